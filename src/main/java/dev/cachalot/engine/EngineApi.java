@@ -1,0 +1,110 @@
+package dev.cachalot.engine;
+
+import dev.cachalot.rules.CacheRule;
+import dev.cachalot.rules.ImportReport;
+import dev.cachalot.rules.Upstream;
+import dev.cachalot.stats.PullEvent;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The one door to the engine for the desktop app and the CLI. Every method may block on disk or network:
+ * the app calls it off the FX thread. Validation failures throw {@link dev.cachalot.rules.RuleValidationException}
+ * or {@link IllegalArgumentException} with a message fit to show to a user.
+ */
+public interface EngineApi {
+
+    // ---- the registry server ----
+
+    EngineStatus status();
+
+    /** Listens for status changes (called on an engine thread). Returns a handle that unsubscribes. */
+    AutoCloseable onStatus(Consumer<EngineStatus> listener);
+
+    /** Starts (or restarts) the registry server on {@code host:port}; throws with a clear message if the port is taken. */
+    void startServer(String listen);
+
+    void stopServer();
+
+    // ---- cache rules and upstreams ----
+
+    List<CacheRule> rules();
+
+    /** Problems a draft would be refused for, empty if it is valid (for live checks while typing). */
+    List<String> checkRule(RuleDraft draft);
+
+    CacheRule createRule(RuleDraft draft);
+
+    CacheRule setRuleCredentialSet(String ruleName, String credentialSetOrNull);
+
+    void deleteRule(String name);
+
+    /** The built-in catalog followed by custom upstreams. */
+    List<Upstream> upstreams();
+
+    Upstream addUpstream(String loginServer, String endpoint, String caCertPemOrNull);
+
+    void removeUpstream(String loginServer);
+
+    /** Checks rule files without changing anything (dry run). {@code format} null: detect. */
+    ImportReport previewImport(List<Path> files, String format);
+
+    /** Imports rule files atomically. {@code validOnly}: import the valid entries even when others are refused. */
+    ImportReport importRules(List<Path> files, String format, boolean validOnly);
+
+    /** Writes rules (and credential-set metadata, custom upstreams) to a file in {@code format}. */
+    void exportRules(Path file, String format);
+
+    // ---- credential sets ----
+
+    List<CredentialSetView> credentialSets();
+
+    /** Creates a credential set, storing username and password in the vault. {@code password} is cleared. */
+    CredentialSetView createCredentialSet(String name, String loginServer, String username, char[] password);
+
+    /** Checks the credential set against its upstream now and records its health. */
+    CredentialSetView validateCredentialSet(String name);
+
+    /** Deletes a credential set; refused with the names of the rules that still use it. */
+    void deleteCredentialSet(String name);
+
+    // ---- cached repositories ----
+
+    List<RepositoryView> repositories();
+
+    List<TagView> tags(String repository);
+
+    Optional<ManifestView> manifest(String repository, String digest);
+
+    void deleteTag(String repository, String tag);
+
+    void deleteRepository(String repository);
+
+    /** Pulls {@code repository:tag} (or {@code @digest}) into the cache now, all platforms, reporting bytes. */
+    void prefetch(String repository, String reference, Consumer<Long> bytesFetched);
+
+    long cacheSizeBytes();
+
+    // ---- pull statistics ----
+
+    StatsTotals totals(Instant since);
+
+    List<RepositoryStats> repositoryStats(Instant since);
+
+    List<PullEvent> recentPulls(int limit);
+
+    List<TimeBucket> pullsOverTime(Instant since, Duration bucket);
+
+    /** Listens for pull events as they happen (called on an engine thread). */
+    AutoCloseable onPull(Consumer<PullEvent> listener);
+
+    // ---- settings ----
+
+    EngineSettings settings();
+
+    void updateSettings(EngineSettings settings);
+}

@@ -1,0 +1,8 @@
+package dev.cachalot.engine;
+
+import java.time.Instant;
+
+/** Pull statistics of one repository. */
+public record RepositoryStats(String repository, long pulls, long hits, long misses, long stale, long bytesServed,
+                              long upstreamBytes, Instant lastPull) {
+}

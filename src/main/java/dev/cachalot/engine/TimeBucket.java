@@ -1,0 +1,7 @@
+package dev.cachalot.engine;
+
+import java.time.Instant;
+
+/** Pulls in one time bucket, for charts. */
+public record TimeBucket(Instant start, long hits, long misses, long stale) {
+}

@@ -1,0 +1,68 @@
+package dev.cachalot.storage;
+
+import dev.cachalot.registry.Digest;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Content-addressed blob files under {@link DataFolder#blobs()}. A file is visible only once its digest was
+ * verified: writers fill a temp file and {@link BlobWriter#commit()} moves it into place atomically.
+ * Manifests are stored here too, by their digest.
+ */
+public interface BlobStore {
+
+    /** The verified file of {@code digest}, if present. */
+    Optional<Path> find(Digest digest);
+
+    default boolean contains(Digest digest) {
+        return find(digest).isPresent();
+    }
+
+    /** Starts writing a blob expected to have {@code digest}. */
+    BlobWriter newWriter(Digest digest) throws IOException;
+
+    /** Stores small content (a manifest) at once; verifies the digest; a no-op if already present. */
+    void put(Digest digest, byte[] content) throws IOException;
+
+    /** Reads small content (a manifest) fully. */
+    Optional<byte[]> read(Digest digest) throws IOException;
+
+    /** Deletes a blob file; true if it existed. */
+    boolean delete(Digest digest) throws IOException;
+
+    /** Removes temp files left by a crash or an aborted fetch; returns how many. Call at start only. */
+    int sweepTemp() throws IOException;
+
+    /** A blob being written: bytes are hashed as they arrive. */
+    interface BlobWriter extends AutoCloseable {
+
+        /** The temp file; readers may read what was written so far while the writer fills it. */
+        Path tempFile();
+
+        /** Appends all of {@code src}. */
+        void write(ByteBuffer src) throws IOException;
+
+        /** Bytes written so far. */
+        long written();
+
+        /**
+         * Verifies the digest and makes the blob visible with an atomic move.
+         *
+         * @throws DigestMismatchException (after deleting the temp file) when the content does not match
+         */
+        Path commit() throws IOException;
+
+        /** Deletes the temp file unless committed. Idempotent. */
+        @Override
+        void close();
+    }
+
+    /** The content did not have the digest it claimed. */
+    class DigestMismatchException extends IOException {
+        public DigestMismatchException(Digest expected, Digest actual) {
+            super("digest mismatch: expected " + expected + " but content has " + actual);
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package dev.cachalot.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.h2.jdbcx.JdbcConnectionPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded H2 metadata database of one data folder, with versioned migrations.
+ *
+ * <p>Opened with {@code AUTO_SERVER=TRUE} so that a CLI command and a running engine (or the app) can share
+ * one data folder: the first process opens the file, later ones connect to it through a loopback-only server.
+ *
+ * <p>Every change to configuration (rules, upstreams, credential sets) must call {@link #bumpConfigVersion}
+ * in the same transaction; running engines poll {@link #configVersion()} and reload when it moves.
+ */
+public final class Database implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Database.class);
+
+    /**
+     * Migrations in order. Add a file under {@code src/main/resources/db/migration} and its name here.
+     * Numbers by area so parallel work does not collide: 1–9 core, 10–19 credentials, 20–29 stats,
+     * 30–39 rules, 40–49 import, 50–59 app.
+     */
+    static final List<String> MIGRATIONS = List.of(
+            "V1__init.sql");
+
+    private static final Pattern VERSION = Pattern.compile("V(\\d+)__.*\\.sql");
+
+    private final JdbcConnectionPool pool;
+
+    private Database(JdbcConnectionPool pool) {
+        this.pool = pool;
+    }
+
+    /** Opens (creating if needed) the database of {@code folder} and brings its schema up to date. */
+    public static Database open(DataFolder folder) {
+        folder.ensureCreated();
+        // AUTO_SERVER listens for other processes; never on anything but loopback.
+        System.setProperty("h2.bindAddress", "127.0.0.1");
+        String url = "jdbc:h2:file:" + folder.database().resolve("cachalot").toString().replace('\\', '/')
+                + ";AUTO_SERVER=TRUE;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000";
+        JdbcConnectionPool pool = JdbcConnectionPool.create(url, "cachalot", "");
+        pool.setMaxConnections(16);
+        Database db = new Database(pool);
+        try {
+            db.migrate();
+        } catch (RuntimeException e) {
+            pool.dispose();
+            throw e;
+        }
+        return db;
+    }
+
+    /** A pooled connection in auto-commit mode; close it to return it. */
+    public Connection connection() {
+        try {
+            return pool.getConnection();
+        } catch (SQLException e) {
+            throw new StorageException("cannot open metadata database: " + e.getMessage(), e);
+        }
+    }
+
+    /** Work inside one transaction: committed when {@code work} returns, rolled back when it throws. */
+    public <T> T inTransaction(SqlWork<T> work) {
+        try (Connection c = connection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StorageException("metadata database error: " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs {@code work} on an auto-commit connection. */
+    public <T> T query(SqlWork<T> work) {
+        try (Connection c = connection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new StorageException("metadata database error: " + e.getMessage(), e);
+        }
+    }
+
+    /** Marks configuration as changed; call inside the transaction that changed it. */
+    public static void bumpConfigVersion(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE config_version SET version = version + 1 WHERE id = 1");
+        }
+    }
+
+    /** A number that grows whenever configuration changes, in this or another process. */
+    public long configVersion() {
+        return query(c -> {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT version FROM config_version WHERE id = 1")) {
+                return rs.next() ? rs.getLong(1) : 0L;
+            }
+        });
+    }
+
+    private void migrate() {
+        inTransaction(c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INT PRIMARY KEY, script VARCHAR(200) NOT NULL, "
+                        + "applied_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL)");
+            }
+            int current;
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
+                rs.next();
+                current = rs.getInt(1);
+            }
+            for (String script : MIGRATIONS) {
+                Matcher m = VERSION.matcher(script);
+                if (!m.matches()) throw new IllegalStateException("bad migration name " + script);
+                int version = Integer.parseInt(m.group(1));
+                if (version <= current) continue;
+                log.info("Applying database migration {}", script);
+                for (String sql : statements(script)) {
+                    try (Statement s = c.createStatement()) {
+                        s.execute(sql);
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO schema_version (version, script) VALUES (?, ?)")) {
+                    ps.setInt(1, version);
+                    ps.setString(2, script);
+                    ps.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
+
+    private static List<String> statements(String script) {
+        try (InputStream in = Database.class.getResourceAsStream("/db/migration/" + script)) {
+            if (in == null) throw new IllegalStateException("missing migration " + script);
+            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            return java.util.Arrays.stream(text.replaceAll("(?m)^--.*$", "").split(";"))
+                    .map(String::strip).filter(s -> !s.isEmpty()).toList();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read migration " + script, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.dispose();
+    }
+
+    /** A unit of JDBC work. */
+    @FunctionalInterface
+    public interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+}

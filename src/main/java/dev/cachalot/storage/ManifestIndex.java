@@ -1,0 +1,85 @@
+package dev.cachalot.storage;
+
+import dev.cachalot.registry.Digest;
+import dev.cachalot.registry.RepositoryName;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What is known about cached and local repositories: which manifests and blobs each holds, and its tags.
+ * The bytes live in the {@link BlobStore}; this is the metadata in H2. Every method is one short transaction.
+ */
+public interface ManifestIndex {
+
+    /** A repository's kind: cached through a rule, or a plain local one. */
+    enum RepositoryKind { CACHED, LOCAL }
+
+    /** Where a cached repository comes from (null for local repositories). */
+    record Origin(String ruleName, String upstreamRepository) {
+    }
+
+    record StoredManifest(RepositoryName repository, Digest digest, String mediaType, long size,
+                          String artifactType, Digest subject, Instant createdAt, Instant lastPulledAt, long pullCount) {
+    }
+
+    record TagRecord(RepositoryName repository, String tag, Digest digest, Instant fetchedAt, Instant validatedAt,
+                     Instant lastPulledAt, long pullCount) {
+    }
+
+    record RepositorySummary(RepositoryName name, RepositoryKind kind, String ruleName, String upstreamRepository,
+                             int tagCount, int manifestCount, long sizeBytes, Instant createdAt, Instant lastPulledAt,
+                             long pullCount) {
+    }
+
+    /** Records a manifest in a repository (creating the repository row if needed). Idempotent. */
+    void putManifest(RepositoryName repository, RepositoryKind kind, Origin origin, Digest digest, String mediaType,
+                     long size, String artifactType, Digest subject);
+
+    Optional<StoredManifest> manifest(RepositoryName repository, Digest digest);
+
+    /** Points a tag at a digest; sets fetched and validated time to {@code at}. */
+    void putTag(RepositoryName repository, String tag, Digest digest, Instant at);
+
+    /** The upstream confirmed the tag still points at its digest. */
+    void markValidated(RepositoryName repository, String tag, Instant at);
+
+    Optional<TagRecord> tag(RepositoryName repository, String tag);
+
+    /** Tags of a repository in lexical order. */
+    List<TagRecord> tags(RepositoryName repository);
+
+    /** Records that {@code repository} holds blob {@code digest} (size in bytes). Idempotent. */
+    void linkBlob(RepositoryName repository, Digest digest, long size);
+
+    boolean hasBlob(RepositoryName repository, Digest digest);
+
+    /** Manifests in {@code repository} whose {@code subject} is {@code subject}. */
+    List<StoredManifest> referrers(RepositoryName repository, Digest subject);
+
+    /** Counts a pull of a manifest (and of the tag, when pulled by tag) and of its repository. */
+    void recordPull(RepositoryName repository, String tagOrNull, Digest digest, Instant at);
+
+    boolean repositoryExists(RepositoryName repository);
+
+    /** True if any repository is named {@code prefix} or lies under {@code prefix + "/"}; an empty prefix: any repository at all. */
+    boolean anyRepositoryUnder(String prefix);
+
+    List<RepositorySummary> repositories();
+
+    Optional<RepositorySummary> repository(RepositoryName name);
+
+    /** Manifests of a repository, newest first. */
+    List<StoredManifest> manifests(RepositoryName repository);
+
+    void deleteTag(RepositoryName repository, String tag);
+
+    /** Forgets a repository with its tags, manifests and blob links (files are left to garbage collection). */
+    void deleteRepository(RepositoryName repository);
+
+    /** Digests of blobs and manifests no repository references any more (for garbage collection). */
+    List<Digest> unreferencedBlobs(List<Digest> candidates);
+
+    /** Sum of the sizes of distinct blobs and manifests known (bytes on disk, shared blobs counted once). */
+    long cachedBytes();
+}
