@@ -1,4 +1,4 @@
-package dev.cachalot.engine;
+package dev.cachalot.stats;
 
 import java.time.Instant;
 

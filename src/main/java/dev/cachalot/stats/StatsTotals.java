@@ -1,4 +1,4 @@
-package dev.cachalot.engine;
+package dev.cachalot.stats;
 
 /**
  * Aggregates over pull events. A pull is a manifest GET. {@code bytesFromCache}: blob and manifest bytes served
