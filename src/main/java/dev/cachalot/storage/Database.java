@@ -34,7 +34,8 @@ public final class Database implements AutoCloseable {
      * 30–39 rules, 40–49 import, 50–59 app.
      */
     static final List<String> MIGRATIONS = List.of(
-            "V1__init.sql");
+            "V1__init.sql",
+            "V20__storage_indexes.sql");
 
     private static final Pattern VERSION = Pattern.compile("V(\\d+)__.*\\.sql");
 
