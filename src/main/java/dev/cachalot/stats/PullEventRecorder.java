@@ -126,7 +126,8 @@ public final class PullEventRecorder implements AutoCloseable {
     }
 
     private void awaitMarker(boolean stop) {
-        if (!writer.isAlive()) {
+        // From a listener (the writer thread itself) waiting would deadlock; what it has seen is stored already.
+        if (!writer.isAlive() || Thread.currentThread() == writer) {
             return;
         }
         Marker marker = new Marker(new CompletableFuture<>(), stop);

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class PullEventRecorderTest {
@@ -103,6 +104,20 @@ class PullEventRecorderTest {
             recorder.record(event(3));
             recorder.flush();
             assertThat(heard).hasSize(2);
+        }
+    }
+
+    @Test
+    @Timeout(60) // guards against a deadlock, not a speed requirement
+    void listenerMayCallFlushWithoutDeadlock() {
+        try (PullEventRecorder recorder = new PullEventRecorder(db)) {
+            recorder.onEvent(e -> recorder.flush());
+            recorder.record(event(1));
+            recorder.flush();
+            recorder.record(event(2));
+            recorder.flush();
+
+            assertThat(storedEvents()).isEqualTo(2);
         }
     }
 
