@@ -191,7 +191,7 @@ class TestInfrastructureTest {
                     .isEqualTo(401);
 
             TestImage image = new TestImages(11).dockerImage();
-            new RegistryPusher(secured.url()).withBasicAuth("tester", "s3cret").push("fixtures/auth", "v1", image);
+            secured.pusher().push("fixtures/auth", "v1", image);
             RegistryReader.Fetched fetched = anonymous.withBasicAuth("tester", "s3cret")
                     .manifest("fixtures/auth", "v1", TestImages.DOCKER_MANIFEST);
             assertThat(fetched.bodyDigest()).isEqualTo(image.digest());
@@ -360,6 +360,32 @@ class TestInfrastructureTest {
             assertThat(ok.status()).isEqualTo(200);
             assertThat(proxy.exchanges().get(1).requestHeader("Authorization")).startsWith("Basic ");
         }
+    }
+
+    @Test
+    void layersAreGzippedTarsWhoseDiffIdsMatchTheConfig() throws Exception {
+        TestImage image = new TestImages(18).dockerImage();
+        com.fasterxml.jackson.databind.JsonNode config = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(image.config().bytes());
+
+        for (int i = 0; i < image.layers().size(); i++) {
+            byte[] tar;
+            try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(image.layers().get(i).open())) {
+                tar = in.readAllBytes();
+            }
+            assertThat(new String(tar, 257, 5, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("ustar");
+            assertThat(tar.length % 512).isZero();
+            assertThat(config.at("/rootfs/diff_ids/" + i).asText()).isEqualTo(Sha256.of(tar));
+        }
+        assertThat(config.at("/architecture").asText()).isEqualTo("amd64");
+    }
+
+    @Test
+    void missingBinaryFailsLoudlyNamingTheDebianPackage() {
+        assertThatThrownBy(() -> RequiredBinary.require("/usr/bin/no-such-registry", "no-such-package"))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("MISSING TEST DEPENDENCY")
+                .hasMessageContaining("apt-get install -y --no-install-recommends no-such-package");
     }
 
     @Test
