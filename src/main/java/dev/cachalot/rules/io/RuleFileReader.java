@@ -82,14 +82,14 @@ public final class RuleFileReader {
             throw new RuleFileException("not a rule file: neither JSON, YAML, nor CSV with a name,source,target header ("
                     + e.getMessage() + ")");
         }
-        if (tree.root().isObject() && jsonShape(tree.root()) == RuleFormat.CACHALOT_YAML) {
+        if (tree.root().isObject() && jsonShape(tree.root()) == RuleFormat.CACHALOT_JSON) {
             return cachalot(fileName, tree, RuleFormat.CACHALOT_YAML);
         }
         throw new RuleFileException("not a rule file: expected a Cachalot rule document (version, rules), az acr or "
                 + "aws ecr JSON output, or CSV with a name,source,target header");
     }
 
-    /** Which JSON format a tree has; CACHALOT_YAML stands for "a Cachalot document" and null for none. */
+    /** Which format a tree has (CACHALOT_JSON standing for a Cachalot document in either syntax); null for none. */
     private static RuleFormat jsonShape(JsonNode root) {
         if (root.isObject()) {
             if (root.has("pullThroughCacheRules")) return RuleFormat.ECR_JSON;

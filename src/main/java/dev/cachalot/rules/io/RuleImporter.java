@@ -1,6 +1,5 @@
 package dev.cachalot.rules.io;
 
-import dev.cachalot.rules.AuthMode;
 import dev.cachalot.rules.CacheRule;
 import dev.cachalot.rules.FreshnessPolicy;
 import dev.cachalot.rules.ImportEntry;
@@ -15,9 +14,11 @@ import dev.cachalot.rules.UpstreamCatalog;
 import dev.cachalot.rules.UpstreamStore;
 import dev.cachalot.storage.Database;
 import java.math.BigDecimal;
-import java.net.URI;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -28,7 +29,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 /**
  * Imports rule files: reads each (any {@link RuleFormat}), checks every entry exactly as rule creation does
@@ -37,47 +37,59 @@ import java.util.function.Supplier;
  */
 public final class RuleImporter {
 
-    /** The rule writes of an import; {@link RuleStore} in production, a seam for tests that inject failures. */
+    /**
+     * The rule reads and writes of an import, inside its transaction: {@link RuleStore} in production
+     * ({@link #of}), a seam for tests that inject a failure midway.
+     */
     public interface RuleWrites {
+        List<CacheRule> list(Connection c) throws SQLException;
+
         void insert(Connection c, CacheRule rule);
 
         boolean delete(Connection c, String name);
+
+        static RuleWrites of(RuleStore store) {
+            return new RuleWrites() {
+                @Override
+                public List<CacheRule> list(Connection c) throws SQLException {
+                    return store.list(c);
+                }
+
+                @Override
+                public void insert(Connection c, CacheRule rule) {
+                    store.insert(c, rule);
+                }
+
+                @Override
+                public boolean delete(Connection c, String name) {
+                    return store.delete(c, name);
+                }
+            };
+        }
     }
 
     private final Database database;
-    private final Supplier<List<CacheRule>> existingRules;
-    private final RuleWrites ruleWrites;
-    private final Supplier<List<Upstream>> customUpstreams;
+    private final RuleWrites rules;
+    private final UpstreamStore upstreams;
     private final CredentialSetMetadataStore credentialSets;
     private final Predicate<String> repositoryExistsUnder;
     private final RuleFileReader reader;
 
     /**
+     * @param credentialSets        the credential sets' metadata ({@link CredentialSetTable} or the credentials store)
      * @param repositoryExistsUnder whether a local repository exists at a name or under a wildcard prefix
-     *                              ({@code ManifestIndex::anyRepositoryUnder})
+     *                              ({@code ManifestIndex::anyRepositoryUnder}), as for {@code RuleService}
      */
     public RuleImporter(Database database, RuleStore rules, UpstreamStore upstreams, CredentialSetMetadataStore credentialSets,
                         Predicate<String> repositoryExistsUnder) {
-        this(database, rules::list, new RuleWrites() {
-            @Override
-            public void insert(Connection c, CacheRule rule) {
-                rules.insert(c, rule);
-            }
-
-            @Override
-            public boolean delete(Connection c, String name) {
-                return rules.delete(c, name);
-            }
-        }, upstreams::list, credentialSets, repositoryExistsUnder, new RuleFileReader());
+        this(database, RuleWrites.of(rules), upstreams, credentialSets, repositoryExistsUnder, new RuleFileReader());
     }
 
-    public RuleImporter(Database database, Supplier<List<CacheRule>> existingRules, RuleWrites ruleWrites,
-                        Supplier<List<Upstream>> customUpstreams, CredentialSetMetadataStore credentialSets,
+    public RuleImporter(Database database, RuleWrites rules, UpstreamStore upstreams, CredentialSetMetadataStore credentialSets,
                         Predicate<String> repositoryExistsUnder, RuleFileReader reader) {
         this.database = database;
-        this.existingRules = existingRules;
-        this.ruleWrites = ruleWrites;
-        this.customUpstreams = customUpstreams;
+        this.rules = rules;
+        this.upstreams = upstreams;
         this.credentialSets = credentialSets;
         this.repositoryExistsUnder = repositoryExistsUnder;
         this.reader = reader;
@@ -88,14 +100,18 @@ public final class RuleImporter {
         return preview(files, format, false, ConflictPolicy.FAIL);
     }
 
-    /** A dry run of {@link #importRules} with the same options. */
+    /** A dry run of {@link #importRules} with the same options: the report it would give, nothing written. */
     public ImportReport preview(List<Path> files, String format, boolean validOnly, ConflictPolicy onConflict) {
         return run(files, format, validOnly, onConflict, false);
     }
 
     /**
      * Imports atomically. Without {@code validOnly}, nothing is written when any entry is refused; with it, the
-     * valid entries are. A failure while writing rolls everything back and is reported in {@code problems}.
+     * valid entries are. Checks and writes share one transaction under the configuration lock, so a concurrent
+     * rule change cannot slip in between. A failure while writing rolls everything back and is reported in
+     * {@code problems}.
+     *
+     * @param onConflict what to do with an entry whose name an existing rule has (null: {@link ConflictPolicy#FAIL})
      */
     public ImportReport importRules(List<Path> files, String format, boolean validOnly, ConflictPolicy onConflict) {
         return run(files, format, validOnly, onConflict, true);
@@ -109,7 +125,7 @@ public final class RuleImporter {
         } catch (IllegalArgumentException e) {
             return new ImportReport(List.of(), List.of(e.getMessage()), false, 0);
         }
-        if (files.isEmpty()) {
+        if (files == null || files.isEmpty()) {
             return new ImportReport(List.of(), List.of("no file to import"), false, 0);
         }
         List<RuleFile> read = new ArrayList<>();
@@ -121,17 +137,38 @@ public final class RuleImporter {
             }
         }
         Plan plan = new Plan(onConflict == null ? ConflictPolicy.FAIL : onConflict);
-        plan.check(read);
-        boolean refused = !problems.isEmpty() || plan.entries.stream().anyMatch(e -> !e.valid());
-        if (!apply || !problems.isEmpty() || (refused && !validOnly)) {
+        if (!problems.isEmpty()) {
+            // A file that cannot be read stops the whole import; the others are still checked for the report.
+            try {
+                database.query(c -> plan.check(c, read));
+            } catch (RuntimeException e) {
+                problems.add("cannot check the entries: " + e.getMessage());
+            }
             return new ImportReport(plan.entries, problems, false, 0);
         }
         try {
-            int written = database.inTransaction(c -> plan.write(c));
-            return new ImportReport(plan.entries, problems, true, written);
+            if (!apply) {
+                database.query(c -> plan.check(c, read));
+                return new ImportReport(plan.entries, problems, false, 0);
+            }
+            int written = database.inTransaction(c -> {
+                lockConfiguration(c);
+                plan.check(c, read);
+                if (plan.refused() && !validOnly) return -1;
+                return plan.write(c);
+            });
+            return new ImportReport(plan.entries, problems, written >= 0, Math.max(written, 0));
         } catch (RuntimeException e) {
             problems.add("the import failed and nothing was changed: " + e.getMessage());
             return new ImportReport(plan.entries, problems, false, 0);
+        }
+    }
+
+    /** As {@code RuleService}: the row lock on the config version serializes configuration writers until commit. */
+    private static void lockConfiguration(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT version FROM config_version WHERE id = 1 FOR UPDATE");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
         }
     }
 
@@ -152,8 +189,17 @@ public final class RuleImporter {
             this.onConflict = onConflict;
         }
 
-        void check(List<RuleFile> files) {
-            List<Upstream> custom = new ArrayList<>(customUpstreams.get());
+        boolean refused() {
+            return entries.stream().anyMatch(e -> !e.valid());
+        }
+
+        Void check(Connection c, List<RuleFile> files) throws SQLException {
+            entries.clear();
+            newUpstreams.clear();
+            newSets.clear();
+            newRules.clear();
+            replaced.clear();
+            List<Upstream> custom = new ArrayList<>(upstreams.list(c));
             for (RuleFile f : files) {
                 for (RawUpstream u : f.upstreams()) checkUpstream(u, custom);
             }
@@ -163,10 +209,11 @@ public final class RuleImporter {
             for (RuleFile f : files) {
                 for (RawCredentialSet s : f.credentialSets()) checkCredentialSet(s, sets, catalog);
             }
-            RuleChecks checks = new RuleChecks(catalog, sets);
+            RuleChecks checks = new RuleChecks(catalog, sets, rules.list(c));
             for (RuleFile f : files) {
                 for (RawRule r : f.rules()) checks.check(r);
             }
+            return null;
         }
 
         private void checkUpstream(RawUpstream raw, List<Upstream> known) {
@@ -174,38 +221,23 @@ public final class RuleImporter {
                 refuse(raw.location(), null, raw.problem());
                 return;
             }
-            String login = raw.loginServer() == null ? null : raw.loginServer().strip().toLowerCase(Locale.ROOT);
+            String login = raw.loginServer() == null ? null : UpstreamCatalog.canonicalLoginServer(raw.loginServer());
             String summary = "upstream " + login + " at " + raw.endpoint();
-            if (login == null || login.isEmpty()) {
-                refuse(raw.location(), summary, "the upstream has no loginServer");
+            Optional<Upstream> existing = login == null ? Optional.empty() : known.stream()
+                    .filter(u -> u.loginServer().equals(login)).findFirst()
+                    .or(() -> UpstreamCatalog.builtIn().stream().filter(u -> u.loginServer().equals(login)).findFirst());
+            if (login != null && (existing.isPresent() || UpstreamCatalog.isBuiltIn(login))) {
+                entries.add(new ImportEntry(raw.location(), null, null, Action.SKIP, summary, "upstream " + login
+                        + " is already known" + existing.map(u -> " (endpoint " + u.endpoint() + ")").orElse("")));
                 return;
             }
-            URI endpoint;
+            Upstream u;
             try {
-                endpoint = URI.create(raw.endpoint() == null ? "" : raw.endpoint().strip());
-                if (endpoint.getHost() == null || !("http".equals(endpoint.getScheme()) || "https".equals(endpoint.getScheme()))) {
-                    throw new IllegalArgumentException();
-                }
-            } catch (IllegalArgumentException e) {
-                refuse(raw.location(), summary, "the upstream endpoint '" + raw.endpoint() + "' is not an http(s)://host[:port] URL");
+                u = UpstreamCatalog.custom(raw.loginServer(), raw.endpoint(), raw.caCertPem());
+            } catch (RuleValidationException e) {
+                refuse(raw.location(), summary, String.join("; ", e.problems()));
                 return;
             }
-            AuthMode mode;
-            try {
-                mode = raw.authMode() == null ? AuthMode.BOTH
-                        : AuthMode.valueOf(raw.authMode().strip().toUpperCase(Locale.ROOT).replace('-', '_'));
-            } catch (IllegalArgumentException e) {
-                refuse(raw.location(), summary, "unknown authMode '" + raw.authMode() + "': use BOTH, AUTHENTICATED_ONLY or ANONYMOUS_ONLY");
-                return;
-            }
-            Optional<Upstream> existing = known.stream().filter(u -> u.loginServer().equalsIgnoreCase(login)).findFirst()
-                    .or(() -> UpstreamCatalog.builtIn().stream().filter(u -> u.loginServer().equalsIgnoreCase(login)).findFirst());
-            if (existing.isPresent()) {
-                entries.add(new ImportEntry(raw.location(), null, null, Action.SKIP, summary,
-                        "upstream " + login + " is already known (endpoint " + existing.get().endpoint() + ")"));
-                return;
-            }
-            Upstream u = new Upstream(raw.displayName() == null ? login : raw.displayName(), login, endpoint, mode, raw.caCertPem(), false);
             known.add(u);
             newUpstreams.add(u);
             entries.add(new ImportEntry(raw.location(), null, null, Action.ADD, summary, null));
@@ -259,11 +291,11 @@ public final class RuleImporter {
         }
 
         int write(Connection c) throws java.sql.SQLException {
-            for (Upstream u : newUpstreams) UpstreamTable.insert(c, u);
+            for (Upstream u : newUpstreams) upstreams.put(c, u);
             for (CredentialSetMetadata s : newSets) credentialSets.insertAwaitingSecrets(c, s);
             // Deletes first: a replaced rule may hold a target that a new one takes.
-            for (String name : replaced) ruleWrites.delete(c, name);
-            for (CacheRule r : newRules) ruleWrites.insert(c, r);
+            for (String name : replaced) rules.delete(c, name);
+            for (CacheRule r : newRules) rules.insert(c, r);
             Database.bumpConfigVersion(c);
             return newUpstreams.size() + newSets.size() + newRules.size();
         }
@@ -276,10 +308,10 @@ public final class RuleImporter {
             private final Map<String, String> firstByName = new HashMap<>();
             private final Map<String, String> firstByTarget = new HashMap<>();
 
-            RuleChecks(UpstreamCatalog catalog, Map<String, CredentialSetMetadata> sets) {
+            RuleChecks(UpstreamCatalog catalog, Map<String, CredentialSetMetadata> sets, List<CacheRule> existing) {
                 this.validator = new RuleValidator(catalog);
                 this.sets = sets;
-                this.existing = existingRules.get();
+                this.existing = existing;
             }
 
             void check(RawRule raw) {
@@ -389,11 +421,11 @@ public final class RuleImporter {
     }
 
     private static String loginServer(String text) {
-        String s = text.strip().toLowerCase(Locale.ROOT);
+        String s = text.strip();
         int scheme = s.indexOf("://");
         if (scheme >= 0) s = s.substring(scheme + 3);
         while (s.endsWith("/")) s = s.substring(0, s.length() - 1);
-        return s.equals("registry-1.docker.io") || s.equals("index.docker.io") ? "docker.io" : s;
+        return UpstreamCatalog.canonicalLoginServer(s);
     }
 
     private static Instant instant(String text) {
