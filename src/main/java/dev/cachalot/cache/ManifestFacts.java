@@ -11,18 +11,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** What the cache needs to know from a manifest's JSON: its artifact type, subject, and the descriptors it points at. */
-record ManifestFacts(String mediaType, String artifactType, Digest subject, List<Descriptor> children, List<Descriptor> blobs) {
+public record ManifestFacts(String mediaType, String artifactType, Digest subject, List<Descriptor> children, List<Descriptor> blobs) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    record Descriptor(String mediaType, Digest digest, long size, String platform) {
+    public record Descriptor(String mediaType, Digest digest, long size, String platform) {
     }
 
     /**
      * Reads a manifest. {@code declaredType} (the upstream's Content-Type) wins over the body's {@code mediaType},
      * since the body's field is optional in OCI.
      */
-    static ManifestFacts parse(byte[] body, String declaredType) {
+    public static ManifestFacts parse(byte[] body, String declaredType) {
         JsonNode root;
         try {
             root = JSON.readTree(body);
@@ -64,7 +64,7 @@ record ManifestFacts(String mediaType, String artifactType, Digest subject, List
         return new ManifestFacts(mediaType, artifactType, subject, List.copyOf(children), List.copyOf(blobs));
     }
 
-    boolean isIndex() {
+    public boolean isIndex() {
         return MediaTypes.isIndex(mediaType);
     }
 
