@@ -331,6 +331,15 @@ class CliTest {
     }
 
     @Test
+    void aDataFolderThatCannotBeOpenedFailsWithOneLine() throws Exception {
+        Path notAFolder = java.nio.file.Files.writeString(temp.resolve("plain-file"), "not a folder");
+
+        String line = Cli.runRaw("--data", notAFolder.toString(), "rules", "list").failedWithOneLine();
+
+        assertThat(line).contains(notAFolder.toString());
+    }
+
+    @Test
     void noCommandPrintsTheUsageAndVersionPrintsTheVersion() {
         assertThat(cli.run().succeeded().out()).startsWith("Usage: cachalot").contains("serve", "upstream", "rules", "repos", "stats");
         assertThat(cli.run("--version").succeeded().out()).startsWith("cachalot ");
