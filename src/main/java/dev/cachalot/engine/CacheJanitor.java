@@ -51,12 +51,24 @@ final class CacheJanitor implements AutoCloseable {
     private final GarbageCollector collector;
     private final PullStatistics statistics;
     private final LongSupplier maxCacheBytes;
+    private final java.time.Duration grace;
+    private final java.time.Clock clock;
     private final AtomicBoolean checkPending = new AtomicBoolean();
+    /** When files of evicted content that were too fresh for the last collection may go; null when nothing waits. */
+    private java.time.Instant collectionDue;
     private final Object work = new Object();
     private ScheduledExecutorService scheduler;
 
     CacheJanitor(ManifestIndex index, BlobStore store, GarbageCollector collector, PullStatistics statistics,
                  LongSupplier maxCacheBytes) {
+        this(index, store, collector, statistics, maxCacheBytes, GarbageCollector.DEFAULT_GRACE, java.time.Clock.systemUTC());
+    }
+
+    /** {@code grace}: the collector's grace period, after which evicted files too fresh to go at once are collected. */
+    CacheJanitor(ManifestIndex index, BlobStore store, GarbageCollector collector, PullStatistics statistics,
+                 LongSupplier maxCacheBytes, java.time.Duration grace, java.time.Clock clock) {
+        this.grace = grace;
+        this.clock = clock;
         this.index = index;
         this.store = store;
         this.collector = collector;
@@ -72,7 +84,7 @@ final class CacheJanitor implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        scheduler.scheduleWithFixedDelay(() -> quietly("enforce the cache size bound", this::enforceBound), 1, 1, TimeUnit.MINUTES);
+        scheduler.scheduleWithFixedDelay(() -> quietly("enforce the cache size bound", this::minutely), 1, 1, TimeUnit.MINUTES);
         scheduler.scheduleWithFixedDelay(() -> quietly("daily housekeeping", this::dailyHousekeeping), 10, 24 * 60, TimeUnit.MINUTES);
     }
 
@@ -118,9 +130,22 @@ final class CacheJanitor implements AutoCloseable {
                 }
             }
             GarbageCollector.Result collected = collector.collect();
+            // Files committed within the grace period outlived this collection; collect again once it has passed.
+            collectionDue = clock.instant().plus(grace).plusSeconds(60);
             log.info("Cache was {} bytes, over its bound of {}: evicted {} manifest(s), now {} bytes; {} blob file(s) deleted",
                     before, bound, evicted, used, collected.deleted());
             return new Report(before, used, evicted, collected);
+        }
+    }
+
+    /** Every minute: the bound, and the collection of evicted files that were too fresh for the last one. */
+    void minutely() throws IOException {
+        enforceBound();
+        synchronized (work) {
+            if (collectionDue != null && !clock.instant().isBefore(collectionDue)) {
+                collectionDue = null;
+                collector.collect();
+            }
         }
     }
 

@@ -150,6 +150,53 @@ class CacheJanitorTest {
         assertThat(index.manifest(a.repository(), a.manifest())).isPresent();
     }
 
+    @Test
+    void filesTooFreshForTheFirstCollectionGoOnceTheGracePeriodHasPassed() throws Exception {
+        MovableClock clock = new MovableClock(Instant.now());
+        Duration grace = Duration.ofHours(1);
+        janitor.close();
+        janitor = new CacheJanitor(index, store, new GarbageCollector(folder, store, index, grace, clock), new PullStatistics(db),
+                bound::get, grace, clock);
+        Image fresh = cachedImage("cache/fresh", 100, LONG_AGO);
+        Files.setLastModifiedTime(store.find(fresh.layer()).orElseThrow(), FileTime.from(clock.instant()));
+        bound.set(10 * KIB);
+
+        janitor.minutely();
+        assertThat(index.repositoryExists(fresh.repository())).isFalse();
+        assertThat(store.find(fresh.layer())).isPresent();
+
+        clock.advance(grace.plusMinutes(2));
+        janitor.minutely();
+        assertThat(store.find(fresh.layer())).isEmpty();
+    }
+
+    private static final class MovableClock extends java.time.Clock {
+        private volatile Instant now;
+
+        MovableClock(Instant now) {
+            this.now = now;
+        }
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
     // --- fixtures ---
 
     private Image cachedImage(String name, int layerKib, Instant pulledAt) throws Exception {
