@@ -105,6 +105,28 @@ class CacheBoundIntegrationTest {
     }
 
     @Test
+    void aLargeFillTriggersTheBoundCheckWithoutWaitingForTheSchedule() throws Exception {
+        RegistryPusher pusher = new RegistryPusher(registry.url());
+        TestImage old = images.ociImageWithBigLayer(temp.resolve("layers"), 4);
+        pusher.push("old", "1", old);
+        pullFully("up/old", old);
+        long bound = 25 * MIB; // over it with both images, and 90% of it still holds the large one alone
+        engine.updateSettings(new EngineSettings(engine.settings().listen(), engine.settings().defaultFreshness(), bound));
+        TestImage large = images.ociImageWithBigLayer(temp.resolve("layers"), (int) (CacheJanitor.LARGE_FILL_BYTES / MIB) + 6);
+        pusher.push("large", "1", large);
+
+        pullFully("up/large", large);
+        engine.flushEvents();
+
+        // The check runs on the janitor's thread right after the event; the minute schedule would come much later.
+        for (int i = 0; i < 200 && engine.cacheSizeBytes() > bound; i++) {
+            Thread.sleep(50);
+        }
+        assertThat(engine.cacheSizeBytes()).isLessThanOrEqualTo(bound);
+        assertThat(engine.repositories()).extracting(RepositoryView::name).contains("up/large").doesNotContain("up/old");
+    }
+
+    @Test
     void anUnboundedCacheEvictsNothing() throws Exception {
         TestImage image = images.ociImageWithBigLayer(temp.resolve("layers"), 1);
         new RegistryPusher(registry.url()).push("keep", "1", image);
