@@ -167,7 +167,7 @@ final class CacheJanitor implements AutoCloseable {
                 unlink.removeAll(blobsOf(other));
             }
         }
-        index.deleteManifest(repository, victim.digest(), unlink);
+        index.evictManifest(repository, victim.digest(), unlink);
         log.debug("Evicted {}@{} ({} blob link(s))", repository, victim.digest(), unlink.size());
     }
 

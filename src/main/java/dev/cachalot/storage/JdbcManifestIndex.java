@@ -368,7 +368,7 @@ public final class JdbcManifestIndex implements ManifestIndex {
     }
 
     @Override
-    public void deleteManifest(RepositoryName repository, Digest digest, java.util.Collection<Digest> unlinkBlobs) {
+    public void evictManifest(RepositoryName repository, Digest digest, java.util.Collection<Digest> unlinkBlobs) {
         db.inTransaction(c -> {
             for (String sql : List.of(
                     "DELETE FROM tags WHERE repository = ? AND digest = ?",

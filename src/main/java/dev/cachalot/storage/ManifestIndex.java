@@ -100,11 +100,11 @@ public interface ManifestIndex {
     List<StoredManifest> leastRecentlyPulled(int limit);
 
     /**
-     * Forgets one manifest of a repository: the tags pointing at it, the manifest itself, and the links of
-     * {@code unlinkBlobs} (the caller passes the blobs only this manifest referenced in that repository). A
-     * repository left with no manifest is forgotten entirely. Files are left to garbage collection.
+     * Evicts one manifest of a cached repository in one transaction: the tags pointing at it, the manifest itself,
+     * and the links of {@code unlinkBlobs} (the caller passes the blobs only this manifest referenced in that
+     * repository). A repository left with no manifest is forgotten entirely. Files are left to garbage collection.
      */
-    void deleteManifest(RepositoryName repository, Digest digest, java.util.Collection<Digest> unlinkBlobs);
+    void evictManifest(RepositoryName repository, Digest digest, java.util.Collection<Digest> unlinkBlobs);
 
     /** Digests of blobs and manifests no repository references any more (for garbage collection). */
     List<Digest> unreferencedBlobs(List<Digest> candidates);
