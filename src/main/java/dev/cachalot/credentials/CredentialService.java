@@ -84,17 +84,29 @@ public final class CredentialService {
             String server = checkNameAndServer(name, loginServer);
             if (username == null || username.isBlank()) throw new CredentialSetException("the username is empty");
             if (password == null || password.length == 0) throw new CredentialSetException("the password is empty");
-            if (store.find(name).isPresent()) throw new CredentialSetException("a credential set named '" + name + "' already exists");
+            // Checked before the vault is touched: a taken name must not overwrite another set's secrets.
+            nameTaken(name, store.list()).ifPresent(problem -> {
+                throw new CredentialSetException(problem);
+            });
             String base = name.toLowerCase(Locale.ROOT);
             String usernameName = base + "-username";
             String passwordName = base + "-password";
+            for (String secret : List.of(usernameName, passwordName)) {
+                List<String> users = setsUsing(SecretId.of(secret));
+                if (!users.isEmpty()) {
+                    throw new CredentialSetException("secret '" + secret + "' already belongs to credential set '"
+                            + users.get(0) + "': choose another name");
+                }
+            }
+            boolean hadUsername = vault.exists(usernameName);
+            boolean hadPassword = vault.exists(passwordName);
             vault.set(usernameName, username.toCharArray());
             vault.set(passwordName, password);
             try {
                 insert(name, server, SecretId.of(usernameName), SecretId.of(passwordName));
             } catch (RuntimeException e) {
-                vault.delete(usernameName);
-                vault.delete(passwordName);
+                if (!hadUsername) vault.delete(usernameName);
+                if (!hadPassword) vault.delete(passwordName);
                 throw e;
             }
         } finally {
@@ -302,20 +314,27 @@ public final class CredentialService {
     private void insert(String name, String server, String usernameSecret, String passwordSecret) {
         database.inTransaction(c -> {
             lockConfiguration(c);
-            String lower = name.toLowerCase(Locale.ROOT);
-            for (CredentialSet other : store.list(c)) {
-                if (other.name().toLowerCase(Locale.ROOT).equals(lower)) {
-                    throw new CredentialSetException(other.name().equals(name)
-                            ? "a credential set named '" + name + "' already exists"
-                            : "credential set name '" + name + "' differs only in case from the existing set '" + other.name() + "'");
-                }
-            }
+            Optional<String> taken = nameTaken(name, store.list(c));
+            if (taken.isPresent()) throw new CredentialSetException(taken.get());
             // Milliseconds: what the database keeps exactly, so a set reads back equal to what was written.
             Instant created = Instant.ofEpochMilli(clock.millis());
             store.insert(c, new CredentialSet(name, server, usernameSecret, passwordSecret, CredentialSet.Health.Healthy,
                     null, null, null, null, null, created));
             return null;
         });
+    }
+
+    /** Names differing only in case would be confusing in every list (and share vault secret names): one of them. */
+    private static Optional<String> nameTaken(String name, List<CredentialSet> existing) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        for (CredentialSet other : existing) {
+            if (other.name().toLowerCase(Locale.ROOT).equals(lower)) {
+                return Optional.of(other.name().equals(name)
+                        ? "a credential set named '" + name + "' already exists"
+                        : "credential set name '" + name + "' differs only in case from the existing set '" + other.name() + "'");
+            }
+        }
+        return Optional.empty();
     }
 
     private List<String> setsUsing(String secretId) {
