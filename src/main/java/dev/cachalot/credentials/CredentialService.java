@@ -33,6 +33,8 @@ public final class CredentialService {
     public static final int MIN_NAME_LENGTH = 5;
     public static final int MAX_NAME_LENGTH = 50;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]*");
+    /** Codes the exception tells as well as the client's report does; the message is then said in plainer words. */
+    private static final java.util.Set<String> FROM_EXCEPTION = java.util.Set.of("UpstreamUnauthorized", "UpstreamUnreachable");
 
     private final Database database;
     private final CredentialSetStore store;
@@ -251,7 +253,9 @@ public final class CredentialService {
             try {
                 client.checkLogin(upstream.get(), set.name());
             } catch (UpstreamException e) {
-                if (capture.failureCode() != null) return new Verdict(capture.failureCode(), capture.failureMessage());
+                if (capture.failureCode() != null && !FROM_EXCEPTION.contains(capture.failureCode())) {
+                    return new Verdict(capture.failureCode(), capture.failureMessage());
+                }
                 return switch (e.kind()) {
                     case UNAUTHORIZED, DENIED -> new Verdict("UpstreamUnauthorized",
                             upstream.get().displayName() + " refused the login of credential set '" + set.name() + "': " + e.getMessage());
