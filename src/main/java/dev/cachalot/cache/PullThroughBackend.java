@@ -61,6 +61,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
     private final BlobFills fills;
     private final Consumer<PullEvent> events;
     private final Clock clock;
+    private final LocalRepositories local;
 
     public PullThroughBackend(Supplier<RuleSet> rules, BlobStore store, ManifestIndex index, UpstreamClient upstream,
                               Consumer<PullEvent> events, Path dataRoot, long maxBlobBytes, Clock clock) {
@@ -71,6 +72,8 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
         this.events = events;
         this.clock = clock;
         this.fills = new BlobFills(store, upstream, dataRoot, maxBlobBytes);
+        this.local = new LocalRepositories(rules, store, index, new dev.cachalot.storage.DataFolder(dataRoot).tmp(),
+                maxBlobBytes, LocalRepositories.DEFAULT_UPLOAD_IDLE_EXPIRY, clock);
     }
 
     // ------------------------------------------------------------------ manifests
@@ -374,6 +377,58 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
         }
     }
 
+    // ------------------------------------------------------------------ push: plain local repositories only
+
+    @Override
+    public dev.cachalot.registry.UploadStatus startUpload(RepositoryName name, RequestContext context) {
+        return local.startUpload(name, context);
+    }
+
+    @Override
+    public boolean mountBlob(RepositoryName name, Digest digest, RepositoryName from, RequestContext context) {
+        return local.mountBlob(name, digest, from, context);
+    }
+
+    @Override
+    public dev.cachalot.registry.UploadStatus uploadStatus(RepositoryName name, dev.cachalot.registry.UploadId upload,
+                                                           RequestContext context) {
+        return local.uploadStatus(name, upload, context);
+    }
+
+    @Override
+    public dev.cachalot.registry.UploadStatus appendToUpload(RepositoryName name, dev.cachalot.registry.UploadId upload,
+                                                             long rangeStart, long length, java.io.InputStream chunk,
+                                                             RequestContext context) {
+        return local.appendToUpload(name, upload, rangeStart, length, chunk, context);
+    }
+
+    @Override
+    public Digest finishUpload(RepositoryName name, dev.cachalot.registry.UploadId upload, Digest digest,
+                               java.io.InputStream finalChunk, RequestContext context) {
+        return local.finishUpload(name, upload, digest, finalChunk, context);
+    }
+
+    @Override
+    public void cancelUpload(RepositoryName name, dev.cachalot.registry.UploadId upload, RequestContext context) {
+        local.cancelUpload(name, upload, context);
+    }
+
+    @Override
+    public dev.cachalot.registry.PushedManifest putManifest(RepositoryName name, Reference reference, String contentType,
+                                                            byte[] body, RequestContext context) {
+        return local.putManifest(name, reference, contentType, body, context);
+    }
+
+    @Override
+    public void deleteManifest(RepositoryName name, Reference reference, RequestContext context) {
+        local.deleteManifest(name, reference, context);
+    }
+
+    @Override
+    public void deleteBlob(RepositoryName name, Digest digest, RequestContext context) {
+        local.deleteBlob(name, digest, context);
+    }
+
     // ------------------------------------------------------------------ events
 
     private static Outcome outcome(ContentOrigin origin) {
@@ -403,5 +458,6 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
     @Override
     public void close() {
         fills.close();
+        local.close();
     }
 }
