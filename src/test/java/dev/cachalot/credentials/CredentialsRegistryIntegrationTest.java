@@ -51,10 +51,17 @@ class CredentialsRegistryIntegrationTest {
     private Upstream upstream;
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
     private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    private final java.util.Map<Logger, ch.qos.logback.classic.Level> levels = new java.util.HashMap<>();
 
     @BeforeEach
     void start() {
         logs.start();
+        // Everything, DEBUG included, whatever another test configured: the more is logged, the stronger the check.
+        for (String name : new String[]{org.slf4j.Logger.ROOT_LOGGER_NAME, "dev.cachalot", "okhttp3"}) {
+            Logger logger = (Logger) LoggerFactory.getLogger(name);
+            levels.put(logger, logger.getLevel());
+            logger.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        }
         root.addAppender(logs);
         registry = DockerRegistryFixture.builder().htpasswd(USER, PASSWORD).start();
         pushed = registry.pusher().push("team/hello", "v1", new TestImages(7).dockerImage());
@@ -75,6 +82,7 @@ class CredentialsRegistryIntegrationTest {
     @AfterEach
     void stop() {
         root.detachAppender(logs);
+        levels.forEach(Logger::setLevel);
         if (client != null) client.close();
         if (database != null) database.close();
         if (registry != null) registry.close();
