@@ -49,7 +49,7 @@ public final class LocalRepositories implements AutoCloseable {
     public static final int MAX_OPEN_UPLOADS = 1024;
     private static final int COPY_BUFFER = 1 << 20;
 
-    private final Supplier<RuleSet> rules;
+    private final NameRouting routing;
     private final BlobStore store;
     private final ManifestIndex index;
     private final BlobUploads uploads;
@@ -62,7 +62,7 @@ public final class LocalRepositories implements AutoCloseable {
      */
     public LocalRepositories(Supplier<RuleSet> rules, BlobStore store, ManifestIndex index, Path uploadFolder,
                              long maxUploadBytes, Duration uploadIdleExpiry, Clock clock) {
-        this.rules = rules;
+        this.routing = new NameRouting(rules, index);
         this.store = store;
         this.index = index;
         this.clock = clock;
@@ -82,7 +82,7 @@ public final class LocalRepositories implements AutoCloseable {
      */
     public boolean mountBlob(RepositoryName name, Digest digest, RepositoryName from, RequestContext context) {
         requirePushable(name, context);
-        RepositoryName source = rules.get().resolve(from, context.namespace()).map(Resolution::localName).orElse(from);
+        RepositoryName source = routing.forPull(from, context.namespace()).map(Resolution::localName).orElse(from);
         Optional<Path> file = store.find(digest);
         if (file.isEmpty() || !index.hasBlob(source, digest)) {
             return false;
@@ -209,7 +209,7 @@ public final class LocalRepositories implements AutoCloseable {
 
     /** Refuses writes to a name a cache rule covers, resolved exactly as a pull of that name would be. */
     private void requirePushable(RepositoryName name, RequestContext context) {
-        Optional<Resolution> resolution = rules.get().resolve(name, context.namespace());
+        Optional<Resolution> resolution = routing.forPush(name, context.namespace());
         if (resolution.isPresent()) {
             Resolution r = resolution.get();
             throw new RegistryException(ErrorCode.DENIED, "repository " + name + " is a cache of "

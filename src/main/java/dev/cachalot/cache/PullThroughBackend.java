@@ -54,7 +54,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
     private static final Logger log = LoggerFactory.getLogger(PullThroughBackend.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Supplier<RuleSet> rules;
+    private final NameRouting routing;
     private final BlobStore store;
     private final ManifestIndex index;
     private final UpstreamClient upstream;
@@ -65,7 +65,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
 
     public PullThroughBackend(Supplier<RuleSet> rules, BlobStore store, ManifestIndex index, UpstreamClient upstream,
                               Consumer<PullEvent> events, Path dataRoot, long maxBlobBytes, Clock clock) {
-        this.rules = rules;
+        this.routing = new NameRouting(rules, index);
         this.store = store;
         this.index = index;
         this.upstream = upstream;
@@ -81,7 +81,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
     @Override
     public ManifestResult manifest(RepositoryName name, Reference reference, RequestContext context) {
         long start = System.nanoTime();
-        Optional<Resolution> resolution = rules.get().resolve(name, context.namespace());
+        Optional<Resolution> resolution = routing.forPull(name, context.namespace());
         Served served;
         try {
             served = resolution.isPresent()
@@ -225,7 +225,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
     @Override
     public BlobResult blob(RepositoryName name, Digest digest, RequestContext context) {
         long start = System.nanoTime();
-        Optional<Resolution> resolution = rules.get().resolve(name, context.namespace());
+        Optional<Resolution> resolution = routing.forPull(name, context.namespace());
         if (resolution.isEmpty()) {
             Path file = store.find(digest).filter(f -> index.hasBlob(name, digest)).orElseThrow(() -> unknownBlob(name, digest));
             return new FileBlob(name, digest, file, ContentOrigin.LOCAL, start, context);
@@ -324,7 +324,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
 
     @Override
     public TagPage tags(RepositoryName name, int n, String last, RequestContext context) {
-        Optional<Resolution> resolution = rules.get().resolve(name, context.namespace());
+        Optional<Resolution> resolution = routing.forPull(name, context.namespace());
         RepositoryName local = resolution.map(Resolution::localName).orElse(name);
         TreeSet<String> tags = new TreeSet<>();
         index.tags(local).forEach(t -> tags.add(t.tag()));
@@ -349,7 +349,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
 
     @Override
     public Referrers referrers(RepositoryName name, Digest subject, String artifactType, RequestContext context) {
-        RepositoryName local = rules.get().resolve(name, context.namespace()).map(Resolution::localName).orElse(name);
+        RepositoryName local = routing.forPull(name, context.namespace()).map(Resolution::localName).orElse(name);
         ObjectNode root = JSON.createObjectNode();
         root.put("schemaVersion", 2);
         root.put("mediaType", dev.cachalot.registry.MediaTypes.OCI_INDEX);
