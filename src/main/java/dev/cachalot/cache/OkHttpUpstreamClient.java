@@ -171,6 +171,18 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
                         e -> failure(call, what, e));
     }
 
+    /**
+     * {@code GET /v2/} as the credential set: the upstream's challenge is answered like any other (Basic, or a token
+     * asked for the service only, with no scope), so a refused login shows as {@code UNAUTHORIZED}.
+     */
+    @Override
+    public void checkLogin(Upstream upstream, String credentialSet) {
+        UpstreamCall call = newCall(new UpstreamRequest(upstream, null, credentialSet));
+        HttpUrl url = call.endpoint.newBuilder().addPathSegment("v2").addPathSegment("").build();
+        Request http = new Request.Builder().url(url).get().tag(UpstreamCall.class, call).build();
+        execute(call, http, "GET /v2/", true).close();
+    }
+
     /** Closes idle connections and stops the dispatcher's threads. Open blobs should be closed first. */
     @Override
     public void close() {

@@ -1,6 +1,7 @@
 package dev.cachalot.cache;
 
 import dev.cachalot.registry.Digest;
+import dev.cachalot.rules.Upstream;
 import java.util.List;
 
 /**
@@ -38,4 +39,16 @@ public interface UpstreamClient {
 
     /** All tags of the repository (following the upstream's pagination, bounded). */
     List<String> tags(UpstreamRequest request);
+
+    /**
+     * Checks that a credential set can log in to an upstream: {@code GET /v2/} with the auth flow (on a Bearer
+     * challenge without a scope, a token request naming the service only). Reports the set's health on the way
+     * like every other call.
+     *
+     * @throws UpstreamException {@code UNAUTHORIZED} when the login is refused, {@code UNAVAILABLE} when the
+     *                           upstream cannot be reached, other kinds for other answers
+     */
+    default void checkLogin(Upstream upstream, String credentialSet) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot check a login");
+    }
 }
