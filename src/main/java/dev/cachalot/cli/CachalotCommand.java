@@ -38,6 +38,8 @@ public final class CachalotCommand implements Runnable {
         CachalotCommand root = new CachalotCommand();
         CommandLine cl = new CommandLine(root);
         EngineSession session = new EngineSession(() -> root.data);
+        cl.addSubcommand(new CredentialsCommand(f -> new ServiceCredentialsCli(session.engine().credentialService(), () -> { })));
+        cl.addSubcommand(new SecretsCommand(f -> new ServiceCredentialsCli(session.engine().credentialService(), () -> { })));
         CommandLine rules = cl.getSubcommands().get("rules");
         rules.addSubcommand("import", new RulesImportCommand(() -> session.engine().ruleImporter()));
         rules.addSubcommand("export", new RulesExportCommand(() -> session.engine().ruleExporter(), new java.io.OutputStream() {

@@ -48,6 +48,6 @@ abstract class CredentialsCliCommand implements Callable<Integer> {
     }
 
     void printJson(Object value) throws Exception {
-        out().println(EngineCommand.JSON.writeValueAsString(value));
+        out().println(EngineCommand.Json.MAPPER.writeValueAsString(value));
     }
 }

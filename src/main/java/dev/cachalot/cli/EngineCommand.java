@@ -12,16 +12,19 @@ import picocli.CommandLine;
 /** A subcommand that opens the engine of the data folder, does its work and closes it. */
 abstract class EngineCommand implements Callable<Integer> {
 
-    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .enable(SerializationFeature.INDENT_OUTPUT);
+    /** Built on first use: picocli instantiates every command at start, and most never print JSON. */
+    static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .enable(SerializationFeature.INDENT_OUTPUT);
+    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public final Integer call() throws Exception {
-        try (Engine engine = Engine.open(dataFolder())) {
+        try (Engine engine = Engine.open(dataFolder(), CliVault.options())) {
             return run(engine);
         }
     }
@@ -40,6 +43,6 @@ abstract class EngineCommand implements Callable<Integer> {
     }
 
     void printJson(Object value) throws Exception {
-        out().println(JSON.writeValueAsString(value));
+        out().println(Json.MAPPER.writeValueAsString(value));
     }
 }

@@ -17,7 +17,7 @@ final class EngineSession implements AutoCloseable {
     synchronized Engine engine() {
         if (engine == null) {
             Path data = dataOption.get();
-            engine = Engine.open(data != null ? new DataFolder(data) : DataFolder.defaultLocation());
+            engine = Engine.open(data != null ? new DataFolder(data) : DataFolder.defaultLocation(), CliVault.options());
         }
         return engine;
     }

@@ -19,8 +19,7 @@ public final class ServiceCredentialsCli implements CredentialsCli {
 
     /** A credential set without its secrets, as the engine API shows it. */
     public static CredentialSetView view(CredentialSet s) {
-        return new CredentialSetView(s.name(), s.loginServer(), s.usernameSecret(), s.passwordSecret(), s.health().name(),
-                s.errorCode(), s.errorMessage(), s.lastChecked(), s.rateLimitLimit(), s.rateLimitRemaining(), s.creationDate());
+        return CredentialSetView.of(s);
     }
 
     @Override

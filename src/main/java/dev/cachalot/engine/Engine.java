@@ -1,8 +1,13 @@
 package dev.cachalot.engine;
 
+import dev.cachalot.cache.DeferredUpstreamClient;
 import dev.cachalot.cache.OkHttpUpstreamClient;
 import dev.cachalot.cache.PullThroughBackend;
-import dev.cachalot.cache.UpstreamCredentials;
+import dev.cachalot.credentials.CredentialService;
+import dev.cachalot.credentials.CredentialSetStore;
+import dev.cachalot.credentials.Vault;
+import dev.cachalot.credentials.VaultCredentials;
+import dev.cachalot.credentials.VaultOptions;
 import dev.cachalot.registry.RegistryServer;
 import dev.cachalot.rules.CacheRule;
 import dev.cachalot.rules.FreshnessPolicy;
@@ -64,7 +69,9 @@ public final class Engine implements EngineApi, AutoCloseable {
     private final SettingsStore settingsStore;
     private final PullEventRecorder recorder;
     private final PullStatistics statistics;
-    private final OkHttpUpstreamClient upstreamClient;
+    private final DeferredUpstreamClient upstreamClient;
+    private final Vault vault;
+    private final CredentialService credentialService;
     private final PullThroughBackend backend;
     private final Repositories repositories;
     private final RuleImporter importer;
@@ -82,7 +89,7 @@ public final class Engine implements EngineApi, AutoCloseable {
     private ServingLock servingLock;
     private volatile EngineStatus status = new EngineStatus(EngineStatus.State.STOPPED, null, null);
 
-    private Engine(DataFolder folder, Clock clock, UpstreamCredentials credentials) {
+    private Engine(DataFolder folder, Clock clock, VaultOptions vaultOptions) {
         this.folder = folder.ensureCreated();
         this.clock = clock;
         this.database = Database.open(folder);
@@ -91,11 +98,16 @@ public final class Engine implements EngineApi, AutoCloseable {
             this.index = new JdbcManifestIndex(database);
             this.ruleStore = new RuleStore(database);
             this.upstreamStore = new UpstreamStore(database);
-            this.ruleService = new RuleService(database, ruleStore, upstreamStore, this::localRepositoryUnder);
+            this.vault = new Vault(folder, vaultOptions);
+            CredentialSetStore credentialSets = new CredentialSetStore(database);
+            VaultCredentials vaultCredentials = new VaultCredentials(credentialSets, vault, clock);
+            this.upstreamClient = new DeferredUpstreamClient(() -> new OkHttpUpstreamClient(vaultCredentials));
+            this.credentialService = new CredentialService(database, credentialSets, ruleStore, upstreamStore, vault,
+                    vaultCredentials, upstreamClient, clock);
+            this.ruleService = new RuleService(database, ruleStore, upstreamStore, this::localRepositoryUnder, credentialService.lookup());
             this.settingsStore = new SettingsStore(database);
             this.recorder = new PullEventRecorder(database);
             this.statistics = new PullStatistics(database);
-            this.upstreamClient = new OkHttpUpstreamClient(credentials);
             reloadConfig();
             this.backend = new PullThroughBackend(ruleSet::get, blobs, index, upstreamClient, recorder::record, folder.root(),
                     MAX_BLOB_BYTES, clock);
@@ -123,7 +135,17 @@ public final class Engine implements EngineApi, AutoCloseable {
 
     /** Opens the engine of {@code folder} (creating it), without serving. */
     public static Engine open(DataFolder folder) {
-        return new Engine(folder, Clock.systemUTC(), UpstreamCredentials.NONE);
+        return new Engine(folder, Clock.systemUTC(), VaultOptions.system());
+    }
+
+    /** Opens the engine with vault options of the caller's choosing (the CLI adds a passphrase prompt). */
+    public static Engine open(DataFolder folder, VaultOptions vaultOptions) {
+        return new Engine(folder, Clock.systemUTC(), vaultOptions);
+    }
+
+    /** Credential sets and vault secrets (the CLI's {@code credentials} and {@code secrets} commands). */
+    public CredentialService credentialService() {
+        return credentialService;
     }
 
     public DataFolder dataFolder() {
@@ -197,6 +219,7 @@ public final class Engine implements EngineApi, AutoCloseable {
         synchronized (serverLock) {
             stopServerLocked();
             setStatus(new EngineStatus(EngineStatus.State.STARTING, address.toString(), null));
+            upstreamClient.prepare();
             try {
                 if (servingLock == null) {
                     servingLock = ServingLock.acquire(folder);
@@ -334,23 +357,25 @@ public final class Engine implements EngineApi, AutoCloseable {
 
     @Override
     public List<CredentialSetView> credentialSets() {
-        return List.of();
+        return credentialService.list().stream().map(CredentialSetView::of).toList();
     }
 
     @Override
     public CredentialSetView createCredentialSet(String name, String loginServer, String username, char[] password) {
-        java.util.Arrays.fill(password, '\0');
-        throw new UnsupportedOperationException("credential sets are not available yet");
+        return changing(() -> CredentialSetView.of(credentialService.createWithLogin(name, loginServer, username, password)));
     }
 
     @Override
     public CredentialSetView validateCredentialSet(String name) {
-        throw new UnsupportedOperationException("credential sets are not available yet");
+        return CredentialSetView.of(credentialService.validate(name));
     }
 
     @Override
     public void deleteCredentialSet(String name) {
-        throw new UnsupportedOperationException("credential sets are not available yet");
+        changing(() -> {
+            credentialService.delete(name);
+            return null;
+        });
     }
 
     // ------------------------------------------------------------------ repositories

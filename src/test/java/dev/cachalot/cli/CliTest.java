@@ -158,6 +158,11 @@ class CliTest {
                         "freshness: revalidate", "provisioningState: Succeeded");
         assertThat(cli.run("rules", "show", "web-nginx", "--json").succeeded().json()).isEqualTo(rule);
 
+        try (Engine engine = Engine.open(new DataFolder(temp.resolve("data")))) {
+            engine.createCredentialSet("web-creds", upstream.hostPort(), "web", "not-a-real-password".toCharArray());
+        }
+        assertThat(cli.run("rules", "update", "web-nginx", "--credential-set", "no-such-set").failedWithOneLine())
+                .isEqualTo("cachalot: there is no credential set named 'no-such-set': create it first");
         assertThat(cli.run("rules", "update", "web-nginx", "--credential-set", "web-creds").succeeded().out())
                 .isEqualTo("Updated rule web-nginx: credential set web-creds\n");
         assertThat(cli.run("rules", "show", "web-nginx", "--json").succeeded().json().get("credentialSet").asText()).isEqualTo("web-creds");

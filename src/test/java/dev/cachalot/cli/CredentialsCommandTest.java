@@ -58,6 +58,9 @@ class CredentialsCommandTest {
         if (stdin != null) System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
         PrintWriter pw = new PrintWriter(output, true);
         CommandLine cl = CachalotCommand.commandLine(pw, pw);
+        // The real command line wires these to the engine; here they get parts without an upstream client.
+        cl.getCommandSpec().removeSubcommand("credentials");
+        cl.getCommandSpec().removeSubcommand("secrets");
         cl.addSubcommand(new CredentialsCommand(CredentialsCommandTest::open));
         cl.addSubcommand(new SecretsCommand(CredentialsCommandTest::open));
         // setOut/setErr reach only the subcommands present when called: the lead's commandLine() adds these first.
