@@ -34,7 +34,8 @@ public final class Database implements AutoCloseable {
      * 30–39 rules, 40–49 import, 50–59 app.
      */
     static final List<String> MIGRATIONS = List.of(
-            "V1__init.sql");
+            "V1__init.sql",
+            "V20__storage_indexes.sql");
 
     private static final Pattern VERSION = Pattern.compile("V(\\d+)__.*\\.sql");
 
@@ -49,8 +50,11 @@ public final class Database implements AutoCloseable {
         folder.ensureCreated();
         // AUTO_SERVER listens for other processes; never on anything but loopback.
         System.setProperty("h2.bindAddress", "127.0.0.1");
+        // H2 refuses AUTO_SERVER together with DB_CLOSE_ON_EXIT=FALSE, so H2 keeps its own close-on-exit hook:
+        // work that runs in a JVM shutdown hook must not count on the database still being open.
+        // VALUE is a keyword in H2 2.x; NON_KEYWORDS lets the settings table keep its plain column name "value".
         String url = "jdbc:h2:file:" + folder.database().resolve("cachalot").toString().replace('\\', '/')
-                + ";AUTO_SERVER=TRUE;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000";
+                + ";AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000;NON_KEYWORDS=VALUE";
         JdbcConnectionPool pool = JdbcConnectionPool.create(url, "cachalot", "");
         pool.setMaxConnections(16);
         Database db = new Database(pool);
