@@ -56,7 +56,8 @@ final class RepositoryPaths {
     }
 
     static String abbreviate(String value) {
-        String s = value.length() > 80 ? value.substring(0, 80) + "…" : value;
-        return s.replaceAll("[^\\x20-\\x7e…]", "?");
+        String s = value.length() > 300 ? value.substring(0, 300) + "…" : value;
+        // Control and invisible formatting characters (bidi overrides) could disguise a value in a message.
+        return s.replaceAll("[\\p{Cntrl}\\p{Cf}]", "?");
     }
 }

@@ -130,6 +130,11 @@ public final class UpstreamCatalog {
         String expected = "the endpoint of a custom upstream must be http(s)://host[:port]: '" + shown + "'";
         if (endpoint == null || endpoint.isBlank()) throw new RuleValidationException("the endpoint of a custom upstream is empty");
         String text = endpoint.strip();
+        if (text.indexOf('@') >= 0) {
+            // Never echo it: the part before '@' may be a password.
+            throw new RuleValidationException("the endpoint of a custom upstream may not contain a user name or password: "
+                    + "write http(s)://host[:port] and put credentials in a credential set");
+        }
         if (text.endsWith("/")) text = text.substring(0, text.length() - 1);
         URI uri;
         try {

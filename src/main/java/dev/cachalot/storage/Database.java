@@ -126,16 +126,17 @@ public final class Database implements AutoCloseable {
                 s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INT PRIMARY KEY, script VARCHAR(200) NOT NULL, "
                         + "applied_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL)");
             }
-            int current;
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
-                rs.next();
-                current = rs.getInt(1);
+            // Applied versions as a set, not a maximum: areas number their migrations in separate ranges, so a
+            // low-numbered one (say V10) may arrive after a higher one (V20) was applied and must still run.
+            java.util.Set<Integer> applied = new java.util.HashSet<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT version FROM schema_version")) {
+                while (rs.next()) applied.add(rs.getInt(1));
             }
             for (String script : MIGRATIONS) {
                 Matcher m = VERSION.matcher(script);
                 if (!m.matches()) throw new IllegalStateException("bad migration name " + script);
                 int version = Integer.parseInt(m.group(1));
-                if (version <= current) continue;
+                if (applied.contains(version)) continue;
                 log.info("Applying database migration {}", script);
                 for (String sql : statements(script)) {
                     try (Statement s = c.createStatement()) {
