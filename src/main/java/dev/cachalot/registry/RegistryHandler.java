@@ -14,6 +14,7 @@ import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.PreEncodedHttpField;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -41,6 +42,7 @@ public final class RegistryHandler extends Handler.Abstract {
     private static final HttpField ACCEPT_RANGES = new PreEncodedHttpField(HttpHeader.ACCEPT_RANGES, "bytes");
     private static final HttpField OCI_INDEX = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, MediaTypes.OCI_INDEX);
     private static final HttpField FILTERS_APPLIED = new PreEncodedHttpField("OCI-Filters-Applied", "artifactType");
+    private static final HttpField CHUNKED = new PreEncodedHttpField(HttpHeader.TRANSFER_ENCODING, "chunked");
     private static final HttpField[] ORIGINS = originFields();
     private static final String DIGEST_HEADER = "Docker-Content-Digest";
     private static final byte[] EMPTY_OBJECT = "{}".getBytes(StandardCharsets.US_ASCII);
@@ -389,6 +391,10 @@ public final class RegistryHandler extends Handler.Abstract {
             response.setStatus(200);
             if (blob.size() >= 0) {
                 response.getHeaders().put(HttpHeader.CONTENT_LENGTH, blob.size());
+            } else if (request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_1_1) {
+                // Chunked even when the client asked to close the connection: with a close-delimited body an
+                // aborted stream would be indistinguishable from a complete one; a missing last chunk is not.
+                response.getHeaders().put(CHUNKED);
             }
             if (head) {
                 callback.succeeded();

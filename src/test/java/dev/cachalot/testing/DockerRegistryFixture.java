@@ -23,7 +23,7 @@ import org.mindrot.jbcrypt.BCrypt;
  *
  * <pre>{@code
  * try (DockerRegistryFixture upstream = DockerRegistryFixture.start()) {
- *     new RegistryPusher(upstream.url()).push("library/hello", "v1", image);
+ *     upstream.pusher().push("library/hello", "v1", image);     // or new RegistryPusher(upstream.url())
  *     ... upstream.url() is http://127.0.0.1:PORT
  * }
  * }</pre>
@@ -146,6 +146,18 @@ public final class DockerRegistryFixture implements AutoCloseable {
     /** {@code 127.0.0.1:PORT}, as skopeo and image references want it. */
     public String hostPort() {
         return "127.0.0.1:" + port;
+    }
+
+    /** A pusher for this registry (with its htpasswd credentials, if any). */
+    public RegistryPusher pusher() {
+        RegistryPusher pusher = new RegistryPusher(url());
+        return options.user != null ? pusher.withBasicAuth(options.user, options.password) : pusher;
+    }
+
+    /** A raw HTTP reader for this registry (with its htpasswd credentials, if any). */
+    public RegistryReader reader() {
+        RegistryReader reader = new RegistryReader(url());
+        return options.user != null ? reader.withBasicAuth(options.user, options.password) : reader;
     }
 
     /** The registry's storage root (kept across {@link #stop()} / {@link #restart()}). */

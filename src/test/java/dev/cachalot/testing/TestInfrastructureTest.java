@@ -191,7 +191,7 @@ class TestInfrastructureTest {
                     .isEqualTo(401);
 
             TestImage image = new TestImages(11).dockerImage();
-            new RegistryPusher(secured.url()).withBasicAuth("tester", "s3cret").push("fixtures/auth", "v1", image);
+            secured.pusher().push("fixtures/auth", "v1", image);
             RegistryReader.Fetched fetched = anonymous.withBasicAuth("tester", "s3cret")
                     .manifest("fixtures/auth", "v1", TestImages.DOCKER_MANIFEST);
             assertThat(fetched.bodyDigest()).isEqualTo(image.digest());
@@ -215,6 +215,177 @@ class TestInfrastructureTest {
             assertThat(registry.countRequests("GET", "/v2/fixtures/through/blobs/" + image.layers().get(0).digest()))
                     .as("upstream access log %s", registry.requestLog()).isPositive();
         }
+    }
+
+    @Test
+    void countingProxyPassesPushesAndPullsThroughAndCountsThem() {
+        TestImage image = new TestImages(13).ociImage();
+        try (CountingProxy proxy = CountingProxy.start(registry.url())) {
+            // the registry builds upload Locations from Host: through the proxy they point back at the proxy
+            new RegistryPusher(proxy.url()).push("fixtures/proxied", "v1", image);
+            assertThat(proxy.count("POST", "/v2/fixtures/proxied/blobs/uploads/")).isEqualTo(image.blobs().size());
+            proxy.resetCounts();
+
+            Skopeo.CopiedImage copied = Skopeo.read(copy(proxy.hostPort() + "/fixtures/proxied:v1")).verified();
+
+            assertThat(copied.manifestDigest()).isEqualTo(image.digest());
+            for (TestBlob blob : image.blobs()) {
+                String path = "/v2/fixtures/proxied/blobs/" + blob.digest();
+                assertThat(proxy.count("GET", path)).isEqualTo(1);
+                assertThat(proxy.bodyBytesSent("GET", path)).isEqualTo(blob.size());
+            }
+            assertThat(proxy.exchanges()).anySatisfy(e -> {
+                assertThat(e.path()).isEqualTo("/v2/fixtures/proxied/manifests/v1");
+                assertThat(e.requestHeader("Accept")).contains(TestImages.OCI_MANIFEST);
+            });
+        }
+    }
+
+    @Test
+    void countingProxyCountsConcurrentRequestsForOneBlob() throws Exception {
+        TestBlob blob = new TestImages(14).smallLayer();
+        pusher.pushBlob("fixtures/concurrent", blob);
+        try (CountingProxy proxy = CountingProxy.start(registry.url())) {
+            RegistryReader through = new RegistryReader(proxy.url());
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+            try {
+                List<java.util.concurrent.Future<RegistryReader.BlobRead>> reads = new java.util.ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    reads.add(pool.submit(() -> through.blob("fixtures/concurrent", blob.digest())));
+                }
+                for (java.util.concurrent.Future<RegistryReader.BlobRead> read : reads) {
+                    assertThat(read.get(60, java.util.concurrent.TimeUnit.SECONDS).digest()).isEqualTo(blob.digest());
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            String path = "/v2/fixtures/concurrent/blobs/" + blob.digest();
+            assertThat(proxy.forwarded("GET", path)).isEqualTo(8);
+            assertThat(proxy.bodyBytesSent()).isEqualTo(8 * blob.size());
+        }
+    }
+
+    @Test
+    void countingProxyAnswersInjectedStatusesWithoutAskingTheUpstream() {
+        try (CountingProxy proxy = CountingProxy.start(registry.url())) {
+            RegistryReader through = new RegistryReader(proxy.url());
+            proxy.inject(Fault.status(503), 2);
+            proxy.inject(Fault.tooManyRequests(7).onlyFor("GET", "/v2/"), 1);
+
+            assertThat(through.get("/v2/").status()).isEqualTo(503);
+            assertThat(through.get("/v2/").status()).isEqualTo(503);
+            RegistryReader.Fetched limited = through.get("/v2/");
+            assertThat(limited.status()).isEqualTo(429);
+            assertThat(limited.headers().firstValue("Retry-After")).hasValue("7");
+            assertThat(limited.text()).contains("TOOMANYREQUESTS");
+            assertThat(through.get("/v2/").status()).isEqualTo(200);
+
+            assertThat(proxy.count("GET", "/v2/")).isEqualTo(4);
+            assertThat(proxy.forwarded("GET", "/v2/")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void countingProxyFaultAppliesOnlyToMatchingRequests() {
+        TestBlob blob = new TestImages(15).smallLayer();
+        pusher.pushBlob("fixtures/matching", blob);
+        try (CountingProxy proxy = CountingProxy.start(registry.url())) {
+            RegistryReader through = new RegistryReader(proxy.url());
+            proxy.inject(Fault.status(500).onlyFor("GET", "/v2/.+/blobs/sha256:.+"), 1);
+
+            assertThat(through.get("/v2/").status()).isEqualTo(200);
+            assertThat(through.blob("fixtures/matching", blob.digest()).status()).isEqualTo(500);
+            assertThat(through.blob("fixtures/matching", blob.digest()).digest()).isEqualTo(blob.digest());
+        }
+    }
+
+    @Test
+    void countingProxyBreaksTheConnectionMidBody() {
+        TestBlob blob = new TestImages(16).smallLayer();
+        pusher.pushBlob("fixtures/broken", blob);
+        try (CountingProxy proxy = CountingProxy.start(registry.url())) {
+            RegistryReader through = new RegistryReader(proxy.url());
+            proxy.inject(Fault.closeAfterBodyBytes(1000), 1);
+
+            assertThatThrownBy(() -> through.blob("fixtures/broken", blob.digest()))
+                    .isInstanceOf(java.io.UncheckedIOException.class);
+            assertThat(proxy.bodyBytesSent()).isEqualTo(1000);
+
+            assertThat(through.blob("fixtures/broken", blob.digest()).digest()).isEqualTo(blob.digest());
+        }
+    }
+
+    @Test
+    void countingProxyCorruptsOneBodyByte() {
+        TestBlob blob = new TestImages(17).smallLayer();
+        pusher.pushBlob("fixtures/corrupt", blob);
+        try (CountingProxy proxy = CountingProxy.start(registry.url())) {
+            RegistryReader through = new RegistryReader(proxy.url());
+            proxy.inject(Fault.corruptBodyByte(10), 1);
+
+            RegistryReader.BlobRead corrupted = through.blob("fixtures/corrupt", blob.digest());
+
+            assertThat(corrupted.status()).isEqualTo(200);
+            assertThat(corrupted.size()).isEqualTo(blob.size());
+            assertThat(corrupted.digest()).isNotEqualTo(blob.digest());
+            assertThat(corrupted.headers().firstValue("Docker-Content-Digest")).hasValue(blob.digest());
+        }
+    }
+
+    @Test
+    void countingProxyDelaysARequest() throws Exception {
+        try (CountingProxy proxy = CountingProxy.start(registry.url())) {
+            proxy.inject(Fault.delay(java.time.Duration.ofSeconds(10)), 1);
+            java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+            java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(proxy.url() + "/v2/")).timeout(java.time.Duration.ofMillis(300)).build();
+
+            assertThatThrownBy(() -> client.send(request, java.net.http.HttpResponse.BodyHandlers.discarding()))
+                    .isInstanceOf(java.net.http.HttpTimeoutException.class);
+            assertThat(new RegistryReader(proxy.url()).get("/v2/").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void countingProxyKeepsAuthHeadersIntact() {
+        try (DockerRegistryFixture secured = DockerRegistryFixture.builder().htpasswd("tester", "s3cret").start();
+             CountingProxy proxy = CountingProxy.start(secured.url())) {
+            RegistryReader.Fetched challenge = new RegistryReader(proxy.url()).get("/v2/");
+            assertThat(challenge.status()).isEqualTo(401);
+            assertThat(challenge.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
+                    v -> assertThat(v).contains("cachalot-test"));
+
+            RegistryReader.Fetched ok = new RegistryReader(proxy.url()).withBasicAuth("tester", "s3cret").get("/v2/");
+
+            assertThat(ok.status()).isEqualTo(200);
+            assertThat(proxy.exchanges().get(1).requestHeader("Authorization")).startsWith("Basic ");
+        }
+    }
+
+    @Test
+    void layersAreGzippedTarsWhoseDiffIdsMatchTheConfig() throws Exception {
+        TestImage image = new TestImages(18).dockerImage();
+        com.fasterxml.jackson.databind.JsonNode config = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(image.config().bytes());
+
+        for (int i = 0; i < image.layers().size(); i++) {
+            byte[] tar;
+            try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(image.layers().get(i).open())) {
+                tar = in.readAllBytes();
+            }
+            assertThat(new String(tar, 257, 5, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("ustar");
+            assertThat(tar.length % 512).isZero();
+            assertThat(config.at("/rootfs/diff_ids/" + i).asText()).isEqualTo(Sha256.of(tar));
+        }
+        assertThat(config.at("/architecture").asText()).isEqualTo("amd64");
+    }
+
+    @Test
+    void missingBinaryFailsLoudlyNamingTheDebianPackage() {
+        assertThatThrownBy(() -> RequiredBinary.require("/usr/bin/no-such-registry", "no-such-package"))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("MISSING TEST DEPENDENCY")
+                .hasMessageContaining("apt-get install -y --no-install-recommends no-such-package");
     }
 
     @Test
