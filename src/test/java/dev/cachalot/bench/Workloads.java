@@ -76,13 +76,20 @@ final class Workloads {
 
     /** Runs every workload in an order that needs the fewest restarts; a failing one is noted and skipped. */
     void runAll() {
-        coldBlob();
-        eightColdClients();
-        skopeoPulls();
-        warmBlob();
-        manifests();
-        peakRss();
-        startWithFullDataFolder();
+        step(COLD_BLOB, this::coldBlob);
+        step(EIGHT_COLD, this::eightColdClients);
+        step(SKOPEO, this::skopeoPulls);
+        step(WARM_BLOB, this::warmBlob);
+        step("4 manifests", this::manifests);
+        step(PEAK_RSS, this::peakRss);
+        step(START, this::startWithFullDataFolder);
+    }
+
+    private static void step(String workload, Runnable run) {
+        long start = System.nanoTime();
+        Benchmark.log(workload + " ...");
+        run.run();
+        Benchmark.log(workload + " done in " + (System.nanoTime() - start) / 1_000_000_000 + " s");
     }
 
     /** Workload 2 (and 7, empty): fresh cache every round, one stream of the big blob. */
