@@ -135,6 +135,31 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
         return new OkHttpBlob(response);
     }
 
+    /**
+     * The rest of a blob from {@code offset}: the same GET with {@code Range: bytes=offset-}. The range header rides
+     * along on every redirect hop (a CDN serves ranges too); only {@code Authorization} is dropped across origins.
+     */
+    @Override
+    public UpstreamBlob openBlob(UpstreamRequest request, Digest digest, long offset) {
+        if (offset < 0) throw new IllegalArgumentException("offset must not be negative");
+        if (offset == 0) return openBlob(request, digest);
+        UpstreamCall call = newCall(request);
+        String what = "GET blob " + request.repository() + "@" + digest + " from byte " + offset;
+        HttpUrl url = v2(call).addPathSegment("blobs").addPathSegment(digest.toString()).build();
+        Request http = new Request.Builder().url(url).get().header("Range", "bytes=" + offset + "-")
+                .tag(UpstreamCall.class, call).build();
+        Response response = execute(call, http, what, false);
+        ContentRange range = ContentRange.parse(response.header("Content-Range"));
+        long length = response.body().contentLength();
+        if (response.code() != 206 || range == null || !range.isRestFrom(offset) || (length >= 0 && length != range.length())) {
+            String answer = response.code() + (range == null ? " without a usable Content-Range" : " with Content-Range " + range.first() + "-" + range.last());
+            response.close();
+            throw new UpstreamException(UpstreamException.Kind.PROTOCOL, response.code(),
+                    call.name() + ": " + what + ": cannot resume, the upstream answered " + answer, null, null);
+        }
+        return new OkHttpBlob(response);
+    }
+
     @Override
     public List<String> tags(UpstreamRequest request) {
         UpstreamCall call = newCall(request);

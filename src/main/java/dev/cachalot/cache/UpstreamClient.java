@@ -18,6 +18,24 @@ public interface UpstreamClient {
     /** Opens a blob download; the caller closes it. Redirects to other hosts are followed without credentials. */
     UpstreamBlob openBlob(UpstreamRequest request, Digest digest);
 
+    /**
+     * Opens the rest of a blob from byte {@code offset} on (a {@code Range} request), to resume a download whose
+     * connection broke. The answer must be a 206 whose {@code Content-Range} starts exactly at {@code offset} and
+     * runs to the end of the blob; anything else (a 200 with the whole blob, another range) is refused with an
+     * {@link UpstreamException} of kind {@link UpstreamException.Kind#PROTOCOL}, since appending it would corrupt
+     * the blob. The body's {@link UpstreamBlob#contentLength()} is the length of the rest.
+     *
+     * <p>The default supports only {@code offset == 0}.
+     *
+     * @throws UnsupportedOperationException when this client cannot resume downloads
+     */
+    default UpstreamBlob openBlob(UpstreamRequest request, Digest digest, long offset) {
+        if (offset == 0) {
+            return openBlob(request, digest);
+        }
+        throw new UnsupportedOperationException("this upstream client cannot resume blob downloads");
+    }
+
     /** All tags of the repository (following the upstream's pagination, bounded). */
     List<String> tags(UpstreamRequest request);
 }

@@ -11,6 +11,10 @@ import dev.cachalot.rules.RuleService;
 import dev.cachalot.rules.RuleSet;
 import dev.cachalot.rules.RuleStore;
 import dev.cachalot.rules.Upstream;
+import dev.cachalot.rules.io.ConflictPolicy;
+import dev.cachalot.rules.io.CredentialSetTable;
+import dev.cachalot.rules.io.RuleExporter;
+import dev.cachalot.rules.io.RuleImporter;
 import dev.cachalot.rules.UpstreamStore;
 import dev.cachalot.stats.PullEvent;
 import dev.cachalot.stats.PullEventRecorder;
@@ -63,11 +67,15 @@ public final class Engine implements EngineApi, AutoCloseable {
     private final OkHttpUpstreamClient upstreamClient;
     private final PullThroughBackend backend;
     private final Repositories repositories;
+    private final RuleImporter importer;
+    private final RuleExporter exporter;
     private final AtomicReference<RuleSet> ruleSet = new AtomicReference<>();
     private final AtomicLong configVersion = new AtomicLong(-1);
     private final ScheduledExecutorService scheduler;
     private final List<Consumer<EngineStatus>> statusListeners = new CopyOnWriteArrayList<>();
     private final Clock clock;
+    /** Cache size bound, garbage collection, event pruning (engine-robustness); runs only while serving. */
+    private final CacheJanitor janitor;
 
     private final Object serverLock = new Object();
     private RegistryServer server;
@@ -92,12 +100,21 @@ public final class Engine implements EngineApi, AutoCloseable {
             this.backend = new PullThroughBackend(ruleSet::get, blobs, index, upstreamClient, recorder::record, folder.root(),
                     MAX_BLOB_BYTES, clock);
             this.repositories = new Repositories(index, blobs, backend);
+            CredentialSetTable credentialSetMetadata = new CredentialSetTable(database);
+            this.importer = new RuleImporter(database, ruleStore, upstreamStore, credentialSetMetadata, this::localRepositoryUnder);
+            this.exporter = new RuleExporter(ruleStore, upstreamStore, credentialSetMetadata);
             this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "engine-config-watch");
                 t.setDaemon(true);
                 return t;
             });
             scheduler.scheduleWithFixedDelay(this::pollConfig, CONFIG_POLL_MILLIS, CONFIG_POLL_MILLIS, TimeUnit.MILLISECONDS);
+            // --- cache janitor hook (engine-robustness) ---
+            this.janitor = new CacheJanitor(index, blobs, new dev.cachalot.storage.GarbageCollector(folder, blobs, index),
+                    statistics, () -> settingsStore.load().maxCacheBytes());
+            recorder.onEvent(e -> {
+                if (e.upstreamBytes() >= CacheJanitor.LARGE_FILL_BYTES) janitor.requestCheck();
+            });
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -185,6 +202,7 @@ public final class Engine implements EngineApi, AutoCloseable {
                     servingLock = ServingLock.acquire(folder);
                     int swept = blobs.sweepTemp();
                     if (swept > 0) log.info("Removed {} unfinished download(s) left by an earlier run", swept);
+                    janitor.start(); // one janitor per data folder: the serving process's
                 }
                 RegistryServer s = new RegistryServer(backend);
                 s.start(address.host(), address.port());
@@ -285,17 +303,31 @@ public final class Engine implements EngineApi, AutoCloseable {
 
     @Override
     public ImportReport previewImport(List<Path> files, String format) {
-        throw new UnsupportedOperationException("rule import is not available yet");
+        return importer.preview(files, format);
     }
 
     @Override
     public ImportReport importRules(List<Path> files, String format, boolean validOnly) {
-        throw new UnsupportedOperationException("rule import is not available yet");
+        return changing(() -> importer.importRules(files, format, validOnly, ConflictPolicy.FAIL));
+    }
+
+    /** Imports with an explicit policy for rules whose name already exists (the CLI's {@code --on-conflict}). */
+    public ImportReport importRules(List<Path> files, String format, boolean validOnly, ConflictPolicy onConflict) {
+        return changing(() -> importer.importRules(files, format, validOnly, onConflict));
     }
 
     @Override
     public void exportRules(Path file, String format) {
-        throw new UnsupportedOperationException("rule export is not available yet");
+        exporter.export(file, format);
+    }
+
+    /** The importer behind {@link #importRules}; the CLI drives it directly for dry runs and conflict policies. */
+    public RuleImporter ruleImporter() {
+        return importer;
+    }
+
+    public RuleExporter ruleExporter() {
+        return exporter;
     }
 
     // ------------------------------------------------------------------ credential sets
@@ -385,6 +417,11 @@ public final class Engine implements EngineApi, AutoCloseable {
         return recorder.onEvent(listener);
     }
 
+    /** The cache janitor (tests run its work directly). */
+    CacheJanitor janitor() {
+        return janitor;
+    }
+
     /** Waits until every pull event so far is stored (tests, shutdown). */
     public void flushEvents() {
         recorder.flush();
@@ -411,6 +448,7 @@ public final class Engine implements EngineApi, AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
+        janitor.close();
         synchronized (serverLock) {
             stopServerLocked();
             if (servingLock != null) {
