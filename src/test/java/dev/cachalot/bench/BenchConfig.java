@@ -1,0 +1,125 @@
+package dev.cachalot.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Sizes and repetitions of one run. Defaults are issue 6's (1 GiB blobs, 32 streams, 10,000 manifests); the
+ * smoke test shrinks everything so the harness runs in seconds.
+ *
+ * @param blobMib size of the big incompressible layer (workloads 1, 2, 3, 6)
+ * @param limitsMib bytes moved by each machine-limit probe
+ * @param rounds measured rounds per workload and subject
+ * @param warmups unmeasured rounds before them
+ * @param manifestMillis how long each manifest cell (method, reference kind, concurrency) runs per round
+ * @param manifestClients concurrencies for the manifest workload
+ * @param skopeoLayers layers in the multi-layer image pulled with skopeo
+ * @param rssStreams concurrent warm streams while peak RSS is watched
+ * @param fullManifests manifests cached before the "full data folder" start
+ * @param subjects which registries to run: {@code peer}, {@code cachalot} or both
+ * @param launcher how to run Cachalot's CLI (e.g. {@code java -jar target/cachalot.jar})
+ * @param output folder for {@code latest.json} and {@code latest.md} (null: none written)
+ */
+record BenchConfig(int blobMib, int limitsMib, int rounds, int warmups, long manifestMillis,
+                   List<Integer> manifestClients, int skopeoLayers, int rssStreams, int fullManifests,
+                   List<String> subjects, List<String> launcher, Path output) {
+
+    static BenchConfig defaults() {
+        return new BenchConfig(1024, 1024, 5, 1, 3_000, List.of(1, 16, 64), 12, 32, 10_000,
+                List.of("peer", "cachalot"), List.of(javaBinary(), "-jar", "target/cachalot.jar"),
+                Path.of("bench", "results"));
+    }
+
+    /** The smaller blob that peak RSS is compared with, to see it stays flat in blob size. */
+    int smallBlobMib() {
+        return Math.max(1, blobMib / 4);
+    }
+
+    boolean runs(String subject) {
+        return subjects.contains(subject);
+    }
+
+    static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** Parses {@code --name value} options over the defaults; unknown options are an error. */
+    static BenchConfig parse(String... args) {
+        BenchConfig d = defaults();
+        int blobMib = d.blobMib;
+        int limitsMib = d.limitsMib;
+        int rounds = d.rounds;
+        int warmups = d.warmups;
+        long manifestMillis = d.manifestMillis;
+        List<Integer> manifestClients = d.manifestClients;
+        int skopeoLayers = d.skopeoLayers;
+        int rssStreams = d.rssStreams;
+        int fullManifests = d.fullManifests;
+        List<String> subjects = d.subjects;
+        List<String> launcher = d.launcher;
+        Path output = d.output;
+        for (int i = 0; i < args.length; i++) {
+            String name = args[i];
+            if (name.equals("--help") || i + 1 >= args.length) {
+                throw new IllegalArgumentException((name.equals("--help") ? "" : "missing value for " + name + "\n")
+                        + usage());
+            }
+            String value = args[++i];
+            switch (name) {
+                case "--blob-mib" -> blobMib = Integer.parseInt(value);
+                case "--limits-mib" -> limitsMib = Integer.parseInt(value);
+                case "--rounds" -> rounds = Integer.parseInt(value);
+                case "--warmups" -> warmups = Integer.parseInt(value);
+                case "--manifest-millis" -> manifestMillis = Long.parseLong(value);
+                case "--manifest-clients" -> manifestClients = ints(value);
+                case "--skopeo-layers" -> skopeoLayers = Integer.parseInt(value);
+                case "--rss-streams" -> rssStreams = Integer.parseInt(value);
+                case "--full-manifests" -> fullManifests = Integer.parseInt(value);
+                case "--subjects" -> subjects = List.of(value.split(","));
+                case "--jar" -> launcher = List.of(javaBinary(), "-jar", value);
+                case "--output" -> output = value.equals("none") ? null : Path.of(value);
+                default -> throw new IllegalArgumentException("unknown option " + name + "\n" + usage());
+            }
+        }
+        for (String subject : subjects) {
+            if (!subject.equals("peer") && !subject.equals("cachalot")) {
+                throw new IllegalArgumentException("--subjects takes peer, cachalot or peer,cachalot");
+            }
+        }
+        if (rounds < 1 || blobMib < 1 || limitsMib < 1) {
+            throw new IllegalArgumentException("--rounds, --blob-mib and --limits-mib must be at least 1");
+        }
+        return new BenchConfig(blobMib, limitsMib, rounds, warmups, manifestMillis, manifestClients, skopeoLayers,
+                rssStreams, fullManifests, subjects, launcher, output);
+    }
+
+    BenchConfig withLauncher(List<String> newLauncher) {
+        return new BenchConfig(blobMib, limitsMib, rounds, warmups, manifestMillis, manifestClients, skopeoLayers,
+                rssStreams, fullManifests, subjects, List.copyOf(newLauncher), output);
+    }
+
+    private static List<Integer> ints(String csv) {
+        List<Integer> values = new ArrayList<>();
+        Arrays.stream(csv.split(",")).map(String::trim).map(Integer::parseInt).forEach(values::add);
+        return List.copyOf(values);
+    }
+
+    static String usage() {
+        return String.join("\n",
+                "options (defaults in brackets):",
+                "  --blob-mib N           big layer size [1024]",
+                "  --limits-mib N         bytes per machine-limit probe [1024]",
+                "  --rounds N             measured rounds [5]",
+                "  --warmups N            unmeasured rounds first [1]",
+                "  --manifest-millis N    duration of each manifest cell [3000]",
+                "  --manifest-clients L   concurrencies [1,16,64]",
+                "  --skopeo-layers N      layers of the skopeo image [12]",
+                "  --rss-streams N        concurrent warm streams for peak RSS [32]",
+                "  --full-manifests N     cached manifests for the full start [10000]",
+                "  --subjects L           peer,cachalot [both]",
+                "  --jar PATH             Cachalot jar [target/cachalot.jar]",
+                "  --output DIR|none      where latest.json/latest.md go [bench/results]");
+    }
+}

@@ -1,0 +1,49 @@
+package dev.cachalot.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Keeps the benchmark harness from rotting: the whole run (limits, upstream seeding, the peer, Cachalot as its
+ * own process, all seven workloads, the reports) with tiny sizes. Asserts that everything was measured on both
+ * sides, never how fast (speed belongs to the benchmark itself).
+ */
+class BenchSmokeTest {
+
+    @Test
+    void measuresEveryWorkloadOnPeerAndCachalotAndWritesBothReports(@TempDir Path output) throws Exception {
+        // Cachalot from this build's class path, so the smoke test needs no packaged jar
+        List<String> launcher = List.of(BenchConfig.javaBinary(), "-cp", System.getProperty("java.class.path"),
+                "dev.cachalot.Main");
+        BenchConfig config = new BenchConfig(2, 2, 1, 0, 150, List.of(1, 4), 2, 2, 5,
+                List.of("peer", "cachalot"), launcher, output);
+
+        Report report = Benchmark.run(config);
+        report.write(output);
+
+        assertThat(report.results().notes()).as("failures noted during the run").isEmpty();
+        assertThat(report.results().metrics()).extracting(m -> m.workload().substring(0, 1))
+                .contains("1", "2", "3", "4", "5", "6", "7");
+        assertThat(report.results().metrics()).allSatisfy(metric -> {
+            assertThat(metric.summary("peer")).as("peer: " + metric.key()).isPresent();
+            assertThat(metric.summary("cachalot")).as("cachalot: " + metric.key()).isPresent();
+        });
+        assertThat(report.checks()).allSatisfy(check -> assertThat(check.passed()).as(check.target()).isNotNull());
+
+        JsonNode json = new ObjectMapper().readTree(output.resolve("latest.json").toFile());
+        assertThat(json.get("metrics").size()).isEqualTo(report.results().metrics().size());
+        assertThat(json.get("limits").get("sha256MiBps").asDouble()).isPositive();
+        assertThat(json.get("machine").get("processors").asInt()).isPositive();
+        assertThat(Files.readString(output.resolve("latest.md")))
+                .contains("| " + Workloads.WARM_BLOB + " | throughput (MiB/s) |")
+                .contains("## Targets (issue 6)");
+    }
+}

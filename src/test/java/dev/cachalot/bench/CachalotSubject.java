@@ -1,0 +1,217 @@
+package dev.cachalot.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import dev.cachalot.testing.Ports;
+import dev.cachalot.testing.TempDirs;
+
+/**
+ * Cachalot as a separate process ({@code cachalot serve}), set up only through its CLI the way a user would:
+ * {@code upstream add} for the benchmark's upstream and one wildcard rule {@code bench/*} over all of it. The
+ * rule is created once in a template data folder that each fresh start copies, so a cold round does not pay
+ * for two extra JVM starts.
+ */
+final class CachalotSubject implements Subject {
+    static final String RULE_NAME = "bench-all";
+    static final String TARGET_PREFIX = "bench/";
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(15);
+
+    private final List<String> launcher;
+    private final Path root = TempDirs.create("cachalot-bench-engine-");
+    private final Path template = root.resolve("template");
+    private final Path data = root.resolve("data");
+    private final Path log = root.resolve("serve.log");
+    private Process process;
+    private Thread killer;
+    private int port;
+
+    /**
+     * @param launcher how to run the CLI, e.g. {@code [java, -jar, target/cachalot.jar]}
+     * @param upstreamHostPort the upstream as {@code 127.0.0.1:PORT} (plain HTTP)
+     */
+    CachalotSubject(List<String> launcher, String upstreamHostPort) {
+        this.launcher = List.copyOf(launcher);
+        cli("upstream", "add", "--login-server", upstreamHostPort, "--endpoint", "http://" + upstreamHostPort,
+                "--data", template.toString());
+        cli("rules", "create", "--name", RULE_NAME, "--source", upstreamHostPort + "/*",
+                "--target", TARGET_PREFIX + "*", "--data", template.toString());
+    }
+
+    @Override
+    public String name() {
+        return "cachalot";
+    }
+
+    @Override
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public String repository(String upstreamRepository) {
+        return TARGET_PREFIX + upstreamRepository;
+    }
+
+    @Override
+    public long pid() {
+        if (process == null) {
+            throw new IllegalStateException("cachalot not started");
+        }
+        return process.pid();
+    }
+
+    @Override
+    public Duration startEmpty() {
+        stop();
+        TempDirs.deleteQuietly(data);
+        copyTree(template, data);
+        return start();
+    }
+
+    @Override
+    public Duration restart() {
+        stop();
+        return start();
+    }
+
+    /** The serve log so far (for error messages). */
+    String logText() {
+        try {
+            return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            return "(log unreadable: " + e + ")";
+        }
+    }
+
+    private Duration start() {
+        port = Ports.free();
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of("serve", "--listen", "127.0.0.1:" + port, "--data", data.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().remove("CACHALOT_DATA");
+        long start = System.nanoTime();
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + command, e);
+        }
+        Process started = process;
+        killer = new Thread(started::destroyForcibly, "cachalot-bench-killer");
+        Runtime.getRuntime().addShutdownHook(killer);
+        awaitReady(started, start);
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    private void awaitReady(Process started, long start) {
+        long deadline = start + READY_TIMEOUT.toNanos();
+        while (true) {
+            if (!started.isAlive()) {
+                throw new IllegalStateException("cachalot serve exited with " + started.exitValue()
+                        + " before /v2/ answered. Log:\n" + logText());
+            }
+            try (HttpConnection connection = new HttpConnection("127.0.0.1", port)) {
+                if (connection.get("/v2/", Map.of()).status() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            if (System.nanoTime() > deadline) {
+                stop();
+                throw new IllegalStateException("cachalot serve did not answer /v2/ within "
+                        + READY_TIMEOUT.toSeconds() + " s. Log:\n" + logText());
+            }
+            sleep(5);
+        }
+    }
+
+    /** SIGTERM by PID, then SIGKILL if it does not stop within the grace period. */
+    private void stop() {
+        if (process == null) {
+            return;
+        }
+        Process p = process;
+        process = null;
+        p.destroy();
+        try {
+            if (!p.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(killer);
+        } catch (IllegalStateException ignored) {
+            // JVM already shutting down
+        }
+    }
+
+    private void cli(String... args) {
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("timed out: " + String.join(" ", command));
+            }
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException("failed (" + p.exitValue() + "): " + String.join(" ", args)
+                        + "\n" + output);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void copyTree(Path from, Path to) {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path source : files.toList()) {
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else if (!source.getFileName().toString().endsWith(".lock.db")) {
+                    Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+        TempDirs.deleteQuietly(root);
+    }
+}

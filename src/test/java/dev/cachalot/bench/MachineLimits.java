@@ -1,0 +1,145 @@
+package dev.cachalot.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The machine's own ceilings, measured in the same run as the registries so their numbers can be read against
+ * them: a registry cannot serve a warm blob faster than a plain loopback socket copy, nor a cold one faster than
+ * one core can SHA-256 it.
+ *
+ * @param loopbackMiBps plain socket copy over 127.0.0.1, one stream
+ * @param pageCacheReadMiBps reading a file that is already in the page cache
+ * @param sha256MiBps single-core SHA-256 of in-memory data (JDK provider)
+ */
+record MachineLimits(double loopbackMiBps, double pageCacheReadMiBps, double sha256MiBps) {
+
+    private static final int CHUNK = 1 << 20;
+
+    /** Measures each limit moving {@code mib} MiB; {@code scratch} holds the temporary file. */
+    static MachineLimits measure(int mib, Path scratch) {
+        return new MachineLimits(loopback(mib), pageCacheRead(mib, scratch), sha256(mib));
+    }
+
+    static double loopback(int mib) {
+        long bytes = (long) mib * CHUNK;
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+                     OutputStream out = socket.getOutputStream()) {
+                    byte[] block = randomBlock();
+                    for (long sent = 0; sent < bytes; sent += block.length) {
+                        out.write(block, 0, (int) Math.min(block.length, bytes - sent));
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            try (Socket socket = server.accept(); InputStream in = socket.getInputStream()) {
+                byte[] buffer = new byte[CHUNK];
+                long start = System.nanoTime();
+                long read = 0;
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    read += n;
+                }
+                long nanos = System.nanoTime() - start;
+                writer.join();
+                return mibPerSecond(read, nanos);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static double pageCacheRead(int mib, Path scratch) {
+        Path file = scratch.resolve("page-cache-probe.bin");
+        try {
+            Files.createDirectories(scratch);
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer block = ByteBuffer.wrap(randomBlock());
+                for (int i = 0; i < mib; i++) {
+                    block.clear();
+                    while (block.hasRemaining()) {
+                        channel.write(block);
+                    }
+                }
+            }
+            readAll(file); // first read fills the page cache (it mostly is already, after the write)
+            long start = System.nanoTime();
+            long read = readAll(file);
+            return mibPerSecond(read, System.nanoTime() - start);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // scratch folder is removed at the end anyway
+            }
+        }
+    }
+
+    static double sha256(int mib) {
+        byte[] block = randomBlock();
+        MessageDigest warmUp = newSha256();
+        for (int i = 0; i < Math.max(16, mib / 4); i++) {
+            warmUp.update(block);
+        }
+        warmUp.digest();
+        MessageDigest md = newSha256();
+        long start = System.nanoTime();
+        for (int i = 0; i < mib; i++) {
+            md.update(block);
+        }
+        md.digest();
+        return mibPerSecond((long) mib * CHUNK, System.nanoTime() - start);
+    }
+
+    private static long readAll(Path file) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK);
+        long total = 0;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            for (int n; (n = channel.read(buffer)) >= 0; ) {
+                total += n;
+                buffer.clear();
+            }
+        }
+        return total;
+    }
+
+    private static byte[] randomBlock() {
+        byte[] block = new byte[CHUNK];
+        SplittableRandom random = new SplittableRandom(42);
+        for (int i = 0; i < block.length; i++) {
+            block[i] = (byte) random.nextInt(256);
+        }
+        return block;
+    }
+
+    private static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static double mibPerSecond(long bytes, long nanos) {
+        return bytes / (1024.0 * 1024.0) / (Math.max(1, nanos) / 1e9);
+    }
+}

@@ -1,0 +1,94 @@
+package dev.cachalot.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import dev.cachalot.testing.DockerRegistryFixture;
+import dev.cachalot.testing.TempDirs;
+
+/**
+ * The reference: CNCF distribution ({@code docker-registry}) in pull-through (proxy) mode against the same
+ * upstream, access log off so it is not slowed by logging. Repository names are the upstream's.
+ */
+final class PeerSubject implements Subject {
+    private final String upstreamUrl;
+    private final Path root = TempDirs.create("cachalot-bench-peer-");
+    private DockerRegistryFixture registry;
+    private int generation;
+
+    PeerSubject(String upstreamUrl) {
+        this.upstreamUrl = upstreamUrl;
+    }
+
+    @Override
+    public String name() {
+        return "peer";
+    }
+
+    @Override
+    public int port() {
+        return running().port();
+    }
+
+    @Override
+    public String repository(String upstreamRepository) {
+        return upstreamRepository;
+    }
+
+    @Override
+    public long pid() {
+        return running().pid();
+    }
+
+    @Override
+    public Duration startEmpty() {
+        stopAndForget();
+        Path storage = root.resolve("storage-" + (++generation));
+        try {
+            Files.createDirectories(storage);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        // start() returns once GET /v2/ answers (it polls every 50 ms: that is this number's resolution)
+        long start = System.nanoTime();
+        registry = DockerRegistryFixture.builder()
+                .proxyOf(upstreamUrl)
+                .accessLog(false)
+                .logLevel("error")
+                .storage(storage)
+                .start();
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    @Override
+    public Duration restart() {
+        DockerRegistryFixture current = running();
+        current.stop();
+        long start = System.nanoTime();
+        current.restart();
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    private DockerRegistryFixture running() {
+        if (registry == null) {
+            throw new IllegalStateException("peer not started");
+        }
+        return registry;
+    }
+
+    private void stopAndForget() {
+        if (registry != null) {
+            Path storage = registry.storage();
+            registry.close();
+            TempDirs.deleteQuietly(storage);
+            registry = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        stopAndForget();
+        TempDirs.deleteQuietly(root);
+    }
+}

@@ -1,0 +1,33 @@
+package dev.cachalot.bench;
+
+import java.time.Duration;
+
+/**
+ * A pull-through registry under test, run as its own process in front of the benchmark's upstream: the peer
+ * ({@code docker-registry} in proxy mode) or Cachalot. Both are driven the same way so every workload can run
+ * against either.
+ */
+interface Subject extends AutoCloseable {
+
+    /** Short name for reports: {@code peer} or {@code cachalot}. */
+    String name();
+
+    /** Loopback port it listens on (changes across {@link #startEmpty()} for the peer). */
+    int port();
+
+    /** The repository name on this registry that pulls {@code upstreamRepository} from the upstream. */
+    String repository(String upstreamRepository);
+
+    /** PID of the serving process (for peak RSS). */
+    long pid();
+
+    /** Stops it if running, throws its cache away, starts it again; returns the time from launch to {@code /v2/}. */
+    Duration startEmpty();
+
+    /** Stops and starts it on the same data; returns the time from launch to {@code /v2/} answering. */
+    Duration restart();
+
+    /** Stops it by PID and deletes its folders. */
+    @Override
+    void close();
+}

@@ -1,0 +1,118 @@
+package dev.cachalot.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Issue 6's targets (ratios Cachalot : peer of medians from the same run, plus a few absolute bounds), checked
+ * against a run's results. A target whose numbers are missing (a workload skipped or failed) is reported as
+ * not measured, never as passed.
+ */
+final class Targets {
+    static final double RSS_LIMIT_MIB = 512;
+    static final double START_LIMIT_MS = 1500;
+    /** Peak RSS counts as flat in blob size when 4x the blob costs at most this factor more memory. */
+    static final double RSS_FLATNESS = 1.25;
+
+    /** One target: what it asks, what was measured, and whether it passed ({@code null}: not measured). */
+    record Check(String target, String measured, Boolean passed) {
+        String verdict() {
+            return passed == null ? "not measured" : passed ? "pass" : "FAIL";
+        }
+    }
+
+    private Targets() {
+    }
+
+    static List<Check> evaluate(Results results, BenchConfig config) {
+        List<Check> checks = new ArrayList<>();
+        MachineLimits limits = results.limits();
+
+        Optional<Metric> warm = results.find(Workloads.WARM_BLOB, "throughput");
+        checks.add(ratioAtLeast("Warm blob throughput >= 1.5x peer", warm, 1.5));
+        checks.add(fractionOfLimit("Warm blob throughput >= 50% of loopback socket", warm,
+                limits == null ? null : limits.loopbackMiBps(), 0.5));
+
+        Optional<Metric> cold = results.find(Workloads.COLD_BLOB, "throughput");
+        checks.add(ratioAtLeast("Cold blob throughput >= 1.2x peer", cold, 1.2));
+        checks.add(fractionOfLimit("Cold blob throughput >= 80% of SHA-256 ceiling", cold,
+                limits == null ? null : limits.sha256MiBps(), 0.8));
+        checks.add(ratioAtMost("Cold blob time to first byte <= peer", results.find(Workloads.COLD_BLOB,
+                "time to first byte"), 1.0));
+
+        Optional<Metric> upstream = results.find(Workloads.EIGHT_COLD, "upstream bytes / blob size");
+        checks.add(upstream.flatMap(m -> m.summary("cachalot"))
+                .map(s -> new Check("Eight cold clients: upstream bytes = 1.0x blob",
+                        format(s.max()) + "x (worst round)", Math.abs(s.max() - 1.0) < 0.01))
+                .orElse(missing("Eight cold clients: upstream bytes = 1.0x blob")));
+
+        for (String method : List.of("GET", "HEAD")) {
+            for (int clients : config.manifestClients()) {
+                String workload = Workloads.manifestWorkload(method, "digest", clients);
+                String cell = "Manifest " + method + " by digest, " + clients + (clients == 1 ? " client" : " clients");
+                checks.add(ratioAtLeast(cell + ": req/s >= 1.0x peer", results.find(workload, "requests/s"), 1.0));
+                checks.add(ratioAtMost(cell + ": p99 <= 1.0x peer", results.find(workload, "p99"), 1.0));
+            }
+        }
+
+        Optional<Metric> rssBig = results.find(Workloads.PEAK_RSS, Workloads.rssName(config.blobMib()));
+        Optional<Metric> rssSmall = results.find(Workloads.PEAK_RSS, Workloads.rssName(config.smallBlobMib()));
+        checks.add(rssBig.flatMap(m -> m.summary("cachalot"))
+                .map(s -> new Check("Peak RSS, " + config.rssStreams() + " warm streams <= 512 MiB",
+                        format(s.max()) + " MiB", s.max() <= RSS_LIMIT_MIB))
+                .orElse(missing("Peak RSS, " + config.rssStreams() + " warm streams <= 512 MiB")));
+        Optional<Metric.Summary> big = rssBig.flatMap(m -> m.summary("cachalot"));
+        Optional<Metric.Summary> small = rssSmall.flatMap(m -> m.summary("cachalot"));
+        checks.add(big.isPresent() && small.isPresent()
+                ? new Check("Peak RSS flat in blob size (" + config.smallBlobMib() + " -> " + config.blobMib()
+                        + " MiB: <= " + RSS_FLATNESS + "x)",
+                        format(small.get().max()) + " -> " + format(big.get().max()) + " MiB",
+                        big.get().max() <= small.get().max() * RSS_FLATNESS)
+                : missing("Peak RSS flat in blob size"));
+
+        Optional<Metric> full = results.find(Workloads.START, Workloads.startFullName(config.fullManifests()));
+        checks.add(full.flatMap(m -> m.summary("cachalot"))
+                .map(s -> new Check("Start to ready <= 1.5 s with " + config.fullManifests() + " cached manifests",
+                        format(s.median()) + " ms", s.median() <= START_LIMIT_MS))
+                .orElse(missing("Start to ready <= 1.5 s with " + config.fullManifests() + " cached manifests")));
+        return checks;
+    }
+
+    private static Check ratioAtLeast(String target, Optional<Metric> metric, double minimum) {
+        return metric.flatMap(Metric::ratio)
+                .map(r -> new Check(target, format(r) + "x", r >= minimum))
+                .orElse(missing(target));
+    }
+
+    private static Check ratioAtMost(String target, Optional<Metric> metric, double maximum) {
+        return metric.flatMap(Metric::ratio)
+                .map(r -> new Check(target, format(r) + "x", r <= maximum))
+                .orElse(missing(target));
+    }
+
+    private static Check fractionOfLimit(String target, Optional<Metric> metric, Double limit, double fraction) {
+        if (limit == null || limit <= 0) {
+            return missing(target);
+        }
+        return metric.flatMap(m -> m.summary("cachalot"))
+                .map(s -> new Check(target, String.format(Locale.ROOT, "%.0f%% (%s of %s MiB/s)",
+                        100 * s.median() / limit, format(s.median()), format(limit)), s.median() >= fraction * limit))
+                .orElse(missing(target));
+    }
+
+    private static Check missing(String target) {
+        return new Check(target, "-", null);
+    }
+
+    static String format(double value) {
+        if (Math.abs(value) >= 100) {
+            return String.format(Locale.ROOT, "%.0f", value);
+        }
+        if (Math.abs(value) >= 10) {
+            return String.format(Locale.ROOT, "%.1f", value);
+        }
+        return String.format(Locale.ROOT, "%.2f", value);
+    }
+}

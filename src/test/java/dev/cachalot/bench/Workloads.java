@@ -1,0 +1,415 @@
+package dev.cachalot.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.HdrHistogram.Histogram;
+
+import dev.cachalot.testing.Skopeo;
+import dev.cachalot.testing.TempDirs;
+import dev.cachalot.testing.TestBlob;
+import dev.cachalot.testing.TestImages;
+
+/**
+ * Issue 6's seven workloads, each run against every subject in alternation (the order flips every round so
+ * neither always goes first on a warmer machine), warm-up rounds first and unrecorded.
+ */
+final class Workloads {
+    static final String WARM_BLOB = "1 warm blob, single stream";
+    static final String COLD_BLOB = "2 cold blob, single stream";
+    static final String EIGHT_COLD = "3 eight concurrent cold clients";
+    static final String SKOPEO = "5 skopeo whole-image pull";
+    static final String PEAK_RSS = "6 peak RSS, concurrent warm streams";
+    static final String START = "7 start to ready";
+    static final String START_EMPTY = "empty data folder";
+    private static final int COLD_CLIENTS = 8;
+    private static final Map<String, String> BLOB_HEADERS = Map.of();
+    private static final Map<String, String> MANIFEST_HEADERS = Map.of("Accept", TestImages.ACCEPT_ALL_MANIFESTS);
+
+    private final BenchConfig config;
+    private final Results results;
+    private final BenchUpstream upstream;
+    private final List<Subject> subjects;
+    private final Set<String> failed = new HashSet<>();
+
+    Workloads(BenchConfig config, Results results, BenchUpstream upstream, List<Subject> subjects) {
+        this.config = config;
+        this.results = results;
+        this.upstream = upstream;
+        this.subjects = List.copyOf(subjects);
+    }
+
+    static String manifestWorkload(String method, String referenceKind, int clients) {
+        return "4 manifest " + method + " by " + referenceKind + ", " + clients + " client" + (clients == 1 ? "" : "s");
+    }
+
+    static String rssName(int blobMib) {
+        return "peak RSS, " + blobMib + " MiB blob";
+    }
+
+    static String startFullName(int manifests) {
+        return "full data folder (" + manifests + " manifests)";
+    }
+
+    /** One measurement of one subject; {@code recorded} is false during warm-up rounds. */
+    @FunctionalInterface
+    private interface Round {
+        void run(Subject subject, boolean recorded) throws Exception;
+    }
+
+    /** Runs every workload in an order that needs the fewest restarts; a failing one is noted and skipped. */
+    void runAll() {
+        step(COLD_BLOB, this::coldBlob);
+        step(EIGHT_COLD, this::eightColdClients);
+        step(SKOPEO, this::skopeoPulls);
+        step(WARM_BLOB, this::warmBlob);
+        step("4 manifests", this::manifests);
+        step(PEAK_RSS, this::peakRss);
+        step(START, this::startWithFullDataFolder);
+    }
+
+    private static void step(String workload, Runnable run) {
+        long start = System.nanoTime();
+        Benchmark.log(workload + " ...");
+        run.run();
+        Benchmark.log(workload + " done in " + (System.nanoTime() - start) / 1_000_000_000 + " s");
+    }
+
+    /** Workload 2 (and 7, empty): fresh cache every round, one stream of the big blob. */
+    void coldBlob() {
+        Metric throughput = results.metric(COLD_BLOB, "throughput", "MiB/s", true);
+        Metric firstByte = results.metric(COLD_BLOB, "time to first byte", "ms", false);
+        Metric start = results.metric(START, START_EMPTY, "ms", false);
+        TestBlob blob = upstream.bigLayer();
+        rounds(COLD_BLOB, config.warmups(), (subject, recorded) -> {
+            Duration ready = subject.startEmpty();
+            HttpConnection.Response response = fetchBlob(subject, blob);
+            if (recorded) {
+                start.add(subject.name(), ready.toNanos() / 1e6);
+                throughput.add(subject.name(), MachineLimits.mibPerSecond(response.bodyBytes(), response.totalNanos()));
+                firstByte.add(subject.name(), response.firstByteNanos() / 1e6);
+            }
+        });
+    }
+
+    /** Workload 3: eight clients ask a fresh cache for the same blob at once; upstream bytes and slowest client. */
+    void eightColdClients() {
+        Metric upstreamBytes = results.metric(EIGHT_COLD, "upstream bytes / blob size", "x", false);
+        Metric slowest = results.metric(EIGHT_COLD, "slowest client", "s", false);
+        TestBlob blob = upstream.bigLayer();
+        String upstreamPath = "/v2/" + BenchUpstream.BIG + "/blobs/" + blob.digest();
+        rounds(EIGHT_COLD, 0, (subject, recorded) -> {
+            subject.startEmpty();
+            int mark = upstream.requestCount();
+            List<Long> nanos = concurrently(COLD_CLIENTS, () -> fetchBlob(subject, blob).totalNanos());
+            long served = upstream.bytesServed(upstreamPath, mark);
+            upstreamBytes.add(subject.name(), (double) served / blob.size());
+            slowest.add(subject.name(), nanos.stream().mapToLong(Long::longValue).max().orElse(0) / 1e9);
+        });
+    }
+
+    /** Workload 5: {@code skopeo copy} of the multi-layer image from a fresh cache, then again warm. */
+    void skopeoPulls() {
+        Metric cold = results.metric(SKOPEO, "cold wall time", "s", false);
+        Metric warm = results.metric(SKOPEO, "warm wall time", "s", false);
+        Skopeo skopeo = new Skopeo();
+        Path scratch = TempDirs.create("cachalot-bench-skopeo-");
+        AtomicInteger pulls = new AtomicInteger();
+        try {
+            rounds(SKOPEO, config.warmups(), (subject, recorded) -> {
+                subject.startEmpty();
+                String source = "127.0.0.1:" + subject.port() + "/" + subject.repository(BenchUpstream.MULTI)
+                        + ":" + BenchUpstream.TAG;
+                for (Metric metric : List.of(cold, warm)) {
+                    Path destination = scratch.resolve("pull-" + pulls.incrementAndGet());
+                    long start = System.nanoTime();
+                    skopeo.copy(source, destination);
+                    long nanos = System.nanoTime() - start;
+                    TempDirs.deleteQuietly(destination);
+                    if (recorded) {
+                        metric.add(subject.name(), nanos / 1e9);
+                    }
+                }
+            });
+        } finally {
+            TempDirs.deleteQuietly(scratch);
+        }
+    }
+
+    /** Workload 1: the big blob, already cached, one stream at a time. */
+    void warmBlob() {
+        Metric throughput = results.metric(WARM_BLOB, "throughput", "MiB/s", true);
+        TestBlob blob = upstream.bigLayer();
+        prime(WARM_BLOB, subject -> fetchBlob(subject, blob));
+        rounds(WARM_BLOB, config.warmups(), (subject, recorded) -> {
+            HttpConnection.Response response = fetchBlob(subject, blob);
+            if (recorded) {
+                throughput.add(subject.name(), MachineLimits.mibPerSecond(response.bodyBytes(), response.totalNanos()));
+            }
+        });
+    }
+
+    /** Workload 4: warm manifest GET and HEAD, by digest and by tag, at each concurrency, for a fixed time. */
+    void manifests() {
+        String digest = upstream.bigImage().digest();
+        prime("4 manifest", subject -> {
+            fetchManifest(subject, BenchUpstream.TAG, "GET");
+            fetchManifest(subject, digest, "GET");
+            return null;
+        });
+        for (String kind : List.of("digest", "tag")) {
+            String reference = kind.equals("digest") ? digest : BenchUpstream.TAG;
+            for (String method : List.of("GET", "HEAD")) {
+                for (int clients : config.manifestClients()) {
+                    String workload = manifestWorkload(method, kind, clients);
+                    Metric rate = results.metric(workload, "requests/s", "req/s", true);
+                    Metric p50 = results.metric(workload, "p50", "ms", false);
+                    Metric p99 = results.metric(workload, "p99", "ms", false);
+                    rounds(workload, config.warmups(), (subject, recorded) -> {
+                        ManifestLoad load = manifestLoad(subject, reference, method, clients);
+                        if (load.errors() > 0) {
+                            throw new IllegalStateException(load.errors() + " of " + (load.errors() + load.count())
+                                    + " requests failed");
+                        }
+                        if (recorded) {
+                            rate.add(subject.name(), load.count() / (load.nanos() / 1e9));
+                            p50.add(subject.name(), load.histogram().getValueAtPercentile(50) / 1e3);
+                            p99.add(subject.name(), load.histogram().getValueAtPercentile(99) / 1e3);
+                        }
+                    });
+                }
+            }
+        }
+    }
+
+    /**
+     * Workload 6: peak RSS (VmHWM) of the serving process while many clients stream a warm blob at once, for the
+     * big blob and for one a quarter of its size (to see memory stays flat in blob size). The high-water mark is
+     * reset through {@code /proc/PID/clear_refs} before each measurement.
+     */
+    void peakRss() {
+        for (TestBlob blob : List.of(upstream.smallBlob(), upstream.bigLayer())) {
+            int mib = (int) (blob.size() >> 20);
+            Metric rss = results.metric(PEAK_RSS, rssName(mib), "MiB", false);
+            prime(PEAK_RSS, subject -> fetchBlob(subject, blob));
+            rounds(PEAK_RSS + " (" + mib + " MiB)", 0, (subject, recorded) -> {
+                ProcessMemory.resetPeak(subject.pid());
+                concurrently(config.rssStreams(), () -> fetchBlob(subject, blob));
+                rss.add(subject.name(), ProcessMemory.peakMib(subject.pid()));
+            }, 1);
+        }
+    }
+
+    /** Workload 7 (full): cache every seeded manifest, then time restarts on that data folder. */
+    void startWithFullDataFolder() {
+        List<String> digests = upstream.manyDigests();
+        if (digests.isEmpty()) {
+            results.note("7 start to ready with a full data folder: skipped (--full-manifests 0)");
+            return;
+        }
+        Metric full = results.metric(START, startFullName(digests.size()), "ms", false);
+        prime(START, subject -> {
+            AtomicInteger next = new AtomicInteger();
+            concurrently(16, () -> {
+                try (HttpConnection connection = new HttpConnection("127.0.0.1", subject.port())) {
+                    String base = "/v2/" + subject.repository(BenchUpstream.MANY) + "/manifests/";
+                    for (int i; (i = next.getAndIncrement()) < digests.size(); ) {
+                        HttpConnection.Response response = connection.get(base + digests.get(i), MANIFEST_HEADERS);
+                        expectStatus(response, 200, "manifest " + digests.get(i));
+                    }
+                }
+                return null;
+            });
+            return null;
+        });
+        rounds(START + " (full)", config.warmups(), (subject, recorded) -> {
+            Duration ready = subject.restart();
+            if (recorded) {
+                full.add(subject.name(), ready.toNanos() / 1e6);
+            }
+        });
+    }
+
+    private record ManifestLoad(long count, long errors, long nanos, Histogram histogram) {
+    }
+
+    private ManifestLoad manifestLoad(Subject subject, String reference, String method, int clients) throws Exception {
+        String path = "/v2/" + subject.repository(BenchUpstream.BIG) + "/manifests/" + reference;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.manifestMillis());
+        AtomicLong errors = new AtomicLong();
+        long start = System.nanoTime();
+        List<Histogram> histograms = concurrently(clients, () -> {
+            Histogram histogram = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+            try (HttpConnection connection = new HttpConnection("127.0.0.1", subject.port())) {
+                while (System.nanoTime() < deadline) {
+                    HttpConnection.Response response = connection.exchange(method, path, MANIFEST_HEADERS);
+                    if (response.status() != 200) {
+                        errors.incrementAndGet();
+                    } else {
+                        histogram.recordValue(Math.min(histogram.getHighestTrackableValue(),
+                                Math.max(1, response.totalNanos() / 1_000)));
+                    }
+                }
+            }
+            return histogram;
+        });
+        long nanos = System.nanoTime() - start;
+        Histogram all = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+        histograms.forEach(all::add);
+        return new ManifestLoad(all.getTotalCount(), errors.get(), nanos, all);
+    }
+
+    private HttpConnection.Response fetchBlob(Subject subject, TestBlob blob) throws IOException {
+        try (HttpConnection connection = new HttpConnection("127.0.0.1", subject.port())) {
+            HttpConnection.Response response = connection.get(
+                    "/v2/" + subject.repository(BenchUpstream.BIG) + "/blobs/" + blob.digest(), BLOB_HEADERS);
+            expectStatus(response, 200, "blob " + blob.digest());
+            if (response.bodyBytes() != blob.size()) {
+                throw new IllegalStateException("blob " + blob.digest() + ": got " + response.bodyBytes()
+                        + " of " + blob.size() + " bytes");
+            }
+            return response;
+        }
+    }
+
+    private HttpConnection.Response fetchManifest(Subject subject, String reference, String method) throws IOException {
+        try (HttpConnection connection = new HttpConnection("127.0.0.1", subject.port())) {
+            HttpConnection.Response response = connection.exchange(method,
+                    "/v2/" + subject.repository(BenchUpstream.BIG) + "/manifests/" + reference, MANIFEST_HEADERS);
+            expectStatus(response, 200, "manifest " + reference);
+            return response;
+        }
+    }
+
+    private static void expectStatus(HttpConnection.Response response, int status, String what) {
+        if (response.status() != status) {
+            throw new IllegalStateException(what + ": status " + response.status() + " instead of " + status);
+        }
+    }
+
+    @FunctionalInterface
+    private interface SubjectCall<T> {
+        T call(Subject subject) throws Exception;
+    }
+
+    /** An unrecorded pass per subject that brings content into its cache; a failure drops the subject from this workload. */
+    private void prime(String workload, SubjectCall<?> call) {
+        for (Subject subject : subjects) {
+            if (hasFailed(subject, workload)) {
+                continue;
+            }
+            try {
+                call.call(subject);
+            } catch (Exception | AssertionError e) {
+                fail(workload, subject, e);
+            }
+        }
+    }
+
+    private void rounds(String workload, int warmups, Round round) {
+        rounds(workload, warmups, round, config.rounds());
+    }
+
+    /** Warm-ups then measured rounds, subjects alternating; a subject that fails is noted and left out after. */
+    private void rounds(String workload, int warmups, Round round, int measured) {
+        List<Subject> active = new ArrayList<>(subjects);
+        active.removeIf(s -> hasFailed(s, workload));
+        for (int r = 0; r < warmups + measured; r++) {
+            List<Subject> order = new ArrayList<>(active);
+            if (r % 2 == 1) {
+                Collections.reverse(order);
+            }
+            for (Subject subject : order) {
+                try {
+                    round.run(subject, r >= warmups);
+                } catch (Exception | AssertionError e) {
+                    fail(workload, subject, e);
+                    active.remove(subject);
+                }
+            }
+        }
+    }
+
+    /**
+     * Workloads are numbered as in issue 6 (the first character of their name); a subject that failed anywhere in
+     * one number is left out of the rest of it (its numbers there would be meaningless), not out of the others.
+     */
+    private boolean hasFailed(Subject subject, String workload) {
+        return failed.contains(subject.name() + "#" + workload.charAt(0));
+    }
+
+    private void fail(String workload, Subject subject, Throwable e) {
+        failed.add(subject.name() + "#" + workload.charAt(0));
+        String message = String.valueOf(e.getMessage());
+        int newline = message.indexOf('\n');
+        results.note(workload + ": " + subject.name() + " failed: " + e.getClass().getSimpleName() + ": "
+                + (newline < 0 ? message : message.substring(0, newline)));
+    }
+
+    /** Runs {@code clients} copies of {@code task} released together; returns their results. */
+    private static <T> List<T> concurrently(int clients, Callable<T> task) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        CyclicBarrier gate = new CyclicBarrier(clients);
+        try {
+            List<Future<T>> futures = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                futures.add(pool.submit(() -> {
+                    gate.await();
+                    return task.call();
+                }));
+            }
+            List<T> values = new ArrayList<>();
+            for (Future<T> future : futures) {
+                try {
+                    values.add(future.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof Exception cause) {
+                        throw cause;
+                    }
+                    throw e;
+                }
+            }
+            return values;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Reads the process's peak resident set from {@code /proc} (Linux only). */
+    static final class ProcessMemory {
+        private ProcessMemory() {
+        }
+
+        /** Writing 5 to clear_refs resets VmHWM to the current RSS (Linux 4.0+). */
+        static void resetPeak(long pid) throws IOException {
+            Files.writeString(Path.of("/proc", Long.toString(pid), "clear_refs"), "5", StandardCharsets.US_ASCII);
+        }
+
+        static double peakMib(long pid) throws IOException {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    String[] parts = line.substring(6).trim().split("\\s+");
+                    return Long.parseLong(parts[0]) / 1024.0;
+                }
+            }
+            throw new IOException("no VmHWM in /proc/" + pid + "/status");
+        }
+    }
+}
