@@ -217,7 +217,7 @@ public class FakeEngine implements EngineApi {
         String[] parts = body.split("/", -1);
         String host;
         String path;
-        if (parts.length > 1 && (parts[0].contains(".") || parts[0].contains(":") || parts[0].equals("localhost"))) {
+        if (parts[0].contains(".") || parts[0].contains(":") || parts[0].equals("localhost")) {
             host = parts[0];
             path = String.join("/", Arrays.copyOfRange(parts, 1, parts.length));
         } else {

@@ -39,6 +39,14 @@ class PageScreenshotsTest {
             robot.interact(() -> window.select(page.title()));
             WaitForAsyncUtils.sleep(300, java.util.concurrent.TimeUnit.MILLISECONDS); // let the page's background load land
             WaitForAsyncUtils.waitForFxEvents();
+            if (page.title().equals("Repositories")) {
+                // show a repository's tags and a manifest, as a user browsing the cache sees them
+                robot.interact(() -> robot.lookup("#repositoriesTable").queryTableView().getSelectionModel().select(0));
+                waitUntil(() -> !robot.lookup("#tagsTable").queryTableView().getItems().isEmpty());
+                robot.interact(() -> robot.lookup("#tagsTable").queryTableView().getSelectionModel().select(0));
+                WaitForAsyncUtils.sleep(300, java.util.concurrent.TimeUnit.MILLISECONDS);
+                WaitForAsyncUtils.waitForFxEvents();
+            }
             AtomicReference<Path> file = new AtomicReference<>();
             robot.interact(() -> {
                 try {

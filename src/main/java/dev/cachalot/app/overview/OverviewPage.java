@@ -99,7 +99,7 @@ public final class OverviewPage implements Page {
         VBox card = new VBox(4, t, v);
         card.getStyleClass().add("card");
         card.setStyle("-fx-padding: 12; -fx-border-color: -color-border-default; -fx-border-radius: 6; -fx-background-radius: 6;");
-        card.setPrefWidth(200);
+        card.setPrefWidth(230);
         return card;
     }
 

@@ -32,6 +32,7 @@ public final class OverviewViewModel {
     private final ObservableList<TimeBucket> buckets = FXCollections.observableArrayList();
     private final ObservableList<RepositoryStats> top = FXCollections.observableArrayList();
     private AutoCloseable subscription;
+    private AutoCloseable statusSubscription;
 
     public OverviewViewModel(AppContext context) {
         this.engine = context.engine();
@@ -43,10 +44,11 @@ public final class OverviewViewModel {
     }
 
     public void refresh() {
-        Instant since = Instant.now().minus(Duration.ofHours(24));
+        // 24 whole-hour buckets ending with the current hour, so each hour label appears once on the chart
+        Instant since = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS).minus(Duration.ofHours(23));
         async.run(() -> new Snapshot(engine.status(), engine.repositories().size(), engine.cacheSizeBytes(), engine.totals(since),
                 engine.pullsOverTime(since, Duration.ofHours(1)), engine.repositoryStats(since)), s -> {
-            status.set(s.status().state() + (s.status().address() == null ? "" : " on " + s.status().address()));
+            status.set(describe(s.status()));
             repositories.set(String.valueOf(s.repositories()));
             cacheSize.set(Formats.bytes(s.size()));
             hitRatio.set(Formats.percent(s.totals().hitRatio()));
@@ -59,18 +61,32 @@ public final class OverviewViewModel {
         }, e -> error.set(Messages.human(e)));
     }
 
+    static String describe(EngineStatus s) {
+        return switch (s.state()) {
+            case RUNNING -> "Running";
+            case STARTING -> "Starting";
+            case STOPPED -> "Stopped";
+            case ERROR -> "Error";
+        };
+    }
+
+    /** Live while shown: pulls and status changes refresh the figures. */
     public void activate() {
         refresh();
         subscription = engine.onPull(e -> async.post(this::refresh));
+        statusSubscription = engine.onStatus(s -> async.post(() -> status.set(describe(s))));
     }
 
     public void deactivate() {
-        try {
-            if (subscription != null) subscription.close();
-        } catch (Exception ignored) {
-            // nothing to tell the user
+        for (AutoCloseable c : new AutoCloseable[]{subscription, statusSubscription}) {
+            try {
+                if (c != null) c.close();
+            } catch (Exception ignored) {
+                // nothing to tell the user
+            }
         }
         subscription = null;
+        statusSubscription = null;
     }
 
     public ReadOnlyStringProperty statusProperty() { return status.getReadOnlyProperty(); }

@@ -93,6 +93,7 @@ public final class RepositoriesPage implements Page {
         delete.setOnAction(e -> deleteSelected());
         delete.disableProperty().bind(repos.getSelectionModel().selectedItemProperty().isNull());
         ProgressBar progress = new ProgressBar();
+        progress.setId("prefetchProgress");
         progress.visibleProperty().bind(vm.pullingProperty());
         Button cancel = new Button("Cancel");
         cancel.visibleProperty().bind(vm.pullingProperty());
@@ -104,10 +105,17 @@ public final class RepositoriesPage implements Page {
         details.setOrientation(Orientation.VERTICAL);
         ((SplitPane) details.getItems().get(1)).setOrientation(Orientation.HORIZONTAL);
         SplitPane split = new SplitPane(repos, details);
-        split.setDividerPositions(0.42);
+        split.setDividerPositions(0.5);
         VBox.setVgrow(split, Priority.ALWAYS);
+        cancel.setId("cancelPrefetch");
+        HBox progressRow = new HBox(8, progress, cancel, progressText);
+        progressRow.visibleProperty().bind(vm.progressTextProperty().isNotEmpty());
+        progressRow.managedProperty().bind(progressRow.visibleProperty());
+        tags.setPlaceholder(new Label("Select a repository to see its tags."));
+        layers.setPlaceholder(new Label("Select a tag to see its layers."));
+        repos.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         root = Ui.pageBox(Ui.title("Repositories"), new HBox(8, filter, copy, pull, delete),
-                new HBox(8, progress, cancel, progressText), Ui.errorLabel(vm.errorProperty()), split);
+                progressRow, Ui.errorLabel(vm.errorProperty()), split);
     }
 
     private void askPrefetch() {

@@ -68,8 +68,9 @@ public final class RulesPage implements Page {
         table.getColumns().add(Tables.text("Source", CacheRule::sourceRepository, 260));
         table.getColumns().add(Tables.text("Target", CacheRule::targetRepository, 160));
         table.getColumns().add(Tables.text("Credential set", r -> r.credentialSet() == null ? "—" : r.credentialSet(), 140));
-        table.getColumns().add(Tables.text("Created", r -> Formats.time(r.creationDate()), 150));
-        table.getColumns().add(Tables.text("State", r -> String.valueOf(r.provisioningState()), 90));
+        table.getColumns().add(Tables.sorted("Created", CacheRule::creationDate, Formats::time, 170));
+        table.getColumns().add(Tables.text("State", r -> String.valueOf(r.provisioningState()), 100));
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.setPlaceholder(new Label("No cache rules yet. Create one, or drop JSON, YAML or CSV rule files here."));
         table.setOnDragOver(this::dragOver);
         table.setOnDragDropped(e -> {

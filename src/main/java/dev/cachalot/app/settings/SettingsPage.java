@@ -40,11 +40,14 @@ public final class SettingsPage implements Page {
         grid.setHgap(12);
         grid.setVgap(10);
         int row = 0;
-        row = add(grid, row, "Listen address", host, Ui.errorLabel(vm.hostErrorProperty()));
+        row = add(grid, row, "Listen address", host, new VBox(2, Ui.errorLabel(vm.hostErrorProperty()),
+                Ui.hint("Keep 127.0.0.1 unless other machines must pull through this cache. Saving a new address restarts the registry.")));
         row = add(grid, row, "Port", port, Ui.errorLabel(vm.portErrorProperty()));
         row = add(grid, row, "Data folder", data, Ui.hint("Set with CACHALOT_DATA or --data before starting; moving it needs a restart of the app."));
-        row = add(grid, row, "Default tag freshness", freshness, Ui.errorLabel(vm.freshnessErrorProperty()));
-        row = add(grid, row, "Maximum cache size", size, Ui.errorLabel(vm.sizeErrorProperty()));
+        row = add(grid, row, "Default tag freshness", freshness, new VBox(2, Ui.errorLabel(vm.freshnessErrorProperty()),
+                Ui.hint("revalidate: check the upstream on every tag pull; ttl:10m: trust a cached tag for 10 minutes.")));
+        row = add(grid, row, "Maximum cache size", size, new VBox(2, Ui.errorLabel(vm.sizeErrorProperty()),
+                Ui.hint("Such as 20 GiB; 0 for no limit. The least recently pulled content goes first.")));
         add(grid, row, "Theme", theme, Ui.hint("Applies at once."));
 
         Button save = new Button("Save settings", Ui.icon(MaterialDesignC.CONTENT_SAVE));

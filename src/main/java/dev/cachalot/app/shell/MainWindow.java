@@ -90,6 +90,8 @@ public final class MainWindow {
         root.setCenter(content);
         root.setBottom(statusBar());
         Scene scene = new Scene(root, prefs.getDouble("width", 1200), prefs.getDouble("height", 780));
+        var css = MainWindow.class.getResource("/dev/cachalot/app/cachalot.css");
+        if (css != null) scene.getStylesheets().add(css.toExternalForm());
         stage.setScene(scene);
         stage.setTitle("Cachalot");
         loadIcon();
