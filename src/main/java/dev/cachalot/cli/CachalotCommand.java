@@ -1,12 +1,45 @@
 package dev.cachalot.cli;
 
-/** Placeholder until the CLI lands. */
-public final class CachalotCommand {
-    private CachalotCommand() {
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** The {@code cachalot} command line. Every subcommand works on a data folder whether or not an engine serves it. */
+@Command(name = "cachalot", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Local pull-through cache for container images.",
+        subcommands = {ServeCommand.class, UpstreamCommand.class, RulesCommand.class, ReposCommand.class, StatsCommand.class})
+public final class CachalotCommand implements Runnable {
+
+    @Option(names = "--data", scope = ScopeType.INHERIT, paramLabel = "DIR",
+            description = "Data folder (default: $CACHALOT_DATA or the platform's user data folder).")
+    Path data;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /** Runs the CLI; returns the exit code. */
     public static int run(String[] args) {
-        System.err.println("cachalot: not yet implemented");
-        return 1;
+        return commandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true)).execute(args);
+    }
+
+    /** A configured command line writing to {@code out} and {@code err} (tests use this). */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new CachalotCommand());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println("cachalot: " + CliErrors.message(e));
+            return 1;
+        });
+        return cl;
     }
 }

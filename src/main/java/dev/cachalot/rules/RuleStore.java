@@ -1,35 +1,136 @@
 package dev.cachalot.rules;
 
 import dev.cachalot.storage.Database;
+import dev.cachalot.storage.StorageException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /** Cache rules in the metadata database. Writers bump the config version in the same transaction. */
 public final class RuleStore {
 
+    private static final String COLUMNS = "name, source_repository, target_repository, credential_set, freshness, creation_date, provisioning_state";
+    /** Creation order, so that the first of two rules sharing a source wins in every process alike. */
+    private static final String ORDER = " ORDER BY creation_date, name";
+    private static final String UNIQUE_VIOLATION = "23505";
+
+    private final Database database;
+
     public RuleStore(Database database) {
-        throw new UnsupportedOperationException("written by the rules work");
+        this.database = database;
     }
 
     public List<CacheRule> list() {
-        throw new UnsupportedOperationException("written by the rules work");
+        return database.query(this::list);
+    }
+
+    /** The rules as seen inside the caller's transaction. */
+    public List<CacheRule> list(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM cache_rules" + ORDER);
+             ResultSet rs = ps.executeQuery()) {
+            List<CacheRule> rules = new ArrayList<>();
+            while (rs.next()) rules.add(read(rs));
+            return rules;
+        }
     }
 
     public Optional<CacheRule> find(String name) {
-        throw new UnsupportedOperationException("written by the rules work");
+        return database.query(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM cache_rules WHERE name = ?")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+                }
+            }
+        });
     }
 
-    /** Inserts within the caller's transaction (for atomic imports). */
+    /**
+     * Inserts within the caller's transaction (for atomic imports).
+     *
+     * @throws RuleValidationException when the name or target is taken (the database's unique constraints)
+     */
     public void insert(Connection c, CacheRule rule) {
-        throw new UnsupportedOperationException("written by the rules work");
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO cache_rules (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, rule.name());
+            ps.setString(2, rule.sourceRepository());
+            ps.setString(3, rule.targetRepository());
+            ps.setString(4, rule.credentialSet());
+            ps.setString(5, freshness(rule).text());
+            ps.setObject(6, OffsetDateTime.ofInstant(rule.creationDate(), ZoneOffset.UTC));
+            ps.setString(7, state(rule).name());
+            ps.executeUpdate();
+            Database.bumpConfigVersion(c);
+        } catch (SQLException e) {
+            if (UNIQUE_VIOLATION.equals(e.getSQLState())) throw duplicate(rule, e);
+            throw new StorageException("cannot save cache rule '" + rule.name() + "': " + e.getMessage(), e);
+        }
     }
 
+    /** Updates the rule of the same name (credential set, freshness, provisioning state; source and target too). */
     public void update(Connection c, CacheRule rule) {
-        throw new UnsupportedOperationException("written by the rules work");
+        try (PreparedStatement ps = c.prepareStatement("UPDATE cache_rules SET source_repository = ?, target_repository = ?, "
+                + "credential_set = ?, freshness = ?, provisioning_state = ? WHERE name = ?")) {
+            ps.setString(1, rule.sourceRepository());
+            ps.setString(2, rule.targetRepository());
+            ps.setString(3, rule.credentialSet());
+            ps.setString(4, freshness(rule).text());
+            ps.setString(5, state(rule).name());
+            ps.setString(6, rule.name());
+            if (ps.executeUpdate() == 0) {
+                throw new RuleValidationException("there is no cache rule named '" + rule.name() + "'");
+            }
+            Database.bumpConfigVersion(c);
+        } catch (SQLException e) {
+            if (UNIQUE_VIOLATION.equals(e.getSQLState())) throw duplicate(rule, e);
+            throw new StorageException("cannot update cache rule '" + rule.name() + "': " + e.getMessage(), e);
+        }
     }
 
+    /** @return false when there was no such rule */
     public boolean delete(Connection c, String name) {
-        throw new UnsupportedOperationException("written by the rules work");
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM cache_rules WHERE name = ?")) {
+            ps.setString(1, name);
+            if (ps.executeUpdate() == 0) return false;
+            Database.bumpConfigVersion(c);
+            return true;
+        } catch (SQLException e) {
+            throw new StorageException("cannot delete cache rule '" + name + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static CacheRule read(ResultSet rs) throws SQLException {
+        return new CacheRule(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                FreshnessPolicy.parse(rs.getString(5)),
+                rs.getObject(6, OffsetDateTime.class).toInstant(),
+                CacheRule.ProvisioningState.valueOf(rs.getString(7)));
+    }
+
+    private static FreshnessPolicy freshness(CacheRule rule) {
+        return rule.freshness() == null ? FreshnessPolicy.REVALIDATE : rule.freshness();
+    }
+
+    private static CacheRule.ProvisioningState state(CacheRule rule) {
+        return rule.provisioningState() == null ? CacheRule.ProvisioningState.Succeeded : rule.provisioningState();
+    }
+
+    /** The database refused a duplicate: say which, in the validator's words. */
+    private static RuleValidationException duplicate(CacheRule rule, SQLException e) {
+        String message = String.valueOf(e.getMessage()).toUpperCase(Locale.ROOT);
+        if (message.contains("UQ_RULE_TARGET")) {
+            return new RuleValidationException("target '" + rule.targetRepository() + "' is already used by another rule");
+        }
+        return new RuleValidationException("a rule named '" + rule.name() + "' already exists");
     }
 }

@@ -34,7 +34,8 @@ public final class Database implements AutoCloseable {
      * 30–39 rules, 40–49 import, 50–59 app.
      */
     static final List<String> MIGRATIONS = List.of(
-            "V1__init.sql");
+            "V1__init.sql",
+            "V20__storage_indexes.sql");
 
     private static final Pattern VERSION = Pattern.compile("V(\\d+)__.*\\.sql");
 
@@ -49,8 +50,11 @@ public final class Database implements AutoCloseable {
         folder.ensureCreated();
         // AUTO_SERVER listens for other processes; never on anything but loopback.
         System.setProperty("h2.bindAddress", "127.0.0.1");
+        // H2 refuses AUTO_SERVER together with DB_CLOSE_ON_EXIT=FALSE, so H2 keeps its own close-on-exit hook:
+        // work that runs in a JVM shutdown hook must not count on the database still being open.
+        // VALUE is a keyword in H2 2.x; NON_KEYWORDS lets the settings table keep its plain column name "value".
         String url = "jdbc:h2:file:" + folder.database().resolve("cachalot").toString().replace('\\', '/')
-                + ";AUTO_SERVER=TRUE;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000";
+                + ";AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000;NON_KEYWORDS=VALUE";
         JdbcConnectionPool pool = JdbcConnectionPool.create(url, "cachalot", "");
         pool.setMaxConnections(16);
         Database db = new Database(pool);
@@ -122,16 +126,17 @@ public final class Database implements AutoCloseable {
                 s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INT PRIMARY KEY, script VARCHAR(200) NOT NULL, "
                         + "applied_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL)");
             }
-            int current;
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
-                rs.next();
-                current = rs.getInt(1);
+            // Applied versions as a set, not a maximum: areas number their migrations in separate ranges, so a
+            // low-numbered one (say V10) may arrive after a higher one (V20) was applied and must still run.
+            java.util.Set<Integer> applied = new java.util.HashSet<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT version FROM schema_version")) {
+                while (rs.next()) applied.add(rs.getInt(1));
             }
             for (String script : MIGRATIONS) {
                 Matcher m = VERSION.matcher(script);
                 if (!m.matches()) throw new IllegalStateException("bad migration name " + script);
                 int version = Integer.parseInt(m.group(1));
-                if (version <= current) continue;
+                if (applied.contains(version)) continue;
                 log.info("Applying database migration {}", script);
                 for (String sql : statements(script)) {
                     try (Statement s = c.createStatement()) {

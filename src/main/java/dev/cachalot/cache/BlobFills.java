@@ -1,0 +1,208 @@
+package dev.cachalot.cache;
+
+import dev.cachalot.registry.Digest;
+import dev.cachalot.registry.ErrorCode;
+import dev.cachalot.registry.RegistryException;
+import dev.cachalot.storage.BlobStore;
+import dev.cachalot.storage.BlobStore.BlobWriter;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Single-flight blob downloads: however many clients ask for the same missing blob, one upstream GET fills the
+ * store and every client streams from it. Downloads run on their own threads so that a client that goes away
+ * does not cancel them: the next client finds the blob cached.
+ */
+final class BlobFills implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(BlobFills.class);
+    private static final int CHUNK = 512 * 1024;
+    /** Never fill the disk: keep this much free beyond the blob itself. */
+    private static final long DISK_RESERVE = 256L * 1024 * 1024;
+
+    private final ConcurrentHashMap<Digest, BlobFill> inFlight = new ConcurrentHashMap<>();
+    private final BlobStore store;
+    private final UpstreamClient client;
+    private final Path spaceProbe;
+    private final long maxBlobBytes;
+    private final ExecutorService downloads;
+
+    BlobFills(BlobStore store, UpstreamClient client, Path spaceProbe, long maxBlobBytes) {
+        this.store = store;
+        this.client = client;
+        this.spaceProbe = spaceProbe;
+        this.maxBlobBytes = maxBlobBytes;
+        AtomicInteger n = new AtomicInteger();
+        this.downloads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "blob-fill-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** A fill and whether this caller started it (and so caused the upstream traffic). */
+    record Joined(BlobFill fill, boolean started) {
+    }
+
+    /**
+     * Joins the download of {@code digest}, starting it if none is in flight, and waits until the upstream answered
+     * (so the size is known). {@code onStored} runs on the download thread once the verified blob is in the store.
+     *
+     * @throws RegistryException when the upstream refused or failed before sending the blob
+     */
+    Joined join(Digest digest, UpstreamRequest request, Consumer<Path> onStored) {
+        boolean[] created = {false};
+        BlobFill fill = inFlight.computeIfAbsent(digest, d -> {
+            created[0] = true;
+            return new BlobFill(d);
+        });
+        if (created[0]) {
+            downloads.execute(() -> download(fill, request, onStored));
+        }
+        try {
+            fill.started().get(10, TimeUnit.MINUTES);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof UpstreamException ue) throw UpstreamErrors.forBlob(ue, digest);
+            if (cause instanceof RegistryException re) throw re;
+            throw new RegistryException(ErrorCode.UPSTREAM_UNAVAILABLE, 502,
+                    "fetching blob " + digest + " from the upstream failed: " + cause.getMessage(), null, cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryException(ErrorCode.UPSTREAM_UNAVAILABLE, 503, "interrupted", null, e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new RegistryException(ErrorCode.UPSTREAM_UNAVAILABLE, 504, "the upstream did not start sending blob " + digest, null, e);
+        }
+        return new Joined(fill, created[0]);
+    }
+
+    int inFlightCount() {
+        return inFlight.size();
+    }
+
+    private void download(BlobFill fill, UpstreamRequest request, Consumer<Path> onStored) {
+        Digest digest = fill.digest();
+        try {
+            var cached = store.find(digest);
+            if (cached.isPresent()) {
+                // Another fill finished between the caller's look-up and ours.
+                startFromFile(fill, cached.get(), onStored);
+                return;
+            }
+            try (UpstreamBlob blob = client.openBlob(request, digest)) {
+                long length = blob.contentLength();
+                checkSize(digest, length);
+                try (BlobWriter writer = store.newWriter(digest)) {
+                    fill.begin(writer, length);
+                    long total = copy(blob.body(), writer, fill, length, digest);
+                    if (length >= 0 && total != length) {
+                        throw new IOException("upstream sent " + total + " bytes of " + length);
+                    }
+                    Path file = writer.commit();
+                    onStored.accept(file);
+                    fill.complete(file);
+                }
+            }
+        } catch (UpstreamException e) {
+            fill.refuse(e);
+        } catch (RegistryException e) {
+            fill.refuse(e);
+        } catch (BlobStore.DigestMismatchException e) {
+            log.warn("Blob {} from {} failed verification; nothing was cached: {}", digest, request.upstream().loginServer(), e.getMessage());
+            fill.fail(e);
+        } catch (IOException e) {
+            log.warn("Download of blob {} from {} failed; nothing was cached: {}", digest, request.upstream().loginServer(), e.getMessage());
+            fill.fail(e);
+        } catch (RuntimeException e) {
+            log.warn("Download of blob {} failed", digest, e);
+            fill.fail(new IOException(e.getMessage(), e));
+        } finally {
+            inFlight.remove(digest, fill);
+        }
+    }
+
+    private void startFromFile(BlobFill fill, Path file, Consumer<Path> onStored) throws IOException {
+        long size = Files.size(file);
+        fill.begin(new CommittedWriter(file, size), size);
+        fill.advance(size);
+        onStored.accept(file);
+        fill.complete(file);
+    }
+
+    private long copy(ReadableByteChannel in, BlobWriter writer, BlobFill fill, long length, Digest digest) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK);
+        long total = 0;
+        boolean eof = false;
+        while (!eof) {
+            buf.clear();
+            while (buf.hasRemaining()) {
+                int n = in.read(buf);
+                if (n < 0) {
+                    eof = true;
+                    break;
+                }
+            }
+            if (Thread.interrupted()) throw new InterruptedIOException("download of " + digest + " interrupted");
+            buf.flip();
+            total += buf.remaining();
+            if (total > maxBlobBytes || (length >= 0 && total > length)) {
+                throw new IOException("upstream sent more than " + (length >= 0 ? length : maxBlobBytes) + " bytes");
+            }
+            writer.write(buf);
+            fill.advance(total);
+        }
+        return total;
+    }
+
+    private void checkSize(Digest digest, long length) {
+        if (length > maxBlobBytes) {
+            throw new RegistryException(ErrorCode.SIZE_INVALID, 502,
+                    "blob " + digest + " is " + length + " bytes, over this cache's limit of " + maxBlobBytes, null, null);
+        }
+        try {
+            long usable = Files.getFileStore(spaceProbe).getUsableSpace();
+            long needed = Math.max(length, 0) + DISK_RESERVE;
+            if (usable < needed) {
+                throw new RegistryException(ErrorCode.UPSTREAM_UNAVAILABLE, 507,
+                        "not enough disk space to cache blob " + digest + " (" + usable / (1024 * 1024) + " MiB free)", null, null);
+            }
+        } catch (IOException e) {
+            log.debug("cannot check free disk space", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        downloads.shutdownNow();
+    }
+
+    /** Stands in for a writer when the blob turned out to be stored already. */
+    private record CommittedWriter(Path tempFile, long written) implements BlobWriter {
+        @Override
+        public void write(ByteBuffer src) {
+            throw new IllegalStateException("already committed");
+        }
+
+        @Override
+        public Path commit() {
+            return tempFile;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.cachalot.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.cachalot.engine.Engine;
+import dev.cachalot.storage.DataFolder;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+
+/** A subcommand that opens the engine of the data folder, does its work and closes it. */
+abstract class EngineCommand implements Callable<Integer> {
+
+    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public final Integer call() throws Exception {
+        try (Engine engine = Engine.open(dataFolder())) {
+            return run(engine);
+        }
+    }
+
+    protected abstract int run(Engine engine) throws Exception;
+
+    DataFolder dataFolder() {
+        CommandLine root = spec.commandLine();
+        while (root.getParent() != null) root = root.getParent();
+        CachalotCommand top = root.getCommand();
+        return top.data != null ? new DataFolder(top.data) : DataFolder.defaultLocation();
+    }
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    void printJson(Object value) throws Exception {
+        out().println(JSON.writeValueAsString(value));
+    }
+}

@@ -1,0 +1,55 @@
+package dev.cachalot.cli;
+
+import dev.cachalot.engine.Engine;
+import dev.cachalot.engine.EngineStatus;
+import dev.cachalot.storage.DataFolder;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Runs the engine in the foreground until SIGINT/SIGTERM. */
+@Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the cache's registry in the foreground.")
+final class ServeCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Address to listen on (default: the setting, 127.0.0.1:5000).")
+    String listen;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        CommandLine root = spec.commandLine();
+        while (root.getParent() != null) root = root.getParent();
+        CachalotCommand top = root.getCommand();
+        DataFolder folder = top.data != null ? new DataFolder(top.data) : DataFolder.defaultLocation();
+        Engine engine = Engine.open(folder);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            log.info("Stopping Cachalot");
+            engine.close();
+            stopped.countDown();
+        }, "cachalot-shutdown");
+        try {
+            engine.startServer(listen);
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+        Runtime.getRuntime().addShutdownHook(hook);
+        EngineStatus status = engine.status();
+        spec.commandLine().getOut().println("Cachalot serving on http://" + status.address() + " (data folder " + folder.root() + ")");
+        spec.commandLine().getOut().flush();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+}

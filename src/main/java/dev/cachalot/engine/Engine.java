@@ -1,0 +1,427 @@
+package dev.cachalot.engine;
+
+import dev.cachalot.cache.OkHttpUpstreamClient;
+import dev.cachalot.cache.PullThroughBackend;
+import dev.cachalot.cache.UpstreamCredentials;
+import dev.cachalot.registry.RegistryServer;
+import dev.cachalot.rules.CacheRule;
+import dev.cachalot.rules.FreshnessPolicy;
+import dev.cachalot.rules.ImportReport;
+import dev.cachalot.rules.RuleService;
+import dev.cachalot.rules.RuleSet;
+import dev.cachalot.rules.RuleStore;
+import dev.cachalot.rules.Upstream;
+import dev.cachalot.rules.UpstreamStore;
+import dev.cachalot.stats.PullEvent;
+import dev.cachalot.stats.PullEventRecorder;
+import dev.cachalot.stats.PullStatistics;
+import dev.cachalot.stats.RepositoryStats;
+import dev.cachalot.stats.StatsTotals;
+import dev.cachalot.stats.TimeBucket;
+import dev.cachalot.storage.DataFolder;
+import dev.cachalot.storage.Database;
+import dev.cachalot.storage.FileBlobStore;
+import dev.cachalot.storage.JdbcManifestIndex;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The caching engine of one data folder: metadata, blob store, rules, the upstream client, pull statistics, and
+ * (when started) the registry server. Opening it is cheap and safe while another process serves the same folder;
+ * only {@link #startServer} takes the folder's serving lock.
+ */
+public final class Engine implements EngineApi, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Engine.class);
+    /** How often configuration written by other processes (CLI, app) is looked for. */
+    private static final long CONFIG_POLL_MILLIS = 500;
+    private static final long MAX_BLOB_BYTES = 64L * 1024 * 1024 * 1024;
+
+    private final DataFolder folder;
+    private final Database database;
+    private final FileBlobStore blobs;
+    private final JdbcManifestIndex index;
+    private final RuleStore ruleStore;
+    private final UpstreamStore upstreamStore;
+    private final RuleService ruleService;
+    private final SettingsStore settingsStore;
+    private final PullEventRecorder recorder;
+    private final PullStatistics statistics;
+    private final OkHttpUpstreamClient upstreamClient;
+    private final PullThroughBackend backend;
+    private final Repositories repositories;
+    private final AtomicReference<RuleSet> ruleSet = new AtomicReference<>();
+    private final AtomicLong configVersion = new AtomicLong(-1);
+    private final ScheduledExecutorService scheduler;
+    private final List<Consumer<EngineStatus>> statusListeners = new CopyOnWriteArrayList<>();
+    private final Clock clock;
+
+    private final Object serverLock = new Object();
+    private RegistryServer server;
+    private ServingLock servingLock;
+    private volatile EngineStatus status = new EngineStatus(EngineStatus.State.STOPPED, null, null);
+
+    private Engine(DataFolder folder, Clock clock, UpstreamCredentials credentials) {
+        this.folder = folder.ensureCreated();
+        this.clock = clock;
+        this.database = Database.open(folder);
+        try {
+            this.blobs = new FileBlobStore(folder);
+            this.index = new JdbcManifestIndex(database);
+            this.ruleStore = new RuleStore(database);
+            this.upstreamStore = new UpstreamStore(database);
+            this.ruleService = new RuleService(database, ruleStore, upstreamStore, this::localRepositoryUnder);
+            this.settingsStore = new SettingsStore(database);
+            this.recorder = new PullEventRecorder(database);
+            this.statistics = new PullStatistics(database);
+            this.upstreamClient = new OkHttpUpstreamClient(credentials);
+            reloadConfig();
+            this.backend = new PullThroughBackend(ruleSet::get, blobs, index, upstreamClient, recorder::record, folder.root(),
+                    MAX_BLOB_BYTES, clock);
+            this.repositories = new Repositories(index, blobs, backend);
+            this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "engine-config-watch");
+                t.setDaemon(true);
+                return t;
+            });
+            scheduler.scheduleWithFixedDelay(this::pollConfig, CONFIG_POLL_MILLIS, CONFIG_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    /** Opens the engine of {@code folder} (creating it), without serving. */
+    public static Engine open(DataFolder folder) {
+        return new Engine(folder, Clock.systemUTC(), UpstreamCredentials.NONE);
+    }
+
+    public DataFolder dataFolder() {
+        return folder;
+    }
+
+    /**
+     * Whether a plain local repository exists at {@code prefix} or under it. Repositories cached through rules don't
+     * count: a static rule may sit inside a wildcard one, and a rule may take over what an earlier rule cached.
+     */
+    private boolean localRepositoryUnder(String prefix) {
+        return index.repositories().stream()
+                .filter(r -> r.kind() == dev.cachalot.storage.ManifestIndex.RepositoryKind.LOCAL)
+                .map(r -> r.name().value())
+                .anyMatch(n -> prefix.isEmpty() || n.equals(prefix) || n.startsWith(prefix + "/"));
+    }
+
+    // ------------------------------------------------------------------ configuration
+
+    private void pollConfig() {
+        try {
+            if (database.configVersion() != configVersion.get()) {
+                reloadConfig();
+            }
+        } catch (RuntimeException e) {
+            log.warn("Cannot reload configuration: {}", e.getMessage());
+        }
+    }
+
+    private void reloadConfig() {
+        long version = database.configVersion();
+        RuleSet snapshot = ruleService.ruleSet();
+        ruleSet.set(snapshot);
+        configVersion.set(version);
+        log.debug("Configuration version {} loaded: {} rules", version, snapshot.rules().size());
+    }
+
+    private <T> T changing(java.util.function.Supplier<T> change) {
+        T result = change.get();
+        reloadConfig();
+        return result;
+    }
+
+    // ------------------------------------------------------------------ server
+
+    @Override
+    public EngineStatus status() {
+        return status;
+    }
+
+    @Override
+    public AutoCloseable onStatus(Consumer<EngineStatus> listener) {
+        statusListeners.add(listener);
+        return () -> statusListeners.remove(listener);
+    }
+
+    private void setStatus(EngineStatus s) {
+        status = s;
+        for (Consumer<EngineStatus> l : statusListeners) {
+            try {
+                l.accept(s);
+            } catch (RuntimeException e) {
+                log.warn("Status listener failed", e);
+            }
+        }
+    }
+
+    @Override
+    public void startServer(String listen) {
+        ListenAddress address = ListenAddress.parse(listen == null ? settingsStore.load().listen() : listen);
+        synchronized (serverLock) {
+            stopServerLocked();
+            setStatus(new EngineStatus(EngineStatus.State.STARTING, address.toString(), null));
+            try {
+                if (servingLock == null) {
+                    servingLock = ServingLock.acquire(folder);
+                    int swept = blobs.sweepTemp();
+                    if (swept > 0) log.info("Removed {} unfinished download(s) left by an earlier run", swept);
+                }
+                RegistryServer s = new RegistryServer(backend);
+                s.start(address.host(), address.port());
+                server = s;
+                String bound = new ListenAddress(address.host(), s.port()).toString();
+                setStatus(new EngineStatus(EngineStatus.State.RUNNING, bound, null));
+                log.info("Cachalot registry serving on http://{} (data folder {})", bound, folder.root());
+            } catch (Exception e) {
+                String message = e.getMessage() == null ? e.toString() : e.getMessage();
+                setStatus(new EngineStatus(EngineStatus.State.ERROR, address.toString(), message));
+                throw new EngineException(message, e);
+            }
+        }
+    }
+
+    /** The port the server listens on (useful with port 0), or -1 when stopped. */
+    public int port() {
+        synchronized (serverLock) {
+            return server == null ? -1 : server.port();
+        }
+    }
+
+    @Override
+    public void stopServer() {
+        synchronized (serverLock) {
+            stopServerLocked();
+            setStatus(new EngineStatus(EngineStatus.State.STOPPED, null, null));
+        }
+    }
+
+    private void stopServerLocked() {
+        if (server != null) {
+            try {
+                server.stop();
+            } catch (Exception e) {
+                log.warn("Stopping the registry server failed: {}", e.getMessage());
+            }
+            server = null;
+        }
+    }
+
+    // ------------------------------------------------------------------ rules and upstreams
+
+    @Override
+    public List<CacheRule> rules() {
+        return ruleStore.list();
+    }
+
+    @Override
+    public List<String> checkRule(RuleDraft draft) {
+        return ruleService.check(draft.name(), draft.sourceRepository(), draft.targetRepository(), draft.credentialSet(),
+                freshnessOf(draft));
+    }
+
+    @Override
+    public CacheRule createRule(RuleDraft draft) {
+        return changing(() -> ruleService.create(draft.name(), draft.sourceRepository(), draft.targetRepository(),
+                draft.credentialSet(), freshnessOf(draft)));
+    }
+
+    private FreshnessPolicy freshnessOf(RuleDraft draft) {
+        String text = draft.freshness();
+        return text == null || text.isBlank() ? FreshnessPolicy.parse(settingsStore.load().defaultFreshness()) : FreshnessPolicy.parse(text);
+    }
+
+    @Override
+    public CacheRule setRuleCredentialSet(String ruleName, String credentialSetOrNull) {
+        return changing(() -> ruleService.setCredentialSet(ruleName, credentialSetOrNull));
+    }
+
+    @Override
+    public void deleteRule(String name) {
+        changing(() -> {
+            ruleService.delete(name);
+            return null;
+        });
+    }
+
+    @Override
+    public List<Upstream> upstreams() {
+        return ruleSet.get().catalog().all();
+    }
+
+    @Override
+    public Upstream addUpstream(String loginServer, String endpoint, String caCertPemOrNull) {
+        return changing(() -> ruleService.addUpstream(loginServer, endpoint, caCertPemOrNull));
+    }
+
+    @Override
+    public void removeUpstream(String loginServer) {
+        changing(() -> {
+            if (!ruleService.removeUpstream(loginServer)) {
+                throw new IllegalArgumentException("no custom upstream '" + loginServer + "'");
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public ImportReport previewImport(List<Path> files, String format) {
+        throw new UnsupportedOperationException("rule import is not available yet");
+    }
+
+    @Override
+    public ImportReport importRules(List<Path> files, String format, boolean validOnly) {
+        throw new UnsupportedOperationException("rule import is not available yet");
+    }
+
+    @Override
+    public void exportRules(Path file, String format) {
+        throw new UnsupportedOperationException("rule export is not available yet");
+    }
+
+    // ------------------------------------------------------------------ credential sets
+
+    @Override
+    public List<CredentialSetView> credentialSets() {
+        return List.of();
+    }
+
+    @Override
+    public CredentialSetView createCredentialSet(String name, String loginServer, String username, char[] password) {
+        java.util.Arrays.fill(password, '\0');
+        throw new UnsupportedOperationException("credential sets are not available yet");
+    }
+
+    @Override
+    public CredentialSetView validateCredentialSet(String name) {
+        throw new UnsupportedOperationException("credential sets are not available yet");
+    }
+
+    @Override
+    public void deleteCredentialSet(String name) {
+        throw new UnsupportedOperationException("credential sets are not available yet");
+    }
+
+    // ------------------------------------------------------------------ repositories
+
+    @Override
+    public List<RepositoryView> repositories() {
+        return repositories.list();
+    }
+
+    @Override
+    public List<TagView> tags(String repository) {
+        return repositories.tags(repository);
+    }
+
+    @Override
+    public Optional<ManifestView> manifest(String repository, String digest) {
+        return repositories.manifest(repository, digest);
+    }
+
+    @Override
+    public void deleteTag(String repository, String tag) {
+        repositories.deleteTag(repository, tag);
+    }
+
+    @Override
+    public void deleteRepository(String repository) {
+        repositories.deleteRepository(repository);
+    }
+
+    @Override
+    public void prefetch(String repository, String reference, Consumer<Long> bytesFetched) {
+        repositories.prefetch(repository, reference, bytesFetched);
+    }
+
+    @Override
+    public long cacheSizeBytes() {
+        return index.cachedBytes();
+    }
+
+    // ------------------------------------------------------------------ statistics
+
+    @Override
+    public StatsTotals totals(Instant since) {
+        return statistics.totals(since);
+    }
+
+    @Override
+    public List<RepositoryStats> repositoryStats(Instant since) {
+        return statistics.perRepository(since);
+    }
+
+    @Override
+    public List<PullEvent> recentPulls(int limit) {
+        return statistics.recent(limit);
+    }
+
+    @Override
+    public List<TimeBucket> pullsOverTime(Instant since, Duration bucket) {
+        return statistics.overTime(since, bucket);
+    }
+
+    @Override
+    public AutoCloseable onPull(Consumer<PullEvent> listener) {
+        return recorder.onEvent(listener);
+    }
+
+    /** Waits until every pull event so far is stored (tests, shutdown). */
+    public void flushEvents() {
+        recorder.flush();
+    }
+
+    // ------------------------------------------------------------------ settings
+
+    @Override
+    public EngineSettings settings() {
+        return settingsStore.load();
+    }
+
+    @Override
+    public void updateSettings(EngineSettings settings) {
+        ListenAddress.parse(settings.listen());
+        FreshnessPolicy.parse(settings.defaultFreshness());
+        if (settings.maxCacheBytes() < 0) throw new IllegalArgumentException("maximum cache size cannot be negative");
+        changing(() -> {
+            settingsStore.save(settings);
+            return null;
+        });
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        synchronized (serverLock) {
+            stopServerLocked();
+            if (servingLock != null) {
+                servingLock.close();
+                servingLock = null;
+            }
+        }
+        backend.close();
+        upstreamClient.close();
+        recorder.close();
+        database.close();
+        setStatus(new EngineStatus(EngineStatus.State.STOPPED, null, null));
+    }
+}

@@ -1,0 +1,170 @@
+package dev.cachalot.registry;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Field;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.eclipse.jetty.io.ByteBufferPool;
+import org.eclipse.jetty.io.RetainableByteBuffer;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Blocker;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes blob bytes to a response with blocking writes (the handler runs on a pool thread sized for this).
+ * Each method returns the number of bytes handed to the client and throws on the first failure; the caller
+ * decides whether that aborts the response. None of them completes the response: the caller does.
+ */
+final class BlobBodies {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BlobBodies.class);
+
+    /**
+     * Size of the file window mapped at a time. Mapped pages the kernel touched count in the process's RSS until
+     * unmapped, so the window bounds memory per warm stream (32 streams × 8 MiB = 256 MiB worst case) while
+     * staying large enough that mapping costs vanish next to copying.
+     */
+    static final int MAP_WINDOW = Integer.getInteger("cachalot.blob.mapWindow", 8 << 20);
+
+    /** Buffer for cold streams; one per stream, from Jetty's pool, so it is reused across requests. */
+    static final int STREAM_BUFFER = 512 << 10;
+
+    /** How warm blob files are written; "map" unless overridden for measurement. */
+    static final String FILE_MODE = System.getProperty("cachalot.blob.fileMode", "map");
+
+    private static final MethodHandle UNMAP = unmapHandle();
+
+    private BlobBodies() {
+    }
+
+    /** Sends {@code length} bytes of {@code file} from {@code offset}. */
+    static long sendFile(Path file, long offset, long length, Response response, ByteBufferPool pool) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            if ("read".equals(FILE_MODE) || UNMAP == null) {
+                return sendByReading(channel, offset, length, response, pool);
+            }
+            return sendMapped(channel, offset, length, response);
+        }
+    }
+
+    /**
+     * Maps the file window by window and hands each mapping to Jetty, which writes it to the socket straight
+     * from the page cache: no copy through the Java heap or a user-space buffer. Each window is unmapped as soon
+     * as its write completed (the blocking callback guarantees Jetty no longer holds it), so neither address
+     * space nor RSS grows with the blob size while waiting for a GC to clean up mappings.
+     */
+    private static long sendMapped(FileChannel channel, long offset, long length, Response response) throws IOException {
+        long sent = 0;
+        while (sent < length) {
+            int window = (int) Math.min(MAP_WINDOW, length - sent);
+            MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, offset + sent, window);
+            try {
+                write(response, mapped);
+            } finally {
+                unmap(mapped);
+            }
+            sent += window;
+        }
+        return sent;
+    }
+
+    /** The fallback: positional reads into one pooled direct buffer, written after each read. */
+    private static long sendByReading(FileChannel channel, long offset, long length, Response response,
+                                      ByteBufferPool pool) throws IOException {
+        RetainableByteBuffer pooled = pool.acquire(STREAM_BUFFER * 2, true);
+        try {
+            ByteBuffer buffer = pooled.getByteBuffer();
+            long sent = 0;
+            while (sent < length) {
+                buffer.clear();
+                buffer.limit((int) Math.min(buffer.capacity(), length - sent));
+                int n = channel.read(buffer, offset + sent);
+                if (n < 0) {
+                    throw new IOException("blob file ended early");
+                }
+                buffer.flip();
+                write(response, buffer);
+                sent += n;
+            }
+            return sent;
+        } finally {
+            pooled.release();
+        }
+    }
+
+    /** Observes the progress of a streamed body, so a failure can still report what was sent. */
+    interface Progress {
+        void sent(long bytes);
+    }
+
+    /**
+     * Copies a blob that is still being fetched. Whatever {@code read} throws (digest mismatch, upstream failure)
+     * propagates, and the caller aborts the response so the client never sees a body that looks complete.
+     */
+    static long sendStream(BlobResult.BlobStream stream, Response response, ByteBufferPool pool, Progress progress)
+            throws IOException {
+        RetainableByteBuffer pooled = pool.acquire(STREAM_BUFFER, true);
+        try {
+            ByteBuffer buffer = pooled.getByteBuffer();
+            long sent = 0;
+            while (true) {
+                buffer.clear();
+                int n = stream.read(buffer);
+                if (n < 0) {
+                    return sent;
+                }
+                if (n == 0) {
+                    continue;
+                }
+                buffer.flip();
+                write(response, buffer);
+                sent += n;
+                progress.sent(sent);
+            }
+        } finally {
+            pooled.release();
+        }
+    }
+
+    private static void write(Response response, ByteBuffer buffer) throws IOException {
+        try (Blocker.Callback written = Blocker.callback()) {
+            response.write(false, buffer, written);
+            written.block();
+        }
+    }
+
+    private static void unmap(MappedByteBuffer buffer) {
+        try {
+            UNMAP.invokeExact((ByteBuffer) buffer);
+        } catch (Throwable t) {
+            LOG.debug("could not unmap a blob window; the GC will", t);
+        }
+    }
+
+    /**
+     * {@code sun.misc.Unsafe.invokeCleaner}: the supported-in-practice way to release a mapping now rather than
+     * at some later GC (jdk.unsupported is readable from the class path without flags). Null if unavailable,
+     * in which case warm blobs are sent by reading instead of mapping.
+     */
+    private static MethodHandle unmapHandle() {
+        try {
+            Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
+            Field field = unsafeClass.getDeclaredField("theUnsafe");
+            field.setAccessible(true);
+            Object unsafe = field.get(null);
+            MethodHandle handle = MethodHandles.lookup()
+                    .findVirtual(unsafeClass, "invokeCleaner", MethodType.methodType(void.class, ByteBuffer.class));
+            return handle.bindTo(unsafe);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.info("cannot unmap files explicitly ({}); warm blobs will be sent by reading", e.toString());
+            return null;
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.cachalot.registry;
+
+/**
+ * A request path under {@code /v2/}, split into its route, repository name and last segment.
+ *
+ * <p>Works on the RAW path, still percent-encoded as the client sent it, and refuses anything that could mean
+ * something else after decoding or normalisation: any {@code %} escape, a backslash, an empty segment
+ * ({@code //}) and the dot segments {@code .} and {@code ..}. Legitimate names, tags and digests never need
+ * any of those, so refusing them loses nothing and means no later decoding step can turn an innocent-looking
+ * path into a traversal. The parts are then validated with the anchored patterns of {@link RepositoryName},
+ * {@link Reference} and {@link Digest} by the handler before anything reaches the backend.
+ *
+ * @param route what the path asks for
+ * @param name  the raw repository name (not yet validated), or null for {@link Route#BASE} and {@link Route#UNKNOWN}
+ * @param last  the reference or digest segment for manifests, blobs and referrers, else null
+ */
+record RegistryPath(Route route, String name, String last) {
+
+    /** Which registry endpoint a path addresses. */
+    enum Route { BASE, MANIFEST, BLOB, TAGS, REFERRERS, UPLOADS, UNKNOWN }
+
+    private static final String PREFIX = "/v2/";
+    private static final String MANIFESTS = "/manifests/";
+    private static final String BLOBS = "/blobs/";
+    private static final String UPLOADS = "/blobs/uploads";
+    private static final String TAGS = "/tags/list";
+    private static final String REFERRERS = "/referrers/";
+
+    private static final RegistryPath BASE = new RegistryPath(Route.BASE, null, null);
+    private static final RegistryPath UNKNOWN = new RegistryPath(Route.UNKNOWN, null, null);
+
+    /**
+     * Splits a raw request path.
+     *
+     * @throws RegistryException NAME_INVALID when the path carries an escape, a backslash, an empty or a dot segment
+     */
+    static RegistryPath parse(String rawPath) {
+        if (rawPath == null) {
+            return UNKNOWN;
+        }
+        if (rawPath.equals("/v2") || rawPath.equals(PREFIX)) {
+            return BASE;
+        }
+        if (!rawPath.startsWith(PREFIX)) {
+            return UNKNOWN;
+        }
+        rejectUnsafe(rawPath);
+        String rest = rawPath.substring(PREFIX.length());
+
+        if (rest.endsWith(TAGS)) {
+            return new RegistryPath(Route.TAGS, rest.substring(0, rest.length() - TAGS.length()), null);
+        }
+        int uploads = rest.indexOf(UPLOADS);
+        if (uploads > 0 && (rest.length() == uploads + UPLOADS.length() || rest.charAt(uploads + UPLOADS.length()) == '/')) {
+            return new RegistryPath(Route.UPLOADS, rest.substring(0, uploads), null);
+        }
+        // The final segment (reference or digest) never contains '/', so the LAST marker splits correctly even
+        // when a name component is itself called "manifests" or "blobs".
+        RegistryPath split = splitAt(rest, MANIFESTS, Route.MANIFEST);
+        if (split == null) split = splitAt(rest, BLOBS, Route.BLOB);
+        if (split == null) split = splitAt(rest, REFERRERS, Route.REFERRERS);
+        return split == null ? UNKNOWN : split;
+    }
+
+    private static RegistryPath splitAt(String rest, String marker, Route route) {
+        int at = rest.lastIndexOf(marker);
+        if (at <= 0) {
+            return null;
+        }
+        String last = rest.substring(at + marker.length());
+        if (last.isEmpty() || last.indexOf('/') >= 0) {
+            return null;
+        }
+        return new RegistryPath(route, rest.substring(0, at), last);
+    }
+
+    /** Refuses, before any decoding, every path shape that a legitimate name, tag or digest never has. */
+    private static void rejectUnsafe(String rawPath) {
+        for (int i = 0; i < rawPath.length(); i++) {
+            char c = rawPath.charAt(i);
+            if (c == '%' || c == '\\' || c < 0x21 || c > 0x7e) {
+                throw invalid("the path contains an encoded or disallowed character");
+            }
+        }
+        // Segments between slashes: none may be empty (a trailing slash is fine), "." or "..".
+        int start = 1; // after the leading '/'
+        while (start <= rawPath.length()) {
+            int end = rawPath.indexOf('/', start);
+            if (end < 0) end = rawPath.length();
+            int len = end - start;
+            if (len == 0 && end < rawPath.length()) {
+                throw invalid("the path contains an empty segment");
+            }
+            if ((len == 1 && rawPath.charAt(start) == '.')
+                    || (len == 2 && rawPath.charAt(start) == '.' && rawPath.charAt(start + 1) == '.')) {
+                throw invalid("the path contains a dot segment");
+            }
+            start = end + 1;
+        }
+    }
+
+    private static RegistryException invalid(String why) {
+        return new RegistryException(ErrorCode.NAME_INVALID, "invalid repository path: " + why);
+    }
+}

@@ -1,0 +1,124 @@
+package dev.cachalot.registry;
+
+import java.io.IOException;
+import java.net.BindException;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.io.ArrayByteBufferPool;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * The registry's HTTP server: one plain HTTP/1.1 listener in front of a {@link RegistryHandler}.
+ * Call {@link #start(String, int)} once; {@link #stop()} (or {@link #close()}) lets requests in flight finish
+ * for a short grace period.
+ */
+public final class RegistryServer implements AutoCloseable {
+
+    /** Handlers block on the backend and on blob writes, so the pool must cover every concurrent stream. */
+    static final int MAX_THREADS = 256;
+    /** A slow client reading a large blob may stall for a while; only a connection silent this long is dropped. */
+    static final long IDLE_TIMEOUT_MS = 120_000;
+    static final long STOP_GRACE_MS = 5_000;
+
+    private final RegistryBackend backend;
+    private Server server;
+    private ServerConnector connector;
+
+    public RegistryServer(RegistryBackend backend) {
+        this.backend = backend;
+    }
+
+    /**
+     * Starts listening on {@code host:port} ({@code port} 0 picks a free port, see {@link #port()}).
+     *
+     * @throws IOException when the address cannot be bound; for an address in use the message says so
+     */
+    public synchronized void start(String host, int port) throws IOException {
+        if (server != null) {
+            throw new IllegalStateException("registry server already started");
+        }
+        QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 8);
+        threads.setName("registry");
+        // Cold streams and reads use buffers up to 1 MiB: pool them too (Jetty's default pool stops at 64 KiB).
+        Server jetty = new Server(threads, null, new ArrayByteBufferPool.Quadratic(0, 2 << 20, 1024));
+        jetty.setStopTimeout(STOP_GRACE_MS);
+        jetty.setStopAtShutdown(false);
+
+        HttpConfiguration config = new HttpConfiguration();
+        config.setSendServerVersion(false);
+        config.setSendXPoweredBy(false);
+        // Ambiguous or traversal-looking paths must reach RegistryPath, which answers them with a spec error
+        // body; Jetty's own checks would answer with a bare 400 first.
+        config.setUriCompliance(UriCompliance.UNSAFE);
+        config.setIdleTimeout(IDLE_TIMEOUT_MS);
+
+        ServerConnector http = new ServerConnector(jetty, 1, -1, new HttpConnectionFactory(config));
+        http.setHost(host);
+        http.setPort(port);
+        http.setIdleTimeout(IDLE_TIMEOUT_MS);
+        http.setAcceptQueueSize(1024);
+        jetty.addConnector(http);
+        jetty.setErrorHandler(new JsonErrorHandler());
+        // Graceful: stop() lets requests in flight finish (up to STOP_GRACE_MS) instead of cutting them.
+        jetty.setHandler(new GracefulHandler(new RegistryHandler(backend)));
+
+        try {
+            jetty.start();
+        } catch (Exception e) {
+            stopQuietly(jetty);
+            if (isBindFailure(e)) {
+                throw new IOException("address " + host + ":" + port + " is already in use", e);
+            }
+            throw new IOException("registry server could not start on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+        server = jetty;
+        connector = http;
+    }
+
+    /** The bound port (the real one when started with port 0). */
+    public synchronized int port() {
+        if (connector == null) {
+            throw new IllegalStateException("registry server not started");
+        }
+        return connector.getLocalPort();
+    }
+
+    public synchronized boolean isRunning() {
+        return server != null && server.isRunning();
+    }
+
+    /** Stops accepting, gives requests in flight a short grace period, then closes everything. */
+    public synchronized void stop() {
+        if (server == null) {
+            return;
+        }
+        stopQuietly(server);
+        server = null;
+        connector = null;
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private static boolean isBindFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException) return true;
+            if (t.getCause() == t) break;
+        }
+        return false;
+    }
+
+    private static void stopQuietly(Server jetty) {
+        try {
+            jetty.stop();
+        } catch (Exception ignored) {
+            // stopping is best effort; the listener is closed either way
+        }
+    }
+}

@@ -1,0 +1,231 @@
+package dev.cachalot.stats;
+
+import dev.cachalot.storage.Database;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stores pull events without slowing the serving path: {@link #record} only offers the event to a bounded queue
+ * (dropping it, counted, when the queue is full); one daemon thread drains the queue and writes events in JDBC
+ * batches, one transaction per batch. Listeners hear about an event after it is stored, so a view that refreshes
+ * on an event finds it in {@link PullStatistics} queries.
+ */
+public final class PullEventRecorder implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(PullEventRecorder.class);
+
+    public static final int DEFAULT_CAPACITY = 10_000;
+    private static final int MAX_BATCH = 1_000;
+    private static final long DROP_WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+    private static final String INSERT = "INSERT INTO pull_events (at, repository, reference, digest, kind, outcome, bytes, "
+            + "upstream_bytes, duration_micros, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    /** Queue entries: an event, or a marker that completes once everything ahead of it is written. */
+    private sealed interface Entry permits EventEntry, Marker {
+    }
+
+    private record EventEntry(PullEvent event) implements Entry {
+    }
+
+    private record Marker(CompletableFuture<Void> reached, boolean stop) implements Entry {
+    }
+
+    private final Database db;
+    private final BlockingQueue<Entry> queue;
+    private final int eventCapacity;
+    private final List<Consumer<PullEvent>> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong lastDropWarning = new AtomicLong(System.nanoTime() - DROP_WARNING_INTERVAL_NANOS);
+    private final Thread writer;
+    private volatile boolean closed;
+
+    public PullEventRecorder(Database db) {
+        this(db, DEFAULT_CAPACITY);
+    }
+
+    /** @param capacity events that may wait to be written before new ones are dropped */
+    public PullEventRecorder(Database db, int capacity) {
+        if (capacity < 1) throw new IllegalArgumentException("capacity must be positive");
+        this.db = db;
+        // One slot more than the events so a flush or stop marker always fits even when events fill the queue.
+        this.queue = new ArrayBlockingQueue<>(capacity + 1);
+        this.eventCapacity = capacity;
+        this.writer = new Thread(this::drainLoop, "cachalot-pull-events");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    /** Queues {@code event} for storage; never blocks. When the queue is full the event is dropped and counted. */
+    public void record(PullEvent event) {
+        if (closed || queue.size() >= eventCapacity || !queue.offer(new EventEntry(event))) {
+            long total = dropped.incrementAndGet();
+            warnAboutDrops(total);
+        }
+    }
+
+    private void warnAboutDrops(long total) {
+        long now = System.nanoTime();
+        long last = lastDropWarning.get();
+        if (now - last >= DROP_WARNING_INTERVAL_NANOS && lastDropWarning.compareAndSet(last, now)) {
+            log.warn("Pull statistics fall behind: {} pull event(s) dropped so far{}", total, closed ? " (recorder closed)" : "");
+        }
+    }
+
+    /** Events dropped because the queue was full or the recorder closed. */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    /** Events lost because the database refused a batch. */
+    public long failed() {
+        return failed.get();
+    }
+
+    /**
+     * Calls {@code listener} on the recorder's thread after each event is stored. Keep it quick (hand over to the
+     * UI thread, for example). Close the returned handle to stop listening.
+     */
+    public AutoCloseable onEvent(Consumer<PullEvent> listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    /** Waits until every event recorded before this call is stored and its listeners were called. */
+    public void flush() {
+        awaitMarker(false);
+    }
+
+    /** Stores what is queued, then stops the writer thread. Later events are dropped. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        awaitMarker(true);
+        try {
+            writer.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void awaitMarker(boolean stop) {
+        // From a listener (the writer thread itself) waiting would deadlock; what it has seen is stored already.
+        if (!writer.isAlive() || Thread.currentThread() == writer) {
+            return;
+        }
+        Marker marker = new Marker(new CompletableFuture<>(), stop);
+        try {
+            // May wait for room, never for long: the writer empties the queue in batches.
+            queue.put(marker);
+            while (!marker.reached().isDone()) {
+                try {
+                    marker.reached().get(1, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    if (!writer.isAlive()) return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("pull event writer failed", e.getCause());
+        }
+    }
+
+    private void drainLoop() {
+        List<Entry> batch = new ArrayList<>(MAX_BATCH);
+        List<PullEvent> events = new ArrayList<>(MAX_BATCH);
+        while (true) {
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                // Nobody but close() should stop us; keep draining unless closed.
+                if (closed) return;
+                continue;
+            }
+            queue.drainTo(batch, MAX_BATCH - 1);
+            boolean stop = false;
+            for (Entry entry : batch) {
+                if (entry instanceof EventEntry e) {
+                    events.add(e.event());
+                } else if (entry instanceof Marker m) {
+                    store(events);
+                    events.clear();
+                    m.reached().complete(null);
+                    stop |= m.stop();
+                }
+            }
+            store(events);
+            events.clear();
+            batch.clear();
+            if (stop) {
+                return;
+            }
+        }
+    }
+
+    private void store(List<PullEvent> events) {
+        if (events.isEmpty()) {
+            return;
+        }
+        try {
+            db.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+                    for (PullEvent e : events) {
+                        bind(ps, e);
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+                return null;
+            });
+        } catch (RuntimeException e) {
+            long total = failed.addAndGet(events.size());
+            log.warn("Cannot store {} pull event(s) ({} lost so far): {}", events.size(), total, e.getMessage());
+            return;
+        }
+        for (PullEvent e : events) {
+            for (Consumer<PullEvent> listener : listeners) {
+                try {
+                    listener.accept(e);
+                } catch (RuntimeException ex) {
+                    log.warn("Pull event listener failed", ex);
+                }
+            }
+        }
+    }
+
+    private static void bind(PreparedStatement ps, PullEvent e) throws SQLException {
+        ps.setObject(1, OffsetDateTime.ofInstant(e.at(), ZoneOffset.UTC));
+        // Clip to the column sizes: one overlong field must not cost the whole batch.
+        ps.setString(2, clip(e.repository() == null ? "" : e.repository(), 255));
+        ps.setString(3, clip(e.reference() == null ? "" : e.reference(), 200));
+        ps.setString(4, clip(e.digest(), 200));
+        ps.setString(5, e.kind().name());
+        ps.setString(6, e.outcome().name());
+        ps.setLong(7, e.bytes());
+        ps.setLong(8, e.upstreamBytes());
+        ps.setLong(9, e.durationMicros());
+        ps.setString(10, clip(e.client(), 64));
+    }
+
+    private static String clip(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+}

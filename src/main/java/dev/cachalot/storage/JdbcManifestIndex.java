@@ -1,0 +1,463 @@
+package dev.cachalot.storage;
+
+import dev.cachalot.registry.Digest;
+import dev.cachalot.registry.RepositoryName;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@link ManifestIndex} in the H2 metadata database. Each method is one short statement or transaction; nothing is
+ * cached in memory, so a CLI command and a running engine on the same data folder see each other's changes at once.
+ */
+public final class JdbcManifestIndex implements ManifestIndex {
+
+    /** SQLState of a unique-key violation: two writers inserted the same key at once. */
+    private static final String DUPLICATE_KEY = "23505";
+    private static final int IN_CHUNK = 500;
+
+    private static final String MANIFEST_COLUMNS =
+            "repository, digest, media_type, size, artifact_type, subject_digest, created_at, last_pulled_at, pull_count";
+    private static final String TAG_COLUMNS =
+            "repository, tag, digest, fetched_at, validated_at, last_pulled_at, pull_count";
+
+    private final Database db;
+
+    public JdbcManifestIndex(Database db) {
+        this.db = db;
+    }
+
+    @Override
+    public void putManifest(RepositoryName repository, RepositoryKind kind, Origin origin, Digest digest, String mediaType,
+                            long size, String artifactType, Digest subject) {
+        Instant now = Instant.now();
+        upsert(c -> {
+            ensureRepository(c, repository, kind, origin, now);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "MERGE INTO manifests t USING (VALUES (CAST(? AS VARCHAR(255)), CAST(? AS VARCHAR(200)))) s(repository, digest)"
+                            + " ON t.repository = s.repository AND t.digest = s.digest"
+                            + " WHEN NOT MATCHED THEN INSERT (repository, digest, media_type, size, artifact_type, subject_digest, created_at)"
+                            + " VALUES (s.repository, s.digest, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, repository.value());
+                ps.setString(2, digest.toString());
+                ps.setString(3, mediaType);
+                ps.setLong(4, size);
+                ps.setString(5, artifactType);
+                ps.setString(6, subject == null ? null : subject.toString());
+                setInstant(ps, 7, now);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Creates the repository row, or brings its kind and origin up to date (a rule may have been re-pointed). */
+    private static void ensureRepository(Connection c, RepositoryName repository, RepositoryKind kind, Origin origin, Instant now)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "MERGE INTO repositories t USING (VALUES (CAST(? AS VARCHAR(255)), CAST(? AS VARCHAR(8)),"
+                        + " CAST(? AS VARCHAR(50)), CAST(? AS VARCHAR(512)))) s(name, kind, rule_name, upstream_repository)"
+                        + " ON t.name = s.name"
+                        + " WHEN MATCHED AND (t.kind <> s.kind OR t.rule_name IS DISTINCT FROM s.rule_name"
+                        + "   OR t.upstream_repository IS DISTINCT FROM s.upstream_repository)"
+                        + " THEN UPDATE SET kind = s.kind, rule_name = s.rule_name, upstream_repository = s.upstream_repository"
+                        + " WHEN NOT MATCHED THEN INSERT (name, kind, rule_name, upstream_repository, created_at)"
+                        + " VALUES (s.name, s.kind, s.rule_name, s.upstream_repository, ?)")) {
+            ps.setString(1, repository.value());
+            ps.setString(2, kind.name());
+            ps.setString(3, origin == null ? null : origin.ruleName());
+            ps.setString(4, origin == null ? null : origin.upstreamRepository());
+            setInstant(ps, 5, now);
+            ps.executeUpdate();
+        }
+    }
+
+    @Override
+    public Optional<StoredManifest> manifest(RepositoryName repository, Digest digest) {
+        return db.query(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT " + MANIFEST_COLUMNS + " FROM manifests WHERE repository = ? AND digest = ?")) {
+                ps.setString(1, repository.value());
+                ps.setString(2, digest.toString());
+                return first(ps, JdbcManifestIndex::storedManifest);
+            }
+        });
+    }
+
+    @Override
+    public void putTag(RepositoryName repository, String tag, Digest digest, Instant at) {
+        // H2's MERGE ... KEY updates only the listed columns, so the tag's pull counters survive a re-point.
+        upsert(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "MERGE INTO tags (repository, tag, digest, fetched_at, validated_at) KEY (repository, tag) VALUES (?, ?, ?, ?, ?)")) {
+                ps.setString(1, repository.value());
+                ps.setString(2, tag);
+                ps.setString(3, digest.toString());
+                setInstant(ps, 4, at);
+                setInstant(ps, 5, at);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void markValidated(RepositoryName repository, String tag, Instant at) {
+        db.query(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE tags SET validated_at = ? WHERE repository = ? AND tag = ?")) {
+                setInstant(ps, 1, at);
+                ps.setString(2, repository.value());
+                ps.setString(3, tag);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public Optional<TagRecord> tag(RepositoryName repository, String tag) {
+        return db.query(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT " + TAG_COLUMNS + " FROM tags WHERE repository = ? AND tag = ?")) {
+                ps.setString(1, repository.value());
+                ps.setString(2, tag);
+                return first(ps, JdbcManifestIndex::tagRecord);
+            }
+        });
+    }
+
+    @Override
+    public List<TagRecord> tags(RepositoryName repository) {
+        return db.query(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT " + TAG_COLUMNS + " FROM tags WHERE repository = ? ORDER BY tag")) {
+                ps.setString(1, repository.value());
+                return all(ps, JdbcManifestIndex::tagRecord);
+            }
+        });
+    }
+
+    @Override
+    public void linkBlob(RepositoryName repository, Digest digest, long size) {
+        Instant now = Instant.now();
+        upsert(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "MERGE INTO blob_links t USING (VALUES (CAST(? AS VARCHAR(255)), CAST(? AS VARCHAR(200)))) s(repository, digest)"
+                            + " ON t.repository = s.repository AND t.digest = s.digest"
+                            + " WHEN NOT MATCHED THEN INSERT (repository, digest, size, created_at) VALUES (s.repository, s.digest, ?, ?)")) {
+                ps.setString(1, repository.value());
+                ps.setString(2, digest.toString());
+                ps.setLong(3, size);
+                setInstant(ps, 4, now);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public boolean hasBlob(RepositoryName repository, Digest digest) {
+        return exists("SELECT 1 FROM blob_links WHERE repository = ? AND digest = ?", repository.value(), digest.toString());
+    }
+
+    @Override
+    public List<StoredManifest> referrers(RepositoryName repository, Digest subject) {
+        return db.query(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT " + MANIFEST_COLUMNS + " FROM manifests WHERE repository = ? AND subject_digest = ? ORDER BY created_at, digest")) {
+                ps.setString(1, repository.value());
+                ps.setString(2, subject.toString());
+                return all(ps, JdbcManifestIndex::storedManifest);
+            }
+        });
+    }
+
+    @Override
+    public void recordPull(RepositoryName repository, String tagOrNull, Digest digest, Instant at) {
+        // Events may be recorded slightly out of order; last_pulled_at never moves backwards.
+        String later = "last_pulled_at = CASE WHEN last_pulled_at IS NULL OR last_pulled_at < ? THEN ? ELSE last_pulled_at END";
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE repositories SET pull_count = pull_count + 1, " + later + " WHERE name = ?")) {
+                setInstant(ps, 1, at);
+                setInstant(ps, 2, at);
+                ps.setString(3, repository.value());
+                ps.executeUpdate();
+            }
+            if (tagOrNull != null) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE tags SET pull_count = pull_count + 1, " + later + " WHERE repository = ? AND tag = ?")) {
+                    setInstant(ps, 1, at);
+                    setInstant(ps, 2, at);
+                    ps.setString(3, repository.value());
+                    ps.setString(4, tagOrNull);
+                    ps.executeUpdate();
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE manifests SET pull_count = pull_count + 1, " + later + " WHERE repository = ? AND digest = ?")) {
+                setInstant(ps, 1, at);
+                setInstant(ps, 2, at);
+                ps.setString(3, repository.value());
+                ps.setString(4, digest.toString());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public boolean repositoryExists(RepositoryName repository) {
+        return exists("SELECT 1 FROM repositories WHERE name = ?", repository.value());
+    }
+
+    @Override
+    public boolean anyRepositoryUnder(String prefix) {
+        if (prefix == null || prefix.isEmpty()) {
+            return exists("SELECT 1 FROM repositories FETCH FIRST 1 ROW ONLY");
+        }
+        return exists("SELECT 1 FROM repositories WHERE name = ? OR name LIKE ? ESCAPE '\\' FETCH FIRST 1 ROW ONLY",
+                prefix, escapeLike(prefix) + "/%");
+    }
+
+    /** Makes {@code text} match itself literally in a LIKE pattern with {@code ESCAPE '\'}; {@code _} is legal in names. */
+    static String escapeLike(String text) {
+        StringBuilder sb = new StringBuilder(text.length() + 4);
+        for (int i = 0; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            if (ch == '\\' || ch == '%' || ch == '_') {
+                sb.append('\\');
+            }
+            sb.append(ch);
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public List<RepositorySummary> repositories() {
+        return db.query(c -> {
+            try (PreparedStatement ps = c.prepareStatement(summarySql(false))) {
+                return all(ps, JdbcManifestIndex::summary);
+            }
+        });
+    }
+
+    @Override
+    public Optional<RepositorySummary> repository(RepositoryName name) {
+        return db.query(c -> {
+            try (PreparedStatement ps = c.prepareStatement(summarySql(true))) {
+                for (int i = 1; i <= 5; i++) {
+                    ps.setString(i, name.value());
+                }
+                return first(ps, JdbcManifestIndex::summary);
+            }
+        });
+    }
+
+    /**
+     * One row per repository with its counts. Size: its distinct blobs and manifests (a digest that is both a linked
+     * blob and a manifest counts once). With {@code one}, every part is filtered to one repository (5 parameters).
+     */
+    private static String summarySql(boolean one) {
+        String where = one ? " WHERE repository = ?" : "";
+        return "SELECT r.name, r.kind, r.rule_name, r.upstream_repository, r.created_at, r.last_pulled_at, r.pull_count,"
+                + " COALESCE(t.n, 0) AS tag_count, COALESCE(m.n, 0) AS manifest_count, COALESCE(s.bytes, 0) AS size_bytes"
+                + " FROM repositories r"
+                + " LEFT JOIN (SELECT repository, COUNT(*) AS n FROM tags" + where + " GROUP BY repository) t ON t.repository = r.name"
+                + " LEFT JOIN (SELECT repository, COUNT(*) AS n FROM manifests" + where + " GROUP BY repository) m ON m.repository = r.name"
+                + " LEFT JOIN (SELECT repository, SUM(size) AS bytes FROM ("
+                + "     SELECT repository, digest, size FROM blob_links" + where
+                + "     UNION SELECT repository, digest, size FROM manifests" + where
+                + "   ) u GROUP BY repository) s ON s.repository = r.name"
+                + (one ? " WHERE r.name = ?" : "")
+                + " ORDER BY r.name";
+    }
+
+    @Override
+    public List<StoredManifest> manifests(RepositoryName repository) {
+        return db.query(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT " + MANIFEST_COLUMNS + " FROM manifests WHERE repository = ? ORDER BY created_at DESC, digest")) {
+                ps.setString(1, repository.value());
+                return all(ps, JdbcManifestIndex::storedManifest);
+            }
+        });
+    }
+
+    @Override
+    public void deleteTag(RepositoryName repository, String tag) {
+        db.query(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM tags WHERE repository = ? AND tag = ?")) {
+                ps.setString(1, repository.value());
+                ps.setString(2, tag);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public void deleteRepository(RepositoryName repository) {
+        db.inTransaction(c -> {
+            for (String sql : List.of(
+                    "DELETE FROM tags WHERE repository = ?",
+                    "DELETE FROM manifests WHERE repository = ?",
+                    "DELETE FROM blob_links WHERE repository = ?",
+                    "DELETE FROM repositories WHERE name = ?")) {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setString(1, repository.value());
+                    ps.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<Digest> unreferencedBlobs(List<Digest> candidates) {
+        if (candidates.isEmpty()) {
+            return List.of();
+        }
+        Set<String> referenced = new HashSet<>();
+        db.inTransaction(c -> {
+            for (int from = 0; from < candidates.size(); from += IN_CHUNK) {
+                List<Digest> chunk = candidates.subList(from, Math.min(candidates.size(), from + IN_CHUNK));
+                String marks = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT digest FROM blob_links WHERE digest IN (" + marks + ")"
+                                + " UNION SELECT digest FROM manifests WHERE digest IN (" + marks + ")")) {
+                    int i = 1;
+                    for (int pass = 0; pass < 2; pass++) {
+                        for (Digest d : chunk) {
+                            ps.setString(i++, d.toString());
+                        }
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            referenced.add(rs.getString(1));
+                        }
+                    }
+                }
+            }
+            return null;
+        });
+        List<Digest> result = new ArrayList<>();
+        for (Digest d : candidates) {
+            if (!referenced.contains(d.toString())) {
+                result.add(d);
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public long cachedBytes() {
+        return db.query(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT COALESCE(SUM(size), 0) FROM (SELECT digest, MAX(size) AS size FROM ("
+                            + " SELECT digest, size FROM blob_links UNION ALL SELECT digest, size FROM manifests"
+                            + ") a GROUP BY digest) d");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    // --- helpers --------------------------------------------------------------------------------------------------
+
+    /**
+     * Runs an insert-if-absent transaction; when a concurrent writer inserted the same key first, runs it once more
+     * (it then finds the row and does nothing or updates).
+     */
+    private <T> T upsert(Database.SqlWork<T> work) {
+        try {
+            return db.inTransaction(work);
+        } catch (StorageException e) {
+            if (e.getCause() instanceof SQLException sql && DUPLICATE_KEY.equals(sql.getSQLState())) {
+                return db.inTransaction(work);
+            }
+            throw e;
+        }
+    }
+
+    private boolean exists(String sql, String... params) {
+        return db.query(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < params.length; i++) {
+                    ps.setString(i + 1, params[i]);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+    }
+
+    @FunctionalInterface
+    private interface RowMapper<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    private static <T> Optional<T> first(PreparedStatement ps, RowMapper<T> mapper) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(mapper.map(rs)) : Optional.empty();
+        }
+    }
+
+    private static <T> List<T> all(PreparedStatement ps, RowMapper<T> mapper) throws SQLException {
+        List<T> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(mapper.map(rs));
+            }
+        }
+        return out;
+    }
+
+    static void setInstant(PreparedStatement ps, int index, Instant at) throws SQLException {
+        if (at == null) {
+            ps.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            ps.setObject(index, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
+        }
+    }
+
+    static Instant getInstant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static Digest digestOrNull(String text) {
+        return text == null ? null : Digest.parse(text);
+    }
+
+    private static StoredManifest storedManifest(ResultSet rs) throws SQLException {
+        return new StoredManifest(RepositoryName.of(rs.getString("repository")), Digest.parse(rs.getString("digest")),
+                rs.getString("media_type"), rs.getLong("size"), rs.getString("artifact_type"),
+                digestOrNull(rs.getString("subject_digest")), getInstant(rs, "created_at"),
+                getInstant(rs, "last_pulled_at"), rs.getLong("pull_count"));
+    }
+
+    private static TagRecord tagRecord(ResultSet rs) throws SQLException {
+        return new TagRecord(RepositoryName.of(rs.getString("repository")), rs.getString("tag"),
+                Digest.parse(rs.getString("digest")), getInstant(rs, "fetched_at"), getInstant(rs, "validated_at"),
+                getInstant(rs, "last_pulled_at"), rs.getLong("pull_count"));
+    }
+
+    private static RepositorySummary summary(ResultSet rs) throws SQLException {
+        return new RepositorySummary(RepositoryName.of(rs.getString("name")), RepositoryKind.valueOf(rs.getString("kind")),
+                rs.getString("rule_name"), rs.getString("upstream_repository"), rs.getInt("tag_count"),
+                rs.getInt("manifest_count"), rs.getLong("size_bytes"), getInstant(rs, "created_at"),
+                getInstant(rs, "last_pulled_at"), rs.getLong("pull_count"));
+    }
+}

@@ -1,0 +1,55 @@
+package dev.cachalot.rules.io;
+
+import dev.cachalot.rules.CacheRule;
+import dev.cachalot.rules.RuleStore;
+import dev.cachalot.rules.UpstreamStore;
+import dev.cachalot.storage.DataFolder;
+import dev.cachalot.storage.Database;
+import dev.cachalot.storage.JdbcManifestIndex;
+import java.nio.file.Path;
+import java.util.List;
+
+/** A real data folder with its H2 database, stores and importer, for import and export tests. */
+final class ImportFixture implements AutoCloseable {
+    final Database db;
+    final RuleStore rules;
+    final UpstreamStore upstreams;
+    final CredentialSetTable credentialSets;
+    final JdbcManifestIndex manifests;
+
+    ImportFixture(Path folder) {
+        db = Database.open(new DataFolder(folder));
+        rules = new RuleStore(db);
+        upstreams = new UpstreamStore(db);
+        credentialSets = new CredentialSetTable(db);
+        manifests = new JdbcManifestIndex(db);
+    }
+
+    RuleImporter importer() {
+        return new RuleImporter(db, rules, upstreams, credentialSets, manifests::anyRepositoryUnder);
+    }
+
+    RuleImporter importer(RuleImporter.RuleWrites writes) {
+        return new RuleImporter(db, writes, upstreams, credentialSets, manifests::anyRepositoryUnder, new RuleFileReader());
+    }
+
+    RuleExporter exporter() {
+        return new RuleExporter(rules, upstreams, credentialSets);
+    }
+
+    void credentialSet(String name, String loginServer) {
+        db.inTransaction(c -> {
+            credentialSets.insertAwaitingSecrets(c, new CredentialSetMetadata(name, loginServer, "vault:" + name + "-u", "vault:" + name + "-p"));
+            return null;
+        });
+    }
+
+    List<CacheRule> ruleList() {
+        return rules.list();
+    }
+
+    @Override
+    public void close() {
+        db.close();
+    }
+}

@@ -1,0 +1,178 @@
+package dev.cachalot.stats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cachalot.stats.PullEvent.Kind;
+import dev.cachalot.stats.PullEvent.Outcome;
+import dev.cachalot.storage.DataFolder;
+import dev.cachalot.storage.Database;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+class PullEventRecorderTest {
+
+    static final Instant T0 = Instant.parse("2025-03-01T10:00:00Z");
+
+    @TempDir
+    Path root;
+
+    Database db;
+
+    @BeforeEach
+    void setUp() {
+        db = Database.open(new DataFolder(root));
+    }
+
+    @AfterEach
+    void tearDown() {
+        db.close();
+    }
+
+    static PullEvent event(int n) {
+        return new PullEvent(T0.plusMillis(n), "library/nginx", "tag" + n, null, Kind.MANIFEST, Outcome.HIT, n, 0, 10, "127.0.0.1");
+    }
+
+    long storedEvents() {
+        return db.query(c -> {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM pull_events")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    @Test
+    void flushWaitsUntilEverythingRecordedIsStored() {
+        try (PullEventRecorder recorder = new PullEventRecorder(db)) {
+            for (int i = 0; i < 2_500; i++) {
+                recorder.record(event(i));
+            }
+
+            recorder.flush();
+
+            assertThat(storedEvents()).isEqualTo(2_500);
+            assertThat(recorder.dropped()).isZero();
+        }
+    }
+
+    @Test
+    void closeStoresWhatIsQueuedAndDropsLaterEvents() {
+        PullEventRecorder recorder = new PullEventRecorder(db);
+        for (int i = 0; i < 100; i++) {
+            recorder.record(event(i));
+        }
+
+        recorder.close();
+        recorder.record(event(1000));
+        recorder.close();
+
+        assertThat(storedEvents()).isEqualTo(100);
+        assertThat(recorder.dropped()).isEqualTo(1);
+    }
+
+    @Test
+    void listenerHearsEventOnlyOnceItCanBeQueried() throws Exception {
+        PullStatistics stats = new PullStatistics(db);
+        List<Long> storedWhenHeard = Collections.synchronizedList(new ArrayList<>());
+        List<PullEvent> heard = Collections.synchronizedList(new ArrayList<>());
+        try (PullEventRecorder recorder = new PullEventRecorder(db);
+             AutoCloseable subscription = recorder.onEvent(e -> {
+                 heard.add(e);
+                 storedWhenHeard.add(stats.totals(null).pulls());
+             })) {
+            recorder.record(event(1));
+            recorder.record(event(2));
+            recorder.flush();
+
+            assertThat(heard).containsExactly(event(1), event(2));
+            assertThat(storedWhenHeard).allSatisfy(n -> assertThat(n).isGreaterThanOrEqualTo(1));
+            assertThat(storedWhenHeard.get(1)).isEqualTo(2);
+
+            subscription.close();
+            recorder.record(event(3));
+            recorder.flush();
+            assertThat(heard).hasSize(2);
+        }
+    }
+
+    @Test
+    @Timeout(60) // guards against a deadlock, not a speed requirement
+    void listenerMayCallFlushWithoutDeadlock() {
+        try (PullEventRecorder recorder = new PullEventRecorder(db)) {
+            recorder.onEvent(e -> recorder.flush());
+            recorder.record(event(1));
+            recorder.flush();
+            recorder.record(event(2));
+            recorder.flush();
+
+            assertThat(storedEvents()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void failingListenerDoesNotStopRecording() {
+        try (PullEventRecorder recorder = new PullEventRecorder(db)) {
+            recorder.onEvent(e -> {
+                throw new IllegalStateException("listener bug");
+            });
+            recorder.record(event(1));
+            recorder.record(event(2));
+            recorder.flush();
+
+            assertThat(storedEvents()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void fullQueueDropsAndCountsInsteadOfBlocking() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch writerBusy = new CountDownLatch(1);
+        try (PullEventRecorder recorder = new PullEventRecorder(db, 5)) {
+            // Hold the writer thread inside a listener so the queue fills up behind it.
+            recorder.onEvent(e -> {
+                writerBusy.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            recorder.record(event(0));
+            assertThat(writerBusy.await(30, TimeUnit.SECONDS)).isTrue();
+
+            for (int i = 1; i <= 8; i++) {
+                recorder.record(event(i));
+            }
+
+            assertThat(recorder.dropped()).isEqualTo(3);
+            release.countDown();
+            recorder.flush();
+            assertThat(storedEvents()).isEqualTo(6);
+        }
+    }
+
+    @Test
+    void overlongFieldsAreClippedRatherThanLosingTheBatch() {
+        try (PullEventRecorder recorder = new PullEventRecorder(db)) {
+            recorder.record(new PullEvent(T0, "a/b", "x".repeat(500), null, Kind.MANIFEST, Outcome.FAILED, 0, 0, 1,
+                    "c".repeat(100)));
+            recorder.record(event(1));
+            recorder.flush();
+
+            assertThat(storedEvents()).isEqualTo(2);
+            assertThat(recorder.failed()).isZero();
+        }
+    }
+}

@@ -1,0 +1,219 @@
+package dev.cachalot.stats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cachalot.registry.Digest;
+import dev.cachalot.registry.RepositoryName;
+import dev.cachalot.stats.PullEvent.Kind;
+import dev.cachalot.stats.PullEvent.Outcome;
+import dev.cachalot.storage.DataFolder;
+import dev.cachalot.storage.Database;
+import dev.cachalot.storage.JdbcManifestIndex;
+import dev.cachalot.storage.ManifestIndex.Origin;
+import dev.cachalot.storage.ManifestIndex.RepositoryKind;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Recorder and statistics end to end on a real database in a temp folder. */
+class PullStatisticsTest {
+
+    static final Instant T0 = Instant.parse("2025-03-01T10:00:00Z");
+    static final Digest M1 = Digest.parse("sha256:" + "1".repeat(64));
+
+    @TempDir
+    Path root;
+
+    Database db;
+    PullEventRecorder recorder;
+    PullStatistics stats;
+
+    @BeforeEach
+    void setUp() {
+        db = Database.open(new DataFolder(root));
+        recorder = new PullEventRecorder(db);
+        stats = new PullStatistics(db, Clock.fixed(T0.plus(Duration.ofHours(1)), ZoneOffset.UTC));
+    }
+
+    @AfterEach
+    void tearDown() {
+        recorder.close();
+        db.close();
+    }
+
+    static PullEvent manifest(Instant at, String repo, Outcome outcome, long bytes, long upstreamBytes) {
+        return new PullEvent(at, repo, "latest", M1.toString(), Kind.MANIFEST, outcome, bytes, upstreamBytes, 1200, "127.0.0.1");
+    }
+
+    static PullEvent blob(Instant at, String repo, Outcome outcome, long bytes, long upstreamBytes) {
+        return new PullEvent(at, repo, "sha256:" + "2".repeat(64), "sha256:" + "2".repeat(64), Kind.BLOB, outcome, bytes,
+                upstreamBytes, 5000, "127.0.0.1");
+    }
+
+    void cachedFrom(String repository, String ruleName, String source) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO cache_rules (name, source_repository, target_repository,"
+                    + " freshness, creation_date, provisioning_state) VALUES (?, ?, ?, 'revalidate', ?, 'Succeeded')")) {
+                ps.setString(1, ruleName);
+                ps.setString(2, source);
+                ps.setString(3, repository);
+                ps.setObject(4, OffsetDateTime.ofInstant(T0, ZoneOffset.UTC));
+                ps.executeUpdate();
+            }
+            return null;
+        });
+        new JdbcManifestIndex(db).putManifest(RepositoryName.of(repository), RepositoryKind.CACHED,
+                new Origin(ruleName, source), M1, "application/vnd.oci.image.manifest.v1+json", 100, null, null);
+    }
+
+    void recordAll(PullEvent... events) {
+        for (PullEvent e : events) {
+            recorder.record(e);
+        }
+        recorder.flush();
+    }
+
+    @Test
+    void totalsFollowTheDefinitions() {
+        cachedFrom("library/nginx", "nginx-rule", "docker.io/library/nginx");
+        cachedFrom("dotnet/runtime", "dotnet-rule", "mcr.microsoft.com/dotnet/runtime");
+        recordAll(
+                manifest(T0, "library/nginx", Outcome.MISS, 100, 100),
+                blob(T0, "library/nginx", Outcome.MISS, 10_000, 10_000),
+                manifest(T0.plusSeconds(1), "library/nginx", Outcome.HIT, 100, 0),
+                blob(T0.plusSeconds(1), "library/nginx", Outcome.HIT, 10_000, 0),
+                manifest(T0.plusSeconds(2), "library/nginx", Outcome.STALE, 100, 0),
+                manifest(T0.plusSeconds(3), "dotnet/runtime", Outcome.HIT, 200, 0),
+                manifest(T0.plusSeconds(4), "team/app", Outcome.LOCAL, 300, 0),
+                blob(T0.plusSeconds(4), "team/app", Outcome.LOCAL, 3_000, 0),
+                manifest(T0.plusSeconds(5), "library/nginx", Outcome.FAILED, 0, 0));
+
+        StatsTotals t = stats.totals(null);
+
+        assertThat(t.pulls()).isEqualTo(6);
+        assertThat(t.hits()).isEqualTo(2);
+        assertThat(t.misses()).isEqualTo(1);
+        assertThat(t.stale()).isEqualTo(1);
+        assertThat(t.bytesServed()).isEqualTo(100 + 10_000 + 100 + 10_000 + 100 + 200 + 300 + 3_000);
+        assertThat(t.bytesFromCache()).isEqualTo(100 + 10_000 + 100 + 200 + 300 + 3_000);
+        assertThat(t.upstreamBytes()).isEqualTo(10_100);
+        // nginx HIT + nginx STALE; the MCR hit and the local pull do not count.
+        assertThat(t.dockerHubPullsAvoided()).isEqualTo(2);
+        assertThat(t.hitRatio()).isEqualTo(3.0 / 4.0);
+    }
+
+    @Test
+    void totalsCountOnlyEventsSinceTheGivenTime() {
+        recordAll(
+                manifest(T0, "library/nginx", Outcome.MISS, 100, 100),
+                manifest(T0.plusSeconds(60), "library/nginx", Outcome.HIT, 100, 0));
+
+        StatsTotals t = stats.totals(T0.plusSeconds(30));
+
+        assertThat(t.pulls()).isEqualTo(1);
+        assertThat(t.hits()).isEqualTo(1);
+        assertThat(t.misses()).isZero();
+        assertThat(stats.totals(T0.plusSeconds(3600)).pulls()).isZero();
+    }
+
+    @Test
+    void emptyDatabaseHasZeroTotals() {
+        assertThat(stats.totals(null)).isEqualTo(new StatsTotals(0, 0, 0, 0, 0, 0, 0, 0));
+        assertThat(stats.perRepository(null)).isEmpty();
+        assertThat(stats.recent(10)).isEmpty();
+    }
+
+    @Test
+    void perRepositoryIsSortedByPullsDescending() {
+        recordAll(
+                manifest(T0, "library/redis", Outcome.MISS, 50, 50),
+                manifest(T0, "library/nginx", Outcome.MISS, 100, 100),
+                blob(T0, "library/nginx", Outcome.MISS, 1_000, 1_000),
+                manifest(T0.plusSeconds(10), "library/nginx", Outcome.HIT, 100, 0),
+                manifest(T0.plusSeconds(20), "library/nginx", Outcome.STALE, 100, 0),
+                blob(T0.plusSeconds(30), "library/nginx", Outcome.HIT, 1_000, 0),
+                blob(T0.plusSeconds(40), "only/blobs", Outcome.HIT, 7, 0));
+
+        List<RepositoryStats> per = stats.perRepository(null);
+
+        assertThat(per).extracting(RepositoryStats::repository).containsExactly("library/nginx", "library/redis", "only/blobs");
+        assertThat(per.get(0)).isEqualTo(new RepositoryStats("library/nginx", 3, 1, 1, 1, 2_300, 1_100, T0.plusSeconds(20)));
+        assertThat(per.get(2).pulls()).isZero();
+        assertThat(per.get(2).lastPull()).isNull();
+    }
+
+    @Test
+    void recentListsNewestFirstWithAllFields() {
+        PullEvent older = manifest(T0, "library/nginx", Outcome.MISS, 100, 100);
+        PullEvent newer = blob(T0.plusSeconds(5), "library/nginx", Outcome.HIT, 1_000, 0);
+        PullEvent newest = manifest(T0.plusSeconds(9), "library/redis", Outcome.HIT, 70, 0);
+        recordAll(older, newer, newest);
+
+        assertThat(stats.recent(2)).containsExactly(newest, newer);
+        assertThat(stats.recent(10)).containsExactly(newest, newer, older);
+    }
+
+    @Test
+    void overTimeGivesContinuousZeroFilledBuckets() {
+        Instant start = T0;
+        recordAll(
+                manifest(start.plusSeconds(10), "a/b", Outcome.HIT, 1, 0),
+                manifest(start.plusSeconds(20), "a/b", Outcome.MISS, 1, 1),
+                blob(start.plusSeconds(25), "a/b", Outcome.MISS, 1, 1),
+                manifest(start.plusSeconds(3 * 60 + 5), "a/b", Outcome.STALE, 1, 0),
+                manifest(start.plusSeconds(3 * 60 + 6), "a/b", Outcome.HIT, 1, 0));
+
+        List<TimeBucket> buckets = stats.overTime(start.plusSeconds(30), start.plusSeconds(4 * 60), Duration.ofMinutes(1));
+
+        // The first bucket is aligned to the minute; events before 'since' are not counted in it.
+        assertThat(buckets).containsExactly(
+                new TimeBucket(start, 0, 0, 0),
+                new TimeBucket(start.plusSeconds(60), 0, 0, 0),
+                new TimeBucket(start.plusSeconds(120), 0, 0, 0),
+                new TimeBucket(start.plusSeconds(180), 1, 0, 1));
+        assertThat(stats.overTime(start, start.plusSeconds(60), Duration.ofMinutes(1)))
+                .containsExactly(new TimeBucket(start, 1, 1, 0));
+    }
+
+    @Test
+    void overTimeUpToNowUsesTheClock() {
+        recordAll(manifest(T0.plusSeconds(30 * 60), "a/b", Outcome.HIT, 1, 0));
+
+        List<TimeBucket> buckets = stats.overTime(T0, Duration.ofMinutes(15));
+
+        assertThat(buckets).extracting(TimeBucket::start)
+                .containsExactly(T0, T0.plusSeconds(15 * 60), T0.plusSeconds(30 * 60), T0.plusSeconds(45 * 60));
+        assertThat(buckets.get(2).hits()).isEqualTo(1);
+    }
+
+    @Test
+    void overTimeRejectsTooFineBuckets() {
+        assertThatThrownBy(() -> stats.overTime(T0, T0.plusSeconds(1), Duration.ofMillis(10)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> stats.overTime(T0.minus(Duration.ofDays(365)), T0, Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void pruneDeletesOnlyOlderEvents() {
+        recordAll(
+                manifest(T0.minus(Duration.ofDays(100)), "a/b", Outcome.MISS, 1, 1),
+                manifest(T0.minus(Duration.ofDays(91)), "a/b", Outcome.HIT, 1, 0),
+                manifest(T0.minus(Duration.ofDays(10)), "a/b", Outcome.HIT, 1, 0));
+
+        assertThat(stats.pruneExpired()).isEqualTo(2);
+
+        assertThat(stats.recent(10)).extracting(PullEvent::at).containsExactly(T0.minus(Duration.ofDays(10)));
+        assertThat(stats.prune(T0.minus(Duration.ofDays(20)))).isZero();
+    }
+}

@@ -1,0 +1,69 @@
+package dev.cachalot.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DatabaseTest {
+
+    @TempDir
+    Path root;
+
+    static boolean indexExists(Database db, String name) {
+        return db.query(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT 1 FROM INFORMATION_SCHEMA.INDEXES WHERE INDEX_NAME = ?")) {
+                ps.setString(1, name.toUpperCase(java.util.Locale.ROOT));
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+    }
+
+    @Test
+    void reopeningAppliesNothingTwiceAndKeepsData() {
+        try (Database db = Database.open(new DataFolder(root))) {
+            db.query(c -> {
+                try (Statement s = c.createStatement()) {
+                    return s.executeUpdate("INSERT INTO settings (name, value) VALUES ('listen', '127.0.0.1:5000')");
+                }
+            });
+        }
+        try (Database db = Database.open(new DataFolder(root))) {
+            String listen = db.query(c -> {
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT value FROM settings WHERE name = 'listen'")) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            });
+            assertThat(listen).isEqualTo("127.0.0.1:5000");
+        }
+    }
+
+    @Test
+    void appliesAMigrationNumberedBelowOneAlreadyApplied() {
+        // Simulate a database that has a later area's migration (V99) but not V20, as when areas land out of order.
+        try (Database db = Database.open(new DataFolder(root))) {
+            db.inTransaction(c -> {
+                try (Statement s = c.createStatement()) {
+                    s.execute("DROP INDEX ix_manifests_digest");
+                    s.execute("DROP INDEX ix_manifests_created");
+                    s.execute("DROP INDEX ix_pull_events_kind_at");
+                    s.execute("DELETE FROM schema_version WHERE version = 20");
+                    s.execute("INSERT INTO schema_version (version, script) VALUES (99, 'V99__later_area.sql')");
+                }
+                return null;
+            });
+            assertThat(indexExists(db, "ix_manifests_digest")).isFalse();
+        }
+
+        try (Database db = Database.open(new DataFolder(root))) {
+            assertThat(indexExists(db, "ix_manifests_digest")).isTrue();
+        }
+    }
+}

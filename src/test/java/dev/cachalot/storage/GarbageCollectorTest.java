@@ -1,0 +1,107 @@
+package dev.cachalot.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cachalot.registry.Digest;
+import dev.cachalot.registry.RepositoryName;
+import dev.cachalot.storage.ManifestIndex.RepositoryKind;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GarbageCollectorTest {
+
+    static final Instant NOW = Instant.parse("2025-03-01T10:00:00Z");
+    static final RepositoryName NGINX = RepositoryName.of("library/nginx");
+
+    @TempDir
+    Path root;
+
+    DataFolder folder;
+    Database db;
+    FileBlobStore store;
+    JdbcManifestIndex index;
+    GarbageCollector gc;
+
+    @BeforeEach
+    void setUp() {
+        folder = new DataFolder(root);
+        db = Database.open(folder);
+        store = new FileBlobStore(folder);
+        index = new JdbcManifestIndex(db);
+        gc = new GarbageCollector(folder, store, index, Duration.ofHours(1), Clock.fixed(NOW, ZoneOffset.UTC));
+    }
+
+    @AfterEach
+    void tearDown() {
+        db.close();
+    }
+
+    Digest storeBlob(String text, Instant modified) throws Exception {
+        byte[] content = text.getBytes(StandardCharsets.UTF_8);
+        Digest d = Digest.sha256(MessageDigest.getInstance("SHA-256").digest(content));
+        store.put(d, content);
+        Files.setLastModifiedTime(store.find(d).orElseThrow(), FileTime.from(modified));
+        return d;
+    }
+
+    @Test
+    void deletesOnlyOldUnreferencedBlobs() throws Exception {
+        Instant old = NOW.minus(Duration.ofDays(2));
+        Digest layer = storeBlob("layer", old);
+        Digest manifest = storeBlob("manifest", old);
+        Digest orphan = storeBlob("orphan of a deleted repository", old);
+        Digest fresh = storeBlob("just committed, link not yet recorded", NOW.minusSeconds(60));
+        index.putManifest(NGINX, RepositoryKind.LOCAL, null, manifest, "application/vnd.oci.image.manifest.v1+json", 8, null, null);
+        index.linkBlob(NGINX, layer, 5);
+
+        GarbageCollector.Result result = gc.collect();
+
+        assertThat(result.examined()).isEqualTo(4);
+        assertThat(result.deleted()).isEqualTo(1);
+        assertThat(result.bytesFreed()).isEqualTo("orphan of a deleted repository".length());
+        assertThat(store.contains(orphan)).isFalse();
+        assertThat(store.contains(layer)).isTrue();
+        assertThat(store.contains(manifest)).isTrue();
+        assertThat(store.contains(fresh)).isTrue();
+    }
+
+    @Test
+    void blobsOfADeletedRepositoryGoUnlessAnotherRepositoryHoldsThem() throws Exception {
+        Instant old = NOW.minus(Duration.ofDays(2));
+        Digest shared = storeBlob("shared base layer", old);
+        Digest own = storeBlob("nginx only layer", old);
+        index.linkBlob(NGINX, shared, 17);
+        index.linkBlob(NGINX, own, 16);
+        index.linkBlob(RepositoryName.of("library/redis"), shared, 17);
+
+        index.deleteRepository(NGINX);
+        gc.collect();
+
+        assertThat(store.contains(shared)).isTrue();
+        assertThat(store.contains(own)).isFalse();
+    }
+
+    @Test
+    void ignoresFilesThatAreNotWellPlacedBlobs() throws Exception {
+        Path stray = folder.blobs().resolve("sha256/ab/not-a-digest");
+        Files.createDirectories(stray.getParent());
+        Files.writeString(stray, "x");
+        Files.setLastModifiedTime(stray, FileTime.from(NOW.minus(Duration.ofDays(9))));
+
+        GarbageCollector.Result result = gc.collect();
+
+        assertThat(result.examined()).isZero();
+        assertThat(stray).exists();
+    }
+}
