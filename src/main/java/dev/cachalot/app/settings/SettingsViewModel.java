@@ -66,9 +66,9 @@ public final class SettingsViewModel {
 
     static String portProblem(String p) {
         String s = p == null ? "" : p.strip();
-        if (!s.matches("\\d{1,5}")) return "The port is a number from 1 to 65535.";
-        int n = Integer.parseInt(s);
-        if (n < 1 || n > 65535) return "The port is a number from 1 to 65535.";
+        String range = "The port is a number from 1 to 65535 (0 lets the system pick a free one).";
+        if (!s.matches("\\d{1,5}")) return range;
+        if (Integer.parseInt(s) > 65535) return range;
         return "";
     }
 
