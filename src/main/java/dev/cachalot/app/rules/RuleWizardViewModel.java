@@ -50,6 +50,10 @@ public final class RuleWizardViewModel {
     private final ReadOnlyStringWrapper preview = new ReadOnlyStringWrapper("");
     private final StringProperty target = new SimpleStringProperty("");
     private final StringProperty name = new SimpleStringProperty("");
+    /** What is wrong with the path as typed, known without the engine. */
+    private final ReadOnlyStringWrapper localPathError = new ReadOnlyStringWrapper("");
+    /** What the engine says about the source repository. */
+    private final ReadOnlyStringWrapper enginePathError = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper pathError = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper targetError = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper nameError = new ReadOnlyStringWrapper("");
@@ -107,11 +111,13 @@ public final class RuleWizardViewModel {
         newUsername.addListener((o, a, b) -> updateAuthError());
         newPassword.addListener((o, a, b) -> updateAuthError());
 
+        pathError.bind(Bindings.createStringBinding(
+                () -> localPathError.get().isEmpty() ? enginePathError.get() : localPathError.get(), localPathError, enginePathError));
         sourceValid = upstream.isNotNull();
         targetStepValid = Bindings.createBooleanBinding(
-                () -> pathError.get().isEmpty() && !path.get().isBlank() && targetError.get().isEmpty()
+                () -> pathError.get().isEmpty() && (!path.get().isBlank() || wildcard.get()) && targetError.get().isEmpty()
                         && nameError.get().isEmpty() && checkedValid.get() && !checking.get(),
-                pathError, path, targetError, nameError, checkedValid, checking);
+                pathError, path, wildcard, targetError, nameError, checkedValid, checking);
         authSkipped = Bindings.createBooleanBinding(
                 () -> upstream.get() != null && upstream.get().authMode() == AuthMode.ANONYMOUS_ONLY, upstream);
         authStepValid = Bindings.createBooleanBinding(() -> authError.get().isEmpty(), authError);
@@ -122,19 +128,19 @@ public final class RuleWizardViewModel {
 
     /** Loads upstreams and credential sets from the engine and picks Docker Hub (the most common source). */
     public void load() {
-        async.run(() -> new Object[]{engine.upstreams(), engine.credentialSets()}, loaded -> {
-            @SuppressWarnings("unchecked") List<Upstream> ups = (List<Upstream>) loaded[0];
-            @SuppressWarnings("unchecked") List<CredentialSetView> creds = (List<CredentialSetView>) loaded[1];
+        async.run(engine::upstreams, ups -> {
             upstreams.setAll(ups);
-            allCredentialSets.clear();
-            allCredentialSets.addAll(creds);
             if (upstream.get() == null) {
                 upstream.set(ups.stream().filter(u -> u.loginServer().equals(SourcePreview.DOCKER_HUB)).findFirst()
                         .orElse(ups.isEmpty() ? null : ups.get(0)));
-            } else {
-                filterCredentialSets();
             }
-        }, e -> pathError.set(Messages.human(e)));
+        }, e -> enginePathError.set(Messages.human(e)));
+        // Loaded on their own: a rule can be drafted even when credential sets cannot be listed.
+        async.run(engine::credentialSets, creds -> {
+            allCredentialSets.clear();
+            allCredentialSets.addAll(creds);
+            filterCredentialSets();
+        }, e -> engineAuthProblem.set(Messages.human(e)));
     }
 
     private void filterCredentialSets() {
@@ -146,6 +152,10 @@ public final class RuleWizardViewModel {
         }
         if (credentialSets.isEmpty() && authChoice.get() == AuthChoice.EXISTING) {
             authChoice.set(AuthChoice.NEW);
+        } else if (!credentialSets.isEmpty() && authChoice.get() == AuthChoice.NEW && newCredentialName.get().isBlank()
+                && upstream.get() != null && upstream.get().authMode() == AuthMode.AUTHENTICATED_ONLY) {
+            // the credential sets arrived after the upstream was chosen: an existing one is the likelier choice
+            authChoice.set(AuthChoice.EXISTING);
         }
         updateAuthError();
     }
@@ -153,7 +163,7 @@ public final class RuleWizardViewModel {
     private void onSourceChanged() {
         String server = loginServer.get();
         preview.set(server.isEmpty() ? "" : SourcePreview.fullSource(server, path.get(), wildcard.get()));
-        pathError.set(localPathProblem());
+        localPathError.set(localPathProblem());
         if (!targetEdited) {
             boolean outer = applyingSuggestion;
             applyingSuggestion = true;
@@ -201,10 +211,11 @@ public final class RuleWizardViewModel {
     /** Asks the engine about the draft; stale answers (the user typed on meanwhile) are dropped. */
     private void check() {
         long generation = ++checkGeneration;
-        if (upstream.get() == null || !pathError.get().isEmpty()) {
+        if (upstream.get() == null || !localPathError.get().isEmpty()) {
             checkedValid.set(false);
             targetError.set("");
             nameError.set("");
+            enginePathError.set("");
             return;
         }
         RuleDraft draft = draft();
@@ -213,6 +224,7 @@ public final class RuleWizardViewModel {
         async.run(() -> engine.checkRule(draft), problems -> {
             if (generation != checkGeneration) return;
             checking.set(false);
+            List<String> forPath = new ArrayList<>();
             List<String> forTarget = new ArrayList<>();
             List<String> forName = new ArrayList<>();
             List<String> forAuth = new ArrayList<>();
@@ -220,17 +232,24 @@ public final class RuleWizardViewModel {
                 String lower = p.toLowerCase(Locale.ROOT);
                 if (lower.contains("credential")) {
                     // A credential set being created in this wizard does not exist yet: that is expected.
-                    if (!(creatingCredentialSet && lower.contains("does not exist"))) forAuth.add(p);
-                } else if (lower.contains("rule name") || lower.startsWith("name") || lower.contains("a rule named")) {
+                    if (!(creatingCredentialSet && (lower.contains("does not exist") || lower.contains("unknown")
+                            || lower.contains("no credential set")))) {
+                        forAuth.add(p);
+                    }
+                } else if (lower.contains("rule name") || lower.startsWith("name") || lower.contains("a rule named")
+                        || lower.contains("needs a name")) {
                     forName.add(p);
+                } else if (lower.contains("source") && !lower.contains("target")) {
+                    forPath.add(p);
                 } else {
                     forTarget.add(p);
                 }
             }
+            enginePathError.set(sentences(forPath));
             targetError.set(sentences(forTarget));
             nameError.set(sentences(forName));
             engineAuthProblem.set(sentences(forAuth));
-            checkedValid.set(forTarget.isEmpty() && forName.isEmpty());
+            checkedValid.set(forPath.isEmpty() && forTarget.isEmpty() && forName.isEmpty());
             updateAuthError();
         }, e -> {
             if (generation != checkGeneration) return;
