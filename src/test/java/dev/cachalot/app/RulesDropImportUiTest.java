@@ -39,10 +39,10 @@ class RulesDropImportUiTest {
                 + "quay-prom,quay.io/prometheus/prometheus,prometheus\n"
                 + "k8s-more,registry.k8s.io/pause/*,k8s/pause/*\n");
         robot.interact(() -> window.select("Cache rules"));
-        RulesPage page = (RulesPage) window.pages().stream().filter(p -> p instanceof RulesPage).findFirst().orElseThrow();
 
-        // The table's onDragDropped hands the dragboard's files to this method.
-        robot.interact(() -> page.handleDroppedFiles(List.of(file.toFile())));
+        // A drop event with the file on its dragboard, delivered to the table: the real onDragDropped handler runs.
+        TableView<?> table = robot.lookup("#" + RulesPage.TABLE_ID).queryTableView();
+        dropFiles(robot, table, List.of(file.toFile()));
 
         waitUntil(() -> robot.lookup("#" + ImportPreviewDialog.TABLE_ID).tryQuery().isPresent());
         @SuppressWarnings("unchecked")
@@ -62,11 +62,33 @@ class RulesDropImportUiTest {
         waitUntil(() -> robot.lookup("#" + RulesPage.TABLE_ID).queryTableView().getItems().size() == 2);
     }
 
+    /**
+     * Delivers a DRAG_DROPPED event with {@code files} on its dragboard to {@code target}, so the table's own
+     * onDragDropped handler runs. A robot drag gesture does not carry a drop under Monocle's headless platform, and
+     * JavaFX has no public way to make a {@code Dragboard}: its own helper makes one on a local clipboard.
+     */
+    static void dropFiles(FxRobot robot, javafx.scene.Node target, List<File> files) {
+        robot.interact(() -> {
+            javafx.scene.input.Dragboard board = com.sun.javafx.scene.input.DragboardHelper.createDragboard(
+                    com.sun.javafx.tk.Toolkit.getToolkit().createLocalClipboard());
+            javafx.scene.input.ClipboardContent content = new javafx.scene.input.ClipboardContent();
+            content.putFiles(files);
+            board.setContent(content);
+            javafx.geometry.Point2D at = target.localToScene(20, 40);
+            javafx.geometry.Point2D screen = target.localToScreen(20, 40);
+            javafx.scene.input.DragEvent drop = new javafx.scene.input.DragEvent(javafx.scene.input.DragEvent.DRAG_DROPPED, board,
+                    at.getX(), at.getY(), screen.getX(), screen.getY(), javafx.scene.input.TransferMode.COPY, null, target, null);
+            javafx.event.Event.fireEvent(target, drop);
+            assertThat(drop.isDropCompleted()).isTrue();
+        });
+    }
+
     @Test
     void cancellingThePreviewChangesNothing(FxRobot robot) throws Exception {
         File file = Files.writeString(dir.resolve("one.csv"), "ghcr-app,ghcr.io/acme/app,app\n").toFile();
-        RulesPage page = (RulesPage) window.pages().stream().filter(p -> p instanceof RulesPage).findFirst().orElseThrow();
-        robot.interact(() -> page.handleDroppedFiles(List.of(file)));
+        robot.interact(() -> window.select("Cache rules"));
+        TableView<?> table = robot.lookup("#" + RulesPage.TABLE_ID).queryTableView();
+        dropFiles(robot, table, List.of(file));
         waitUntil(() -> robot.lookup("#" + ImportPreviewDialog.TABLE_ID).tryQuery().isPresent());
 
         robot.clickOn("Cancel");

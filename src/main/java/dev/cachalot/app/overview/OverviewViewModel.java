@@ -2,6 +2,7 @@ package dev.cachalot.app.overview;
 
 import dev.cachalot.app.common.AppContext;
 import dev.cachalot.app.common.Async;
+import dev.cachalot.app.common.Coalescer;
 import dev.cachalot.app.common.Formats;
 import dev.cachalot.app.common.Messages;
 import dev.cachalot.engine.EngineApi;
@@ -73,7 +74,8 @@ public final class OverviewViewModel {
     /** Live while shown: pulls and status changes refresh the figures. */
     public void activate() {
         refresh();
-        subscription = engine.onPull(e -> async.post(this::refresh));
+        Coalescer refresher = new Coalescer(async, this::refresh);
+        subscription = engine.onPull(e -> refresher.signal());
         statusSubscription = engine.onStatus(s -> async.post(() -> status.set(describe(s))));
     }
 

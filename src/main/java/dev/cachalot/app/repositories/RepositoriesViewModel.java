@@ -2,6 +2,7 @@ package dev.cachalot.app.repositories;
 
 import dev.cachalot.app.common.AppContext;
 import dev.cachalot.app.common.Async;
+import dev.cachalot.app.common.Coalescer;
 import dev.cachalot.app.common.Formats;
 import dev.cachalot.app.common.Messages;
 import dev.cachalot.engine.EngineApi;
@@ -55,7 +56,8 @@ public final class RepositoriesViewModel {
     /** Live: every pull refreshes the list, without the user pressing F5. */
     public void activate() {
         refresh();
-        subscription = engine.onPull(e -> async.post(this::refresh));
+        Coalescer refresher = new Coalescer(async, this::refresh);
+        subscription = engine.onPull(e -> refresher.signal());
     }
 
     public void deactivate() {

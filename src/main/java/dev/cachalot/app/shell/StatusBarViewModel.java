@@ -2,6 +2,7 @@ package dev.cachalot.app.shell;
 
 import dev.cachalot.app.common.AppContext;
 import dev.cachalot.app.common.Async;
+import dev.cachalot.app.common.Coalescer;
 import dev.cachalot.app.common.Formats;
 import dev.cachalot.engine.EngineApi;
 import dev.cachalot.engine.EngineStatus;
@@ -42,10 +43,12 @@ public final class StatusBarViewModel {
     /** Subscribes to the engine's status and pull events; they arrive on engine threads and are moved to the UI thread. */
     public void start() {
         statusSubscription = engine.onStatus(s -> async.post(() -> status.set(s)));
-        pullSubscription = engine.onPull(e -> async.post(() -> {
-            pulls.set(pulls.get() + (e.kind() == dev.cachalot.stats.PullEvent.Kind.MANIFEST ? 1 : 0));
-            refreshCacheSize();
-        }));
+        Coalescer sizeRefresher = new Coalescer(async, this::refreshCacheSize);
+        pullSubscription = engine.onPull(e -> {
+            // a pull is a manifest GET (as StatsTotals counts); blob events only change the cache size
+            if (e.kind() == dev.cachalot.stats.PullEvent.Kind.MANIFEST) async.post(() -> pulls.set(pulls.get() + 1));
+            sizeRefresher.signal();
+        });
         async.run(engine::status, status::set, e -> { });
         refreshCacheSize();
     }

@@ -2,6 +2,7 @@ package dev.cachalot.app.stats;
 
 import dev.cachalot.app.common.AppContext;
 import dev.cachalot.app.common.Async;
+import dev.cachalot.app.common.Coalescer;
 import dev.cachalot.app.common.Messages;
 import dev.cachalot.engine.EngineApi;
 import dev.cachalot.stats.PullEvent;
@@ -76,11 +77,15 @@ public final class StatsViewModel {
     /** Live: new events go on top as they happen; aggregates follow. */
     public void activate() {
         refresh();
-        subscription = engine.onPull(e -> async.post(() -> {
-            events.add(0, e);
-            if (events.size() > RECENT_LIMIT) events.remove(RECENT_LIMIT, events.size());
-            async.run(() -> engine.repositoryStats(range.get().since()), aggregates::setAll, x -> { });
-        }));
+        Coalescer aggregatesRefresher = new Coalescer(async,
+                () -> async.run(() -> engine.repositoryStats(range.get().since()), aggregates::setAll, x -> { }));
+        subscription = engine.onPull(e -> {
+            async.post(() -> {
+                events.add(0, e);
+                if (events.size() > RECENT_LIMIT) events.remove(RECENT_LIMIT, events.size());
+            });
+            aggregatesRefresher.signal();
+        });
     }
 
     public void deactivate() {
