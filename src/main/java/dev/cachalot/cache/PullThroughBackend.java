@@ -54,23 +54,26 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
     private static final Logger log = LoggerFactory.getLogger(PullThroughBackend.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Supplier<RuleSet> rules;
+    private final NameRouting routing;
     private final BlobStore store;
     private final ManifestIndex index;
     private final UpstreamClient upstream;
     private final BlobFills fills;
     private final Consumer<PullEvent> events;
     private final Clock clock;
+    private final LocalRepositories local;
 
     public PullThroughBackend(Supplier<RuleSet> rules, BlobStore store, ManifestIndex index, UpstreamClient upstream,
                               Consumer<PullEvent> events, Path dataRoot, long maxBlobBytes, Clock clock) {
-        this.rules = rules;
+        this.routing = new NameRouting(rules, index);
         this.store = store;
         this.index = index;
         this.upstream = upstream;
         this.events = events;
         this.clock = clock;
         this.fills = new BlobFills(store, upstream, dataRoot, maxBlobBytes);
+        this.local = new LocalRepositories(rules, store, index, new dev.cachalot.storage.DataFolder(dataRoot).tmp(),
+                maxBlobBytes, LocalRepositories.DEFAULT_UPLOAD_IDLE_EXPIRY, clock);
     }
 
     // ------------------------------------------------------------------ manifests
@@ -78,7 +81,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
     @Override
     public ManifestResult manifest(RepositoryName name, Reference reference, RequestContext context) {
         long start = System.nanoTime();
-        Optional<Resolution> resolution = rules.get().resolve(name, context.namespace());
+        Optional<Resolution> resolution = routing.forPull(name, context.namespace());
         Served served;
         try {
             served = resolution.isPresent()
@@ -222,7 +225,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
     @Override
     public BlobResult blob(RepositoryName name, Digest digest, RequestContext context) {
         long start = System.nanoTime();
-        Optional<Resolution> resolution = rules.get().resolve(name, context.namespace());
+        Optional<Resolution> resolution = routing.forPull(name, context.namespace());
         if (resolution.isEmpty()) {
             Path file = store.find(digest).filter(f -> index.hasBlob(name, digest)).orElseThrow(() -> unknownBlob(name, digest));
             return new FileBlob(name, digest, file, ContentOrigin.LOCAL, start, context);
@@ -321,7 +324,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
 
     @Override
     public TagPage tags(RepositoryName name, int n, String last, RequestContext context) {
-        Optional<Resolution> resolution = rules.get().resolve(name, context.namespace());
+        Optional<Resolution> resolution = routing.forPull(name, context.namespace());
         RepositoryName local = resolution.map(Resolution::localName).orElse(name);
         TreeSet<String> tags = new TreeSet<>();
         index.tags(local).forEach(t -> tags.add(t.tag()));
@@ -346,7 +349,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
 
     @Override
     public Referrers referrers(RepositoryName name, Digest subject, String artifactType, RequestContext context) {
-        RepositoryName local = rules.get().resolve(name, context.namespace()).map(Resolution::localName).orElse(name);
+        RepositoryName local = routing.forPull(name, context.namespace()).map(Resolution::localName).orElse(name);
         ObjectNode root = JSON.createObjectNode();
         root.put("schemaVersion", 2);
         root.put("mediaType", dev.cachalot.registry.MediaTypes.OCI_INDEX);
@@ -372,6 +375,58 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    // ------------------------------------------------------------------ push: plain local repositories only
+
+    @Override
+    public dev.cachalot.registry.UploadStatus startUpload(RepositoryName name, RequestContext context) {
+        return local.startUpload(name, context);
+    }
+
+    @Override
+    public boolean mountBlob(RepositoryName name, Digest digest, RepositoryName from, RequestContext context) {
+        return local.mountBlob(name, digest, from, context);
+    }
+
+    @Override
+    public dev.cachalot.registry.UploadStatus uploadStatus(RepositoryName name, dev.cachalot.registry.UploadId upload,
+                                                           RequestContext context) {
+        return local.uploadStatus(name, upload, context);
+    }
+
+    @Override
+    public dev.cachalot.registry.UploadStatus appendToUpload(RepositoryName name, dev.cachalot.registry.UploadId upload,
+                                                             long rangeStart, long length, java.io.InputStream chunk,
+                                                             RequestContext context) {
+        return local.appendToUpload(name, upload, rangeStart, length, chunk, context);
+    }
+
+    @Override
+    public Digest finishUpload(RepositoryName name, dev.cachalot.registry.UploadId upload, Digest digest,
+                               java.io.InputStream finalChunk, RequestContext context) {
+        return local.finishUpload(name, upload, digest, finalChunk, context);
+    }
+
+    @Override
+    public void cancelUpload(RepositoryName name, dev.cachalot.registry.UploadId upload, RequestContext context) {
+        local.cancelUpload(name, upload, context);
+    }
+
+    @Override
+    public dev.cachalot.registry.PushedManifest putManifest(RepositoryName name, Reference reference, String contentType,
+                                                            byte[] body, RequestContext context) {
+        return local.putManifest(name, reference, contentType, body, context);
+    }
+
+    @Override
+    public void deleteManifest(RepositoryName name, Reference reference, RequestContext context) {
+        local.deleteManifest(name, reference, context);
+    }
+
+    @Override
+    public void deleteBlob(RepositoryName name, Digest digest, RequestContext context) {
+        local.deleteBlob(name, digest, context);
     }
 
     // ------------------------------------------------------------------ events
@@ -403,5 +458,6 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
     @Override
     public void close() {
         fills.close();
+        local.close();
     }
 }

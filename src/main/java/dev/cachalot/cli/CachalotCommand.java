@@ -30,9 +30,44 @@ public final class CachalotCommand implements Runnable {
         return commandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true)).execute(args);
     }
 
-    /** A configured command line writing to {@code out} and {@code err} (tests use this). */
+    /**
+     * A configured command line writing to {@code out} and {@code err} (tests use this). Each {@code execute} opens the
+     * engine of the data folder only if the command needs it, and closes it when the command is done.
+     */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new CachalotCommand());
+        CachalotCommand root = new CachalotCommand();
+        CommandLine cl = new CommandLine(root);
+        EngineSession session = new EngineSession(() -> root.data);
+        CommandLine rules = cl.getSubcommands().get("rules");
+        rules.addSubcommand("import", new RulesImportCommand(() -> session.engine().ruleImporter()));
+        rules.addSubcommand("export", new RulesExportCommand(() -> session.engine().ruleExporter(), new java.io.OutputStream() {
+            // picocli's out is a writer; exports are text, so bytes go through it unchanged (UTF-8)
+            private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
+
+            @Override
+            public void write(int b) {
+                pending.write(b);
+            }
+
+            @Override
+            public void flush() {
+                out.print(pending.toString(java.nio.charset.StandardCharsets.UTF_8));
+                out.flush();
+                pending.reset();
+            }
+
+            @Override
+            public void close() {
+                flush();
+            }
+        }));
+        cl.setExecutionStrategy(parseResult -> {
+            try {
+                return new CommandLine.RunLast().execute(parseResult);
+            } finally {
+                session.close();
+            }
+        });
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);

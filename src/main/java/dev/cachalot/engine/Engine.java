@@ -11,6 +11,10 @@ import dev.cachalot.rules.RuleService;
 import dev.cachalot.rules.RuleSet;
 import dev.cachalot.rules.RuleStore;
 import dev.cachalot.rules.Upstream;
+import dev.cachalot.rules.io.ConflictPolicy;
+import dev.cachalot.rules.io.CredentialSetTable;
+import dev.cachalot.rules.io.RuleExporter;
+import dev.cachalot.rules.io.RuleImporter;
 import dev.cachalot.rules.UpstreamStore;
 import dev.cachalot.stats.PullEvent;
 import dev.cachalot.stats.PullEventRecorder;
@@ -63,6 +67,8 @@ public final class Engine implements EngineApi, AutoCloseable {
     private final OkHttpUpstreamClient upstreamClient;
     private final PullThroughBackend backend;
     private final Repositories repositories;
+    private final RuleImporter importer;
+    private final RuleExporter exporter;
     private final AtomicReference<RuleSet> ruleSet = new AtomicReference<>();
     private final AtomicLong configVersion = new AtomicLong(-1);
     private final ScheduledExecutorService scheduler;
@@ -92,6 +98,9 @@ public final class Engine implements EngineApi, AutoCloseable {
             this.backend = new PullThroughBackend(ruleSet::get, blobs, index, upstreamClient, recorder::record, folder.root(),
                     MAX_BLOB_BYTES, clock);
             this.repositories = new Repositories(index, blobs, backend);
+            CredentialSetTable credentialSetMetadata = new CredentialSetTable(database);
+            this.importer = new RuleImporter(database, ruleStore, upstreamStore, credentialSetMetadata, this::localRepositoryUnder);
+            this.exporter = new RuleExporter(ruleStore, upstreamStore, credentialSetMetadata);
             this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "engine-config-watch");
                 t.setDaemon(true);
@@ -285,17 +294,31 @@ public final class Engine implements EngineApi, AutoCloseable {
 
     @Override
     public ImportReport previewImport(List<Path> files, String format) {
-        throw new UnsupportedOperationException("rule import is not available yet");
+        return importer.preview(files, format);
     }
 
     @Override
     public ImportReport importRules(List<Path> files, String format, boolean validOnly) {
-        throw new UnsupportedOperationException("rule import is not available yet");
+        return changing(() -> importer.importRules(files, format, validOnly, ConflictPolicy.FAIL));
+    }
+
+    /** Imports with an explicit policy for rules whose name already exists (the CLI's {@code --on-conflict}). */
+    public ImportReport importRules(List<Path> files, String format, boolean validOnly, ConflictPolicy onConflict) {
+        return changing(() -> importer.importRules(files, format, validOnly, onConflict));
     }
 
     @Override
     public void exportRules(Path file, String format) {
-        throw new UnsupportedOperationException("rule export is not available yet");
+        exporter.export(file, format);
+    }
+
+    /** The importer behind {@link #importRules}; the CLI drives it directly for dry runs and conflict policies. */
+    public RuleImporter ruleImporter() {
+        return importer;
+    }
+
+    public RuleExporter ruleExporter() {
+        return exporter;
     }
 
     // ------------------------------------------------------------------ credential sets

@@ -25,8 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pull side of the OCI Distribution API on Jetty's core handler API: routing, request validation, headers
- * and bodies. What to serve is the {@link RegistryBackend}'s business; this class never knows whether content
+ * The OCI Distribution API on Jetty's core handler API: routing, request validation, headers and bodies; the
+ * push endpoints live in {@link PushEndpoints}. What to serve is the {@link RegistryBackend}'s business; this class never knows whether content
  * came from the cache or an upstream. Nothing reaches the backend before the raw path passed
  * {@link RegistryPath} and the name, reference and digest passed their anchored patterns.
  *
@@ -55,9 +55,11 @@ public final class RegistryHandler extends Handler.Abstract {
             Pattern.compile("[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}");
 
     private final RegistryBackend backend;
+    private final PushEndpoints push;
 
     public RegistryHandler(RegistryBackend backend) {
         this.backend = backend;
+        this.push = new PushEndpoints(backend);
     }
 
     @Override
@@ -111,20 +113,25 @@ public final class RegistryHandler extends Handler.Abstract {
             ErrorBodies.send(response, callback, 404, "NOT_FOUND", "no such endpoint", head);
             return;
         }
-        if (!head && !HttpMethod.GET.is(request.getMethod())) {
-            throw new RegistryException(ErrorCode.UNSUPPORTED,
-                    request.getMethod() + " is not supported: this registry is a read-only pull-through cache");
+        if (path.route() == RegistryPath.Route.UPLOADS) {
+            push.upload(request, response, callback, path);
+            return;
         }
+        boolean read = head || HttpMethod.GET.is(request.getMethod());
         if (path.route() == RegistryPath.Route.BASE) {
+            if (!read) {
+                throw new RegistryException(ErrorCode.UNSUPPORTED, request.getMethod() + " is not supported on /v2/");
+            }
             response.setStatus(200);
             response.getHeaders().put(ErrorBodies.JSON);
             writeBody(response, callback, EMPTY_OBJECT, head);
             return;
         }
-        if (path.route() == RegistryPath.Route.UPLOADS) {
-            throw new RegistryException(ErrorCode.UNSUPPORTED, "blob uploads are not supported: this registry is read-only");
-        }
         RepositoryName name = new RepositoryName(path.name());
+        if (!read) {
+            push.write(request, response, callback, path, name);
+            return;
+        }
         switch (path.route()) {
             case MANIFEST -> manifest(request, response, callback, head, name, Reference.parse(path.last()));
             case BLOB -> blob(request, response, callback, head, name, Digest.parse(path.last()));
@@ -217,7 +224,7 @@ public final class RegistryHandler extends Handler.Abstract {
     }
 
     /** Query parameters, or null when there is no query string (the common case: no parsing at all). */
-    private static Fields query(Request request) {
+    static Fields query(Request request) {
         if (request.getHttpURI().getQuery() == null) {
             return null;
         }
@@ -238,7 +245,7 @@ public final class RegistryHandler extends Handler.Abstract {
         return Integer.parseInt(n);
     }
 
-    private static RequestContext context(Request request, Fields query, boolean head) {
+    static RequestContext context(Request request, Fields query, boolean head) {
         String ns = query == null ? null : query.getValue("ns");
         if (ns != null && (ns.length() > 255 || !NAMESPACE.matcher(ns).matches())) {
             throw new RegistryException(ErrorCode.NAME_INVALID, "invalid ns parameter: expected a registry host name");

@@ -12,7 +12,8 @@ package dev.cachalot.registry;
  *
  * @param route what the path asks for
  * @param name  the raw repository name (not yet validated), or null for {@link Route#BASE} and {@link Route#UNKNOWN}
- * @param last  the reference or digest segment for manifests, blobs and referrers, else null
+ * @param last  the reference or digest segment for manifests, blobs and referrers, the upload id of an upload
+ *              session ({@code /blobs/uploads/<id>}), else null
  */
 record RegistryPath(Route route, String name, String last) {
 
@@ -50,9 +51,16 @@ record RegistryPath(Route route, String name, String last) {
         if (rest.endsWith(TAGS)) {
             return new RegistryPath(Route.TAGS, rest.substring(0, rest.length() - TAGS.length()), null);
         }
-        int uploads = rest.indexOf(UPLOADS);
-        if (uploads > 0 && (rest.length() == uploads + UPLOADS.length() || rest.charAt(uploads + UPLOADS.length()) == '/')) {
-            return new RegistryPath(Route.UPLOADS, rest.substring(0, uploads), null);
+        // The upload id never contains '/', so the LAST marker is the real one (a name may have a "blobs" component).
+        int uploads = rest.lastIndexOf(UPLOADS);
+        if (uploads > 0) {
+            String after = rest.substring(uploads + UPLOADS.length());
+            if (after.isEmpty() || after.equals("/")) {
+                return new RegistryPath(Route.UPLOADS, rest.substring(0, uploads), null);
+            }
+            if (after.charAt(0) == '/' && after.indexOf('/', 1) < 0) {
+                return new RegistryPath(Route.UPLOADS, rest.substring(0, uploads), after.substring(1));
+            }
         }
         // The final segment (reference or digest) never contains '/', so the LAST marker splits correctly even
         // when a name component is itself called "manifests" or "blobs".

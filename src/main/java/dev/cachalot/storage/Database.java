@@ -137,7 +137,7 @@ public final class Database implements AutoCloseable {
                 if (!m.matches()) throw new IllegalStateException("bad migration name " + script);
                 int version = Integer.parseInt(m.group(1));
                 if (applied.contains(version)) continue;
-                log.info("Applying database migration {}", script);
+                log.debug("Applying database migration {}", script);
                 for (String sql : statements(script)) {
                     try (Statement s = c.createStatement()) {
                         s.execute(sql);

@@ -306,6 +306,33 @@ public final class JdbcManifestIndex implements ManifestIndex {
     }
 
     @Override
+    public boolean deleteManifest(RepositoryName repository, Digest digest) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM tags WHERE repository = ? AND digest = ?")) {
+                ps.setString(1, repository.value());
+                ps.setString(2, digest.toString());
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM manifests WHERE repository = ? AND digest = ?")) {
+                ps.setString(1, repository.value());
+                ps.setString(2, digest.toString());
+                return ps.executeUpdate() > 0;
+            }
+        });
+    }
+
+    @Override
+    public boolean unlinkBlob(RepositoryName repository, Digest digest) {
+        return db.query(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM blob_links WHERE repository = ? AND digest = ?")) {
+                ps.setString(1, repository.value());
+                ps.setString(2, digest.toString());
+                return ps.executeUpdate() > 0;
+            }
+        });
+    }
+
+    @Override
     public void deleteRepository(RepositoryName repository) {
         db.inTransaction(c -> {
             for (String sql : List.of(

@@ -74,6 +74,22 @@ public interface ManifestIndex {
 
     void deleteTag(RepositoryName repository, String tag);
 
+    /**
+     * Forgets a manifest of a repository together with every tag pointing at it (the bytes are left to garbage
+     * collection). True if the repository held it. Default: unsupported, for index implementations without pushes.
+     */
+    default boolean deleteManifest(RepositoryName repository, Digest digest) {
+        throw new UnsupportedOperationException("deleteManifest");
+    }
+
+    /**
+     * Forgets that {@code repository} holds blob {@code digest} (the file is left to garbage collection). True if it
+     * was linked. Default: unsupported, for index implementations without pushes.
+     */
+    default boolean unlinkBlob(RepositoryName repository, Digest digest) {
+        throw new UnsupportedOperationException("unlinkBlob");
+    }
+
     /** Forgets a repository with its tags, manifests and blob links (files are left to garbage collection). */
     void deleteRepository(RepositoryName repository);
 

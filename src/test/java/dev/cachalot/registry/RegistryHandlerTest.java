@@ -188,7 +188,7 @@ class RegistryHandlerTest extends RegistryTestSupport {
         HttpRequest[] pushes = {
                 request("/v2/app/manifests/v1").PUT(HttpRequest.BodyPublishers.ofByteArray(MANIFEST)).build(),
                 request("/v2/app/blobs/uploads/").POST(HttpRequest.BodyPublishers.noBody()).build(),
-                request("/v2/app/blobs/uploads/some-session").method("PATCH", HttpRequest.BodyPublishers.ofString("x")).build(),
+                request("/v2/app/blobs/uploads/0b3c2f4e-8a1d-4c3e-9f2a-5d6e7f8a9b0c").method("PATCH", HttpRequest.BodyPublishers.ofString("x")).build(),
                 request("/v2/app/manifests/" + digest).DELETE().build(),
                 request("/v2/app/blobs/" + digest).DELETE().build(),
         };
@@ -202,10 +202,19 @@ class RegistryHandlerTest extends RegistryTestSupport {
 
     @Test
     void getOnAnUploadSessionIsUnsupportedNotADigestError() throws Exception {
-        HttpResponse<byte[]> response = get("/v2/app/blobs/uploads/abc");
+        HttpResponse<byte[]> response = get("/v2/app/blobs/uploads/0b3c2f4e-8a1d-4c3e-9f2a-5d6e7f8a9b0c");
 
         assertThat(response.statusCode()).isEqualTo(405);
         assertThat(text(response)).contains(errorBody("UNSUPPORTED"));
+    }
+
+    @Test
+    void anUploadIdThatIsNotAUuidIsAnUnknownUploadBeforeTheBackendSeesIt() throws Exception {
+        HttpResponse<byte[]> response = get("/v2/app/blobs/uploads/abc");
+
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(text(response)).contains(errorBody("BLOB_UPLOAD_UNKNOWN"));
+        assertThat(backend.calls).hasValue(0);
     }
 
     @Test

@@ -23,6 +23,12 @@ class RegistryPathTest {
         assertThat(RegistryPath.parse("/v2/a/referrers/" + DIGEST))
                 .isEqualTo(new RegistryPath(RegistryPath.Route.REFERRERS, "a", DIGEST));
         assertThat(RegistryPath.parse("/v2/a/blobs/uploads/")).isEqualTo(new RegistryPath(RegistryPath.Route.UPLOADS, "a", null));
+        assertThat(RegistryPath.parse("/v2/a/blobs/uploads")).isEqualTo(new RegistryPath(RegistryPath.Route.UPLOADS, "a", null));
+        assertThat(RegistryPath.parse("/v2/a/b/blobs/uploads/some-id"))
+                .isEqualTo(new RegistryPath(RegistryPath.Route.UPLOADS, "a/b", "some-id"));
+        assertThat(RegistryPath.parse("/v2/a/blobs/uploads/blobs/uploads/x"))
+                .isEqualTo(new RegistryPath(RegistryPath.Route.UPLOADS, "a/blobs/uploads", "x"));
+        assertThat(RegistryPath.parse("/v2/a/blobs/uploads/x/y").route()).isEqualTo(RegistryPath.Route.UNKNOWN);
     }
 
     @Test
