@@ -41,7 +41,7 @@ class ShellUiTest {
     void aTakenPortIsExplainedAndAnotherPortStartsTheRegistry(FxRobot robot) {
         waitUntil(() -> robot.lookup("#portTakenDialog").tryQuery().isPresent());
         DialogPane dialog = robot.lookup("#portTakenDialog").queryAs(DialogPane.class);
-        assertThat(dialog.getHeaderText()).contains("127.0.0.1:5000").contains("already in use");
+        assertThat(dialog.getHeaderText()).contains("127.0.0.1:5000").contains("Another program is already using port 5000");
         TextField port = robot.from(dialog).lookup(".text-field").queryAs(TextField.class);
         assertThat(port.getText()).isEqualTo("5001");
 

@@ -151,7 +151,11 @@ public final class MainWindow {
         TextInputDialog dialog = new TextInputDialog(String.valueOf(port == 65535 ? 5001 : port + 1));
         dialog.initOwner(stage);
         dialog.setTitle("Cannot start the registry");
-        dialog.setHeaderText("The cache could not listen on " + listen + ".\n" + reason);
+        String lower = reason.toLowerCase(java.util.Locale.ROOT);
+        String why = lower.contains("in use") || lower.contains("bind")
+                ? "Another program is already using port " + port + " on " + host + "."
+                : reason;
+        dialog.setHeaderText("The cache could not listen on " + listen + ".\n" + why);
         dialog.setContentText("Try another port on " + host + ":");
         dialog.getDialogPane().setId("portTakenDialog");
         dialog.resultProperty().addListener((o, a, text) -> {
