@@ -33,6 +33,7 @@ public final class CredentialWizardViewModel {
     private final StringProperty password = new SimpleStringProperty("");
     private final ReadOnlyStringWrapper nameError = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper signInError = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper loadError = new ReadOnlyStringWrapper("");
     private final BooleanBinding firstStepValid;
     private final BooleanBinding secondStepValid;
 
@@ -60,7 +61,7 @@ public final class CredentialWizardViewModel {
         async.run(engine::upstreams, ups -> {
             upstreams.setAll(ups.stream().filter(u -> u.authMode().allowsCredentials()).toList());
             if (upstream.get() == null && !upstreams.isEmpty()) upstream.set(upstreams.get(0));
-        }, e -> signInError.unbind());
+        }, e -> loadError.set(Messages.human(e)));
     }
 
     public void finish(Consumer<CredentialSetView> created, Consumer<String> failed) {
@@ -82,6 +83,7 @@ public final class CredentialWizardViewModel {
     public StringProperty passwordProperty() { return password; }
     public ReadOnlyStringProperty nameErrorProperty() { return nameError.getReadOnlyProperty(); }
     public ReadOnlyStringProperty signInErrorProperty() { return signInError.getReadOnlyProperty(); }
+    public ReadOnlyStringProperty loadErrorProperty() { return loadError.getReadOnlyProperty(); }
     public BooleanBinding firstStepValid() { return firstStepValid; }
     public BooleanBinding secondStepValid() { return secondStepValid; }
 }

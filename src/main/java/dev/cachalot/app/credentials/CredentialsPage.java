@@ -98,7 +98,7 @@ public final class CredentialsPage implements Page {
         password.setPromptText("password or access token");
         password.textProperty().bindBidirectional(w.passwordProperty());
 
-        GridPane first = grid("Registry", registry, "Login server", loginServer, "Name", new VBox(4, name, Ui.errorLabel(w.nameErrorProperty())));
+        GridPane first = grid("Registry", new VBox(4, registry, Ui.errorLabel(w.loadErrorProperty())), "Login server", loginServer, "Name", new VBox(4, name, Ui.errorLabel(w.nameErrorProperty())));
         GridPane second = grid("Username", username, "Password", new VBox(4, password, Ui.errorLabel(w.signInErrorProperty())));
         VBox secondBox = new VBox(8, second, Ui.hint("Username and password are stored in Cachalot's local vault; tables show only the vault reference."));
         WizardDialog wizard = new WizardDialog(Ui.windowOf(root).orElse(null), "Create credential set", List.of(
