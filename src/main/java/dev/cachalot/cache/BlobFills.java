@@ -32,6 +32,9 @@ final class BlobFills implements AutoCloseable {
     private static final int CHUNK = 512 * 1024;
     /** Never fill the disk: keep this much free beyond the blob itself. */
     private static final long DISK_RESERVE = 256L * 1024 * 1024;
+    /** How often one download may be resumed after its connection broke. */
+    static final int MAX_RESUMES = 3;
+    private static final long RESUME_BACKOFF_MILLIS = 200;
 
     private final ConcurrentHashMap<Digest, BlobFill> inFlight = new ConcurrentHashMap<>();
     private final BlobStore store;
@@ -102,12 +105,24 @@ final class BlobFills implements AutoCloseable {
                 startFromFile(fill, cached.get(), onStored);
                 return;
             }
-            try (UpstreamBlob blob = client.openBlob(request, digest)) {
+            UpstreamBlob blob = client.openBlob(request, digest);
+            try {
                 long length = blob.contentLength();
                 checkSize(digest, length);
                 try (BlobWriter writer = store.newWriter(digest)) {
                     fill.begin(writer, length);
-                    long total = copy(blob.body(), writer, fill, length, digest);
+                    long total = 0;
+                    for (int resumes = 0; ; resumes++) {
+                        try {
+                            total = copy(blob.body(), writer, fill, length, digest, total);
+                            break;
+                        } catch (ConnectionBroke broke) {
+                            total = writer.written();
+                            blob.close();
+                            blob = null;
+                            blob = resume(request, digest, length, total, resumes, broke);
+                        }
+                    }
                     if (length >= 0 && total != length) {
                         throw new IOException("upstream sent " + total + " bytes of " + length);
                     }
@@ -115,6 +130,8 @@ final class BlobFills implements AutoCloseable {
                     onStored.accept(file);
                     fill.complete(file);
                 }
+            } finally {
+                if (blob != null) blob.close();
             }
         } catch (UpstreamException e) {
             fill.refuse(e);
@@ -142,14 +159,59 @@ final class BlobFills implements AutoCloseable {
         fill.complete(file);
     }
 
-    private long copy(ReadableByteChannel in, BlobWriter writer, BlobFill fill, long length, Digest digest) throws IOException {
+    /**
+     * Re-opens the blob from byte {@code written} after the connection broke, appending to the same writer (whose
+     * hash carries on), so readers tailing the temp file never notice. Gives up, failing the fill with the original
+     * break, after {@link #MAX_RESUMES} resumes or when the upstream cannot answer the range exactly.
+     */
+    private UpstreamBlob resume(UpstreamRequest request, Digest digest, long length, long written, int resumesSoFar,
+                                ConnectionBroke broke) throws IOException {
+        IOException cause = broke.getCause() instanceof IOException io ? io : broke;
+        if (resumesSoFar >= MAX_RESUMES || Thread.currentThread().isInterrupted()) throw cause;
+        try {
+            Thread.sleep(RESUME_BACKOFF_MILLIS * (resumesSoFar + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw cause;
+        }
+        UpstreamBlob rest;
+        try {
+            rest = client.openBlob(request, digest, written);
+        } catch (UpstreamException | UnsupportedOperationException e) {
+            cause.addSuppressed(e);
+            throw cause;
+        }
+        long restLength = rest.contentLength();
+        if (length >= 0 && restLength >= 0 && restLength != length - written) {
+            rest.close();
+            cause.addSuppressed(new IOException("the upstream offered " + restLength + " bytes to resume, not " + (length - written)));
+            throw cause;
+        }
+        log.info("Resuming download of blob {} from {} at byte {} (resume {} of {}): {}", digest,
+                request.upstream().loginServer(), written, resumesSoFar + 1, MAX_RESUMES, cause.getMessage());
+        return rest;
+    }
+
+    /**
+     * Copies the upstream body into the writer, counting from {@code total} bytes already written. A failure to read
+     * from the upstream comes out as {@link ConnectionBroke} (it may be resumed); a failure to write, such as a full
+     * disk, comes out as it is.
+     */
+    private long copy(ReadableByteChannel in, BlobWriter writer, BlobFill fill, long length, Digest digest, long total)
+            throws IOException {
         ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK);
-        long total = 0;
         boolean eof = false;
         while (!eof) {
             buf.clear();
             while (buf.hasRemaining()) {
-                int n = in.read(buf);
+                int n;
+                try {
+                    n = in.read(buf);
+                } catch (IOException e) {
+                    // What was read into buf is dropped: the resume starts at the last byte the writer took.
+                    if (Thread.currentThread().isInterrupted()) throw e;
+                    throw new ConnectionBroke(e);
+                }
                 if (n < 0) {
                     eof = true;
                     break;
@@ -157,14 +219,22 @@ final class BlobFills implements AutoCloseable {
             }
             if (Thread.interrupted()) throw new InterruptedIOException("download of " + digest + " interrupted");
             buf.flip();
-            total += buf.remaining();
-            if (total > maxBlobBytes || (length >= 0 && total > length)) {
+            long next = total + buf.remaining();
+            if (next > maxBlobBytes || (length >= 0 && next > length)) {
                 throw new IOException("upstream sent more than " + (length >= 0 ? length : maxBlobBytes) + " bytes");
             }
             writer.write(buf);
+            total = next;
             fill.advance(total);
         }
         return total;
+    }
+
+    /** The upstream connection failed while the body was being read. */
+    private static final class ConnectionBroke extends IOException {
+        ConnectionBroke(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
     }
 
     private void checkSize(Digest digest, long length) {

@@ -135,6 +135,31 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
         return new OkHttpBlob(response);
     }
 
+    /**
+     * The rest of a blob from {@code offset}: the same GET with {@code Range: bytes=offset-}. The range header rides
+     * along on every redirect hop (a CDN serves ranges too); only {@code Authorization} is dropped across origins.
+     */
+    @Override
+    public UpstreamBlob openBlob(UpstreamRequest request, Digest digest, long offset) {
+        if (offset < 0) throw new IllegalArgumentException("offset must not be negative");
+        if (offset == 0) return openBlob(request, digest);
+        UpstreamCall call = newCall(request);
+        String what = "GET blob " + request.repository() + "@" + digest + " from byte " + offset;
+        HttpUrl url = v2(call).addPathSegment("blobs").addPathSegment(digest.toString()).build();
+        Request http = new Request.Builder().url(url).get().header("Range", "bytes=" + offset + "-")
+                .tag(UpstreamCall.class, call).build();
+        Response response = execute(call, http, what, false);
+        ContentRange range = ContentRange.parse(response.header("Content-Range"));
+        long length = response.body().contentLength();
+        if (response.code() != 206 || range == null || !range.isRestFrom(offset) || (length >= 0 && length != range.length())) {
+            String answer = response.code() + (range == null ? " without a usable Content-Range" : " with Content-Range " + range.first() + "-" + range.last());
+            response.close();
+            throw new UpstreamException(UpstreamException.Kind.PROTOCOL, response.code(),
+                    call.name() + ": " + what + ": cannot resume, the upstream answered " + answer, null, null);
+        }
+        return new OkHttpBlob(response);
+    }
+
     @Override
     public List<String> tags(UpstreamRequest request) {
         UpstreamCall call = newCall(request);
@@ -144,6 +169,18 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
                 .collect(first, url -> execute(call, new Request.Builder().url(url).get()
                         .header("Accept", "application/json").tag(UpstreamCall.class, call).build(), what, true),
                         e -> failure(call, what, e));
+    }
+
+    /**
+     * {@code GET /v2/} as the credential set: the upstream's challenge is answered like any other (Basic, or a token
+     * asked for the service only, with no scope), so a refused login shows as {@code UNAUTHORIZED}.
+     */
+    @Override
+    public void checkLogin(Upstream upstream, String credentialSet) {
+        UpstreamCall call = newCall(new UpstreamRequest(upstream, null, credentialSet));
+        HttpUrl url = call.endpoint.newBuilder().addPathSegment("v2").addPathSegment("").build();
+        Request http = new Request.Builder().url(url).get().tag(UpstreamCall.class, call).build();
+        execute(call, http, "GET /v2/", true).close();
     }
 
     /** Closes idle connections and stops the dispatcher's threads. Open blobs should be closed first. */

@@ -16,6 +16,7 @@ final class UpstreamCall {
 
     final Upstream upstream;
     final HttpUrl endpoint;
+    /** Null for a call about no repository (a login check on {@code /v2/}). */
     final String repository;
     /** Null for anonymous. */
     final String credentialSet;
@@ -35,9 +36,9 @@ final class UpstreamCall {
         this.credentialSet = credentialSet;
     }
 
-    /** The token scope this call needs: pull access to its repository. */
+    /** The token scope this call needs: pull access to its repository; none for a login check ({@code /v2/}). */
     String pullScope() {
-        return "repository:" + repository + ":pull";
+        return repository == null ? "" : "repository:" + repository + ":pull";
     }
 
     TokenCache.Key tokenKey() {

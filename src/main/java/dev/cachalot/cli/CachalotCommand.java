@@ -75,6 +75,10 @@ public final class CachalotCommand implements Runnable {
             commandLine.getErr().println("cachalot: " + CliErrors.message(e));
             return 1;
         });
+        cl.setParameterExceptionHandler((e, args) -> {
+            e.getCommandLine().getErr().println("cachalot: " + CliErrors.usage(e));
+            return e.getCommandLine().getCommandSpec().exitCodeOnInvalidInput();
+        });
         return cl;
     }
 }

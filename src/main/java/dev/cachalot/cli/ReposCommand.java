@@ -59,7 +59,7 @@ final class ReposCommand {
             out().println("Size " + Table.bytes(repo.sizeBytes()) + ", " + repo.pullCount() + " pulls, last " + (repo.lastPulled() == null ? "never" : repo.lastPulled()));
             Table t = new Table("TAG", "DIGEST", "MEDIA TYPE", "PLATFORMS", "SIZE", "PULLS", "LAST PULL");
             for (TagView tag : tags) {
-                t.row(tag.tag(), tag.digest(), tag.mediaType(), String.join(",", tag.platforms()), Table.bytes(tag.sizeBytes()), tag.pullCount(), tag.lastPulled());
+                t.row(tag.tag(), tag.digest(), tag.mediaType(), tag.platforms().isEmpty() ? null : String.join(",", tag.platforms()), Table.bytes(tag.sizeBytes()), tag.pullCount(), tag.lastPulled());
             }
             t.print(out());
             return 0;

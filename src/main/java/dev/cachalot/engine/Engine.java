@@ -74,6 +74,8 @@ public final class Engine implements EngineApi, AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final List<Consumer<EngineStatus>> statusListeners = new CopyOnWriteArrayList<>();
     private final Clock clock;
+    /** Cache size bound, garbage collection, event pruning (engine-robustness); runs only while serving. */
+    private final CacheJanitor janitor;
 
     private final Object serverLock = new Object();
     private RegistryServer server;
@@ -107,6 +109,12 @@ public final class Engine implements EngineApi, AutoCloseable {
                 return t;
             });
             scheduler.scheduleWithFixedDelay(this::pollConfig, CONFIG_POLL_MILLIS, CONFIG_POLL_MILLIS, TimeUnit.MILLISECONDS);
+            // --- cache janitor hook (engine-robustness) ---
+            this.janitor = new CacheJanitor(index, blobs, new dev.cachalot.storage.GarbageCollector(folder, blobs, index),
+                    statistics, () -> settingsStore.load().maxCacheBytes());
+            recorder.onEvent(e -> {
+                if (e.upstreamBytes() >= CacheJanitor.LARGE_FILL_BYTES) janitor.requestCheck();
+            });
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -194,6 +202,7 @@ public final class Engine implements EngineApi, AutoCloseable {
                     servingLock = ServingLock.acquire(folder);
                     int swept = blobs.sweepTemp();
                     if (swept > 0) log.info("Removed {} unfinished download(s) left by an earlier run", swept);
+                    janitor.start(); // one janitor per data folder: the serving process's
                 }
                 RegistryServer s = new RegistryServer(backend);
                 s.start(address.host(), address.port());
@@ -408,6 +417,11 @@ public final class Engine implements EngineApi, AutoCloseable {
         return recorder.onEvent(listener);
     }
 
+    /** The cache janitor (tests run its work directly). */
+    CacheJanitor janitor() {
+        return janitor;
+    }
+
     /** Waits until every pull event so far is stored (tests, shutdown). */
     public void flushEvents() {
         recorder.flush();
@@ -434,6 +448,7 @@ public final class Engine implements EngineApi, AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
+        janitor.close();
         synchronized (serverLock) {
             stopServerLocked();
             if (servingLock != null) {

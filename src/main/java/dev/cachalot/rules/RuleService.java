@@ -25,16 +25,28 @@ public final class RuleService {
     private final RuleStore rules;
     private final UpstreamStore upstreams;
     private final Predicate<String> repositoryExistsUnder;
+    /** Null: credential sets are not checked (tests of rules alone); the engine always passes one. */
+    private final CredentialSetLookup credentialSets;
 
     /**
      * @param repositoryExistsUnder whether a local repository exists at a name, or (for a wildcard target's prefix;
      *                              empty for {@code *}) under it; rules may not hide existing local repositories
      */
     public RuleService(Database database, RuleStore rules, UpstreamStore upstreams, Predicate<String> repositoryExistsUnder) {
+        this(database, rules, upstreams, repositoryExistsUnder, null);
+    }
+
+    /**
+     * @param credentialSets which credential sets exist and for which login server: a rule may only name an
+     *                       existing set made for its source's upstream
+     */
+    public RuleService(Database database, RuleStore rules, UpstreamStore upstreams, Predicate<String> repositoryExistsUnder,
+                       CredentialSetLookup credentialSets) {
         this.database = database;
         this.rules = rules;
         this.upstreams = upstreams;
         this.repositoryExistsUnder = repositoryExistsUnder;
+        this.credentialSets = credentialSets;
     }
 
     /**
@@ -77,8 +89,9 @@ public final class RuleService {
             lockConfiguration(c);
             CacheRule rule = rules.list(c).stream().filter(r -> r.name().equals(ruleName)).findFirst()
                     .orElseThrow(() -> new RuleValidationException("there is no cache rule named '" + ruleName + "'"));
-            Optional<String> problem = new RuleValidator(new UpstreamCatalog(upstreams.list(c)))
-                    .credentialProblem(rule.sourceRepository(), credentialSet);
+            UpstreamCatalog catalog = new UpstreamCatalog(upstreams.list(c));
+            Optional<String> problem = new RuleValidator(catalog).credentialProblem(rule.sourceRepository(), credentialSet);
+            if (problem.isEmpty()) problem = Optional.ofNullable(credentialSetProblem(catalog, rule.sourceRepository(), credentialSet));
             if (problem.isPresent()) throw new RuleValidationException(problem.get());
             CacheRule changed = rule.withCredentialSet(credentialSet);
             rules.update(c, changed);
@@ -138,8 +151,40 @@ public final class RuleService {
     }
 
     private List<String> problems(Connection c, CacheRule candidate) throws SQLException {
-        RuleValidator validator = new RuleValidator(new UpstreamCatalog(upstreams.list(c)));
-        return validator.problems(candidate, rules.list(c), repositoryExistsUnder);
+        UpstreamCatalog catalog = new UpstreamCatalog(upstreams.list(c));
+        List<String> problems = new java.util.ArrayList<>(
+                new RuleValidator(catalog).problems(candidate, rules.list(c), repositoryExistsUnder));
+        String credentialProblem = credentialSetProblem(catalog, candidate.sourceRepository(), candidate.credentialSet());
+        if (credentialProblem != null) problems.add(credentialProblem);
+        return problems;
+    }
+
+    /**
+     * Why a rule pulling from {@code source} cannot use {@code credentialSet}: it does not exist, or it was made for
+     * another upstream (its credentials would go to a server they do not belong to). Null when it can, or when
+     * there is nothing to check.
+     */
+    private String credentialSetProblem(UpstreamCatalog catalog, String source, String credentialSet) {
+        if (credentialSets == null || credentialSet == null) return null;
+        Optional<String> setServer = credentialSets.loginServerOf(credentialSet);
+        if (setServer.isEmpty()) {
+            return "there is no credential set named '" + credentialSet + "': create it first";
+        }
+        String sourceServer;
+        try {
+            sourceServer = UpstreamCatalog.canonicalLoginServer(SourceRepositories.loginServer(source));
+        } catch (RuntimeException e) {
+            return null; // a malformed source is reported by the validator
+        }
+        String setCanonical = UpstreamCatalog.canonicalLoginServer(setServer.get());
+        if (setCanonical.equals(sourceServer)) return null;
+        Optional<Upstream> a = catalog.find(setCanonical);
+        Optional<Upstream> b = catalog.find(sourceServer);
+        if (a.isPresent() && b.isPresent() && a.get().loginServer().equals(b.get().loginServer())) {
+            return null; // e.g. gcr.io and eu.gcr.io: one upstream
+        }
+        return "credential set '" + credentialSet + "' is for " + setCanonical + ", not for " + sourceServer
+                + ": use a credential set made for " + sourceServer;
     }
 
     /**

@@ -350,6 +350,66 @@ public final class JdbcManifestIndex implements ManifestIndex {
     }
 
     @Override
+    public List<StoredManifest> leastRecentlyPulled(int limit) {
+        return db.query(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT " + prefixed("m.", MANIFEST_COLUMNS) + " FROM manifests m JOIN repositories r ON r.name = m.repository"
+                            + " WHERE r.kind = 'CACHED'"
+                            + " ORDER BY COALESCE(m.last_pulled_at, m.created_at), m.created_at, m.repository, m.digest"
+                            + " FETCH FIRST ? ROWS ONLY")) {
+                ps.setInt(1, Math.max(0, limit));
+                return all(ps, JdbcManifestIndex::storedManifest);
+            }
+        });
+    }
+
+    private static String prefixed(String alias, String columns) {
+        return alias + columns.replace(", ", ", " + alias);
+    }
+
+    @Override
+    public void evictManifest(RepositoryName repository, Digest digest, java.util.Collection<Digest> unlinkBlobs) {
+        db.inTransaction(c -> {
+            for (String sql : List.of(
+                    "DELETE FROM tags WHERE repository = ? AND digest = ?",
+                    "DELETE FROM manifests WHERE repository = ? AND digest = ?")) {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setString(1, repository.value());
+                    ps.setString(2, digest.toString());
+                    ps.executeUpdate();
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM blob_links WHERE repository = ? AND digest = ?")) {
+                for (Digest blob : unlinkBlobs) {
+                    ps.setString(1, repository.value());
+                    ps.setString(2, blob.toString());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            boolean empty;
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM manifests WHERE repository = ? FETCH FIRST 1 ROW ONLY")) {
+                ps.setString(1, repository.value());
+                try (ResultSet rs = ps.executeQuery()) {
+                    empty = !rs.next();
+                }
+            }
+            if (empty) {
+                for (String sql : List.of(
+                        "DELETE FROM tags WHERE repository = ?",
+                        "DELETE FROM blob_links WHERE repository = ?",
+                        "DELETE FROM repositories WHERE name = ?")) {
+                    try (PreparedStatement ps = c.prepareStatement(sql)) {
+                        ps.setString(1, repository.value());
+                        ps.executeUpdate();
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
     public List<Digest> unreferencedBlobs(List<Digest> candidates) {
         if (candidates.isEmpty()) {
             return List.of();

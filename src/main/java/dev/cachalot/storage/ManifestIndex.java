@@ -93,6 +93,25 @@ public interface ManifestIndex {
     /** Forgets a repository with its tags, manifests and blob links (files are left to garbage collection). */
     void deleteRepository(RepositoryName repository);
 
+    /**
+     * Manifests of cached repositories (never local ones), least recently pulled first; a manifest never pulled
+     * counts from when it was cached. For evicting content when the cache is over its size bound. Default:
+     * unsupported, for index implementations that never bound the cache.
+     */
+    default List<StoredManifest> leastRecentlyPulled(int limit) {
+        throw new UnsupportedOperationException("leastRecentlyPulled");
+    }
+
+    /**
+     * Evicts one manifest of a cached repository in one transaction: the tags pointing at it, the manifest itself,
+     * and the links of {@code unlinkBlobs} (the caller passes the blobs only this manifest referenced in that
+     * repository). A repository left with no manifest is forgotten entirely. Files are left to garbage collection.
+     * Default: unsupported, for index implementations that never bound the cache.
+     */
+    default void evictManifest(RepositoryName repository, Digest digest, java.util.Collection<Digest> unlinkBlobs) {
+        throw new UnsupportedOperationException("evictManifest");
+    }
+
     /** Digests of blobs and manifests no repository references any more (for garbage collection). */
     List<Digest> unreferencedBlobs(List<Digest> candidates);
 

@@ -15,15 +15,15 @@ import java.util.Map;
  * Writes a request line byte for byte over a plain socket. The JDK HttpClient normalises paths (and refuses
  * some), so traversal attempts must be sent this way to reach the server exactly as an attacker would send them.
  */
-final class RawHttp {
+public final class RawHttp {
 
     /** A parsed response; {@code complete} is false when the connection ended before the announced body did. */
-    record Answer(int status, Map<String, String> headers, byte[] body, boolean complete) {
-        String text() {
+    public record Answer(int status, Map<String, String> headers, byte[] body, boolean complete) {
+        public String text() {
             return new String(body, StandardCharsets.UTF_8);
         }
 
-        String header(String name) {
+        public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
     }
@@ -31,11 +31,11 @@ final class RawHttp {
     private RawHttp() {
     }
 
-    static Answer get(int port, String rawTarget) throws IOException {
+    public static Answer get(int port, String rawTarget) throws IOException {
         return send(port, "GET " + rawTarget + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
     }
 
-    static Answer send(int port, String request) throws IOException {
+    public static Answer send(int port, String request) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();

@@ -1,0 +1,204 @@
+package dev.cachalot.engine;
+
+import dev.cachalot.cache.ManifestFacts;
+import dev.cachalot.registry.Digest;
+import dev.cachalot.registry.RegistryException;
+import dev.cachalot.registry.RepositoryName;
+import dev.cachalot.stats.PullStatistics;
+import dev.cachalot.storage.BlobStore;
+import dev.cachalot.storage.GarbageCollector;
+import dev.cachalot.storage.ManifestIndex;
+import dev.cachalot.storage.ManifestIndex.StoredManifest;
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the cache within its size bound ({@link EngineSettings#maxCacheBytes()}, 0 = unbounded) and the data
+ * folder tidy. Runs on its own thread, only in the process that serves the data folder:
+ * <ul>
+ *   <li>every minute, and soon after a large fill ({@link #requestCheck()}), when the cached bytes exceed the bound,
+ *       evicts the least recently pulled manifests of cached repositories (never local ones) with their tags and
+ *       the blob links only they needed, down to {@value #TARGET_PERCENT}% of the bound, then collects garbage;</li>
+ *   <li>daily, collects garbage and prunes pull events past their retention.</li>
+ * </ul>
+ * Blob files go only through the {@link GarbageCollector}, whose grace period spares a blob just committed but not
+ * linked yet; fills in flight write to {@code tmp/}, which garbage collection never touches. An evicted image that
+ * is pulled again is simply fetched from its upstream again.
+ */
+final class CacheJanitor implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(CacheJanitor.class);
+    static final int TARGET_PERCENT = 90;
+    /** A fill at least this large asks for a check at once instead of waiting for the next minute. */
+    static final long LARGE_FILL_BYTES = 16L * 1024 * 1024;
+    private static final int BATCH = 50;
+
+    /** What one enforcement did. */
+    record Report(long bytesBefore, long bytesAfter, int manifestsEvicted, GarbageCollector.Result collected) {
+    }
+
+    private final ManifestIndex index;
+    private final BlobStore store;
+    private final GarbageCollector collector;
+    private final PullStatistics statistics;
+    private final LongSupplier maxCacheBytes;
+    private final java.time.Duration grace;
+    private final java.time.Clock clock;
+    private final AtomicBoolean checkPending = new AtomicBoolean();
+    /** When files of evicted content that were too fresh for the last collection may go; null when nothing waits. */
+    private java.time.Instant collectionDue;
+    private final Object work = new Object();
+    private ScheduledExecutorService scheduler;
+
+    CacheJanitor(ManifestIndex index, BlobStore store, GarbageCollector collector, PullStatistics statistics,
+                 LongSupplier maxCacheBytes) {
+        this(index, store, collector, statistics, maxCacheBytes, GarbageCollector.DEFAULT_GRACE, java.time.Clock.systemUTC());
+    }
+
+    /** {@code grace}: the collector's grace period, after which evicted files too fresh to go at once are collected. */
+    CacheJanitor(ManifestIndex index, BlobStore store, GarbageCollector collector, PullStatistics statistics,
+                 LongSupplier maxCacheBytes, java.time.Duration grace, java.time.Clock clock) {
+        this.grace = grace;
+        this.clock = clock;
+        this.index = index;
+        this.store = store;
+        this.collector = collector;
+        this.statistics = statistics;
+        this.maxCacheBytes = maxCacheBytes;
+    }
+
+    /** Starts the periodic work. Idempotent. */
+    synchronized void start() {
+        if (scheduler != null) return;
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cache-janitor");
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler.scheduleWithFixedDelay(() -> quietly("enforce the cache size bound", this::minutely), 1, 1, TimeUnit.MINUTES);
+        scheduler.scheduleWithFixedDelay(() -> quietly("daily housekeeping", this::dailyHousekeeping), 10, 24 * 60, TimeUnit.MINUTES);
+    }
+
+    /** Asks for a bound check soon (after a large fill); several requests before it runs make one check. */
+    void requestCheck() {
+        ScheduledExecutorService s;
+        synchronized (this) {
+            s = scheduler;
+        }
+        if (s == null || !checkPending.compareAndSet(false, true)) return;
+        try {
+            s.execute(() -> {
+                checkPending.set(false);
+                quietly("enforce the cache size bound", this::enforceBound);
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            checkPending.set(false);
+        }
+    }
+
+    /**
+     * Evicts least recently pulled cached content until the cache is at {@value #TARGET_PERCENT}% of its bound, if it
+     * is over the bound, then collects garbage. Does nothing when the cache is unbounded or within its bound.
+     */
+    Report enforceBound() throws IOException {
+        synchronized (work) {
+            long bound = maxCacheBytes.getAsLong();
+            long before = index.cachedBytes();
+            if (bound <= 0 || before <= bound) {
+                return new Report(before, before, 0, null);
+            }
+            long target = bound / 100 * TARGET_PERCENT + bound % 100 * TARGET_PERCENT / 100;
+            long used = before;
+            int evicted = 0;
+            while (used > target) {
+                List<StoredManifest> oldest = index.leastRecentlyPulled(BATCH);
+                if (oldest.isEmpty()) break;
+                for (StoredManifest m : oldest) {
+                    evict(m);
+                    evicted++;
+                    used = index.cachedBytes();
+                    if (used <= target) break;
+                }
+            }
+            GarbageCollector.Result collected = collector.collect();
+            // Files committed within the grace period outlived this collection; collect again once it has passed.
+            collectionDue = clock.instant().plus(grace).plusSeconds(60);
+            log.info("Cache was {} bytes, over its bound of {}: evicted {} manifest(s), now {} bytes; {} blob file(s) deleted",
+                    before, bound, evicted, used, collected.deleted());
+            return new Report(before, used, evicted, collected);
+        }
+    }
+
+    /** Every minute: the bound, and the collection of evicted files that were too fresh for the last one. */
+    void minutely() throws IOException {
+        enforceBound();
+        synchronized (work) {
+            if (collectionDue != null && !clock.instant().isBefore(collectionDue)) {
+                collectionDue = null;
+                collector.collect();
+            }
+        }
+    }
+
+    /** Daily: garbage collection and pruning of old pull events. */
+    void dailyHousekeeping() throws IOException {
+        synchronized (work) {
+            collector.collect();
+            long pruned = statistics.pruneExpired();
+            if (pruned > 0) log.info("Pruned {} pull event(s) older than {}", pruned, PullStatistics.RETENTION);
+        }
+    }
+
+    /** Forgets one manifest, unlinking the blobs no other manifest of its repository refers to. */
+    private void evict(StoredManifest victim) {
+        RepositoryName repository = victim.repository();
+        Set<Digest> unlink = blobsOf(victim);
+        for (StoredManifest other : index.manifests(repository)) {
+            if (!other.digest().equals(victim.digest())) {
+                unlink.removeAll(blobsOf(other));
+            }
+        }
+        index.evictManifest(repository, victim.digest(), unlink);
+        log.debug("Evicted {}@{} ({} blob link(s))", repository, victim.digest(), unlink.size());
+    }
+
+    private Set<Digest> blobsOf(StoredManifest manifest) {
+        Set<Digest> blobs = new HashSet<>();
+        try {
+            store.read(manifest.digest()).ifPresent(body -> ManifestFacts.parse(body, manifest.mediaType()).blobs()
+                    .forEach(d -> blobs.add(d.digest())));
+        } catch (IOException | RegistryException e) {
+            log.debug("Cannot read manifest {} to find its blobs: {}", manifest.digest(), e.getMessage());
+        }
+        return blobs;
+    }
+
+    private interface Work {
+        void run() throws Exception;
+    }
+
+    private static void quietly(String what, Work task) {
+        try {
+            task.run();
+        } catch (Exception e) {
+            log.warn("Could not {}: {}", what, e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+            scheduler = null;
+        }
+    }
+}
