@@ -1,0 +1,87 @@
+package dev.cachalot.app;
+
+import dev.cachalot.app.shell.EngineProvider;
+import dev.cachalot.app.shell.MainWindow;
+
+import dev.cachalot.app.common.AppContext;
+import dev.cachalot.app.common.AppPreferences;
+import dev.cachalot.app.common.FxAsync;
+import dev.cachalot.engine.EngineApi;
+import javafx.application.Application;
+import javafx.application.Platform;
+import javafx.scene.control.Alert;
+import javafx.stage.Stage;
+
+/**
+ * The desktop app. Launched by {@code dev.cachalot.Main} through {@link #launchApp(String[], EngineProvider)}:
+ * the provider is the one place the real engine is wired in (tests construct {@link MainWindow} with a fake).
+ */
+public class CachalotApp extends Application {
+
+    private static volatile EngineProvider provider;
+
+    private FxAsync async;
+    private EngineApi engine;
+    private MainWindow window;
+
+    /** Opens the app with the real engine (see {@link #defaultEngineProvider()}); returns when the window closes. */
+    public static void launchApp(String[] args) {
+        launchApp(args, defaultEngineProvider());
+    }
+
+    /**
+     * The one place the real engine is wired into the app. Until it is, the app says so instead of starting.
+     * Expected shape: {@code EngineProvider} whose {@code open()} returns {@code Engine.open(dataFolder)} and whose
+     * {@code dataFolder()} returns that folder's path for the Settings page.
+     */
+    static EngineProvider defaultEngineProvider() {
+        return () -> {
+            throw new IllegalStateException("the caching engine is not wired into the app yet");
+        };
+    }
+
+    /** Opens the app with the engine {@code engineProvider} gives; returns when the last window closes. */
+    public static void launchApp(String[] args, EngineProvider engineProvider) {
+        provider = engineProvider;
+        Application.launch(CachalotApp.class, args);
+    }
+
+    @Override
+    public void start(Stage stage) {
+        async = new FxAsync(3);
+        try {
+            if (provider == null) throw new IllegalStateException("no engine was given to the app");
+            engine = provider.open();
+        } catch (Exception e) {
+            Alert alert = new Alert(Alert.AlertType.ERROR, dev.cachalot.app.common.Messages.human(e));
+            alert.setHeaderText("Cachalot could not open its cache");
+            alert.showAndWait();
+            Platform.exit();
+            return;
+        }
+        AppContext context = new AppContext(engine, async, provider.dataFolder());
+        window = new MainWindow(stage, context, AppPreferences.fromSystemProperty());
+        window.show();
+    }
+
+    @Override
+    public void stop() {
+        if (window != null) window.close();
+        // The window's close stops the server in the background; make sure it is down before the JVM exits.
+        if (engine != null) {
+            try {
+                engine.stopServer();
+            } catch (RuntimeException ignored) {
+                // already stopped
+            }
+            if (engine instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception ignored) {
+                    // closing on exit: nothing left to tell the user
+                }
+            }
+        }
+        if (async != null) async.shutdown();
+    }
+}

@@ -1,0 +1,72 @@
+package dev.cachalot.app.clientsetup;
+
+import dev.cachalot.app.common.AppContext;
+import dev.cachalot.app.common.Messages;
+import dev.cachalot.app.common.Page;
+import dev.cachalot.app.common.Ui;
+import java.util.Map;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.TextArea;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.VBox;
+import org.kordamp.ikonli.Ikon;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignC;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignL;
+
+/** Client setup: snippets for Docker, containerd, podman and plain pulls, filled with the real address and rules. */
+public final class ClientSetupPage implements Page {
+    private final AppContext context;
+    private final VBox snippets = new VBox(14);
+    private final Label error = new Label();
+    private final ScrollPane root;
+
+    public ClientSetupPage(AppContext context) {
+        this.context = context;
+        error.getStyleClass().add("danger");
+        VBox box = Ui.pageBox(Ui.title("Client setup"),
+                Ui.hint("Point your container clients at the cache. The engine listens on plain HTTP on this machine."), error, snippets);
+        root = new ScrollPane(box);
+        root.setFitToWidth(true);
+    }
+
+    @Override
+    public void refresh() {
+        context.async().run(() -> {
+            String address = context.engine().status().address();
+            if (address == null || address.isBlank()) address = context.engine().settings().listen();
+            return new ClientSnippets(address, context.engine().rules());
+        }, this::show, e -> error.setText(Messages.human(e)));
+    }
+
+    private void show(ClientSnippets s) {
+        error.setText("");
+        snippets.getChildren().setAll(
+                snippet("Docker — /etc/docker/daemon.json (Docker Hub pulls; restart the Docker daemon)", s.dockerDaemonJson(), "snippetDocker"));
+        for (Map.Entry<String, String> f : s.containerdHostsToml().entrySet()) {
+            snippets.getChildren().add(snippet("containerd — " + f.getKey(), f.getValue(), "snippetContainerd-" + f.getKey().split("/")[4]));
+        }
+        snippets.getChildren().addAll(
+                snippet("Podman — /etc/containers/registries.conf", s.podmanRegistriesConf(), "snippetPodman"),
+                snippet("Plain pulls by local name", s.plainPulls(), "snippetPlain"));
+    }
+
+    private static VBox snippet(String title, String text, String id) {
+        TextArea area = new TextArea(text);
+        area.setId(id);
+        area.setEditable(false);
+        area.setStyle("-fx-font-family: monospace;");
+        area.setPrefRowCount((int) Math.min(14, text.lines().count() + 1));
+        Button copy = new Button("Copy", Ui.icon(MaterialDesignC.CONTENT_COPY));
+        copy.setOnAction(e -> Ui.copyToClipboard(text));
+        Label t = new Label(title);
+        t.getStyleClass().add("text-bold");
+        return new VBox(4, new HBox(8, t, copy), area);
+    }
+
+    @Override public String title() { return "Client setup"; }
+    @Override public Ikon icon() { return MaterialDesignL.LAPTOP; }
+    @Override public Node view() { return root; }
+}

@@ -1,0 +1,90 @@
+package dev.cachalot.app.common;
+
+import java.util.Optional;
+import javafx.beans.value.ObservableValue;
+import javafx.geometry.Insets;
+import javafx.scene.Node;
+import javafx.scene.control.Alert;
+import javafx.scene.control.ButtonBar;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.Label;
+import javafx.scene.input.Clipboard;
+import javafx.scene.input.ClipboardContent;
+import javafx.scene.layout.VBox;
+import javafx.stage.Window;
+import org.kordamp.ikonli.Ikon;
+import org.kordamp.ikonli.javafx.FontIcon;
+
+/** Small building blocks the pages share. */
+public final class Ui {
+    private Ui() {
+    }
+
+    /** A label for an error shown under the field that caused it; hidden while the text is empty. */
+    public static Label errorLabel(ObservableValue<String> text) {
+        Label l = new Label();
+        l.getStyleClass().addAll("danger", "error-message");
+        l.setWrapText(true);
+        l.textProperty().bind(text);
+        l.visibleProperty().bind(l.textProperty().isNotEmpty());
+        l.managedProperty().bind(l.visibleProperty());
+        return l;
+    }
+
+    public static Label title(String text) {
+        Label l = new Label(text);
+        l.getStyleClass().add("title-3");
+        return l;
+    }
+
+    public static Label hint(String text) {
+        Label l = new Label(text);
+        l.getStyleClass().add("text-muted");
+        l.setWrapText(true);
+        return l;
+    }
+
+    public static FontIcon icon(Ikon ikon) {
+        return new FontIcon(ikon);
+    }
+
+    public static VBox pageBox(Node... children) {
+        VBox box = new VBox(12, children);
+        box.setPadding(new Insets(16));
+        return box;
+    }
+
+    public static void copyToClipboard(String text) {
+        ClipboardContent c = new ClipboardContent();
+        c.putString(text);
+        Clipboard.getSystemClipboard().setContent(c);
+    }
+
+    /**
+     * Asks before a destructive action; {@code onYes} runs only when the user confirms. Non-blocking, so tests and
+     * the FX thread never wait on a nested loop.
+     */
+    public static Alert confirm(Window owner, String header, String detail, String actionLabel, Runnable onYes) {
+        ButtonType action = new ButtonType(actionLabel, ButtonBar.ButtonData.OK_DONE);
+        Alert alert = new Alert(Alert.AlertType.CONFIRMATION, detail, action, ButtonType.CANCEL);
+        alert.setTitle("Please confirm");
+        alert.setHeaderText(header);
+        if (owner != null) alert.initOwner(owner);
+        alert.resultProperty().addListener((o, old, result) -> {
+            if (result == action) onYes.run();
+        });
+        alert.show();
+        return alert;
+    }
+
+    public static void inform(Window owner, String header, String detail) {
+        Alert alert = new Alert(Alert.AlertType.INFORMATION, detail, ButtonType.OK);
+        alert.setHeaderText(header);
+        if (owner != null) alert.initOwner(owner);
+        alert.show();
+    }
+
+    public static Optional<Window> windowOf(Node node) {
+        return node.getScene() == null ? Optional.empty() : Optional.ofNullable(node.getScene().getWindow());
+    }
+}

@@ -1,0 +1,175 @@
+package dev.cachalot.app.common;
+
+import java.util.List;
+import java.util.function.Consumer;
+import javafx.beans.binding.Bindings;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.beans.value.ObservableBooleanValue;
+import javafx.event.ActionEvent;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.ButtonBar.ButtonData;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.Dialog;
+import javafx.scene.control.Label;
+import javafx.scene.control.ProgressIndicator;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.VBox;
+import javafx.stage.Window;
+
+/**
+ * A step-by-step dialog in the manner of ControlsFX's {@code Wizard}: Back, Next, Finish and Cancel carry the same
+ * {@link ButtonData} (so tests find Finish by {@code ButtonData.FINISH}); Next and Finish stay disabled while the
+ * current step is invalid; skipped steps (an auth step the upstream does not allow) are passed over.
+ * Finish hands control to the caller, which closes the dialog on success or shows an error and keeps it open.
+ */
+public final class WizardDialog {
+
+    /** One page of the wizard. {@code skipped} steps are not shown. */
+    public record Step(String title, Node content, ObservableBooleanValue valid, ObservableBooleanValue skipped) {
+        public Step(String title, Node content, ObservableBooleanValue valid) {
+            this(title, content, valid, new SimpleBooleanProperty(false));
+        }
+    }
+
+    public static final ButtonType BACK = new ButtonType("Back", ButtonData.BACK_PREVIOUS);
+    public static final ButtonType NEXT = new ButtonType("Next", ButtonData.NEXT_FORWARD);
+    public static final ButtonType FINISH = new ButtonType("Finish", ButtonData.FINISH);
+
+    private final Dialog<ButtonType> dialog = new Dialog<>();
+    private final List<Step> steps;
+    private final IntegerProperty current = new SimpleIntegerProperty(-1);
+    private final BooleanProperty busy = new SimpleBooleanProperty(false);
+    private final StringProperty error = new SimpleStringProperty("");
+    private final BorderPane body = new BorderPane();
+    private final Label stepTitle = new Label();
+
+    /**
+     * @param onFinish called on Finish with a callback: pass null on success (the dialog closes) or an error
+     *                 message (shown, the dialog stays open)
+     */
+    public WizardDialog(Window owner, String title, List<Step> steps, Consumer<Consumer<String>> onFinish) {
+        this.steps = List.copyOf(steps);
+        dialog.setTitle(title);
+        if (owner != null) dialog.initOwner(owner);
+        dialog.setResizable(true);
+        dialog.getDialogPane().getButtonTypes().addAll(BACK, NEXT, FINISH, ButtonType.CANCEL);
+        dialog.getDialogPane().setPrefSize(640, 460);
+        dialog.getDialogPane().getStyleClass().add("cachalot-wizard");
+
+        stepTitle.getStyleClass().add("title-3");
+        ProgressIndicator spinner = new ProgressIndicator();
+        spinner.setPrefSize(18, 18);
+        spinner.visibleProperty().bind(busy);
+        Label errorLabel = Ui.errorLabel(error);
+        errorLabel.setId("wizardError");
+        body.setTop(new HBox(8, stepTitle, spinner));
+        body.setBottom(errorLabel);
+        dialog.getDialogPane().setContent(body);
+
+        Button back = button(BACK);
+        Button next = button(NEXT);
+        Button finish = button(FINISH);
+        back.addEventFilter(ActionEvent.ACTION, e -> {
+            e.consume();
+            move(-1);
+        });
+        next.addEventFilter(ActionEvent.ACTION, e -> {
+            e.consume();
+            move(+1);
+        });
+        finish.addEventFilter(ActionEvent.ACTION, e -> {
+            e.consume();
+            error.set("");
+            busy.set(true);
+            onFinish.accept(problem -> {
+                busy.set(false);
+                if (problem == null) {
+                    dialog.setResult(FINISH);
+                    dialog.close();
+                } else {
+                    error.set(problem);
+                }
+            });
+        });
+
+        current.addListener((o, a, b) -> showStep());
+        back.disableProperty().bind(Bindings.createBooleanBinding(() -> busy.get() || neighbour(-1) < 0, current, busy));
+        next.disableProperty().bind(Bindings.createBooleanBinding(
+                () -> busy.get() || neighbour(+1) < 0 || !currentValid(), dependencies()));
+        finish.disableProperty().bind(Bindings.createBooleanBinding(
+                () -> busy.get() || neighbour(+1) >= 0 || !allValid(), dependencies()));
+        current.set(neighbour(+1, -1));
+    }
+
+    private javafx.beans.Observable[] dependencies() {
+        java.util.List<javafx.beans.Observable> deps = new java.util.ArrayList<>();
+        deps.add(current);
+        deps.add(busy);
+        for (Step s : steps) {
+            deps.add(s.valid());
+            deps.add(s.skipped());
+        }
+        return deps.toArray(javafx.beans.Observable[]::new);
+    }
+
+    private Button button(ButtonType type) {
+        return (Button) dialog.getDialogPane().lookupButton(type);
+    }
+
+    private boolean currentValid() {
+        int i = current.get();
+        return i >= 0 && steps.get(i).valid().get();
+    }
+
+    private boolean allValid() {
+        return steps.stream().allMatch(s -> s.skipped().get() || s.valid().get());
+    }
+
+    private int neighbour(int direction) {
+        return neighbour(direction, current.get());
+    }
+
+    private int neighbour(int direction, int from) {
+        for (int i = from + direction; i >= 0 && i < steps.size(); i += direction) {
+            if (!steps.get(i).skipped().get()) return i;
+        }
+        return -1;
+    }
+
+    private void move(int direction) {
+        int target = neighbour(direction);
+        if (target >= 0) current.set(target);
+    }
+
+    private void showStep() {
+        Step step = steps.get(current.get());
+        stepTitle.setText("Step " + (visibleIndex() + 1) + ": " + step.title());
+        VBox holder = new VBox(step.content());
+        holder.setFillWidth(true);
+        body.setCenter(holder);
+        error.set("");
+    }
+
+    private int visibleIndex() {
+        int n = 0;
+        for (int i = 0; i < current.get(); i++) {
+            if (!steps.get(i).skipped().get()) n++;
+        }
+        return n;
+    }
+
+    public Dialog<ButtonType> dialog() {
+        return dialog;
+    }
+
+    public void show() {
+        dialog.show();
+    }
+}

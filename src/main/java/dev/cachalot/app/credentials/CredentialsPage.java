@@ -1,0 +1,151 @@
+package dev.cachalot.app.credentials;
+
+import dev.cachalot.app.common.AppContext;
+import dev.cachalot.app.common.Formats;
+import dev.cachalot.app.common.Page;
+import dev.cachalot.app.common.Tables;
+import dev.cachalot.app.common.Ui;
+import dev.cachalot.app.common.WizardDialog;
+import dev.cachalot.engine.CredentialSetView;
+import dev.cachalot.rules.Upstream;
+import java.util.List;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.PasswordField;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextField;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+import org.kordamp.ikonli.Ikon;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignC;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignD;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignK;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignP;
+
+/** Credentials: table (the vault reference, never the secret), create wizard, validate now, delete. */
+public final class CredentialsPage implements Page {
+    public static final String TABLE_ID = "credentialsTable";
+    private final AppContext context;
+    private final CredentialsViewModel vm;
+    private final TableView<CredentialSetView> table = new TableView<>();
+    private final TextField filter = new TextField();
+    private final VBox root;
+
+    public CredentialsPage(AppContext context) {
+        this.context = context;
+        this.vm = new CredentialsViewModel(context);
+        filter.setId("credentialsFilter");
+        filter.setPromptText("Filter credential sets (Ctrl+F)");
+        filter.textProperty().bindBidirectional(vm.filterProperty());
+        HBox.setHgrow(filter, Priority.ALWAYS);
+        Button create = new Button("Create credential set", Ui.icon(MaterialDesignP.PLUS));
+        create.setId("createCredentialSet");
+        create.getStyleClass().add("accent");
+        create.setOnAction(e -> openWizard());
+        Button validate = new Button("Validate now", Ui.icon(MaterialDesignC.CHECK_NETWORK));
+        validate.setId("validateCredentialSet");
+        validate.setOnAction(e -> {
+            CredentialSetView s = table.getSelectionModel().getSelectedItem();
+            if (s != null) vm.validate(s);
+        });
+        Button delete = new Button("Delete", Ui.icon(MaterialDesignD.DELETE));
+        delete.setId("deleteCredentialSet");
+        delete.setOnAction(e -> deleteSelected());
+        validate.disableProperty().bind(table.getSelectionModel().selectedItemProperty().isNull());
+        delete.disableProperty().bind(table.getSelectionModel().selectedItemProperty().isNull());
+
+        table.setId(TABLE_ID);
+        table.setItems(vm.credentialSets());
+        table.getColumns().add(Tables.text("Name", CredentialSetView::name, 160));
+        table.getColumns().add(Tables.text("Login server", CredentialSetView::loginServer, 160));
+        table.getColumns().add(Tables.text("Secret in vault", CredentialSetView::passwordSecret, 200));
+        table.getColumns().add(Tables.text("Health", c -> c.health() + (c.errorMessage() == null ? "" : ": " + c.errorMessage()), 200));
+        table.getColumns().add(Tables.text("Last checked", c -> Formats.time(c.lastChecked()), 150));
+        table.getColumns().add(Tables.text("Docker Hub quota left", c -> c.rateLimitRemaining() == null ? "—"
+                : c.rateLimitRemaining() + (c.rateLimitLimit() == null ? "" : " of " + c.rateLimitLimit()), 150));
+        table.setPlaceholder(new Label("No credential sets. Docker Hub rules need one."));
+        VBox.setVgrow(table, Priority.ALWAYS);
+        Label notice = new Label();
+        notice.textProperty().bind(vm.noticeProperty());
+        root = Ui.pageBox(Ui.title("Credentials"), new HBox(8, filter, create, validate, delete),
+                Ui.errorLabel(vm.errorProperty()), table, notice);
+    }
+
+    public void openWizard() {
+        CredentialWizardViewModel w = new CredentialWizardViewModel(context);
+        ComboBox<Upstream> registry = new ComboBox<>(w.upstreams());
+        registry.setId("credRegistry");
+        registry.valueProperty().bindBidirectional(w.upstreamProperty());
+        registry.setCellFactory(l -> new UpstreamCell());
+        registry.setButtonCell(new UpstreamCell());
+        TextField loginServer = new TextField();
+        loginServer.setId("credLoginServer");
+        loginServer.setEditable(false);
+        loginServer.textProperty().bind(w.loginServerProperty());
+        TextField name = new TextField();
+        name.setId("credName");
+        name.textProperty().bindBidirectional(w.nameProperty());
+        TextField username = new TextField();
+        username.setId("credUsername");
+        username.textProperty().bindBidirectional(w.usernameProperty());
+        PasswordField password = new PasswordField();
+        password.setId("credPassword");
+        password.setPromptText("password or access token");
+        password.textProperty().bindBidirectional(w.passwordProperty());
+
+        GridPane first = grid("Registry", new VBox(4, registry, Ui.errorLabel(w.loadErrorProperty())), "Login server", loginServer, "Name", new VBox(4, name, Ui.errorLabel(w.nameErrorProperty())));
+        GridPane second = grid("Username", username, "Password", new VBox(4, password, Ui.errorLabel(w.signInErrorProperty())));
+        VBox secondBox = new VBox(8, second, Ui.hint("Username and password are stored in Cachalot's local vault; tables show only the vault reference."));
+        WizardDialog wizard = new WizardDialog(Ui.windowOf(root).orElse(null), "Create credential set", List.of(
+                new WizardDialog.Step("Registry and name", new VBox(first), w.firstStepValid()),
+                new WizardDialog.Step("Sign-in", secondBox, w.secondStepValid())),
+                done -> w.finish(view -> {
+                    done.accept(null);
+                    vm.refresh();
+                }, done::accept));
+        wizard.dialog().getDialogPane().setId("credentialWizard");
+        w.load();
+        wizard.show();
+    }
+
+    private static GridPane grid(Object... pairs) {
+        GridPane g = new GridPane();
+        g.setHgap(12);
+        g.setVgap(10);
+        for (int i = 0; i < pairs.length; i += 2) {
+            g.add(new Label((String) pairs[i]), 0, i / 2);
+            g.add((Node) pairs[i + 1], 1, i / 2);
+            GridPane.setHgrow((Node) pairs[i + 1], Priority.ALWAYS);
+        }
+        return g;
+    }
+
+    @Override
+    public void deleteSelected() {
+        CredentialSetView s = table.getSelectionModel().getSelectedItem();
+        if (s == null) return;
+        vm.rulesUsing(s, rules -> Ui.confirm(Ui.windowOf(root).orElse(null), "Delete credential set " + s.name() + "?",
+                rules.isEmpty() ? "No rule uses it. Its secrets are removed from the vault."
+                        : "It is used by: " + String.join(", ", rules) + ". Change those rules first; deleting will be refused.",
+                "Delete credential set", () -> vm.delete(s)));
+    }
+
+    @Override public String title() { return "Credentials"; }
+    @Override public Ikon icon() { return MaterialDesignK.KEY_CHAIN; }
+    @Override public Node view() { return root; }
+    @Override public void refresh() { vm.refresh(); }
+    @Override public void focusFilter() { filter.requestFocus(); }
+
+    private static final class UpstreamCell extends ListCell<Upstream> {
+        @Override
+        protected void updateItem(Upstream u, boolean empty) {
+            super.updateItem(u, empty);
+            setText(empty || u == null ? null : u.displayName() + "  (" + u.loginServer() + ")");
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.cachalot.app.credentials;
+
+import dev.cachalot.app.common.AppContext;
+import dev.cachalot.app.common.Async;
+import dev.cachalot.app.common.Messages;
+import dev.cachalot.engine.CredentialSetView;
+import dev.cachalot.engine.EngineApi;
+import dev.cachalot.rules.CacheRule;
+import java.util.List;
+import java.util.Locale;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import javafx.collections.transformation.FilteredList;
+
+/** Credential sets (never their secrets: the engine only hands out vault references). */
+public final class CredentialsViewModel {
+    private final EngineApi engine;
+    private final Async async;
+    private final ObservableList<CredentialSetView> sets = FXCollections.observableArrayList();
+    private final FilteredList<CredentialSetView> filtered = new FilteredList<>(sets, c -> true);
+    private final StringProperty filter = new SimpleStringProperty("");
+    private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper notice = new ReadOnlyStringWrapper("");
+
+    public CredentialsViewModel(AppContext context) {
+        this.engine = context.engine();
+        this.async = context.async();
+        filter.addListener((o, a, t) -> {
+            String f = t == null ? "" : t.strip().toLowerCase(Locale.ROOT);
+            filtered.setPredicate(c -> f.isEmpty() || (c.name() + " " + c.loginServer()).toLowerCase(Locale.ROOT).contains(f));
+        });
+    }
+
+    public void refresh() {
+        async.run(engine::credentialSets, list -> {
+            sets.setAll(list);
+            error.set("");
+        }, e -> error.set(Messages.human(e)));
+    }
+
+    public void validate(CredentialSetView set) {
+        notice.set("Checking " + set.name() + " against " + set.loginServer() + "…");
+        async.run(() -> engine.validateCredentialSet(set.name()), v -> {
+            notice.set(v.name() + ": " + v.health() + (v.errorMessage() == null ? "" : " — " + v.errorMessage()));
+            refresh();
+        }, e -> {
+            notice.set("");
+            error.set(Messages.human(e));
+        });
+    }
+
+    /** The names of rules that use a set, for the delete confirmation. */
+    public void rulesUsing(CredentialSetView set, java.util.function.Consumer<List<String>> answer) {
+        async.run(() -> engine.rules().stream().filter(r -> set.name().equals(r.credentialSet())).map(CacheRule::name).toList(),
+                answer, e -> error.set(Messages.human(e)));
+    }
+
+    public void delete(CredentialSetView set) {
+        async.run(() -> {
+            engine.deleteCredentialSet(set.name());
+            return null;
+        }, v -> {
+            notice.set("Credential set " + set.name() + " deleted.");
+            refresh();
+        }, e -> error.set(Messages.human(e)));
+    }
+
+    public ObservableList<CredentialSetView> credentialSets() { return filtered; }
+    public StringProperty filterProperty() { return filter; }
+    public ReadOnlyStringProperty errorProperty() { return error.getReadOnlyProperty(); }
+    public ReadOnlyStringProperty noticeProperty() { return notice.getReadOnlyProperty(); }
+}

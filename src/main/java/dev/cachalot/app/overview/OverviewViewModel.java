@@ -1,0 +1,104 @@
+package dev.cachalot.app.overview;
+
+import dev.cachalot.app.common.AppContext;
+import dev.cachalot.app.common.Async;
+import dev.cachalot.app.common.Coalescer;
+import dev.cachalot.app.common.Formats;
+import dev.cachalot.app.common.Messages;
+import dev.cachalot.engine.EngineApi;
+import dev.cachalot.engine.EngineStatus;
+import dev.cachalot.stats.RepositoryStats;
+import dev.cachalot.stats.StatsTotals;
+import dev.cachalot.stats.TimeBucket;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+/** Overview figures and chart data for the last 24 hours, refreshed on every pull while the page is shown. */
+public final class OverviewViewModel {
+    private final EngineApi engine;
+    private final Async async;
+    private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper("—");
+    private final ReadOnlyStringWrapper repositories = new ReadOnlyStringWrapper("—");
+    private final ReadOnlyStringWrapper cacheSize = new ReadOnlyStringWrapper("—");
+    private final ReadOnlyStringWrapper hitRatio = new ReadOnlyStringWrapper("—");
+    private final ReadOnlyStringWrapper bytesFromCache = new ReadOnlyStringWrapper("—");
+    private final ReadOnlyStringWrapper upstreamSaved = new ReadOnlyStringWrapper("—");
+    private final ReadOnlyStringWrapper hubPullsAvoided = new ReadOnlyStringWrapper("—");
+    private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper("");
+    private final ObservableList<TimeBucket> buckets = FXCollections.observableArrayList();
+    private final ObservableList<RepositoryStats> top = FXCollections.observableArrayList();
+    private AutoCloseable subscription;
+    private AutoCloseable statusSubscription;
+
+    public OverviewViewModel(AppContext context) {
+        this.engine = context.engine();
+        this.async = context.async();
+    }
+
+    private record Snapshot(EngineStatus status, int repositories, long size, StatsTotals totals, List<TimeBucket> buckets,
+                            List<RepositoryStats> top) {
+    }
+
+    public void refresh() {
+        // 24 whole-hour buckets ending with the current hour, so each hour label appears once on the chart
+        Instant since = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS).minus(Duration.ofHours(23));
+        async.run(() -> new Snapshot(engine.status(), engine.repositories().size(), engine.cacheSizeBytes(), engine.totals(since),
+                engine.pullsOverTime(since, Duration.ofHours(1)), engine.repositoryStats(since)), s -> {
+            status.set(describe(s.status()));
+            repositories.set(String.valueOf(s.repositories()));
+            cacheSize.set(Formats.bytes(s.size()));
+            hitRatio.set(Formats.percent(s.totals().hitRatio()));
+            bytesFromCache.set(Formats.bytes(s.totals().bytesFromCache()));
+            upstreamSaved.set(Formats.bytes(s.totals().bytesFromCache()));
+            hubPullsAvoided.set(String.valueOf(s.totals().dockerHubPullsAvoided()));
+            buckets.setAll(s.buckets());
+            top.setAll(s.top().stream().limit(8).toList());
+            error.set("");
+        }, e -> error.set(Messages.human(e)));
+    }
+
+    static String describe(EngineStatus s) {
+        return switch (s.state()) {
+            case RUNNING -> "Running";
+            case STARTING -> "Starting";
+            case STOPPED -> "Stopped";
+            case ERROR -> "Error";
+        };
+    }
+
+    /** Live while shown: pulls and status changes refresh the figures. */
+    public void activate() {
+        refresh();
+        Coalescer refresher = new Coalescer(async, this::refresh);
+        subscription = engine.onPull(e -> refresher.signal());
+        statusSubscription = engine.onStatus(s -> async.post(() -> status.set(describe(s))));
+    }
+
+    public void deactivate() {
+        for (AutoCloseable c : new AutoCloseable[]{subscription, statusSubscription}) {
+            try {
+                if (c != null) c.close();
+            } catch (Exception ignored) {
+                // nothing to tell the user
+            }
+        }
+        subscription = null;
+        statusSubscription = null;
+    }
+
+    public ReadOnlyStringProperty statusProperty() { return status.getReadOnlyProperty(); }
+    public ReadOnlyStringProperty repositoriesProperty() { return repositories.getReadOnlyProperty(); }
+    public ReadOnlyStringProperty cacheSizeProperty() { return cacheSize.getReadOnlyProperty(); }
+    public ReadOnlyStringProperty hitRatioProperty() { return hitRatio.getReadOnlyProperty(); }
+    public ReadOnlyStringProperty bytesFromCacheProperty() { return bytesFromCache.getReadOnlyProperty(); }
+    public ReadOnlyStringProperty upstreamSavedProperty() { return upstreamSaved.getReadOnlyProperty(); }
+    public ReadOnlyStringProperty hubPullsAvoidedProperty() { return hubPullsAvoided.getReadOnlyProperty(); }
+    public ReadOnlyStringProperty errorProperty() { return error.getReadOnlyProperty(); }
+    public ObservableList<TimeBucket> buckets() { return buckets; }
+    public ObservableList<RepositoryStats> top() { return top; }
+}

@@ -1,0 +1,152 @@
+package dev.cachalot.app.repositories;
+
+import dev.cachalot.app.common.AppContext;
+import dev.cachalot.app.common.Async;
+import dev.cachalot.app.common.Coalescer;
+import dev.cachalot.app.common.Formats;
+import dev.cachalot.app.common.Messages;
+import dev.cachalot.engine.EngineApi;
+import dev.cachalot.engine.ManifestView;
+import dev.cachalot.engine.RepositoryView;
+import dev.cachalot.engine.TagView;
+import java.util.Locale;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import javafx.collections.transformation.FilteredList;
+
+/** Browsing the local cache: repositories → tags → manifest and layers; pull into cache now; delete. */
+public final class RepositoriesViewModel {
+    private final EngineApi engine;
+    private final Async async;
+    private final ObservableList<RepositoryView> repositories = FXCollections.observableArrayList();
+    private final FilteredList<RepositoryView> filtered = new FilteredList<>(repositories, r -> true);
+    private final ObservableList<TagView> tags = FXCollections.observableArrayList();
+    private final ObservableList<ManifestView.Layer> layers = FXCollections.observableArrayList();
+    private final StringProperty filter = new SimpleStringProperty("");
+    private final ReadOnlyStringWrapper manifestJson = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper progressText = new ReadOnlyStringWrapper("");
+    private final ReadOnlyBooleanWrapper pulling = new ReadOnlyBooleanWrapper(false);
+    private String selectedRepository;
+    private Async.Cancellable pull;
+    private AutoCloseable subscription;
+
+    public RepositoriesViewModel(AppContext context) {
+        this.engine = context.engine();
+        this.async = context.async();
+        filter.addListener((o, a, t) -> {
+            String f = t == null ? "" : t.strip().toLowerCase(Locale.ROOT);
+            filtered.setPredicate(r -> f.isEmpty() || r.name().contains(f));
+        });
+    }
+
+    public void refresh() {
+        async.run(engine::repositories, list -> {
+            repositories.setAll(list);
+            if (selectedRepository != null) selectRepository(selectedRepository);
+        }, e -> error.set(Messages.human(e)));
+    }
+
+    /** Live: every pull refreshes the list, without the user pressing F5. */
+    public void activate() {
+        refresh();
+        Coalescer refresher = new Coalescer(async, this::refresh);
+        subscription = engine.onPull(e -> refresher.signal());
+    }
+
+    public void deactivate() {
+        try {
+            if (subscription != null) subscription.close();
+        } catch (Exception ignored) {
+            // nothing to tell the user
+        }
+        subscription = null;
+    }
+
+    public void selectRepository(String repository) {
+        selectedRepository = repository;
+        if (repository == null) {
+            tags.clear();
+            return;
+        }
+        async.run(() -> engine.tags(repository), tags::setAll, e -> error.set(Messages.human(e)));
+    }
+
+    public void selectTag(TagView tag) {
+        if (tag == null || selectedRepository == null) {
+            manifestJson.set("");
+            layers.clear();
+            return;
+        }
+        String repo = selectedRepository;
+        async.run(() -> engine.manifest(repo, tag.digest()), m -> {
+            manifestJson.set(m.map(ManifestView::prettyJson).orElse("The manifest is not in the cache."));
+            layers.setAll(m.map(ManifestView::layers).orElse(java.util.List.of()));
+        }, e -> error.set(Messages.human(e)));
+    }
+
+    /** {@code docker pull <engine address>/<repository>:<tag>}. */
+    public String pullCommand(String repository, String tag) {
+        String address = engine.status().address();
+        return "docker pull " + (address == null || address.isBlank() ? "127.0.0.1:5000" : address) + "/" + repository + ":" + tag;
+    }
+
+    /** Pulls a reference into the cache now, with progress and the option to cancel. */
+    public void prefetch(String repository, String reference) {
+        error.set("");
+        pulling.set(true);
+        progressText.set("Pulling " + repository + ":" + reference + "…");
+        pull = async.run(() -> {
+            engine.prefetch(repository, reference, bytes -> async.post(() ->
+                    progressText.set("Pulling " + repository + ":" + reference + " — " + Formats.bytes(bytes))));
+            return null;
+        }, v -> {
+            pulling.set(false);
+            progressText.set(repository + ":" + reference + " is in the cache.");
+            refresh();
+        }, e -> {
+            pulling.set(false);
+            progressText.set("");
+            error.set(Messages.human(e));
+        });
+    }
+
+    public void cancelPrefetch() {
+        if (pull != null) pull.cancel();
+        pulling.set(false);
+        progressText.set("Cancelled.");
+    }
+
+    public void deleteTag(String repository, String tag) {
+        async.run(() -> {
+            engine.deleteTag(repository, tag);
+            return null;
+        }, v -> refresh(), e -> error.set(Messages.human(e)));
+    }
+
+    public void deleteRepository(String repository) {
+        async.run(() -> {
+            engine.deleteRepository(repository);
+            return null;
+        }, v -> {
+            selectedRepository = null;
+            tags.clear();
+            refresh();
+        }, e -> error.set(Messages.human(e)));
+    }
+
+    public ObservableList<RepositoryView> repositories() { return filtered; }
+    public ObservableList<TagView> tags() { return tags; }
+    public ObservableList<ManifestView.Layer> layers() { return layers; }
+    public StringProperty filterProperty() { return filter; }
+    public ReadOnlyStringProperty manifestJsonProperty() { return manifestJson.getReadOnlyProperty(); }
+    public ReadOnlyStringProperty errorProperty() { return error.getReadOnlyProperty(); }
+    public ReadOnlyStringProperty progressTextProperty() { return progressText.getReadOnlyProperty(); }
+    public ReadOnlyBooleanProperty pullingProperty() { return pulling.getReadOnlyProperty(); }
+}

@@ -1,0 +1,174 @@
+package dev.cachalot.app.rules;
+
+import dev.cachalot.app.common.Ui;
+import dev.cachalot.app.common.WizardDialog;
+import dev.cachalot.rules.CacheRule;
+import dev.cachalot.rules.Upstream;
+import java.util.List;
+import java.util.function.Consumer;
+import javafx.beans.binding.Bindings;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.PasswordField;
+import javafx.scene.control.RadioButton;
+import javafx.scene.control.TextArea;
+import javafx.scene.control.TextField;
+import javafx.scene.control.ToggleGroup;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+import javafx.stage.Window;
+
+/** The create-cache-rule wizard's window; all logic lives in {@link RuleWizardViewModel}. */
+public final class RuleWizard {
+    private RuleWizard() {
+    }
+
+    public static WizardDialog open(Window owner, RuleWizardViewModel vm, Consumer<CacheRule> created) {
+        // Step 1: source registry
+        ComboBox<Upstream> registry = new ComboBox<>(vm.upstreams());
+        registry.setId("ruleRegistry");
+        registry.valueProperty().bindBidirectional(vm.upstreamProperty());
+        registry.setCellFactory(l -> new UpstreamCell());
+        registry.setButtonCell(new UpstreamCell());
+        registry.setMaxWidth(Double.MAX_VALUE);
+        TextField loginServer = new TextField();
+        loginServer.setId("ruleLoginServer");
+        loginServer.setEditable(false);
+        loginServer.textProperty().bind(vm.loginServerProperty());
+        VBox sourceStep = form(
+                "Source registry", registry,
+                "Login server", loginServer,
+                null, Ui.hint("The login server comes from the registry catalog and cannot be changed here."));
+
+        // Step 2: path, target, name
+        TextField path = new TextField();
+        path.setId("rulePath");
+        path.setPromptText("nginx, bitnami/redis, dotnet/sdk");
+        path.textProperty().bindBidirectional(vm.pathProperty());
+        CheckBox wildcard = new CheckBox("All repositories under this path");
+        wildcard.setId("ruleWildcard");
+        wildcard.selectedProperty().bindBidirectional(vm.wildcardProperty());
+        Label preview = new Label();
+        preview.setId("rulePreview");
+        preview.getStyleClass().add("text-bold");
+        preview.textProperty().bind(vm.previewProperty());
+        Label pathError = Ui.errorLabel(vm.pathErrorProperty());
+        pathError.setId("rulePathError");
+        TextField target = new TextField();
+        target.setId("ruleTarget");
+        target.textProperty().bindBidirectional(vm.targetProperty());
+        Label targetError = Ui.errorLabel(vm.targetErrorProperty());
+        targetError.setId("ruleTargetError");
+        TextField name = new TextField();
+        name.setId("ruleName");
+        name.textProperty().bindBidirectional(vm.nameProperty());
+        Label nameError = Ui.errorLabel(vm.nameErrorProperty());
+        nameError.setId("ruleNameError");
+        VBox pathStep = form(
+                "Repository path", new VBox(4, path, wildcard, pathError),
+                "Full source", preview,
+                "Target (local namespace)", new VBox(4, target, targetError),
+                "Rule name", new VBox(4, name, nameError));
+
+        // Step 3: authentication
+        ToggleGroup group = new ToggleGroup();
+        RadioButton anonymous = radio("Anonymous", "authAnonymous", group);
+        RadioButton existing = radio("Use an existing credential set", "authExisting", group);
+        RadioButton create = radio("Create a new credential set", "authNew", group);
+        Runnable syncRadios = () -> {
+            switch (vm.authChoiceProperty().get()) {
+                case ANONYMOUS -> anonymous.setSelected(true);
+                case EXISTING -> existing.setSelected(true);
+                case NEW -> create.setSelected(true);
+            }
+        };
+        syncRadios.run();
+        vm.authChoiceProperty().addListener((o, a, b) -> syncRadios.run());
+        group.selectedToggleProperty().addListener((o, a, t) -> {
+            if (t == anonymous) vm.authChoiceProperty().set(RuleWizardViewModel.AuthChoice.ANONYMOUS);
+            if (t == existing) vm.authChoiceProperty().set(RuleWizardViewModel.AuthChoice.EXISTING);
+            if (t == create) vm.authChoiceProperty().set(RuleWizardViewModel.AuthChoice.NEW);
+        });
+        Label modeText = Ui.hint("");
+        modeText.textProperty().bind(Bindings.createStringBinding(vm::authModeText, vm.upstreamProperty()));
+        anonymous.disableProperty().bind(Bindings.createBooleanBinding(
+                () -> vm.upstreamProperty().get() != null && !vm.upstreamProperty().get().authMode().allowsAnonymous(), vm.upstreamProperty()));
+        ComboBox<String> existingSets = new ComboBox<>(vm.credentialSets());
+        existingSets.setId("authExistingSet");
+        existingSets.valueProperty().bindBidirectional(vm.existingCredentialSetProperty());
+        existingSets.disableProperty().bind(existing.selectedProperty().not());
+        existing.disableProperty().bind(Bindings.isEmpty(vm.credentialSets()));
+        TextField credName = new TextField();
+        credName.setId("authNewName");
+        credName.setPromptText("credential set name");
+        credName.textProperty().bindBidirectional(vm.newCredentialNameProperty());
+        TextField username = new TextField();
+        username.setId("authNewUsername");
+        username.setPromptText("username");
+        username.textProperty().bindBidirectional(vm.newUsernameProperty());
+        PasswordField password = new PasswordField();
+        password.setId("authNewPassword");
+        password.setPromptText("password or access token");
+        password.textProperty().bindBidirectional(vm.newPasswordProperty());
+        VBox newBox = new VBox(6, credName, username, password);
+        newBox.disableProperty().bind(create.selectedProperty().not());
+        Label authError = Ui.errorLabel(vm.authErrorProperty());
+        authError.setId("ruleAuthError");
+        VBox authStep = new VBox(8, modeText, anonymous, existing, existingSets, create, newBox, authError);
+
+        // Step 4: review
+        TextArea review = new TextArea();
+        review.setId("ruleReview");
+        review.setEditable(false);
+        review.setStyle("-fx-font-family: monospace;");
+        review.textProperty().bind(vm.reviewProperty());
+        VBox.setVgrow(review, Priority.ALWAYS);
+        VBox reviewStep = new VBox(8, Ui.hint("Finish creates the rule. Images are cached on their first pull."), review);
+
+        WizardDialog wizard = new WizardDialog(owner, "Create cache rule", List.of(
+                new WizardDialog.Step("Source registry", sourceStep, vm.sourceStepValid()),
+                new WizardDialog.Step("Repository and target", pathStep, vm.targetStepValid()),
+                new WizardDialog.Step("Authentication", authStep, vm.authStepValid(), vm.authStepSkipped()),
+                new WizardDialog.Step("Review", reviewStep, vm.targetStepValid())),
+                done -> vm.finish(rule -> {
+                    done.accept(null);
+                    created.accept(rule);
+                }, done::accept));
+        wizard.dialog().getDialogPane().setId("ruleWizard");
+        vm.load();
+        wizard.show();
+        return wizard;
+    }
+
+    private static RadioButton radio(String text, String id, ToggleGroup group) {
+        RadioButton r = new RadioButton(text);
+        r.setId(id);
+        r.setToggleGroup(group);
+        return r;
+    }
+
+    /** Label/field pairs in a two-column grid; a null label puts the node under the previous field. */
+    static VBox form(Object... labelsAndNodes) {
+        GridPane grid = new GridPane();
+        grid.setHgap(12);
+        grid.setVgap(10);
+        for (int i = 0; i < labelsAndNodes.length; i += 2) {
+            if (labelsAndNodes[i] != null) grid.add(new Label((String) labelsAndNodes[i]), 0, i / 2);
+            javafx.scene.Node node = (javafx.scene.Node) labelsAndNodes[i + 1];
+            grid.add(node, 1, i / 2);
+            GridPane.setHgrow(node, Priority.ALWAYS);
+        }
+        return new VBox(grid);
+    }
+
+    private static final class UpstreamCell extends ListCell<Upstream> {
+        @Override
+        protected void updateItem(Upstream u, boolean empty) {
+            super.updateItem(u, empty);
+            setText(empty || u == null ? null : u.displayName() + "  (" + u.loginServer() + ")");
+        }
+    }
+}

@@ -1,0 +1,369 @@
+package dev.cachalot.app.rules;
+
+import dev.cachalot.app.common.AppContext;
+import dev.cachalot.app.common.Async;
+import dev.cachalot.app.common.Messages;
+import dev.cachalot.engine.CredentialSetView;
+import dev.cachalot.engine.EngineApi;
+import dev.cachalot.engine.RuleDraft;
+import dev.cachalot.rules.AuthMode;
+import dev.cachalot.rules.CacheRule;
+import dev.cachalot.rules.Upstream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+import javafx.beans.binding.Bindings;
+import javafx.beans.binding.BooleanBinding;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+/**
+ * The create-cache-rule wizard's state and checks, without a window. Steps: source registry → path, target and
+ * name (checked live through {@link EngineApi#checkRule}) → authentication (as the upstream allows) → review.
+ * Problems the engine reports about credentials belong to the authentication step; the others are shown
+ * under the target (or the name, when they are about the rule name).
+ */
+public final class RuleWizardViewModel {
+
+    /** How the rule authenticates upstream. */
+    public enum AuthChoice { ANONYMOUS, EXISTING, NEW }
+
+    private final EngineApi engine;
+    private final Async async;
+
+    private final ObservableList<Upstream> upstreams = FXCollections.observableArrayList();
+    private final ObjectProperty<Upstream> upstream = new SimpleObjectProperty<>();
+    private final ReadOnlyStringWrapper loginServer = new ReadOnlyStringWrapper("");
+    private final StringProperty path = new SimpleStringProperty("");
+    private final BooleanProperty wildcard = new SimpleBooleanProperty(false);
+    private final ReadOnlyStringWrapper preview = new ReadOnlyStringWrapper("");
+    private final StringProperty target = new SimpleStringProperty("");
+    private final StringProperty name = new SimpleStringProperty("");
+    /** What is wrong with the path as typed, known without the engine. */
+    private final ReadOnlyStringWrapper localPathError = new ReadOnlyStringWrapper("");
+    /** What the engine says about the source repository. */
+    private final ReadOnlyStringWrapper enginePathError = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper pathError = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper targetError = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper nameError = new ReadOnlyStringWrapper("");
+    private final ReadOnlyBooleanWrapper checking = new ReadOnlyBooleanWrapper(false);
+    private final ReadOnlyBooleanWrapper checkedValid = new ReadOnlyBooleanWrapper(false);
+
+    private final ObjectProperty<AuthChoice> authChoice = new SimpleObjectProperty<>(AuthChoice.ANONYMOUS);
+    private final ObservableList<String> credentialSets = FXCollections.observableArrayList();
+    private final List<CredentialSetView> allCredentialSets = new ArrayList<>();
+    private final StringProperty existingCredentialSet = new SimpleStringProperty();
+    private final StringProperty newCredentialName = new SimpleStringProperty("");
+    private final StringProperty newUsername = new SimpleStringProperty("");
+    private final StringProperty newPassword = new SimpleStringProperty("");
+    private final ReadOnlyStringWrapper authError = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper engineAuthProblem = new ReadOnlyStringWrapper("");
+
+    private final BooleanBinding sourceValid;
+    private final BooleanBinding targetStepValid;
+    private final BooleanBinding authStepValid;
+    private final BooleanBinding authSkipped;
+    private final ReadOnlyStringWrapper review = new ReadOnlyStringWrapper("");
+
+    private boolean targetEdited;
+    private boolean nameEdited;
+    private boolean applyingSuggestion;
+    private long checkGeneration;
+
+    public RuleWizardViewModel(AppContext context) {
+        this.engine = context.engine();
+        this.async = context.async();
+
+        upstream.addListener((o, a, u) -> {
+            loginServer.set(u == null ? "" : u.loginServer());
+            authChoice.set(u != null && u.authMode() == AuthMode.AUTHENTICATED_ONLY ? AuthChoice.EXISTING : AuthChoice.ANONYMOUS);
+            filterCredentialSets();
+            onSourceChanged();
+        });
+        path.addListener((o, a, b) -> onSourceChanged());
+        wildcard.addListener((o, a, b) -> onSourceChanged());
+        target.addListener((o, a, b) -> {
+            if (!applyingSuggestion) targetEdited = true;
+            suggestName();
+            check();
+        });
+        name.addListener((o, a, b) -> {
+            if (!applyingSuggestion) nameEdited = true;
+            check();
+        });
+        authChoice.addListener((o, a, b) -> check());
+        existingCredentialSet.addListener((o, a, b) -> check());
+        newCredentialName.addListener((o, a, b) -> {
+            updateAuthError();
+            check();
+        });
+        newUsername.addListener((o, a, b) -> updateAuthError());
+        newPassword.addListener((o, a, b) -> updateAuthError());
+
+        pathError.bind(Bindings.createStringBinding(
+                () -> localPathError.get().isEmpty() ? enginePathError.get() : localPathError.get(), localPathError, enginePathError));
+        sourceValid = upstream.isNotNull();
+        targetStepValid = Bindings.createBooleanBinding(
+                () -> pathError.get().isEmpty() && (!path.get().isBlank() || wildcard.get()) && targetError.get().isEmpty()
+                        && nameError.get().isEmpty() && checkedValid.get() && !checking.get(),
+                pathError, path, wildcard, targetError, nameError, checkedValid, checking);
+        authSkipped = Bindings.createBooleanBinding(
+                () -> upstream.get() != null && upstream.get().authMode() == AuthMode.ANONYMOUS_ONLY, upstream);
+        authStepValid = Bindings.createBooleanBinding(() -> authError.get().isEmpty(), authError);
+        review.bind(Bindings.createStringBinding(this::reviewText, upstream, path, wildcard, target, name, authChoice,
+                existingCredentialSet, newCredentialName, newUsername));
+        updateAuthError();
+    }
+
+    /** Loads upstreams and credential sets from the engine and picks Docker Hub (the most common source). */
+    public void load() {
+        async.run(engine::upstreams, ups -> {
+            upstreams.setAll(ups);
+            if (upstream.get() == null) {
+                upstream.set(ups.stream().filter(u -> u.loginServer().equals(SourcePreview.DOCKER_HUB)).findFirst()
+                        .orElse(ups.isEmpty() ? null : ups.get(0)));
+            }
+        }, e -> enginePathError.set(Messages.human(e)));
+        // Loaded on their own: a rule can be drafted even when credential sets cannot be listed.
+        async.run(engine::credentialSets, creds -> {
+            allCredentialSets.clear();
+            allCredentialSets.addAll(creds);
+            filterCredentialSets();
+        }, e -> engineAuthProblem.set(Messages.human(e)));
+    }
+
+    private void filterCredentialSets() {
+        String server = loginServer.get();
+        credentialSets.setAll(allCredentialSets.stream().filter(c -> c.loginServer().equals(server))
+                .map(CredentialSetView::name).toList());
+        if (existingCredentialSet.get() == null || !credentialSets.contains(existingCredentialSet.get())) {
+            existingCredentialSet.set(credentialSets.isEmpty() ? null : credentialSets.get(0));
+        }
+        if (credentialSets.isEmpty() && authChoice.get() == AuthChoice.EXISTING) {
+            authChoice.set(AuthChoice.NEW);
+        } else if (!credentialSets.isEmpty() && authChoice.get() == AuthChoice.NEW && newCredentialName.get().isBlank()
+                && upstream.get() != null && upstream.get().authMode() == AuthMode.AUTHENTICATED_ONLY) {
+            // the credential sets arrived after the upstream was chosen: an existing one is the likelier choice
+            authChoice.set(AuthChoice.EXISTING);
+        }
+        updateAuthError();
+    }
+
+    private void onSourceChanged() {
+        String server = loginServer.get();
+        preview.set(server.isEmpty() ? "" : SourcePreview.fullSource(server, path.get(), wildcard.get()));
+        localPathError.set(localPathProblem());
+        if (!targetEdited) {
+            boolean outer = applyingSuggestion;
+            applyingSuggestion = true;
+            target.set(SourcePreview.suggestTarget(path.get(), wildcard.get()));
+            applyingSuggestion = outer;
+        }
+        suggestName();
+        check();
+    }
+
+    /** What can be said about the path without asking the engine. */
+    private String localPathProblem() {
+        String p = path.get() == null ? "" : path.get().strip();
+        if (p.isEmpty()) return wildcard.get() ? "" : "Enter the repository path, such as nginx or bitnami/redis.";
+        if (p.contains("@") || p.substring(p.lastIndexOf('/') + 1).contains(":")) {
+            return "Leave out the tag or digest: a rule covers the whole repository.";
+        }
+        if (!p.equals(p.toLowerCase(Locale.ROOT))) return "Repository paths are lowercase.";
+        if (p.contains(" ")) return "Repository paths contain no spaces.";
+        return "";
+    }
+
+    private void suggestName() {
+        if (nameEdited) return;
+        boolean outer = applyingSuggestion;
+        applyingSuggestion = true;
+        name.set(SourcePreview.suggestName(target.get()));
+        applyingSuggestion = outer;
+    }
+
+    /** The rule as drafted now. */
+    public RuleDraft draft() {
+        String source = SourcePreview.fullSource(loginServer.get(), path.get(), wildcard.get());
+        return new RuleDraft(name.get().strip(), source, target.get().strip(), credentialSetName(), null);
+    }
+
+    private String credentialSetName() {
+        return switch (authChoice.get()) {
+            case ANONYMOUS -> null;
+            case EXISTING -> existingCredentialSet.get();
+            case NEW -> newCredentialName.get().isBlank() ? null : newCredentialName.get().strip();
+        };
+    }
+
+    /** Asks the engine about the draft; stale answers (the user typed on meanwhile) are dropped. */
+    private void check() {
+        long generation = ++checkGeneration;
+        if (upstream.get() == null || !localPathError.get().isEmpty()) {
+            checkedValid.set(false);
+            targetError.set("");
+            nameError.set("");
+            enginePathError.set("");
+            return;
+        }
+        RuleDraft draft = draft();
+        boolean creatingCredentialSet = authChoice.get() == AuthChoice.NEW;
+        checking.set(true);
+        async.run(() -> engine.checkRule(draft), problems -> {
+            if (generation != checkGeneration) return;
+            checking.set(false);
+            List<String> forPath = new ArrayList<>();
+            List<String> forTarget = new ArrayList<>();
+            List<String> forName = new ArrayList<>();
+            List<String> forAuth = new ArrayList<>();
+            for (String p : problems) {
+                String lower = p.toLowerCase(Locale.ROOT);
+                if (lower.contains("credential")) {
+                    // A credential set being created in this wizard does not exist yet: that is expected.
+                    if (!(creatingCredentialSet && (lower.contains("does not exist") || lower.contains("unknown")
+                            || lower.contains("no credential set")))) {
+                        forAuth.add(p);
+                    }
+                } else if (lower.contains("rule name") || lower.startsWith("name") || lower.contains("a rule named")
+                        || lower.contains("needs a name")) {
+                    forName.add(p);
+                } else if (lower.contains("source") && !lower.contains("target")) {
+                    forPath.add(p);
+                } else {
+                    forTarget.add(p);
+                }
+            }
+            enginePathError.set(sentences(forPath));
+            targetError.set(sentences(forTarget));
+            nameError.set(sentences(forName));
+            engineAuthProblem.set(sentences(forAuth));
+            checkedValid.set(forPath.isEmpty() && forTarget.isEmpty() && forName.isEmpty());
+            updateAuthError();
+        }, e -> {
+            if (generation != checkGeneration) return;
+            checking.set(false);
+            checkedValid.set(false);
+            targetError.set(Messages.human(e));
+        });
+    }
+
+    private static String sentences(List<String> problems) {
+        return problems.stream().map(p -> Character.toUpperCase(p.charAt(0)) + p.substring(1) + (p.endsWith(".") ? "" : "."))
+                .reduce((a, b) -> a + "\n" + b).orElse("");
+    }
+
+    private void updateAuthError() {
+        Upstream u = upstream.get();
+        String problem = "";
+        if (u != null) {
+            switch (authChoice.get()) {
+                case ANONYMOUS -> {
+                    if (!u.authMode().allowsAnonymous()) problem = u.displayName() + " needs a credential set: select one or create a new one.";
+                }
+                case EXISTING -> {
+                    if (!u.authMode().allowsCredentials()) problem = u.displayName() + " allows anonymous pulls only.";
+                    else if (existingCredentialSet.get() == null) problem = "Select a credential set for " + u.loginServer() + ".";
+                }
+                case NEW -> {
+                    if (!newCredentialName.get().strip().matches("[A-Za-z0-9-]{5,50}")) {
+                        problem = "Name the credential set: 5 to 50 letters, digits or hyphens.";
+                    } else if (allCredentialSets.stream().anyMatch(c -> c.name().equals(newCredentialName.get().strip()))) {
+                        problem = "A credential set with this name already exists.";
+                    } else if (newUsername.get().isBlank()) {
+                        problem = "Enter the username.";
+                    } else if (newPassword.get().isEmpty()) {
+                        problem = "Enter the password or access token.";
+                    }
+                }
+            }
+        }
+        if (problem.isEmpty()) problem = engineAuthProblem.get();
+        authError.set(problem);
+    }
+
+    private String reviewText() {
+        Upstream u = upstream.get();
+        if (u == null) return "";
+        String auth = switch (authChoice.get()) {
+            case ANONYMOUS -> "anonymous";
+            case EXISTING -> "credential set " + existingCredentialSet.get();
+            case NEW -> "new credential set " + newCredentialName.get() + " (user " + newUsername.get() + ")";
+        };
+        return "Rule name:          " + name.get() + "\n"
+                + "Source repository:  " + SourcePreview.fullSource(u.loginServer(), path.get(), wildcard.get()) + "\n"
+                + "Target repository:  " + target.get() + "\n"
+                + "Authentication:     " + auth + "\n"
+                + "Upstream:           " + u.displayName() + " (" + u.endpoint() + ")";
+    }
+
+    /**
+     * Creates the credential set (if a new one was asked for) and then the rule.
+     *
+     * @param created receives the new rule; {@code failed} the reason in words
+     */
+    public void finish(Consumer<CacheRule> created, Consumer<String> failed) {
+        RuleDraft draft = draft();
+        AuthChoice choice = authChoice.get();
+        String credName = newCredentialName.get().strip();
+        String username = newUsername.get();
+        char[] password = newPassword.get().toCharArray();
+        String server = loginServer.get();
+        async.run(() -> {
+            if (choice == AuthChoice.NEW) {
+                engine.createCredentialSet(credName, server, username, password);
+            }
+            return engine.createRule(draft);
+        }, rule -> {
+            newPassword.set("");
+            created.accept(rule);
+        }, e -> failed.accept(Messages.human(e)));
+    }
+
+    public ObservableList<Upstream> upstreams() { return upstreams; }
+    public ObjectProperty<Upstream> upstreamProperty() { return upstream; }
+    public ReadOnlyStringProperty loginServerProperty() { return loginServer.getReadOnlyProperty(); }
+    public StringProperty pathProperty() { return path; }
+    public BooleanProperty wildcardProperty() { return wildcard; }
+    public ReadOnlyStringProperty previewProperty() { return preview.getReadOnlyProperty(); }
+    public StringProperty targetProperty() { return target; }
+    public StringProperty nameProperty() { return name; }
+    public ReadOnlyStringProperty pathErrorProperty() { return pathError.getReadOnlyProperty(); }
+    public ReadOnlyStringProperty targetErrorProperty() { return targetError.getReadOnlyProperty(); }
+    public ReadOnlyStringProperty nameErrorProperty() { return nameError.getReadOnlyProperty(); }
+    public ReadOnlyBooleanProperty checkingProperty() { return checking.getReadOnlyProperty(); }
+    public ObjectProperty<AuthChoice> authChoiceProperty() { return authChoice; }
+    public ObservableList<String> credentialSets() { return credentialSets; }
+    public StringProperty existingCredentialSetProperty() { return existingCredentialSet; }
+    public StringProperty newCredentialNameProperty() { return newCredentialName; }
+    public StringProperty newUsernameProperty() { return newUsername; }
+    public StringProperty newPasswordProperty() { return newPassword; }
+    public ReadOnlyStringProperty authErrorProperty() { return authError.getReadOnlyProperty(); }
+    public BooleanBinding sourceStepValid() { return sourceValid; }
+    public BooleanBinding targetStepValid() { return targetStepValid; }
+    public BooleanBinding authStepValid() { return authStepValid; }
+    public BooleanBinding authStepSkipped() { return authSkipped; }
+    public ReadOnlyStringProperty reviewProperty() { return review.getReadOnlyProperty(); }
+
+    /** What the upstream allows, in words, for the authentication step. */
+    public String authModeText() {
+        Upstream u = upstream.get();
+        if (u == null) return "";
+        return switch (u.authMode()) {
+            case AUTHENTICATED_ONLY -> u.displayName() + " requires a credential set for pulls through a cache rule.";
+            case ANONYMOUS_ONLY -> u.displayName() + " allows anonymous pulls only.";
+            case BOTH -> u.displayName() + " allows anonymous pulls; a credential set gives access to private images and higher limits.";
+        };
+    }
+}

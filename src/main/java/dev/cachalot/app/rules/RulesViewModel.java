@@ -1,0 +1,106 @@
+package dev.cachalot.app.rules;
+
+import dev.cachalot.app.common.AppContext;
+import dev.cachalot.app.common.Async;
+import dev.cachalot.app.common.Messages;
+import dev.cachalot.engine.CredentialSetView;
+import dev.cachalot.engine.EngineApi;
+import dev.cachalot.rules.CacheRule;
+import dev.cachalot.rules.ImportReport;
+import java.io.File;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import javafx.collections.transformation.FilteredList;
+
+/** The Cache rules page: the rule table with its filter, delete, credential-set change, import and export. */
+public final class RulesViewModel {
+    private final EngineApi engine;
+    private final Async async;
+    private final ObservableList<CacheRule> rules = FXCollections.observableArrayList();
+    private final FilteredList<CacheRule> filtered = new FilteredList<>(rules, r -> true);
+    private final ObservableList<String> credentialSets = FXCollections.observableArrayList();
+    private final StringProperty filter = new SimpleStringProperty("");
+    private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper notice = new ReadOnlyStringWrapper("");
+
+    public RulesViewModel(AppContext context) {
+        this.engine = context.engine();
+        this.async = context.async();
+        filter.addListener((o, a, text) -> {
+            String f = text == null ? "" : text.strip().toLowerCase(Locale.ROOT);
+            filtered.setPredicate(r -> f.isEmpty() || (r.name() + " " + r.sourceRepository() + " " + r.targetRepository()
+                    + " " + (r.credentialSet() == null ? "" : r.credentialSet())).toLowerCase(Locale.ROOT).contains(f));
+        });
+    }
+
+    public void refresh() {
+        async.run(() -> new Object[]{engine.rules(), engine.credentialSets()}, loaded -> {
+            @SuppressWarnings("unchecked") List<CacheRule> rs = (List<CacheRule>) loaded[0];
+            @SuppressWarnings("unchecked") List<CredentialSetView> cs = (List<CredentialSetView>) loaded[1];
+            rules.setAll(rs);
+            credentialSets.setAll(cs.stream().map(CredentialSetView::name).toList());
+            error.set("");
+        }, e -> error.set(Messages.human(e)));
+    }
+
+    public void delete(CacheRule rule) {
+        async.run(() -> {
+            engine.deleteRule(rule.name());
+            return null;
+        }, v -> {
+            notice.set("Rule " + rule.name() + " deleted.");
+            refresh();
+        }, e -> error.set(Messages.human(e)));
+    }
+
+    /** Sets or clears ({@code null}) the credential set of a rule. */
+    public void setCredentialSet(CacheRule rule, String credentialSet) {
+        async.run(() -> engine.setRuleCredentialSet(rule.name(), credentialSet), r -> {
+            notice.set("Rule " + r.name() + " now uses " + (credentialSet == null ? "anonymous pulls." : "credential set " + credentialSet + "."));
+            refresh();
+        }, e -> error.set(Messages.human(e)));
+    }
+
+    /** Dry run of an import: nothing changes until {@link #importConfirmed} is called. */
+    public void previewImport(List<File> files, Consumer<ImportReport> onPreview) {
+        List<Path> paths = files.stream().map(File::toPath).toList();
+        error.set("");
+        async.run(() -> engine.previewImport(paths, null), onPreview, e -> error.set(Messages.human(e)));
+    }
+
+    /** Imports the valid entries of files the user has seen in the preview. */
+    public void importConfirmed(List<File> files) {
+        List<Path> paths = files.stream().map(File::toPath).toList();
+        async.run(() -> engine.importRules(paths, null, true), report -> {
+            if (report.applied()) {
+                notice.set("Imported " + report.imported() + " rule" + (report.imported() == 1 ? "" : "s") + ".");
+            } else {
+                error.set("Nothing was imported: " + String.join("; ", report.problems()));
+            }
+            refresh();
+        }, e -> error.set(Messages.human(e)));
+    }
+
+    public void export(File file) {
+        String name = file.getName().toLowerCase(Locale.ROOT);
+        String format = name.endsWith(".csv") ? "csv" : name.endsWith(".yaml") || name.endsWith(".yml") ? "yaml" : "json";
+        async.run(() -> {
+            engine.exportRules(file.toPath(), format);
+            return null;
+        }, v -> notice.set("Exported " + rules.size() + " rules to " + file.getName() + "."), e -> error.set(Messages.human(e)));
+    }
+
+    public ObservableList<CacheRule> rules() { return filtered; }
+    public ObservableList<String> credentialSets() { return credentialSets; }
+    public StringProperty filterProperty() { return filter; }
+    public ReadOnlyStringProperty errorProperty() { return error.getReadOnlyProperty(); }
+    public ReadOnlyStringProperty noticeProperty() { return notice.getReadOnlyProperty(); }
+}

@@ -1,0 +1,302 @@
+package dev.cachalot.app.shell;
+
+import dev.cachalot.app.clientsetup.ClientSetupPage;
+import dev.cachalot.app.common.AppContext;
+import dev.cachalot.app.common.AppPreferences;
+import dev.cachalot.app.common.Messages;
+import dev.cachalot.app.common.Page;
+import dev.cachalot.app.common.Theme;
+import dev.cachalot.app.common.Ui;
+import dev.cachalot.app.credentials.CredentialsPage;
+import dev.cachalot.app.overview.OverviewPage;
+import dev.cachalot.app.repositories.RepositoriesPage;
+import dev.cachalot.app.rules.RulesPage;
+import dev.cachalot.app.settings.SettingsPage;
+import dev.cachalot.app.stats.StatsPage;
+import dev.cachalot.engine.EngineApi;
+import dev.cachalot.engine.EngineStatus;
+import java.util.List;
+import javafx.beans.binding.Bindings;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.Scene;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ListView;
+import javafx.scene.control.Menu;
+import javafx.scene.control.MenuBar;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.RadioMenuItem;
+import javafx.scene.control.Separator;
+import javafx.scene.control.TextInputDialog;
+import javafx.scene.control.ToggleGroup;
+import javafx.scene.image.Image;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyCodeCombination;
+import javafx.scene.input.KeyCombination;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.StackPane;
+import javafx.stage.Stage;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignC;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignS;
+
+/**
+ * The shell: menu, left navigation, the page shown, and a status bar. Remembers geometry, last page and theme;
+ * starts the engine's server in the background and stops it when the window closes.
+ */
+public final class MainWindow {
+    public static final String NAV_ID = "navigation";
+
+    private final Stage stage;
+    private final AppContext context;
+    private final AppPreferences prefs;
+    private final StatusBarViewModel statusBar;
+    private final RulesPage rulesPage;
+    private final List<Page> pages;
+    private final ListView<Page> navigation = new ListView<>();
+    private final StackPane content = new StackPane();
+    private Page shown;
+    private boolean closed;
+
+    public MainWindow(Stage stage, AppContext context, AppPreferences prefs) {
+        this.stage = stage;
+        this.context = context;
+        this.prefs = prefs;
+        this.statusBar = new StatusBarViewModel(context);
+        this.rulesPage = new RulesPage(context);
+        this.pages = List.of(new OverviewPage(context), rulesPage, new CredentialsPage(context), new RepositoriesPage(context),
+                new StatsPage(context), new ClientSetupPage(context), new SettingsPage(context, this::restartServer));
+
+        navigation.setId(NAV_ID);
+        navigation.getItems().setAll(pages);
+        navigation.setPrefWidth(210);
+        navigation.setCellFactory(l -> new ListCell<>() {
+            @Override
+            protected void updateItem(Page page, boolean empty) {
+                super.updateItem(page, empty);
+                setText(empty || page == null ? null : page.title());
+                setGraphic(empty || page == null ? null : Ui.icon(page.icon()));
+                setId(empty || page == null ? null : "nav-" + page.title().toLowerCase().replace(' ', '-'));
+            }
+        });
+        navigation.getSelectionModel().selectedItemProperty().addListener((o, a, page) -> show(page));
+
+        BorderPane root = new BorderPane();
+        root.setTop(menuBar());
+        root.setLeft(navigation);
+        root.setCenter(content);
+        root.setBottom(statusBar());
+        Scene scene = new Scene(root, prefs.getDouble("width", 1200), prefs.getDouble("height", 780));
+        var css = MainWindow.class.getResource("/dev/cachalot/app/cachalot.css");
+        if (css != null) scene.getStylesheets().add(css.toExternalForm());
+        stage.setScene(scene);
+        stage.setTitle("Cachalot");
+        loadIcon();
+        if (!Double.isNaN(prefs.getDouble("x", Double.NaN))) {
+            stage.setX(prefs.getDouble("x", 0));
+            stage.setY(prefs.getDouble("y", 0));
+        }
+        context.themeProperty().addListener((o, a, theme) -> {
+            theme.apply();
+            prefs.put("theme", theme.name());
+        });
+        context.themeProperty().set(Theme.parse(prefs.get("theme", Theme.LIGHT.name())));
+        context.themeProperty().get().apply();
+        stage.setOnHidden(e -> close());
+    }
+
+    /** Shows the window, selects the last page and starts the engine's server in the background. */
+    public void show() {
+        String last = prefs.get("page", pages.get(0).title());
+        navigation.getSelectionModel().select(pages.stream().filter(p -> p.title().equals(last)).findFirst().orElse(pages.get(0)));
+        stage.show();
+        statusBar.start();
+        startServer(null);
+    }
+
+    private void startServer(String listenOrNull) {
+        EngineApi engine = context.engine();
+        context.async().run(() -> {
+            String listen = listenOrNull != null ? listenOrNull : engine.settings().listen();
+            try {
+                engine.startServer(listen);
+            } catch (RuntimeException e) {
+                throw new ServerStartFailure(listen, e);
+            }
+            if (listenOrNull != null) {
+                var s = engine.settings();
+                engine.updateSettings(new dev.cachalot.engine.EngineSettings(listen, s.defaultFreshness(), s.maxCacheBytes()));
+            }
+            return listen;
+        }, listen -> statusBar.refreshCacheSize(), e -> {
+            if (e instanceof ServerStartFailure f) offerAnotherPort(f.listen, Messages.human(f.getCause()));
+        });
+    }
+
+    private void restartServer(String listen) {
+        context.async().run(() -> {
+            context.engine().stopServer();
+            return null;
+        }, v -> startServer(listen), e -> startServer(listen));
+    }
+
+    /** The port is taken: say so and offer the next port instead of dying. */
+    private void offerAnotherPort(String listen, String reason) {
+        int colon = listen.lastIndexOf(':');
+        String host = colon < 0 ? "127.0.0.1" : listen.substring(0, colon);
+        int port = colon < 0 ? 5000 : Integer.parseInt(listen.substring(colon + 1));
+        TextInputDialog dialog = new TextInputDialog(String.valueOf(port == 65535 ? 5001 : port + 1));
+        dialog.initOwner(stage);
+        dialog.setTitle("Cannot start the registry");
+        String lower = reason.toLowerCase(java.util.Locale.ROOT);
+        String why = lower.contains("in use") || lower.contains("bind")
+                ? "Another program is already using port " + port + " on " + host + "."
+                : reason;
+        dialog.setHeaderText("The cache could not listen on " + listen + ".\n" + why);
+        dialog.setContentText("Try another port on " + host + ":");
+        dialog.getDialogPane().setId("portTakenDialog");
+        dialog.resultProperty().addListener((o, a, text) -> {
+            if (text == null) return;
+            String t = text.strip();
+            if (!t.matches("\\d{1,5}") || Integer.parseInt(t) < 1 || Integer.parseInt(t) > 65535) {
+                offerAnotherPort(listen, "'" + t + "' is not a port number (1 to 65535).");
+            } else {
+                startServer(host + ":" + t);
+            }
+        });
+        dialog.show();
+    }
+
+    private void show(Page page) {
+        if (page == null || page == shown) return;
+        if (shown != null) shown.deactivate();
+        shown = page;
+        content.getChildren().setAll(page.view());
+        prefs.put("page", page.title());
+        page.activate();
+    }
+
+    /** Selects a page by its title (for tests and the screenshot renderer). */
+    public void select(String title) {
+        pages.stream().filter(p -> p.title().equals(title)).findFirst().ifPresent(navigation.getSelectionModel()::select);
+    }
+
+    public List<Page> pages() {
+        return pages;
+    }
+
+    public Stage stage() {
+        return stage;
+    }
+
+    private MenuBar menuBar() {
+        MenuItem newRule = item("New cache rule…", new KeyCodeCombination(KeyCode.N, KeyCombination.SHORTCUT_DOWN), () -> {
+            select(rulesPage.title());
+            rulesPage.openWizard();
+        });
+        MenuItem quit = item("Quit", new KeyCodeCombination(KeyCode.Q, KeyCombination.SHORTCUT_DOWN), stage::close);
+        Menu file = new Menu("File", null, newRule, new javafx.scene.control.SeparatorMenuItem(), quit);
+
+        MenuItem delete = item("Delete…", new KeyCodeCombination(KeyCode.DELETE), () -> {
+            if (shown != null) shown.deleteSelected();
+        });
+        MenuItem filter = item("Filter", new KeyCodeCombination(KeyCode.F, KeyCombination.SHORTCUT_DOWN), () -> {
+            if (shown != null) shown.focusFilter();
+        });
+        Menu edit = new Menu("Edit", null, delete, filter);
+
+        MenuItem refresh = item("Refresh", new KeyCodeCombination(KeyCode.F5), () -> {
+            if (shown != null) shown.refresh();
+            statusBar.refreshCacheSize();
+        });
+        ToggleGroup themes = new ToggleGroup();
+        Menu theme = new Menu("Theme");
+        for (Theme t : Theme.values()) {
+            RadioMenuItem mi = new RadioMenuItem(t.toString());
+            mi.setToggleGroup(themes);
+            mi.setSelected(t == context.themeProperty().get());
+            mi.setOnAction(e -> context.themeProperty().set(t));
+            context.themeProperty().addListener((o, a, b) -> mi.setSelected(b == t));
+            theme.getItems().add(mi);
+        }
+        Menu view = new Menu("View", null, refresh, theme);
+        return new MenuBar(file, edit, view);
+    }
+
+    private static MenuItem item(String text, KeyCombination keys, Runnable action) {
+        MenuItem mi = new MenuItem(text);
+        mi.setAccelerator(keys);
+        mi.setOnAction(e -> action.run());
+        return mi;
+    }
+
+    private HBox statusBar() {
+        Label state = new Label();
+        state.setId("statusState");
+        state.textProperty().bind(statusBar.stateTextProperty());
+        state.setGraphic(Ui.icon(MaterialDesignS.SERVER_NETWORK));
+        statusBar.statusProperty().addListener((o, a, s) -> {
+            state.getStyleClass().removeAll("success", "danger", "warning");
+            state.getStyleClass().add(s.state() == EngineStatus.State.RUNNING ? "success"
+                    : s.state() == EngineStatus.State.ERROR ? "danger" : "warning");
+        });
+        Label address = new Label();
+        address.setId("statusAddress");
+        address.textProperty().bind(statusBar.addressProperty());
+        Label size = new Label();
+        size.setId("statusCacheSize");
+        size.textProperty().bind(Bindings.concat("Cache: ", statusBar.cacheSizeProperty()));
+        size.setGraphic(Ui.icon(MaterialDesignC.CACHED));
+        Label pulls = new Label();
+        pulls.setId("statusPulls");
+        pulls.textProperty().bind(Bindings.concat("Pulls: ", statusBar.pullsProperty().asString()));
+        Region gap = new Region();
+        HBox.setHgrow(gap, Priority.ALWAYS);
+        HBox bar = new HBox(12, state, address, new Separator(javafx.geometry.Orientation.VERTICAL), size, gap, pulls);
+        bar.setPadding(new Insets(4, 10, 4, 10));
+        bar.setAlignment(Pos.CENTER_LEFT);
+        bar.getStyleClass().add("status-bar");
+        return bar;
+    }
+
+    private void loadIcon() {
+        var in = MainWindow.class.getResourceAsStream("/icons/cachalot-256.png");
+        if (in != null) stage.getIcons().add(new Image(in));
+    }
+
+    /** Saves geometry and stops the engine's server cleanly (in the background, so the FX thread is free). */
+    public void close() {
+        if (closed) return;
+        closed = true;
+        if (!Double.isNaN(stage.getWidth())) {
+            prefs.putDouble("width", stage.getWidth());
+            prefs.putDouble("height", stage.getHeight());
+            prefs.putDouble("x", stage.getX());
+            prefs.putDouble("y", stage.getY());
+        }
+        prefs.flush();
+        if (shown != null) shown.deactivate();
+        statusBar.stop();
+        context.async().run(() -> {
+            context.engine().stopServer();
+            return null;
+        }, v -> { }, e -> { });
+    }
+
+    public StatusBarViewModel statusBarModel() {
+        return statusBar;
+    }
+
+    /** A server start failed; carries the address for the "another port" dialog. */
+    private static final class ServerStartFailure extends RuntimeException {
+        final String listen;
+
+        ServerStartFailure(String listen, RuntimeException cause) {
+            super(cause.getMessage(), cause);
+            this.listen = listen;
+        }
+    }
+}

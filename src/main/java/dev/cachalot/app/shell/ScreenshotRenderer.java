@@ -1,0 +1,41 @@
+package dev.cachalot.app.shell;
+
+import dev.cachalot.app.common.Page;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import javafx.embed.swing.SwingFXUtils;
+import javafx.scene.image.WritableImage;
+import javax.imageio.ImageIO;
+
+/**
+ * Renders every page of a shown {@link MainWindow} to PNG ({@code overview.png}, {@code cache-rules.png}, …) so the
+ * README's screenshots come from the project itself. Must run on the FX thread, with each page's data loaded
+ * (select the page, let its background work finish, then call {@link #renderShown}).
+ */
+public final class ScreenshotRenderer {
+    private ScreenshotRenderer() {
+    }
+
+    public static String fileName(Page page) {
+        return page.title().toLowerCase(Locale.ROOT).replace(' ', '-') + ".png";
+    }
+
+    /** Snapshots the whole window as it is now into {@code folder/<page>.png}. */
+    public static Path renderShown(MainWindow window, Page page, Path folder) throws IOException {
+        Files.createDirectories(folder);
+        WritableImage image = window.stage().getScene().getRoot().snapshot(null, null);
+        Path file = folder.resolve(fileName(page));
+        ImageIO.write(SwingFXUtils.fromFXImage(image, null), "png", file.toFile());
+        return file;
+    }
+
+    public static List<String> fileNames(MainWindow window) {
+        List<String> names = new ArrayList<>();
+        window.pages().forEach(p -> names.add(fileName(p)));
+        return names;
+    }
+}

@@ -1,0 +1,65 @@
+package dev.cachalot.app;
+
+import dev.cachalot.app.common.AppContext;
+import dev.cachalot.app.common.AppPreferences;
+import dev.cachalot.app.common.FxAsync;
+import dev.cachalot.app.shell.MainWindow;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.prefs.Preferences;
+import javafx.scene.Node;
+import javafx.scene.Parent;
+import javafx.scene.control.Button;
+import javafx.scene.control.ButtonBar;
+import javafx.stage.Stage;
+import javafx.stage.Window;
+import org.testfx.api.FxRobot;
+import org.testfx.util.WaitForAsyncUtils;
+
+/** Opens the real main window on a TestFX stage with a {@link FakeEngine}; preferences go to a test node. */
+final class AppHarness {
+    private AppHarness() {
+    }
+
+    static MainWindow open(Stage stage, FakeEngine engine) {
+        Preferences node = Preferences.userRoot().node("/dev/cachalot/test/" + System.nanoTime());
+        AppContext context = new AppContext(engine, new FxAsync(2), "/tmp/cachalot-test-data");
+        MainWindow window = new MainWindow(stage, context, new AppPreferences(node));
+        window.show();
+        return window;
+    }
+
+    static void waitUntil(BooleanSupplier condition) {
+        try {
+            WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> {
+                WaitForAsyncUtils.waitForFxEvents();
+                return condition.getAsBoolean();
+            });
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("condition not met within 10 s", e);
+        }
+    }
+
+    /** The dialog button with this {@link ButtonBar.ButtonData} (Finish's text has a trailing space in ControlsFX). */
+    static Button button(FxRobot robot, ButtonBar.ButtonData data) {
+        return robot.lookup(n -> n instanceof Button && ButtonBar.getButtonData(n) == data && n.isVisible())
+                .queryAllAs(Button.class).stream().findFirst().orElseThrow(() -> new AssertionError("no " + data + " button"));
+    }
+
+    static List<Node> allNodes() {
+        List<Node> nodes = new java.util.ArrayList<>();
+        for (Window w : Window.getWindows()) {
+            if (w.getScene() != null) collect(w.getScene().getRoot(), nodes);
+        }
+        return nodes;
+    }
+
+    private static void collect(Node node, Collection<Node> into) {
+        into.add(node);
+        if (node instanceof Parent p) {
+            for (Node child : p.getChildrenUnmodifiable()) collect(child, into);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.cachalot.app;
+
+import static dev.cachalot.app.AppHarness.waitUntil;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cachalot.app.common.AppContext;
+import dev.cachalot.app.common.AppPreferences;
+import dev.cachalot.app.common.FxAsync;
+import dev.cachalot.app.common.Page;
+import dev.cachalot.app.shell.MainWindow;
+import dev.cachalot.app.shell.ScreenshotRenderer;
+import dev.cachalot.engine.Engine;
+import dev.cachalot.engine.EngineApi;
+import dev.cachalot.engine.EngineSettings;
+import dev.cachalot.engine.RuleDraft;
+import dev.cachalot.storage.DataFolder;
+import dev.cachalot.testing.DockerRegistryFixture;
+import dev.cachalot.testing.RegistryPusher;
+import dev.cachalot.testing.Skopeo;
+import dev.cachalot.testing.TestImages;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.prefs.Preferences;
+import javafx.scene.control.Label;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * Renders every page to PNG for the README.
+ * <ul>
+ *   <li>{@code -Dcachalot.screenshots=docs/screenshots}: output folder (default {@code target/screenshots});</li>
+ *   <li>{@code -Dcachalot.screenshots.engine=real}: the real engine in front of Debian's docker-registry, filled by
+ *       skopeo pulls through it (default: the {@link FakeEngine}'s sample data, which includes a day of history).</li>
+ * </ul>
+ */
+@ExtendWith(ApplicationExtension.class)
+class PageScreenshotsTest {
+    @TempDir
+    static Path temp;
+    private final boolean real = "real".equals(System.getProperty("cachalot.screenshots.engine"));
+    private DockerRegistryFixture upstream;
+    private Engine engine;
+    private MainWindow window;
+
+    @Start
+    void start(Stage stage) {
+        stage.setWidth(1280);
+        stage.setHeight(800);
+        EngineApi api = real ? realEngine() : new FakeEngine().withSampleData();
+        Preferences node = Preferences.userRoot().node("/dev/cachalot/test/shots-" + System.nanoTime());
+        window = new MainWindow(stage, new AppContext(api, new FxAsync(2), real ? temp.resolve("data").toString()
+                : "/home/you/.local/share/cachalot"), new AppPreferences(node));
+        window.show();
+    }
+
+    private Engine realEngine() {
+        upstream = DockerRegistryFixture.start();
+        engine = Engine.open(new DataFolder(temp.resolve("data")));
+        engine.updateSettings(new EngineSettings("127.0.0.1:0", "revalidate", 0));
+        engine.addUpstream(upstream.hostPort(), upstream.url(), null);
+        engine.createRule(new RuleDraft("team-images", upstream.hostPort() + "/team/*", "team/*", null, null));
+        engine.createRule(new RuleDraft("dotnet-sdk", "mcr.microsoft.com/dotnet/sdk", "dotnet/sdk", null, null));
+        engine.createRule(new RuleDraft("k8s-all", "registry.k8s.io/*", "k8s/*", null, null));
+        return engine;
+    }
+
+    /** Pulls a few images through the real engine so the tables and charts have something to show. */
+    private void pullSampleImages(FxRobot robot) {
+        waitUntil(() -> robot.lookup("#statusState").queryAs(Label.class).getText().equals("Running"));
+        String address = robot.lookup("#statusAddress").queryAs(Label.class).getText();
+        RegistryPusher pusher = new RegistryPusher(upstream.url());
+        TestImages images = new TestImages(11);
+        pusher.push("team/web", "1.4", images.dockerImage());
+        pusher.push("team/api", "2.0", images.ociIndex());
+        Skopeo skopeo = new Skopeo();
+        for (int i = 0; i < 3; i++) skopeo.copy(address + "/team/web:1.4", temp.resolve("web-" + i));
+        skopeo.copy(address + "/team/api:2.0", temp.resolve("api"), Skopeo.all());
+        engine.flushEvents();
+    }
+
+    @AfterEach
+    void stop() {
+        if (engine != null) engine.close();
+        if (upstream != null) upstream.close();
+    }
+
+    @Test
+    void rendersEachPageToAPng(FxRobot robot) throws Exception {
+        if (real) pullSampleImages(robot);
+        Path folder = Path.of(System.getProperty("cachalot.screenshots", "target/screenshots"));
+        for (Page page : window.pages()) {
+            robot.interact(() -> window.select(page.title()));
+            settle();
+            if (page.title().equals("Repositories")) {
+                // show a repository's tags and a manifest, as a user browsing the cache sees them
+                robot.interact(() -> robot.lookup("#repositoriesTable").queryTableView().getSelectionModel().select(0));
+                waitUntil(() -> !robot.lookup("#tagsTable").queryTableView().getItems().isEmpty());
+                robot.interact(() -> robot.lookup("#tagsTable").queryTableView().getSelectionModel().select(0));
+                settle();
+            }
+            AtomicReference<Path> file = new AtomicReference<>();
+            robot.interact(() -> {
+                try {
+                    file.set(ScreenshotRenderer.renderShown(window, page, folder));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            waitUntil(() -> file.get() != null);
+            assertThat(Files.size(file.get())).isGreaterThan(5_000);
+        }
+        assertThat(ScreenshotRenderer.fileNames(window)).allSatisfy(name -> assertThat(folder.resolve(name)).exists());
+    }
+
+    /** Lets a page's background loading land before the snapshot (a picture, not an assertion, depends on it). */
+    private static void settle() {
+        WaitForAsyncUtils.sleep(300, TimeUnit.MILLISECONDS);
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+}

@@ -1,0 +1,66 @@
+package dev.cachalot.app;
+
+import static dev.cachalot.app.AppHarness.button;
+import static dev.cachalot.app.AppHarness.waitUntil;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cachalot.app.shell.MainWindow;
+import dev.cachalot.rules.CacheRule;
+import javafx.scene.control.ButtonBar.ButtonData;
+import javafx.scene.control.Label;
+import javafx.scene.control.TextField;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+
+@ExtendWith(ApplicationExtension.class)
+class RuleWizardUiTest {
+    private final FakeEngine engine = new FakeEngine()
+            .withCredentialSet("hub-creds", "docker.io")
+            .withRule("nginx-old", "docker.io/library/nginx", "nginx", "hub-creds");
+    private MainWindow window;
+
+    @Start
+    void start(Stage stage) {
+        window = AppHarness.open(stage, engine);
+    }
+
+    @Test
+    void autofillsDockerHubInsertsLibraryBlocksAnOverlapAndCreatesTheRule(FxRobot robot) {
+        robot.interact(() -> window.select("Cache rules"));
+        robot.clickOn("#createRule");
+        waitUntil(() -> "docker.io".equals(robot.lookup("#ruleLoginServer").queryAs(TextField.class).getText()));
+        TextField loginServer = robot.lookup("#ruleLoginServer").queryAs(TextField.class);
+        assertThat(loginServer.isEditable()).isFalse();
+
+        robot.clickOn(button(robot, ButtonData.NEXT_FORWARD));
+        robot.clickOn("#rulePath").write("nginx");
+        waitUntil(() -> robot.lookup("#rulePreview").queryAs(Label.class).getText().equals("docker.io/library/nginx"));
+
+        // The suggested target "nginx" is taken by another rule: the reason shows under the field and Next stays off.
+        waitUntil(() -> robot.lookup("#ruleTargetError").queryAs(Label.class).getText().contains("nginx-old"));
+        Label targetError = robot.lookup("#ruleTargetError").queryAs(Label.class);
+        assertThat(targetError.isVisible()).isTrue();
+        assertThat(button(robot, ButtonData.NEXT_FORWARD).isDisabled()).isTrue();
+
+        TextField target = robot.lookup("#ruleTarget").queryAs(TextField.class);
+        robot.interact(target::clear);
+        robot.clickOn(target).write("web/nginx");
+        waitUntil(() -> targetError.getText().isEmpty() && !button(robot, ButtonData.NEXT_FORWARD).isDisabled());
+
+        robot.clickOn(button(robot, ButtonData.NEXT_FORWARD)); // authentication: Docker Hub requires a credential set
+        waitUntil(() -> robot.lookup("#authExisting").tryQuery().isPresent());
+        robot.clickOn(button(robot, ButtonData.NEXT_FORWARD)); // review
+        waitUntil(() -> !button(robot, ButtonData.FINISH).isDisabled());
+        robot.clickOn(button(robot, ButtonData.FINISH));
+
+        waitUntil(() -> engine.rules().stream().anyMatch(r -> r.targetRepository().equals("web/nginx")));
+        CacheRule created = engine.rules().stream().filter(r -> r.targetRepository().equals("web/nginx")).findFirst().orElseThrow();
+        assertThat(created.sourceRepository()).isEqualTo("docker.io/library/nginx");
+        assertThat(created.credentialSet()).isEqualTo("hub-creds");
+        waitUntil(() -> robot.lookup("#rulesTable").queryTableView().getItems().contains(created));
+    }
+}

@@ -1,0 +1,57 @@
+package dev.cachalot.app.clientsetup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cachalot.rules.CacheRule;
+import dev.cachalot.rules.FreshnessPolicy;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ClientSnippetsTest {
+    private static CacheRule rule(String name, String source, String target) {
+        return new CacheRule(name, source, target, null, FreshnessPolicy.REVALIDATE, Instant.EPOCH, CacheRule.ProvisioningState.Succeeded);
+    }
+
+    private final ClientSnippets snippets = new ClientSnippets("127.0.0.1:5001", List.of(
+            rule("hello-world", "docker.io/library/hello-world", "hello-world"),
+            rule("k8s-all", "registry.k8s.io/*", "k8s/*"),
+            rule("library-all", "docker.io/library/*", "library/*")));
+
+    @Test
+    void dockerDaemonJsonNamesTheEngineAsMirrorAndInsecureRegistry() {
+        assertThat(snippets.dockerDaemonJson())
+                .contains("\"registry-mirrors\": [\"http://127.0.0.1:5001\"]")
+                .contains("\"insecure-registries\": [\"127.0.0.1:5001\"]");
+    }
+
+    @Test
+    void containerdGetsOneHostsTomlPerUpstreamPointingAtTheEngine() {
+        assertThat(snippets.containerdHostsToml()).containsOnlyKeys(
+                "/etc/containerd/certs.d/docker.io/hosts.toml", "/etc/containerd/certs.d/registry.k8s.io/hosts.toml");
+        assertThat(snippets.containerdHostsToml().get("/etc/containerd/certs.d/docker.io/hosts.toml"))
+                .contains("server = \"https://registry-1.docker.io\"")
+                .contains("[host.\"http://127.0.0.1:5001\"]")
+                .contains("capabilities = [\"pull\", \"resolve\"]");
+    }
+
+    @Test
+    void podmanMirrorsEachUpstreamOnce() {
+        String conf = snippets.podmanRegistriesConf();
+        assertThat(conf).containsOnlyOnce("prefix = \"docker.io\"").containsOnlyOnce("prefix = \"registry.k8s.io\"");
+        assertThat(conf).contains("location = \"127.0.0.1:5001\"\ninsecure = true");
+    }
+
+    @Test
+    void plainPullsUseTheLocalTargetsWithAPlaceholderUnderWildcards() {
+        assertThat(snippets.plainPulls())
+                .contains("docker pull 127.0.0.1:5001/hello-world:latest")
+                .contains("docker pull 127.0.0.1:5001/k8s/<name>:latest")
+                .contains("docker pull 127.0.0.1:5001/library/<name>:latest");
+    }
+
+    @Test
+    void fallsBackToTheDefaultAddressWhenTheEngineHasNone() {
+        assertThat(new ClientSnippets("", List.of()).dockerDaemonJson()).contains("http://127.0.0.1:5000");
+    }
+}
