@@ -1,16 +1,36 @@
 package dev.cachalot;
 
+import dev.cachalot.app.CachalotApp;
+import dev.cachalot.app.shell.EngineProvider;
 import dev.cachalot.cli.CachalotCommand;
+import dev.cachalot.engine.Engine;
+import dev.cachalot.engine.EngineApi;
+import dev.cachalot.storage.DataFolder;
 
 /**
- * Entry point: with no arguments opens the desktop app, otherwise runs a CLI command.
- * Does not extend {@code Application} so the JavaFX runtime can stay on the class path.
+ * Entry point: with no arguments opens the desktop app on the engine of the user's data folder, otherwise runs a
+ * CLI command. Does not extend {@code Application} so the JavaFX runtime can stay on the class path.
  */
 public final class Main {
     private Main() {
     }
 
     public static void main(String[] args) {
+        if (args.length == 0) {
+            DataFolder folder = DataFolder.defaultLocation();
+            CachalotApp.launchApp(args, new EngineProvider() {
+                @Override
+                public EngineApi open() {
+                    return Engine.open(folder);
+                }
+
+                @Override
+                public String dataFolder() {
+                    return folder.root().toString();
+                }
+            });
+            System.exit(0);
+        }
         System.exit(CachalotCommand.run(args));
     }
 }

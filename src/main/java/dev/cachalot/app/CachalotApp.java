@@ -24,22 +24,6 @@ public class CachalotApp extends Application {
     private EngineApi engine;
     private MainWindow window;
 
-    /** Opens the app with the real engine (see {@link #defaultEngineProvider()}); returns when the window closes. */
-    public static void launchApp(String[] args) {
-        launchApp(args, defaultEngineProvider());
-    }
-
-    /**
-     * The one place the real engine is wired into the app. Until it is, the app says so instead of starting.
-     * Expected shape: {@code EngineProvider} whose {@code open()} returns {@code Engine.open(dataFolder)} and whose
-     * {@code dataFolder()} returns that folder's path for the Settings page.
-     */
-    static EngineProvider defaultEngineProvider() {
-        return () -> {
-            throw new IllegalStateException("the caching engine is not wired into the app yet");
-        };
-    }
-
     /** Opens the app with the engine {@code engineProvider} gives; returns when the last window closes. */
     public static void launchApp(String[] args, EngineProvider engineProvider) {
         provider = engineProvider;

@@ -262,9 +262,12 @@ public final class MainWindow {
         return bar;
     }
 
+    /** The app icon in the sizes window managers pick from (generated from icons/cachalot.svg). */
     private void loadIcon() {
-        var in = MainWindow.class.getResourceAsStream("/icons/cachalot-256.png");
-        if (in != null) stage.getIcons().add(new Image(in));
+        for (int size : new int[]{16, 32, 64, 256}) {
+            var url = MainWindow.class.getResource("/dev/cachalot/app/icons/cachalot-" + size + ".png");
+            if (url != null) stage.getIcons().add(new Image(url.toExternalForm()));
+        }
     }
 
     /** Saves geometry and stops the engine's server cleanly (in the background, so the FX thread is free). */
