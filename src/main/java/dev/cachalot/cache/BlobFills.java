@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -29,7 +30,17 @@ import org.slf4j.LoggerFactory;
 final class BlobFills implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(BlobFills.class);
+    /** Bytes read from the upstream per write to the store. */
     private static final int CHUNK = 512 * 1024;
+    /**
+     * Buffers per download: one being filled from the upstream while the others wait for, or are in, the store's
+     * hasher. Bounds a download's memory to {@code DEPTH * CHUNK} however far hashing lags behind.
+     */
+    private static final int DEPTH = 3;
+    /** The first write is small, so the first bytes reach clients without waiting for a whole chunk. */
+    private static final int FIRST_CHUNK = 32 * 1024;
+    /** How long the download waits for the hasher to hand a buffer back before it gives up. */
+    private static final long BUFFER_WAIT_SECONDS = 120;
     /** Never fill the disk: keep this much free beyond the blob itself. */
     private static final long DISK_RESERVE = 256L * 1024 * 1024;
     /** How often one download may be resumed after its connection broke. */
@@ -111,10 +122,11 @@ final class BlobFills implements AutoCloseable {
                 checkSize(digest, length);
                 try (BlobWriter writer = store.newWriter(digest, length)) {
                     fill.begin(writer, length);
+                    Buffers buffers = new Buffers(length);
                     long total = 0;
                     for (int resumes = 0; ; resumes++) {
                         try {
-                            total = copy(blob.body(), writer, fill, length, digest, total);
+                            total = copy(blob.body(), writer, buffers, fill, length, digest, total);
                             break;
                         } catch (ConnectionBroke broke) {
                             total = writer.written();
@@ -195,19 +207,21 @@ final class BlobFills implements AutoCloseable {
     /**
      * Copies the upstream body into the writer, counting from {@code total} bytes already written. A failure to read
      * from the upstream comes out as {@link ConnectionBroke} (it may be resumed); a failure to write, such as a full
-     * disk, comes out as it is.
+     * disk, comes out as it is. Each full buffer goes to the writer, which hashes it on its own thread and hands it
+     * back, while this thread reads the next one.
      */
-    private long copy(ReadableByteChannel in, BlobWriter writer, BlobFill fill, long length, Digest digest, long total)
-            throws IOException {
-        ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK);
+    private long copy(ReadableByteChannel in, BlobWriter writer, Buffers buffers, BlobFill fill, long length,
+                      Digest digest, long total) throws IOException {
         boolean eof = false;
         while (!eof) {
-            buf.clear();
+            ByteBuffer buf = buffers.take(digest);
+            if (total == 0) buf.limit(Math.min(buf.capacity(), FIRST_CHUNK));
             while (buf.hasRemaining()) {
                 int n;
                 try {
                     n = in.read(buf);
                 } catch (IOException e) {
+                    buffers.give(buf);
                     // What was read into buf is dropped: the resume starts at the last byte the writer took.
                     if (Thread.currentThread().isInterrupted()) throw e;
                     throw new ConnectionBroke(e);
@@ -223,11 +237,46 @@ final class BlobFills implements AutoCloseable {
             if (next > maxBlobBytes || (length >= 0 && next > length)) {
                 throw new IOException("upstream sent more than " + (length >= 0 ? length : maxBlobBytes) + " bytes");
             }
-            writer.write(buf);
+            if (buf.hasRemaining()) {
+                writer.writeAndRelease(buf, buffers::give);
+            } else {
+                buffers.give(buf);
+            }
             total = next;
             fill.advance(total);
         }
         return total;
+    }
+
+    /** The few reusable buffers of one download (direct: the store writes them to its file without a copy). */
+    private static final class Buffers {
+        private final ArrayBlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(DEPTH);
+        private final int size;
+        private int allocated;
+
+        Buffers(long length) {
+            this.size = length >= 0 ? (int) Math.max(1, Math.min(CHUNK, length)) : CHUNK;
+        }
+
+        ByteBuffer take(Digest digest) throws IOException {
+            ByteBuffer buf = free.poll();
+            if (buf == null && allocated < DEPTH) {
+                allocated++;
+                buf = ByteBuffer.allocateDirect(size);
+            }
+            try {
+                if (buf == null) buf = free.poll(BUFFER_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("download of " + digest + " interrupted");
+            }
+            if (buf == null) throw new IOException("hashing blob " + digest + " stalled");
+            return buf.clear();
+        }
+
+        void give(ByteBuffer buf) {
+            free.offer(buf);
+        }
     }
 
     /** The upstream connection failed while the body was being read. */

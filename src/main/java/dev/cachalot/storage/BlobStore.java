@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Content-addressed blob files under {@link DataFolder#blobs()}. A file is visible only once its digest was
@@ -51,6 +52,21 @@ public interface BlobStore {
 
         /** Appends all of {@code src}. */
         void write(ByteBuffer src) throws IOException;
+
+        /**
+         * Appends all of {@code src} like {@link #write}, and takes the buffer over: the writer hands it to
+         * {@code release} once it no longer needs its bytes, perhaps later and on another thread (so hashing can
+         * overlap the caller's next read). The caller must not touch {@code src} until then. {@code release} is
+         * called at most once per buffer; a buffer handed to a writer that then fails or is closed uncommitted may
+         * never come back, so callers must not wait for it after that.
+         */
+        default void writeAndRelease(ByteBuffer src, Consumer<ByteBuffer> release) throws IOException {
+            try {
+                write(src);
+            } finally {
+                release.accept(src);
+            }
+        }
 
         /** Bytes written so far. */
         long written();
