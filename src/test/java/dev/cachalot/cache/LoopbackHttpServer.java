@@ -32,6 +32,11 @@ final class LoopbackHttpServer implements AutoCloseable {
     private final Map<String, Handler> routes = new ConcurrentHashMap<>();
 
     LoopbackHttpServer() {
+        this(false);
+    }
+
+    /** @param concurrent handle requests on a thread each (a handler that blocks then holds up no other request) */
+    LoopbackHttpServer(boolean concurrent) {
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         } catch (IOException e) {
@@ -50,6 +55,13 @@ final class LoopbackHttpServer implements AutoCloseable {
                 }
             }
         });
+        if (concurrent) {
+            server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "loopback-http");
+                t.setDaemon(true);
+                return t;
+            }));
+        }
         server.start();
     }
 

@@ -254,4 +254,86 @@ class FileBlobStoreTest {
             assertThatThrownBy(() -> w.write(ByteBuffer.wrap(content))).isInstanceOf(IOException.class);
         }
     }
+
+    @Test
+    void buffersHandedOverAreHashedInOrderAndEachComesBackOnce() throws Exception {
+        byte[] content = randomBytes(5 * 64 * 1024 + 123, 21);
+        Digest digest = digestOf(content);
+        java.util.concurrent.BlockingQueue<ByteBuffer> free = new java.util.concurrent.ArrayBlockingQueue<>(2);
+        free.add(ByteBuffer.allocateDirect(64 * 1024));
+        free.add(ByteBuffer.allocateDirect(64 * 1024));
+        java.util.concurrent.atomic.AtomicInteger released = new java.util.concurrent.atomic.AtomicInteger();
+        int chunks = 0;
+        try (BlobWriter w = store.newWriter(digest, content.length)) {
+            for (int off = 0; off < content.length; off += 64 * 1024) {
+                // Only two buffers: the next write waits until the hasher handed one back.
+                ByteBuffer buf = free.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(buf).isNotNull();
+                buf.clear().put(content, off, Math.min(64 * 1024, content.length - off)).flip();
+                w.writeAndRelease(buf, b -> {
+                    released.incrementAndGet();
+                    free.add(b);
+                });
+                chunks++;
+            }
+            Path stored = w.commit();
+            assertThat(Files.readAllBytes(stored)).isEqualTo(content);
+        }
+        assertThat(released.get()).isEqualTo(chunks);
+    }
+
+    @Test
+    void aPlainWriteAfterHandedOverBuffersKeepsTheHashInWriteOrder() throws Exception {
+        byte[] content = randomBytes(300_000, 22);
+        Digest digest = digestOf(content);
+        try (BlobWriter w = store.newWriter(digest, content.length)) {
+            w.writeAndRelease(ByteBuffer.wrap(content, 0, 200_000).slice(), b -> { });
+            w.write(ByteBuffer.wrap(content, 200_000, 100_000));
+            assertThat(Files.readAllBytes(w.commit())).isEqualTo(content);
+        }
+    }
+
+    @Test
+    void aHashingFailureFailsTheCommitAndLeavesNothingBehind() throws Exception {
+        byte[] content = randomBytes(256 * 1024, 23);
+        Digest digest = digestOf(content);
+        FileBlobStore failing = new FileBlobStore(folder, d -> new MessageDigest("SHA-256") {
+            private long seen;
+
+            @Override
+            protected void engineUpdate(byte input) {
+                engineUpdate(new byte[] {input}, 0, 1);
+            }
+
+            @Override
+            protected void engineUpdate(byte[] input, int offset, int len) {
+                seen += len;
+                if (seen > 100_000) throw new IllegalStateException("hasher broke");
+            }
+
+            @Override
+            protected byte[] engineDigest() {
+                return new byte[32];
+            }
+
+            @Override
+            protected void engineReset() {
+                seen = 0;
+            }
+        });
+        java.util.concurrent.atomic.AtomicInteger released = new java.util.concurrent.atomic.AtomicInteger();
+        try (BlobWriter w = failing.newWriter(digest, content.length)) {
+            for (int off = 0; off < content.length; off += 64 * 1024) {
+                try {
+                    w.writeAndRelease(ByteBuffer.wrap(content, off, 64 * 1024).slice(), b -> released.incrementAndGet());
+                } catch (IOException e) {
+                    assertThat(e).hasMessageContaining("hasher broke");
+                }
+            }
+            assertThatThrownBy(w::commit).isInstanceOf(IOException.class).hasMessageContaining("hasher broke");
+        }
+        assertThat(failing.find(digest)).isEmpty();
+        assertThat(filesUnder(folder.tmp())).isEmpty();
+        assertThat(filesUnder(folder.blobs())).isEmpty();
+    }
 }
