@@ -7,10 +7,14 @@ import java.util.function.Supplier;
 
 /**
  * An upstream client built off the start-up path: building one loads the platform's TLS trust store, which costs
- * hundreds of milliseconds the registry need not wait for. {@link #prepare()} starts the build in the background;
- * the first call that needs the client waits for it.
+ * hundreds of milliseconds the registry need not wait for. {@link #prepare()} starts the build in the background,
+ * then warms the client up ({@link OkHttpUpstreamClient#warmUp()}); the first call that needs the client waits for
+ * the build only.
  */
 public final class DeferredUpstreamClient implements UpstreamClient, AutoCloseable {
+
+    /** Off only to measure what the warm-up saves ({@code -Dcachalot.upstream.warmUp=false}). */
+    private static final boolean WARM_UP = !"false".equals(System.getProperty("cachalot.upstream.warmUp"));
 
     private final Supplier<? extends UpstreamClient> factory;
     private volatile CompletableFuture<UpstreamClient> client;
@@ -30,10 +34,17 @@ public final class DeferredUpstreamClient implements UpstreamClient, AutoCloseab
                 client = new CompletableFuture<>();
                 CompletableFuture<UpstreamClient> target = client;
                 Thread t = new Thread(() -> {
+                    UpstreamClient built;
                     try {
-                        target.complete(factory.get());
+                        built = factory.get();
+                        target.complete(built);
                     } catch (RuntimeException | Error e) {
                         target.completeExceptionally(e);
+                        return;
+                    }
+                    // After the client is available, so a real request never waits for the warm-up.
+                    if (built instanceof OkHttpUpstreamClient okHttp && WARM_UP) {
+                        okHttp.warmUp();
                     }
                 }, "upstream-client-init");
                 t.setDaemon(true);
