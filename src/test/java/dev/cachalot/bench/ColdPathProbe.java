@@ -58,6 +58,10 @@ public final class ColdPathProbe {
             engine.addUpstream(registry.hostPort(), registry.url(), null);
             engine.createRule(new RuleDraft("probe", registry.hostPort() + "/*", "cached/*", null, null));
             engine.startServer("127.0.0.1:0");
+            // As the benchmark does: the first request after start is a readiness check, not the blob.
+            try (HttpConnection ready = new HttpConnection("127.0.0.1", engine.port())) {
+                if (ready.get("/v2/", Map.of()).status() != 200) throw new IllegalStateException("/v2/ not ready");
+            }
             System.out.printf(Locale.ROOT, "engine ready %d ms after JVM start; load average %s%n",
                     System.currentTimeMillis() - jvmStart, loadAverage());
             String path = "/v2/cached/" + REPOSITORY + "/blobs/" + digest;
