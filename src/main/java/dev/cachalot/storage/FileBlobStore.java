@@ -19,11 +19,13 @@ import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -197,9 +199,12 @@ public final class FileBlobStore implements BlobStore {
         @Override
         public void write(ByteBuffer src) throws IOException {
             if (async != null) {
-                // Keep the hash in write order: these bytes queue behind the ones still being hashed.
+                // Keep the hash in write order: these bytes queue behind the ones still being hashed. Waiting for them
+                // keeps memory bounded when a caller mixes the two kinds of write.
                 ByteBuffer copy = ByteBuffer.allocate(src.remaining()).put(src).flip();
-                writeAndRelease(copy, b -> { });
+                CountDownLatch hashed = new CountDownLatch(1);
+                writeAndRelease(copy, b -> hashed.countDown());
+                async.await(hashed);
                 return;
             }
             checkOpen();
@@ -344,6 +349,19 @@ public final class FileBlobStore implements BlobStore {
                 throw new InterruptedIOException("interrupted while hashing");
             } catch (ExecutionException e) {
                 throw new IOException("hashing failed: " + e.getCause(), e.getCause());
+            }
+            throwIfFailed();
+        }
+
+        /** Waits for {@code released} (a buffer's release), or until hashing stopped for good. */
+        void await(CountDownLatch released) throws IOException {
+            try {
+                while (!released.await(1, TimeUnit.SECONDS)) {
+                    if (done.isDone()) break;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while hashing");
             }
             throwIfFailed();
         }
