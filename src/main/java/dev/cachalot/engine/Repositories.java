@@ -135,7 +135,16 @@ final class Repositories {
             for (ManifestFacts.Descriptor blob : image.blobs()) {
                 if (Thread.currentThread().isInterrupted()) return;
                 BlobResult b = backend.blob(name, blob.digest(), PREFETCH);
+                long before = fetched;
                 try {
+                    if (b.file() == null) {
+                        // still arriving: follow the download so progress moves within a big layer and a cancel is quick
+                        fetched = follow(b, fetched, total, bytesAndTotal);
+                        if (fetched < 0) {
+                            b.served(0, new java.io.InterruptedIOException("pull into cache cancelled"));
+                            return;
+                        }
+                    }
                     b.awaitFile();
                     b.served(0, null);
                 } catch (IOException e) {
@@ -143,10 +152,29 @@ final class Repositories {
                     throw new RegistryException(dev.cachalot.registry.ErrorCode.UPSTREAM_UNAVAILABLE, 502,
                             "fetching " + blob.digest() + " failed: " + e.getMessage(), null, e);
                 }
-                fetched += Math.max(b.size(), 0);
+                fetched = before + Math.max(b.size(), 0);
                 bytesAndTotal.accept(fetched, Math.max(total, fetched));
             }
         }
+    }
+
+    /** Reads a blob as it arrives, reporting about every MiB; returns the new byte count, or -1 when interrupted. */
+    private static long follow(BlobResult b, long fetched, long total, BiConsumer<Long, Long> bytesAndTotal) throws IOException {
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(1 << 16);
+        long reported = fetched;
+        try (BlobResult.BlobStream stream = b.openStream()) {
+            int n;
+            while ((n = stream.read(buffer)) >= 0) {
+                buffer.clear();
+                fetched += n;
+                if (Thread.currentThread().isInterrupted()) return -1;
+                if (fetched - reported >= (1 << 20)) {
+                    reported = fetched;
+                    bytesAndTotal.accept(fetched, Math.max(total, fetched));
+                }
+            }
+        }
+        return fetched;
     }
 
     private long imageSize(ManifestFacts facts) {

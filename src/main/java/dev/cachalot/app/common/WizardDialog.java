@@ -176,6 +176,21 @@ public final class WizardDialog {
         holder.setFillWidth(true);
         body.setCenter(holder);
         error.set("");
+        // Typing goes straight into the step's first field; without one, the default button takes the focus. Never
+        // leave it where the old step's content was: it would fall to Cancel, and Enter on a focused button fires it.
+        javafx.application.Platform.runLater(() -> firstField(step.content())
+                .orElse(neighbour(+1) < 0 ? finishButton : nextButton).requestFocus());
+    }
+
+    private static java.util.Optional<Node> firstField(Node node) {
+        if (node instanceof javafx.scene.control.TextInputControl t && t.isEditable() && !t.isDisabled()) return java.util.Optional.of(t);
+        if (node instanceof javafx.scene.Parent p) {
+            for (Node child : p.getChildrenUnmodifiable()) {
+                java.util.Optional<Node> found = firstField(child);
+                if (found.isPresent()) return found;
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** "Source registry › Repository and target › …" with the current step in bold, so users see how far they are. */

@@ -52,7 +52,7 @@ public final class RepositoriesPage implements Page {
         repos.getColumns().add(Tables.sorted("Tags", RepositoryView::tagCount, String::valueOf, 60));
         repos.getColumns().add(Tables.sorted("Last pulled", r -> r.lastPulled() == null ? Instant.EPOCH : r.lastPulled(), Formats::time, 165));
         repos.getColumns().add(Tables.sorted("Pulls", RepositoryView::pullCount, String::valueOf, 60));
-        repos.getColumns().add(Tables.text("Origin", r -> r.cached() ? "cached from " + (r.upstream() == null ? "an upstream" : r.upstream()) : "local (pushed)", 280));
+        repos.getColumns().add(Tables.text("Origin", RepositoriesPage::origin, RepositoriesPage::origin, 280));
         repos.setPlaceholder(Ui.hint("Nothing cached yet. Pull an image through the cache (see Client setup), or use Pull into cache…"));
         repos.getSelectionModel().selectedItemProperty().addListener((o, a, r) -> vm.selectRepository(r == null ? null : r.name()));
         repos.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
@@ -133,6 +133,13 @@ public final class RepositoriesPage implements Page {
         layers.setPlaceholder(Ui.hint("Select a tag to see its manifest's layers."));
         root = Ui.pageBox(Ui.title("Repositories"), new HBox(8, filter, copy, pull, delete),
                 progressRow, Ui.errorLabel(vm.errorProperty()), split);
+    }
+
+    /** "rule team-all, from team/big" for a cached repository; "local (pushed)" for a plain one. */
+    static String origin(RepositoryView r) {
+        if (!r.cached()) return "local (pushed)";
+        String rule = r.ruleName() == null ? "cached" : "rule " + r.ruleName();
+        return r.upstream() == null ? rule : rule + ", from " + r.upstream();
     }
 
     /** A table with a small caption above it, so the three stacked parts of the page say what they are. */
