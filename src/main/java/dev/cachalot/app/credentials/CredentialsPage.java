@@ -63,11 +63,11 @@ public final class CredentialsPage implements Page {
         table.setItems(vm.credentialSets());
         table.getColumns().add(Tables.text("Name", CredentialSetView::name, 150));
         table.getColumns().add(Tables.text("Login server", CredentialSetView::loginServer, 150));
-        table.getColumns().add(Tables.text("Password in vault", CredentialSetView::passwordSecret, CredentialSetView::passwordSecret, 190));
-        table.getColumns().add(Tables.text("Health", c -> health(c), c -> health(c), 170));
+        table.getColumns().add(Tables.text("Password in vault", CredentialSetView::passwordSecret, CredentialSetView::passwordSecret, 170));
+        table.getColumns().add(Tables.text("Health", c -> health(c), c -> health(c), 150));
         table.getColumns().add(Tables.text("Last checked", c -> Formats.time(c.lastChecked()), 165));
-        table.getColumns().add(Tables.text("Pulls left (Docker Hub)", c -> c.rateLimitRemaining() == null ? "—"
-                : c.rateLimitRemaining() + (c.rateLimitLimit() == null ? "" : " of " + c.rateLimitLimit()), 150));
+        table.getColumns().add(Tables.text("Hub pulls left", c -> c.rateLimitRemaining() == null ? "—"
+                : c.rateLimitRemaining() + (c.rateLimitLimit() == null ? "" : " of " + c.rateLimitLimit()), 120));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.setPlaceholder(Ui.hint("No credential sets yet. Docker Hub rules need one; other registries need one for private images."));
         VBox.setVgrow(table, Priority.ALWAYS);

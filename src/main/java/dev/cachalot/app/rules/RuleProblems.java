@@ -8,15 +8,17 @@ import java.util.List;
 /**
  * The engine's problems with a draft rule, sorted to the field that caused them. The engine answers with sentences;
  * rather than reading their wording, this asks again with one field swapped for a value that cannot be at fault
- * (no credential set, a fresh probe name, a fresh probe target): a problem that goes away belongs to the swapped field.
- * Problems that survive every swap are about the source. Called off the UI thread; at most four engine checks,
- * and only one when the draft is fine.
+ * (a fresh probe name, a fresh probe target, a probe path on the same registry): a problem that goes away belongs to
+ * the swapped field. What survives every swap is about the credential set. Called off the UI thread; one engine
+ * check when the draft is fine, four when it is not.
  */
 record RuleProblems(List<String> path, List<String> target, List<String> name, List<String> auth) {
 
     /** Names no user picks, so swapping them in cannot create a clash of their own. */
     static final String PROBE_NAME = "cachalot-wizard-probe-7f3a";
     static final String PROBE_TARGET = "cachalot-wizard-probe-7f3a";
+    /** Two path components, so Docker Hub's library/ rule leaves it as it is. */
+    static final String PROBE_PATH = "cachalot-probe/wizard-7f3a";
 
     static final RuleProblems NONE = new RuleProblems(List.of(), List.of(), List.of(), List.of());
 
@@ -31,26 +33,25 @@ record RuleProblems(List<String> path, List<String> target, List<String> name, L
     static RuleProblems of(EngineApi engine, RuleDraft draft, boolean ignoreCredentialSet) {
         List<String> all = engine.checkRule(draft);
         if (all.isEmpty()) return NONE;
-        RuleDraft anonymous = new RuleDraft(draft.name(), draft.sourceRepository(), draft.targetRepository(), null, draft.freshness());
-        List<String> withoutCredentials = draft.credentialSet() == null ? all : engine.checkRule(anonymous);
-        List<String> auth = ignoreCredentialSet ? List.of() : minus(all, withoutCredentials);
-        if (withoutCredentials.isEmpty()) return new RuleProblems(List.of(), List.of(), List.of(), auth);
-
-        RuleDraft probeName = new RuleDraft(PROBE_NAME, draft.sourceRepository(), draft.targetRepository(), null, draft.freshness());
-        List<String> name = minus(withoutCredentials, engine.checkRule(probeName));
+        String source = draft.sourceRepository() == null ? "" : draft.sourceRepository().strip();
         String target = draft.targetRepository() == null ? "" : draft.targetRepository().strip();
-        boolean wildcard = target.equals("*") || target.endsWith("/*")
-                || draft.sourceRepository() != null && draft.sourceRepository().endsWith("/*");
-        RuleDraft probeBoth = new RuleDraft(PROBE_NAME, draft.sourceRepository(), wildcard ? PROBE_TARGET + "/*" : PROBE_TARGET,
-                null, draft.freshness());
-        List<String> survivors = engine.checkRule(probeBoth);
-        List<String> path = new ArrayList<>();
-        List<String> targetProblems = new ArrayList<>();
-        for (String p : withoutCredentials) {
-            if (name.contains(p)) continue;
-            if (survivors.contains(p)) path.add(p);
-            else targetProblems.add(p);
-        }
+        boolean wildcard = source.endsWith("/*") || target.equals("*") || target.endsWith("/*");
+        int slash = source.indexOf('/');
+        String server = slash < 0 ? source : source.substring(0, slash);
+
+        List<String> name = minus(all, engine.checkRule(
+                new RuleDraft(PROBE_NAME, source, target, draft.credentialSet(), draft.freshness())));
+        List<String> targetProblems = minus(all, engine.checkRule(
+                new RuleDraft(draft.name(), source, wildcard ? PROBE_TARGET + "/*" : PROBE_TARGET, draft.credentialSet(), draft.freshness())));
+        List<String> path = minus(all, engine.checkRule(
+                new RuleDraft(draft.name(), server + "/" + PROBE_PATH + (wildcard ? "/*" : ""), target, draft.credentialSet(), draft.freshness())));
+        // a problem two swaps cure (source and target must both be wildcards) is shown once, under the target
+        path = minus(path, targetProblems);
+        name = minus(minus(name, targetProblems), path);
+        List<String> sorted = new ArrayList<>(name);
+        sorted.addAll(targetProblems);
+        sorted.addAll(path);
+        List<String> auth = ignoreCredentialSet ? List.of() : minus(all, sorted);
         return new RuleProblems(path, targetProblems, name, auth);
     }
 
