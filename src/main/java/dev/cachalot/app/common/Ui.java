@@ -73,7 +73,8 @@ public final class Ui {
         if (label != null) {
             Label l = new Label(label);
             l.setMinWidth(Region.USE_PREF_SIZE);
-            l.setPadding(new Insets(7, 0, 0, 0));
+            // level with the text inside a field; a plain value (a label) needs no offset
+            l.setPadding(new Insets(field instanceof Label ? 0 : 7, 0, 0, 0));
             GridPane.setValignment(l, VPos.TOP);
             form.add(l, 0, row);
         }

@@ -80,6 +80,7 @@ public final class WizardDialog {
         top.setPadding(new javafx.geometry.Insets(0, 0, 10, 0));
         body.setTop(top);
         body.setBottom(errorLabel);
+        body.setPadding(new javafx.geometry.Insets(16, 20, 4, 20));
         dialog.getDialogPane().setContent(body);
 
         Button back = button(BACK);

@@ -59,10 +59,11 @@ public final class RepositoriesPage implements Page {
 
         tags.setId("tagsTable");
         tags.setItems(vm.tags());
-        tags.getColumns().add(Tables.text("Tag", TagView::tag, 110));
+        tags.getColumns().add(Tables.text("Tag", TagView::tag, 90));
         tags.getColumns().add(Tables.text("Digest", t -> Formats.shortDigest(t.digest()), TagView::digest, 165));
-        tags.getColumns().add(Tables.text("Type", t -> Formats.mediaType(t.mediaType()), TagView::mediaType, 150));
-        tags.getColumns().add(Tables.text("Platforms", t -> t.platforms().isEmpty() ? "—" : String.join(", ", t.platforms()), 170));
+        tags.getColumns().add(Tables.text("Type", t -> Formats.mediaType(t.mediaType()), TagView::mediaType, 140));
+        tags.getColumns().add(Tables.text("Platforms", t -> t.platforms().isEmpty() ? "—" : String.join(", ", t.platforms()),
+                t -> t.platforms().isEmpty() ? "a single-platform image" : String.join("\n", t.platforms()), 190));
         tags.getColumns().add(Tables.sorted("Size", TagView::sizeBytes, Formats::bytes, 90));
         tags.getColumns().add(Tables.sorted("Last pulled", t -> t.lastPulled() == null ? Instant.EPOCH : t.lastPulled(), Formats::time, 165));
         tags.getColumns().add(Tables.sorted("Pulls", TagView::pullCount, String::valueOf, 60));
@@ -117,6 +118,9 @@ public final class RepositoriesPage implements Page {
         progressText.textProperty().bind(vm.progressTextProperty());
 
         Tab layersTab = new Tab("Layers", layers);
+        // an index lists platform manifests, not layers: say which the user is looking at
+        vm.layers().addListener((javafx.collections.ListChangeListener<ManifestView.Layer>) c -> layersTab.setText(
+                !vm.layers().isEmpty() && vm.layers().stream().allMatch(l -> l.platform() != null) ? "Platform manifests" : "Layers"));
         Tab manifestTab = new Tab("Manifest", manifest);
         TabPane details = new TabPane(layersTab, manifestTab);
         details.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
