@@ -95,6 +95,17 @@ class OkHttpUpstreamClientRegistryTest {
     }
 
     @Test
+    void warmsUpAgainstItsOwnLoopbackSocketAndThenServesRealBlobs() throws Exception {
+        try (var client = new OkHttpUpstreamClient()) {
+            assertThat(client.warmUp()).isTrue();
+            assertThat(client.sharedClient().connectionPool().connectionCount()).isZero();
+            try (UpstreamBlob blob = client.openBlob(new UpstreamRequest(upstream(open), REPO, null), Digest.parse(layerDigest))) {
+                assertThat(readAll(blob)).isEqualTo(LAYER);
+            }
+        }
+    }
+
+    @Test
     void listsTags() {
         try (var client = new OkHttpUpstreamClient()) {
             assertThat(client.tags(new UpstreamRequest(upstream(open), REPO, null))).containsExactlyInAnyOrder("v1", "v2");
