@@ -44,9 +44,10 @@ public final class FileBlobStore implements BlobStore {
     private static final Logger log = LoggerFactory.getLogger(FileBlobStore.class);
 
     /**
-     * Threads that hash blobs while their download thread goes on reading: on this kind of machine SHA-256 costs about
-     * as much CPU as receiving and writing the bytes together, so hashing on a second core nearly doubles the speed
-     * of a cold fill. One task per writer that uses {@link BlobWriter#writeAndRelease}, for as long as it fills.
+     * Threads that hash blobs while their download thread goes on reading: SHA-256 costs about as much CPU as
+     * receiving and writing the bytes together (measured per GiB: 0.67 s hashing, 0.88 s receiving and writing), so
+     * with hashing on another core the download thread's serial work per GiB falls from ~1.5 s to ~0.9 s. One task
+     * per writer that uses {@link BlobWriter#writeAndRelease}, for as long as it fills.
      */
     private static final ExecutorService HASHERS = Executors.newCachedThreadPool(new ThreadFactory() {
         private final AtomicInteger n = new AtomicInteger();
