@@ -219,7 +219,6 @@ public final class Engine implements EngineApi, AutoCloseable {
         synchronized (serverLock) {
             stopServerLocked();
             setStatus(new EngineStatus(EngineStatus.State.STARTING, address.toString(), null));
-            upstreamClient.prepare();
             try {
                 if (servingLock == null) {
                     servingLock = ServingLock.acquire(folder);
@@ -230,6 +229,8 @@ public final class Engine implements EngineApi, AutoCloseable {
                 RegistryServer s = new RegistryServer(backend);
                 s.start(address.host(), address.port());
                 server = s;
+                // Only now: building the client (TLS trust store) would compete for the CPU with the server's start.
+                upstreamClient.prepare();
                 String bound = new ListenAddress(address.host(), s.port()).toString();
                 setStatus(new EngineStatus(EngineStatus.State.RUNNING, bound, null));
                 log.info("Cachalot registry serving on http://{} (data folder {})", bound, folder.root());

@@ -41,6 +41,7 @@ public final class RegistryServer implements AutoCloseable {
         if (server != null) {
             throw new IllegalStateException("registry server already started");
         }
+        avoidJmxLookup();
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 8);
         threads.setName("registry");
         // Cold streams and reads use buffers up to 1 MiB: pool them too (Jetty's default pool stops at 64 KiB).
@@ -104,6 +105,19 @@ public final class RegistryServer implements AutoCloseable {
     @Override
     public void close() {
         stop();
+    }
+
+    /**
+     * Jetty sizes its padding against false sharing by asking the platform MBean server whether object references are
+     * compressed; starting JMX for that costs tens of milliseconds of start-up. Answer it ourselves: references are
+     * compressed by default below a 32 GiB heap, and a wrong guess only changes padding, never behaviour.
+     */
+    private static void avoidJmxLookup() {
+        String property = "org.eclipse.jetty.util.referencesPerCacheLine";
+        if (System.getProperty(property) == null) {
+            boolean compressedReferences = Runtime.getRuntime().maxMemory() < 32L * 1024 * 1024 * 1024;
+            System.setProperty(property, compressedReferences ? "16" : "8");
+        }
     }
 
     private static boolean isBindFailure(Throwable e) {
