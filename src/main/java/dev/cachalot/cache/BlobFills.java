@@ -109,7 +109,7 @@ final class BlobFills implements AutoCloseable {
             try {
                 long length = blob.contentLength();
                 checkSize(digest, length);
-                try (BlobWriter writer = store.newWriter(digest)) {
+                try (BlobWriter writer = store.newWriter(digest, length)) {
                     fill.begin(writer, length);
                     long total = 0;
                     for (int resumes = 0; ; resumes++) {

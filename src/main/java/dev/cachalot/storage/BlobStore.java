@@ -23,6 +23,14 @@ public interface BlobStore {
     /** Starts writing a blob expected to have {@code digest}. */
     BlobWriter newWriter(Digest digest) throws IOException;
 
+    /**
+     * Starts writing a blob whose size is known ({@code expectedSize >= 0}): the store may reserve the file's length
+     * up front, which makes filling it much cheaper on file systems that allocate blocks as a file grows.
+     */
+    default BlobWriter newWriter(Digest digest, long expectedSize) throws IOException {
+        return newWriter(digest);
+    }
+
     /** Stores small content (a manifest) at once; verifies the digest; a no-op if already present. */
     void put(Digest digest, byte[] content) throws IOException;
 
