@@ -412,6 +412,11 @@ public final class Engine implements EngineApi, AutoCloseable {
     }
 
     @Override
+    public void prefetch(String repository, String reference, java.util.function.BiConsumer<Long, Long> bytesAndTotal) {
+        repositories.prefetch(repository, reference, bytesAndTotal);
+    }
+
+    @Override
     public long cacheSizeBytes() {
         return index.cachedBytes();
     }

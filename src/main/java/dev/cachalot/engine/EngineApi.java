@@ -90,6 +90,14 @@ public interface EngineApi {
     /** Pulls {@code repository:tag} (or {@code @digest}) into the cache now, all platforms, reporting bytes. */
     void prefetch(String repository, String reference, Consumer<Long> bytesFetched);
 
+    /**
+     * As {@link #prefetch(String, String, Consumer)}, reporting bytes fetched so far and the expected total
+     * ({@code -1} while unknown, i.e. until the manifests are in). Engines that cannot tell report {@code -1} throughout.
+     */
+    default void prefetch(String repository, String reference, java.util.function.BiConsumer<Long, Long> bytesAndTotal) {
+        prefetch(repository, reference, (Consumer<Long>) bytes -> bytesAndTotal.accept(bytes, -1L));
+    }
+
     long cacheSizeBytes();
 
     // ---- pull statistics ----

@@ -20,6 +20,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /** The cache browser's view of repositories, tags and manifests, and pulling into the cache on request. */
@@ -98,29 +99,51 @@ final class Repositories {
 
     /** Pulls a tag or digest with every platform and blob into the cache, through the same path as a client's pull. */
     void prefetch(String repository, String reference, Consumer<Long> bytesFetched) {
+        prefetch(repository, reference, (bytes, total) -> bytesFetched.accept(bytes));
+    }
+
+    /**
+     * As {@link #prefetch(String, String, Consumer)}, also reporting the expected total: {@code -1} until the manifests
+     * are fetched, then the manifests' bytes plus the sum of the blob sizes they list (what a progress bar needs).
+     */
+    void prefetch(String repository, String reference, BiConsumer<Long, Long> bytesAndTotal) {
         RepositoryName name = RepositoryName.of(repository);
-        long[] total = {0};
+        long fetched = 0;
         ManifestResult top = backend.manifest(name, Reference.parse(reference), PREFETCH);
-        total[0] += top.body().length;
-        bytesFetched.accept(total[0]);
+        fetched += top.body().length;
+        bytesAndTotal.accept(fetched, -1L);
         ManifestFacts facts = ManifestFacts.parse(top.body(), top.mediaType());
         List<ManifestFacts> images = new ArrayList<>();
         if (facts.isIndex()) {
             for (ManifestFacts.Descriptor child : facts.children()) {
                 if (Thread.currentThread().isInterrupted()) return;
                 ManifestResult m = backend.manifest(name, new Reference.ByDigest(child.digest()), PREFETCH);
-                total[0] += m.body().length;
-                bytesFetched.accept(total[0]);
+                fetched += m.body().length;
+                bytesAndTotal.accept(fetched, -1L);
                 images.add(ManifestFacts.parse(m.body(), m.mediaType()));
             }
         } else {
             images.add(facts);
         }
+        long total = fetched;
+        for (ManifestFacts image : images) {
+            for (ManifestFacts.Descriptor blob : image.blobs()) total += Math.max(blob.size(), 0);
+        }
+        bytesAndTotal.accept(fetched, total);
         for (ManifestFacts image : images) {
             for (ManifestFacts.Descriptor blob : image.blobs()) {
                 if (Thread.currentThread().isInterrupted()) return;
                 BlobResult b = backend.blob(name, blob.digest(), PREFETCH);
+                long before = fetched;
                 try {
+                    if (b.file() == null) {
+                        // still arriving: follow the download so progress moves within a big layer and a cancel is quick
+                        fetched = follow(b, fetched, total, bytesAndTotal);
+                        if (fetched < 0) {
+                            b.served(0, new java.io.InterruptedIOException("pull into cache cancelled"));
+                            return;
+                        }
+                    }
                     b.awaitFile();
                     b.served(0, null);
                 } catch (IOException e) {
@@ -128,10 +151,29 @@ final class Repositories {
                     throw new RegistryException(dev.cachalot.registry.ErrorCode.UPSTREAM_UNAVAILABLE, 502,
                             "fetching " + blob.digest() + " failed: " + e.getMessage(), null, e);
                 }
-                total[0] += Math.max(b.size(), 0);
-                bytesFetched.accept(total[0]);
+                fetched = before + Math.max(b.size(), 0);
+                bytesAndTotal.accept(fetched, Math.max(total, fetched));
             }
         }
+    }
+
+    /** Reads a blob as it arrives, reporting about every MiB; returns the new byte count, or -1 when interrupted. */
+    private static long follow(BlobResult b, long fetched, long total, BiConsumer<Long, Long> bytesAndTotal) throws IOException {
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(1 << 16);
+        long reported = fetched;
+        try (BlobResult.BlobStream stream = b.openStream()) {
+            int n;
+            while ((n = stream.read(buffer)) >= 0) {
+                buffer.clear();
+                fetched += n;
+                if (Thread.currentThread().isInterrupted()) return -1;
+                if (fetched - reported >= (1 << 20)) {
+                    reported = fetched;
+                    bytesAndTotal.accept(fetched, Math.max(total, fetched));
+                }
+            }
+        }
+        return fetched;
     }
 
     private long imageSize(ManifestFacts facts) {

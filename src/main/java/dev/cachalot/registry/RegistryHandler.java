@@ -386,7 +386,7 @@ public final class RegistryHandler extends Handler.Abstract {
                 return;
             }
             try {
-                sent = BlobBodies.sendFile(file, offset, length, response, request.getComponents().getByteBufferPool());
+                sent = BlobBodies.sendFile(file, offset, length, request, response, bytes -> sent = bytes);
             } catch (IOException e) {
                 abort(e);
                 return;

@@ -31,11 +31,11 @@ class LivePullUiTest {
     void pullEventsUpdateCounterRepositoriesAndStatisticsWithoutARefresh(FxRobot robot) {
         robot.interact(() -> window.select("Repositories"));
         waitUntil(() -> robot.lookup("#statusState").queryAs(Label.class).getText().equals("Running"));
-        assertThat(robot.lookup("#statusPulls").queryAs(Label.class).getText()).isEqualTo("Pulls: 0");
+        assertThat(robot.lookup("#statusPulls").queryAs(Label.class).getText()).isEqualTo("Pulls this session: 0");
 
         engine.emitPull("library/redis", "7", PullEvent.Outcome.MISS, 1_000_000);
 
-        waitUntil(() -> robot.lookup("#statusPulls").queryAs(Label.class).getText().equals("Pulls: 1"));
+        waitUntil(() -> robot.lookup("#statusPulls").queryAs(Label.class).getText().equals("Pulls this session: 1"));
         @SuppressWarnings("unchecked")
         TableView<RepositoryView> repos = robot.lookup("#" + RepositoriesPage.TABLE_ID).queryAs(TableView.class);
         waitUntil(() -> repos.getItems().stream().anyMatch(r -> r.name().equals("library/redis") && r.pullCount() == 1));
@@ -44,6 +44,6 @@ class LivePullUiTest {
         waitUntil(() -> robot.lookup("#" + StatsPage.EVENTS_ID).queryTableView().getItems().size() == 1);
         engine.emitPull("library/redis", "7", PullEvent.Outcome.HIT, 1_000_000);
         waitUntil(() -> robot.lookup("#" + StatsPage.EVENTS_ID).queryTableView().getItems().size() == 2);
-        waitUntil(() -> robot.lookup("#statusPulls").queryAs(Label.class).getText().equals("Pulls: 2"));
+        waitUntil(() -> robot.lookup("#statusPulls").queryAs(Label.class).getText().equals("Pulls this session: 2"));
     }
 }

@@ -9,6 +9,9 @@ import dev.cachalot.app.common.FxAsync;
 import dev.cachalot.app.common.Page;
 import dev.cachalot.app.shell.MainWindow;
 import dev.cachalot.app.shell.ScreenshotRenderer;
+import dev.cachalot.credentials.Keyring;
+import dev.cachalot.credentials.PassphrasePrompt;
+import dev.cachalot.credentials.VaultOptions;
 import dev.cachalot.engine.Engine;
 import dev.cachalot.engine.EngineApi;
 import dev.cachalot.engine.EngineSettings;
@@ -48,6 +51,7 @@ class PageScreenshotsTest {
     static Path temp;
     private final boolean real = "real".equals(System.getProperty("cachalot.screenshots.engine"));
     private DockerRegistryFixture upstream;
+    private DockerRegistryFixture partner;
     private Engine engine;
     private MainWindow window;
 
@@ -57,19 +61,26 @@ class PageScreenshotsTest {
         stage.setHeight(800);
         EngineApi api = real ? realEngine() : new FakeEngine().withSampleData();
         Preferences node = Preferences.userRoot().node("/dev/cachalot/test/shots-" + System.nanoTime());
-        window = new MainWindow(stage, new AppContext(api, new FxAsync(2), real ? temp.resolve("data").toString()
-                : "/home/you/.local/share/cachalot"), new AppPreferences(node));
+        // the Settings page shows the default data folder of a Linux user, not the test's temp folder
+        window = new MainWindow(stage, new AppContext(api, new FxAsync(2), "/home/you/.local/share/cachalot"), new AppPreferences(node));
         window.show();
     }
 
     private Engine realEngine() {
         upstream = DockerRegistryFixture.start();
-        engine = Engine.open(new DataFolder(temp.resolve("data")));
-        engine.updateSettings(new EngineSettings("127.0.0.1:0", "revalidate", 0));
+        partner = DockerRegistryFixture.builder().htpasswd("ci-robot", "partner-token-1").start();
+        // no passphrase, no keyring: the vault keeps its key in a file of the temp data folder
+        engine = Engine.open(new DataFolder(temp.resolve("data")),
+                new VaultOptions(name -> null, Keyring.NONE, PassphrasePrompt.NONE, VaultOptions.MIN_ITERATIONS));
+        // a real port (not 0) so the Settings page shows one, as a user's would
+        engine.updateSettings(new EngineSettings("127.0.0.1:" + dev.cachalot.testing.Ports.free(), "revalidate", 0));
         engine.addUpstream(upstream.hostPort(), upstream.url(), null);
         engine.createRule(new RuleDraft("team-images", upstream.hostPort() + "/team/*", "team/*", null, null));
         engine.createRule(new RuleDraft("dotnet-sdk", "mcr.microsoft.com/dotnet/sdk", "dotnet/sdk", null, null));
         engine.createRule(new RuleDraft("k8s-all", "registry.k8s.io/*", "k8s/*", null, null));
+        engine.addUpstream(partner.hostPort(), partner.url(), null);
+        engine.createCredentialSet("partner-registry", partner.hostPort(), "ci-robot", "partner-token-1".toCharArray());
+        engine.createRule(new RuleDraft("partner-all", partner.hostPort() + "/vendor/*", "vendor/*", "partner-registry", null));
         return engine;
     }
 
@@ -91,6 +102,7 @@ class PageScreenshotsTest {
     void stop() {
         if (engine != null) engine.close();
         if (upstream != null) upstream.close();
+        if (partner != null) partner.close();
     }
 
     @Test
@@ -119,6 +131,46 @@ class PageScreenshotsTest {
             assertThat(Files.size(file.get())).isGreaterThan(5_000);
         }
         assertThat(ScreenshotRenderer.fileNames(window)).allSatisfy(name -> assertThat(folder.resolve(name)).exists());
+
+        // the rule wizard at its second step, Docker Hub's library/ filled in
+        robot.interact(() -> window.select("Cache rules"));
+        robot.clickOn("#createRule");
+        waitUntil(() -> robot.lookup("#ruleWizard").tryQuery().isPresent()
+                && "docker.io".equals(robot.lookup("#ruleLoginServer").queryAs(javafx.scene.control.TextField.class).getText()));
+        robot.clickOn(AppHarness.button(robot, javafx.scene.control.ButtonBar.ButtonData.NEXT_FORWARD));
+        robot.clickOn("#rulePath").write("nginx");
+        waitUntil(() -> robot.lookup("#rulePreview").queryAs(Label.class).getText().equals("docker.io/library/nginx"));
+        settle();
+        javafx.scene.Node wizard = robot.lookup("#ruleWizard").query();
+        Path wizardFile = folder.resolve("rule-wizard.png");
+        robot.interact(() -> {
+            try {
+                javax.imageio.ImageIO.write(javafx.embed.swing.SwingFXUtils.fromFXImage(
+                        wizard.getScene().getRoot().snapshot(null, null), null), "png", wizardFile.toFile());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertThat(Files.size(wizardFile)).isGreaterThan(5_000);
+        robot.type(javafx.scene.input.KeyCode.ESCAPE);
+
+        // the dark theme, on the page with the most colour
+        robot.interact(() -> {
+            window.select("Overview");
+            dev.cachalot.app.common.Theme.DARK.apply();
+        });
+        settle();
+        AtomicReference<Path> dark = new AtomicReference<>();
+        robot.interact(() -> {
+            try {
+                dark.set(ScreenshotRenderer.renderShown(window, folder, "overview-dark.png"));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            } finally {
+                dev.cachalot.app.common.Theme.LIGHT.apply();
+            }
+        });
+        assertThat(Files.size(dark.get())).isGreaterThan(5_000);
     }
 
     /** Lets a page's background loading land before the snapshot (a picture, not an assertion, depends on it). */

@@ -79,7 +79,7 @@ class PullThroughEndToEndUiTest {
         assertThat(pull.exitCode()).as(pull.stderr()).isZero();
 
         waitUntil(() -> repos.getItems().stream().anyMatch(r -> r.name().equals("up/team/app") && r.pullCount() == 1));
-        waitUntil(() -> robot.lookup("#statusPulls").queryAs(Label.class).getText().equals("Pulls: 1"));
+        waitUntil(() -> robot.lookup("#statusPulls").queryAs(Label.class).getText().equals("Pulls this session: 1"));
         robot.interact(() -> repos.getSelectionModel().select(
                 repos.getItems().stream().filter(r -> r.name().equals("up/team/app")).findFirst().orElseThrow()));
         @SuppressWarnings("unchecked")

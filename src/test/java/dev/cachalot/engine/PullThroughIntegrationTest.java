@@ -277,14 +277,18 @@ class PullThroughIntegrationTest {
 
         assertThat(Files.exists(temp.resolve("data/blobs/sha256/" + layer.hex().substring(0, 2) + "/" + layer.hex())))
                 .as("the layer must not be cached before this test").isFalse();
+        // Two honest outcomes, depending on whether verification failed before or after the first byte went out:
+        // an error status with a spec body, or a connection broken before a complete body. Never a 200 that ends.
         RegistryReader.BlobRead read = null;
         try {
             read = cache.blob("up/corrupt", layer.digest());
         } catch (java.io.UncheckedIOException expected) {
-            // the connection broke before a complete body: what a client must see
+            // the connection broke before a complete body
         }
-        assertThat(read).as("a complete answer for a corrupt blob: %s", read == null ? "" : read.status() + " "
-                + read.size() + " bytes hashing to " + read.digest() + " from " + read.headers().firstValue("X-Cachalot-Source")).isNull();
+        if (read != null) {
+            assertThat(read.status()).as("a complete answer for a corrupt blob").isNotEqualTo(200);
+            assertThat(read.headers().firstValue("Content-Type")).hasValue("application/json");
+        }
         Path cached = temp.resolve("data/blobs/sha256/" + layer.hex().substring(0, 2) + "/" + layer.hex());
         assertThat(cached).doesNotExist();
         try (var tmp = Files.list(temp.resolve("data/tmp"))) {

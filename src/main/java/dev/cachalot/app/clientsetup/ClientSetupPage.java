@@ -37,7 +37,12 @@ public final class ClientSetupPage implements Page {
         context.async().run(() -> {
             String address = context.engine().status().address();
             if (address == null || address.isBlank()) address = context.engine().settings().listen();
-            return new ClientSnippets(address, context.engine().rules());
+            java.util.Map<String, String> endpoints = new java.util.HashMap<>();
+            for (dev.cachalot.rules.Upstream u : context.engine().upstreams()) {
+                String endpoint = u.endpoint().toString().replaceAll("/+$", "");
+                if (!endpoint.equals("https://" + u.loginServer())) endpoints.put(u.loginServer(), endpoint);
+            }
+            return new ClientSnippets(address, context.engine().rules(), endpoints);
         }, this::show, e -> error.setText(Messages.human(e)));
     }
 
@@ -58,12 +63,18 @@ public final class ClientSetupPage implements Page {
         area.setId(id);
         area.setEditable(false);
         area.setStyle("-fx-font-family: monospace;");
-        area.setPrefRowCount((int) Math.min(14, text.lines().count() + 1));
+        // tall enough for the whole snippet (up to a screenful): no scroll bar inside the page's own scroll
+        area.setPrefRowCount((int) Math.min(16, text.lines().count() + 2));
+        area.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         Button copy = new Button("Copy", Ui.icon(MaterialDesignC.CONTENT_COPY));
         copy.setOnAction(e -> Ui.copyToClipboard(text));
         Label t = new Label(title);
         t.getStyleClass().add("text-bold");
-        return new VBox(4, new HBox(8, t, copy), area);
+        javafx.scene.layout.Region gap = new javafx.scene.layout.Region();
+        HBox.setHgrow(gap, javafx.scene.layout.Priority.ALWAYS);
+        HBox head = new HBox(8, t, gap, copy);
+        head.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        return new VBox(4, head, area);
     }
 
     @Override public String title() { return "Client setup"; }

@@ -13,9 +13,17 @@ public final class ClientSnippets {
     private final String address;
     private final List<CacheRule> rules;
 
+    private final Map<String, String> endpoints;
+
     public ClientSnippets(String address, List<CacheRule> rules) {
+        this(address, rules, Map.of());
+    }
+
+    /** @param endpoints login server to API endpoint ({@code http://host:port}) for upstreams not reached at https://login-server */
+    public ClientSnippets(String address, List<CacheRule> rules, Map<String, String> endpoints) {
         this.address = address == null || address.isBlank() ? "127.0.0.1:5000" : address;
         this.rules = List.copyOf(rules);
+        this.endpoints = Map.copyOf(endpoints);
     }
 
     /** {@code /etc/docker/daemon.json}: Docker uses mirrors for Docker Hub pulls only. */
@@ -38,7 +46,8 @@ public final class ClientSnippets {
     public Map<String, String> containerdHostsToml() {
         Map<String, String> files = new TreeMap<>();
         for (String upstream : upstreams()) {
-            String server = upstream.equals("docker.io") ? "https://registry-1.docker.io" : "https://" + upstream;
+            String server = upstream.equals("docker.io") ? "https://registry-1.docker.io"
+                    : endpoints.getOrDefault(upstream, "https://" + upstream);
             files.put("/etc/containerd/certs.d/" + upstream + "/hosts.toml",
                     "server = \"" + server + "\"\n\n"
                             + "[host.\"http://" + address + "\"]\n"

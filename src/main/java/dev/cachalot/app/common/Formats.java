@@ -45,4 +45,29 @@ public final class Formats {
         int colon = digest.indexOf(':');
         return digest.length() > colon + 13 ? digest.substring(0, colon + 13) : digest;
     }
+
+    /** A short name for the media types users meet in the cache browser; others are shown as they are. */
+    public static String mediaType(String mediaType) {
+        if (mediaType == null) return "—";
+        return switch (mediaType) {
+            case "application/vnd.oci.image.index.v1+json" -> "OCI index";
+            case "application/vnd.oci.image.manifest.v1+json" -> "OCI manifest";
+            case "application/vnd.docker.distribution.manifest.list.v2+json" -> "Docker manifest list";
+            case "application/vnd.docker.distribution.manifest.v2+json" -> "Docker manifest v2";
+            case "application/vnd.docker.container.image.v1+json", "application/vnd.oci.image.config.v1+json" -> "image config";
+            case "application/vnd.docker.image.rootfs.diff.tar.gzip", "application/vnd.oci.image.layer.v1.tar+gzip" -> "layer (tar.gz)";
+            case "application/vnd.oci.image.layer.v1.tar+zstd" -> "layer (tar.zst)";
+            case "application/vnd.oci.image.layer.v1.tar" -> "layer (tar)";
+            case "application/vnd.oci.empty.v1+json" -> "empty";
+            default -> mediaType;
+        };
+    }
+
+    /** "Docker Hub (docker.io)"; a custom upstream named after its login server shows its endpoint instead. */
+    public static String upstream(dev.cachalot.rules.Upstream u) {
+        if (u.displayName() == null || u.displayName().isBlank() || u.displayName().equals(u.loginServer())) {
+            return u.loginServer() + "  (custom, " + u.endpoint() + ")";
+        }
+        return u.displayName() + "  (" + u.loginServer() + ")";
+    }
 }

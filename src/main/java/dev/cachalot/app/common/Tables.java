@@ -18,6 +18,21 @@ public final class Tables {
         return c;
     }
 
+    /** A text column whose cells show {@code tooltip} on hover (the full value behind a shortened one). */
+    public static <S> TableColumn<S, String> text(String title, Function<S, String> value, Function<S, String> tooltip, double width) {
+        TableColumn<S, String> c = text(title, value, width);
+        c.setCellFactory(col -> new javafx.scene.control.TableCell<>() {
+            @Override
+            protected void updateItem(String item, boolean empty) {
+                super.updateItem(item, empty);
+                setText(empty ? null : item);
+                S row = empty || getTableRow() == null ? null : getTableRow().getItem();
+                setTooltip(row == null ? null : new javafx.scene.control.Tooltip(tooltip.apply(row)));
+            }
+        });
+        return c;
+    }
+
     /** A column that shows {@code display} but sorts by the raw {@code value} (sizes, times). */
     public static <S, T extends Comparable<T>> TableColumn<S, T> sorted(String title, Function<S, T> value,
                                                                        Function<T, String> display, double width) {

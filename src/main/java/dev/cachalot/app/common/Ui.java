@@ -10,6 +10,12 @@ import javafx.scene.control.ButtonType;
 import javafx.scene.control.Label;
 import javafx.scene.input.Clipboard;
 import javafx.scene.input.ClipboardContent;
+import javafx.geometry.HPos;
+import javafx.geometry.VPos;
+import javafx.scene.layout.ColumnConstraints;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.stage.Window;
 import org.kordamp.ikonli.Ikon;
@@ -42,6 +48,39 @@ public final class Ui {
         l.getStyleClass().add("text-muted");
         l.setWrapText(true);
         return l;
+    }
+
+    /**
+     * A two-column form: labels never shrink to "…" and sit level with the first line of their field, even when
+     * a hint or an error is stacked under the field.
+     */
+    public static GridPane form() {
+        GridPane grid = new GridPane();
+        grid.setHgap(12);
+        grid.setVgap(10);
+        ColumnConstraints labels = new ColumnConstraints();
+        labels.setMinWidth(Region.USE_PREF_SIZE);
+        labels.setHalignment(HPos.LEFT);
+        ColumnConstraints fields = new ColumnConstraints();
+        fields.setHgrow(Priority.ALWAYS);
+        fields.setFillWidth(true);
+        grid.getColumnConstraints().addAll(labels, fields);
+        return grid;
+    }
+
+    /** Adds a label and its field (a node or a box with the field first) as row {@code row} of a {@link #form()}. */
+    public static void formRow(GridPane form, int row, String label, Node field) {
+        if (label != null) {
+            Label l = new Label(label);
+            l.setMinWidth(Region.USE_PREF_SIZE);
+            // level with the text inside a field; a plain value (a label) needs no offset
+            l.setPadding(new Insets(field instanceof Label ? 0 : 7, 0, 0, 0));
+            GridPane.setValignment(l, VPos.TOP);
+            form.add(l, 0, row);
+        }
+        form.add(field, 1, row);
+        GridPane.setValignment(field, VPos.TOP);
+        GridPane.setHgrow(field, Priority.ALWAYS);
     }
 
     public static FontIcon icon(Ikon ikon) {

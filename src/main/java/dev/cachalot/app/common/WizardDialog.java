@@ -49,6 +49,9 @@ public final class WizardDialog {
     private final StringProperty error = new SimpleStringProperty("");
     private final BorderPane body = new BorderPane();
     private final Label stepTitle = new Label();
+    private final HBox trail = new HBox(6);
+    private Button nextButton;
+    private Button finishButton;
 
     /**
      * @param onFinish called on Finish with a callback: pass null on success (the dialog closes) or an error
@@ -69,13 +72,22 @@ public final class WizardDialog {
         spinner.visibleProperty().bind(busy);
         Label errorLabel = Ui.errorLabel(error);
         errorLabel.setId("wizardError");
-        body.setTop(new HBox(8, stepTitle, spinner));
+        trail.setId("wizardSteps");
+        trail.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        HBox titleRow = new HBox(8, stepTitle, spinner);
+        titleRow.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        VBox top = new VBox(6, trail, titleRow, new javafx.scene.control.Separator());
+        top.setPadding(new javafx.geometry.Insets(0, 0, 10, 0));
+        body.setTop(top);
         body.setBottom(errorLabel);
+        body.setPadding(new javafx.geometry.Insets(16, 20, 4, 20));
         dialog.getDialogPane().setContent(body);
 
         Button back = button(BACK);
         Button next = button(NEXT);
         Button finish = button(FINISH);
+        nextButton = next;
+        finishButton = finish;
         back.addEventFilter(ActionEvent.ACTION, e -> {
             e.consume();
             move(-1);
@@ -105,6 +117,9 @@ public final class WizardDialog {
                 () -> busy.get() || neighbour(+1) < 0 || !currentValid(), dependencies()));
         finish.disableProperty().bind(Bindings.createBooleanBinding(
                 () -> busy.get() || neighbour(+1) >= 0 || !allValid(), dependencies()));
+        for (Step step : steps) step.skipped().addListener((o, a, b) -> {
+            if (current.get() >= 0) showTrail();
+        });
         current.set(neighbour(+1, -1));
     }
 
@@ -151,10 +166,48 @@ public final class WizardDialog {
     private void showStep() {
         Step step = steps.get(current.get());
         stepTitle.setText("Step " + (visibleIndex() + 1) + ": " + step.title());
+        showTrail();
+        // Enter moves on: Next until the last step, then Finish
+        boolean last = neighbour(+1) < 0;
+        if (nextButton != null) {
+            nextButton.setDefaultButton(!last);
+            finishButton.setDefaultButton(last);
+        }
         VBox holder = new VBox(step.content());
         holder.setFillWidth(true);
         body.setCenter(holder);
         error.set("");
+        // Typing goes straight into the step's first field; without one, the default button takes the focus. Never
+        // leave it where the old step's content was: it would fall to Cancel, and Enter on a focused button fires it.
+        javafx.application.Platform.runLater(() -> firstField(step.content())
+                .orElse(neighbour(+1) < 0 ? finishButton : nextButton).requestFocus());
+    }
+
+    private static java.util.Optional<Node> firstField(Node node) {
+        if (node instanceof javafx.scene.control.TextInputControl t && t.isEditable() && !t.isDisabled()) return java.util.Optional.of(t);
+        if (node instanceof javafx.scene.Parent p) {
+            for (Node child : p.getChildrenUnmodifiable()) {
+                java.util.Optional<Node> found = firstField(child);
+                if (found.isPresent()) return found;
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** "Source registry › Repository and target › …" with the current step in bold, so users see how far they are. */
+    private void showTrail() {
+        trail.getChildren().clear();
+        for (int i = 0; i < steps.size(); i++) {
+            if (steps.get(i).skipped().get()) continue;
+            if (!trail.getChildren().isEmpty()) {
+                Label sep = new Label("›");
+                sep.getStyleClass().add("text-muted");
+                trail.getChildren().add(sep);
+            }
+            Label l = new Label(steps.get(i).title());
+            l.getStyleClass().add(i == current.get() ? "text-bold" : "text-muted");
+            trail.getChildren().add(l);
+        }
     }
 
     private int visibleIndex() {

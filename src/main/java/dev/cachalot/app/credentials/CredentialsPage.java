@@ -61,14 +61,15 @@ public final class CredentialsPage implements Page {
 
         table.setId(TABLE_ID);
         table.setItems(vm.credentialSets());
-        table.getColumns().add(Tables.text("Name", CredentialSetView::name, 160));
-        table.getColumns().add(Tables.text("Login server", CredentialSetView::loginServer, 160));
-        table.getColumns().add(Tables.text("Secret in vault", CredentialSetView::passwordSecret, 200));
-        table.getColumns().add(Tables.text("Health", c -> c.health() + (c.errorMessage() == null ? "" : ": " + c.errorMessage()), 200));
-        table.getColumns().add(Tables.text("Last checked", c -> Formats.time(c.lastChecked()), 150));
-        table.getColumns().add(Tables.text("Docker Hub quota left", c -> c.rateLimitRemaining() == null ? "—"
-                : c.rateLimitRemaining() + (c.rateLimitLimit() == null ? "" : " of " + c.rateLimitLimit()), 150));
-        table.setPlaceholder(new Label("No credential sets. Docker Hub rules need one."));
+        table.getColumns().add(Tables.text("Name", CredentialSetView::name, 150));
+        table.getColumns().add(Tables.text("Login server", CredentialSetView::loginServer, 150));
+        table.getColumns().add(Tables.text("Password in vault", CredentialSetView::passwordSecret, CredentialSetView::passwordSecret, 170));
+        table.getColumns().add(Tables.text("Health", c -> health(c), c -> health(c), 150));
+        table.getColumns().add(Tables.text("Last checked", c -> Formats.time(c.lastChecked()), 165));
+        table.getColumns().add(Tables.text("Hub pulls left", c -> c.rateLimitRemaining() == null ? "—"
+                : c.rateLimitRemaining() + (c.rateLimitLimit() == null ? "" : " of " + c.rateLimitLimit()), 120));
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        table.setPlaceholder(Ui.hint("No credential sets yet. Docker Hub rules need one; other registries need one for private images."));
         VBox.setVgrow(table, Priority.ALWAYS);
         Label notice = new Label();
         notice.textProperty().bind(vm.noticeProperty());
@@ -83,6 +84,7 @@ public final class CredentialsPage implements Page {
         registry.valueProperty().bindBidirectional(w.upstreamProperty());
         registry.setCellFactory(l -> new UpstreamCell());
         registry.setButtonCell(new UpstreamCell());
+        registry.setMaxWidth(Double.MAX_VALUE);
         TextField loginServer = new TextField();
         loginServer.setId("credLoginServer");
         loginServer.setEditable(false);
@@ -113,15 +115,15 @@ public final class CredentialsPage implements Page {
         wizard.show();
     }
 
+    /** "Healthy", or "Unhealthy: reason" (the reason is also the cell's tooltip when it does not fit). */
+    static String health(CredentialSetView c) {
+        String h = c.health() == null ? "Not checked" : String.valueOf(c.health());
+        return c.errorMessage() == null || c.errorMessage().isBlank() ? h : h + ": " + c.errorMessage();
+    }
+
     private static GridPane grid(Object... pairs) {
-        GridPane g = new GridPane();
-        g.setHgap(12);
-        g.setVgap(10);
-        for (int i = 0; i < pairs.length; i += 2) {
-            g.add(new Label((String) pairs[i]), 0, i / 2);
-            g.add((Node) pairs[i + 1], 1, i / 2);
-            GridPane.setHgrow((Node) pairs[i + 1], Priority.ALWAYS);
-        }
+        GridPane g = Ui.form();
+        for (int i = 0; i < pairs.length; i += 2) Ui.formRow(g, i / 2, (String) pairs[i], (Node) pairs[i + 1]);
         return g;
     }
 
@@ -145,7 +147,7 @@ public final class CredentialsPage implements Page {
         @Override
         protected void updateItem(Upstream u, boolean empty) {
             super.updateItem(u, empty);
-            setText(empty || u == null ? null : u.displayName() + "  (" + u.loginServer() + ")");
+            setText(empty || u == null ? null : Formats.upstream(u));
         }
     }
 }

@@ -28,6 +28,7 @@ public final class OverviewViewModel {
     private final ReadOnlyStringWrapper hitRatio = new ReadOnlyStringWrapper("—");
     private final ReadOnlyStringWrapper bytesFromCache = new ReadOnlyStringWrapper("—");
     private final ReadOnlyStringWrapper upstreamSaved = new ReadOnlyStringWrapper("—");
+    private final ReadOnlyStringWrapper upstreamFetched = new ReadOnlyStringWrapper("—");
     private final ReadOnlyStringWrapper hubPullsAvoided = new ReadOnlyStringWrapper("—");
     private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper("");
     private final ObservableList<TimeBucket> buckets = FXCollections.observableArrayList();
@@ -52,7 +53,10 @@ public final class OverviewViewModel {
             status.set(describe(s.status()));
             repositories.set(String.valueOf(s.repositories()));
             cacheSize.set(Formats.bytes(s.size()));
-            hitRatio.set(Formats.percent(s.totals().hitRatio()));
+            // no pulls answered yet: a ratio of 0 % would read as "the cache never hits"
+            StatsTotals t = s.totals();
+            hitRatio.set(t.hits() + t.misses() + t.stale() == 0 ? "—" : Formats.percent(t.hitRatio()));
+            upstreamFetched.set(Formats.bytes(t.upstreamBytes()));
             bytesFromCache.set(Formats.bytes(s.totals().bytesFromCache()));
             upstreamSaved.set(Formats.bytes(s.totals().bytesFromCache()));
             hubPullsAvoided.set(String.valueOf(s.totals().dockerHubPullsAvoided()));
@@ -97,6 +101,7 @@ public final class OverviewViewModel {
     public ReadOnlyStringProperty hitRatioProperty() { return hitRatio.getReadOnlyProperty(); }
     public ReadOnlyStringProperty bytesFromCacheProperty() { return bytesFromCache.getReadOnlyProperty(); }
     public ReadOnlyStringProperty upstreamSavedProperty() { return upstreamSaved.getReadOnlyProperty(); }
+    public ReadOnlyStringProperty upstreamFetchedProperty() { return upstreamFetched.getReadOnlyProperty(); }
     public ReadOnlyStringProperty hubPullsAvoidedProperty() { return hubPullsAvoided.getReadOnlyProperty(); }
     public ReadOnlyStringProperty errorProperty() { return error.getReadOnlyProperty(); }
     public ObservableList<TimeBucket> buckets() { return buckets; }

@@ -14,6 +14,8 @@ import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.control.SplitPane;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
@@ -45,40 +47,48 @@ public final class RepositoriesPage implements Page {
 
         repos.setId(TABLE_ID);
         repos.setItems(vm.repositories());
-        repos.getColumns().add(Tables.text("Repository", RepositoryView::name, 200));
+        repos.getColumns().add(Tables.text("Repository", RepositoryView::name, 240));
         repos.getColumns().add(Tables.sorted("Size", RepositoryView::sizeBytes, Formats::bytes, 90));
-        repos.getColumns().add(Tables.sorted("Tags", RepositoryView::tagCount, String::valueOf, 50));
-        repos.getColumns().add(Tables.sorted("Last pulled", r -> r.lastPulled() == null ? Instant.EPOCH : r.lastPulled(), Formats::time, 150));
+        repos.getColumns().add(Tables.sorted("Tags", RepositoryView::tagCount, String::valueOf, 60));
+        repos.getColumns().add(Tables.sorted("Last pulled", r -> r.lastPulled() == null ? Instant.EPOCH : r.lastPulled(), Formats::time, 165));
         repos.getColumns().add(Tables.sorted("Pulls", RepositoryView::pullCount, String::valueOf, 60));
-        repos.getColumns().add(Tables.text("Kind", r -> r.cached() ? "cached" + (r.upstream() == null ? "" : " from " + r.upstream()) : "local", 140));
-        repos.setPlaceholder(new Label("Nothing cached yet. Pull an image through the cache, or use Pull into cache."));
+        repos.getColumns().add(Tables.text("Origin", RepositoriesPage::origin, RepositoriesPage::origin, 280));
+        repos.setPlaceholder(Ui.hint("Nothing cached yet. Pull an image through the cache (see Client setup), or use Pull into cache…"));
         repos.getSelectionModel().selectedItemProperty().addListener((o, a, r) -> vm.selectRepository(r == null ? null : r.name()));
+        repos.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
 
         tags.setId("tagsTable");
         tags.setItems(vm.tags());
-        tags.getColumns().add(Tables.text("Tag", TagView::tag, 100));
-        tags.getColumns().add(Tables.text("Digest", t -> Formats.shortDigest(t.digest()), 150));
-        tags.getColumns().add(Tables.text("Media type", TagView::mediaType, 200));
-        tags.getColumns().add(Tables.text("Platforms", t -> String.join(", ", t.platforms()), 150));
+        tags.getColumns().add(Tables.text("Tag", TagView::tag, 90));
+        tags.getColumns().add(Tables.text("Digest", t -> Formats.shortDigest(t.digest()), TagView::digest, 165));
+        tags.getColumns().add(Tables.text("Type", t -> Formats.mediaType(t.mediaType()), TagView::mediaType, 140));
+        tags.getColumns().add(Tables.text("Platforms", t -> t.platforms().isEmpty() ? "—" : String.join(", ", t.platforms()),
+                t -> t.platforms().isEmpty() ? "a single-platform image" : String.join("\n", t.platforms()), 190));
         tags.getColumns().add(Tables.sorted("Size", TagView::sizeBytes, Formats::bytes, 90));
-        tags.getColumns().add(Tables.sorted("Last pulled", t -> t.lastPulled() == null ? Instant.EPOCH : t.lastPulled(), Formats::time, 150));
+        tags.getColumns().add(Tables.sorted("Last pulled", t -> t.lastPulled() == null ? Instant.EPOCH : t.lastPulled(), Formats::time, 165));
         tags.getColumns().add(Tables.sorted("Pulls", TagView::pullCount, String::valueOf, 60));
         tags.getSelectionModel().selectedItemProperty().addListener((o, a, t) -> vm.selectTag(t));
+        tags.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
 
         TextArea manifest = new TextArea();
         manifest.setId("manifestJson");
         manifest.setEditable(false);
+        manifest.getStyleClass().add("monospace");
         manifest.setStyle("-fx-font-family: monospace;");
         manifest.textProperty().bind(vm.manifestJsonProperty());
+        manifest.setPromptText("Select a tag to see its manifest.");
         TableView<ManifestView.Layer> layers = new TableView<>(vm.layers());
-        layers.getColumns().add(Tables.text("Layer", l -> Formats.shortDigest(l.digest()), 160));
-        layers.getColumns().add(Tables.text("Media type", ManifestView.Layer::mediaType, 220));
+        layers.setId("layersTable");
+        layers.getColumns().add(Tables.text("Digest", l -> Formats.shortDigest(l.digest()), ManifestView.Layer::digest, 165));
+        layers.getColumns().add(Tables.text("Type", l -> Formats.mediaType(l.mediaType()), ManifestView.Layer::mediaType, 150));
         layers.getColumns().add(Tables.sorted("Size", ManifestView.Layer::size, Formats::bytes, 90));
-        layers.getColumns().add(Tables.text("Cached", l -> l.cached() ? "yes" : "no", 60));
-        layers.getColumns().add(Tables.text("Platform", l -> l.platform() == null ? "" : l.platform(), 100));
+        layers.getColumns().add(Tables.text("In cache", l -> l.cached() ? "yes" : "not yet", 80));
+        layers.getColumns().add(Tables.text("Platform", l -> l.platform() == null ? "" : l.platform(), 140));
+        layers.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
 
         Button copy = new Button("Copy docker pull", Ui.icon(MaterialDesignC.CONTENT_COPY));
         copy.setId("copyPullCommand");
+        copy.setTooltip(new javafx.scene.control.Tooltip("Copies the docker pull command of the selected tag"));
         copy.setOnAction(e -> {
             RepositoryView r = repos.getSelectionModel().getSelectedItem();
             TagView t = tags.getSelectionModel().getSelectedItem();
@@ -88,34 +98,62 @@ public final class RepositoriesPage implements Page {
         Button pull = new Button("Pull into cache…", Ui.icon(MaterialDesignP.PROGRESS_DOWNLOAD));
         pull.setId("prefetch");
         pull.setOnAction(e -> askPrefetch());
+        pull.disableProperty().bind(vm.pullingProperty());
         Button delete = new Button("Delete…", Ui.icon(MaterialDesignD.DELETE));
         delete.setId("deleteRepositoryOrTag");
         delete.setOnAction(e -> deleteSelected());
         delete.disableProperty().bind(repos.getSelectionModel().selectedItemProperty().isNull());
         ProgressBar progress = new ProgressBar();
         progress.setId("prefetchProgress");
+        progress.setPrefWidth(220);
+        progress.progressProperty().bind(vm.progressProperty());
         progress.visibleProperty().bind(vm.pullingProperty());
+        progress.managedProperty().bind(progress.visibleProperty());
         Button cancel = new Button("Cancel");
         cancel.visibleProperty().bind(vm.pullingProperty());
+        cancel.managedProperty().bind(cancel.visibleProperty());
         cancel.setOnAction(e -> vm.cancelPrefetch());
         Label progressText = new Label();
+        progressText.setId("prefetchText");
         progressText.textProperty().bind(vm.progressTextProperty());
 
-        SplitPane details = new SplitPane(tags, new SplitPane(manifest, layers));
-        details.setOrientation(Orientation.VERTICAL);
-        ((SplitPane) details.getItems().get(1)).setOrientation(Orientation.HORIZONTAL);
-        SplitPane split = new SplitPane(repos, details);
-        split.setDividerPositions(0.5);
+        Tab layersTab = new Tab("Layers", layers);
+        // an index lists platform manifests, not layers: say which the user is looking at
+        vm.layers().addListener((javafx.collections.ListChangeListener<ManifestView.Layer>) c -> layersTab.setText(
+                !vm.layers().isEmpty() && vm.layers().stream().allMatch(l -> l.platform() != null) ? "Platform manifests" : "Layers"));
+        Tab manifestTab = new Tab("Manifest", manifest);
+        TabPane details = new TabPane(layersTab, manifestTab);
+        details.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        SplitPane split = new SplitPane(titled("Cached repositories", repos), titled("Tags of the selected repository", tags), details);
+        split.setOrientation(Orientation.VERTICAL);
+        split.setDividerPositions(0.34, 0.64);
         VBox.setVgrow(split, Priority.ALWAYS);
         cancel.setId("cancelPrefetch");
         HBox progressRow = new HBox(8, progress, cancel, progressText);
+        progressRow.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         progressRow.visibleProperty().bind(vm.progressTextProperty().isNotEmpty());
         progressRow.managedProperty().bind(progressRow.visibleProperty());
-        tags.setPlaceholder(new Label("Select a repository to see its tags."));
-        layers.setPlaceholder(new Label("Select a tag to see its layers."));
-        repos.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        tags.setPlaceholder(Ui.hint("Select a repository to see its tags."));
+        layers.setPlaceholder(Ui.hint("Select a tag to see its manifest's layers."));
         root = Ui.pageBox(Ui.title("Repositories"), new HBox(8, filter, copy, pull, delete),
                 progressRow, Ui.errorLabel(vm.errorProperty()), split);
+    }
+
+    /** "rule team-all, from team/big" for a cached repository; "local (pushed)" for a plain one. */
+    static String origin(RepositoryView r) {
+        if (!r.cached()) return "local (pushed)";
+        String rule = r.ruleName() == null ? "cached" : "rule " + r.ruleName();
+        return r.upstream() == null ? rule : rule + ", from " + r.upstream();
+    }
+
+    /** A table with a small caption above it, so the three stacked parts of the page say what they are. */
+    private static VBox titled(String caption, TableView<?> table) {
+        Label l = new Label(caption);
+        l.getStyleClass().addAll("text-muted", "text-small");
+        VBox box = new VBox(4, l, table);
+        box.setPadding(new javafx.geometry.Insets(4, 0, 0, 0));
+        VBox.setVgrow(table, Priority.ALWAYS);
+        return box;
     }
 
     private void askPrefetch() {

@@ -12,6 +12,8 @@ import dev.cachalot.engine.TagView;
 import java.util.Locale;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyDoubleProperty;
+import javafx.beans.property.ReadOnlyDoubleWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleStringProperty;
@@ -33,6 +35,8 @@ public final class RepositoriesViewModel {
     private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper progressText = new ReadOnlyStringWrapper("");
     private final ReadOnlyBooleanWrapper pulling = new ReadOnlyBooleanWrapper(false);
+    /** 0 to 1, or -1 (indeterminate) while the total is not known yet. */
+    private final ReadOnlyDoubleWrapper progress = new ReadOnlyDoubleWrapper(-1);
     private String selectedRepository;
     private Async.Cancellable pull;
     private AutoCloseable subscription;
@@ -101,20 +105,33 @@ public final class RepositoriesViewModel {
     public void prefetch(String repository, String reference) {
         error.set("");
         pulling.set(true);
-        progressText.set("Pulling " + repository + ":" + reference + "…");
+        progress.set(-1);
+        String image = repository + (reference.startsWith("sha256:") ? "@" : ":") + reference;
+        progressText.set("Pulling " + image + "…");
         pull = async.run(() -> {
-            engine.prefetch(repository, reference, bytes -> async.post(() ->
-                    progressText.set("Pulling " + repository + ":" + reference + " — " + Formats.bytes(bytes))));
+            engine.prefetch(repository, reference, (Long bytes, Long total) -> async.post(() -> {
+                if (!pulling.get()) return; // cancelled meanwhile
+                progress.set(total > 0 ? Math.min(1.0, (double) bytes / total) : -1);
+                progressText.set(progressText(image, bytes, total));
+            }));
             return null;
         }, v -> {
             pulling.set(false);
-            progressText.set(repository + ":" + reference + " is in the cache.");
+            progress.set(1);
+            progressText.set(image + " is in the cache.");
             refresh();
         }, e -> {
             pulling.set(false);
             progressText.set("");
             error.set(Messages.human(e));
         });
+    }
+
+    /** "Pulling team/app:1.0 — 12.0 MiB of 48.0 MiB (25 %)", or bytes alone while the total is unknown. */
+    static String progressText(String image, long bytes, long total) {
+        if (total <= 0) return "Pulling " + image + " — " + Formats.bytes(bytes);
+        return "Pulling " + image + " — " + Formats.bytes(bytes) + " of " + Formats.bytes(total) + " ("
+                + Formats.percent(Math.min(1.0, (double) bytes / total)) + ")";
     }
 
     public void cancelPrefetch() {
@@ -148,5 +165,6 @@ public final class RepositoriesViewModel {
     public ReadOnlyStringProperty manifestJsonProperty() { return manifestJson.getReadOnlyProperty(); }
     public ReadOnlyStringProperty errorProperty() { return error.getReadOnlyProperty(); }
     public ReadOnlyStringProperty progressTextProperty() { return progressText.getReadOnlyProperty(); }
+    public ReadOnlyDoubleProperty progressProperty() { return progress.getReadOnlyProperty(); }
     public ReadOnlyBooleanProperty pullingProperty() { return pulling.getReadOnlyProperty(); }
 }

@@ -100,6 +100,8 @@ public final class RuleWizard {
         existingSets.setId("authExistingSet");
         existingSets.valueProperty().bindBidirectional(vm.existingCredentialSetProperty());
         existingSets.disableProperty().bind(existing.selectedProperty().not());
+        existingSets.setPromptText("No credential set for this registry yet");
+        existingSets.setMaxWidth(Double.MAX_VALUE);
         existing.disableProperty().bind(Bindings.isEmpty(vm.credentialSets()));
         TextField credName = new TextField();
         credName.setId("authNewName");
@@ -117,13 +119,19 @@ public final class RuleWizard {
         newBox.disableProperty().bind(create.selectedProperty().not());
         Label authError = Ui.errorLabel(vm.authErrorProperty());
         authError.setId("ruleAuthError");
-        VBox authStep = new VBox(8, modeText, anonymous, existing, existingSets, create, newBox, authError);
+        // the choices' own fields sit indented under their radio button
+        VBox existingBox = new VBox(existingSets);
+        existingBox.setPadding(new javafx.geometry.Insets(0, 0, 4, 26));
+        newBox.setPadding(new javafx.geometry.Insets(0, 0, 0, 26));
+        VBox authStep = new VBox(8, modeText, anonymous, existing, existingBox, create, newBox, authError);
 
         // Step 4: review
         TextArea review = new TextArea();
         review.setId("ruleReview");
         review.setEditable(false);
         review.setStyle("-fx-font-family: monospace;");
+        review.setWrapText(true);
+        review.setPrefRowCount(8);
         review.textProperty().bind(vm.reviewProperty());
         VBox.setVgrow(review, Priority.ALWAYS);
         VBox reviewStep = new VBox(8, Ui.hint("Finish creates the rule. Images are cached on their first pull."), review);
@@ -152,14 +160,9 @@ public final class RuleWizard {
 
     /** Label/field pairs in a two-column grid; a null label puts the node under the previous field. */
     static VBox form(Object... labelsAndNodes) {
-        GridPane grid = new GridPane();
-        grid.setHgap(12);
-        grid.setVgap(10);
+        GridPane grid = Ui.form();
         for (int i = 0; i < labelsAndNodes.length; i += 2) {
-            if (labelsAndNodes[i] != null) grid.add(new Label((String) labelsAndNodes[i]), 0, i / 2);
-            javafx.scene.Node node = (javafx.scene.Node) labelsAndNodes[i + 1];
-            grid.add(node, 1, i / 2);
-            GridPane.setHgrow(node, Priority.ALWAYS);
+            Ui.formRow(grid, i / 2, (String) labelsAndNodes[i], (javafx.scene.Node) labelsAndNodes[i + 1]);
         }
         return new VBox(grid);
     }
@@ -168,7 +171,7 @@ public final class RuleWizard {
         @Override
         protected void updateItem(Upstream u, boolean empty) {
             super.updateItem(u, empty);
-            setText(empty || u == null ? null : u.displayName() + "  (" + u.loginServer() + ")");
+            setText(empty || u == null ? null : dev.cachalot.app.common.Formats.upstream(u));
         }
     }
 }

@@ -76,6 +76,8 @@ public final class RuleWizardViewModel {
     private final BooleanBinding authSkipped;
     private final ReadOnlyStringWrapper review = new ReadOnlyStringWrapper("");
 
+    /** The empty-path hint turns into an error only once the user has typed (a fresh step is not a mistake). */
+    private boolean pathTyped;
     private boolean targetEdited;
     private boolean nameEdited;
     private boolean applyingSuggestion;
@@ -91,7 +93,10 @@ public final class RuleWizardViewModel {
             filterCredentialSets();
             onSourceChanged();
         });
-        path.addListener((o, a, b) -> onSourceChanged());
+        path.addListener((o, a, b) -> {
+            if (b != null && !b.isEmpty()) pathTyped = true;
+            onSourceChanged();
+        });
         wildcard.addListener((o, a, b) -> onSourceChanged());
         target.addListener((o, a, b) -> {
             if (!applyingSuggestion) targetEdited = true;
@@ -177,7 +182,7 @@ public final class RuleWizardViewModel {
     /** What can be said about the path without asking the engine. */
     private String localPathProblem() {
         String p = path.get() == null ? "" : path.get().strip();
-        if (p.isEmpty()) return wildcard.get() ? "" : "Enter the repository path, such as nginx or bitnami/redis.";
+        if (p.isEmpty()) return wildcard.get() || !pathTyped ? "" : "Enter the repository path, such as nginx or bitnami/redis.";
         if (p.contains("@") || p.substring(p.lastIndexOf('/') + 1).contains(":")) {
             return "Leave out the tag or digest: a rule covers the whole repository.";
         }
@@ -211,7 +216,8 @@ public final class RuleWizardViewModel {
     /** Asks the engine about the draft; stale answers (the user typed on meanwhile) are dropped. */
     private void check() {
         long generation = ++checkGeneration;
-        if (upstream.get() == null || !localPathError.get().isEmpty()) {
+        boolean nothingTyped = (path.get() == null || path.get().isBlank()) && !wildcard.get();
+        if (upstream.get() == null || !localPathError.get().isEmpty() || nothingTyped) {
             checkedValid.set(false);
             targetError.set("");
             nameError.set("");
@@ -221,30 +227,13 @@ public final class RuleWizardViewModel {
         RuleDraft draft = draft();
         boolean creatingCredentialSet = authChoice.get() == AuthChoice.NEW;
         checking.set(true);
-        async.run(() -> engine.checkRule(draft), problems -> {
+        async.run(() -> RuleProblems.of(engine, draft, creatingCredentialSet), problems -> {
             if (generation != checkGeneration) return;
             checking.set(false);
-            List<String> forPath = new ArrayList<>();
-            List<String> forTarget = new ArrayList<>();
-            List<String> forName = new ArrayList<>();
-            List<String> forAuth = new ArrayList<>();
-            for (String p : problems) {
-                String lower = p.toLowerCase(Locale.ROOT);
-                if (lower.contains("credential")) {
-                    // A credential set being created in this wizard does not exist yet: that is expected.
-                    if (!(creatingCredentialSet && (lower.contains("does not exist") || lower.contains("unknown")
-                            || lower.contains("no credential set")))) {
-                        forAuth.add(p);
-                    }
-                } else if (lower.contains("rule name") || lower.startsWith("name") || lower.contains("a rule named")
-                        || lower.contains("needs a name")) {
-                    forName.add(p);
-                } else if (lower.contains("source") && !lower.contains("target")) {
-                    forPath.add(p);
-                } else {
-                    forTarget.add(p);
-                }
-            }
+            List<String> forPath = problems.path();
+            List<String> forTarget = problems.target();
+            List<String> forName = problems.name();
+            List<String> forAuth = problems.auth();
             enginePathError.set(sentences(forPath));
             targetError.set(sentences(forTarget));
             nameError.set(sentences(forName));

@@ -64,12 +64,12 @@ public final class RulesPage implements Page {
 
         table.setId(TABLE_ID);
         table.setItems(vm.rules());
-        table.getColumns().add(Tables.text("Name", CacheRule::name, 150));
-        table.getColumns().add(Tables.text("Source", CacheRule::sourceRepository, 260));
-        table.getColumns().add(Tables.text("Target", CacheRule::targetRepository, 160));
-        table.getColumns().add(Tables.text("Credential set", r -> r.credentialSet() == null ? "—" : r.credentialSet(), 140));
-        table.getColumns().add(Tables.sorted("Created", CacheRule::creationDate, Formats::time, 170));
-        table.getColumns().add(Tables.text("State", r -> String.valueOf(r.provisioningState()), 100));
+        table.getColumns().add(Tables.text("Name", CacheRule::name, 140));
+        table.getColumns().add(Tables.text("Source", CacheRule::sourceRepository, CacheRule::sourceRepository, 240));
+        table.getColumns().add(Tables.text("Target", CacheRule::targetRepository, 150));
+        table.getColumns().add(Tables.text("Credential set", r -> r.credentialSet() == null ? "none (anonymous)" : r.credentialSet(), 150));
+        table.getColumns().add(Tables.sorted("Created", CacheRule::creationDate, Formats::time, 160));
+        table.getColumns().add(Tables.text("State", r -> String.valueOf(r.provisioningState()), 90));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.setPlaceholder(new Label("No cache rules yet. Create one, or drop JSON, YAML or CSV rule files here."));
         table.setOnDragOver(this::dragOver);
@@ -110,7 +110,11 @@ public final class RulesPage implements Page {
 
     public void openWizard() {
         RuleWizardViewModel wizardVm = new RuleWizardViewModel(context);
-        RuleWizard.open(Ui.windowOf(root).orElse(null), wizardVm, rule -> vm.refresh());
+        RuleWizard.open(Ui.windowOf(root).orElse(null), wizardVm, rule -> {
+            vm.refresh();
+            vm.announce("Rule " + rule.name() + " created: pulls of " + rule.targetRepository() + " now come from "
+                    + rule.sourceRepository() + " and are cached on first pull.");
+        });
     }
 
     private void editCredentialSet() {

@@ -102,5 +102,11 @@ public final class RulesViewModel {
     public ObservableList<String> credentialSets() { return credentialSets; }
     public StringProperty filterProperty() { return filter; }
     public ReadOnlyStringProperty errorProperty() { return error.getReadOnlyProperty(); }
+    /** Shows a line of news under the table (a rule was created in the wizard, …). */
+    public void announce(String text) {
+        error.set("");
+        notice.set(text);
+    }
+
     public ReadOnlyStringProperty noticeProperty() { return notice.getReadOnlyProperty(); }
 }

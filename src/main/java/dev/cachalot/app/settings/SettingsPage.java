@@ -36,9 +36,8 @@ public final class SettingsPage implements Page {
         theme.getItems().setAll(Theme.values());
         theme.valueProperty().bindBidirectional(vm.themeProperty());
 
-        GridPane grid = new GridPane();
-        grid.setHgap(12);
-        grid.setVgap(10);
+        GridPane grid = Ui.form();
+        grid.setMaxWidth(760);
         int row = 0;
         row = add(grid, row, "Listen address", host, new VBox(2, Ui.errorLabel(vm.hostErrorProperty()),
                 Ui.hint("Keep 127.0.0.1 unless other machines must pull through this cache. Saving a new address restarts the registry.")));
@@ -68,10 +67,7 @@ public final class SettingsPage implements Page {
     }
 
     private static int add(GridPane grid, int row, String label, Node field, Node below) {
-        grid.add(new Label(label), 0, row);
-        VBox box = new VBox(4, field, below);
-        grid.add(box, 1, row);
-        GridPane.setHgrow(box, Priority.ALWAYS);
+        Ui.formRow(grid, row, label, new VBox(4, field, below));
         return row + 1;
     }
 

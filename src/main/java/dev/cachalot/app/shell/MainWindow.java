@@ -20,6 +20,9 @@ import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Scene;
+import javafx.scene.control.Alert;
+import javafx.scene.control.ButtonBar;
+import javafx.scene.control.ButtonType;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
@@ -93,7 +96,9 @@ public final class MainWindow {
         var css = MainWindow.class.getResource("/dev/cachalot/app/cachalot.css");
         if (css != null) scene.getStylesheets().add(css.toExternalForm());
         stage.setScene(scene);
-        stage.setTitle("Cachalot");
+        // the address in the title tells two windows (two data folders) apart in the task bar
+        stage.titleProperty().bind(Bindings.createStringBinding(() -> statusBar.addressProperty().get().isBlank()
+                ? "Cachalot" : "Cachalot — " + statusBar.addressProperty().get(), statusBar.addressProperty()));
         loadIcon();
         if (!Double.isNaN(prefs.getDouble("x", Double.NaN))) {
             stage.setX(prefs.getDouble("x", 0));
@@ -132,7 +137,9 @@ public final class MainWindow {
             }
             return listen;
         }, listen -> statusBar.refreshCacheSize(), e -> {
-            if (e instanceof ServerStartFailure f) offerAnotherPort(f.listen, Messages.human(f.getCause()));
+            if (!(e instanceof ServerStartFailure f)) return;
+            if (heldByAnotherCachalot(f.getCause())) offerToQuit(Messages.human(f.getCause()));
+            else offerAnotherPort(f.listen, Messages.human(f.getCause()));
         });
     }
 
@@ -141,6 +148,32 @@ public final class MainWindow {
             context.engine().stopServer();
             return null;
         }, v -> startServer(listen), e -> startServer(listen));
+    }
+
+    /** The engine refuses a data folder another Cachalot process serves; another port would not help. */
+    static boolean heldByAnotherCachalot(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("already serving")) return true;
+        }
+        return false;
+    }
+
+    /** Another Cachalot serves this data folder: say so and offer to quit (this window could only show a stopped cache). */
+    private void offerToQuit(String reason) {
+        ButtonType quit = new ButtonType("Quit", ButtonBar.ButtonData.OK_DONE);
+        ButtonType stay = new ButtonType("Keep this window open", ButtonBar.ButtonData.CANCEL_CLOSE);
+        Alert alert = new Alert(Alert.AlertType.WARNING, "", quit, stay);
+        alert.initOwner(stage);
+        alert.setTitle("Cachalot is already running");
+        alert.setHeaderText("Another Cachalot is already serving this cache.");
+        alert.setContentText(reason + "\n\nUse the Cachalot that is running, or quit it first. To run a second cache "
+                + "side by side, start this one with another data folder (CACHALOT_DATA or --data).");
+        alert.getDialogPane().setId("alreadyServingDialog");
+        alert.getDialogPane().setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
+        alert.resultProperty().addListener((o, a, result) -> {
+            if (result == quit) stage.close();
+        });
+        alert.show();
     }
 
     /** The port is taken: say so and offer the next port instead of dying. */
@@ -252,7 +285,7 @@ public final class MainWindow {
         size.setGraphic(Ui.icon(MaterialDesignC.CACHED));
         Label pulls = new Label();
         pulls.setId("statusPulls");
-        pulls.textProperty().bind(Bindings.concat("Pulls: ", statusBar.pullsProperty().asString()));
+        pulls.textProperty().bind(Bindings.concat("Pulls this session: ", statusBar.pullsProperty().asString()));
         Region gap = new Region();
         HBox.setHgrow(gap, Priority.ALWAYS);
         HBox bar = new HBox(12, state, address, new Separator(javafx.geometry.Orientation.VERTICAL), size, gap, pulls);

@@ -26,9 +26,14 @@ public final class ScreenshotRenderer {
 
     /** Snapshots the whole window as it is now into {@code folder/<page>.png}. */
     public static Path renderShown(MainWindow window, Page page, Path folder) throws IOException {
+        return renderShown(window, folder, fileName(page));
+    }
+
+    /** Snapshots the whole window as it is now into {@code folder/fileName} (for variants such as the dark theme). */
+    public static Path renderShown(MainWindow window, Path folder, String fileName) throws IOException {
         Files.createDirectories(folder);
         WritableImage image = window.stage().getScene().getRoot().snapshot(null, null);
-        Path file = folder.resolve(fileName(page));
+        Path file = folder.resolve(fileName);
         ImageIO.write(SwingFXUtils.fromFXImage(image, null), "png", file.toFile());
         return file;
     }

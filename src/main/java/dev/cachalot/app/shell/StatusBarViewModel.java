@@ -46,7 +46,8 @@ public final class StatusBarViewModel {
         Coalescer sizeRefresher = new Coalescer(async, this::refreshCacheSize);
         pullSubscription = engine.onPull(e -> {
             // a pull is a manifest GET (as StatsTotals counts); blob events only change the cache size
-            if (e.kind() == dev.cachalot.stats.PullEvent.Kind.MANIFEST) async.post(() -> pulls.set(pulls.get() + 1));
+            // a failed pull served nothing: counting it would overstate what the cache did
+            if (e.kind() == dev.cachalot.stats.PullEvent.Kind.MANIFEST && e.outcome() != dev.cachalot.stats.PullEvent.Outcome.FAILED) async.post(() -> pulls.set(pulls.get() + 1));
             sizeRefresher.signal();
         });
         async.run(engine::status, status::set, e -> { });

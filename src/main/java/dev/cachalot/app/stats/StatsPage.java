@@ -47,34 +47,46 @@ public final class StatsPage implements Page {
 
         TableView<PullEvent> events = new TableView<>(vm.events());
         events.setId(EVENTS_ID);
-        events.getColumns().add(Tables.sorted("Time", PullEvent::at, Formats::time, 150));
-        events.getColumns().add(Tables.text("Repository", PullEvent::repository, 180));
-        events.getColumns().add(Tables.text("Reference", PullEvent::reference, 120));
+        events.getColumns().add(Tables.sorted("Time", PullEvent::at, Formats::time, 165));
+        events.getColumns().add(Tables.text("Repository", PullEvent::repository, 170));
+        events.getColumns().add(Tables.text("Reference", e -> e.reference() != null && e.reference().startsWith("sha256:") ? Formats.shortDigest(e.reference()) : e.reference(),
+                PullEvent::reference, 150));
         events.getColumns().add(Tables.text("Kind", e -> e.kind().name().toLowerCase(), 80));
-        events.getColumns().add(Tables.text("Result", e -> e.outcome().name().toLowerCase(), 70));
+        events.getColumns().add(Tables.text("Result", e -> e.outcome().name().toLowerCase(), 75));
         events.getColumns().add(Tables.sorted("Bytes", PullEvent::bytes, Formats::bytes, 90));
         events.getColumns().add(Tables.sorted("Duration", PullEvent::durationMicros, Formats::duration, 90));
-        events.getColumns().add(Tables.text("Client", PullEvent::client, 110));
-        events.setPlaceholder(new Label("No pulls in this time range."));
+        events.getColumns().add(Tables.text("Client", PullEvent::client, PullEvent::client, 110));
+        events.setPlaceholder(Ui.hint("No pulls in this time range. Pulls through the cache appear here as they happen."));
+        events.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
 
         TableView<RepositoryStats> aggregates = new TableView<>(vm.aggregates());
         aggregates.setId("repositoryStatsTable");
-        aggregates.getColumns().add(Tables.text("Repository", RepositoryStats::repository, 180));
+        aggregates.getColumns().add(Tables.text("Repository", RepositoryStats::repository, 200));
         aggregates.getColumns().add(Tables.sorted("Pulls", RepositoryStats::pulls, String::valueOf, 60));
         aggregates.getColumns().add(Tables.sorted("Hits", RepositoryStats::hits, String::valueOf, 60));
-        aggregates.getColumns().add(Tables.sorted("Misses", RepositoryStats::misses, String::valueOf, 60));
+        aggregates.getColumns().add(Tables.sorted("Misses", RepositoryStats::misses, String::valueOf, 70));
         aggregates.getColumns().add(Tables.sorted("Stale", RepositoryStats::stale, String::valueOf, 60));
         aggregates.getColumns().add(Tables.sorted("Served", RepositoryStats::bytesServed, Formats::bytes, 90));
-        aggregates.getColumns().add(Tables.sorted("From upstream", RepositoryStats::upstreamBytes, Formats::bytes, 100));
-        aggregates.getColumns().add(Tables.sorted("Last pull", r -> r.lastPull() == null ? Instant.EPOCH : r.lastPull(), Formats::time, 150));
+        aggregates.getColumns().add(Tables.sorted("From upstream", RepositoryStats::upstreamBytes, Formats::bytes, 135));
+        aggregates.getColumns().add(Tables.sorted("Last pull", r -> r.lastPull() == null ? Instant.EPOCH : r.lastPull(), Formats::time, 165));
+        aggregates.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        aggregates.setPlaceholder(Ui.hint("No repository was pulled in this time range."));
 
         SplitPane split = new SplitPane(events, aggregates);
         split.setOrientation(Orientation.VERTICAL);
         VBox.setVgrow(split, Priority.ALWAYS);
         Label notice = new Label();
         notice.textProperty().bind(vm.noticeProperty());
-        root = Ui.pageBox(Ui.title("Pull statistics"), new HBox(8, new Label("Time range"), range, export, notice),
+        root = Ui.pageBox(Ui.title("Pull statistics"), toolbar(range, export, notice),
                 Ui.errorLabel(vm.errorProperty()), split);
+    }
+
+    private static HBox toolbar(Node... nodes) {
+        Label label = new Label("Time range");
+        HBox bar = new HBox(8, label);
+        bar.getChildren().addAll(nodes);
+        bar.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        return bar;
     }
 
     @Override public String title() { return "Pull statistics"; }

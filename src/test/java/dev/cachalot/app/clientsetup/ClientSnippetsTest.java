@@ -54,4 +54,13 @@ class ClientSnippetsTest {
     void fallsBackToTheDefaultAddressWhenTheEngineHasNone() {
         assertThat(new ClientSnippets("", List.of()).dockerDaemonJson()).contains("http://127.0.0.1:5000");
     }
+
+    @Test
+    void containerdFallsBackToACustomUpstreamsOwnEndpointNotHttpsOfItsLoginServer() {
+        ClientSnippets custom = new ClientSnippets("127.0.0.1:5001", List.of(rule("team-all", "registry.lan:8080/team/*", "team/*")),
+                java.util.Map.of("registry.lan:8080", "http://registry.lan:8080"));
+
+        assertThat(custom.containerdHostsToml().get("/etc/containerd/certs.d/registry.lan:8080/hosts.toml"))
+                .startsWith("server = \"http://registry.lan:8080\"");
+    }
 }

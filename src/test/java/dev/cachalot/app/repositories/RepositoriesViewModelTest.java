@@ -50,4 +50,11 @@ class RepositoriesViewModelTest {
         vm.deleteRepository("hello-world");
         assertThat(vm.repositories()).extracting(RepositoryView::name).containsExactly("library/nginx");
     }
+
+    @Test
+    void progressSaysBytesOfTotalWithPercentOnceTheTotalIsKnown() {
+        assertThat(RepositoriesViewModel.progressText("team/app:1.0", 12L << 20, 48L << 20))
+                .isEqualTo("Pulling team/app:1.0 — 12.0 MiB of 48.0 MiB (25 %)");
+        assertThat(RepositoriesViewModel.progressText("team/app:1.0", 2048, -1)).isEqualTo("Pulling team/app:1.0 — 2.0 KiB");
+    }
 }
