@@ -55,6 +55,7 @@ public final class DistBuild {
                 "--runtime-image", runtime.toString(), "--dest", images.toString()));
         run(appImage);
         Path image = onlyChild(images);
+        trainClassDataSharing(os, image);
         System.out.printf("app image   %s  %s%n", mib(sizeOf(image)), image);
 
         Path packages = Files.createDirectories(dest.resolve("packages"));
@@ -78,6 +79,79 @@ public final class DistBuild {
             for (Path p : built.sorted().toList()) {
                 System.out.printf("package     %s  %s%n", mib(Files.size(p)), p);
             }
+        }
+    }
+
+    /**
+     * Writes the application class-data-sharing archive {@code cachalot.jsa} next to the jar (the launcher's
+     * {@code -XX:SharedArchiveFile=$APPDIR/cachalot.jsa}, see launcher.args): a training run of {@code serve} on the
+     * image's own runtime, with a few requests, stopped by SIGTERM so the JVM dumps the classes it loaded. Starting
+     * from the archive skips loading and verifying those classes again (about half of the start to ready).
+     *
+     * <p>JDK 17 ties a dynamic archive to the absolute path of the jar: it serves this app image where it was built;
+     * an installed package regenerates it in its postinst (linux/resources/postinst). Where the archive does not
+     * match or is missing, {@code -Xshare:auto} quietly starts without it.
+     */
+    private static void trainClassDataSharing(String os, Path image) throws IOException, InterruptedException {
+        Path appDir = switch (os) {
+            case "macos" -> image.resolve("Contents/app");
+            case "windows" -> image.resolve("app");
+            default -> image.resolve("lib/app");
+        };
+        Path javaLauncher = switch (os) {
+            case "macos" -> image.resolve("Contents/runtime/Contents/Home/bin/java");
+            case "windows" -> image.resolve("runtime/bin/java.exe");
+            default -> image.resolve("lib/runtime/bin/java");
+        };
+        Path archive = appDir.resolve("cachalot.jsa");
+        Path data = Files.createTempDirectory("cachalot-cds-training-");
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        List<String> command = List.of(javaLauncher.toString(), "-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds=off",
+                "-Xlog:cds+dynamic=off", "-cp", appDir.resolve("cachalot.jar").toString(), "dev.cachalot.Main",
+                "serve", "--listen", "127.0.0.1:" + port, "--data", data.toString());
+        System.out.println("+ " + String.join(" ", command));
+        Process serve = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(data.resolveSibling(data.getFileName() + ".log").toFile()).start();
+        try {
+            String base = "http://127.0.0.1:" + port + "/v2/";
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (status(base) != 200) {
+                if (!serve.isAlive() || System.nanoTime() > deadline) {
+                    System.out.println("skipping the class-data-sharing archive: the training run did not serve");
+                    return;
+                }
+                Thread.sleep(100);
+            }
+            for (String path : List.of("", "training/app/tags/list", "training/app/manifests/latest",
+                    "training/app/blobs/sha256:" + "0".repeat(64))) {
+                status(base + path);
+            }
+        } finally {
+            serve.destroy(); // SIGTERM: the JVM writes the archive as it exits
+            serve.waitFor();
+            deleteTree(data);
+            Files.deleteIfExists(data.resolveSibling(data.getFileName() + ".log"));
+        }
+        if (Files.isRegularFile(archive)) {
+            System.out.printf("cds archive %s  %s%n", mib(Files.size(archive)), archive);
+        } else {
+            System.out.println("no class-data-sharing archive written (the JVM dumps it only on a normal exit)");
+        }
+    }
+
+    private static int status(String url) {
+        try {
+            java.net.HttpURLConnection c = (java.net.HttpURLConnection) new java.net.URL(url).openConnection();
+            c.setConnectTimeout(2000);
+            c.setReadTimeout(30_000);
+            int code = c.getResponseCode();
+            c.disconnect();
+            return code;
+        } catch (IOException e) {
+            return -1;
         }
     }
 

@@ -52,7 +52,6 @@ import org.slf4j.LoggerFactory;
 public final class PullThroughBackend implements RegistryBackend, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PullThroughBackend.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final NameRouting routing;
     private final BlobStore store;
@@ -350,7 +349,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
     @Override
     public Referrers referrers(RepositoryName name, Digest subject, String artifactType, RequestContext context) {
         RepositoryName local = routing.forPull(name, context.namespace()).map(Resolution::localName).orElse(name);
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("schemaVersion", 2);
         root.put("mediaType", dev.cachalot.registry.MediaTypes.OCI_INDEX);
         ArrayNode manifests = root.putArray("manifests");
@@ -363,7 +362,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
             if (m.artifactType() != null) d.put("artifactType", m.artifactType());
             readManifest(m.digest()).ifPresent(body -> {
                 try {
-                    var annotations = JSON.readTree(body).path("annotations");
+                    var annotations = Json.MAPPER.readTree(body).path("annotations");
                     if (annotations.isObject() && !annotations.isEmpty()) d.set("annotations", annotations);
                 } catch (IOException ignored) {
                     // stored manifests were parsed when cached; nothing to add
@@ -371,7 +370,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
             });
         }
         try {
-            return new Referrers(JSON.writeValueAsBytes(root), artifactType != null);
+            return new Referrers(Json.MAPPER.writeValueAsBytes(root), artifactType != null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -459,5 +458,10 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
     public void close() {
         fills.close();
         local.close();
+    }
+
+    /** Built on first use (referrers only): creating a mapper costs a tenth of a second that start-up need not pay. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
     }
 }

@@ -22,7 +22,6 @@ final class TokenIssuer {
 
     static final Duration DEFAULT_LIFETIME = Duration.ofSeconds(60);
     private static final long MAX_TOKEN_RESPONSE = 1 << 20;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final TokenCache cache;
     private final RealmPolicy realmPolicy;
@@ -92,7 +91,7 @@ final class TokenIssuer {
     private TokenCache.Token parseAndCache(UpstreamCall call, String body, Instant asked, boolean withCredentials) throws UpstreamFailure {
         JsonNode json;
         try {
-            json = JSON.readTree(body);
+            json = Json.MAPPER.readTree(body);
         } catch (IOException e) {
             throw new UpstreamFailure(UpstreamException.Kind.PROTOCOL, 200, call.name() + ": token response is not JSON");
         }
@@ -126,5 +125,10 @@ final class TokenIssuer {
     private static String text(JsonNode json, String field) {
         JsonNode n = json.get(field);
         return n != null && n.isTextual() ? n.asText() : null;
+    }
+
+    /** Built on first token request: building the upstream client (in the background at start-up) need not pay for it. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
     }
 }

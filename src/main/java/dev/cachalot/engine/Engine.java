@@ -87,6 +87,8 @@ public final class Engine implements EngineApi, AutoCloseable {
     private final Object serverLock = new Object();
     private RegistryServer server;
     private ServingLock servingLock;
+    /** Set when the engine or the JVM is shutting down, so background work stops complaining about closed parts. */
+    private volatile boolean closing;
     private volatile EngineStatus status = new EngineStatus(EngineStatus.State.STOPPED, null, null);
 
     private Engine(DataFolder folder, Clock clock, VaultOptions vaultOptions) {
@@ -171,7 +173,22 @@ public final class Engine implements EngineApi, AutoCloseable {
                 reloadConfig();
             }
         } catch (RuntimeException e) {
+            if (closing || jvmShuttingDown()) {
+                return; // H2's own exit hook may close the database before ours stops this poll
+            }
             log.warn("Cannot reload configuration: {}", e.getMessage());
+        }
+    }
+
+    /** The JVM refuses new shutdown hooks once it is shutting down; that is the one reliable way to ask. */
+    private static boolean jvmShuttingDown() {
+        Thread probe = new Thread(() -> { });
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
         }
     }
 
@@ -219,7 +236,6 @@ public final class Engine implements EngineApi, AutoCloseable {
         synchronized (serverLock) {
             stopServerLocked();
             setStatus(new EngineStatus(EngineStatus.State.STARTING, address.toString(), null));
-            upstreamClient.prepare();
             try {
                 if (servingLock == null) {
                     servingLock = ServingLock.acquire(folder);
@@ -230,6 +246,8 @@ public final class Engine implements EngineApi, AutoCloseable {
                 RegistryServer s = new RegistryServer(backend);
                 s.start(address.host(), address.port());
                 server = s;
+                // Only now: building the client (TLS trust store) would compete for the CPU with the server's start.
+                upstreamClient.prepare();
                 String bound = new ListenAddress(address.host(), s.port()).toString();
                 setStatus(new EngineStatus(EngineStatus.State.RUNNING, bound, null));
                 log.info("Cachalot registry serving on http://{} (data folder {})", bound, folder.root());
@@ -477,6 +495,7 @@ public final class Engine implements EngineApi, AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         scheduler.shutdownNow();
         janitor.close();
         synchronized (serverLock) {

@@ -26,7 +26,6 @@ import java.util.function.Consumer;
 /** The cache browser's view of repositories, tags and manifests, and pulling into the cache on request. */
 final class Repositories {
 
-    private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final RequestContext PREFETCH = new RequestContext(null, "cachalot-prefetch", false,
             List.of(MediaTypes.OCI_INDEX, MediaTypes.OCI_MANIFEST, MediaTypes.DOCKER_MANIFEST_LIST, MediaTypes.DOCKER_MANIFEST));
 
@@ -79,7 +78,7 @@ final class Repositories {
         }
         String pretty;
         try {
-            pretty = PRETTY.writeValueAsString(PRETTY.readTree(body.get()));
+            pretty = Pretty.MAPPER.writeValueAsString(Pretty.MAPPER.readTree(body.get()));
         } catch (IOException e) {
             pretty = new String(body.get(), java.nio.charset.StandardCharsets.UTF_8);
         }
@@ -198,5 +197,10 @@ final class Repositories {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Built on first use: the engine's start-up does not pay for a JSON mapper. */
+    private static final class Pretty {
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     }
 }

@@ -41,30 +41,13 @@ public final class RegistryServer implements AutoCloseable {
         if (server != null) {
             throw new IllegalStateException("registry server already started");
         }
-        QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 8);
-        threads.setName("registry");
-        // Cold streams and reads use buffers up to 1 MiB: pool them too (Jetty's default pool stops at 64 KiB).
-        Server jetty = new Server(threads, null, new ArrayByteBufferPool.Quadratic(0, 2 << 20, 1024));
-        jetty.setStopTimeout(STOP_GRACE_MS);
-        jetty.setStopAtShutdown(false);
-
-        HttpConfiguration config = new HttpConfiguration();
-        config.setSendServerVersion(false);
-        config.setSendXPoweredBy(false);
-        // Ambiguous or traversal-looking paths must reach RegistryPath, which answers them with a spec error
-        // body; Jetty's own checks would answer with a bare 400 first.
-        config.setUriCompliance(UriCompliance.UNSAFE);
-        config.setIdleTimeout(IDLE_TIMEOUT_MS);
-
-        ServerConnector http = new ServerConnector(jetty, 1, -1, new HttpConnectionFactory(config));
+        ServerConnector http = new ServerConnector(newJetty(backend), 1, -1, new HttpConnectionFactory(newConfiguration()));
+        Server jetty = http.getServer();
         http.setHost(host);
         http.setPort(port);
         http.setIdleTimeout(IDLE_TIMEOUT_MS);
         http.setAcceptQueueSize(1024);
         jetty.addConnector(http);
-        jetty.setErrorHandler(new JsonErrorHandler());
-        // Graceful: stop() lets requests in flight finish (up to STOP_GRACE_MS) instead of cutting them.
-        jetty.setHandler(new GracefulHandler(new RegistryHandler(backend)));
 
         try {
             jetty.start();
@@ -77,6 +60,39 @@ public final class RegistryServer implements AutoCloseable {
         }
         server = jetty;
         connector = http;
+    }
+
+    /**
+     * Loads and initialises the server's classes without opening anything, so that a {@link #start} that follows is
+     * quicker. Start-up calls it on a second thread while the engine opens its database.
+     */
+    public static void preload() {
+        new ServerConnector(newJetty(null), 1, -1, new HttpConnectionFactory(newConfiguration()));
+    }
+
+    private static Server newJetty(RegistryBackend backend) {
+        avoidJmxLookup();
+        QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 8);
+        threads.setName("registry");
+        // Cold streams and reads use buffers up to 1 MiB: pool them too (Jetty's default pool stops at 64 KiB).
+        Server jetty = new Server(threads, null, new ArrayByteBufferPool.Quadratic(0, 2 << 20, 1024));
+        jetty.setStopTimeout(STOP_GRACE_MS);
+        jetty.setStopAtShutdown(false);
+        jetty.setErrorHandler(new JsonErrorHandler());
+        // Graceful: stop() lets requests in flight finish (up to STOP_GRACE_MS) instead of cutting them.
+        jetty.setHandler(new GracefulHandler(new RegistryHandler(backend)));
+        return jetty;
+    }
+
+    private static HttpConfiguration newConfiguration() {
+        HttpConfiguration config = new HttpConfiguration();
+        config.setSendServerVersion(false);
+        config.setSendXPoweredBy(false);
+        // Ambiguous or traversal-looking paths must reach RegistryPath, which answers them with a spec error
+        // body; Jetty's own checks would answer with a bare 400 first.
+        config.setUriCompliance(UriCompliance.UNSAFE);
+        config.setIdleTimeout(IDLE_TIMEOUT_MS);
+        return config;
     }
 
     /** The bound port (the real one when started with port 0). */
@@ -104,6 +120,19 @@ public final class RegistryServer implements AutoCloseable {
     @Override
     public void close() {
         stop();
+    }
+
+    /**
+     * Jetty sizes its padding against false sharing by asking the platform MBean server whether object references are
+     * compressed; starting JMX for that costs tens of milliseconds of start-up. Answer it ourselves: references are
+     * compressed by default below a 32 GiB heap, and a wrong guess only changes padding, never behaviour.
+     */
+    private static void avoidJmxLookup() {
+        String property = "org.eclipse.jetty.util.referencesPerCacheLine";
+        if (System.getProperty(property) == null) {
+            boolean compressedReferences = Runtime.getRuntime().maxMemory() < 32L * 1024 * 1024 * 1024;
+            System.setProperty(property, compressedReferences ? "16" : "8");
+        }
     }
 
     private static boolean isBindFailure(Throwable e) {
