@@ -170,11 +170,11 @@ final class BenchUpstream implements AutoCloseable {
     }
 
     /** Body bytes the upstream wrote for GETs of {@code path} in requests logged after {@code since}. */
-    long bytesServed(String path, int since) {
+    long bytesServed(String path, int since, java.util.function.Predicate<String> fromUserAgent) {
         List<AccessLogEntry> log = registry.requestLog();
         long total = 0;
         for (AccessLogEntry entry : log.subList(Math.min(since, log.size()), log.size())) {
-            if (entry.method().equals("GET") && entry.path().equals(path)) {
+            if (entry.method().equals("GET") && entry.path().equals(path) && fromUserAgent.test(entry.userAgent())) {
                 total += entry.bytes();
             }
         }

@@ -65,6 +65,12 @@ final class CachalotSubject implements Subject {
     }
 
     @Override
+    public boolean sentUpstream(String userAgent) {
+        // Cachalot's upstream client is OkHttp; the peer is Go's distribution.
+        return userAgent.startsWith("okhttp/");
+    }
+
+    @Override
     public long pid() {
         if (process == null) {
             throw new IllegalStateException("cachalot not started");

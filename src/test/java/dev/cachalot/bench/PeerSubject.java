@@ -37,6 +37,12 @@ final class PeerSubject implements Subject {
     }
 
     @Override
+    public boolean sentUpstream(String userAgent) {
+        // Cachalot's upstream client is OkHttp; the peer is Go's distribution.
+        return !userAgent.startsWith("okhttp/");
+    }
+
+    @Override
     public long pid() {
         return running().pid();
     }

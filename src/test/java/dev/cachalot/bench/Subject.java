@@ -18,6 +18,13 @@ interface Subject extends AutoCloseable {
     /** The repository name on this registry that pulls {@code upstreamRepository} from the upstream. */
     String repository(String upstreamRepository);
 
+    /**
+     * Whether an upstream request with this {@code User-Agent} came from this subject. Both subjects share one upstream,
+     * and the peer goes on filling its cache after its clients are served, so a time window alone would charge its
+     * late requests to whichever subject runs next.
+     */
+    boolean sentUpstream(String userAgent);
+
     /** PID of the serving process (for peak RSS). */
     long pid();
 

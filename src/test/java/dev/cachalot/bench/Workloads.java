@@ -119,7 +119,7 @@ final class Workloads {
             subject.startEmpty();
             int mark = upstream.requestCount();
             List<Long> nanos = concurrently(COLD_CLIENTS, () -> fetchBlob(subject, blob).totalNanos());
-            long served = upstream.bytesServed(upstreamPath, mark);
+            long served = upstream.bytesServed(upstreamPath, mark, subject::sentUpstream);
             upstreamBytes.add(subject.name(), (double) served / blob.size());
             slowest.add(subject.name(), nanos.stream().mapToLong(Long::longValue).max().orElse(0) / 1e9);
         });
