@@ -7,6 +7,11 @@ import dev.cachalot.registry.Digest;
 import dev.cachalot.registry.MediaTypes;
 import dev.cachalot.rules.AuthMode;
 import dev.cachalot.rules.Upstream;
+import dev.cachalot.testing.DockerRegistryFixture;
+import dev.cachalot.testing.RegistryPusher;
+import dev.cachalot.testing.Sha256;
+import dev.cachalot.testing.TestBlob;
+import dev.cachalot.testing.TestImage;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -16,7 +21,6 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The upstream client against Debian's real docker-registry on loopback: anonymous and htpasswd basic auth. */
 class OkHttpUpstreamClientRegistryTest {
@@ -25,30 +29,30 @@ class OkHttpUpstreamClientRegistryTest {
     private static final byte[] LAYER = "not really a tarball, the registry does not care".getBytes(StandardCharsets.UTF_8);
     private static final byte[] CONFIG = "{\"architecture\":\"amd64\",\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8);
 
-    @TempDir
-    static Path openDir;
-    @TempDir
-    static Path lockedDir;
-    static DockerRegistryProcess open;
-    static DockerRegistryProcess locked;
+    static DockerRegistryFixture open;
+    static DockerRegistryFixture locked;
     static byte[] manifest;
     static String layerDigest;
 
     @BeforeAll
     static void startRegistries() throws Exception {
-        open = DockerRegistryProcess.start(openDir);
-        locked = DockerRegistryProcess.start(lockedDir, "puller", "s3cret-Passw0rd");
-        for (DockerRegistryProcess r : List.of(open, locked)) {
-            layerDigest = r.pushBlob(REPO, LAYER);
-            String configDigest = r.pushBlob(REPO, CONFIG);
-            manifest = ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.DOCKER_MANIFEST + "\","
-                    + "\"config\":{\"mediaType\":\"application/vnd.docker.container.image.v1+json\",\"size\":" + CONFIG.length
-                    + ",\"digest\":\"" + configDigest + "\"},"
-                    + "\"layers\":[{\"mediaType\":\"application/vnd.docker.image.rootfs.diff.tar.gzip\",\"size\":" + LAYER.length
-                    + ",\"digest\":\"" + layerDigest + "\"}]}").getBytes(StandardCharsets.UTF_8);
-            r.pushManifest(REPO, "v1", MediaTypes.DOCKER_MANIFEST, manifest);
-            r.pushManifest(REPO, "v2", MediaTypes.DOCKER_MANIFEST, manifest);
-        }
+        open = DockerRegistryFixture.start();
+        locked = DockerRegistryFixture.builder().htpasswd("puller", "s3cret-Passw0rd").start();
+        TestBlob layer = TestBlob.inMemory("application/vnd.docker.image.rootfs.diff.tar.gzip", LAYER);
+        TestBlob config = TestBlob.inMemory("application/vnd.docker.container.image.v1+json", CONFIG);
+        layerDigest = layer.digest();
+        manifest = ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.DOCKER_MANIFEST + "\","
+                + "\"config\":{\"mediaType\":\"" + config.mediaType() + "\",\"size\":" + CONFIG.length
+                + ",\"digest\":\"" + config.digest() + "\"},"
+                + "\"layers\":[{\"mediaType\":\"" + layer.mediaType() + "\",\"size\":" + LAYER.length
+                + ",\"digest\":\"" + layerDigest + "\"}]}").getBytes(StandardCharsets.UTF_8);
+        TestImage image = new TestImage(MediaTypes.DOCKER_MANIFEST, manifest, Sha256.of(manifest), config, List.of(layer),
+                List.of(), null, null, null);
+        new RegistryPusher(open.url()).push(REPO, "v1", image);
+        new RegistryPusher(open.url()).push(REPO, "v2", image);
+        RegistryPusher withLogin = new RegistryPusher(locked.url()).withBasicAuth("puller", "s3cret-Passw0rd");
+        withLogin.push(REPO, "v1", image);
+        withLogin.push(REPO, "v2", image);
     }
 
     @AfterAll
@@ -57,8 +61,8 @@ class OkHttpUpstreamClientRegistryTest {
         if (locked != null) locked.close();
     }
 
-    private static Upstream upstream(DockerRegistryProcess r) {
-        return new Upstream("test", r.loginServer(), r.endpoint(), AuthMode.BOTH, null, false);
+    private static Upstream upstream(DockerRegistryFixture r) {
+        return new Upstream("test", r.hostPort(), java.net.URI.create(r.url()), AuthMode.BOTH, null, false);
     }
 
     @Test
@@ -68,7 +72,7 @@ class OkHttpUpstreamClientRegistryTest {
             UpstreamManifest byTag = client.fetchManifest(request, "v1", MediaTypes.DEFAULT_ACCEPT);
             assertThat(byTag.body()).isEqualTo(manifest);
             assertThat(byTag.mediaType()).isEqualTo(MediaTypes.DOCKER_MANIFEST);
-            assertThat(byTag.digest().toString()).isEqualTo(DockerRegistryProcess.sha256(manifest));
+            assertThat(byTag.digest().toString()).isEqualTo(Sha256.of(manifest));
 
             UpstreamManifest byDigest = client.fetchManifest(request, byTag.digest().toString(), MediaTypes.DEFAULT_ACCEPT);
             assertThat(byDigest.body()).isEqualTo(manifest);
@@ -120,7 +124,7 @@ class OkHttpUpstreamClientRegistryTest {
                     .isInstanceOfSatisfying(UpstreamException.class, e -> {
                         assertThat(e.kind()).isEqualTo(UpstreamException.Kind.NOT_FOUND);
                         assertThat(e.status()).isEqualTo(404);
-                        assertThat(e.getMessage()).contains(open.loginServer());
+                        assertThat(e.getMessage()).contains(open.hostPort());
                     });
         }
     }
@@ -146,7 +150,7 @@ class OkHttpUpstreamClientRegistryTest {
                     MediaTypes.DEFAULT_ACCEPT))
                     .isInstanceOfSatisfying(UpstreamException.class, e -> {
                         assertThat(e.kind()).isEqualTo(UpstreamException.Kind.UNAUTHORIZED);
-                        assertThat(e.getMessage()).contains(locked.loginServer()).doesNotContain("wrong-Passw0rd");
+                        assertThat(e.getMessage()).contains(locked.hostPort()).doesNotContain("wrong-Passw0rd");
                     });
         }
         assertThat(creds.health).containsExactly("locked-creds:UpstreamUnauthorized");
@@ -176,7 +180,7 @@ class OkHttpUpstreamClientRegistryTest {
 
     private static String sha(byte[] b) {
         try {
-            return DockerRegistryProcess.sha256(b);
+            return Sha256.of(b);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
