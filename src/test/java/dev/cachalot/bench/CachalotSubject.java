@@ -1,5 +1,7 @@
 package dev.cachalot.bench;
 
+import dev.cachalot.testing.Processes;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -152,16 +154,7 @@ final class CachalotSubject implements Subject {
         }
         Process p = process;
         process = null;
-        p.destroy();
-        try {
-            if (!p.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                p.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        Processes.stop(p, STOP_GRACE);
         try {
             Runtime.getRuntime().removeShutdownHook(killer);
         } catch (IllegalStateException ignored) {
