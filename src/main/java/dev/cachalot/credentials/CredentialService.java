@@ -155,7 +155,7 @@ public final class CredentialService {
             CredentialSet set = store.find(c, name)
                     .orElseThrow(() -> new CredentialSetException("there is no credential set named '" + name + "'"));
             List<String> users = rules.list(c).stream()
-                    .filter(r -> name.equals(r.credentialSet())).map(CacheRule::name).toList();
+                    .filter(r -> name.equals(r.credentialSet())).map(CacheRule::name).sorted().toList();
             if (!users.isEmpty()) {
                 throw new CredentialSetException("credential set '" + name + "' is used by "
                         + (users.size() == 1 ? "rule '" + users.get(0) + "'" : "rules '" + String.join("', '", users) + "'")

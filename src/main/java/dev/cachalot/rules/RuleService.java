@@ -140,7 +140,7 @@ public final class RuleService {
             lockConfiguration(c);
             List<String> users = rules.list(c).stream()
                     .filter(r -> SourceRepositories.loginServer(r.sourceRepository()).equals(server))
-                    .map(CacheRule::name).toList();
+                    .map(CacheRule::name).sorted().toList();
             if (!users.isEmpty()) {
                 throw new RuleValidationException("upstream '" + server + "' is used by "
                         + (users.size() == 1 ? "rule '" + users.get(0) + "'" : "rules '" + String.join("', '", users) + "'")

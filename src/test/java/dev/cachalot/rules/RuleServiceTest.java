@@ -197,7 +197,7 @@ class RuleServiceTest {
         service.create("local-rule", "127.0.0.1:5001/team/*", "team/*", null, null);
         service.create("local-hello", "127.0.0.1:5001/hello", "hello", null, null);
         assertThatThrownBy(() -> service.removeUpstream("127.0.0.1:5001"))
-                .hasMessage("upstream '127.0.0.1:5001' is used by rules 'local-rule', 'local-hello': delete or change them first");
+                .hasMessage("upstream '127.0.0.1:5001' is used by rules 'local-hello', 'local-rule': delete or change them first");
         service.delete("local-rule");
         service.delete("local-hello");
         assertThat(service.removeUpstream("127.0.0.1:5001")).isTrue();
