@@ -95,8 +95,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
         }
         RepositoryName local = resolution.map(Resolution::localName).orElse(name);
         if (!context.head()) {
-            String tag = reference instanceof Reference.Tag t ? t.value() : null;
-            index.recordPull(local, tag, served.result.digest(), clock.instant());
+            // The event is the pull: PullCounts adds it to the repository's, tag's and manifest's counters.
             record(local, reference.value(), served.result.digest().toString(), Kind.MANIFEST, outcome(served.result.origin()),
                     served.result.body().length, served.upstreamBytes, start, context);
         }

@@ -22,6 +22,7 @@ import dev.cachalot.rules.io.RuleExporter;
 import dev.cachalot.rules.io.RuleImporter;
 import dev.cachalot.rules.UpstreamStore;
 import dev.cachalot.stats.PullEvent;
+import dev.cachalot.stats.PullCounts;
 import dev.cachalot.stats.PullEventRecorder;
 import dev.cachalot.stats.PullStatistics;
 import dev.cachalot.stats.RepositoryStats;
@@ -109,6 +110,7 @@ public final class Engine implements EngineApi, AutoCloseable {
             this.ruleService = new RuleService(database, ruleStore, upstreamStore, this::localRepositoryUnder, credentialService.lookup());
             this.settingsStore = new SettingsStore(database);
             this.recorder = new PullEventRecorder(database);
+            recorder.onBatch(new PullCounts(index));
             this.statistics = new PullStatistics(database);
             reloadConfig();
             this.backend = new PullThroughBackend(ruleSet::get, blobs, index, upstreamClient, recorder::record, folder.root(),
@@ -248,6 +250,7 @@ public final class Engine implements EngineApi, AutoCloseable {
                 server = s;
                 // Only now: building the client (TLS trust store) would compete for the CPU with the server's start.
                 upstreamClient.prepare();
+                FileBlobStore.warmUpHashing();
                 String bound = new ListenAddress(address.host(), s.port()).toString();
                 setStatus(new EngineStatus(EngineStatus.State.RUNNING, bound, null));
                 log.info("Cachalot registry serving on http://{} (data folder {})", bound, folder.root());

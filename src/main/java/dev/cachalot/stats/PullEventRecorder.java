@@ -48,6 +48,7 @@ public final class PullEventRecorder implements AutoCloseable {
     private final BlockingQueue<Entry> queue;
     private final int eventCapacity;
     private final List<Consumer<PullEvent>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<List<PullEvent>>> batchListeners = new CopyOnWriteArrayList<>();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong lastDropWarning = new AtomicLong(System.nanoTime() - DROP_WARNING_INTERVAL_NANOS);
@@ -103,6 +104,16 @@ public final class PullEventRecorder implements AutoCloseable {
     public AutoCloseable onEvent(Consumer<PullEvent> listener) {
         listeners.add(listener);
         return () -> listeners.remove(listener);
+    }
+
+    /**
+     * Calls {@code listener} on the recorder's thread with each batch of events once it is stored, before the
+     * per-event listeners hear of them (so what they show, such as pull counters, is up to date) and before a
+     * {@link #flush()} waiting for them returns.
+     */
+    public AutoCloseable onBatch(Consumer<List<PullEvent>> listener) {
+        batchListeners.add(listener);
+        return () -> batchListeners.remove(listener);
     }
 
     /** Waits until every event recorded before this call is stored and its listeners were called. */
@@ -199,6 +210,14 @@ public final class PullEventRecorder implements AutoCloseable {
             long total = failed.addAndGet(events.size());
             log.warn("Cannot store {} pull event(s) ({} lost so far): {}", events.size(), total, e.getMessage());
             return;
+        }
+        List<PullEvent> stored = List.copyOf(events);
+        for (Consumer<List<PullEvent>> listener : batchListeners) {
+            try {
+                listener.accept(stored);
+            } catch (RuntimeException ex) {
+                log.warn("Pull event batch listener failed", ex);
+            }
         }
         for (PullEvent e : events) {
             for (Consumer<PullEvent> listener : listeners) {

@@ -183,37 +183,41 @@ public final class JdbcManifestIndex implements ManifestIndex {
     }
 
     @Override
-    public void recordPull(RepositoryName repository, String tagOrNull, Digest digest, Instant at) {
+    public void recordPulls(List<PullCount> counts) {
+        if (counts.isEmpty()) return;
         // Events may be recorded slightly out of order; last_pulled_at never moves backwards.
-        String later = "last_pulled_at = CASE WHEN last_pulled_at IS NULL OR last_pulled_at < ? THEN ? ELSE last_pulled_at END";
+        String counted = "pull_count = pull_count + ?, "
+                + "last_pulled_at = CASE WHEN last_pulled_at IS NULL OR last_pulled_at < ? THEN ? ELSE last_pulled_at END";
         db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE repositories SET pull_count = pull_count + 1, " + later + " WHERE name = ?")) {
-                setInstant(ps, 1, at);
-                setInstant(ps, 2, at);
-                ps.setString(3, repository.value());
-                ps.executeUpdate();
-            }
-            if (tagOrNull != null) {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "UPDATE tags SET pull_count = pull_count + 1, " + later + " WHERE repository = ? AND tag = ?")) {
-                    setInstant(ps, 1, at);
-                    setInstant(ps, 2, at);
-                    ps.setString(3, repository.value());
-                    ps.setString(4, tagOrNull);
-                    ps.executeUpdate();
+            try (PreparedStatement repositories = c.prepareStatement("UPDATE repositories SET " + counted + " WHERE name = ?");
+                 PreparedStatement tags = c.prepareStatement("UPDATE tags SET " + counted + " WHERE repository = ? AND tag = ?");
+                 PreparedStatement manifests = c.prepareStatement(
+                         "UPDATE manifests SET " + counted + " WHERE repository = ? AND digest = ?")) {
+                for (PullCount count : counts) {
+                    bindCount(repositories, count).setString(4, count.repository().value());
+                    repositories.addBatch();
+                    if (count.tagOrNull() != null) {
+                        bindCount(tags, count).setString(4, count.repository().value());
+                        tags.setString(5, count.tagOrNull());
+                        tags.addBatch();
+                    }
+                    bindCount(manifests, count).setString(4, count.repository().value());
+                    manifests.setString(5, count.digest().toString());
+                    manifests.addBatch();
                 }
-            }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE manifests SET pull_count = pull_count + 1, " + later + " WHERE repository = ? AND digest = ?")) {
-                setInstant(ps, 1, at);
-                setInstant(ps, 2, at);
-                ps.setString(3, repository.value());
-                ps.setString(4, digest.toString());
-                ps.executeUpdate();
+                repositories.executeBatch();
+                tags.executeBatch();
+                manifests.executeBatch();
             }
             return null;
         });
+    }
+
+    private static PreparedStatement bindCount(PreparedStatement ps, PullCount count) throws SQLException {
+        ps.setInt(1, count.pulls());
+        setInstant(ps, 2, count.lastAt());
+        setInstant(ps, 3, count.lastAt());
+        return ps;
     }
 
     @Override

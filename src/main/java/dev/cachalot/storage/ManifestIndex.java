@@ -58,7 +58,19 @@ public interface ManifestIndex {
     List<StoredManifest> referrers(RepositoryName repository, Digest subject);
 
     /** Counts a pull of a manifest (and of the tag, when pulled by tag) and of its repository. */
-    void recordPull(RepositoryName repository, String tagOrNull, Digest digest, Instant at);
+    default void recordPull(RepositoryName repository, String tagOrNull, Digest digest, Instant at) {
+        recordPulls(List.of(new PullCount(repository, tagOrNull, digest, 1, at)));
+    }
+
+    /** Adds many pull counts in one transaction; {@code last_pulled_at} never moves backwards. */
+    void recordPulls(List<PullCount> counts);
+
+    /**
+     * {@code pulls} pulls of manifest {@code digest} in {@code repository} (by tag when {@code tagOrNull} is set),
+     * the latest at {@code lastAt}.
+     */
+    record PullCount(RepositoryName repository, String tagOrNull, Digest digest, int pulls, Instant lastAt) {
+    }
 
     boolean repositoryExists(RepositoryName repository);
 

@@ -21,15 +21,20 @@ import java.util.List;
  * @param subjects which registries to run: {@code peer}, {@code cachalot} or both
  * @param launcher how to run Cachalot's CLI (e.g. {@code java -jar target/cachalot.jar})
  * @param output folder for {@code latest.json} and {@code latest.md} (null: none written)
+ * @param workloads which workloads to run, by number (1-7); all by default
  */
 record BenchConfig(int blobMib, int limitsMib, int rounds, int warmups, long manifestMillis,
                    List<Integer> manifestClients, int skopeoLayers, int rssStreams, int fullManifests,
-                   List<String> subjects, List<String> launcher, Path output) {
+                   List<String> subjects, List<String> launcher, Path output, List<Integer> workloads) {
 
     static BenchConfig defaults() {
         return new BenchConfig(1024, 1024, 5, 1, 3_000, List.of(1, 16, 64), 12, 32, 10_000,
-                List.of("peer", "cachalot"), List.of(javaBinary(), "-jar", "target/cachalot.jar"),
-                Path.of("bench", "results"));
+                List.of("peer", "cachalot"), jarLauncher("target/cachalot.jar"),
+                Path.of("bench", "results"), List.of(1, 2, 3, 4, 5, 6, 7));
+    }
+
+    boolean runsWorkload(int number) {
+        return workloads.contains(number);
     }
 
     /** The smaller blob that peak RSS is compared with, to see it stays flat in blob size. */
@@ -39,6 +44,35 @@ record BenchConfig(int blobMib, int limitsMib, int rounds, int warmups, long man
 
     boolean runs(String subject) {
         return subjects.contains(subject);
+    }
+
+    /**
+     * {@code java <the packaged launcher's JVM options> -jar jar}: Cachalot as installed runs with the options of
+     * {@code installer/launcher.args} (heap bound, class-data sharing); those naming {@code $APPDIR} only exist in
+     * an app image and are left out.
+     */
+    static List<String> jarLauncher(String jar) {
+        List<String> command = new ArrayList<>();
+        command.add(javaBinary());
+        command.addAll(productJvmOptions(Path.of("installer", "launcher.args")));
+        command.add("-jar");
+        command.add(jar);
+        return List.copyOf(command);
+    }
+
+    static List<String> productJvmOptions(Path launcherArgs) {
+        List<String> options = new ArrayList<>();
+        try {
+            for (String line : java.nio.file.Files.readAllLines(launcherArgs)) {
+                String trimmed = line.trim();
+                if (trimmed.startsWith("--java-options ") && !trimmed.contains("$APPDIR")) {
+                    options.add(trimmed.substring("--java-options ".length()).trim());
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the launcher's JVM options from " + launcherArgs, e);
+        }
+        return options;
     }
 
     static String javaBinary() {
@@ -60,6 +94,7 @@ record BenchConfig(int blobMib, int limitsMib, int rounds, int warmups, long man
         List<String> subjects = d.subjects;
         List<String> launcher = d.launcher;
         Path output = d.output;
+        List<Integer> workloads = d.workloads;
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             if (name.equals("--help") || i + 1 >= args.length) {
@@ -78,8 +113,9 @@ record BenchConfig(int blobMib, int limitsMib, int rounds, int warmups, long man
                 case "--rss-streams" -> rssStreams = Integer.parseInt(value);
                 case "--full-manifests" -> fullManifests = Integer.parseInt(value);
                 case "--subjects" -> subjects = List.of(value.split(","));
-                case "--jar" -> launcher = List.of(javaBinary(), "-jar", value);
+                case "--jar" -> launcher = jarLauncher(value);
                 case "--output" -> output = value.equals("none") ? null : Path.of(value);
+                case "--workloads" -> workloads = ints(value);
                 default -> throw new IllegalArgumentException("unknown option " + name + "\n" + usage());
             }
         }
@@ -88,16 +124,19 @@ record BenchConfig(int blobMib, int limitsMib, int rounds, int warmups, long man
                 throw new IllegalArgumentException("--subjects takes peer, cachalot or peer,cachalot");
             }
         }
+        if (workloads.isEmpty() || workloads.stream().anyMatch(w -> w < 1 || w > 7)) {
+            throw new IllegalArgumentException("--workloads takes numbers from 1 to 7, e.g. 2,3");
+        }
         if (rounds < 1 || blobMib < 1 || limitsMib < 1) {
             throw new IllegalArgumentException("--rounds, --blob-mib and --limits-mib must be at least 1");
         }
         return new BenchConfig(blobMib, limitsMib, rounds, warmups, manifestMillis, manifestClients, skopeoLayers,
-                rssStreams, fullManifests, subjects, launcher, output);
+                rssStreams, fullManifests, subjects, launcher, output, workloads);
     }
 
     BenchConfig withLauncher(List<String> newLauncher) {
         return new BenchConfig(blobMib, limitsMib, rounds, warmups, manifestMillis, manifestClients, skopeoLayers,
-                rssStreams, fullManifests, subjects, List.copyOf(newLauncher), output);
+                rssStreams, fullManifests, subjects, List.copyOf(newLauncher), output, workloads);
     }
 
     private static List<Integer> ints(String csv) {
@@ -120,6 +159,7 @@ record BenchConfig(int blobMib, int limitsMib, int rounds, int warmups, long man
                 "  --full-manifests N     cached manifests for the full start [10000]",
                 "  --subjects L           peer,cachalot [both]",
                 "  --jar PATH             Cachalot jar [target/cachalot.jar]",
-                "  --output DIR|none      where latest.json/latest.md go [bench/results]");
+                "  --output DIR|none      where latest.json/latest.md go [bench/results]",
+                "  --workloads L          which workloads, by number [1,2,3,4,5,6,7]");
     }
 }

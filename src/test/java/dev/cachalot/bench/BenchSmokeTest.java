@@ -24,7 +24,7 @@ class BenchSmokeTest {
         List<String> launcher = List.of(BenchConfig.javaBinary(), "-cp", System.getProperty("java.class.path"),
                 "dev.cachalot.Main");
         BenchConfig config = new BenchConfig(2, 2, 1, 0, 150, List.of(1, 4), 2, 2, 5,
-                List.of("peer", "cachalot"), launcher, output);
+                List.of("peer", "cachalot"), launcher, output, List.of(1, 2, 3, 4, 5, 6, 7));
 
         Report report = Benchmark.run(config);
         report.write(output);

@@ -72,7 +72,7 @@ final class BenchUpstream implements AutoCloseable {
         multiImage = images.ociImage(TestImage.Platform.LINUX_AMD64, config.skopeoLayers());
         pusher.push(MULTI, TAG, multiImage);
 
-        if (config.fullManifests() > 0) {
+        if (config.fullManifests() > 0 && config.runsWorkload(7)) {
             seedMany(pusher, config.fullManifests());
         }
     }

@@ -111,6 +111,11 @@ final class CachalotSubject implements Subject {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().remove("CACHALOT_DATA");
+        // For profiling by hand (e.g. -Dbench.cachalot.javaOptions=-XX:StartFlightRecording=...): never set by the bench.
+        String javaOptions = System.getProperty("bench.cachalot.javaOptions");
+        if (javaOptions != null && !javaOptions.isBlank()) {
+            builder.environment().put("JDK_JAVA_OPTIONS", javaOptions);
+        }
         long start = System.nanoTime();
         try {
             process = builder.start();

@@ -175,4 +175,34 @@ class PullEventRecorderTest {
             assertThat(recorder.failed()).isZero();
         }
     }
+
+    @Test
+    void batchListenersSeeStoredEventsBeforeEventListenersAndBeforeFlushReturns() {
+        List<String> heard = Collections.synchronizedList(new ArrayList<>());
+        try (PullEventRecorder recorder = new PullEventRecorder(db)) {
+            recorder.onBatch(batch -> heard.add("batch of " + batch.size() + ", stored " + storedEvents()));
+            recorder.onEvent(e -> heard.add("event " + e.reference()));
+            recorder.record(event(1));
+            recorder.flush();
+
+            assertThat(heard).containsExactly("batch of 1, stored 1", "event tag1");
+        }
+    }
+
+    @Test
+    void failingBatchListenerDoesNotStopEventListeners() {
+        List<String> heard = Collections.synchronizedList(new ArrayList<>());
+        try (PullEventRecorder recorder = new PullEventRecorder(db)) {
+            recorder.onBatch(batch -> {
+                throw new IllegalStateException("counters unavailable");
+            });
+            recorder.onEvent(e -> heard.add(e.reference()));
+            recorder.record(event(1));
+            recorder.record(event(2));
+            recorder.flush();
+
+            assertThat(heard).containsExactly("tag1", "tag2");
+            assertThat(storedEvents()).isEqualTo(2);
+        }
+    }
 }

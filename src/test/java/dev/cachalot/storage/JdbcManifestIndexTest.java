@@ -182,6 +182,27 @@ class JdbcManifestIndexTest {
     }
 
     @Test
+    void recordPullsAddsBatchedCountsInOneGoAndSkipsUnknownManifests() {
+        putManifest(NGINX, digest(1), 500);
+        putManifest(NGINX, digest(2), 500);
+        index.putTag(NGINX, "latest", digest(1), T0);
+
+        index.recordPulls(List.of(
+                new ManifestIndex.PullCount(NGINX, "latest", digest(1), 4, T0.plusSeconds(30)),
+                new ManifestIndex.PullCount(NGINX, null, digest(2), 2, T0.plusSeconds(10)),
+                // Deleted meanwhile: counted nowhere, and the rest of the batch still lands.
+                new ManifestIndex.PullCount(RepositoryName.of("gone/repo"), "v1", digest(3), 7, T0)));
+
+        assertThat(index.tag(NGINX, "latest").orElseThrow().pullCount()).isEqualTo(4L);
+        assertThat(index.manifest(NGINX, digest(1)).orElseThrow().pullCount()).isEqualTo(4L);
+        assertThat(index.manifest(NGINX, digest(2)).orElseThrow().pullCount()).isEqualTo(2L);
+        assertThat(index.repository(NGINX).orElseThrow())
+                .extracting(RepositorySummary::pullCount, RepositorySummary::lastPulledAt)
+                .containsExactly(6L, T0.plusSeconds(30));
+        assertThat(index.repository(RepositoryName.of("gone/repo"))).isEmpty();
+    }
+
+    @Test
     void anyRepositoryUnderMatchesNameOrPathBelowIt() {
         assertThat(index.anyRepositoryUnder("")).isFalse();
         putManifest(RepositoryName.of("library/nginx"), digest(1), 1);
