@@ -1,11 +1,13 @@
 package dev.cachalot.cache;
 
 import dev.cachalot.registry.BlobResult.BlobStream;
+import dev.cachalot.registry.BlobResult.MappableBlobStream;
 import dev.cachalot.registry.Digest;
 import dev.cachalot.storage.BlobStore.BlobWriter;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -147,7 +149,7 @@ final class BlobFill {
         return Math.max(0, written - 1);
     }
 
-    private final class Reader implements BlobStream {
+    private final class Reader implements MappableBlobStream {
         private final FileChannel channel;
         private long position;
 
@@ -157,22 +159,8 @@ final class BlobFill {
 
         @Override
         public int read(ByteBuffer dst) throws IOException {
-            long limit;
-            lock.lock();
-            try {
-                while (true) {
-                    if (state == State.FAILED) throw failure("download failed");
-                    limit = releasable();
-                    if (position < limit) break;
-                    if (state == State.DONE) return -1;
-                    progress.await();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while streaming blob " + digest);
-            } finally {
-                lock.unlock();
-            }
+            long limit = awaitBytes();
+            if (limit < 0) return -1;
             int want = (int) Math.min(dst.remaining(), limit - position);
             ByteBuffer slice = dst.slice(dst.position(), want);
             int n = 0;
@@ -184,6 +172,39 @@ final class BlobFill {
             dst.position(dst.position() + n);
             position += n;
             return n;
+        }
+
+        /**
+         * Maps released bytes of the temp file (presized to the blob, so any released range lies inside it): the
+         * client's socket is written straight from the page cache, where {@link #read} first copies into a buffer.
+         */
+        @Override
+        public MappedByteBuffer map(int max) throws IOException {
+            long limit = awaitBytes();
+            if (limit < 0) return null;
+            int n = (int) Math.min(max, limit - position);
+            MappedByteBuffer window = channel.map(FileChannel.MapMode.READ_ONLY, position, n);
+            position += n;
+            return window;
+        }
+
+        /** Waits until bytes past {@link #position} may be read; returns how far, or -1 at the verified end. */
+        private long awaitBytes() throws IOException {
+            lock.lock();
+            try {
+                while (true) {
+                    if (state == State.FAILED) throw failure("download failed");
+                    long limit = releasable();
+                    if (position < limit) return limit;
+                    if (state == State.DONE) return -1;
+                    progress.await();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while streaming blob " + digest);
+            } finally {
+                lock.unlock();
+            }
         }
 
         @Override

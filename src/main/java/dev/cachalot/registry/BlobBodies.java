@@ -157,6 +157,10 @@ final class BlobBodies {
      */
     static long sendStream(BlobResult.BlobStream stream, Response response, ByteBufferPool pool, Progress progress)
             throws IOException {
+        if (stream instanceof BlobResult.MappableBlobStream mappable && UNMAP != null
+                && FileMode.configured() != FileMode.READ) {
+            return sendStreamMapped(mappable, response, progress);
+        }
         RetainableByteBuffer pooled = pool.acquire(STREAM_BUFFER, true);
         try {
             ByteBuffer buffer = pooled.getByteBuffer();
@@ -177,6 +181,30 @@ final class BlobBodies {
             }
         } finally {
             pooled.release();
+        }
+    }
+
+    /**
+     * Cold streams as mapped windows of the temp file being filled: one copy (page cache to socket) instead of two
+     * (page cache to buffer, buffer to socket). Windows are as large as what was released since the last one, up
+     * to {@link #MAP_WINDOW}, and unmapped once written, as for warm files.
+     */
+    private static long sendStreamMapped(BlobResult.MappableBlobStream stream, Response response, Progress progress)
+            throws IOException {
+        long sent = 0;
+        while (true) {
+            MappedByteBuffer window = stream.map(MAP_WINDOW);
+            if (window == null) {
+                return sent;
+            }
+            int n = window.remaining();
+            try {
+                write(response, window);
+            } finally {
+                unmap(window);
+            }
+            sent += n;
+            progress.sent(sent);
         }
     }
 

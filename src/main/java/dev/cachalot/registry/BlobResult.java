@@ -47,4 +47,16 @@ public interface BlobResult {
         @Override
         void close();
     }
+
+    /** A stream backed by a file, which can hand out its available bytes as mapped windows instead of copies. */
+    interface MappableBlobStream extends BlobStream {
+        /**
+         * Maps the next available bytes, at most {@code max}, blocking until at least one byte is available. The
+         * caller unmaps the window once written.
+         *
+         * @return the window, or null at the verified end of the blob
+         * @throws IOException when the upstream failed or the digest did not match
+         */
+        java.nio.MappedByteBuffer map(int max) throws IOException;
+    }
 }

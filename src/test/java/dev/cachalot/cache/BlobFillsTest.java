@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cachalot.registry.BlobResult.BlobStream;
+import dev.cachalot.registry.BlobResult.MappableBlobStream;
 import dev.cachalot.registry.Digest;
 import dev.cachalot.registry.RegistryException;
 import dev.cachalot.rules.AuthMode;
@@ -14,6 +15,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,6 +115,56 @@ class BlobFillsTest {
         assertThat(store.find(claimed)).isEmpty();
         try (var tmp = Files.list(folder.tmp())) {
             assertThat(tmp).isEmpty();
+        }
+    }
+
+    @Test
+    void mappedWindowsCarryEveryByteInOrderWhileTheFillIsRunning() throws Exception {
+        byte[] content = random(3 * 1024 * 1024 + 17);
+        Digest digest = sha256(content);
+        upstream.content = content;
+        upstream.gate = new Semaphore(0);
+
+        BlobFills.Joined j = fills.join(digest, REQUEST, p -> { });
+        Future<byte[]> read = clients.submit(() -> mapAll((MappableBlobStream) j.fill().openStream(), 100_000));
+        upstream.gate.release(Integer.MAX_VALUE / 2);
+
+        assertThat(read.get(60, TimeUnit.SECONDS)).isEqualTo(content);
+    }
+
+    @Test
+    void mappedWindowsStopShortOfTheLastByteWhenTheDigestDoesNotMatch() throws Exception {
+        byte[] content = random(1024 * 1024);
+        Digest claimed = sha256(random(10));
+        upstream.content = content;
+
+        BlobFills.Joined j = fills.join(claimed, REQUEST, p -> { });
+        MappableBlobStream stream = (MappableBlobStream) j.fill().openStream();
+        ByteArrayOutputStream seen = new ByteArrayOutputStream();
+        assertThatThrownBy(() -> {
+            while (true) {
+                MappedByteBuffer window = stream.map(64 * 1024);
+                if (window == null) break;
+                byte[] bytes = new byte[window.remaining()];
+                window.get(bytes);
+                seen.write(bytes);
+            }
+        }).isInstanceOf(IOException.class).hasMessageContaining("digest mismatch");
+        assertThat(seen.size()).isLessThan(content.length);
+        assertThat(store.find(claimed)).isEmpty();
+    }
+
+    private static byte[] mapAll(MappableBlobStream stream, int max) throws IOException {
+        try (stream) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            MappedByteBuffer window;
+            while ((window = stream.map(max)) != null) {
+                assertThat(window.remaining()).isBetween(1, max);
+                byte[] bytes = new byte[window.remaining()];
+                window.get(bytes);
+                out.write(bytes);
+            }
+            return out.toByteArray();
         }
     }
 
