@@ -1,0 +1,51 @@
+package dev.cachalot.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BenchConfigTest {
+
+    @Test
+    void runsEveryWorkloadUnlessToldWhich() {
+        assertThat(BenchConfig.parse().workloads()).containsExactly(1, 2, 3, 4, 5, 6, 7);
+
+        BenchConfig some = BenchConfig.parse("--workloads", "2,6");
+        assertThat(some.runsWorkload(2)).isTrue();
+        assertThat(some.runsWorkload(6)).isTrue();
+        assertThat(some.runsWorkload(1)).isFalse();
+    }
+
+    @Test
+    void refusesWorkloadsThatDoNotExist() {
+        assertThatThrownBy(() -> BenchConfig.parse("--workloads", "2,8"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 to 7");
+    }
+
+    @Test
+    void cachalotRunsWithThePackagedLaunchersJvmOptionsExceptThoseOfTheAppImage(@TempDir Path dir) throws Exception {
+        Path args = dir.resolve("launcher.args");
+        Files.writeString(args, String.join("\n",
+                "# comment",
+                "--main-jar cachalot.jar",
+                "--java-options -XX:SharedArchiveFile=$APPDIR/cachalot.jsa",
+                "--java-options -Xshare:auto",
+                "  --java-options -Xmx256m  ",
+                ""));
+
+        assertThat(BenchConfig.productJvmOptions(args)).containsExactly("-Xshare:auto", "-Xmx256m");
+    }
+
+    @Test
+    void theDefaultLauncherCarriesTheRepositorysLauncherOptions() {
+        List<String> launcher = BenchConfig.parse("--jar", "x.jar").launcher();
+
+        assertThat(launcher).contains("-Xmx256m").endsWith("-jar", "x.jar");
+        assertThat(launcher).noneMatch(option -> option.contains("$APPDIR"));
+    }
+}
