@@ -5,7 +5,8 @@
 #   2. inspects the .deb with dpkg-deb -I / -c: package metadata, GTK dependency, launcher, icon and
 #      desktop entry (Categories, Exec, Icon)
 #   3. starts the app image's `bin/cachalot serve --listen 127.0.0.1:<free port> --data <tmp>`, waits
-#      for GET /v2/ -> 200, sends SIGTERM and checks that it exits.
+#      for GET /v2/ -> 200, sends SIGTERM and checks that it exits;
+#   4. runs the app image's `bin/cachalot selftest` (push and pull through two temporary engines on loopback).
 # Installs what it needs (fakeroot, dpkg-dev, curl) via apt when running as root on Debian.
 set -euo pipefail
 
@@ -124,6 +125,14 @@ if kill -0 "$pid" 2>/dev/null; then
     if [ "$code" = 0 ] || [ "$code" = 143 ]; then pass "serve stopped on SIGTERM (exit $code)"; else fail "serve exit status $code after SIGTERM"; fi
   fi
   pid=""
+fi
+
+echo "== selftest from the app image"
+if out=$("$image/bin/cachalot" selftest 2>&1); then
+  pass "$(grep -m1 'Self-test passed' <<<"$out" | cut -c1-100)"
+else
+  fail "selftest failed (output follows)"
+  sed 's/^/   | /' <<<"$out" | tail -n 20
 fi
 
 if [ "$failures" -gt 0 ]; then

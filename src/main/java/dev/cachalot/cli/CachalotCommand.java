@@ -10,7 +10,8 @@ import picocli.CommandLine.ScopeType;
 /** The {@code cachalot} command line. Every subcommand works on a data folder whether or not an engine serves it. */
 @Command(name = "cachalot", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Local pull-through cache for container images.",
-        subcommands = {ServeCommand.class, UpstreamCommand.class, RulesCommand.class, ReposCommand.class, StatsCommand.class})
+        subcommands = {ServeCommand.class, UpstreamCommand.class, RulesCommand.class, ReposCommand.class, StatsCommand.class,
+                SelfTestCommand.class})
 public final class CachalotCommand implements Runnable {
 
     @Option(names = "--data", scope = ScopeType.INHERIT, paramLabel = "DIR",

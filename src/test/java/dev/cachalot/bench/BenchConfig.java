@@ -48,25 +48,35 @@ record BenchConfig(int blobMib, int limitsMib, int rounds, int warmups, long man
 
     /**
      * {@code java <the packaged launcher's JVM options> -jar jar}: Cachalot as installed runs with the options of
-     * {@code installer/launcher.args} (heap bound, class-data sharing); those naming {@code $APPDIR} only exist in
-     * an app image and are left out.
+     * {@code installer/launcher.args} (heap bound, class-data sharing). The app image's archive
+     * ({@code $APPDIR/cachalot.jsa}) becomes one beside the jar, which {@link ClassDataSharing#train} writes the
+     * way the packages do; other options naming {@code $APPDIR} only exist in an app image and are left out.
      */
     static List<String> jarLauncher(String jar) {
+        Path jarPath = Path.of(jar);
+        String name = jarPath.getFileName().toString().replaceFirst("\\.jar$", "");
+        Path archive = jarPath.toAbsolutePath().resolveSibling(name + ".jsa");
         List<String> command = new ArrayList<>();
         command.add(javaBinary());
-        command.addAll(productJvmOptions(Path.of("installer", "launcher.args")));
+        command.addAll(productJvmOptions(Path.of("installer", "launcher.args"), archive));
         command.add("-jar");
         command.add(jar);
         return List.copyOf(command);
     }
 
-    static List<String> productJvmOptions(Path launcherArgs) {
+    static List<String> productJvmOptions(Path launcherArgs, Path archive) {
         List<String> options = new ArrayList<>();
         try {
             for (String line : java.nio.file.Files.readAllLines(launcherArgs)) {
                 String trimmed = line.trim();
-                if (trimmed.startsWith("--java-options ") && !trimmed.contains("$APPDIR")) {
-                    options.add(trimmed.substring("--java-options ".length()).trim());
+                if (!trimmed.startsWith("--java-options ")) {
+                    continue;
+                }
+                String option = trimmed.substring("--java-options ".length()).trim();
+                if (option.equals("-XX:SharedArchiveFile=$APPDIR/cachalot.jsa")) {
+                    options.add("-XX:SharedArchiveFile=" + archive);
+                } else if (!option.contains("$APPDIR")) {
+                    options.add(option);
                 }
             }
         } catch (java.io.IOException e) {

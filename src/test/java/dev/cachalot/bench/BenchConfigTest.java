@@ -34,11 +34,13 @@ class BenchConfigTest {
                 "# comment",
                 "--main-jar cachalot.jar",
                 "--java-options -XX:SharedArchiveFile=$APPDIR/cachalot.jsa",
+                "--java-options -Dsomething=$APPDIR/x",
                 "--java-options -Xshare:auto",
                 "  --java-options -Xmx256m  ",
                 ""));
 
-        assertThat(BenchConfig.productJvmOptions(args)).containsExactly("-Xshare:auto", "-Xmx256m");
+        assertThat(BenchConfig.productJvmOptions(args, Path.of("/tmp/x.jsa")))
+                .containsExactly("-XX:SharedArchiveFile=/tmp/x.jsa", "-Xshare:auto", "-Xmx256m");
     }
 
     @Test
@@ -46,6 +48,7 @@ class BenchConfigTest {
         List<String> launcher = BenchConfig.parse("--jar", "x.jar").launcher();
 
         assertThat(launcher).contains("-Xmx256m").endsWith("-jar", "x.jar");
+        assertThat(launcher).contains("-XX:SharedArchiveFile=" + Path.of("x.jsa").toAbsolutePath());
         assertThat(launcher).noneMatch(option -> option.contains("$APPDIR"));
     }
 }

@@ -29,6 +29,11 @@ final class Benchmark {
                 }
                 if (config.runs("cachalot")) {
                     try {
+                        ClassDataSharing.train(config.launcher());
+                    } catch (RuntimeException e) {
+                        results.note("cachalot runs without its class-data-sharing archive: " + firstLine(e));
+                    }
+                    try {
                         subjects.add(new CachalotSubject(config.launcher(), upstream.hostPort()));
                     } catch (RuntimeException e) {
                         results.note("cachalot could not be set up (upstream add / rules create): " + firstLine(e));
