@@ -109,12 +109,7 @@ final class BlobBodies {
         long sent = 0;
         while (sent < length) {
             int window = (int) Math.min(MAP_WINDOW, length - sent);
-            MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, offset + sent, window);
-            try {
-                write(response, mapped);
-            } finally {
-                unmap(mapped);
-            }
+            writeAndUnmap(response, channel.map(FileChannel.MapMode.READ_ONLY, offset + sent, window));
             sent += window;
             progress.sent(sent);
         }
@@ -198,13 +193,18 @@ final class BlobBodies {
                 return sent;
             }
             int n = window.remaining();
-            try {
-                write(response, window);
-            } finally {
-                unmap(window);
-            }
+            writeAndUnmap(response, window);
             sent += n;
             progress.sent(sent);
+        }
+    }
+
+    /** The blocking write guarantees Jetty no longer holds the window when it is unmapped. */
+    private static void writeAndUnmap(Response response, MappedByteBuffer window) throws IOException {
+        try {
+            write(response, window);
+        } finally {
+            unmap(window);
         }
     }
 
