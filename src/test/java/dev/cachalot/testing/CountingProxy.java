@@ -134,12 +134,15 @@ public final class CountingProxy implements AutoCloseable {
         return received.values().stream().mapToLong(LongAdder::sum).sum();
     }
 
-    /** Response body bytes sent downstream for this method and path. */
+    /**
+     * Response body bytes sent downstream for this method and path. Bytes are counted once their write returned,
+     * which can be just after the client read them: wait for an exact total rather than read it once.
+     */
     public long bodyBytesSent(String method, String path) {
         return valueOf(bodyBytesByRequest, key(method, path));
     }
 
-    /** All response body bytes sent downstream. */
+    /** All response body bytes sent downstream (counted like {@link #bodyBytesSent(String, String)}). */
     public long bodyBytesSent() {
         return bodyBytes.get();
     }
