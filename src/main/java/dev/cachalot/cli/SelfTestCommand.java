@@ -46,10 +46,12 @@ final class SelfTestCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    /** Built in {@link #call()}: picocli instantiates every subcommand, and a client starts a selector thread. */
+    private HttpClient http;
 
     @Override
     public Integer call() throws Exception {
+        http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         Path scratch = Files.createTempDirectory("cachalot-selftest-");
         try (Engine upstream = Engine.open(new DataFolder(scratch.resolve("upstream")));
              Engine cache = Engine.open(new DataFolder(scratch.resolve("cache")))) {

@@ -56,8 +56,10 @@ import org.slf4j.LoggerFactory;
 public final class Engine implements EngineApi, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
-    /** How often configuration written by other processes (CLI, app) is looked for. */
+    /** How often configuration written by other processes (CLI, app) is looked for: the cheap signal file. */
     private static final long CONFIG_POLL_MILLIS = 500;
+    /** How often the version itself is read even if the signal did not move (a writer that died before signalling). */
+    private static final long CONFIG_VERSION_READ_NANOS = TimeUnit.SECONDS.toNanos(60);
     private static final long MAX_BLOB_BYTES = 64L * 1024 * 1024 * 1024;
 
     private final DataFolder folder;
@@ -169,8 +171,19 @@ public final class Engine implements EngineApi, AutoCloseable {
 
     // ------------------------------------------------------------------ configuration
 
+    /** Only the watcher thread touches these two. */
+    private long lastConfigSignal;
+    private long lastConfigVersionRead = System.nanoTime();
+
     private void pollConfig() {
         try {
+            long signal = database.configSignal();
+            long now = System.nanoTime();
+            if (signal == lastConfigSignal && now - lastConfigVersionRead < CONFIG_VERSION_READ_NANOS) {
+                return;
+            }
+            lastConfigSignal = signal;
+            lastConfigVersionRead = now;
             if (database.configVersion() != configVersion.get()) {
                 reloadConfig();
             }

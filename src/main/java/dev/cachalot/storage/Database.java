@@ -3,6 +3,8 @@ package dev.cachalot.storage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -39,10 +41,18 @@ public final class Database implements AutoCloseable {
 
     private static final Pattern VERSION = Pattern.compile("V(\\d+)__.*\\.sql");
 
-    private final JdbcConnectionPool pool;
+    /** Set by {@link #bumpConfigVersion} until the work that bumped is committed and signalled. */
+    private static final ThreadLocal<Boolean> CONFIG_BUMPED = ThreadLocal.withInitial(() -> false);
 
-    private Database(JdbcConnectionPool pool) {
+    private final JdbcConnectionPool pool;
+    private final Path configSignal;
+    /** {@link java.io.File#lastModified()} is a bare {@code stat}, cheaper than the NIO file-attribute calls. */
+    private final java.io.File configSignalFile;
+
+    private Database(JdbcConnectionPool pool, Path configSignal) {
         this.pool = pool;
+        this.configSignal = configSignal;
+        this.configSignalFile = configSignal.toFile();
     }
 
     /** Opens (creating if needed) the database of {@code folder} and brings its schema up to date. */
@@ -59,7 +69,8 @@ public final class Database implements AutoCloseable {
                 + ";AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000;NON_KEYWORDS=VALUE;QUERY_CACHE_SIZE=64";
         JdbcConnectionPool pool = JdbcConnectionPool.create(url, "cachalot", "");
         pool.setMaxConnections(16);
-        Database db = new Database(pool);
+        Database db = new Database(pool, folder.database().resolve("config.changed"));
+        db.createConfigSignal();
         try {
             db.migrate();
         } catch (RuntimeException e) {
@@ -85,8 +96,10 @@ public final class Database implements AutoCloseable {
             try {
                 T result = work.run(c);
                 c.commit();
+                signalIfConfigChanged();
                 return result;
             } catch (SQLException | RuntimeException e) {
+                CONFIG_BUMPED.set(false);
                 c.rollback();
                 throw e;
             } finally {
@@ -100,16 +113,61 @@ public final class Database implements AutoCloseable {
     /** Runs {@code work} on an auto-commit connection. */
     public <T> T query(SqlWork<T> work) {
         try (Connection c = connection()) {
-            return work.run(c);
+            T result = work.run(c);
+            signalIfConfigChanged();
+            return result;
         } catch (SQLException e) {
+            CONFIG_BUMPED.set(false);
             throw new StorageException("metadata database error: " + e.getMessage(), e);
         }
     }
 
-    /** Marks configuration as changed; call inside the transaction that changed it. */
+    /**
+     * Marks configuration as changed; call inside the transaction that changed it. Once that commits, the
+     * {@linkplain #configSignal() signal file} changes too, so engines in other processes look at the version.
+     */
     public static void bumpConfigVersion(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE config_version SET version = version + 1 WHERE id = 1");
+        }
+        CONFIG_BUMPED.set(true);
+    }
+
+    /**
+     * A stamp of the signal file (its modification time): it moves after every committed configuration change, from
+     * any process sharing the folder. One {@code stat}, where asking the database for {@link #configVersion()} twice
+     * a second cost an idle engine ~7 ms of CPU every second (at that rate the SQL path is never compiled); a watcher
+     * reads this often and the version only when the stamp moved, or once a minute in case a writer died between
+     * its commit and its signal.
+     */
+    public long configSignal() {
+        return configSignalFile.lastModified();
+    }
+
+    private void createConfigSignal() {
+        if (!Files.exists(configSignal)) {
+            writeConfigSignal();
+        }
+    }
+
+    private void signalIfConfigChanged() {
+        if (!CONFIG_BUMPED.get()) {
+            return;
+        }
+        CONFIG_BUMPED.set(false);
+        writeConfigSignal();
+    }
+
+    private void writeConfigSignal() {
+        try {
+            long previous = configSignalFile.lastModified();
+            Files.writeString(configSignal, Long.toHexString(System.nanoTime()), StandardCharsets.US_ASCII);
+            // File systems stamp writes with a coarse clock (a few ms on Linux): two changes in a row could share a
+            // time, so the stamp is moved past the previous one explicitly.
+            configSignalFile.setLastModified(Math.max(System.currentTimeMillis(), previous + 1));
+        } catch (IOException e) {
+            // Watchers still read the version every few seconds.
+            log.debug("cannot write the configuration signal {}", configSignal, e);
         }
     }
 

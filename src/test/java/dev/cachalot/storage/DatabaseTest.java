@@ -66,4 +66,45 @@ class DatabaseTest {
             assertThat(indexExists(db, "ix_manifests_digest")).isTrue();
         }
     }
+
+    @Test
+    void theConfigSignalChangesOnlyAfterACommittedConfigurationChange() {
+        try (Database db = Database.open(new DataFolder(root))) {
+            long initial = db.configSignal();
+
+            db.inTransaction(c -> {
+                try (Statement s = c.createStatement()) {
+                    s.executeQuery("SELECT version FROM config_version").close();
+                }
+                return null;
+            });
+            assertThat(db.configSignal()).as("no configuration change").isEqualTo(initial);
+
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> db.inTransaction(c -> {
+                Database.bumpConfigVersion(c);
+                throw new IllegalStateException("rolled back");
+            })).hasMessage("rolled back");
+            assertThat(db.configSignal()).as("rolled back").isEqualTo(initial);
+
+            db.inTransaction(c -> {
+                Database.bumpConfigVersion(c);
+                return null;
+            });
+            assertThat(db.configSignal()).as("committed").isNotEqualTo(initial).isPositive();
+        }
+    }
+
+    @Test
+    void aSecondOpeningOfTheFolderSeesTheSignalOfTheFirst() {
+        try (Database first = Database.open(new DataFolder(root));
+             Database second = Database.open(new DataFolder(root))) {
+            long before = second.configSignal();
+            first.query(c -> {
+                Database.bumpConfigVersion(c);
+                return null;
+            });
+            assertThat(second.configSignal()).isNotEqualTo(before);
+            assertThat(second.configVersion()).isEqualTo(first.configVersion());
+        }
+    }
 }
