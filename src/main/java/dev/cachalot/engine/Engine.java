@@ -163,10 +163,7 @@ public final class Engine implements EngineApi, AutoCloseable {
      * count: a static rule may sit inside a wildcard one, and a rule may take over what an earlier rule cached.
      */
     private boolean localRepositoryUnder(String prefix) {
-        return index.repositories().stream()
-                .filter(r -> r.kind() == dev.cachalot.storage.ManifestIndex.RepositoryKind.LOCAL)
-                .map(r -> r.name().value())
-                .anyMatch(n -> prefix.isEmpty() || n.equals(prefix) || n.startsWith(prefix + "/"));
+        return index.anyRepositoryUnder(prefix, dev.cachalot.storage.ManifestIndex.RepositoryKind.LOCAL);
     }
 
     // ------------------------------------------------------------------ configuration

@@ -234,6 +234,15 @@ public final class JdbcManifestIndex implements ManifestIndex {
                 prefix, escapeLike(prefix) + "/%");
     }
 
+    @Override
+    public boolean anyRepositoryUnder(String prefix, RepositoryKind kind) {
+        if (prefix == null || prefix.isEmpty()) {
+            return exists("SELECT 1 FROM repositories WHERE kind = ? FETCH FIRST 1 ROW ONLY", kind.name());
+        }
+        return exists("SELECT 1 FROM repositories WHERE kind = ? AND (name = ? OR name LIKE ? ESCAPE '\\') "
+                + "FETCH FIRST 1 ROW ONLY", kind.name(), prefix, escapeLike(prefix) + "/%");
+    }
+
     /** Makes {@code text} match itself literally in a LIKE pattern with {@code ESCAPE '\'}; {@code _} is legal in names. */
     static String escapeLike(String text) {
         StringBuilder sb = new StringBuilder(text.length() + 4);

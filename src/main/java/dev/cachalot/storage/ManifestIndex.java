@@ -77,6 +77,9 @@ public interface ManifestIndex {
     /** True if any repository is named {@code prefix} or lies under {@code prefix + "/"}; an empty prefix: any repository at all. */
     boolean anyRepositoryUnder(String prefix);
 
+    /** As {@link #anyRepositoryUnder(String)}, counting only repositories of {@code kind}. */
+    boolean anyRepositoryUnder(String prefix, RepositoryKind kind);
+
     List<RepositorySummary> repositories();
 
     Optional<RepositorySummary> repository(RepositoryName name);

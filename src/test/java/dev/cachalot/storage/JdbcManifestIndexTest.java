@@ -216,6 +216,20 @@ class JdbcManifestIndexTest {
     }
 
     @Test
+    void anyRepositoryUnderOfAKindCountsOnlyThatKind() {
+        putManifest(RepositoryName.of("cache/library/nginx"), digest(1), 1);
+        index.putManifest(RepositoryName.of("team/app"), RepositoryKind.LOCAL, null, digest(2), OCI_MANIFEST, 1, null, null);
+
+        assertThat(index.anyRepositoryUnder("cache", RepositoryKind.LOCAL)).isFalse();
+        assertThat(index.anyRepositoryUnder("cache", RepositoryKind.CACHED)).isTrue();
+        assertThat(index.anyRepositoryUnder("team", RepositoryKind.LOCAL)).isTrue();
+        assertThat(index.anyRepositoryUnder("team/app", RepositoryKind.LOCAL)).isTrue();
+        assertThat(index.anyRepositoryUnder("te", RepositoryKind.LOCAL)).isFalse();
+        assertThat(index.anyRepositoryUnder("", RepositoryKind.LOCAL)).isTrue();
+        assertThat(index.anyRepositoryUnder("t_am", RepositoryKind.LOCAL)).isFalse();
+    }
+
+    @Test
     void anyRepositoryUnderTreatsUnderscoreAndPercentLiterally() {
         putManifest(RepositoryName.of("myxteam/app"), digest(1), 1);
         putManifest(RepositoryName.of("other/app"), digest(2), 1);
