@@ -24,11 +24,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -149,7 +146,7 @@ public final class LocalRepositories implements AutoCloseable {
                                       RequestContext context) {
         requirePushable(name, context);
         PushedManifestBody manifest = PushedManifestBody.parse(body, contentType);
-        Digest digest = digestOf(body, reference instanceof Reference.ByDigest d ? d.digest().algorithm() : "sha256");
+        Digest digest = Digest.of(reference instanceof Reference.ByDigest d ? d.digest().algorithm() : "sha256", body);
         if (reference instanceof Reference.ByDigest d && !d.digest().equals(digest)) {
             throw new RegistryException(ErrorCode.DIGEST_INVALID,
                     "the manifest was pushed as " + d.digest() + " but its bytes have digest " + digest);
@@ -221,16 +218,6 @@ public final class LocalRepositories implements AutoCloseable {
     private static RegistryException blobUnknown(String message) {
         // The spec answers a manifest with missing references with 400, not the 404 of a plain unknown blob.
         return new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN, 400, message, null, null);
-    }
-
-    private static Digest digestOf(byte[] body, String algorithm) {
-        String javaName = "sha512".equals(algorithm) ? "SHA-512" : "SHA-256";
-        try {
-            return new Digest("sha512".equals(algorithm) ? "sha512" : "sha256",
-                    HexFormat.of().formatHex(MessageDigest.getInstance(javaName).digest(body)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("JDK lacks " + javaName, e);
-        }
     }
 
     private static long sizeOf(Path file) {

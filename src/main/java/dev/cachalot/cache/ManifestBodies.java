@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cachalot.registry.Digest;
 import dev.cachalot.registry.RegistryException;
 import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import okhttp3.Response;
 import okio.Buffer;
 import okio.BufferedSource;
@@ -42,14 +40,14 @@ final class ManifestBodies {
     /** The body's digest, in the reference's algorithm when pulling by digest, else sha256; throws on mismatch. */
     static Digest verify(byte[] body, String dockerContentDigest, String reference, String context) throws UpstreamFailure {
         Digest byReference = Digest.isDigest(reference) ? parse(reference, context, "reference") : null;
-        Digest computed = compute(byReference != null ? byReference.algorithm() : "sha256", body);
+        Digest computed = Digest.of(byReference != null ? byReference.algorithm() : "sha256", body);
         if (byReference != null && !byReference.equals(computed)) {
             throw new UpstreamFailure(UpstreamException.Kind.PROTOCOL, 200,
                     context + ": body does not match the requested digest (got " + computed + ")");
         }
         if (dockerContentDigest != null && !dockerContentDigest.isBlank()) {
             Digest claimed = parse(dockerContentDigest.trim(), context, "Docker-Content-Digest");
-            Digest actual = claimed.algorithm().equals(computed.algorithm()) ? computed : compute(claimed.algorithm(), body);
+            Digest actual = claimed.algorithm().equals(computed.algorithm()) ? computed : Digest.of(claimed.algorithm(), body);
             if (!claimed.equals(actual)) {
                 throw new UpstreamFailure(UpstreamException.Kind.PROTOCOL, 200,
                         context + ": body does not match Docker-Content-Digest " + claimed + " (got " + actual + ")");
@@ -89,16 +87,6 @@ final class ManifestBodies {
     static String stripParameters(String contentType) {
         int semi = contentType.indexOf(';');
         return (semi >= 0 ? contentType.substring(0, semi) : contentType).trim();
-    }
-
-    static Digest compute(String algorithm, byte[] body) {
-        try {
-            String javaName = algorithm.equals("sha512") ? "SHA-512" : "SHA-256";
-            byte[] hash = MessageDigest.getInstance(javaName).digest(body);
-            return new Digest(algorithm, java.util.HexFormat.of().formatHex(hash));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static Digest parse(String text, String context, String what) throws UpstreamFailure {

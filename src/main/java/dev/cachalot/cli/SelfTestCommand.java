@@ -15,8 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -143,11 +141,7 @@ final class SelfTestCommand implements Callable<Integer> {
     }
 
     private static String sha256(byte[] bytes) {
-        try {
-            return Digest.sha256(MessageDigest.getInstance("SHA-256").digest(bytes)).toString();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Digest.of("sha256", bytes).toString();
     }
 
     private static void deleteTree(Path root) {

@@ -1,5 +1,7 @@
 package dev.cachalot.registry;
 
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -48,6 +50,20 @@ public record Digest(String algorithm, String hex) {
 
     public static Digest sha256(byte[] hash) {
         return new Digest("sha256", HexFormat.of().formatHex(hash));
+    }
+
+    /** The digest of {@code content} by {@code algorithm}, {@code sha256} or {@code sha512}. */
+    public static Digest of(String algorithm, byte[] content) {
+        String javaName = switch (algorithm) {
+            case "sha256" -> "SHA-256";
+            case "sha512" -> "SHA-512";
+            default -> throw new IllegalArgumentException("unsupported digest algorithm " + algorithm);
+        };
+        try {
+            return new Digest(algorithm, HexFormat.of().formatHex(MessageDigest.getInstance(javaName).digest(content)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK lacks " + javaName, e);
+        }
     }
 
     /** The Java {@link java.security.MessageDigest} name of this digest's algorithm. */

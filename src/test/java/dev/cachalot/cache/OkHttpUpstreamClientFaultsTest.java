@@ -4,6 +4,7 @@ import static dev.cachalot.cache.LoopbackHttpServer.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cachalot.registry.Digest;
 import dev.cachalot.registry.MediaTypes;
 import dev.cachalot.rules.AuthMode;
 import dev.cachalot.rules.Upstream;
@@ -164,7 +165,7 @@ class OkHttpUpstreamClientFaultsTest {
             else serveManifest(ex, MANIFEST, null);
         });
         var head = client.headManifest(request(server.base()), "v1", MediaTypes.DEFAULT_ACCEPT);
-        assertThat(head.digest()).isEqualTo(ManifestBodies.compute("sha256", MANIFEST));
+        assertThat(head.digest()).isEqualTo(Digest.of("sha256", MANIFEST));
         assertThat(head.size()).isEqualTo(MANIFEST.length);
         assertThat(server.requestsTo(PATH)).extracting(LoopbackHttpServer.Seen::method).containsExactly("HEAD", "GET");
     }

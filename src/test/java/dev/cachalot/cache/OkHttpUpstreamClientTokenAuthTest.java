@@ -219,6 +219,6 @@ class OkHttpUpstreamClientTokenAuthTest {
     }
 
     static Digest sha256(byte[] content) {
-        return ManifestBodies.compute("sha256", content);
+        return Digest.of("sha256", content);
     }
 }
