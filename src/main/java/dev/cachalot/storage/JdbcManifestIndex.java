@@ -84,14 +84,8 @@ public final class JdbcManifestIndex implements ManifestIndex {
 
     @Override
     public Optional<StoredManifest> manifest(RepositoryName repository, Digest digest) {
-        return db.query(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT " + MANIFEST_COLUMNS + " FROM manifests WHERE repository = ? AND digest = ?")) {
-                ps.setString(1, repository.value());
-                ps.setString(2, digest.toString());
-                return first(ps, JdbcManifestIndex::storedManifest);
-            }
-        });
+        return queryFirst("SELECT " + MANIFEST_COLUMNS + " FROM manifests WHERE repository = ? AND digest = ?",
+                JdbcManifestIndex::storedManifest, repository.value(), digest.toString());
     }
 
     @Override
@@ -126,25 +120,14 @@ public final class JdbcManifestIndex implements ManifestIndex {
 
     @Override
     public Optional<TagRecord> tag(RepositoryName repository, String tag) {
-        return db.query(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT " + TAG_COLUMNS + " FROM tags WHERE repository = ? AND tag = ?")) {
-                ps.setString(1, repository.value());
-                ps.setString(2, tag);
-                return first(ps, JdbcManifestIndex::tagRecord);
-            }
-        });
+        return queryFirst("SELECT " + TAG_COLUMNS + " FROM tags WHERE repository = ? AND tag = ?",
+                JdbcManifestIndex::tagRecord, repository.value(), tag);
     }
 
     @Override
     public List<TagRecord> tags(RepositoryName repository) {
-        return db.query(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT " + TAG_COLUMNS + " FROM tags WHERE repository = ? ORDER BY tag")) {
-                ps.setString(1, repository.value());
-                return all(ps, JdbcManifestIndex::tagRecord);
-            }
-        });
+        return queryAll("SELECT " + TAG_COLUMNS + " FROM tags WHERE repository = ? ORDER BY tag",
+                JdbcManifestIndex::tagRecord, repository.value());
     }
 
     @Override
@@ -172,14 +155,8 @@ public final class JdbcManifestIndex implements ManifestIndex {
 
     @Override
     public List<StoredManifest> referrers(RepositoryName repository, Digest subject) {
-        return db.query(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT " + MANIFEST_COLUMNS + " FROM manifests WHERE repository = ? AND subject_digest = ? ORDER BY created_at, digest")) {
-                ps.setString(1, repository.value());
-                ps.setString(2, subject.toString());
-                return all(ps, JdbcManifestIndex::storedManifest);
-            }
-        });
+        return queryAll("SELECT " + MANIFEST_COLUMNS + " FROM manifests WHERE repository = ? AND subject_digest = ?"
+                + " ORDER BY created_at, digest", JdbcManifestIndex::storedManifest, repository.value(), subject.toString());
     }
 
     @Override
@@ -258,23 +235,13 @@ public final class JdbcManifestIndex implements ManifestIndex {
 
     @Override
     public List<RepositorySummary> repositories() {
-        return db.query(c -> {
-            try (PreparedStatement ps = c.prepareStatement(summarySql(false))) {
-                return all(ps, JdbcManifestIndex::summary);
-            }
-        });
+        return queryAll(summarySql(false), JdbcManifestIndex::summary);
     }
 
     @Override
     public Optional<RepositorySummary> repository(RepositoryName name) {
-        return db.query(c -> {
-            try (PreparedStatement ps = c.prepareStatement(summarySql(true))) {
-                for (int i = 1; i <= 5; i++) {
-                    ps.setString(i, name.value());
-                }
-                return first(ps, JdbcManifestIndex::summary);
-            }
-        });
+        String n = name.value();
+        return queryFirst(summarySql(true), JdbcManifestIndex::summary, n, n, n, n, n);
     }
 
     /**
@@ -298,24 +265,13 @@ public final class JdbcManifestIndex implements ManifestIndex {
 
     @Override
     public List<StoredManifest> manifests(RepositoryName repository) {
-        return db.query(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT " + MANIFEST_COLUMNS + " FROM manifests WHERE repository = ? ORDER BY created_at DESC, digest")) {
-                ps.setString(1, repository.value());
-                return all(ps, JdbcManifestIndex::storedManifest);
-            }
-        });
+        return queryAll("SELECT " + MANIFEST_COLUMNS + " FROM manifests WHERE repository = ? ORDER BY created_at DESC, digest",
+                JdbcManifestIndex::storedManifest, repository.value());
     }
 
     @Override
     public void deleteTag(RepositoryName repository, String tag) {
-        db.query(c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM tags WHERE repository = ? AND tag = ?")) {
-                ps.setString(1, repository.value());
-                ps.setString(2, tag);
-                return ps.executeUpdate();
-            }
-        });
+        update("DELETE FROM tags WHERE repository = ? AND tag = ?", repository.value(), tag);
     }
 
     @Override
@@ -336,13 +292,7 @@ public final class JdbcManifestIndex implements ManifestIndex {
 
     @Override
     public boolean unlinkBlob(RepositoryName repository, Digest digest) {
-        return db.query(c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM blob_links WHERE repository = ? AND digest = ?")) {
-                ps.setString(1, repository.value());
-                ps.setString(2, digest.toString());
-                return ps.executeUpdate() > 0;
-            }
-        });
+        return update("DELETE FROM blob_links WHERE repository = ? AND digest = ?", repository.value(), digest.toString()) > 0;
     }
 
     @Override
@@ -491,16 +441,43 @@ public final class JdbcManifestIndex implements ManifestIndex {
     }
 
     private boolean exists(String sql, String... params) {
+        return queryFirst(sql, rs -> true, params).isPresent();
+    }
+
+    /** {@code sql} with string parameters, on an auto-commit connection: its first row, if any. */
+    private <T> Optional<T> queryFirst(String sql, RowMapper<T> mapper, String... params) {
         return db.query(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
-                for (int i = 0; i < params.length; i++) {
-                    ps.setString(i + 1, params[i]);
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next();
-                }
+                bind(ps, params);
+                return first(ps, mapper);
             }
         });
+    }
+
+    /** {@code sql} with string parameters, on an auto-commit connection: all its rows. */
+    private <T> List<T> queryAll(String sql, RowMapper<T> mapper, String... params) {
+        return db.query(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                bind(ps, params);
+                return all(ps, mapper);
+            }
+        });
+    }
+
+    /** An update with string parameters, on an auto-commit connection; returns the rows it changed. */
+    private int update(String sql, String... params) {
+        return db.query(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                bind(ps, params);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    private static void bind(PreparedStatement ps, String... params) throws SQLException {
+        for (int i = 0; i < params.length; i++) {
+            ps.setString(i + 1, params[i]);
+        }
     }
 
     @FunctionalInterface
