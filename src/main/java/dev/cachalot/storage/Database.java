@@ -91,18 +91,20 @@ public final class Database implements AutoCloseable {
 
     /** Work inside one transaction: committed when {@code work} returns, rolled back when it throws. */
     public <T> T inTransaction(SqlWork<T> work) {
+        // Work nested in an enclosing transaction that already bumped leaves the signal to that one's commit.
+        boolean enclosingBumped = CONFIG_BUMPED.get();
         try (Connection c = connection()) {
             c.setAutoCommit(false);
             try {
                 T result = work.run(c);
                 c.commit();
-                signalIfConfigChanged();
+                if (!enclosingBumped) signalIfConfigChanged();
                 return result;
             } catch (SQLException | RuntimeException e) {
-                CONFIG_BUMPED.set(false);
                 c.rollback();
                 throw e;
             } finally {
+                if (!enclosingBumped) CONFIG_BUMPED.remove(); // after a rollback there is nothing to signal
                 c.setAutoCommit(true);
             }
         } catch (SQLException e) {
@@ -112,13 +114,14 @@ public final class Database implements AutoCloseable {
 
     /** Runs {@code work} on an auto-commit connection. */
     public <T> T query(SqlWork<T> work) {
+        boolean enclosingBumped = CONFIG_BUMPED.get();
         try (Connection c = connection()) {
-            T result = work.run(c);
-            signalIfConfigChanged();
-            return result;
+            return work.run(c);
         } catch (SQLException e) {
-            CONFIG_BUMPED.set(false);
             throw new StorageException("metadata database error: " + e.getMessage(), e);
+        } finally {
+            // Auto-commit: a bump is committed as it runs, even if the work fails afterwards.
+            if (!enclosingBumped) signalIfConfigChanged();
         }
     }
 
@@ -154,7 +157,7 @@ public final class Database implements AutoCloseable {
         if (!CONFIG_BUMPED.get()) {
             return;
         }
-        CONFIG_BUMPED.set(false);
+        CONFIG_BUMPED.remove();
         writeConfigSignal();
     }
 

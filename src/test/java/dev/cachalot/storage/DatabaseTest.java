@@ -107,4 +107,36 @@ class DatabaseTest {
             assertThat(second.configVersion()).isEqualTo(first.configVersion());
         }
     }
+
+    @Test
+    void aBumpInsideAnAutoCommitQueryIsSignalledEvenWhenTheWorkFailsAfterIt() {
+        try (Database db = Database.open(new DataFolder(root))) {
+            long before = db.configSignal();
+
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> db.query(c -> {
+                Database.bumpConfigVersion(c); // committed at once: auto-commit
+                throw new IllegalStateException("later failure");
+            })).hasMessage("later failure");
+
+            assertThat(db.configSignal()).isNotEqualTo(before);
+        }
+    }
+
+    @Test
+    void workNestedInABumpingTransactionLeavesTheSignalToItsCommit() {
+        try (Database db = Database.open(new DataFolder(root))) {
+            long before = db.configSignal();
+            long[] seenInside = new long[1];
+
+            db.inTransaction(c -> {
+                Database.bumpConfigVersion(c);
+                db.query(inner -> null);
+                seenInside[0] = db.configSignal();
+                return null;
+            });
+
+            assertThat(seenInside[0]).as("signalled before the commit").isEqualTo(before);
+            assertThat(db.configSignal()).as("signalled after the commit").isNotEqualTo(before);
+        }
+    }
 }
