@@ -1,14 +1,13 @@
 package dev.cachalot.bench;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -22,7 +21,7 @@ import java.util.concurrent.CompletableFuture;
  * them: a registry cannot serve a warm blob faster than a plain loopback socket copy, nor a cold one faster than
  * one core can SHA-256 it.
  *
- * @param loopbackMiBps plain socket copy over 127.0.0.1, one stream
+ * @param loopbackMiBps plain socket copy over 127.0.0.1, one stream (channels, direct buffers)
  * @param pageCacheReadMiBps reading a file that is already in the page cache
  * @param sha256MiBps single-core SHA-256 of in-memory data (JDK provider)
  */
@@ -35,25 +34,33 @@ record MachineLimits(double loopbackMiBps, double pageCacheReadMiBps, double sha
         return new MachineLimits(loopback(mib), pageCacheRead(mib, scratch), sha256(mib));
     }
 
+    /**
+     * Socket channels and direct buffers on both ends, as a server that writes from the page cache and the
+     * benchmark's client use them: each side pays the one kernel copy a socket transfer cannot avoid.
+     */
     static double loopback(int mib) {
         long bytes = (long) mib * CHUNK;
-        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        try (ServerSocketChannel server = ServerSocketChannel.open()) {
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+            int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
             CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-                try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
-                     OutputStream out = socket.getOutputStream()) {
-                    byte[] block = randomBlock();
-                    for (long sent = 0; sent < bytes; sent += block.length) {
-                        out.write(block, 0, (int) Math.min(block.length, bytes - sent));
+                try (SocketChannel socket = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
+                    ByteBuffer block = ByteBuffer.allocateDirect(CHUNK).put(randomBlock()).flip();
+                    for (long sent = 0; sent < bytes; ) {
+                        block.clear().limit((int) Math.min(CHUNK, bytes - sent));
+                        while (block.hasRemaining()) {
+                            sent += socket.write(block);
+                        }
                     }
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
             });
-            try (Socket socket = server.accept(); InputStream in = socket.getInputStream()) {
-                byte[] buffer = new byte[CHUNK];
+            try (SocketChannel socket = server.accept()) {
+                ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK);
                 long start = System.nanoTime();
                 long read = 0;
-                for (int n; (n = in.read(buffer)) >= 0; ) {
+                for (int n; (n = socket.read(buffer.clear())) >= 0; ) {
                     read += n;
                 }
                 long nanos = System.nanoTime() - start;
