@@ -83,6 +83,7 @@ public final class Engine implements EngineApi, AutoCloseable {
     private final AtomicLong configVersion = new AtomicLong(-1);
     private final ScheduledExecutorService scheduler;
     private final List<Consumer<EngineStatus>> statusListeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> configListeners = new CopyOnWriteArrayList<>();
     private final Clock clock;
     /** Cache size bound, garbage collection, event pruning (engine-robustness); runs only while serving. */
     private final CacheJanitor janitor;
@@ -168,6 +169,11 @@ public final class Engine implements EngineApi, AutoCloseable {
 
     // ------------------------------------------------------------------ configuration
 
+    /**
+     * Held by this engine's own changes until they are reloaded, and by the watcher while it compares versions, so the
+     * watcher never takes this engine's change for another process's.
+     */
+    private final Object configLock = new Object();
     /** Only the watcher thread touches these two. */
     private long lastConfigSignal;
     private long lastConfigVersionRead = System.nanoTime();
@@ -181,9 +187,12 @@ public final class Engine implements EngineApi, AutoCloseable {
             }
             lastConfigSignal = signal;
             lastConfigVersionRead = now;
-            if (database.configVersion() != configVersion.get()) {
-                reloadConfig();
+            boolean changedElsewhere;
+            synchronized (configLock) {
+                changedElsewhere = database.configVersion() != configVersion.get();
+                if (changedElsewhere) reloadConfig();
             }
+            if (changedElsewhere) announceConfigChange();
         } catch (RuntimeException e) {
             if (closing || jvmShuttingDown()) {
                 return; // H2's own exit hook may close the database before ours stops this poll
@@ -212,10 +221,29 @@ public final class Engine implements EngineApi, AutoCloseable {
         log.debug("Configuration version {} loaded: {} rules", version, snapshot.rules().size());
     }
 
+    /** Only changes from other processes reach here (see {@link #configLock}). */
+    private void announceConfigChange() {
+        for (Runnable listener : configListeners) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                log.warn("A configuration listener failed: {}", e.toString());
+            }
+        }
+    }
+
+    @Override
+    public AutoCloseable onConfigChanged(Runnable listener) {
+        configListeners.add(listener);
+        return () -> configListeners.remove(listener);
+    }
+
     private <T> T changing(java.util.function.Supplier<T> change) {
-        T result = change.get();
-        reloadConfig();
-        return result;
+        synchronized (configLock) {
+            T result = change.get();
+            reloadConfig();
+            return result;
+        }
     }
 
     // ------------------------------------------------------------------ server

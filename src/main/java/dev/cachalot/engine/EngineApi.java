@@ -62,6 +62,14 @@ public interface EngineApi {
     /** Writes rules (and credential-set metadata, custom upstreams) to a file in {@code format}. */
     void exportRules(Path file, String format);
 
+    /**
+     * Listens for rules, upstreams, credential sets or settings changed by another process on the same data folder
+     * (the CLI, a second app): called on an engine thread once this engine has reloaded them, within about a second
+     * of the change. Changes made through this engine are not announced: its caller knows of them. Returns a handle
+     * that unsubscribes.
+     */
+    AutoCloseable onConfigChanged(Runnable listener);
+
     // ---- credential sets ----
 
     List<CredentialSetView> credentialSets();

@@ -68,6 +68,7 @@ public class FakeEngine implements EngineApi {
     private final List<PullEvent> events = new CopyOnWriteArrayList<>();
     private final List<Consumer<PullEvent>> pullListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<EngineStatus>> statusListeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> configListeners = new CopyOnWriteArrayList<>();
     private volatile EngineStatus status = new EngineStatus(EngineStatus.State.STOPPED, "127.0.0.1:5000", null);
     private volatile EngineSettings settings = EngineSettings.DEFAULTS;
     private volatile String takenListen;
@@ -192,6 +193,17 @@ public class FakeEngine implements EngineApi {
     public void stopServer() {
         stopped = true;
         setStatus(new EngineStatus(EngineStatus.State.STOPPED, status.address(), null));
+    }
+
+    @Override
+    public AutoCloseable onConfigChanged(Runnable listener) {
+        configListeners.add(listener);
+        return () -> configListeners.remove(listener);
+    }
+
+    /** How many pages listen for configuration changes now (a page stops when it is left). */
+    public int configListenerCount() {
+        return configListeners.size();
     }
 
     private void setStatus(EngineStatus s) {

@@ -70,6 +70,17 @@ class ShellUiTest {
     }
 
     @Test
+    void onlyTheShownRulesOrCredentialsPageListensForConfigurationChanges(FxRobot robot) {
+        closePortDialog(robot);
+        robot.interact(() -> window.select("Cache rules"));
+        assertThat(engine.configListenerCount()).isEqualTo(1);
+        robot.interact(() -> window.select("Credentials"));
+        assertThat(engine.configListenerCount()).isEqualTo(1);
+        robot.interact(() -> window.select("Overview"));
+        assertThat(engine.configListenerCount()).isZero();
+    }
+
+    @Test
     void remembersLastPageAndThemeAndStopsTheEngineOnClose(FxRobot robot) {
         closePortDialog(robot);
         robot.interact(() -> window.select("Settings"));

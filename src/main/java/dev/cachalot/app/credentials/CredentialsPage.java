@@ -140,6 +140,8 @@ public final class CredentialsPage implements Page {
     @Override public String title() { return "Credentials"; }
     @Override public Ikon icon() { return MaterialDesignK.KEY_CHAIN; }
     @Override public Node view() { return root; }
+    @Override public void activate() { vm.activate(); }
+    @Override public void deactivate() { vm.deactivate(); }
     @Override public void refresh() { vm.refresh(); }
     @Override public void focusFilter() { filter.requestFocus(); }
 

@@ -2,6 +2,8 @@ package dev.cachalot.app.credentials;
 
 import dev.cachalot.app.common.AppContext;
 import dev.cachalot.app.common.Async;
+import dev.cachalot.app.common.Coalescer;
+import dev.cachalot.app.common.LiveSubscription;
 import dev.cachalot.app.common.Messages;
 import dev.cachalot.engine.CredentialSetView;
 import dev.cachalot.engine.EngineApi;
@@ -25,6 +27,7 @@ public final class CredentialsViewModel {
     private final StringProperty filter = new SimpleStringProperty("");
     private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper notice = new ReadOnlyStringWrapper("");
+    private final LiveSubscription configChanges = new LiveSubscription();
 
     public CredentialsViewModel(AppContext context) {
         this.engine = context.engine();
@@ -40,6 +43,17 @@ public final class CredentialsViewModel {
             sets.setAll(list);
             error.set("");
         }, e -> error.set(Messages.human(e)));
+    }
+
+    /** While the page is shown, credential sets created or deleted elsewhere (the CLI, another app) appear by themselves. */
+    public void activate() {
+        refresh();
+        Coalescer refresher = new Coalescer(async, this::refresh);
+        configChanges.open(engine.onConfigChanged(refresher::signal));
+    }
+
+    public void deactivate() {
+        configChanges.close();
     }
 
     public void validate(CredentialSetView set) {

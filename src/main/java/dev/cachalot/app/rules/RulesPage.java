@@ -176,6 +176,16 @@ public final class RulesPage implements Page {
     }
 
     @Override
+    public void activate() {
+        vm.activate();
+    }
+
+    @Override
+    public void deactivate() {
+        vm.deactivate();
+    }
+
+    @Override
     public void refresh() {
         vm.refresh();
     }

@@ -2,6 +2,8 @@ package dev.cachalot.app.rules;
 
 import dev.cachalot.app.common.AppContext;
 import dev.cachalot.app.common.Async;
+import dev.cachalot.app.common.Coalescer;
+import dev.cachalot.app.common.LiveSubscription;
 import dev.cachalot.app.common.Messages;
 import dev.cachalot.engine.CredentialSetView;
 import dev.cachalot.engine.EngineApi;
@@ -30,6 +32,7 @@ public final class RulesViewModel {
     private final StringProperty filter = new SimpleStringProperty("");
     private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper notice = new ReadOnlyStringWrapper("");
+    private final LiveSubscription configChanges = new LiveSubscription();
 
     public RulesViewModel(AppContext context) {
         this.engine = context.engine();
@@ -49,6 +52,17 @@ public final class RulesViewModel {
             credentialSets.setAll(cs.stream().map(CredentialSetView::name).toList());
             error.set("");
         }, e -> error.set(Messages.human(e)));
+    }
+
+    /** While the page is shown, rules and credential sets changed elsewhere (the CLI, another app) appear by themselves. */
+    public void activate() {
+        refresh();
+        Coalescer refresher = new Coalescer(async, this::refresh);
+        configChanges.open(engine.onConfigChanged(refresher::signal));
+    }
+
+    public void deactivate() {
+        configChanges.close();
     }
 
     public void delete(CacheRule rule) {
