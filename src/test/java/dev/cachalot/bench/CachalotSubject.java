@@ -88,6 +88,19 @@ final class CachalotSubject implements Subject {
         return start();
     }
 
+    /** Cachalot's blob store keeps one file per digest; the index's links stay, and a missing file is filled again. */
+    @Override
+    public void evictBlob(String repository, String digest, long size) {
+        String hex = digest.substring(digest.indexOf(':') + 1);
+        Path file = data.resolve("blobs/sha256").resolve(hex.substring(0, 2)).resolve(hex);
+        Evictions.awaitFile(file, size, "Cachalot's stored copy of " + digest);
+        try {
+            Files.delete(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("could not evict " + digest + " from Cachalot's blob store", e);
+        }
+    }
+
     @Override
     public Duration restart() {
         stop();

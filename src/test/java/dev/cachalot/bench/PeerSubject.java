@@ -67,6 +67,26 @@ final class PeerSubject implements Subject {
         return Duration.ofNanos(System.nanoTime() - start);
     }
 
+    /**
+     * distribution's filesystem layout: the blob's data under {@code blobs/}, a link per repository under
+     * {@code _layers/}. Without a configured blob-descriptor cache (none here) the peer looks both up on disk for
+     * every request, so removing them makes its next request for the blob go upstream again.
+     */
+    @Override
+    public void evictBlob(String repository, String digest, long size) {
+        String hex = digest.substring(digest.indexOf(':') + 1);
+        Path v2 = running().storage().resolve("docker/registry/v2");
+        Path blobDir = v2.resolve("blobs/sha256").resolve(hex.substring(0, 2)).resolve(hex);
+        Path link = v2.resolve("repositories").resolve(repository).resolve("_layers/sha256").resolve(hex);
+        Evictions.awaitFile(blobDir.resolve("data"), size, "the peer's stored copy of " + digest);
+        Evictions.awaitFile(link.resolve("link"), -1, "the peer's link to " + digest);
+        TempDirs.deleteQuietly(link);
+        TempDirs.deleteQuietly(blobDir);
+        if (Files.exists(blobDir) || Files.exists(link)) {
+            throw new IllegalStateException("could not evict " + digest + " from the peer's storage");
+        }
+    }
+
     @Override
     public Duration restart() {
         DockerRegistryFixture current = running();

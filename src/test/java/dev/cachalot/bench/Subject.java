@@ -31,6 +31,15 @@ interface Subject extends AutoCloseable {
     /** Stops it if running, throws its cache away, starts it again; returns the time from launch to {@code /v2/}. */
     Duration startEmpty();
 
+    /**
+     * Deletes one cached blob's files from the running subject's storage, as a person or a clean-up script would, so
+     * that the next request for it is a cold fill in a process that is already up and warm. Waits first until the
+     * subject has stored the blob completely (the peer goes on storing after its client was served).
+     *
+     * @param repository the repository on this subject ({@link #repository(String)}) the blob was pulled through
+     */
+    void evictBlob(String repository, String digest, long size);
+
     /** Stops and starts it on the same data; returns the time from launch to {@code /v2/} answering. */
     Duration restart();
 
