@@ -91,14 +91,23 @@ final class CachalotSubject implements Subject {
     /** Cachalot's blob store keeps one file per digest; the index's links stay, and a missing file is filled again. */
     @Override
     public void evictBlob(String repository, String digest, long size) {
-        String hex = digest.substring(digest.indexOf(':') + 1);
-        Path file = data.resolve("blobs/sha256").resolve(hex.substring(0, 2)).resolve(hex);
-        Evictions.awaitFile(file, size, "Cachalot's stored copy of " + digest);
+        awaitStored(repository, digest, size);
         try {
-            Files.delete(file);
+            Files.delete(blobFile(digest));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("could not evict " + digest + " from Cachalot's blob store", e);
         }
+    }
+
+    /** The blob file appears by an atomic move once verified. */
+    @Override
+    public void awaitStored(String repository, String digest, long size) {
+        Evictions.awaitFile(blobFile(digest), size, "Cachalot's stored copy of " + digest);
+    }
+
+    private Path blobFile(String digest) {
+        String hex = digest.substring(digest.indexOf(':') + 1);
+        return data.resolve("blobs/sha256").resolve(hex.substring(0, 2)).resolve(hex);
     }
 
     @Override

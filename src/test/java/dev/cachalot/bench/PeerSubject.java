@@ -74,17 +74,32 @@ final class PeerSubject implements Subject {
      */
     @Override
     public void evictBlob(String repository, String digest, long size) {
-        String hex = digest.substring(digest.indexOf(':') + 1);
-        Path v2 = running().storage().resolve("docker/registry/v2");
-        Path blobDir = v2.resolve("blobs/sha256").resolve(hex.substring(0, 2)).resolve(hex);
-        Path link = v2.resolve("repositories").resolve(repository).resolve("_layers/sha256").resolve(hex);
-        Evictions.awaitFile(blobDir.resolve("data"), size, "the peer's stored copy of " + digest);
-        Evictions.awaitFile(link.resolve("link"), -1, "the peer's link to " + digest);
+        awaitStored(repository, digest, size);
+        Path blobDir = blobDir(digest);
+        Path link = link(repository, digest);
         TempDirs.deleteQuietly(link);
         TempDirs.deleteQuietly(blobDir);
         if (Files.exists(blobDir) || Files.exists(link)) {
             throw new IllegalStateException("could not evict " + digest + " from the peer's storage");
         }
+    }
+
+    /** The repository link is written last, after the data was verified and moved into place. */
+    @Override
+    public void awaitStored(String repository, String digest, long size) {
+        Evictions.awaitFile(blobDir(digest).resolve("data"), size, "the peer's stored copy of " + digest);
+        Evictions.awaitFile(link(repository, digest).resolve("link"), -1, "the peer's link to " + digest);
+    }
+
+    private Path blobDir(String digest) {
+        String hex = digest.substring(digest.indexOf(':') + 1);
+        return running().storage().resolve("docker/registry/v2/blobs/sha256").resolve(hex.substring(0, 2)).resolve(hex);
+    }
+
+    private Path link(String repository, String digest) {
+        String hex = digest.substring(digest.indexOf(':') + 1);
+        return running().storage().resolve("docker/registry/v2/repositories").resolve(repository)
+                .resolve("_layers/sha256").resolve(hex);
     }
 
     @Override

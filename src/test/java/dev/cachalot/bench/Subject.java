@@ -40,6 +40,18 @@ interface Subject extends AutoCloseable {
      */
     void evictBlob(String repository, String digest, long size);
 
+    /**
+     * Waits until the subject has stored and verified the blob (its file is in place): right after serving it for
+     * Cachalot, which verifies before the last byte leaves; later for the peer, which stores in the background.
+     */
+    void awaitStored(String repository, String digest, long size);
+
+    /** CPU time the serving process has used so far (user and system, all threads). */
+    default Duration cpuTime() {
+        return ProcessHandle.of(pid()).flatMap(p -> p.info().totalCpuDuration())
+                .orElseThrow(() -> new IllegalStateException("no CPU time for " + name() + " (pid " + pid() + ")"));
+    }
+
     /** Stops and starts it on the same data; returns the time from launch to {@code /v2/} answering. */
     Duration restart();
 
