@@ -23,15 +23,20 @@ import java.util.concurrent.CompletableFuture;
  *
  * @param loopbackMiBps plain socket copy over 127.0.0.1, one stream (channels, direct buffers)
  * @param pageCacheReadMiBps reading a file that is already in the page cache
+ * @param fileWriteMiBps writing a new file of the probe's size (no sync): what the kernel accepts into the page cache,
+ *                       throttled to the disk's pace once dirty pages pile up; a cache that verifies and stores a cold
+ *                       blob while streaming it cannot stream faster
  * @param sha256MiBps single-core SHA-256 of in-memory data (JDK provider)
  */
-record MachineLimits(double loopbackMiBps, double pageCacheReadMiBps, double sha256MiBps) {
+record MachineLimits(double loopbackMiBps, double pageCacheReadMiBps, double fileWriteMiBps, double sha256MiBps) {
 
     private static final int CHUNK = 1 << 20;
 
     /** Measures each limit moving {@code mib} MiB; {@code scratch} holds the temporary file. */
     static MachineLimits measure(int mib, Path scratch) {
-        return new MachineLimits(loopback(mib), pageCacheRead(mib, scratch), sha256(mib));
+        double loopback = loopback(mib);
+        double[] file = fileWriteAndRead(mib, scratch);
+        return new MachineLimits(loopback, file[1], file[0], sha256(mib));
     }
 
     /**
@@ -72,24 +77,28 @@ record MachineLimits(double loopbackMiBps, double pageCacheReadMiBps, double sha
         }
     }
 
-    static double pageCacheRead(int mib, Path scratch) {
+    /** MiB/s writing a new file, then reading it back from the page cache: {@code {write, read}}. */
+    static double[] fileWriteAndRead(int mib, Path scratch) {
         Path file = scratch.resolve("page-cache-probe.bin");
         try {
             Files.createDirectories(scratch);
+            double write;
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer block = ByteBuffer.wrap(randomBlock());
+                ByteBuffer block = ByteBuffer.allocateDirect(CHUNK).put(randomBlock());
+                long writeStart = System.nanoTime();
                 for (int i = 0; i < mib; i++) {
                     block.clear();
                     while (block.hasRemaining()) {
                         channel.write(block);
                     }
                 }
+                write = mibPerSecond((long) mib * CHUNK, System.nanoTime() - writeStart);
             }
             readAll(file); // first read fills the page cache (it mostly is already, after the write)
             long start = System.nanoTime();
             long read = readAll(file);
-            return mibPerSecond(read, System.nanoTime() - start);
+            return new double[] {write, mibPerSecond(read, System.nanoTime() - start)};
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {

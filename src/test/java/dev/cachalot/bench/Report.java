@@ -60,6 +60,7 @@ final class Report {
             md.append("## Machine limits (same run)\n\n| Limit | MiB/s |\n|---|---:|\n");
             md.append("| Loopback TCP, one plain socket stream | ").append(f(limits.loopbackMiBps())).append(" |\n");
             md.append("| File read from page cache | ").append(f(limits.pageCacheReadMiBps())).append(" |\n");
+            md.append("| File write, new file, no sync | ").append(f(limits.fileWriteMiBps())).append(" |\n");
             md.append("| SHA-256, one core | ").append(f(limits.sha256MiBps())).append(" |\n\n");
         }
 

@@ -116,6 +116,7 @@ final class Workloads {
         Metric firstAfterStart = results.metric(COLD_BLOB, FIRST_AFTER_START, "ms", false);
         Metric stored = results.metric(COLD_BLOB, "until stored and verified", "s", false);
         Metric cpuPerGib = results.metric(COLD_BLOB, "subject CPU until stored, per GiB", "s", false);
+        Metric upstreamBytes = results.metric(COLD_BLOB, "upstream bytes / blob size", "x", false);
         Metric bigAfterStart = results.metric(COLD_BLOB, BIG_AFTER_START + ", throughput", "MiB/s", true);
         Metric bigAfterStartFirstByte = results.metric(COLD_BLOB, BIG_AFTER_START + ", time to first byte", "ms", false);
         Metric start = results.metric(START, START_EMPTY, "ms", false);
@@ -134,6 +135,8 @@ final class Workloads {
             long storedNanos = System.nanoTime() - fetchStart;
             Duration cpu = subject.cpuTime().minus(cpuBefore);
             expectFetchedUpstream(subject, blob, mark);
+            // the store's own fetch (the peer's is a second one) ended before its copy was in place
+            double fetchedUpstream = (double) upstream.bytesServed(upstreamPath(blob), mark, subject::sentUpstream) / blob.size();
             if (recorded) {
                 start.add(subject.name(), ready.toNanos() / 1e6);
                 firstAfterStart.add(subject.name(), first.firstByteNanos() / 1e6);
@@ -142,6 +145,7 @@ final class Workloads {
                 throughput.add(subject.name(), MachineLimits.mibPerSecond(response.bodyBytes(), response.totalNanos()));
                 firstByte.add(subject.name(), response.firstByteNanos() / 1e6);
                 stored.add(subject.name(), storedNanos / 1e9);
+                upstreamBytes.add(subject.name(), fetchedUpstream);
                 cpuPerGib.add(subject.name(), cpu.toNanos() / 1e9 / (blob.size() / (double) (1L << 30)));
             }
         });
@@ -149,15 +153,18 @@ final class Workloads {
 
     /** Fails the round unless the upstream served {@code blob} to {@code subject} since {@code mark} (its access log lags). */
     private void expectFetchedUpstream(Subject subject, TestBlob blob, int mark) throws InterruptedException {
-        String path = "/v2/" + BenchUpstream.BIG + "/blobs/" + blob.digest();
         long deadline = System.nanoTime() + 10_000_000_000L;
-        while (upstream.bytesServed(path, mark, subject::sentUpstream) < blob.size()) {
+        while (upstream.bytesServed(upstreamPath(blob), mark, subject::sentUpstream) < blob.size()) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(subject.name() + " did not fetch the evicted blob from the upstream: "
                         + "the round was not cold");
             }
             Thread.sleep(20);
         }
+    }
+
+    private static String upstreamPath(TestBlob blob) {
+        return "/v2/" + BenchUpstream.BIG + "/blobs/" + blob.digest();
     }
 
     /** Workload 3: eight clients ask a fresh cache for the same blob at once; upstream bytes and slowest client. */
