@@ -75,6 +75,10 @@ final class BlobFills implements AutoCloseable {
      * Joins the download of {@code digest}, starting it if none is in flight, and waits until the upstream answered
      * (so the size is known). {@code onStored} runs on the download thread once the verified blob is in the store.
      *
+     * <p>The caller that starts a fill asks the upstream and opens the temp file itself, and only the transfer runs on
+     * a download thread: the first byte of a cold blob then waits for no thread hand-over, and the transfer still
+     * goes on when that caller's client goes away.
+     *
      * @throws RegistryException when the upstream refused or failed before sending the blob
      */
     Joined join(Digest digest, UpstreamRequest request, Consumer<Path> onStored) {
@@ -84,7 +88,7 @@ final class BlobFills implements AutoCloseable {
             return new BlobFill(d);
         });
         if (created[0]) {
-            downloads.execute(() -> download(fill, request, onStored));
+            start(fill, request, onStored);
         }
         try {
             fill.started().get(10, TimeUnit.MINUTES);
@@ -107,57 +111,91 @@ final class BlobFills implements AutoCloseable {
         return inFlight.size();
     }
 
-    private void download(BlobFill fill, UpstreamRequest request, Consumer<Path> onStored) {
+    /** What {@link #start} opened for the download thread: the upstream body and the temp file it goes to. */
+    private record Opened(UpstreamBlob blob, BlobWriter writer, long length) {
+    }
+
+    /**
+     * Opens the upstream body and the temp file on the caller's thread, then hands the transfer to a download thread.
+     * Every failure ends in the fill (refused or failed), where {@link #join} picks it up.
+     */
+    private void start(BlobFill fill, UpstreamRequest request, Consumer<Path> onStored) {
         Digest digest = fill.digest();
+        UpstreamBlob blob = null;
+        BlobWriter writer = null;
         try {
             var cached = store.find(digest);
             if (cached.isPresent()) {
                 // Another fill finished between the caller's look-up and ours.
                 startFromFile(fill, cached.get(), onStored);
+                inFlight.remove(digest, fill);
                 return;
             }
-            UpstreamBlob blob = client.openBlob(request, digest);
-            try {
-                long length = blob.contentLength();
-                checkSize(digest, length);
-                try (BlobWriter writer = store.newWriter(digest, length)) {
-                    fill.begin(writer, length);
-                    Buffers buffers = new Buffers(length);
-                    long total = 0;
-                    for (int resumes = 0; ; resumes++) {
-                        try {
-                            total = copy(blob.body(), writer, buffers, fill, length, digest, total);
-                            break;
-                        } catch (ConnectionBroke broke) {
-                            total = writer.written();
-                            blob.close();
-                            blob = null;
-                            blob = resume(request, digest, length, total, resumes, broke);
-                        }
-                    }
-                    if (length >= 0 && total != length) {
-                        throw new IOException("upstream sent " + total + " bytes of " + length);
-                    }
-                    Path file = writer.commit();
-                    onStored.accept(file);
-                    fill.complete(file);
+            blob = client.openBlob(request, digest);
+            long length = blob.contentLength();
+            checkSize(digest, length);
+            writer = store.newWriter(digest, length);
+            fill.begin(writer, length);
+            Opened opened = new Opened(blob, writer, length);
+            downloads.execute(() -> transfer(fill, request, onStored, opened));
+        } catch (RuntimeException | IOException e) {
+            if (writer != null) writer.close();
+            if (blob != null) blob.close();
+            ended(fill, request, e);
+        }
+    }
+
+    /** The download thread's part: copies the body into the temp file (resuming broken connections), then commits. */
+    private void transfer(BlobFill fill, UpstreamRequest request, Consumer<Path> onStored, Opened opened) {
+        Digest digest = fill.digest();
+        UpstreamBlob blob = opened.blob();
+        long length = opened.length();
+        try (BlobWriter writer = opened.writer()) {
+            Buffers buffers = new Buffers(length);
+            long total = 0;
+            for (int resumes = 0; ; resumes++) {
+                try {
+                    total = copy(blob.body(), writer, buffers, fill, length, digest, total);
+                    break;
+                } catch (ConnectionBroke broke) {
+                    total = writer.written();
+                    blob.close();
+                    blob = null;
+                    blob = resume(request, digest, length, total, resumes, broke);
                 }
-            } finally {
-                if (blob != null) blob.close();
             }
-        } catch (UpstreamException e) {
-            fill.refuse(e);
-        } catch (RegistryException e) {
-            fill.refuse(e);
-        } catch (BlobStore.DigestMismatchException e) {
-            log.warn("Blob {} from {} failed verification; nothing was cached: {}", digest, request.upstream().loginServer(), e.getMessage());
-            fill.fail(e);
-        } catch (IOException e) {
-            log.warn("Download of blob {} from {} failed; nothing was cached: {}", digest, request.upstream().loginServer(), e.getMessage());
-            fill.fail(e);
-        } catch (RuntimeException e) {
-            log.warn("Download of blob {} failed", digest, e);
-            fill.fail(new IOException(e.getMessage(), e));
+            if (length >= 0 && total != length) {
+                throw new IOException("upstream sent " + total + " bytes of " + length);
+            }
+            Path file = writer.commit();
+            onStored.accept(file);
+            fill.complete(file);
+            inFlight.remove(digest, fill);
+        } catch (RuntimeException | IOException e) {
+            ended(fill, request, e);
+        } finally {
+            if (blob != null) blob.close();
+        }
+    }
+
+    /** A fill that ends without its blob: tells its readers why, and lets the next request start afresh. */
+    private void ended(BlobFill fill, UpstreamRequest request, Exception e) {
+        Digest digest = fill.digest();
+        try {
+            if (e instanceof UpstreamException ue) {
+                fill.refuse(ue);
+            } else if (e instanceof RegistryException re) {
+                fill.refuse(re);
+            } else if (e instanceof BlobStore.DigestMismatchException mismatch) {
+                log.warn("Blob {} from {} failed verification; nothing was cached: {}", digest, request.upstream().loginServer(), e.getMessage());
+                fill.fail(mismatch);
+            } else if (e instanceof IOException io) {
+                log.warn("Download of blob {} from {} failed; nothing was cached: {}", digest, request.upstream().loginServer(), e.getMessage());
+                fill.fail(io);
+            } else {
+                log.warn("Download of blob {} failed", digest, e);
+                fill.fail(new IOException(e.getMessage(), e));
+            }
         } finally {
             inFlight.remove(digest, fill);
         }
