@@ -2,6 +2,7 @@ package dev.cachalot.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -9,10 +10,12 @@ import picocli.CommandLine.ScopeType;
 
 /** The {@code cachalot} command line. Every subcommand works on a data folder whether or not an engine serves it. */
 @Command(name = "cachalot", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = "Local pull-through cache for container images.",
-        subcommands = {ServeCommand.class, UpstreamCommand.class, RulesCommand.class, ReposCommand.class, StatsCommand.class,
-                SelfTestCommand.class})
+        description = "Local pull-through cache for container images.")
 public final class CachalotCommand implements Runnable {
+
+    /** Every subcommand, in the order {@code cachalot --help} lists them. */
+    static final List<String> SUBCOMMANDS =
+            List.of("serve", "upstream", "rules", "repos", "stats", "selftest", "credentials", "secrets");
 
     @Option(names = "--data", scope = ScopeType.INHERIT, paramLabel = "DIR",
             description = "Data folder (default: $CACHALOT_DATA or the platform's user data folder).")
@@ -28,20 +31,69 @@ public final class CachalotCommand implements Runnable {
 
     /** Runs the CLI; returns the exit code. */
     public static int run(String[] args) {
-        return commandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true)).execute(args);
+        return execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** Runs the CLI writing to {@code out} and {@code err}, building only the subcommand the arguments name. */
+    static int execute(PrintWriter out, PrintWriter err, String... args) {
+        return commandLine(out, err, args.length > 0 ? args[0] : null).execute(args);
     }
 
     /**
-     * A configured command line writing to {@code out} and {@code err} (tests use this). Each {@code execute} opens the
-     * engine of the data folder only if the command needs it, and closes it when the command is done.
+     * A configured command line writing to {@code out} and {@code err}, with every subcommand (tests use this). Each
+     * {@code execute} opens the engine of the data folder only if the command needs it, and closes it when done.
      */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        return commandLine(out, err, null);
+    }
+
+    /**
+     * As {@link #commandLine(PrintWriter, PrintWriter)}, but when {@code firstArgument} names a subcommand only that one
+     * is built: picocli reflects over every registered command's classes up front, which was a third of a fresh
+     * {@code serve}'s start to ready on 2 vCPUs. Anything else (no argument, an option, help, a typo to suggest a
+     * correction for) gets them all.
+     */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err, String firstArgument) {
+        boolean all = firstArgument == null || !SUBCOMMANDS.contains(firstArgument);
+        java.util.function.Predicate<String> wanted = name -> all || name.equals(firstArgument);
         CachalotCommand root = new CachalotCommand();
         CommandLine cl = new CommandLine(root);
         EngineSession session = new EngineSession(() -> root.data);
-        cl.addSubcommand(new CredentialsCommand(f -> new ServiceCredentialsCli(session.engine().credentialService(), () -> { })));
-        cl.addSubcommand(new SecretsCommand(f -> new ServiceCredentialsCli(session.engine().credentialService(), () -> { })));
-        CommandLine rules = cl.getSubcommands().get("rules");
+        if (wanted.test("serve")) cl.addSubcommand(new ServeCommand());
+        if (wanted.test("upstream")) cl.addSubcommand(new UpstreamCommand());
+        if (wanted.test("rules")) cl.addSubcommand(rules(session, out));
+        if (wanted.test("repos")) cl.addSubcommand(new ReposCommand());
+        if (wanted.test("stats")) cl.addSubcommand(new StatsCommand());
+        if (wanted.test("selftest")) cl.addSubcommand(new SelfTestCommand());
+        if (wanted.test("credentials")) {
+            cl.addSubcommand(new CredentialsCommand(f -> new ServiceCredentialsCli(session.engine().credentialService(), () -> { })));
+        }
+        if (wanted.test("secrets")) {
+            cl.addSubcommand(new SecretsCommand(f -> new ServiceCredentialsCli(session.engine().credentialService(), () -> { })));
+        }
+        cl.setExecutionStrategy(parseResult -> {
+            try {
+                return new CommandLine.RunLast().execute(parseResult);
+            } finally {
+                session.close();
+            }
+        });
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println("cachalot: " + CliErrors.message(e));
+            return 1;
+        });
+        cl.setParameterExceptionHandler((e, args) -> {
+            e.getCommandLine().getErr().println("cachalot: " + CliErrors.usage(e));
+            return e.getCommandLine().getCommandSpec().exitCodeOnInvalidInput();
+        });
+        return cl;
+    }
+
+    private static CommandLine rules(EngineSession session, PrintWriter out) {
+        CommandLine rules = new CommandLine(new RulesCommand());
         rules.addSubcommand("import", new RulesImportCommand(() -> session.engine().ruleImporter()));
         rules.addSubcommand("export", new RulesExportCommand(() -> session.engine().ruleExporter(), new java.io.OutputStream() {
             // picocli's out is a writer; exports are text, so bytes go through it unchanged (UTF-8)
@@ -64,24 +116,6 @@ public final class CachalotCommand implements Runnable {
                 flush();
             }
         }));
-        cl.setExecutionStrategy(parseResult -> {
-            try {
-                return new CommandLine.RunLast().execute(parseResult);
-            } finally {
-                session.close();
-            }
-        });
-        cl.setOut(out);
-        cl.setErr(err);
-        cl.setCaseInsensitiveEnumValuesAllowed(true);
-        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("cachalot: " + CliErrors.message(e));
-            return 1;
-        });
-        cl.setParameterExceptionHandler((e, args) -> {
-            e.getCommandLine().getErr().println("cachalot: " + CliErrors.usage(e));
-            return e.getCommandLine().getCommandSpec().exitCodeOnInvalidInput();
-        });
-        return cl;
+        return rules;
     }
 }

@@ -60,9 +60,19 @@ final class Cli {
         }
     }
 
+    /**
+     * {@code cachalot SUBCOMMAND --data DIR ...}: after the subcommand, as a user may write it, so the CLI builds only
+     * that subcommand (as it does in production); {@code --data DIR ...} first when there is no subcommand.
+     */
     Run run(String... args) {
-        List<String> full = new ArrayList<>(List.of("--data", data.toString()));
-        full.addAll(List.of(args));
+        List<String> full = new ArrayList<>();
+        int rest = 0;
+        if (args.length > 0 && CachalotCommand.SUBCOMMANDS.contains(args[0])) {
+            full.add(args[0]);
+            rest = 1;
+        }
+        full.addAll(List.of("--data", data.toString()));
+        full.addAll(List.of(args).subList(rest, args.length));
         return runRaw(full.toArray(String[]::new));
     }
 
@@ -72,7 +82,7 @@ final class Cli {
         StringWriter err = new StringWriter();
         int exit;
         try (PrintWriter o = new PrintWriter(out, true); PrintWriter e = new PrintWriter(err, true)) {
-            exit = CachalotCommand.commandLine(o, e).execute(args);
+            exit = CachalotCommand.execute(o, e, args);
         }
         return new Run(List.of(args), exit, out.toString(), err.toString());
     }
