@@ -364,6 +364,8 @@ class TestInfrastructureTest {
             RegistryReader.Fetched ok = new RegistryReader(proxy.url()).withBasicAuth("tester", "s3cret").get("/v2/");
 
             assertThat(ok.status()).isEqualTo(200);
+            // An exchange is recorded after its last write returned, which the client may already have read.
+            Eventually.within(SETTLE, () -> assertThat(proxy.exchanges()).hasSize(2));
             assertThat(proxy.exchanges().get(1).requestHeader("Authorization")).startsWith("Basic ");
         }
     }
