@@ -2,7 +2,6 @@ package dev.cachalot.app.credentials;
 
 import dev.cachalot.app.common.AppContext;
 import dev.cachalot.app.common.Async;
-import dev.cachalot.app.common.Coalescer;
 import dev.cachalot.app.common.LiveSubscription;
 import dev.cachalot.app.common.Messages;
 import dev.cachalot.engine.CredentialSetView;
@@ -47,9 +46,7 @@ public final class CredentialsViewModel {
 
     /** While the page is shown, credential sets created or deleted elsewhere (the CLI, another app) appear by themselves. */
     public void activate() {
-        refresh();
-        Coalescer refresher = new Coalescer(async, this::refresh);
-        configChanges.open(engine.onConfigChanged(refresher::signal));
+        configChanges.refreshOn(async, this::refresh, engine::onConfigChanged);
     }
 
     public void deactivate() {

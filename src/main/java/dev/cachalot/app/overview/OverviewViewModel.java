@@ -4,6 +4,7 @@ import dev.cachalot.app.common.AppContext;
 import dev.cachalot.app.common.Async;
 import dev.cachalot.app.common.Coalescer;
 import dev.cachalot.app.common.Formats;
+import dev.cachalot.app.common.LiveSubscription;
 import dev.cachalot.app.common.Messages;
 import dev.cachalot.engine.EngineApi;
 import dev.cachalot.engine.EngineStatus;
@@ -33,8 +34,7 @@ public final class OverviewViewModel {
     private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper("");
     private final ObservableList<TimeBucket> buckets = FXCollections.observableArrayList();
     private final ObservableList<RepositoryStats> top = FXCollections.observableArrayList();
-    private AutoCloseable subscription;
-    private AutoCloseable statusSubscription;
+    private final LiveSubscription live = new LiveSubscription();
 
     public OverviewViewModel(AppContext context) {
         this.engine = context.engine();
@@ -79,20 +79,11 @@ public final class OverviewViewModel {
     public void activate() {
         refresh();
         Coalescer refresher = new Coalescer(async, this::refresh);
-        subscription = engine.onPull(e -> refresher.signal());
-        statusSubscription = engine.onStatus(s -> async.post(() -> status.set(describe(s))));
+        live.open(engine.onPull(e -> refresher.signal()), engine.onStatus(s -> async.post(() -> status.set(describe(s)))));
     }
 
     public void deactivate() {
-        for (AutoCloseable c : new AutoCloseable[]{subscription, statusSubscription}) {
-            try {
-                if (c != null) c.close();
-            } catch (Exception ignored) {
-                // nothing to tell the user
-            }
-        }
-        subscription = null;
-        statusSubscription = null;
+        live.close();
     }
 
     public ReadOnlyStringProperty statusProperty() { return status.getReadOnlyProperty(); }

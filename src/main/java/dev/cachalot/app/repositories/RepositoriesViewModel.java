@@ -2,8 +2,8 @@ package dev.cachalot.app.repositories;
 
 import dev.cachalot.app.common.AppContext;
 import dev.cachalot.app.common.Async;
-import dev.cachalot.app.common.Coalescer;
 import dev.cachalot.app.common.Formats;
+import dev.cachalot.app.common.LiveSubscription;
 import dev.cachalot.app.common.Messages;
 import dev.cachalot.engine.EngineApi;
 import dev.cachalot.engine.ManifestView;
@@ -39,7 +39,7 @@ public final class RepositoriesViewModel {
     private final ReadOnlyDoubleWrapper progress = new ReadOnlyDoubleWrapper(-1);
     private String selectedRepository;
     private Async.Cancellable pull;
-    private AutoCloseable subscription;
+    private final LiveSubscription pulls = new LiveSubscription();
 
     public RepositoriesViewModel(AppContext context) {
         this.engine = context.engine();
@@ -59,18 +59,11 @@ public final class RepositoriesViewModel {
 
     /** Live: every pull refreshes the list, without the user pressing F5. */
     public void activate() {
-        refresh();
-        Coalescer refresher = new Coalescer(async, this::refresh);
-        subscription = engine.onPull(e -> refresher.signal());
+        pulls.refreshOn(async, this::refresh, signal -> engine.onPull(e -> signal.run()));
     }
 
     public void deactivate() {
-        try {
-            if (subscription != null) subscription.close();
-        } catch (Exception ignored) {
-            // nothing to tell the user
-        }
-        subscription = null;
+        pulls.close();
     }
 
     public void selectRepository(String repository) {

@@ -4,6 +4,7 @@ import dev.cachalot.app.common.AppContext;
 import dev.cachalot.app.common.Async;
 import dev.cachalot.app.common.Coalescer;
 import dev.cachalot.app.common.Formats;
+import dev.cachalot.app.common.LiveSubscription;
 import dev.cachalot.engine.EngineApi;
 import dev.cachalot.engine.EngineStatus;
 import javafx.beans.property.ReadOnlyLongProperty;
@@ -23,8 +24,7 @@ public final class StatusBarViewModel {
     private final ReadOnlyStringWrapper address = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper cacheSize = new ReadOnlyStringWrapper("—");
     private final ReadOnlyLongWrapper pulls = new ReadOnlyLongWrapper(0);
-    private AutoCloseable statusSubscription;
-    private AutoCloseable pullSubscription;
+    private final LiveSubscription live = new LiveSubscription();
 
     public StatusBarViewModel(AppContext context) {
         this.engine = context.engine();
@@ -42,14 +42,13 @@ public final class StatusBarViewModel {
 
     /** Subscribes to the engine's status and pull events; they arrive on engine threads and are moved to the UI thread. */
     public void start() {
-        statusSubscription = engine.onStatus(s -> async.post(() -> status.set(s)));
         Coalescer sizeRefresher = new Coalescer(async, this::refreshCacheSize);
-        pullSubscription = engine.onPull(e -> {
+        live.open(engine.onStatus(s -> async.post(() -> status.set(s))), engine.onPull(e -> {
             // a pull is a manifest GET (as StatsTotals counts); blob events only change the cache size
             // a failed pull served nothing: counting it would overstate what the cache did
             if (e.kind() == dev.cachalot.stats.PullEvent.Kind.MANIFEST && e.outcome() != dev.cachalot.stats.PullEvent.Outcome.FAILED) async.post(() -> pulls.set(pulls.get() + 1));
             sizeRefresher.signal();
-        });
+        }));
         async.run(engine::status, status::set, e -> { });
         refreshCacheSize();
     }
@@ -59,13 +58,7 @@ public final class StatusBarViewModel {
     }
 
     public void stop() {
-        for (AutoCloseable c : new AutoCloseable[]{statusSubscription, pullSubscription}) {
-            try {
-                if (c != null) c.close();
-            } catch (Exception ignored) {
-                // unsubscribing from a closing engine cannot fail in a way the user needs to hear about
-            }
-        }
+        live.close();
     }
 
     public ReadOnlyObjectProperty<EngineStatus> statusProperty() { return status.getReadOnlyProperty(); }

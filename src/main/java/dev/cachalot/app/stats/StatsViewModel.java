@@ -3,6 +3,7 @@ package dev.cachalot.app.stats;
 import dev.cachalot.app.common.AppContext;
 import dev.cachalot.app.common.Async;
 import dev.cachalot.app.common.Coalescer;
+import dev.cachalot.app.common.LiveSubscription;
 import dev.cachalot.app.common.Messages;
 import dev.cachalot.engine.EngineApi;
 import dev.cachalot.stats.PullEvent;
@@ -54,7 +55,7 @@ public final class StatsViewModel {
     private final ObjectProperty<Range> range = new SimpleObjectProperty<>(Range.DAY);
     private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper notice = new ReadOnlyStringWrapper("");
-    private AutoCloseable subscription;
+    private final LiveSubscription pulls = new LiveSubscription();
 
     public StatsViewModel(AppContext context) {
         this.engine = context.engine();
@@ -79,22 +80,17 @@ public final class StatsViewModel {
         refresh();
         Coalescer aggregatesRefresher = new Coalescer(async,
                 () -> async.run(() -> engine.repositoryStats(range.get().since()), aggregates::setAll, x -> { }));
-        subscription = engine.onPull(e -> {
+        pulls.open(engine.onPull(e -> {
             async.post(() -> {
                 events.add(0, e);
                 if (events.size() > RECENT_LIMIT) events.remove(RECENT_LIMIT, events.size());
             });
             aggregatesRefresher.signal();
-        });
+        }));
     }
 
     public void deactivate() {
-        try {
-            if (subscription != null) subscription.close();
-        } catch (Exception ignored) {
-            // nothing to tell the user
-        }
-        subscription = null;
+        pulls.close();
     }
 
     /** The events shown, as CSV with a header line. */
