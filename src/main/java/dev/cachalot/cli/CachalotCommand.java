@@ -54,22 +54,12 @@ public final class CachalotCommand implements Runnable {
      * correction for) gets them all.
      */
     static CommandLine commandLine(PrintWriter out, PrintWriter err, String firstArgument) {
-        boolean all = firstArgument == null || !SUBCOMMANDS.contains(firstArgument);
-        java.util.function.Predicate<String> wanted = name -> all || name.equals(firstArgument);
+        List<String> built = firstArgument != null && SUBCOMMANDS.contains(firstArgument) ? List.of(firstArgument) : SUBCOMMANDS;
         CachalotCommand root = new CachalotCommand();
         CommandLine cl = new CommandLine(root);
         EngineSession session = new EngineSession(() -> root.data);
-        if (wanted.test("serve")) cl.addSubcommand(new ServeCommand());
-        if (wanted.test("upstream")) cl.addSubcommand(new UpstreamCommand());
-        if (wanted.test("rules")) cl.addSubcommand(rules(session, out));
-        if (wanted.test("repos")) cl.addSubcommand(new ReposCommand());
-        if (wanted.test("stats")) cl.addSubcommand(new StatsCommand());
-        if (wanted.test("selftest")) cl.addSubcommand(new SelfTestCommand());
-        if (wanted.test("credentials")) {
-            cl.addSubcommand(new CredentialsCommand(f -> new ServiceCredentialsCli(session.engine().credentialService(), () -> { })));
-        }
-        if (wanted.test("secrets")) {
-            cl.addSubcommand(new SecretsCommand(f -> new ServiceCredentialsCli(session.engine().credentialService(), () -> { })));
+        for (String name : built) {
+            cl.addSubcommand(name, subcommand(name, session, out));
         }
         cl.setExecutionStrategy(parseResult -> {
             try {
@@ -90,6 +80,20 @@ public final class CachalotCommand implements Runnable {
             return e.getCommandLine().getCommandSpec().exitCodeOnInvalidInput();
         });
         return cl;
+    }
+
+    private static Object subcommand(String name, EngineSession session, PrintWriter out) {
+        return switch (name) {
+            case "serve" -> new ServeCommand();
+            case "upstream" -> new UpstreamCommand();
+            case "rules" -> rules(session, out);
+            case "repos" -> new ReposCommand();
+            case "stats" -> new StatsCommand();
+            case "selftest" -> new SelfTestCommand();
+            case "credentials" -> new CredentialsCommand(f -> new ServiceCredentialsCli(session.engine().credentialService(), () -> { }));
+            case "secrets" -> new SecretsCommand(f -> new ServiceCredentialsCli(session.engine().credentialService(), () -> { }));
+            default -> throw new IllegalArgumentException("no subcommand " + name);
+        };
     }
 
     private static CommandLine rules(EngineSession session, PrintWriter out) {
