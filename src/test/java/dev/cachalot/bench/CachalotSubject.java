@@ -106,7 +106,7 @@ final class CachalotSubject implements Subject {
     }
 
     private Path blobFile(String digest) {
-        String hex = digest.substring(digest.indexOf(':') + 1);
+        String hex = Evictions.hex(digest);
         return data.resolve("blobs/sha256").resolve(hex.substring(0, 2)).resolve(hex);
     }
 

@@ -92,12 +92,12 @@ final class PeerSubject implements Subject {
     }
 
     private Path blobDir(String digest) {
-        String hex = digest.substring(digest.indexOf(':') + 1);
+        String hex = Evictions.hex(digest);
         return running().storage().resolve("docker/registry/v2/blobs/sha256").resolve(hex.substring(0, 2)).resolve(hex);
     }
 
     private Path link(String repository, String digest) {
-        String hex = digest.substring(digest.indexOf(':') + 1);
+        String hex = Evictions.hex(digest);
         return running().storage().resolve("docker/registry/v2/repositories").resolve(repository)
                 .resolve("_layers/sha256").resolve(hex);
     }

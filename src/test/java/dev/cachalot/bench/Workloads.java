@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.HdrHistogram.Histogram;
 
+import dev.cachalot.testing.Eventually;
 import dev.cachalot.testing.Skopeo;
 import dev.cachalot.testing.TempDirs;
 import dev.cachalot.testing.TestBlob;
@@ -126,12 +127,13 @@ final class Workloads {
             Duration ready = subject.startEmpty();
             HttpConnection.Response first = fetchBlob(subject, primer);
             HttpConnection.Response afterStart = fetchBlob(subject, blob);
-            subject.evictBlob(subject.repository(BenchUpstream.BIG), blob.digest(), blob.size());
+            String repository = subject.repository(BenchUpstream.BIG);
+            subject.evictBlob(repository, blob.digest(), blob.size());
             int mark = upstream.requestCount();
             Duration cpuBefore = subject.cpuTime();
             long fetchStart = System.nanoTime();
             HttpConnection.Response response = fetchBlob(subject, blob);
-            subject.awaitStored(subject.repository(BenchUpstream.BIG), blob.digest(), blob.size());
+            subject.awaitStored(repository, blob.digest(), blob.size());
             long storedNanos = System.nanoTime() - fetchStart;
             Duration cpu = subject.cpuTime().minus(cpuBefore);
             expectFetchedUpstream(subject, blob, mark);
@@ -152,15 +154,13 @@ final class Workloads {
     }
 
     /** Fails the round unless the upstream served {@code blob} to {@code subject} since {@code mark} (its access log lags). */
-    private void expectFetchedUpstream(Subject subject, TestBlob blob, int mark) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (upstream.bytesServed(upstreamPath(blob), mark, subject::sentUpstream) < blob.size()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(subject.name() + " did not fetch the evicted blob from the upstream: "
+    private void expectFetchedUpstream(Subject subject, TestBlob blob, int mark) {
+        Eventually.within(Duration.ofSeconds(10), () -> {
+            if (upstream.bytesServed(upstreamPath(blob), mark, subject::sentUpstream) < blob.size()) {
+                throw new AssertionError(subject.name() + " did not fetch the evicted blob from the upstream: "
                         + "the round was not cold");
             }
-            Thread.sleep(20);
-        }
+        });
     }
 
     private static String upstreamPath(TestBlob blob) {
@@ -172,12 +172,11 @@ final class Workloads {
         Metric upstreamBytes = results.metric(EIGHT_COLD, "upstream bytes / blob size", "x", false);
         Metric slowest = results.metric(EIGHT_COLD, "slowest client", "s", false);
         TestBlob blob = upstream.bigLayer();
-        String upstreamPath = "/v2/" + BenchUpstream.BIG + "/blobs/" + blob.digest();
         rounds(EIGHT_COLD, 0, (subject, recorded) -> {
             subject.startEmpty();
             int mark = upstream.requestCount();
             List<Long> nanos = concurrently(COLD_CLIENTS, () -> fetchBlob(subject, blob).totalNanos());
-            long served = upstream.bytesServed(upstreamPath, mark, subject::sentUpstream);
+            long served = upstream.bytesServed(upstreamPath(blob), mark, subject::sentUpstream);
             upstreamBytes.add(subject.name(), (double) served / blob.size());
             slowest.add(subject.name(), nanos.stream().mapToLong(Long::longValue).max().orElse(0) / 1e9);
         });
