@@ -6,10 +6,11 @@ import dev.cachalot.credentials.Keyring;
 import dev.cachalot.credentials.PassphrasePrompt;
 import dev.cachalot.credentials.VaultOptions;
 import dev.cachalot.storage.DataFolder;
+import dev.cachalot.testing.Eventually;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,7 +32,7 @@ class ConfigChangeAnnouncementTest {
 
             app.createRule(new RuleDraft("own-rule", "mcr.microsoft.com/dotnet/sdk", "dotnet/sdk", null, null));
             cli.createRule(new RuleDraft("elsewhere", "mcr.microsoft.com/dotnet/runtime", "dotnet/runtime", null, null));
-            await(() -> !rulesSeenByListener.isEmpty());
+            Eventually.within(Duration.ofSeconds(10), () -> assertThat(rulesSeenByListener).isNotEmpty());
             // a further watcher period: an announcement of the app's own change would show up as a second call
             Thread.sleep(1_200);
             assertThat(rulesSeenByListener).hasSize(1);
@@ -41,14 +42,6 @@ class ConfigChangeAnnouncementTest {
             cli.deleteRule("elsewhere");
             Thread.sleep(1_200);
             assertThat(rulesSeenByListener).as("unsubscribed").hasSize(1);
-        }
-    }
-
-    private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition not met within 10 s").isLessThan(deadline);
-            Thread.sleep(20);
         }
     }
 }
