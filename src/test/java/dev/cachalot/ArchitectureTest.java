@@ -1,5 +1,8 @@
 package dev.cachalot;
 
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -7,37 +10,70 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
-/** The package boundaries of DESIGN.md, held by tests. */
+/**
+ * The package boundaries of docs/architecture.md, held by tests. Layers, bottom up: {@code oci} (value types of the
+ * specs) → {@code storage} → {@code rules}, {@code stats} → {@code credentials}, {@code upstream} → {@code registry}
+ * (HTTP API), {@code proxy} (pull-through) → {@code engine} → {@code app}, {@code cli}.
+ */
 @AnalyzeClasses(packages = "dev.cachalot", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
-    @ArchTest
-    static final ArchRule appUsesOnlyTheEngineApi = noClasses().that().resideInAPackage("dev.cachalot.app..")
-            .should().dependOnClassesThat().resideInAnyPackage("dev.cachalot.storage..", "dev.cachalot.cache..",
-                    "dev.cachalot.registry..", "dev.cachalot.credentials..")
-            .because("the engine API is the app's only door: views never call storage or the upstream client")
-            .allowEmptyShould(true);
+    private static final String OCI = "dev.cachalot.oci..";
+    private static final String STORAGE = "dev.cachalot.storage..";
+    private static final String RULES = "dev.cachalot.rules..";
+    private static final String STATS = "dev.cachalot.stats..";
+    private static final String CREDENTIALS = "dev.cachalot.credentials..";
+    private static final String UPSTREAM = "dev.cachalot.upstream..";
+    private static final String REGISTRY = "dev.cachalot.registry..";
+    private static final String PROXY = "dev.cachalot.proxy..";
+    private static final String ENGINE = "dev.cachalot.engine..";
+    private static final String APP = "dev.cachalot.app..";
+    private static final String CLI = "dev.cachalot.cli..";
 
     @ArchTest
-    static final ArchRule engineRunsWithoutTheGui = noClasses().that().resideOutsideOfPackages("dev.cachalot.app..", "dev.cachalot")
-            .should().dependOnClassesThat().resideInAPackage("dev.cachalot.app..")
-            .because("the engine runs headless; the GUI is one client of it");
+    static final ArchRule ociImportsNothingOfOurs = classes().that().resideInAPackage(OCI)
+            .should().onlyDependOnClassesThat(resideOutsideOfPackage("dev.cachalot..").or(resideInAPackage(OCI)))
+            .because("oci holds the value types of the distribution and image specs; everything may use it, it uses nothing");
 
     @ArchTest
-    static final ArchRule partsDoNotReachUp = noClasses().that().resideInAnyPackage("dev.cachalot.registry..", "dev.cachalot.cache..",
-                    "dev.cachalot.rules..", "dev.cachalot.credentials..", "dev.cachalot.stats..", "dev.cachalot.storage..")
-            .should().dependOnClassesThat().resideInAnyPackage("dev.cachalot.engine..", "dev.cachalot.cli..", "dev.cachalot.app..")
-            .because("dependencies point one way: app/cli -> engine -> parts -> storage");
+    static final ArchRule nothingBelowTheHttpLayerImportsIt = noClasses().that()
+            .resideInAnyPackage(OCI, STORAGE, RULES, STATS, CREDENTIALS, UPSTREAM)
+            .should().dependOnClassesThat().resideInAPackage(REGISTRY)
+            .because("the HTTP API is a face of the engine, not a library: spec types live in oci");
 
     @ArchTest
-    static final ArchRule storageIsTheBottom = noClasses().that().resideInAPackage("dev.cachalot.storage..")
-            .should().dependOnClassesThat().resideInAnyPackage("dev.cachalot.cache..", "dev.cachalot.rules..",
-                    "dev.cachalot.credentials..", "dev.cachalot.stats..")
+    static final ArchRule upstreamClientKnowsNothingOfTheCache = noClasses().that().resideInAPackage(UPSTREAM)
+            .should().dependOnClassesThat().resideInAnyPackage(PROXY, STORAGE, STATS, CREDENTIALS, REGISTRY)
+            .because("the upstream client is reused by pull-through, sync and health checks; it must not know the cache");
+
+    @ArchTest
+    static final ArchRule httpHandlersDoNotKnowWhereContentComesFrom = noClasses().that().resideInAPackage(REGISTRY)
+            .should().dependOnClassesThat().resideInAnyPackage(PROXY, UPSTREAM, STORAGE, RULES, STATS, CREDENTIALS)
+            .because("the registry API serves a RegistryBackend and never knows whether content came from upstream");
+
+    @ArchTest
+    static final ArchRule storageIsTheBottom = noClasses().that().resideInAPackage(STORAGE)
+            .should().dependOnClassesThat().resideInAnyPackage(PROXY, UPSTREAM, REGISTRY, RULES, CREDENTIALS, STATS)
             .because("storage knows blobs and metadata, not what they are used for");
 
     @ArchTest
-    static final ArchRule httpHandlersDoNotKnowWhereContentComesFrom = noClasses().that().resideInAPackage("dev.cachalot.registry..")
-            .should().dependOnClassesThat().resideInAnyPackage("dev.cachalot.cache..", "dev.cachalot.storage..",
-                    "dev.cachalot.rules..", "dev.cachalot.stats..", "dev.cachalot.credentials..")
-            .because("the registry API serves a RegistryBackend and never knows whether content came from upstream");
+    static final ArchRule partsDoNotReachUp = noClasses().that()
+            .resideInAnyPackage(OCI, STORAGE, RULES, STATS, CREDENTIALS, UPSTREAM, REGISTRY, PROXY)
+            .should().dependOnClassesThat().resideInAnyPackage(ENGINE, CLI, APP)
+            .because("dependencies point one way: app/cli -> engine -> parts -> storage -> oci");
+
+    @ArchTest
+    static final ArchRule nothingBelowTheClientsImportsThem = noClasses().that().resideOutsideOfPackages(APP, CLI, "dev.cachalot")
+            .should().dependOnClassesThat().resideInAnyPackage(APP, CLI)
+            .because("the engine runs headless; the GUI and the CLI are clients of it");
+
+    @ArchTest
+    static final ArchRule appUsesOnlyTheEngineApi = noClasses().that().resideInAPackage(APP)
+            .should().dependOnClassesThat().resideInAnyPackage(STORAGE, PROXY, UPSTREAM, REGISTRY, CREDENTIALS)
+            .because("the engine API is the app's only door: views never call storage or the upstream client");
+
+    @ArchTest
+    static final ArchRule appAndCliDoNotTalkToEachOther = noClasses().that().resideInAPackage(CLI)
+            .should().dependOnClassesThat().resideInAPackage(APP)
+            .because("the CLI runs where no display exists");
 }

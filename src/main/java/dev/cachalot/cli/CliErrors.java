@@ -1,6 +1,6 @@
 package dev.cachalot.cli;
 
-import dev.cachalot.registry.RegistryException;
+import dev.cachalot.oci.DistributionException;
 import dev.cachalot.rules.RuleValidationException;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
@@ -17,7 +17,7 @@ final class CliErrors {
         if (e instanceof RuleValidationException rv) {
             return oneLine(String.join("; ", rv.problems()));
         }
-        if (e instanceof RegistryException || e instanceof IllegalArgumentException) {
+        if (e instanceof DistributionException || e instanceof IllegalArgumentException) {
             return oneLine(e.getMessage());
         }
         Throwable t = e;

@@ -2,7 +2,7 @@ package dev.cachalot.cli;
 
 import dev.cachalot.engine.Engine;
 import dev.cachalot.engine.RuleDraft;
-import dev.cachalot.registry.Digest;
+import dev.cachalot.oci.Digest;
 import dev.cachalot.storage.DataFolder;
 import java.io.IOException;
 import java.net.URI;

@@ -1,7 +1,7 @@
 package dev.cachalot.credentials;
 
-import dev.cachalot.cache.UpstreamClient;
-import dev.cachalot.cache.UpstreamException;
+import dev.cachalot.upstream.UpstreamClient;
+import dev.cachalot.upstream.UpstreamException;
 import dev.cachalot.rules.CacheRule;
 import dev.cachalot.rules.CredentialSetLookup;
 import dev.cachalot.rules.RuleStore;

@@ -1,6 +1,6 @@
 package dev.cachalot.credentials;
 
-import dev.cachalot.cache.UpstreamCredentials;
+import dev.cachalot.upstream.UpstreamCredentials;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,9 +1,9 @@
 package dev.cachalot.engine;
 
-import dev.cachalot.cache.ManifestFacts;
-import dev.cachalot.registry.Digest;
-import dev.cachalot.registry.RegistryException;
-import dev.cachalot.registry.RepositoryName;
+import dev.cachalot.oci.ManifestFacts;
+import dev.cachalot.oci.Digest;
+import dev.cachalot.oci.DistributionException;
+import dev.cachalot.oci.RepositoryName;
 import dev.cachalot.stats.PullStatistics;
 import dev.cachalot.storage.BlobStore;
 import dev.cachalot.storage.GarbageCollector;
@@ -176,7 +176,7 @@ final class CacheJanitor implements AutoCloseable {
         try {
             store.read(manifest.digest()).ifPresent(body -> ManifestFacts.parse(body, manifest.mediaType()).blobs()
                     .forEach(d -> blobs.add(d.digest())));
-        } catch (IOException | RegistryException e) {
+        } catch (IOException | DistributionException e) {
             log.debug("Cannot read manifest {} to find its blobs: {}", manifest.digest(), e.getMessage());
         }
         return blobs;

@@ -1,8 +1,8 @@
 package dev.cachalot.engine;
 
-import dev.cachalot.cache.DeferredUpstreamClient;
-import dev.cachalot.cache.OkHttpUpstreamClient;
-import dev.cachalot.cache.PullThroughBackend;
+import dev.cachalot.upstream.DeferredUpstreamClient;
+import dev.cachalot.upstream.OkHttpUpstreamClient;
+import dev.cachalot.proxy.PullThroughBackend;
 import dev.cachalot.credentials.CredentialService;
 import dev.cachalot.credentials.CredentialSetStore;
 import dev.cachalot.credentials.Vault;

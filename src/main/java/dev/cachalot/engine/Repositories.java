@@ -2,15 +2,15 @@ package dev.cachalot.engine;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.cachalot.cache.ManifestFacts;
-import dev.cachalot.cache.PullThroughBackend;
+import dev.cachalot.oci.ManifestFacts;
+import dev.cachalot.proxy.PullThroughBackend;
 import dev.cachalot.registry.BlobResult;
-import dev.cachalot.registry.Digest;
+import dev.cachalot.oci.Digest;
 import dev.cachalot.registry.ManifestResult;
-import dev.cachalot.registry.MediaTypes;
-import dev.cachalot.registry.Reference;
-import dev.cachalot.registry.RegistryException;
-import dev.cachalot.registry.RepositoryName;
+import dev.cachalot.oci.MediaTypes;
+import dev.cachalot.oci.Reference;
+import dev.cachalot.oci.DistributionException;
+import dev.cachalot.oci.RepositoryName;
 import dev.cachalot.registry.RequestContext;
 import dev.cachalot.storage.BlobStore;
 import dev.cachalot.storage.ManifestIndex;
@@ -148,7 +148,7 @@ final class Repositories {
                     b.served(0, null);
                 } catch (IOException e) {
                     b.served(0, e);
-                    throw new RegistryException(dev.cachalot.registry.ErrorCode.UPSTREAM_UNAVAILABLE, 502,
+                    throw new DistributionException(dev.cachalot.oci.ErrorCode.UPSTREAM_UNAVAILABLE, 502,
                             "fetching " + blob.digest() + " failed: " + e.getMessage(), null, e);
                 }
                 fetched = before + Math.max(b.size(), 0);

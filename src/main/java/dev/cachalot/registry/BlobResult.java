@@ -1,5 +1,6 @@
 package dev.cachalot.registry;
 
+import dev.cachalot.oci.Digest;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

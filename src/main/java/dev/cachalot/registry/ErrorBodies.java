@@ -1,6 +1,7 @@
 package dev.cachalot.registry;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.cachalot.oci.DistributionException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpField;
@@ -11,7 +12,7 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * Writes the OCI Distribution Spec error body: {@code {"errors":[{"code":…,"message":…,"detail":{}}]}}.
- * Messages come from {@link RegistryException}s (safe to show by contract) or are fixed texts; never a stack trace.
+ * Messages come from {@link DistributionException}s (safe to show by contract) or are fixed texts; never a stack trace.
  */
 final class ErrorBodies {
 
@@ -43,7 +44,7 @@ final class ErrorBodies {
         }
     }
 
-    static void send(Response response, Callback callback, RegistryException e, boolean head) {
+    static void send(Response response, Callback callback, DistributionException e, boolean head) {
         if (e.retryAfterSeconds() != null) {
             response.getHeaders().put(HttpHeader.RETRY_AFTER, e.retryAfterSeconds());
         }

@@ -1,5 +1,7 @@
 package dev.cachalot.registry;
 
+import dev.cachalot.oci.DistributionException;
+import dev.cachalot.oci.ErrorCode;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpMethod;
@@ -22,7 +24,7 @@ final class JsonErrorHandler extends ErrorHandler {
         if (status == 400) {
             // Jetty refuses some paths itself even in UNSAFE mode (dot segments above the root, NUL):
             // give them the same answer the registry handler would have given.
-            RegistryException pathProblem = pathProblem(request);
+            DistributionException pathProblem = pathProblem(request);
             if (pathProblem != null) {
                 ErrorBodies.send(response, callback, pathProblem, head);
                 return true;
@@ -37,11 +39,11 @@ final class JsonErrorHandler extends ErrorHandler {
      * "Bad URI" or "Illegal character in path"). The original path is gone by then, but such a target is by
      * definition not a valid repository path.
      */
-    private static RegistryException pathProblem(Request request) {
+    private static DistributionException pathProblem(Request request) {
         for (Object t = request.getAttribute(ERROR_EXCEPTION); t instanceof Throwable e; t = e.getCause()) {
             if (e instanceof IllegalArgumentException && e.getMessage() != null
                     && (e.getMessage().contains("URI") || e.getMessage().contains("path"))) {
-                return new RegistryException(ErrorCode.NAME_INVALID,
+                return new DistributionException(ErrorCode.NAME_INVALID,
                         "invalid repository path: the request target cannot be resolved safely");
             }
             if (e.getCause() == e) break;

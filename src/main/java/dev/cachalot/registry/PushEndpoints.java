@@ -1,5 +1,10 @@
 package dev.cachalot.registry;
 
+import dev.cachalot.oci.Digest;
+import dev.cachalot.oci.DistributionException;
+import dev.cachalot.oci.ErrorCode;
+import dev.cachalot.oci.Reference;
+import dev.cachalot.oci.RepositoryName;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.regex.Matcher;
@@ -66,7 +71,7 @@ final class PushEndpoints {
                 UploadStatus status = backend.appendToUpload(name, id, range == null ? -1 : range[0],
                         range == null ? length : range[1] - range[0] + 1, body, context);
                 sendUploadStatus(response, callback, status, 202);
-            } catch (RegistryException e) {
+            } catch (DistributionException e) {
                 if (e.status() == 416) {
                     rangeNotSatisfiable(response, callback, name, id, context, e);
                     return;
@@ -113,7 +118,7 @@ final class PushEndpoints {
         Digest digest;
         try {
             digest = Digest.parse(digestText);
-        } catch (RegistryException e) {
+        } catch (DistributionException e) {
             backend.cancelUpload(name, started.id(), context);
             throw e;
         }
@@ -124,13 +129,13 @@ final class PushEndpoints {
     }
 
     private void rangeNotSatisfiable(Response response, Callback callback, RepositoryName name, UploadId id,
-                                     RequestContext context, RegistryException e) {
+                                     RequestContext context, DistributionException e) {
         response.reset();
         response.getHeaders().put(RegistryHandler.API_VERSION);
         try {
             UploadStatus status = backend.uploadStatus(name, id, context);
             putUploadHeaders(response.getHeaders(), status);
-        } catch (RegistryException gone) {
+        } catch (DistributionException gone) {
             // the session ended meanwhile: the error body alone says what happened
         }
         ErrorBodies.send(response, callback, e, false);
@@ -165,7 +170,7 @@ final class PushEndpoints {
         }
         Matcher m = CONTENT_RANGE.matcher(value.trim());
         if (!m.matches()) {
-            throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416,
+            throw new DistributionException(ErrorCode.BLOB_UPLOAD_INVALID, 416,
                     "invalid Content-Range: expected <first>-<last>", null, null);
         }
         long first;
@@ -174,10 +179,10 @@ final class PushEndpoints {
             first = Long.parseLong(m.group(1));
             last = Long.parseLong(m.group(2));
         } catch (NumberFormatException e) {
-            throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416, "Content-Range out of bounds", null, null);
+            throw new DistributionException(ErrorCode.BLOB_UPLOAD_INVALID, 416, "Content-Range out of bounds", null, null);
         }
         if (last < first) {
-            throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416,
+            throw new DistributionException(ErrorCode.BLOB_UPLOAD_INVALID, 416,
                     "invalid Content-Range: the last byte comes before the first", null, null);
         }
         return new long[] {first, last};
@@ -186,7 +191,7 @@ final class PushEndpoints {
     private static Digest requiredDigest(Fields query) {
         String digest = query == null ? null : query.getValue("digest");
         if (digest == null) {
-            throw new RegistryException(ErrorCode.DIGEST_INVALID, "completing an upload needs the digest query parameter");
+            throw new DistributionException(ErrorCode.DIGEST_INVALID, "completing an upload needs the digest query parameter");
         }
         return Digest.parse(digest);
     }
@@ -217,7 +222,7 @@ final class PushEndpoints {
             body = in.readNBytes(MAX_MANIFEST_BYTES + 1);
         }
         if (body.length > MAX_MANIFEST_BYTES) {
-            throw new RegistryException(ErrorCode.MANIFEST_INVALID, 413,
+            throw new DistributionException(ErrorCode.MANIFEST_INVALID, 413,
                     "manifest is larger than " + (MAX_MANIFEST_BYTES >> 20) + " MiB", null, null);
         }
         PushedManifest pushed = backend.putManifest(name, reference, mediaType(request.getHeaders()), body, context);
@@ -249,8 +254,8 @@ final class PushEndpoints {
         callback.succeeded();
     }
 
-    private static RegistryException notAllowed(String method, String why) {
+    private static DistributionException notAllowed(String method, String why) {
         String shown = method.length() > 16 ? method.substring(0, 16) : method;
-        return new RegistryException(ErrorCode.UNSUPPORTED, shown + " is not supported here: " + why);
+        return new DistributionException(ErrorCode.UNSUPPORTED, shown + " is not supported here: " + why);
     }
 }

@@ -1,5 +1,7 @@
 package dev.cachalot.registry;
 
+
+import dev.cachalot.oci.Digest;
 /**
  * A manifest a client pushed and the registry stored.
  *

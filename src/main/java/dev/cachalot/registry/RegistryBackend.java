@@ -1,11 +1,16 @@
 package dev.cachalot.registry;
 
+import dev.cachalot.oci.Digest;
+import dev.cachalot.oci.DistributionException;
+import dev.cachalot.oci.ErrorCode;
+import dev.cachalot.oci.Reference;
+import dev.cachalot.oci.RepositoryName;
 import java.io.InputStream;
 
 /**
  * What the HTTP layer serves. The HTTP layer validates and parses the request (names, references, digests,
  * ranges), the backend decides where content comes from (local store, upstream via a cache rule) so that the
- * handlers never know whether content came from the upstream. Every method may throw {@link RegistryException},
+ * handlers never know whether content came from the upstream. Every method may throw {@link DistributionException},
  * which the HTTP layer turns into a spec error body.
  */
 public interface RegistryBackend {
@@ -90,7 +95,7 @@ public interface RegistryBackend {
         throw unsupported("blob deletes");
     }
 
-    private static RegistryException unsupported(String what) {
-        return new RegistryException(ErrorCode.UNSUPPORTED, what + " are not supported by this registry");
+    private static DistributionException unsupported(String what) {
+        return new DistributionException(ErrorCode.UNSUPPORTED, what + " are not supported by this registry");
     }
 }

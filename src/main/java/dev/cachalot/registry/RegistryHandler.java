@@ -1,6 +1,12 @@
 package dev.cachalot.registry;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.cachalot.oci.Digest;
+import dev.cachalot.oci.DistributionException;
+import dev.cachalot.oci.ErrorCode;
+import dev.cachalot.oci.MediaTypes;
+import dev.cachalot.oci.Reference;
+import dev.cachalot.oci.RepositoryName;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.ByteBuffer;
@@ -68,7 +74,7 @@ public final class RegistryHandler extends Handler.Abstract {
         response.getHeaders().put(API_VERSION);
         try {
             route(request, response, callback, head);
-        } catch (RegistryException e) {
+        } catch (DistributionException e) {
             fail(request, response, callback, head, e);
         } catch (BadQuery e) {
             if (!response.isCommitted()) {
@@ -89,7 +95,7 @@ public final class RegistryHandler extends Handler.Abstract {
         return true;
     }
 
-    private static void fail(Request request, Response response, Callback callback, boolean head, RegistryException e) {
+    private static void fail(Request request, Response response, Callback callback, boolean head, DistributionException e) {
         if (LOG.isDebugEnabled()) {
             LOG.debug("{} {} -> {} {}", request.getMethod(), request.getHttpURI().getPath(), e.status(), e.code());
         }
@@ -120,7 +126,7 @@ public final class RegistryHandler extends Handler.Abstract {
         boolean read = head || HttpMethod.GET.is(request.getMethod());
         if (path.route() == RegistryPath.Route.BASE) {
             if (!read) {
-                throw new RegistryException(ErrorCode.UNSUPPORTED, request.getMethod() + " is not supported on /v2/");
+                throw new DistributionException(ErrorCode.UNSUPPORTED, request.getMethod() + " is not supported on /v2/");
             }
             response.setStatus(200);
             response.getHeaders().put(ErrorBodies.JSON);
@@ -248,7 +254,7 @@ public final class RegistryHandler extends Handler.Abstract {
     static RequestContext context(Request request, Fields query, boolean head) {
         String ns = query == null ? null : query.getValue("ns");
         if (ns != null && (ns.length() > 255 || !NAMESPACE.matcher(ns).matches())) {
-            throw new RegistryException(ErrorCode.NAME_INVALID, "invalid ns parameter: expected a registry host name");
+            throw new DistributionException(ErrorCode.NAME_INVALID, "invalid ns parameter: expected a registry host name");
         }
         return new RequestContext(ns, Request.getRemoteAddr(request), head, acceptedTypes(request.getHeaders()));
     }
@@ -350,7 +356,7 @@ public final class RegistryHandler extends Handler.Abstract {
             try {
                 return blob.awaitFile();
             } catch (IOException e) {
-                throw new RegistryException(ErrorCode.UPSTREAM_UNAVAILABLE, 502,
+                throw new DistributionException(ErrorCode.UPSTREAM_UNAVAILABLE, 502,
                         "the blob could not be fetched from the upstream", null, e);
             }
         }
@@ -424,7 +430,7 @@ public final class RegistryHandler extends Handler.Abstract {
         private void abort(IOException e) {
             report(e);
             if (!response.isCommitted()) {
-                throw new RegistryException(ErrorCode.UPSTREAM_UNAVAILABLE, 502,
+                throw new DistributionException(ErrorCode.UPSTREAM_UNAVAILABLE, 502,
                         "the blob could not be fetched from the upstream", null, e);
             }
             if (LOG.isDebugEnabled()) {

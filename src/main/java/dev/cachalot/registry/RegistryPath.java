@@ -1,5 +1,11 @@
 package dev.cachalot.registry;
 
+
+import dev.cachalot.oci.Digest;
+import dev.cachalot.oci.DistributionException;
+import dev.cachalot.oci.ErrorCode;
+import dev.cachalot.oci.Reference;
+import dev.cachalot.oci.RepositoryName;
 /**
  * A request path under {@code /v2/}, split into its route, repository name and last segment.
  *
@@ -33,7 +39,7 @@ record RegistryPath(Route route, String name, String last) {
     /**
      * Splits a raw request path.
      *
-     * @throws RegistryException NAME_INVALID when the path carries an escape, a backslash, an empty or a dot segment
+     * @throws DistributionException NAME_INVALID when the path carries an escape, a backslash, an empty or a dot segment
      */
     static RegistryPath parse(String rawPath) {
         if (rawPath == null) {
@@ -107,7 +113,7 @@ record RegistryPath(Route route, String name, String last) {
         }
     }
 
-    private static RegistryException invalid(String why) {
-        return new RegistryException(ErrorCode.NAME_INVALID, "invalid repository path: " + why);
+    private static DistributionException invalid(String why) {
+        return new DistributionException(ErrorCode.NAME_INVALID, "invalid repository path: " + why);
     }
 }

@@ -1,5 +1,7 @@
 package dev.cachalot.registry;
 
+import dev.cachalot.oci.DistributionException;
+import dev.cachalot.oci.ErrorCode;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -28,8 +30,8 @@ public record UploadId(String value) {
         return new UploadId(text);
     }
 
-    private static RegistryException unknown() {
-        return new RegistryException(ErrorCode.BLOB_UPLOAD_UNKNOWN, "blob upload unknown: upload ids are UUIDs this registry hands out");
+    private static DistributionException unknown() {
+        return new DistributionException(ErrorCode.BLOB_UPLOAD_UNKNOWN, "blob upload unknown: upload ids are UUIDs this registry hands out");
     }
 
     @Override

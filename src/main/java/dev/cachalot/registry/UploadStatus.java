@@ -1,5 +1,7 @@
 package dev.cachalot.registry;
 
+
+import dev.cachalot.oci.RepositoryName;
 /**
  * Where a blob upload stands: the repository it belongs to, its id and how many bytes were received so far.
  * The HTTP layer derives {@code Location}, {@code Range} and {@code Docker-Upload-UUID} from it.

@@ -1,6 +1,6 @@
 package dev.cachalot.rules;
 
-import dev.cachalot.registry.RepositoryName;
+import dev.cachalot.oci.RepositoryName;
 
 /**
  * How a requested name maps to an upstream.

@@ -1,8 +1,8 @@
 package dev.cachalot.rules;
 
-import dev.cachalot.registry.ErrorCode;
-import dev.cachalot.registry.RegistryException;
-import dev.cachalot.registry.RepositoryName;
+import dev.cachalot.oci.ErrorCode;
+import dev.cachalot.oci.DistributionException;
+import dev.cachalot.oci.RepositoryName;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +64,7 @@ public final class RuleSet {
      * Hub path ({@code nginx} → {@code docker.io/library/nginx}) against rule sources (Docker's registry-mirrors).
      * Empty: a plain local repository.
      *
-     * @throws RegistryException when the matching rule's login server is no longer a known upstream
+     * @throws DistributionException when the matching rule's login server is no longer a known upstream
      */
     public Optional<Resolution> resolve(RepositoryName requested, String namespace) {
         if (namespace != null && !namespace.isBlank()) {
@@ -131,7 +131,7 @@ public final class RuleSet {
     private Resolution resolution(CacheRule rule, RepositoryName localName, String upstreamRepository) {
         Upstream upstream = upstreamByRule.get(rule.name());
         if (upstream == null) {
-            throw new RegistryException(ErrorCode.UPSTREAM_UNAVAILABLE, "cache rule '" + rule.name() + "' pulls from '"
+            throw new DistributionException(ErrorCode.UPSTREAM_UNAVAILABLE, "cache rule '" + rule.name() + "' pulls from '"
                     + SourceRepositories.loginServer(rule.sourceRepository()) + "', which is no longer a known upstream");
         }
         return new Resolution(rule, upstream, localName, upstreamRepository);

@@ -1,7 +1,7 @@
 package dev.cachalot.stats;
 
-import dev.cachalot.registry.Digest;
-import dev.cachalot.registry.RepositoryName;
+import dev.cachalot.oci.Digest;
+import dev.cachalot.oci.RepositoryName;
 import dev.cachalot.storage.ManifestIndex;
 import dev.cachalot.storage.ManifestIndex.PullCount;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package dev.cachalot.storage;
 
-import dev.cachalot.registry.Digest;
+import dev.cachalot.oci.Digest;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,6 @@
 package dev.cachalot.storage;
 
-import dev.cachalot.registry.Digest;
+import dev.cachalot.oci.Digest;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

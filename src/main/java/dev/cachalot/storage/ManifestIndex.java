@@ -1,7 +1,7 @@
 package dev.cachalot.storage;
 
-import dev.cachalot.registry.Digest;
-import dev.cachalot.registry.RepositoryName;
+import dev.cachalot.oci.Digest;
+import dev.cachalot.oci.RepositoryName;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

@@ -2,8 +2,8 @@ package dev.cachalot.bench;
 
 import dev.cachalot.engine.Engine;
 import dev.cachalot.engine.RuleDraft;
-import dev.cachalot.registry.Digest;
-import dev.cachalot.registry.RepositoryName;
+import dev.cachalot.oci.Digest;
+import dev.cachalot.oci.RepositoryName;
 import dev.cachalot.stats.PullEvent;
 import dev.cachalot.stats.PullEventRecorder;
 import dev.cachalot.storage.DataFolder;

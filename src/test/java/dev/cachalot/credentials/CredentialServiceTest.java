@@ -3,12 +3,12 @@ package dev.cachalot.credentials;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.cachalot.cache.UpstreamBlob;
-import dev.cachalot.cache.UpstreamClient;
-import dev.cachalot.cache.UpstreamException;
-import dev.cachalot.cache.UpstreamManifest;
-import dev.cachalot.cache.UpstreamRequest;
-import dev.cachalot.registry.Digest;
+import dev.cachalot.upstream.UpstreamBlob;
+import dev.cachalot.upstream.UpstreamClient;
+import dev.cachalot.upstream.UpstreamException;
+import dev.cachalot.upstream.UpstreamManifest;
+import dev.cachalot.upstream.UpstreamRequest;
+import dev.cachalot.oci.Digest;
 import dev.cachalot.rules.RuleService;
 import dev.cachalot.rules.RuleStore;
 import dev.cachalot.rules.RuleValidationException;

@@ -2,8 +2,8 @@ package dev.cachalot.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cachalot.registry.Digest;
-import dev.cachalot.registry.RepositoryName;
+import dev.cachalot.oci.Digest;
+import dev.cachalot.oci.RepositoryName;
 import dev.cachalot.stats.PullStatistics;
 import dev.cachalot.storage.BlobStore;
 import dev.cachalot.storage.DataFolder;

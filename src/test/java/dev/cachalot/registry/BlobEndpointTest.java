@@ -2,6 +2,7 @@ package dev.cachalot.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cachalot.oci.Digest;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.http.HttpResponse;

@@ -1,5 +1,10 @@
 package dev.cachalot.registry;
 
+import dev.cachalot.oci.Digest;
+import dev.cachalot.oci.DistributionException;
+import dev.cachalot.oci.ErrorCode;
+import dev.cachalot.oci.Reference;
+import dev.cachalot.oci.RepositoryName;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -29,7 +34,7 @@ final class InMemoryBackend implements RegistryBackend {
     private final Map<String, BlobSource> blobs = new ConcurrentHashMap<>();
     private final Map<String, TreeSet<String>> tags = new ConcurrentHashMap<>();
     private final Map<String, Referrers> referrers = new ConcurrentHashMap<>();
-    volatile RegistryException nextFailure;
+    volatile DistributionException nextFailure;
     volatile RuntimeException nextCrash;
 
     void clear() {
@@ -92,7 +97,7 @@ final class InMemoryBackend implements RegistryBackend {
     private void enter(RequestContext context) {
         calls.incrementAndGet();
         contexts.add(context);
-        RegistryException failure = nextFailure;
+        DistributionException failure = nextFailure;
         if (failure != null) {
             nextFailure = null;
             throw failure;
@@ -110,7 +115,7 @@ final class InMemoryBackend implements RegistryBackend {
         String key = name.value() + (reference instanceof Reference.Tag ? ":" : "@") + reference.value();
         ManifestResult result = manifests.get(key);
         if (result == null) {
-            throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest unknown: " + name + " " + reference);
+            throw new DistributionException(ErrorCode.MANIFEST_UNKNOWN, "manifest unknown: " + name + " " + reference);
         }
         return result;
     }
@@ -120,7 +125,7 @@ final class InMemoryBackend implements RegistryBackend {
         enter(context);
         BlobSource source = blobs.get(digest.toString());
         if (source == null) {
-            throw new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob unknown: " + digest);
+            throw new DistributionException(ErrorCode.BLOB_UNKNOWN, "blob unknown: " + digest);
         }
         return new MemoryBlob(digest, source);
     }
@@ -130,7 +135,7 @@ final class InMemoryBackend implements RegistryBackend {
         enter(context);
         TreeSet<String> all = tags.get(name.value());
         if (all == null) {
-            throw new RegistryException(ErrorCode.NAME_UNKNOWN, "repository name not known to registry: " + name);
+            throw new DistributionException(ErrorCode.NAME_UNKNOWN, "repository name not known to registry: " + name);
         }
         List<String> page = new ArrayList<>();
         for (String tag : last == null ? all : all.tailSet(last, false)) {

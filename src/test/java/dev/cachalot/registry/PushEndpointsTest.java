@@ -3,6 +3,10 @@ package dev.cachalot.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cachalot.oci.DistributionException;
+import dev.cachalot.oci.ErrorCode;
+import dev.cachalot.oci.MediaTypes;
+import dev.cachalot.oci.RepositoryName;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.junit.jupiter.api.Test;
@@ -21,7 +25,7 @@ class PushEndpointsTest {
     void aMalformedOrBackwardsContentRangeIsUnsatisfiable() {
         for (String bad : new String[] {"9-0", "abc", "-5", "5-", "0-99999999999999999999"}) {
             assertThatThrownBy(() -> PushEndpoints.contentRange(range(bad))).as(bad)
-                    .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.status()).isEqualTo(416));
+                    .isInstanceOfSatisfying(DistributionException.class, e -> assertThat(e.status()).isEqualTo(416));
         }
     }
 
@@ -47,7 +51,7 @@ class PushEndpointsTest {
         assertThat(UploadId.parse(UploadId.random().value())).isNotNull();
         for (String bad : new String[] {"abc", "../../etc", "0B3C2F4E-8A1D-4C3E-9F2A-5D6E7F8A9B0C", ""}) {
             assertThatThrownBy(() -> UploadId.parse(bad)).as(bad)
-                    .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BLOB_UPLOAD_UNKNOWN));
+                    .isInstanceOfSatisfying(DistributionException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BLOB_UPLOAD_UNKNOWN));
         }
     }
 

@@ -2,6 +2,10 @@ package dev.cachalot.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cachalot.oci.Digest;
+import dev.cachalot.oci.DistributionException;
+import dev.cachalot.oci.ErrorCode;
+import dev.cachalot.oci.MediaTypes;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -230,7 +234,7 @@ class RegistryHandlerTest extends RegistryTestSupport {
 
     @Test
     void backendErrorsKeepTheirStatusAndRetryAfter() throws Exception {
-        backend.nextFailure = new RegistryException(ErrorCode.TOOMANYREQUESTS, 429, "upstream rate limit", 30L, null);
+        backend.nextFailure = new DistributionException(ErrorCode.TOOMANYREQUESTS, 429, "upstream rate limit", 30L, null);
 
         HttpResponse<byte[]> response = get("/v2/app/manifests/v1");
 
@@ -242,7 +246,7 @@ class RegistryHandlerTest extends RegistryTestSupport {
 
     @Test
     void upstreamUnavailableIsReportedAsUnknownWithItsStatus() throws Exception {
-        backend.nextFailure = new RegistryException(ErrorCode.UPSTREAM_UNAVAILABLE, 503, "upstream down", null, null);
+        backend.nextFailure = new DistributionException(ErrorCode.UPSTREAM_UNAVAILABLE, 503, "upstream down", null, null);
 
         HttpResponse<byte[]> response = get("/v2/app/manifests/v1");
 

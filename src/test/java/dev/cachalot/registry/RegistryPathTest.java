@@ -3,6 +3,8 @@ package dev.cachalot.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cachalot.oci.DistributionException;
+import dev.cachalot.oci.ErrorCode;
 import org.junit.jupiter.api.Test;
 
 class RegistryPathTest {
@@ -43,7 +45,7 @@ class RegistryPathTest {
         for (String path : new String[] {"/v2/a%2fb/tags/list", "/v2/a/%2e%2e/tags/list", "/v2/a\\b/tags/list",
                 "/v2/a//b/tags/list", "/v2/./a/tags/list", "/v2/a/../tags/list", "/v2/a/manifests/..", "/v2/a b/tags/list"}) {
             assertThatThrownBy(() -> RegistryPath.parse(path)).as(path)
-                    .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NAME_INVALID));
+                    .isInstanceOfSatisfying(DistributionException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NAME_INVALID));
         }
     }
 

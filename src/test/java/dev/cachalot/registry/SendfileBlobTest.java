@@ -2,6 +2,7 @@ package dev.cachalot.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cachalot.oci.Digest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

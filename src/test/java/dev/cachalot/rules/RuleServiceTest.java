@@ -3,7 +3,7 @@ package dev.cachalot.rules;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.cachalot.registry.RepositoryName;
+import dev.cachalot.oci.RepositoryName;
 import dev.cachalot.storage.DataFolder;
 import dev.cachalot.storage.Database;
 import java.nio.file.Path;

@@ -4,9 +4,9 @@ import static dev.cachalot.rules.RuleValidatorTest.rule;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.cachalot.registry.ErrorCode;
-import dev.cachalot.registry.RegistryException;
-import dev.cachalot.registry.RepositoryName;
+import dev.cachalot.oci.ErrorCode;
+import dev.cachalot.oci.DistributionException;
+import dev.cachalot.oci.RepositoryName;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -165,9 +165,9 @@ class RuleSetTest {
     void reportsARuleWhoseUpstreamLeftTheCatalog() {
         RuleSet withoutUpstream = new RuleSet(List.of(LOCAL), new UpstreamCatalog(List.of()));
         assertThatThrownBy(() -> withoutUpstream.resolve(RepositoryName.of("team/app"), null))
-                .isInstanceOf(RegistryException.class)
+                .isInstanceOf(DistributionException.class)
                 .hasMessage("cache rule 'local-rule' pulls from '127.0.0.1:5001', which is no longer a known upstream")
-                .satisfies(e -> assertThat(((RegistryException) e).code()).isEqualTo(ErrorCode.UPSTREAM_UNAVAILABLE));
+                .satisfies(e -> assertThat(((DistributionException) e).code()).isEqualTo(ErrorCode.UPSTREAM_UNAVAILABLE));
     }
 
     @Test

@@ -3,8 +3,8 @@ package dev.cachalot.stats;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.cachalot.registry.Digest;
-import dev.cachalot.registry.RepositoryName;
+import dev.cachalot.oci.Digest;
+import dev.cachalot.oci.RepositoryName;
 import dev.cachalot.stats.PullEvent.Kind;
 import dev.cachalot.stats.PullEvent.Outcome;
 import dev.cachalot.storage.DataFolder;

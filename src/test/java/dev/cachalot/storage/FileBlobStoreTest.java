@@ -3,7 +3,7 @@ package dev.cachalot.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.cachalot.registry.Digest;
+import dev.cachalot.oci.Digest;
 import dev.cachalot.storage.BlobStore.BlobWriter;
 import dev.cachalot.storage.BlobStore.DigestMismatchException;
 import java.io.IOException;

@@ -2,8 +2,8 @@ package dev.cachalot.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cachalot.registry.Digest;
-import dev.cachalot.registry.RepositoryName;
+import dev.cachalot.oci.Digest;
+import dev.cachalot.oci.RepositoryName;
 import dev.cachalot.storage.ManifestIndex.RepositoryKind;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,8 +3,8 @@ package dev.cachalot.storage;
 import static dev.cachalot.storage.JdbcManifestIndexTest.digest;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cachalot.registry.Digest;
-import dev.cachalot.registry.RepositoryName;
+import dev.cachalot.oci.Digest;
+import dev.cachalot.oci.RepositoryName;
 import dev.cachalot.storage.ManifestIndex.RepositoryKind;
 import java.nio.file.Path;
 import java.time.Instant;

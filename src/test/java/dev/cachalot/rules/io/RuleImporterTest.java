@@ -221,9 +221,9 @@ class RuleImporterTest {
 
     @Test
     void refusesARuleOverAnExistingLocalRepository() throws Exception {
-        fx.manifests.putManifest(dev.cachalot.registry.RepositoryName.of("team/app"),
+        fx.manifests.putManifest(dev.cachalot.oci.RepositoryName.of("team/app"),
                 dev.cachalot.storage.ManifestIndex.RepositoryKind.LOCAL, null,
-                dev.cachalot.registry.Digest.parse("sha256:" + "a".repeat(64)), "application/vnd.oci.image.manifest.v1+json", 10, null, null);
+                dev.cachalot.oci.Digest.parse("sha256:" + "a".repeat(64)), "application/vnd.oci.image.manifest.v1+json", 10, null, null);
         Path csv = file("x.csv", "name,source,target\nteam-rule,quay.io/team/*,team/*\n");
 
         ImportReport report = fx.importer().importRules(List.of(csv), null, false, ConflictPolicy.FAIL);

@@ -1,0 +1,373 @@
+package dev.cachalot.proxy;
+
+import dev.cachalot.oci.Digest;
+import dev.cachalot.oci.ErrorCode;
+import dev.cachalot.oci.DistributionException;
+import dev.cachalot.storage.BlobStore;
+import dev.cachalot.storage.BlobStore.BlobWriter;
+import dev.cachalot.upstream.UpstreamBlob;
+import dev.cachalot.upstream.UpstreamClient;
+import dev.cachalot.upstream.UpstreamException;
+import dev.cachalot.upstream.UpstreamRequest;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Single-flight blob downloads: however many clients ask for the same missing blob, one upstream GET fills the
+ * store and every client streams from it. Downloads run on their own threads so that a client that goes away
+ * does not cancel them: the next client finds the blob cached.
+ */
+final class BlobFills implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(BlobFills.class);
+    /** Bytes read from the upstream per write to the store. */
+    private static final int CHUNK = 512 * 1024;
+    /**
+     * Buffers per download: one being filled from the upstream while the others wait for, or are in, the store's
+     * hasher. Bounds a download's memory to {@code DEPTH * CHUNK} however far hashing lags behind.
+     */
+    private static final int DEPTH = 3;
+    /** The first write is small, so the first bytes reach clients without waiting for a whole chunk. */
+    private static final int FIRST_CHUNK = 32 * 1024;
+    /** How long the download waits for the hasher to hand a buffer back before it gives up. */
+    private static final long BUFFER_WAIT_SECONDS = 120;
+    /** Never fill the disk: keep this much free beyond the blob itself. */
+    private static final long DISK_RESERVE = 256L * 1024 * 1024;
+    /** How often one download may be resumed after its connection broke. */
+    static final int MAX_RESUMES = 3;
+    private static final long RESUME_BACKOFF_MILLIS = 200;
+
+    private final ConcurrentHashMap<Digest, BlobFill> inFlight = new ConcurrentHashMap<>();
+    private final BlobStore store;
+    private final UpstreamClient client;
+    private final Path spaceProbe;
+    private final long maxBlobBytes;
+    private final ExecutorService downloads;
+
+    BlobFills(BlobStore store, UpstreamClient client, Path spaceProbe, long maxBlobBytes) {
+        this.store = store;
+        this.client = client;
+        this.spaceProbe = spaceProbe;
+        this.maxBlobBytes = maxBlobBytes;
+        AtomicInteger n = new AtomicInteger();
+        this.downloads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "blob-fill-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** A fill and whether this caller started it (and so caused the upstream traffic). */
+    record Joined(BlobFill fill, boolean started) {
+    }
+
+    /**
+     * Joins the download of {@code digest}, starting it if none is in flight, and waits until the upstream answered
+     * (so the size is known). {@code onStored} runs on the download thread once the verified blob is in the store.
+     *
+     * <p>The caller that starts a fill asks the upstream and opens the temp file itself, and only the transfer runs on
+     * a download thread: the first byte of a cold blob then waits for no thread hand-over, and the transfer still
+     * goes on when that caller's client goes away.
+     *
+     * @throws DistributionException when the upstream refused or failed before sending the blob
+     */
+    Joined join(Digest digest, UpstreamRequest request, Consumer<Path> onStored) {
+        boolean[] created = {false};
+        BlobFill fill = inFlight.computeIfAbsent(digest, d -> {
+            created[0] = true;
+            return new BlobFill(d);
+        });
+        if (created[0]) {
+            start(fill, request, onStored);
+        }
+        try {
+            fill.started().get(10, TimeUnit.MINUTES);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof UpstreamException ue) throw UpstreamErrors.forBlob(ue, digest);
+            if (cause instanceof DistributionException re) throw re;
+            throw new DistributionException(ErrorCode.UPSTREAM_UNAVAILABLE, 502,
+                    "fetching blob " + digest + " from the upstream failed: " + cause.getMessage(), null, cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DistributionException(ErrorCode.UPSTREAM_UNAVAILABLE, 503, "interrupted", null, e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new DistributionException(ErrorCode.UPSTREAM_UNAVAILABLE, 504, "the upstream did not start sending blob " + digest, null, e);
+        }
+        return new Joined(fill, created[0]);
+    }
+
+    int inFlightCount() {
+        return inFlight.size();
+    }
+
+    /** What {@link #start} opened for the download thread: the upstream body and the temp file it goes to. */
+    private record Opened(UpstreamBlob blob, BlobWriter writer, long length) {
+    }
+
+    /**
+     * Opens the upstream body and the temp file on the caller's thread, then hands the transfer to a download thread.
+     * Every failure ends in the fill (refused or failed), where {@link #join} picks it up.
+     */
+    private void start(BlobFill fill, UpstreamRequest request, Consumer<Path> onStored) {
+        Digest digest = fill.digest();
+        UpstreamBlob blob = null;
+        BlobWriter writer = null;
+        try {
+            var cached = store.find(digest);
+            if (cached.isPresent()) {
+                // Another fill finished between the caller's look-up and ours.
+                startFromFile(fill, cached.get(), onStored);
+                inFlight.remove(digest, fill);
+                return;
+            }
+            blob = client.openBlob(request, digest);
+            long length = blob.contentLength();
+            checkSize(digest, length);
+            writer = store.newWriter(digest, length);
+            fill.begin(writer, length);
+            Opened opened = new Opened(blob, writer, length);
+            downloads.execute(() -> transfer(fill, request, onStored, opened));
+        } catch (RuntimeException | IOException e) {
+            if (writer != null) writer.close();
+            if (blob != null) blob.close();
+            ended(fill, request, e);
+        }
+    }
+
+    /** The download thread's part: copies the body into the temp file (resuming broken connections), then commits. */
+    private void transfer(BlobFill fill, UpstreamRequest request, Consumer<Path> onStored, Opened opened) {
+        Digest digest = fill.digest();
+        UpstreamBlob blob = opened.blob();
+        long length = opened.length();
+        try (BlobWriter writer = opened.writer()) {
+            Buffers buffers = new Buffers(length);
+            long total = 0;
+            for (int resumes = 0; ; resumes++) {
+                try {
+                    total = copy(blob.body(), writer, buffers, fill, length, digest, total);
+                    break;
+                } catch (ConnectionBroke broke) {
+                    total = writer.written();
+                    blob.close();
+                    blob = null;
+                    blob = resume(request, digest, length, total, resumes, broke);
+                }
+            }
+            if (length >= 0 && total != length) {
+                throw new IOException("upstream sent " + total + " bytes of " + length);
+            }
+            Path file = writer.commit();
+            onStored.accept(file);
+            fill.complete(file);
+            inFlight.remove(digest, fill);
+        } catch (RuntimeException | IOException e) {
+            ended(fill, request, e);
+        } finally {
+            if (blob != null) blob.close();
+        }
+    }
+
+    /** A fill that ends without its blob: tells its readers why, and lets the next request start afresh. */
+    private void ended(BlobFill fill, UpstreamRequest request, Exception e) {
+        Digest digest = fill.digest();
+        try {
+            if (e instanceof UpstreamException ue) {
+                fill.refuse(ue);
+            } else if (e instanceof DistributionException re) {
+                fill.refuse(re);
+            } else if (e instanceof BlobStore.DigestMismatchException mismatch) {
+                log.warn("Blob {} from {} failed verification; nothing was cached: {}", digest, request.upstream().loginServer(), e.getMessage());
+                fill.fail(mismatch);
+            } else if (e instanceof IOException io) {
+                log.warn("Download of blob {} from {} failed; nothing was cached: {}", digest, request.upstream().loginServer(), e.getMessage());
+                fill.fail(io);
+            } else {
+                log.warn("Download of blob {} failed", digest, e);
+                fill.fail(new IOException(e.getMessage(), e));
+            }
+        } finally {
+            inFlight.remove(digest, fill);
+        }
+    }
+
+    private void startFromFile(BlobFill fill, Path file, Consumer<Path> onStored) throws IOException {
+        long size = Files.size(file);
+        fill.begin(new CommittedWriter(file, size), size);
+        fill.advance(size);
+        onStored.accept(file);
+        fill.complete(file);
+    }
+
+    /**
+     * Re-opens the blob from byte {@code written} after the connection broke, appending to the same writer (whose
+     * hash carries on), so readers tailing the temp file never notice. Gives up, failing the fill with the original
+     * break, after {@link #MAX_RESUMES} resumes or when the upstream cannot answer the range exactly.
+     */
+    private UpstreamBlob resume(UpstreamRequest request, Digest digest, long length, long written, int resumesSoFar,
+                                ConnectionBroke broke) throws IOException {
+        IOException cause = broke.getCause() instanceof IOException io ? io : broke;
+        if (resumesSoFar >= MAX_RESUMES || Thread.currentThread().isInterrupted()) throw cause;
+        try {
+            Thread.sleep(RESUME_BACKOFF_MILLIS * (resumesSoFar + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw cause;
+        }
+        UpstreamBlob rest;
+        try {
+            rest = client.openBlob(request, digest, written);
+        } catch (UpstreamException | UnsupportedOperationException e) {
+            cause.addSuppressed(e);
+            throw cause;
+        }
+        long restLength = rest.contentLength();
+        if (length >= 0 && restLength >= 0 && restLength != length - written) {
+            rest.close();
+            cause.addSuppressed(new IOException("the upstream offered " + restLength + " bytes to resume, not " + (length - written)));
+            throw cause;
+        }
+        log.info("Resuming download of blob {} from {} at byte {} (resume {} of {}): {}", digest,
+                request.upstream().loginServer(), written, resumesSoFar + 1, MAX_RESUMES, cause.getMessage());
+        return rest;
+    }
+
+    /**
+     * Copies the upstream body into the writer, counting from {@code total} bytes already written. A failure to read
+     * from the upstream comes out as {@link ConnectionBroke} (it may be resumed); a failure to write, such as a full
+     * disk, comes out as it is. Each full buffer goes to the writer, which hashes it on its own thread and hands it
+     * back, while this thread reads the next one.
+     */
+    private long copy(ReadableByteChannel in, BlobWriter writer, Buffers buffers, BlobFill fill, long length,
+                      Digest digest, long total) throws IOException {
+        boolean eof = false;
+        while (!eof) {
+            ByteBuffer buf = buffers.take(digest);
+            if (total == 0) buf.limit(Math.min(buf.capacity(), FIRST_CHUNK));
+            while (buf.hasRemaining()) {
+                int n;
+                try {
+                    n = in.read(buf);
+                } catch (IOException e) {
+                    buffers.give(buf);
+                    // What was read into buf is dropped: the resume starts at the last byte the writer took.
+                    if (Thread.currentThread().isInterrupted()) throw e;
+                    throw new ConnectionBroke(e);
+                }
+                if (n < 0) {
+                    eof = true;
+                    break;
+                }
+            }
+            if (Thread.interrupted()) throw new InterruptedIOException("download of " + digest + " interrupted");
+            buf.flip();
+            long next = total + buf.remaining();
+            if (next > maxBlobBytes || (length >= 0 && next > length)) {
+                throw new IOException("upstream sent more than " + (length >= 0 ? length : maxBlobBytes) + " bytes");
+            }
+            if (buf.hasRemaining()) {
+                writer.writeAndRelease(buf, buffers::give);
+            } else {
+                buffers.give(buf);
+            }
+            total = next;
+            fill.advance(total);
+        }
+        return total;
+    }
+
+    /** The few reusable buffers of one download (direct: the store writes them to its file without a copy). */
+    private static final class Buffers {
+        private final ArrayBlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(DEPTH);
+        private final int size;
+        private int allocated;
+
+        Buffers(long length) {
+            this.size = length >= 0 ? (int) Math.max(1, Math.min(CHUNK, length)) : CHUNK;
+        }
+
+        ByteBuffer take(Digest digest) throws IOException {
+            ByteBuffer buf = free.poll();
+            if (buf == null && allocated < DEPTH) {
+                allocated++;
+                buf = ByteBuffer.allocateDirect(size);
+            }
+            try {
+                if (buf == null) buf = free.poll(BUFFER_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("download of " + digest + " interrupted");
+            }
+            if (buf == null) throw new IOException("hashing blob " + digest + " stalled");
+            return buf.clear();
+        }
+
+        void give(ByteBuffer buf) {
+            free.offer(buf);
+        }
+    }
+
+    /** The upstream connection failed while the body was being read. */
+    private static final class ConnectionBroke extends IOException {
+        ConnectionBroke(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    private void checkSize(Digest digest, long length) {
+        if (length > maxBlobBytes) {
+            throw new DistributionException(ErrorCode.SIZE_INVALID, 502,
+                    "blob " + digest + " is " + length + " bytes, over this cache's limit of " + maxBlobBytes, null, null);
+        }
+        try {
+            // java.io.File's call is one statfs (~4 us); Files.getFileStore first scans the mount table (0.2-0.9 ms
+            // measured, more on machines with many mounts), and this runs before a cold blob's first byte. File's
+            // answers 0 on error as well as on a full disk, so a 0 is asked again the NIO way, which throws on error.
+            long usable = spaceProbe.toFile().getUsableSpace();
+            if (usable == 0) usable = Files.getFileStore(spaceProbe).getUsableSpace();
+            long needed = Math.max(length, 0) + DISK_RESERVE;
+            if (usable < needed) {
+                throw new DistributionException(ErrorCode.UPSTREAM_UNAVAILABLE, 507,
+                        "not enough disk space to cache blob " + digest + " (" + usable / (1024 * 1024) + " MiB free)", null, null);
+            }
+        } catch (IOException e) {
+            log.debug("cannot check free disk space", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        downloads.shutdownNow();
+    }
+
+    /** Stands in for a writer when the blob turned out to be stored already. */
+    private record CommittedWriter(Path tempFile, long written) implements BlobWriter {
+        @Override
+        public void write(ByteBuffer src) {
+            throw new IllegalStateException("already committed");
+        }
+
+        @Override
+        public Path commit() {
+            return tempFile;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}

@@ -1,0 +1,471 @@
+package dev.cachalot.proxy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cachalot.registry.BlobResult;
+import dev.cachalot.registry.ContentOrigin;
+import dev.cachalot.oci.Digest;
+import dev.cachalot.oci.ErrorCode;
+import dev.cachalot.registry.ManifestResult;
+import dev.cachalot.oci.Reference;
+import dev.cachalot.registry.Referrers;
+import dev.cachalot.registry.RegistryBackend;
+import dev.cachalot.oci.DistributionException;
+import dev.cachalot.oci.ManifestFacts;
+import dev.cachalot.oci.RepositoryName;
+import dev.cachalot.registry.RequestContext;
+import dev.cachalot.registry.TagPage;
+import dev.cachalot.rules.FreshnessPolicy;
+import dev.cachalot.rules.Resolution;
+import dev.cachalot.rules.RuleSet;
+import dev.cachalot.stats.PullEvent;
+import dev.cachalot.stats.PullEvent.Kind;
+import dev.cachalot.stats.PullEvent.Outcome;
+import dev.cachalot.storage.BlobStore;
+import dev.cachalot.storage.ManifestIndex;
+import dev.cachalot.storage.ManifestIndex.Origin;
+import dev.cachalot.storage.ManifestIndex.RepositoryKind;
+import dev.cachalot.storage.ManifestIndex.StoredManifest;
+import dev.cachalot.storage.ManifestIndex.TagRecord;
+import dev.cachalot.upstream.UpstreamClient;
+import dev.cachalot.upstream.UpstreamException;
+import dev.cachalot.upstream.UpstreamManifest;
+import dev.cachalot.upstream.UpstreamRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The registry backend that makes Cachalot a pull-through cache: the local store wrapped by the upstreams of the
+ * cache rules, so that the HTTP handlers never know where content came from.
+ *
+ * <p>Names with no rule are plain local repositories. Names a rule covers are served from the cache when it has
+ * them, revalidated by tag according to the rule's freshness policy, and fetched from the upstream otherwise.
+ * When the upstream fails a cached tag is still served (stale-if-error).
+ */
+public final class PullThroughBackend implements RegistryBackend, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(PullThroughBackend.class);
+
+    private final NameRouting routing;
+    private final BlobStore store;
+    private final ManifestIndex index;
+    private final UpstreamClient upstream;
+    private final BlobFills fills;
+    private final Consumer<PullEvent> events;
+    private final Clock clock;
+    private final LocalRepositories local;
+
+    public PullThroughBackend(Supplier<RuleSet> rules, BlobStore store, ManifestIndex index, UpstreamClient upstream,
+                              Consumer<PullEvent> events, Path dataRoot, long maxBlobBytes, Clock clock) {
+        this.routing = new NameRouting(rules, index);
+        this.store = store;
+        this.index = index;
+        this.upstream = upstream;
+        this.events = events;
+        this.clock = clock;
+        this.fills = new BlobFills(store, upstream, dataRoot, maxBlobBytes);
+        this.local = new LocalRepositories(rules, store, index, new dev.cachalot.storage.DataFolder(dataRoot).tmp(),
+                maxBlobBytes, LocalRepositories.DEFAULT_UPLOAD_IDLE_EXPIRY, clock);
+    }
+
+    // ------------------------------------------------------------------ manifests
+
+    @Override
+    public ManifestResult manifest(RepositoryName name, Reference reference, RequestContext context) {
+        long start = System.nanoTime();
+        Optional<Resolution> resolution = routing.forPull(name, context.namespace());
+        Served served;
+        try {
+            served = resolution.isPresent()
+                    ? cachedManifest(resolution.get(), reference, context)
+                    : localManifest(name, reference);
+        } catch (DistributionException e) {
+            if (!context.head()) {
+                record(resolution.map(Resolution::localName).orElse(name), reference.value(), null, Kind.MANIFEST,
+                        Outcome.FAILED, 0, 0, start, context);
+            }
+            throw e;
+        }
+        RepositoryName local = resolution.map(Resolution::localName).orElse(name);
+        if (!context.head()) {
+            // The event is the pull: PullCounts adds it to the repository's, tag's and manifest's counters.
+            record(local, reference.value(), served.result.digest().toString(), Kind.MANIFEST, outcome(served.result.origin()),
+                    served.result.body().length, served.upstreamBytes, start, context);
+        }
+        return served.result;
+    }
+
+    private record Served(ManifestResult result, long upstreamBytes) {
+    }
+
+    private Served localManifest(RepositoryName name, Reference reference) {
+        Digest digest = reference instanceof Reference.ByDigest d
+                ? d.digest()
+                : index.tag(name, reference.value()).map(TagRecord::digest).orElseThrow(() -> unknownManifest(name, reference));
+        StoredManifest m = index.manifest(name, digest).orElseThrow(() -> unknownManifest(name, reference));
+        byte[] body = readManifest(digest).orElseThrow(() -> unknownManifest(name, reference));
+        return new Served(new ManifestResult(body, m.mediaType(), digest, ContentOrigin.LOCAL), 0);
+    }
+
+    private Served cachedManifest(Resolution r, Reference reference, RequestContext context) {
+        RepositoryName local = r.localName();
+        UpstreamRequest request = new UpstreamRequest(r.upstream(), r.upstreamRepository(), r.rule().credentialSet());
+        List<String> accept = context.accept().isEmpty() ? dev.cachalot.oci.MediaTypes.DEFAULT_ACCEPT : context.accept();
+
+        if (reference instanceof Reference.ByDigest byDigest) {
+            Digest digest = byDigest.digest();
+            Optional<ManifestResult> cached = cachedCopy(local, digest, ContentOrigin.CACHE);
+            if (cached.isPresent()) return new Served(cached.get(), 0);
+            ManifestResult fetched = fetchAndStore(r, request, digest.toString(), accept, null);
+            return new Served(fetched, fetched.body().length);
+        }
+
+        String tag = reference.value();
+        Optional<TagRecord> tagRecord = index.tag(local, tag);
+        Optional<ManifestResult> cached = tagRecord.flatMap(t -> cachedCopy(local, t.digest(), ContentOrigin.CACHE))
+                .filter(m -> acceptable(m.mediaType(), context.accept()));
+        if (cached.isEmpty()) {
+            ManifestResult fetched = fetchAndStore(r, request, tag, accept, tag);
+            requireAcceptable(fetched, context.accept(), local, tag);
+            return new Served(fetched, fetched.body().length);
+        }
+        ManifestResult copy = cached.get();
+        Instant validated = tagRecord.get().validatedAt();
+        FreshnessPolicy policy = r.rule().freshness();
+        if (policy instanceof FreshnessPolicy.Ttl ttl && validated.plus(ttl.ttl()).isAfter(clock.instant())) {
+            return new Served(copy, 0);
+        }
+        try {
+            UpstreamManifest.Head head = upstream.headManifest(request, tag, accept);
+            if (head.digest().equals(copy.digest())) {
+                index.markValidated(local, tag, clock.instant());
+                return new Served(copy, 0);
+            }
+            ManifestResult fetched = fetchAndStore(r, request, tag, accept, tag);
+            requireAcceptable(fetched, context.accept(), local, tag);
+            return new Served(fetched, fetched.body().length);
+        } catch (UpstreamException e) {
+            if (e.kind() == UpstreamException.Kind.NOT_FOUND) {
+                throw UpstreamErrors.forManifest(e, local.value(), tag);
+            }
+            log.info("Upstream {} failed revalidating {}:{} ({}); serving the cached copy", r.upstream().loginServer(), local, tag, e.getMessage());
+            return new Served(new ManifestResult(copy.body(), copy.mediaType(), copy.digest(), ContentOrigin.STALE), 0);
+        }
+    }
+
+    private ManifestResult fetchAndStore(Resolution r, UpstreamRequest request, String reference, List<String> accept, String tagOrNull) {
+        UpstreamManifest m;
+        try {
+            m = upstream.fetchManifest(request, reference, accept);
+        } catch (UpstreamException e) {
+            throw UpstreamErrors.forManifest(e, r.localName().value(), reference);
+        }
+        if (Digest.isDigest(reference) && !m.digest().toString().equals(reference)) {
+            throw new DistributionException(ErrorCode.UPSTREAM_UNAVAILABLE, 502,
+                    "the upstream sent a manifest with digest " + m.digest() + " for " + reference + "; nothing was cached", null, null);
+        }
+        ManifestFacts facts = ManifestFacts.parse(m.body(), m.mediaType());
+        try {
+            store.put(m.digest(), m.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store manifest " + m.digest(), e);
+        }
+        index.putManifest(r.localName(), RepositoryKind.CACHED, new Origin(r.rule().name(), r.upstreamRepository()), m.digest(),
+                facts.mediaType(), m.body().length, facts.artifactType(), facts.subject());
+        if (tagOrNull != null) {
+            index.putTag(r.localName(), tagOrNull, m.digest(), clock.instant());
+        }
+        return new ManifestResult(m.body(), facts.mediaType(), m.digest(), ContentOrigin.UPSTREAM);
+    }
+
+    private Optional<ManifestResult> cachedCopy(RepositoryName repository, Digest digest, ContentOrigin origin) {
+        Optional<StoredManifest> m = index.manifest(repository, digest);
+        if (m.isEmpty()) return Optional.empty();
+        return readManifest(digest).map(body -> new ManifestResult(body, m.get().mediaType(), digest, origin));
+    }
+
+    private Optional<byte[]> readManifest(Digest digest) {
+        try {
+            return store.read(digest);
+        } catch (IOException e) {
+            log.warn("Cannot read manifest {} from the store: {}", digest, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** No {@code Accept} or a wildcard takes anything; otherwise the type must be listed (no conversion, ever). */
+    private static boolean acceptable(String mediaType, List<String> accept) {
+        return accept.isEmpty() || accept.contains(mediaType) || accept.contains("*/*");
+    }
+
+    private static void requireAcceptable(ManifestResult m, List<String> accept, RepositoryName name, String tag) {
+        if (!acceptable(m.mediaType(), accept)) {
+            throw new DistributionException(ErrorCode.MANIFEST_UNKNOWN, 404,
+                    "manifest " + name + ":" + tag + " is " + m.mediaType() + ", which the client did not accept ("
+                            + String.join(", ", accept) + ")", null, null);
+        }
+    }
+
+    private static DistributionException unknownManifest(RepositoryName name, Reference reference) {
+        return new DistributionException(ErrorCode.MANIFEST_UNKNOWN, "manifest " + name + (reference instanceof Reference.Tag ? ":" : "@")
+                + reference.value() + " is not known to this registry");
+    }
+
+    // ------------------------------------------------------------------ blobs
+
+    @Override
+    public BlobResult blob(RepositoryName name, Digest digest, RequestContext context) {
+        long start = System.nanoTime();
+        Optional<Resolution> resolution = routing.forPull(name, context.namespace());
+        if (resolution.isEmpty()) {
+            Path file = store.find(digest).filter(f -> index.hasBlob(name, digest)).orElseThrow(() -> unknownBlob(name, digest));
+            return new FileBlob(name, digest, file, ContentOrigin.LOCAL, start, context);
+        }
+        Resolution r = resolution.get();
+        RepositoryName local = r.localName();
+        Optional<Path> file = store.find(digest);
+        if (file.isPresent()) {
+            FileBlob result = new FileBlob(local, digest, file.get(), ContentOrigin.CACHE, start, context);
+            if (!index.hasBlob(local, digest)) index.linkBlob(local, digest, result.size());
+            return result;
+        }
+        UpstreamRequest request = new UpstreamRequest(r.upstream(), r.upstreamRepository(), r.rule().credentialSet());
+        BlobFills.Joined joined = fills.join(digest, request, stored -> index.linkBlob(local, digest, sizeOf(stored)));
+        return new FillingBlob(local, joined, start, context);
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return java.nio.file.Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static DistributionException unknownBlob(RepositoryName name, Digest digest) {
+        return new DistributionException(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not known in repository " + name);
+    }
+
+    /** A complete blob on disk. */
+    private final class FileBlob implements BlobResult {
+        private final RepositoryName repository;
+        private final Digest digest;
+        private final Path file;
+        private final long size;
+        private final ContentOrigin origin;
+        private final long start;
+        private final RequestContext context;
+
+        FileBlob(RepositoryName repository, Digest digest, Path file, ContentOrigin origin, long start, RequestContext context) {
+            this.repository = repository;
+            this.digest = digest;
+            this.file = file;
+            this.size = sizeOf(file);
+            this.origin = origin;
+            this.start = start;
+            this.context = context;
+        }
+
+        @Override public Digest digest() { return digest; }
+        @Override public long size() { return size; }
+        @Override public ContentOrigin origin() { return origin; }
+        @Override public Path file() { return file; }
+        @Override public BlobStream openStream() { throw new IllegalStateException("complete blob: serve file()"); }
+        @Override public Path awaitFile() { return file; }
+
+        @Override
+        public void served(long bytesSent, Throwable failure) {
+            if (context.head()) return;
+            record(repository, digest.toString(), digest.toString(), Kind.BLOB, failure == null ? outcome(origin) : Outcome.FAILED,
+                    bytesSent, 0, start, context);
+        }
+    }
+
+    /** A blob still arriving from the upstream. */
+    private final class FillingBlob implements BlobResult {
+        private final RepositoryName repository;
+        private final BlobFills.Joined joined;
+        private final long start;
+        private final RequestContext context;
+
+        FillingBlob(RepositoryName repository, BlobFills.Joined joined, long start, RequestContext context) {
+            this.repository = repository;
+            this.joined = joined;
+            this.start = start;
+            this.context = context;
+        }
+
+        @Override public Digest digest() { return joined.fill().digest(); }
+        @Override public long size() { return joined.fill().size(); }
+        @Override public ContentOrigin origin() { return ContentOrigin.UPSTREAM; }
+        @Override public Path file() { return null; }
+        @Override public BlobStream openStream() throws IOException { return joined.fill().openStream(); }
+        @Override public Path awaitFile() throws IOException { return joined.fill().awaitFile(); }
+
+        @Override
+        public void served(long bytesSent, Throwable failure) {
+            if (context.head()) return;
+            long upstreamBytes = joined.started() ? Math.max(joined.fill().size(), 0) : 0;
+            record(repository, digest().toString(), digest().toString(), Kind.BLOB, failure == null ? Outcome.MISS : Outcome.FAILED,
+                    bytesSent, upstreamBytes, start, context);
+        }
+    }
+
+    // ------------------------------------------------------------------ tags and referrers
+
+    @Override
+    public TagPage tags(RepositoryName name, int n, String last, RequestContext context) {
+        Optional<Resolution> resolution = routing.forPull(name, context.namespace());
+        RepositoryName local = resolution.map(Resolution::localName).orElse(name);
+        TreeSet<String> tags = new TreeSet<>();
+        index.tags(local).forEach(t -> tags.add(t.tag()));
+        if (resolution.isPresent()) {
+            Resolution r = resolution.get();
+            try {
+                tags.addAll(upstream.tags(new UpstreamRequest(r.upstream(), r.upstreamRepository(), r.rule().credentialSet())));
+            } catch (UpstreamException e) {
+                if (tags.isEmpty()) throw UpstreamErrors.forRepository(e, local.value());
+                log.info("Upstream {} failed listing tags of {} ({}); answering from the cache", r.upstream().loginServer(), local, e.getMessage());
+            }
+        } else if (tags.isEmpty() && !index.repositoryExists(local)) {
+            throw new DistributionException(ErrorCode.NAME_UNKNOWN, "repository " + name + " is not known to this registry");
+        }
+        List<String> after = List.copyOf(last == null ? tags : tags.tailSet(last, false));
+        if (n >= 0 && after.size() > n) {
+            List<String> page = after.subList(0, n);
+            return new TagPage(name.value(), page, page.isEmpty() ? null : page.get(page.size() - 1));
+        }
+        return new TagPage(name.value(), after, null);
+    }
+
+    @Override
+    public Referrers referrers(RepositoryName name, Digest subject, String artifactType, RequestContext context) {
+        RepositoryName local = routing.forPull(name, context.namespace()).map(Resolution::localName).orElse(name);
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put("schemaVersion", 2);
+        root.put("mediaType", dev.cachalot.oci.MediaTypes.OCI_INDEX);
+        ArrayNode manifests = root.putArray("manifests");
+        for (StoredManifest m : index.referrers(local, subject)) {
+            if (artifactType != null && !artifactType.equals(m.artifactType())) continue;
+            ObjectNode d = manifests.addObject();
+            d.put("mediaType", m.mediaType());
+            d.put("digest", m.digest().toString());
+            d.put("size", m.size());
+            if (m.artifactType() != null) d.put("artifactType", m.artifactType());
+            readManifest(m.digest()).ifPresent(body -> {
+                try {
+                    var annotations = Json.MAPPER.readTree(body).path("annotations");
+                    if (annotations.isObject() && !annotations.isEmpty()) d.set("annotations", annotations);
+                } catch (IOException ignored) {
+                    // stored manifests were parsed when cached; nothing to add
+                }
+            });
+        }
+        try {
+            return new Referrers(Json.MAPPER.writeValueAsBytes(root), artifactType != null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // ------------------------------------------------------------------ push: plain local repositories only
+
+    @Override
+    public dev.cachalot.registry.UploadStatus startUpload(RepositoryName name, RequestContext context) {
+        return local.startUpload(name, context);
+    }
+
+    @Override
+    public boolean mountBlob(RepositoryName name, Digest digest, RepositoryName from, RequestContext context) {
+        return local.mountBlob(name, digest, from, context);
+    }
+
+    @Override
+    public dev.cachalot.registry.UploadStatus uploadStatus(RepositoryName name, dev.cachalot.registry.UploadId upload,
+                                                           RequestContext context) {
+        return local.uploadStatus(name, upload, context);
+    }
+
+    @Override
+    public dev.cachalot.registry.UploadStatus appendToUpload(RepositoryName name, dev.cachalot.registry.UploadId upload,
+                                                             long rangeStart, long length, java.io.InputStream chunk,
+                                                             RequestContext context) {
+        return local.appendToUpload(name, upload, rangeStart, length, chunk, context);
+    }
+
+    @Override
+    public Digest finishUpload(RepositoryName name, dev.cachalot.registry.UploadId upload, Digest digest,
+                               java.io.InputStream finalChunk, RequestContext context) {
+        return local.finishUpload(name, upload, digest, finalChunk, context);
+    }
+
+    @Override
+    public void cancelUpload(RepositoryName name, dev.cachalot.registry.UploadId upload, RequestContext context) {
+        local.cancelUpload(name, upload, context);
+    }
+
+    @Override
+    public dev.cachalot.registry.PushedManifest putManifest(RepositoryName name, Reference reference, String contentType,
+                                                            byte[] body, RequestContext context) {
+        return local.putManifest(name, reference, contentType, body, context);
+    }
+
+    @Override
+    public void deleteManifest(RepositoryName name, Reference reference, RequestContext context) {
+        local.deleteManifest(name, reference, context);
+    }
+
+    @Override
+    public void deleteBlob(RepositoryName name, Digest digest, RequestContext context) {
+        local.deleteBlob(name, digest, context);
+    }
+
+    // ------------------------------------------------------------------ events
+
+    private static Outcome outcome(ContentOrigin origin) {
+        return switch (origin) {
+            case CACHE -> Outcome.HIT;
+            case UPSTREAM -> Outcome.MISS;
+            case STALE -> Outcome.STALE;
+            case LOCAL -> Outcome.LOCAL;
+        };
+    }
+
+    private void record(RepositoryName repository, String reference, String digest, Kind kind, Outcome outcome, long bytes,
+                        long upstreamBytes, long startNanos, RequestContext context) {
+        try {
+            events.accept(new PullEvent(clock.instant(), repository.value(), reference, digest, kind, outcome, bytes, upstreamBytes,
+                    Duration.ofNanos(System.nanoTime() - startNanos).toNanos() / 1000, context.clientAddress()));
+        } catch (RuntimeException e) {
+            log.warn("Could not record a pull event", e);
+        }
+    }
+
+    /** Downloads in flight (for tests and the status bar). */
+    public int downloadsInFlight() {
+        return fills.inFlightCount();
+    }
+
+    @Override
+    public void close() {
+        fills.close();
+        local.close();
+    }
+
+    /** Built on first use (referrers only): creating a mapper costs a tenth of a second that start-up need not pay. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
+}

@@ -1,0 +1,87 @@
+package dev.cachalot.upstream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import okhttp3.HttpUrl;
+import okhttp3.Response;
+
+/**
+ * Walks an upstream's tag list through its {@code Link: <...>; rel="next"} pages, bounded in pages and page size,
+ * and only on the upstream's own origin (a next link elsewhere would take our token with it).
+ */
+final class TagPages {
+
+    private static final Pattern NEXT = Pattern.compile("<([^>]*)>\\s*;[^,]*?rel=\"?next\"?", Pattern.CASE_INSENSITIVE);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final UpstreamCall call;
+    private final String what;
+    private final int maxPages;
+    private final long maxPageBytes;
+
+    TagPages(UpstreamCall call, String what, int maxPages, long maxPageBytes) {
+        this.call = call;
+        this.what = what;
+        this.maxPages = maxPages;
+        this.maxPageBytes = maxPageBytes;
+    }
+
+    List<String> collect(HttpUrl first, Function<HttpUrl, Response> fetch, Function<IOException, UpstreamException> onError) {
+        List<String> tags = new ArrayList<>();
+        Set<HttpUrl> seen = new HashSet<>();
+        HttpUrl url = first;
+        try {
+            for (int page = 0; url != null; page++) {
+                if (page >= maxPages || !seen.add(url)) {
+                    throw new UpstreamFailure(UpstreamException.Kind.PROTOCOL, 200,
+                            call.name() + ": " + what + ": more than " + maxPages + " pages, or a page loop");
+                }
+                try (Response response = fetch.apply(url)) {
+                    byte[] body = ManifestBodies.readBounded(response, maxPageBytes, call.name() + ": " + what);
+                    addTags(body, tags);
+                    url = next(response.request().url(), response.header("Link"));
+                }
+            }
+        } catch (IOException e) {
+            throw onError.apply(e);
+        }
+        return tags;
+    }
+
+    private void addTags(byte[] body, List<String> tags) throws UpstreamFailure {
+        JsonNode json;
+        try {
+            json = JSON.readTree(body);
+        } catch (IOException e) {
+            throw new UpstreamFailure(UpstreamException.Kind.PROTOCOL, 200, call.name() + ": " + what + ": not JSON");
+        }
+        JsonNode list = json == null ? null : json.get("tags");
+        if (list == null || list.isNull()) return; // a repository without tags
+        if (!list.isArray()) {
+            throw new UpstreamFailure(UpstreamException.Kind.PROTOCOL, 200, call.name() + ": " + what + ": tags is not a list");
+        }
+        for (JsonNode t : list) {
+            if (t.isTextual()) tags.add(t.asText());
+        }
+    }
+
+    private HttpUrl next(HttpUrl current, String link) throws UpstreamFailure {
+        if (link == null) return null;
+        Matcher m = NEXT.matcher(link);
+        if (!m.find()) return null;
+        HttpUrl next = current.resolve(m.group(1));
+        if (next == null || !call.isEndpoint(next)) {
+            throw new UpstreamFailure(UpstreamException.Kind.PROTOCOL, 200,
+                    call.name() + ": " + what + ": next page link leaves the upstream");
+        }
+        return next;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.cachalot.upstream;
+
+import dev.cachalot.oci.Digest;
+import dev.cachalot.rules.Upstream;
+import java.util.List;
+
+/**
+ * Talks to one upstream registry's OCI Distribution API on behalf of the cache. Implementations handle the
+ * token flow, retries with backoff and redirects; callers see content or an {@link UpstreamException}.
+ */
+public interface UpstreamClient {
+
+    /** GET a manifest, sending {@code accept} as the {@code Accept} header (never empty). */
+    UpstreamManifest fetchManifest(UpstreamRequest request, String reference, List<String> accept);
+
+    /** HEAD a manifest: digest and media type only. */
+    UpstreamManifest.Head headManifest(UpstreamRequest request, String reference, List<String> accept);
+
+    /** Opens a blob download; the caller closes it. Redirects to other hosts are followed without credentials. */
+    UpstreamBlob openBlob(UpstreamRequest request, Digest digest);
+
+    /**
+     * Opens the rest of a blob from byte {@code offset} on (a {@code Range} request), to resume a download whose
+     * connection broke. The answer must be a 206 whose {@code Content-Range} starts exactly at {@code offset} and
+     * runs to the end of the blob; anything else (a 200 with the whole blob, another range) is refused with an
+     * {@link UpstreamException} of kind {@link UpstreamException.Kind#PROTOCOL}, since appending it would corrupt
+     * the blob. The body's {@link UpstreamBlob#contentLength()} is the length of the rest.
+     *
+     * <p>The default supports only {@code offset == 0}.
+     *
+     * @throws UnsupportedOperationException when this client cannot resume downloads
+     */
+    default UpstreamBlob openBlob(UpstreamRequest request, Digest digest, long offset) {
+        if (offset == 0) {
+            return openBlob(request, digest);
+        }
+        throw new UnsupportedOperationException("this upstream client cannot resume blob downloads");
+    }
+
+    /** All tags of the repository (following the upstream's pagination, bounded). */
+    List<String> tags(UpstreamRequest request);
+
+    /**
+     * Checks that a credential set can log in to an upstream: {@code GET /v2/} with the auth flow (on a Bearer
+     * challenge without a scope, a token request naming the service only). Reports the set's health on the way
+     * like every other call.
+     *
+     * @throws UpstreamException {@code UNAUTHORIZED} when the login is refused, {@code UNAVAILABLE} when the
+     *                           upstream cannot be reached, other kinds for other answers
+     */
+    default void checkLogin(Upstream upstream, String credentialSet) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot check a login");
+    }
+}
