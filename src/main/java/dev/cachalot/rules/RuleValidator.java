@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
-/** The checks a rule must pass to be added to a set of rules (ACR's, and the overlap rules of DESIGN.md). */
+/** The checks a rule must pass to be added to a set of rules (ACR's, and the overlap rules of docs/rules.md). */
 public final class RuleValidator {
 
     public static final int MAX_RULES = 1000;
