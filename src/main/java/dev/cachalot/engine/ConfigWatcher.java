@@ -7,8 +7,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,18 +16,31 @@ import org.slf4j.LoggerFactory;
  * The configuration (rules, upstreams, credential sets, settings) as this engine has loaded it, kept current with
  * changes made through this engine and by other processes on the same data folder, and the announcement of the
  * latter to listeners (the app's pages).
+ *
+ * <p>Read your writes: {@link #ruleSet()}, which the registry asks on every request, first compares the
+ * {@link ConfigSignal} with the one it last acted on, and when it moved reads the configuration version and reloads
+ * before answering. Every writer commits, then rewrites the signal, then returns; so a request that arrives after a
+ * change's command returned (in this process or another) sees the change. The background watcher only tells listeners,
+ * within about half a second, and reads the version once a minute in case a writer died between commit and signal.
+ * See docs/decisions/0003-cli-changes-reach-a-running-engine.md.
  */
 final class ConfigWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConfigWatcher.class);
-    /** How often configuration written by other processes (CLI, app) is looked for: the cheap signal file. */
+    /** How often changes by other processes (CLI, app) are looked for, to be announced: the cheap signal file. */
     private static final long CONFIG_POLL_MILLIS = 500;
     /** How often the version itself is read even if the signal did not move (a writer that died before signalling). */
     private static final long CONFIG_VERSION_READ_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     private final Database database;
     private final Supplier<RuleSet> loader;
-    private final AtomicReference<RuleSet> ruleSet = new AtomicReference<>();
-    private final AtomicLong configVersion = new AtomicLong(-1);
+    private final ConfigSignal signal;
+    /** Written under {@link #configLock} only; {@code ruleSet} before {@code signalSeen}, so who sees the one sees the other. */
+    private volatile RuleSet ruleSet;
+    private volatile long configVersion = -1;
+    /** The signal token this engine's configuration is known to be as new as. */
+    private volatile long signalSeen = ConfigSignal.UNKNOWN;
+    /** A reload found a change made by another process that listeners have not been told of yet. */
+    private final AtomicBoolean unannounced = new AtomicBoolean();
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService scheduler;
     /**
@@ -36,31 +48,66 @@ final class ConfigWatcher implements AutoCloseable {
      * watcher never takes this engine's change for another process's.
      */
     private final Object configLock = new Object();
-    /** Only the watcher thread touches these two. */
-    private long lastConfigSignal;
+    /** Only the watcher thread touches this. */
     private long lastConfigVersionRead = System.nanoTime();
     /** Set when the engine or the JVM is shutting down, so background work stops complaining about closed parts. */
     private volatile boolean closing;
 
     /** Loads the configuration now; {@link #start} begins watching. */
-    ConfigWatcher(Database database, Supplier<RuleSet> loader) {
+    ConfigWatcher(Database database, Supplier<RuleSet> loader, ConfigSignal signal) {
         this.database = database;
         this.loader = loader;
+        this.signal = signal;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "engine-config-watch");
             t.setDaemon(true);
             return t;
         });
-        reload();
+        synchronized (configLock) {
+            long token = signal.read();
+            reload();
+            signalSeen = token;
+        }
     }
 
     void start() {
         scheduler.scheduleWithFixedDelay(this::poll, CONFIG_POLL_MILLIS, CONFIG_POLL_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** The rule set and upstream catalog as loaded. */
+    /**
+     * The rule set and upstream catalog, with every change whose writer has returned: reloaded first if the signal
+     * moved since it was last looked at. Costs one read of the signal file when nothing changed.
+     */
     RuleSet ruleSet() {
-        return ruleSet.get();
+        long token = signal.read();
+        if (token != signalSeen || token == ConfigSignal.UNKNOWN) {
+            try {
+                catchUp(token);
+            } catch (RuntimeException e) {
+                // The previous configuration is better than failing every request while the database is unwell.
+                if (!closing && !jvmShuttingDown()) log.warn("Cannot reload configuration: {}", e.getMessage());
+            }
+        }
+        return ruleSet;
+    }
+
+    /** Reloads if the version moved: the token was read before the version, so the version is at least as new. */
+    private void catchUp(long token) {
+        synchronized (configLock) {
+            if (token == signalSeen && token != ConfigSignal.UNKNOWN) {
+                return; // another thread caught up while this one waited
+            }
+            reloadIfChangedElsewhere();
+            signalSeen = token;
+        }
+    }
+
+    /** Under {@link #configLock}: this engine's own changes are reloaded before the lock is let go, so never seen here. */
+    private void reloadIfChangedElsewhere() {
+        if (database.configVersion() != configVersion) {
+            reload();
+            unannounced.set(true);
+        }
     }
 
     /** Runs a change made through this engine and reloads before anyone else may look: its caller knows of it. */
@@ -79,19 +126,16 @@ final class ConfigWatcher implements AutoCloseable {
 
     private void poll() {
         try {
-            long signal = database.configSignal();
             long now = System.nanoTime();
-            if (signal == lastConfigSignal && now - lastConfigVersionRead < CONFIG_VERSION_READ_NANOS) {
-                return;
+            if (now - lastConfigVersionRead >= CONFIG_VERSION_READ_NANOS) {
+                lastConfigVersionRead = now;
+                synchronized (configLock) {
+                    reloadIfChangedElsewhere();
+                }
+            } else {
+                ruleSet(); // catches up when the signal moved, unless a request did so first
             }
-            lastConfigSignal = signal;
-            lastConfigVersionRead = now;
-            boolean changedElsewhere;
-            synchronized (configLock) {
-                changedElsewhere = database.configVersion() != configVersion.get();
-                if (changedElsewhere) reload();
-            }
-            if (changedElsewhere) announce();
+            if (unannounced.getAndSet(false)) announce();
         } catch (RuntimeException e) {
             if (closing || jvmShuttingDown()) {
                 return; // H2's own exit hook may close the database before ours stops this poll
@@ -115,8 +159,8 @@ final class ConfigWatcher implements AutoCloseable {
     private void reload() {
         long version = database.configVersion();
         RuleSet snapshot = loader.get();
-        ruleSet.set(snapshot);
-        configVersion.set(version);
+        ruleSet = snapshot;
+        configVersion = version;
         log.debug("Configuration version {} loaded: {} rules", version, snapshot.rules().size());
     }
 
@@ -135,5 +179,6 @@ final class ConfigWatcher implements AutoCloseable {
     public void close() {
         closing = true;
         scheduler.shutdownNow();
+        signal.close();
     }
 }

@@ -76,7 +76,8 @@ final class EngineParts implements AutoCloseable {
             this.recorder = new PullEventRecorder(database);
             recorder.onBatch(new PullCounts(index));
             this.statistics = new PullStatistics(database);
-            this.config = new ConfigWatcher(database, ruleService::ruleSet);
+            this.config = new ConfigWatcher(database, ruleService::ruleSet,
+                    new ConfigSignal(folder.database().resolve(ConfigSignal.FILE_NAME)));
             this.backend = new PullThroughBackend(config::ruleSet, blobs, index, upstreamClient, recorder::record, folder.root(),
                     MAX_BLOB_BYTES, clock);
             this.repositories = new Repositories(index, blobs, backend);
