@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * {@link #UNKNOWN}, which callers treat as "may have moved".
  */
 final class ConfigSignal implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(ConfigSignal.class);
+    /** Logged as the engine, as before the split: people and scripts look for these lines under that name. */
+    private static final Logger log = LoggerFactory.getLogger(Engine.class);
     /** The file's name inside the data folder's database folder, as {@code Database} writes it. */
     static final String FILE_NAME = "config.changed";
     /** No token could be read: the configuration may have changed. */

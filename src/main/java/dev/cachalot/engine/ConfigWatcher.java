@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * See docs/decisions/0003-cli-changes-reach-a-running-engine.md.
  */
 final class ConfigWatcher implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(ConfigWatcher.class);
+    /** Logged as the engine, as before the split: people and scripts look for these lines under that name. */
+    private static final Logger log = LoggerFactory.getLogger(Engine.class);
     /** How often changes by other processes (CLI, app) are looked for, to be announced: the cheap signal file. */
     private static final long CONFIG_POLL_MILLIS = 500;
     /** How often the version itself is read even if the signal did not move (a writer that died before signalling). */
@@ -43,11 +45,14 @@ final class ConfigWatcher implements AutoCloseable {
     private final AtomicBoolean unannounced = new AtomicBoolean();
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService scheduler;
-    /**
-     * Held by this engine's own changes until they are reloaded, and by the watcher while it compares versions, so the
-     * watcher never takes this engine's change for another process's.
-     */
+    /** Held while the version is compared and the configuration reloaded: one reload at a time. */
     private final Object configLock = new Object();
+    /**
+     * Changes through this engine under way. While there are any, a reload does not count as another process's change:
+     * it may be this engine's own, committed but not yet returned, and its caller knows of those. The lock is not held
+     * across the change itself, because some changes check a login with the upstream, and requests must not wait for that.
+     */
+    private final AtomicInteger ownChangesUnderWay = new AtomicInteger();
     /** Only the watcher thread touches this. */
     private long lastConfigVersionRead = System.nanoTime();
     /** Set when the engine or the JVM is shutting down, so background work stops complaining about closed parts. */
@@ -102,20 +107,27 @@ final class ConfigWatcher implements AutoCloseable {
         }
     }
 
-    /** Under {@link #configLock}: this engine's own changes are reloaded before the lock is let go, so never seen here. */
+    /** Under {@link #configLock}. */
     private void reloadIfChangedElsewhere() {
         if (database.configVersion() != configVersion) {
             reload();
-            unannounced.set(true);
+            if (ownChangesUnderWay.get() == 0) unannounced.set(true);
         }
     }
 
-    /** Runs a change made through this engine and reloads before anyone else may look: its caller knows of it. */
+    /** Runs a change made through this engine and reloads before it returns; never announced: its caller knows of it. */
     <T> T changing(Supplier<T> change) {
-        synchronized (configLock) {
-            T result = change.get();
-            reload();
-            return result;
+        ownChangesUnderWay.incrementAndGet();
+        try {
+            return change.get();
+        } finally {
+            try {
+                synchronized (configLock) {
+                    reload();
+                }
+            } finally {
+                ownChangesUnderWay.decrementAndGet();
+            }
         }
     }
 
@@ -164,7 +176,7 @@ final class ConfigWatcher implements AutoCloseable {
         log.debug("Configuration version {} loaded: {} rules", version, snapshot.rules().size());
     }
 
-    /** Only changes from other processes reach here (see {@link #configLock}). */
+    /** Only changes from other processes reach here (see {@link #ownChangesUnderWay}). */
     private void announce() {
         for (Runnable listener : listeners) {
             try {

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * downloads in flight, sweeps what an earlier run left and runs the cache janitor.
  */
 final class ServerLifecycle implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(ServerLifecycle.class);
+    /** Logged as the engine, as before the split: people and scripts look for these lines under that name. */
+    private static final Logger log = LoggerFactory.getLogger(Engine.class);
 
     private final EngineParts parts;
     private final List<Consumer<EngineStatus>> listeners = new CopyOnWriteArrayList<>();
