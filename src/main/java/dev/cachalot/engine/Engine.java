@@ -1,19 +1,20 @@
 package dev.cachalot.engine;
 
-import dev.cachalot.credentials.CredentialService;
 import dev.cachalot.credentials.VaultOptions;
 import dev.cachalot.rules.CacheRule;
 import dev.cachalot.rules.FreshnessPolicy;
 import dev.cachalot.rules.ImportReport;
 import dev.cachalot.rules.Upstream;
 import dev.cachalot.rules.io.ConflictPolicy;
-import dev.cachalot.rules.io.RuleExporter;
-import dev.cachalot.rules.io.RuleImporter;
+import dev.cachalot.rules.io.RuleFormat;
+import dev.cachalot.registry.RegistryServer;
 import dev.cachalot.stats.PullEvent;
 import dev.cachalot.stats.RepositoryStats;
 import dev.cachalot.stats.StatsTotals;
 import dev.cachalot.stats.TimeBucket;
 import dev.cachalot.storage.DataFolder;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,7 +32,7 @@ import java.util.function.Supplier;
  * <p>A facade: {@link EngineParts} wires the parts, {@link ConfigWatcher} keeps the configuration current,
  * {@link ServerLifecycle} starts and stops the server; this class turns API calls into calls on them.
  */
-public final class Engine implements EngineApi, AutoCloseable {
+public final class Engine implements EngineAdmin {
 
     private final EngineParts parts;
     private final ConfigWatcher config;
@@ -44,6 +45,29 @@ public final class Engine implements EngineApi, AutoCloseable {
         config.start();
     }
 
+    /** Opens the engine of the data folder at {@code folder} (creating it), without serving. */
+    public static Engine open(Path folder, EngineOptions options) {
+        return new Engine(new DataFolder(folder), Clock.systemUTC(), options.vault());
+    }
+
+    /** As {@link #open(Path, EngineOptions)} with {@link EngineOptions#system()}. */
+    public static Engine open(Path folder) {
+        return open(folder, EngineOptions.system());
+    }
+
+    /** {@code CACHALOT_DATA} if set, else the platform's user data folder (e.g. {@code ~/.local/share/cachalot}). */
+    public static Path defaultDataFolder() {
+        return DataFolder.defaultLocation().root();
+    }
+
+    /**
+     * Loads the registry server's classes. A process about to serve calls it on a spare thread while it opens the
+     * engine: the two overlap on a second core, and start to ready is shorter.
+     */
+    public static void preloadServer() {
+        RegistryServer.preload();
+    }
+
     /** Opens the engine of {@code folder} (creating it), without serving. */
     public static Engine open(DataFolder folder) {
         return new Engine(folder, Clock.systemUTC(), VaultOptions.system());
@@ -54,13 +78,13 @@ public final class Engine implements EngineApi, AutoCloseable {
         return new Engine(folder, Clock.systemUTC(), vaultOptions);
     }
 
-    /** Credential sets and vault secrets (the CLI's {@code credentials} and {@code secrets} commands). */
-    public CredentialService credentialService() {
-        return parts.credentialService;
-    }
-
     public DataFolder dataFolder() {
         return parts.folder;
+    }
+
+    @Override
+    public Path dataFolderRoot() {
+        return parts.folder.root();
     }
 
     // ------------------------------------------------------------------ configuration
@@ -168,7 +192,12 @@ public final class Engine implements EngineApi, AutoCloseable {
         return changing(() -> parts.importer.importRules(files, format, validOnly, ConflictPolicy.FAIL));
     }
 
-    /** Imports with an explicit policy for rules whose name already exists (the CLI's {@code --on-conflict}). */
+    @Override
+    public ImportReport previewImport(List<Path> files, String format, boolean validOnly, ConflictPolicy onConflict) {
+        return parts.importer.preview(files, format, validOnly, onConflict);
+    }
+
+    @Override
     public ImportReport importRules(List<Path> files, String format, boolean validOnly, ConflictPolicy onConflict) {
         return changing(() -> parts.importer.importRules(files, format, validOnly, onConflict));
     }
@@ -178,13 +207,9 @@ public final class Engine implements EngineApi, AutoCloseable {
         parts.exporter.export(file, format);
     }
 
-    /** The importer behind {@link #importRules}; the CLI drives it directly for dry runs and conflict policies. */
-    public RuleImporter ruleImporter() {
-        return parts.importer;
-    }
-
-    public RuleExporter ruleExporter() {
-        return parts.exporter;
+    @Override
+    public void exportRules(OutputStream out, RuleFormat format) throws IOException {
+        parts.exporter.export(out, format);
     }
 
     // ------------------------------------------------------------------ credential sets
@@ -200,6 +225,22 @@ public final class Engine implements EngineApi, AutoCloseable {
     }
 
     @Override
+    public Optional<CredentialSetView> credentialSet(String name) {
+        return parts.credentialService.show(name).map(CredentialSetView::of);
+    }
+
+    @Override
+    public CredentialSetView createCredentialSetFromSecrets(String name, String loginServer, String usernameSecretId,
+                                                            String passwordSecretId) {
+        return changing(() -> CredentialSetView.of(parts.credentialService.create(name, loginServer, usernameSecretId, passwordSecretId)));
+    }
+
+    @Override
+    public CredentialSetView updateCredentialSet(String name, String usernameSecretIdOrNull, String passwordSecretIdOrNull) {
+        return changing(() -> CredentialSetView.of(parts.credentialService.update(name, usernameSecretIdOrNull, passwordSecretIdOrNull)));
+    }
+
+    @Override
     public CredentialSetView validateCredentialSet(String name) {
         return CredentialSetView.of(parts.credentialService.validate(name));
     }
@@ -210,6 +251,23 @@ public final class Engine implements EngineApi, AutoCloseable {
             parts.credentialService.delete(name);
             return null;
         });
+    }
+
+    // ------------------------------------------------------------------ vault secrets
+
+    @Override
+    public void setSecret(String name, char[] value) {
+        parts.credentialService.setSecret(name, value);
+    }
+
+    @Override
+    public List<String> secretNames() {
+        return parts.credentialService.secretNames();
+    }
+
+    @Override
+    public boolean deleteSecret(String name) {
+        return parts.credentialService.deleteSecret(name);
     }
 
     // ------------------------------------------------------------------ repositories
