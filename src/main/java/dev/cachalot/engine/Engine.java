@@ -73,11 +73,12 @@ public final class Engine implements EngineAdmin {
         return new Engine(folder, Clock.systemUTC(), VaultOptions.system());
     }
 
-    /** Opens the engine with vault options of the caller's choosing (the CLI adds a passphrase prompt). */
+    /** Opens the engine with vault options of the caller's choosing (tests fake the keyring and the environment). */
     public static Engine open(DataFolder folder, VaultOptions vaultOptions) {
         return new Engine(folder, Clock.systemUTC(), vaultOptions);
     }
 
+    /** The data folder's layout (tests look at its files). */
     public DataFolder dataFolder() {
         return parts.folder;
     }
