@@ -73,6 +73,11 @@ class ArchitectureTest {
             .because("the engine API is the app's only door: views never call storage or the upstream client");
 
     @ArchTest
+    static final ArchRule cliUsesOnlyTheEngineApi = noClasses().that().resideInAPackage(CLI)
+            .should().dependOnClassesThat().resideInAnyPackage(STORAGE, PROXY, UPSTREAM, REGISTRY, CREDENTIALS)
+            .because("the CLI goes through the engine API (EngineAdmin) as the app does: one way in");
+
+    @ArchTest
     static final ArchRule appAndCliDoNotTalkToEachOther = noClasses().that().resideInAPackage(CLI)
             .should().dependOnClassesThat().resideInAPackage(APP)
             .because("the CLI runs where no display exists");

@@ -90,16 +90,16 @@ public final class CachalotCommand implements Runnable {
             case "repos" -> new ReposCommand();
             case "stats" -> new StatsCommand();
             case "selftest" -> new SelfTestCommand();
-            case "credentials" -> new CredentialsCommand(f -> new ServiceCredentialsCli(session.engine().credentialService(), () -> { }));
-            case "secrets" -> new SecretsCommand(f -> new ServiceCredentialsCli(session.engine().credentialService(), () -> { }));
+            case "credentials" -> new CredentialsCommand(f -> new EngineCredentialsCli(session.engine(), () -> { }));
+            case "secrets" -> new SecretsCommand(f -> new EngineCredentialsCli(session.engine(), () -> { }));
             default -> throw new IllegalArgumentException("no subcommand " + name);
         };
     }
 
     private static CommandLine rules(EngineSession session, PrintWriter out) {
         CommandLine rules = new CommandLine(new RulesCommand());
-        rules.addSubcommand("import", new RulesImportCommand(() -> session.engine().ruleImporter()));
-        rules.addSubcommand("export", new RulesExportCommand(() -> session.engine().ruleExporter(), new java.io.OutputStream() {
+        rules.addSubcommand("import", new RulesImportCommand(session::engine));
+        rules.addSubcommand("export", new RulesExportCommand(session::engine, new java.io.OutputStream() {
             // picocli's out is a writer; exports are text, so bytes go through it unchanged (UTF-8)
             private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
 

@@ -1,13 +1,13 @@
 package dev.cachalot.cli;
 
-import dev.cachalot.credentials.VaultOptions;
+import dev.cachalot.engine.EngineOptions;
 
 /** Vault options for interactive commands: a passphrase-protected vault may ask for its passphrase on the console. */
 final class CliVault {
     private CliVault() {
     }
 
-    static VaultOptions options() {
-        return VaultOptions.system().withPrompt(VaultPassphrasePrompt.console());
+    static EngineOptions options() {
+        return EngineOptions.system().withPassphrasePrompt(VaultPassphrasePrompt.console());
     }
 }

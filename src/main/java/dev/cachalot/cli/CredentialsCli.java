@@ -1,20 +1,20 @@
 package dev.cachalot.cli;
 
 import dev.cachalot.engine.CredentialSetView;
-import dev.cachalot.storage.DataFolder;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * What the {@code credentials} and {@code secrets} commands need, in one place: the engine exposes it (see
- * {@link ServiceCredentialsCli}), tests may give their own. Values passed in as {@code char[]} are cleared.
+ * {@link EngineCredentialsCli}), tests may give their own. Values passed in as {@code char[]} are cleared.
  */
 public interface CredentialsCli extends AutoCloseable {
 
     /** Opens the credentials of a data folder for one command. */
     @FunctionalInterface
     interface Opener {
-        CredentialsCli open(DataFolder folder);
+        CredentialsCli open(Path dataFolder);
     }
 
     List<CredentialSetView> list();

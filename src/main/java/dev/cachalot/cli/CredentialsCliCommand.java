@@ -1,7 +1,8 @@
 package dev.cachalot.cli;
 
-import dev.cachalot.storage.DataFolder;
+import dev.cachalot.engine.Engine;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 
@@ -34,13 +35,13 @@ abstract class CredentialsCliCommand implements Callable<Integer> {
     protected abstract int run(CredentialsCli credentials) throws Exception;
 
     /** {@code --data} of the root command, else the default location (as {@code EngineCommand} does). */
-    DataFolder dataFolder() {
+    Path dataFolder() {
         CommandLine root = spec.commandLine();
         while (root.getParent() != null) root = root.getParent();
         if (root.getCommand() instanceof CachalotCommand top && top.data != null) {
-            return new DataFolder(top.data);
+            return top.data;
         }
-        return DataFolder.defaultLocation();
+        return Engine.defaultDataFolder();
     }
 
     PrintWriter out() {

@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.cachalot.engine.Engine;
-import dev.cachalot.storage.DataFolder;
+import dev.cachalot.engine.EngineAdmin;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 
@@ -24,18 +25,18 @@ abstract class EngineCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
-        try (Engine engine = Engine.open(dataFolder(), CliVault.options())) {
+        try (EngineAdmin engine = Engine.open(dataFolder(), CliVault.options())) {
             return run(engine);
         }
     }
 
-    protected abstract int run(Engine engine) throws Exception;
+    protected abstract int run(EngineAdmin engine) throws Exception;
 
-    DataFolder dataFolder() {
+    Path dataFolder() {
         CommandLine root = spec.commandLine();
         while (root.getParent() != null) root = root.getParent();
         CachalotCommand top = root.getCommand();
-        return top.data != null ? new DataFolder(top.data) : DataFolder.defaultLocation();
+        return top.data != null ? top.data : Engine.defaultDataFolder();
     }
 
     PrintWriter out() {

@@ -1,23 +1,23 @@
 package dev.cachalot.cli;
 
 import dev.cachalot.engine.Engine;
-import dev.cachalot.storage.DataFolder;
+import dev.cachalot.engine.EngineAdmin;
 import java.nio.file.Path;
 import java.util.function.Supplier;
 
 /** The engine of one CLI invocation, opened on first use (so {@code --help} needs no data folder) and closed after. */
 final class EngineSession implements AutoCloseable {
     private final Supplier<Path> dataOption;
-    private Engine engine;
+    private EngineAdmin engine;
 
     EngineSession(Supplier<Path> dataOption) {
         this.dataOption = dataOption;
     }
 
-    synchronized Engine engine() {
+    synchronized EngineAdmin engine() {
         if (engine == null) {
             Path data = dataOption.get();
-            engine = Engine.open(data != null ? new DataFolder(data) : DataFolder.defaultLocation(), CliVault.options());
+            engine = Engine.open(data != null ? data : Engine.defaultDataFolder(), CliVault.options());
         }
         return engine;
     }

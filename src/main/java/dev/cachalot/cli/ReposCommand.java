@@ -1,6 +1,6 @@
 package dev.cachalot.cli;
 
-import dev.cachalot.engine.Engine;
+import dev.cachalot.engine.EngineAdmin;
 import dev.cachalot.engine.RepositoryView;
 import dev.cachalot.engine.TagView;
 import java.util.LinkedHashMap;
@@ -21,7 +21,7 @@ final class ReposCommand {
         boolean json;
 
         @Override
-        protected int run(Engine engine) throws Exception {
+        protected int run(EngineAdmin engine) throws Exception {
             List<RepositoryView> repos = engine.repositories();
             if (json) {
                 printJson(repos);
@@ -44,7 +44,7 @@ final class ReposCommand {
         boolean json;
 
         @Override
-        protected int run(Engine engine) throws Exception {
+        protected int run(EngineAdmin engine) throws Exception {
             RepositoryView repo = engine.repositories().stream().filter(r -> r.name().equals(name)).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("no repository named '" + name + "' in the cache"));
             List<TagView> tags = engine.tags(name);

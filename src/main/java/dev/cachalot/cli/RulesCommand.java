@@ -1,6 +1,6 @@
 package dev.cachalot.cli;
 
-import dev.cachalot.engine.Engine;
+import dev.cachalot.engine.EngineAdmin;
 import dev.cachalot.engine.RuleDraft;
 import dev.cachalot.rules.CacheRule;
 import java.util.LinkedHashMap;
@@ -30,7 +30,7 @@ final class RulesCommand {
         String freshness;
 
         @Override
-        protected int run(Engine engine) {
+        protected int run(EngineAdmin engine) {
             CacheRule r = engine.createRule(new RuleDraft(name, source, target, credentialSet, freshness));
             out().println("Created rule " + r.name() + ": " + r.sourceRepository() + " -> " + r.targetRepository());
             return 0;
@@ -43,7 +43,7 @@ final class RulesCommand {
         boolean json;
 
         @Override
-        protected int run(Engine engine) throws Exception {
+        protected int run(EngineAdmin engine) throws Exception {
             var rules = engine.rules();
             if (json) {
                 printJson(rules.stream().map(RulesCommand::toMap).toList());
@@ -66,7 +66,7 @@ final class RulesCommand {
         boolean json;
 
         @Override
-        protected int run(Engine engine) throws Exception {
+        protected int run(EngineAdmin engine) throws Exception {
             CacheRule r = find(engine, name);
             if (json) {
                 printJson(toMap(r));
@@ -93,7 +93,7 @@ final class RulesCommand {
         }
 
         @Override
-        protected int run(Engine engine) {
+        protected int run(EngineAdmin engine) {
             CacheRule r = engine.setRuleCredentialSet(name, change.remove ? null : change.credentialSet);
             out().println("Updated rule " + r.name() + ": credential set " + (r.credentialSet() == null ? "(none)" : r.credentialSet()));
             return 0;
@@ -106,7 +106,7 @@ final class RulesCommand {
         String name;
 
         @Override
-        protected int run(Engine engine) {
+        protected int run(EngineAdmin engine) {
             find(engine, name);
             engine.deleteRule(name);
             out().println("Deleted rule " + name);
@@ -114,7 +114,7 @@ final class RulesCommand {
         }
     }
 
-    static CacheRule find(Engine engine, String name) {
+    static CacheRule find(EngineAdmin engine, String name) {
         return engine.rules().stream().filter(r -> r.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no cache rule named '" + name + "'"));
     }

@@ -1,6 +1,6 @@
 package dev.cachalot.cli;
 
-import dev.cachalot.rules.io.RuleExporter;
+import dev.cachalot.engine.EngineAdmin;
 import dev.cachalot.rules.io.RuleFormat;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
         description = "Export cache rules (with credential-set metadata and custom upstreams; never secrets).")
 public final class RulesExportCommand implements Callable<Integer> {
 
-    private final Supplier<RuleExporter> exporter;
+    private final Supplier<? extends EngineAdmin> engine;
     private final OutputStream stdout;
 
     @Spec
@@ -32,13 +32,13 @@ public final class RulesExportCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "FILE", description = "Where to write; standard output when absent.")
     Path file;
 
-    public RulesExportCommand(Supplier<RuleExporter> exporter) {
-        this(exporter, System.out);
+    public RulesExportCommand(Supplier<? extends EngineAdmin> engine) {
+        this(engine, System.out);
     }
 
     /** @param stdout where the export goes without FILE (bytes, so CSV and YAML stay exactly as written) */
-    public RulesExportCommand(Supplier<RuleExporter> exporter, OutputStream stdout) {
-        this.exporter = exporter;
+    public RulesExportCommand(Supplier<? extends EngineAdmin> engine, OutputStream stdout) {
+        this.engine = engine;
         this.stdout = stdout;
     }
 
@@ -53,10 +53,10 @@ public final class RulesExportCommand implements Callable<Integer> {
             return 2;
         }
         if (file == null) {
-            exporter.get().export(stdout, f);
+            engine.get().exportRules(stdout, f);
             if (stdout instanceof PrintStream ps) ps.flush();
         } else {
-            exporter.get().export(file, f.id());
+            engine.get().exportRules(file, f.id());
             spec.commandLine().getErr().println("exported rules as " + f.id() + " to " + file);
             spec.commandLine().getErr().flush();
         }

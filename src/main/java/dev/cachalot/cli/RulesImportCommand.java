@@ -2,8 +2,8 @@ package dev.cachalot.cli;
 
 import dev.cachalot.rules.ImportEntry;
 import dev.cachalot.rules.ImportReport;
+import dev.cachalot.engine.EngineAdmin;
 import dev.cachalot.rules.io.ConflictPolicy;
-import dev.cachalot.rules.io.RuleImporter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
                 + "All or nothing unless --valid-only.")
 public final class RulesImportCommand implements Callable<Integer> {
 
-    private final Supplier<RuleImporter> importer;
+    private final Supplier<? extends EngineAdmin> engine;
 
     @Spec
     CommandSpec spec;
@@ -48,17 +48,18 @@ public final class RulesImportCommand implements Callable<Integer> {
     @Option(names = "--valid-only", description = "Import the valid entries even when others are refused.")
     boolean validOnly;
 
-    /** @param importer opened when the command runs, so that {@code --help} needs no data folder */
-    public RulesImportCommand(Supplier<RuleImporter> importer) {
-        this.importer = importer;
+    /** @param engine opened when the command runs, so that {@code --help} needs no data folder */
+    public RulesImportCommand(Supplier<? extends EngineAdmin> engine) {
+        this.engine = engine;
     }
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        RuleImporter i = importer.get();
-        ImportReport report = dryRun ? i.preview(files, format, validOnly, onConflict) : i.importRules(files, format, validOnly, onConflict);
+        EngineAdmin admin = engine.get();
+        ImportReport report = dryRun ? admin.previewImport(files, format, validOnly, onConflict)
+                : admin.importRules(files, format, validOnly, onConflict);
         for (ImportEntry e : report.entries()) {
             out.println(line(e));
         }

@@ -3,7 +3,6 @@ package dev.cachalot.cli;
 import dev.cachalot.engine.Engine;
 import dev.cachalot.engine.RuleDraft;
 import dev.cachalot.oci.Digest;
-import dev.cachalot.storage.DataFolder;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -51,8 +50,8 @@ final class SelfTestCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         Path scratch = Files.createTempDirectory("cachalot-selftest-");
-        try (Engine upstream = Engine.open(new DataFolder(scratch.resolve("upstream")));
-             Engine cache = Engine.open(new DataFolder(scratch.resolve("cache")))) {
+        try (Engine upstream = Engine.open(scratch.resolve("upstream"));
+             Engine cache = Engine.open(scratch.resolve("cache"))) {
             upstream.startServer("127.0.0.1:0");
             String upstreamAddress = upstream.status().address();
             Image image = Image.generate();

@@ -2,8 +2,7 @@ package dev.cachalot.cli;
 
 import dev.cachalot.engine.Engine;
 import dev.cachalot.engine.EngineStatus;
-import dev.cachalot.registry.RegistryServer;
-import dev.cachalot.storage.DataFolder;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -28,9 +27,9 @@ final class ServeCommand implements Callable<Integer> {
         CommandLine root = spec.commandLine();
         while (root.getParent() != null) root = root.getParent();
         CachalotCommand top = root.getCommand();
-        DataFolder folder = top.data != null ? new DataFolder(top.data) : DataFolder.defaultLocation();
+        Path folder = top.data != null ? top.data : Engine.defaultDataFolder();
         // The server's classes load on a second core while the engine opens its database: a shorter start to ready.
-        Thread preload = new Thread(RegistryServer::preload, "registry-preload");
+        Thread preload = new Thread(Engine::preloadServer, "registry-preload");
         preload.setDaemon(true);
         preload.start();
         Engine engine = Engine.open(folder);
@@ -48,7 +47,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         Runtime.getRuntime().addShutdownHook(hook);
         EngineStatus status = engine.status();
-        spec.commandLine().getOut().println("Cachalot serving on http://" + status.address() + " (data folder " + folder.root() + ")");
+        spec.commandLine().getOut().println("Cachalot serving on http://" + status.address() + " (data folder " + engine.dataFolderRoot() + ")");
         spec.commandLine().getOut().flush();
         try {
             stopped.await();

@@ -1,6 +1,6 @@
 package dev.cachalot.cli;
 
-import dev.cachalot.engine.Engine;
+import dev.cachalot.engine.EngineAdmin;
 import dev.cachalot.rules.FreshnessPolicy;
 import dev.cachalot.stats.RepositoryStats;
 import dev.cachalot.stats.StatsTotals;
@@ -20,7 +20,7 @@ final class StatsCommand extends EngineCommand {
     String since;
 
     @Override
-    protected int run(Engine engine) throws Exception {
+    protected int run(EngineAdmin engine) throws Exception {
         Instant from = since == null ? Instant.EPOCH : Instant.now().minus(FreshnessPolicy.parseDuration(since));
         StatsTotals totals = engine.totals(from);
         List<RepositoryStats> repos = engine.repositoryStats(from);

@@ -1,6 +1,6 @@
 package dev.cachalot.cli;
 
-import dev.cachalot.engine.Engine;
+import dev.cachalot.engine.EngineAdmin;
 import dev.cachalot.rules.Upstream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +26,7 @@ final class UpstreamCommand {
         Path caCert;
 
         @Override
-        protected int run(Engine engine) throws Exception {
+        protected int run(EngineAdmin engine) throws Exception {
             String pem = caCert == null ? null : Files.readString(caCert);
             Upstream u = engine.addUpstream(loginServer, endpoint, pem);
             out().println("Added upstream " + u.loginServer() + " -> " + u.endpoint());
@@ -40,7 +40,7 @@ final class UpstreamCommand {
         boolean json;
 
         @Override
-        protected int run(Engine engine) throws Exception {
+        protected int run(EngineAdmin engine) throws Exception {
             List<Upstream> all = engine.upstreams();
             if (json) {
                 printJson(all.stream().map(UpstreamCommand::toMap).toList());
@@ -62,7 +62,7 @@ final class UpstreamCommand {
         String loginServer;
 
         @Override
-        protected int run(Engine engine) {
+        protected int run(EngineAdmin engine) {
             engine.removeUpstream(loginServer);
             out().println("Removed upstream " + loginServer);
             return 0;

@@ -1,7 +1,7 @@
 package dev.cachalot.cli;
 
-import dev.cachalot.credentials.PassphrasePrompt;
 import java.io.Console;
+import java.util.function.Function;
 
 /**
  * Asks for the vault passphrase at the console (echo off) when a passphrase vault is opened without
@@ -11,8 +11,8 @@ public final class VaultPassphrasePrompt {
     private VaultPassphrasePrompt() {
     }
 
-    /** For {@code VaultOptions.system().withPrompt(...)} when the engine is opened by the CLI. */
-    public static PassphrasePrompt console() {
+    /** For {@code EngineOptions.withPassphrasePrompt(...)} when the engine is opened by the CLI. */
+    public static Function<String, char[]> console() {
         return message -> {
             Console console = System.console();
             return console == null ? null : console.readPassword("%s", message);

@@ -3,6 +3,7 @@ package dev.cachalot.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cachalot.credentials.CredentialService;
+import dev.cachalot.engine.CredentialSetView;
 import dev.cachalot.credentials.CredentialSetStore;
 import dev.cachalot.credentials.Keyring;
 import dev.cachalot.credentials.PassphrasePrompt;
@@ -22,6 +23,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -44,14 +47,15 @@ class CredentialsCommandTest {
     }
 
     /** Opens the parts a command needs, as the engine would, without an upstream client (no network here). */
-    private static CredentialsCli open(DataFolder folder) {
+    private static CredentialsCli open(Path dataFolder) {
+        DataFolder folder = new DataFolder(dataFolder);
         Database database = Database.open(folder);
         CredentialSetStore store = new CredentialSetStore(database);
         Vault vault = new Vault(folder, new VaultOptions(n -> null, Keyring.NONE, PassphrasePrompt.NONE, VaultOptions.MIN_ITERATIONS));
         VaultCredentials credentials = new VaultCredentials(store, vault, Clock.systemUTC());
         CredentialService service = new CredentialService(database, store, new RuleStore(database), new UpstreamStore(database),
                 vault, credentials, null, Clock.systemUTC());
-        return new ServiceCredentialsCli(service, database);
+        return new ServiceCredentials(service, database);
     }
 
     private int run(String stdin, String... args) {
@@ -132,5 +136,70 @@ class CredentialsCommandTest {
     private static dev.cachalot.engine.CredentialSetView view(String limit, String remaining) {
         return new dev.cachalot.engine.CredentialSetView("hub-creds", "docker.io", "vault:a", "vault:b", "Healthy", null, null,
                 null, limit, remaining, java.time.Instant.EPOCH);
+    }
+
+    /**
+     * The commands' view of credentials over a CredentialService built without an upstream client: the engine's own
+     * would check every new docker.io login with Docker Hub, and tests send nothing off loopback.
+     */
+    private record ServiceCredentials(CredentialService service, AutoCloseable owner) implements CredentialsCli {
+        @Override
+        public List<CredentialSetView> list() {
+            return service.list().stream().map(CredentialSetView::of).toList();
+        }
+
+        @Override
+        public Optional<CredentialSetView> show(String name) {
+            return service.show(name).map(CredentialSetView::of);
+        }
+
+        @Override
+        public CredentialSetView createWithLogin(String name, String loginServer, String username, char[] password) {
+            return CredentialSetView.of(service.createWithLogin(name, loginServer, username, password));
+        }
+
+        @Override
+        public CredentialSetView createFromSecrets(String name, String loginServer, String usernameSecretId, String passwordSecretId) {
+            return CredentialSetView.of(service.create(name, loginServer, usernameSecretId, passwordSecretId));
+        }
+
+        @Override
+        public CredentialSetView update(String name, String usernameSecretIdOrNull, String passwordSecretIdOrNull) {
+            return CredentialSetView.of(service.update(name, usernameSecretIdOrNull, passwordSecretIdOrNull));
+        }
+
+        @Override
+        public void delete(String name) {
+            service.delete(name);
+        }
+
+        @Override
+        public CredentialSetView validate(String name) {
+            return CredentialSetView.of(service.validate(name));
+        }
+
+        @Override
+        public void setSecret(String name, char[] value) {
+            service.setSecret(name, value);
+        }
+
+        @Override
+        public List<String> secretNames() {
+            return service.secretNames();
+        }
+
+        @Override
+        public boolean deleteSecret(String name) {
+            return service.deleteSecret(name);
+        }
+
+        @Override
+        public void close() {
+            try {
+                owner.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 }

@@ -2,13 +2,7 @@ package dev.cachalot.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cachalot.rules.RuleStore;
-import dev.cachalot.rules.UpstreamStore;
-import dev.cachalot.rules.io.CredentialSetTable;
-import dev.cachalot.rules.io.RuleExporter;
-import dev.cachalot.rules.io.RuleImporter;
-import dev.cachalot.storage.DataFolder;
-import dev.cachalot.storage.Database;
+import dev.cachalot.engine.Engine;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -25,24 +19,22 @@ class RulesImportExportCommandTest {
 
     @TempDir
     Path dir;
-    Database db;
-    RuleStore rules;
+    Engine engine;
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
 
     @BeforeEach
     void open() {
-        db = Database.open(new DataFolder(dir.resolve("data")));
-        rules = new RuleStore(db);
+        engine = Engine.open(dir.resolve("data"));
     }
 
     @AfterEach
     void close() {
-        db.close();
+        engine.close();
     }
 
     private int importCommand(String... args) {
-        RulesImportCommand cmd = new RulesImportCommand(() -> new RuleImporter(db, rules, new UpstreamStore(db), new CredentialSetTable(db), p -> false));
+        RulesImportCommand cmd = new RulesImportCommand(() -> engine);
         CommandLine cl = new CommandLine(cmd);
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
@@ -60,7 +52,7 @@ class RulesImportExportCommandTest {
         assertThat(out.toString()).contains("r.csv:2  mcr-sdk: mcr.microsoft.com/dotnet/sdk -> sdk  OK")
                 .contains("r.csv:3  ").contains("REFUSED: ").contains("tag or digest")
                 .contains("nothing imported (2 checked, 1 refused)");
-        assertThat(rules.list()).isEmpty();
+        assertThat(engine.rules()).isEmpty();
     }
 
     @Test
@@ -70,10 +62,10 @@ class RulesImportExportCommandTest {
 
         assertThat(importCommand("--dry-run", csv.toString())).isZero();
         assertThat(out.toString()).contains("dry run: nothing changed");
-        assertThat(rules.list()).isEmpty();
+        assertThat(engine.rules()).isEmpty();
 
         assertThat(importCommand(csv.toString())).isZero();
-        assertThat(rules.list()).hasSize(1);
+        assertThat(engine.rules()).hasSize(1);
     }
 
     @Test
@@ -91,8 +83,7 @@ class RulesImportExportCommandTest {
         Files.writeString(csv, "name,source,target\nmcr-sdk,mcr.microsoft.com/dotnet/sdk,sdk\n");
         importCommand(csv.toString());
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        RulesExportCommand export = new RulesExportCommand(
-                () -> new RuleExporter(rules, new UpstreamStore(db), new CredentialSetTable(db)), stdout);
+        RulesExportCommand export = new RulesExportCommand(() -> engine, stdout);
 
         assertThat(new CommandLine(export).execute("--format", "csv")).isZero();
         assertThat(stdout.toString(StandardCharsets.UTF_8)).isEqualTo(

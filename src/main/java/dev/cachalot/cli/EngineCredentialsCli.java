@@ -1,75 +1,69 @@
 package dev.cachalot.cli;
 
-import dev.cachalot.credentials.CredentialService;
-import dev.cachalot.credentials.CredentialSet;
 import dev.cachalot.engine.CredentialSetView;
+import dev.cachalot.engine.EngineAdmin;
 import java.util.List;
 import java.util.Optional;
 
-/** {@link CredentialsCli} over the engine's {@link CredentialService}; closes {@code owner} (the engine) when done. */
-public final class ServiceCredentialsCli implements CredentialsCli {
+/** {@link CredentialsCli} over the engine; closes {@code owner} when done (a no-op when the session owns the engine). */
+public final class EngineCredentialsCli implements CredentialsCli {
 
-    private final CredentialService service;
+    private final EngineAdmin engine;
     private final AutoCloseable owner;
 
-    public ServiceCredentialsCli(CredentialService service, AutoCloseable owner) {
-        this.service = service;
+    public EngineCredentialsCli(EngineAdmin engine, AutoCloseable owner) {
+        this.engine = engine;
         this.owner = owner;
-    }
-
-    /** A credential set without its secrets, as the engine API shows it. */
-    public static CredentialSetView view(CredentialSet s) {
-        return CredentialSetView.of(s);
     }
 
     @Override
     public List<CredentialSetView> list() {
-        return service.list().stream().map(ServiceCredentialsCli::view).toList();
+        return engine.credentialSets();
     }
 
     @Override
     public Optional<CredentialSetView> show(String name) {
-        return service.show(name).map(ServiceCredentialsCli::view);
+        return engine.credentialSet(name);
     }
 
     @Override
     public CredentialSetView createWithLogin(String name, String loginServer, String username, char[] password) {
-        return view(service.createWithLogin(name, loginServer, username, password));
+        return engine.createCredentialSet(name, loginServer, username, password);
     }
 
     @Override
     public CredentialSetView createFromSecrets(String name, String loginServer, String usernameSecretId, String passwordSecretId) {
-        return view(service.create(name, loginServer, usernameSecretId, passwordSecretId));
+        return engine.createCredentialSetFromSecrets(name, loginServer, usernameSecretId, passwordSecretId);
     }
 
     @Override
     public CredentialSetView update(String name, String usernameSecretIdOrNull, String passwordSecretIdOrNull) {
-        return view(service.update(name, usernameSecretIdOrNull, passwordSecretIdOrNull));
+        return engine.updateCredentialSet(name, usernameSecretIdOrNull, passwordSecretIdOrNull);
     }
 
     @Override
     public void delete(String name) {
-        service.delete(name);
+        engine.deleteCredentialSet(name);
     }
 
     @Override
     public CredentialSetView validate(String name) {
-        return view(service.validate(name));
+        return engine.validateCredentialSet(name);
     }
 
     @Override
     public void setSecret(String name, char[] value) {
-        service.setSecret(name, value);
+        engine.setSecret(name, value);
     }
 
     @Override
     public List<String> secretNames() {
-        return service.secretNames();
+        return engine.secretNames();
     }
 
     @Override
     public boolean deleteSecret(String name) {
-        return service.deleteSecret(name);
+        return engine.deleteSecret(name);
     }
 
     @Override

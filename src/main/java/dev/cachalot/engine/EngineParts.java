@@ -1,0 +1,114 @@
+package dev.cachalot.engine;
+
+import dev.cachalot.credentials.CredentialService;
+import dev.cachalot.credentials.CredentialSetStore;
+import dev.cachalot.credentials.Vault;
+import dev.cachalot.credentials.VaultCredentials;
+import dev.cachalot.credentials.VaultOptions;
+import dev.cachalot.proxy.PullThroughBackend;
+import dev.cachalot.rules.RuleService;
+import dev.cachalot.rules.RuleStore;
+import dev.cachalot.rules.UpstreamStore;
+import dev.cachalot.rules.io.CredentialSetTable;
+import dev.cachalot.rules.io.RuleExporter;
+import dev.cachalot.rules.io.RuleImporter;
+import dev.cachalot.stats.PullCounts;
+import dev.cachalot.stats.PullEventRecorder;
+import dev.cachalot.stats.PullStatistics;
+import dev.cachalot.storage.DataFolder;
+import dev.cachalot.storage.Database;
+import dev.cachalot.storage.FileBlobStore;
+import dev.cachalot.storage.GarbageCollector;
+import dev.cachalot.storage.JdbcManifestIndex;
+import dev.cachalot.storage.ManifestIndex;
+import dev.cachalot.upstream.DeferredUpstreamClient;
+import dev.cachalot.upstream.OkHttpUpstreamClient;
+import java.time.Clock;
+
+/**
+ * The wiring: every part of the engine of one data folder, built in dependency order, and closed in the reverse. The
+ * only place that knows which implementation backs which part; {@link Engine} uses them, {@link ConfigWatcher} and
+ * {@link ServerLifecycle} get the few they need.
+ */
+final class EngineParts implements AutoCloseable {
+    private static final long MAX_BLOB_BYTES = 64L * 1024 * 1024 * 1024;
+
+    final DataFolder folder;
+    final Clock clock;
+    final Database database;
+    final FileBlobStore blobs;
+    final JdbcManifestIndex index;
+    final RuleStore ruleStore;
+    final UpstreamStore upstreamStore;
+    final Vault vault;
+    final DeferredUpstreamClient upstreamClient;
+    final CredentialService credentialService;
+    final RuleService ruleService;
+    final SettingsStore settingsStore;
+    final PullEventRecorder recorder;
+    final PullStatistics statistics;
+    /** Loaded and current configuration; the backend asks it for the rule set on every request. */
+    final ConfigWatcher config;
+    final PullThroughBackend backend;
+    final Repositories repositories;
+    final RuleImporter importer;
+    final RuleExporter exporter;
+    /** Cache size bound, garbage collection, event pruning (engine-robustness); runs only while serving. */
+    final CacheJanitor janitor;
+
+    EngineParts(DataFolder folder, Clock clock, VaultOptions vaultOptions) {
+        this.folder = folder.ensureCreated();
+        this.clock = clock;
+        this.database = Database.open(folder);
+        try {
+            this.blobs = new FileBlobStore(folder);
+            this.index = new JdbcManifestIndex(database);
+            this.ruleStore = new RuleStore(database);
+            this.upstreamStore = new UpstreamStore(database);
+            this.vault = new Vault(folder, vaultOptions);
+            CredentialSetStore credentialSets = new CredentialSetStore(database);
+            VaultCredentials vaultCredentials = new VaultCredentials(credentialSets, vault, clock);
+            this.upstreamClient = new DeferredUpstreamClient(() -> new OkHttpUpstreamClient(vaultCredentials));
+            this.credentialService = new CredentialService(database, credentialSets, ruleStore, upstreamStore, vault,
+                    vaultCredentials, upstreamClient, clock);
+            this.ruleService = new RuleService(database, ruleStore, upstreamStore, this::localRepositoryUnder, credentialService.lookup());
+            this.settingsStore = new SettingsStore(database);
+            this.recorder = new PullEventRecorder(database);
+            recorder.onBatch(new PullCounts(index));
+            this.statistics = new PullStatistics(database);
+            this.config = new ConfigWatcher(database, ruleService::ruleSet,
+                    new ConfigSignal(folder.database().resolve(ConfigSignal.FILE_NAME)));
+            this.backend = new PullThroughBackend(config::ruleSet, blobs, index, upstreamClient, recorder::record, folder.root(),
+                    MAX_BLOB_BYTES, clock);
+            this.repositories = new Repositories(index, blobs, backend);
+            CredentialSetTable credentialSetMetadata = new CredentialSetTable(database);
+            this.importer = new RuleImporter(database, ruleStore, upstreamStore, credentialSetMetadata, this::localRepositoryUnder);
+            this.exporter = new RuleExporter(ruleStore, upstreamStore, credentialSetMetadata);
+            this.janitor = new CacheJanitor(index, blobs, new GarbageCollector(folder, blobs, index),
+                    statistics, () -> settingsStore.load().maxCacheBytes());
+            recorder.onEvent(e -> {
+                if (e.upstreamBytes() >= CacheJanitor.LARGE_FILL_BYTES) janitor.requestCheck();
+            });
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Whether a plain local repository exists at {@code prefix} or under it. Repositories cached through rules don't
+     * count: a static rule may sit inside a wildcard one, and a rule may take over what an earlier rule cached.
+     */
+    private boolean localRepositoryUnder(String prefix) {
+        return index.anyRepositoryUnder(prefix, ManifestIndex.RepositoryKind.LOCAL);
+    }
+
+    /** Closes what the parts hold open; the watcher, the janitor and the server are stopped before this. */
+    @Override
+    public void close() {
+        backend.close();
+        upstreamClient.close();
+        recorder.close();
+        database.close();
+    }
+}
