@@ -259,7 +259,7 @@ public final class DistBuild {
         }
     }
 
-    private static void writeChangelog(Path target, String debianVersion) throws IOException {
+    private static void writeChangelog(Path target, String debianVersion) throws IOException, InterruptedException {
         String date = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss Z", Locale.ROOT)
                 .format(ZonedDateTime.now(ZoneOffset.UTC));
         String text = "cachalot (" + debianVersion + ") unstable; urgency=medium\n\n"
