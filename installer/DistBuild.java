@@ -359,7 +359,9 @@ public final class DistBuild {
 
     private static void run(List<String> command, Map<String, String> environment)
             throws IOException, InterruptedException {
-        System.out.println("+ " + String.join(" ", command));
+        // strip gets every ELF file of the runtime: name the first few
+        System.out.println("+ " + (command.size() <= 12 ? String.join(" ", command)
+                : String.join(" ", command.subList(0, 6)) + " … (" + (command.size() - 6) + " more)"));
         ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
         builder.environment().putAll(environment);
         Process process = builder.start();
