@@ -1,11 +1,23 @@
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -29,7 +41,8 @@ public final class DistBuild {
     public static void main(String[] args) throws Exception {
         String os = option(args, "--os", detectOs());
         // jpackage wants a plain numeric version: 0.1.0-SNAPSHOT packages as 0.1.0
-        String version = option(args, "--version", "0.1.0").replaceFirst("-.*$", "");
+        String buildVersion = option(args, "--version", "0.1.0");
+        String version = buildVersion.replaceFirst("-.*$", "");
         Path jar = Path.of(option(args, "--jar", "target/cachalot.jar"));
         Path dest = Path.of(option(args, "--dest", "target/dist"));
         if (!Files.isRegularFile(jar)) {
@@ -73,7 +86,12 @@ public final class DistBuild {
             if (Files.isRegularFile(Path.of("LICENSE"))) {
                 command.addAll(List.of("--license-file", "LICENSE"));
             }
-            run(command);
+            // The .deb is packed again by finishDeb: jpackage's copy needs no compression (dpkg 1.21.10+ reads this).
+            run(command, nativeType.type().equals("deb") ? Map.of("DPKG_DEB_COMPRESSOR_TYPE", "none")
+                    : Map.of());
+            if (nativeType.type().equals("deb")) {
+                finishDeb(packages, buildVersion, dest.resolve("deb-root"));
+            }
         }
         try (Stream<Path> built = Files.list(packages)) {
             for (Path p : built.sorted().toList()) {
@@ -133,6 +151,154 @@ public final class DistBuild {
         }
     }
 
+    /**
+     * Completes the .deb that jpackage wrote with what jpackage cannot express: the maintainer scripts of
+     * {@code installer/linux/deb/} (jpackage's own run {@code xdg-desktop-menu} under {@code set -e}, which fails on a
+     * host without a desktop menu), the system service (unit, settings file as a conffile), the {@code /usr/bin}
+     * link, the build's full version ({@code 0.1.0-SNAPSHOT} packages as {@code 0.1.0~SNAPSHOT-1}, which sorts
+     * before the release), and what lintian holds as errors: stripped native code (as dh_strip does), copyright and
+     * changelog in /usr/share/doc, an extended description. The class-data archive is left out: it fits only the path
+     * it was trained at, so the postinst trains one for /opt/cachalot. Unpacks with {@code dpkg-deb -R} and packs
+     * again in place.
+     */
+    private static void finishDeb(Path packages, String buildVersion, Path root) throws IOException, InterruptedException {
+        Path deb;
+        try (Stream<Path> debs = Files.list(packages)) {
+            deb = debs.filter(p -> p.getFileName().toString().endsWith(".deb")).findFirst()
+                    .orElseThrow(() -> new IOException("jpackage wrote no .deb in " + packages));
+        }
+        deleteTree(root);
+        run(List.of("dpkg-deb", "-R", deb.toString(), root.toString()));
+        Files.delete(root.resolve("opt/cachalot/lib/app/cachalot.jsa"));
+        deleteTree(root.resolve("opt/cachalot/share")); // jpackage's copyright, in /usr/share/doc below instead
+        Files.deleteIfExists(root.resolve("DEBIAN/preinst")); // jpackage's, empty
+        stripNativeCode(root.resolve("opt/cachalot"));
+
+        Path sources = Path.of("installer/linux/deb");
+        Path control = root.resolve("DEBIAN");
+        for (String script : List.of("postinst", "prerm", "postrm")) {
+            install(sources.resolve(script), control.resolve(script), "rwxr-xr-x");
+        }
+        install(sources.resolve("cachalot.service"), root.resolve("lib/systemd/system/cachalot.service"), "rw-r--r--");
+        install(sources.resolve("cachalot.env"), root.resolve("etc/cachalot/cachalot.env"), "rw-r--r--");
+        Files.writeString(control.resolve("conffiles"), "/etc/cachalot/cachalot.env\n");
+        Files.createDirectories(root.resolve("usr/bin"));
+        Files.createSymbolicLink(root.resolve("usr/bin/cachalot"), Path.of("/opt/cachalot/bin/cachalot"));
+        String debianVersion = buildVersion.replace('-', '~') + "-1";
+        Path doc = root.resolve("usr/share/doc/cachalot");
+        install(sources.resolve("copyright"), doc.resolve("copyright"), "rw-r--r--");
+        writeChangelog(doc.resolve("changelog.Debian.gz"), debianVersion);
+        install(sources.resolve("lintian-overrides"), root.resolve("usr/share/lintian/overrides/cachalot"), "rw-r--r--");
+
+        long installedKiB = (sizeOf(root) - sizeOf(control) + 1023) / 1024;
+        List<String> fields = new ArrayList<>();
+        String architecture = "amd64";
+        for (String line : Files.readAllLines(control.resolve("control"))) {
+            if (line.startsWith("Version:")) {
+                line = "Version: " + debianVersion;
+            } else if (line.startsWith("Installed-Size:")) {
+                line = "Installed-Size: " + installedKiB;
+            } else if (line.startsWith("Architecture:")) {
+                architecture = line.substring("Architecture:".length()).trim();
+            } else if (line.startsWith("Provides:") || line.isBlank()) {
+                continue; // jpackage's Provides names the package itself
+            } else if (line.startsWith("Depends:")) {
+                // the scripts call adduser, no longer xdg-desktop-menu
+                line = line.replace(" xdg-utils,", "").replace(" ,", ",") + ", adduser";
+            }
+            fields.add(line);
+            if (line.startsWith("Description:")) {
+                fields.addAll(List.of(
+                        " Cachalot is a pull-through OCI registry on your machine: it pulls container",
+                        " images from upstream registries (Docker Hub, GHCR, Quay, MCR, ...) according",
+                        " to cache rules, keeps them on local disk and serves later pulls locally.",
+                        " The desktop app is its portal; on a headless host, `cachalot serve` or the",
+                        " cachalot system service (disabled until enabled) runs the engine."));
+            }
+        }
+        Files.write(control.resolve("control"), fields);
+        writeMd5sums(root);
+
+        Files.delete(deb);
+        Path finished = deb.resolveSibling("cachalot_" + debianVersion + "_" + architecture + ".deb");
+        run(List.of("dpkg-deb", "--root-owner-group", "-Zxz", "--build", root.toString(), finished.toString()));
+        deleteTree(root);
+    }
+
+    /** Strips symbols from the runtime's and launcher's ELF files, as dh_strip does for a Debian package. */
+    private static void stripNativeCode(Path app) throws IOException, InterruptedException {
+        if (!onPath("strip")) {
+            System.out.println("not stripping native code: strip not found (apt-get install binutils); lintian will say so");
+            return;
+        }
+        List<String> libraries = new ArrayList<>(List.of("strip", "--strip-unneeded", "--remove-section=.comment",
+                "--remove-section=.note"));
+        List<String> executables = new ArrayList<>(List.of("strip", "--remove-section=.comment", "--remove-section=.note"));
+        try (Stream<Path> files = Files.walk(app)) {
+            for (Path file : files.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).toList()) {
+                if (!isElf(file)) {
+                    continue;
+                }
+                if (file.getFileName().toString().endsWith(".so")) {
+                    libraries.add(file.toString());
+                    // a shared library is loaded, not run
+                    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+                } else {
+                    executables.add(file.toString());
+                }
+            }
+        }
+        run(libraries);
+        run(executables);
+    }
+
+    private static boolean isElf(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] magic = in.readNBytes(4);
+            return magic.length == 4 && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F';
+        }
+    }
+
+    private static void writeChangelog(Path target, String debianVersion) throws IOException, InterruptedException {
+        String date = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss Z", Locale.ROOT)
+                .format(ZonedDateTime.now(ZoneOffset.UTC));
+        String text = "cachalot (" + debianVersion + ") unstable; urgency=medium\n\n"
+                + "  * Built from the Cachalot sources with mvn -Pdist package.\n\n"
+                + " -- Cachalot <dev@cachalot.dev>  " + date + "\n";
+        Path plain = target.resolveSibling(target.getFileName().toString().replaceFirst("\\.gz$", ""));
+        Files.createDirectories(target.getParent());
+        Files.writeString(plain, text);
+        run(List.of("gzip", "-9n", plain.toString())); // -9n as dh_compress: best compression, no name or time
+        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
+    }
+
+    /** DEBIAN/md5sums, which dpkg --verify (and debsums) check the installed files against. */
+    private static void writeMd5sums(Path root) throws IOException {
+        List<String> lines = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path file : files.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+                    .filter(p -> !root.relativize(p).startsWith("DEBIAN")).sorted().toList()) {
+                MessageDigest md5;
+                try {
+                    md5 = MessageDigest.getInstance("MD5");
+                } catch (NoSuchAlgorithmException e) {
+                    throw new IllegalStateException(e);
+                }
+                try (InputStream in = new DigestInputStream(Files.newInputStream(file), md5)) {
+                    in.transferTo(OutputStream.nullOutputStream());
+                }
+                lines.add(HexFormat.of().formatHex(md5.digest()) + "  " + root.relativize(file));
+            }
+        }
+        Files.write(root.resolve("DEBIAN/md5sums"), lines);
+    }
+
+    private static void install(Path source, Path target, String permissions) throws IOException {
+        Files.createDirectories(target.getParent());
+        Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString(permissions));
+    }
+
     /** The native package types per OS and the external tools jpackage needs for each. */
     private static List<NativeType> nativeTypes(String os) {
         return switch (os) {
@@ -188,8 +354,17 @@ public final class DistBuild {
     }
 
     private static void run(List<String> command) throws IOException, InterruptedException {
-        System.out.println("+ " + String.join(" ", command));
-        Process process = new ProcessBuilder(command).inheritIO().start();
+        run(command, Map.of());
+    }
+
+    private static void run(List<String> command, Map<String, String> environment)
+            throws IOException, InterruptedException {
+        // strip gets every ELF file of the runtime: name the first few
+        System.out.println("+ " + (command.size() <= 12 ? String.join(" ", command)
+                : String.join(" ", command.subList(0, 6)) + " … (" + (command.size() - 6) + " more)"));
+        ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         int exit = process.waitFor();
         if (exit != 0) {
             fail(command.get(0) + " exited with " + exit);
@@ -208,7 +383,7 @@ public final class DistBuild {
 
     private static long sizeOf(Path root) throws IOException {
         try (Stream<Path> files = Files.walk(root)) {
-            return files.filter(Files::isRegularFile).mapToLong(p -> {
+            return files.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).mapToLong(p -> {
                 try {
                     return Files.size(p);
                 } catch (IOException e) {

@@ -1,12 +1,12 @@
 package dev.cachalot.cli;
 
+import dev.cachalot.BuildVersion;
 import picocli.CommandLine.IVersionProvider;
 
-/** The version from the jar's manifest (or "dev" when run from classes). */
+/** {@code cachalot --version}: the build's version (see {@link BuildVersion}). */
 final class Version implements IVersionProvider {
     @Override
     public String[] getVersion() {
-        String v = Version.class.getPackage().getImplementationVersion();
-        return new String[]{"cachalot " + (v == null ? "dev" : v)};
+        return new String[]{"cachalot " + BuildVersion.current()};
     }
 }

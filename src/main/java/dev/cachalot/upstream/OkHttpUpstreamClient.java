@@ -1,5 +1,6 @@
 package dev.cachalot.upstream;
 
+import dev.cachalot.BuildVersion;
 import dev.cachalot.oci.Digest;
 import dev.cachalot.rules.AuthMode;
 import dev.cachalot.rules.Upstream;
@@ -87,6 +88,8 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
                 .writeTimeout(settings.readTimeout())
                 .followRedirects(false) // ScopedRedirectInterceptor decides
                 .followSslRedirects(false)
+                .addInterceptor(chain -> chain.proceed(chain.request().newBuilder()
+                        .header("User-Agent", BuildVersion.userAgent()).build()))
                 .addInterceptor(new RetryInterceptor(settings.retryPolicy(), clock))
                 .addInterceptor(new ScopedRedirectInterceptor())
                 .addInterceptor(new CachedAuthInterceptor(auth))
