@@ -31,7 +31,9 @@ import dev.cachalot.stats.TimeBucket;
 import dev.cachalot.storage.DataFolder;
 import dev.cachalot.storage.Database;
 import dev.cachalot.storage.FileBlobStore;
-import dev.cachalot.storage.JdbcManifestIndex;
+import dev.cachalot.storage.JdbcMetadataStore;
+import dev.cachalot.storage.MetadataStore;
+import dev.cachalot.storage.RepositoryKind;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -65,7 +67,7 @@ public final class Engine implements EngineApi, AutoCloseable {
     private final DataFolder folder;
     private final Database database;
     private final FileBlobStore blobs;
-    private final JdbcManifestIndex index;
+    private final MetadataStore index;
     private final RuleStore ruleStore;
     private final UpstreamStore upstreamStore;
     private final RuleService ruleService;
@@ -101,7 +103,7 @@ public final class Engine implements EngineApi, AutoCloseable {
         this.database = Database.open(folder);
         try {
             this.blobs = new FileBlobStore(folder);
-            this.index = new JdbcManifestIndex(database);
+            this.index = new JdbcMetadataStore(database);
             this.ruleStore = new RuleStore(database);
             this.upstreamStore = new UpstreamStore(database);
             this.vault = new Vault(folder, vaultOptions);
@@ -118,7 +120,7 @@ public final class Engine implements EngineApi, AutoCloseable {
             reloadConfig();
             this.backend = new PullThroughBackend(ruleSet::get, blobs, index, upstreamClient, recorder::record, folder.root(),
                     MAX_BLOB_BYTES, clock);
-            this.repositories = new Repositories(index, blobs, backend);
+            this.repositories = new Repositories(index, index, blobs, backend);
             CredentialSetTable credentialSetMetadata = new CredentialSetTable(database);
             this.importer = new RuleImporter(database, ruleStore, upstreamStore, credentialSetMetadata, this::localRepositoryUnder);
             this.exporter = new RuleExporter(ruleStore, upstreamStore, credentialSetMetadata);
@@ -129,7 +131,7 @@ public final class Engine implements EngineApi, AutoCloseable {
             });
             scheduler.scheduleWithFixedDelay(this::pollConfig, CONFIG_POLL_MILLIS, CONFIG_POLL_MILLIS, TimeUnit.MILLISECONDS);
             // --- cache janitor hook (engine-robustness) ---
-            this.janitor = new CacheJanitor(index, blobs, new dev.cachalot.storage.GarbageCollector(folder, blobs, index),
+            this.janitor = new CacheJanitor(index, blobs, new dev.cachalot.storage.GarbageCollector(blobs, index),
                     statistics, () -> settingsStore.load().maxCacheBytes());
             recorder.onEvent(e -> {
                 if (e.upstreamBytes() >= CacheJanitor.LARGE_FILL_BYTES) janitor.requestCheck();
@@ -164,7 +166,7 @@ public final class Engine implements EngineApi, AutoCloseable {
      * count: a static rule may sit inside a wildcard one, and a rule may take over what an earlier rule cached.
      */
     private boolean localRepositoryUnder(String prefix) {
-        return index.anyRepositoryUnder(prefix, dev.cachalot.storage.ManifestIndex.RepositoryKind.LOCAL);
+        return index.anyRepositoryUnder(prefix, RepositoryKind.LOCAL);
     }
 
     // ------------------------------------------------------------------ configuration
