@@ -7,8 +7,8 @@ import dev.cachalot.oci.RepositoryName;
 import dev.cachalot.stats.PullStatistics;
 import dev.cachalot.storage.BlobStore;
 import dev.cachalot.storage.GarbageCollector;
-import dev.cachalot.storage.ManifestIndex;
-import dev.cachalot.storage.ManifestIndex.StoredManifest;
+import dev.cachalot.storage.CacheEviction;
+import dev.cachalot.storage.StoredManifest;
 import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
@@ -46,7 +46,7 @@ final class CacheJanitor implements AutoCloseable {
     record Report(long bytesBefore, long bytesAfter, int manifestsEvicted, GarbageCollector.Result collected) {
     }
 
-    private final ManifestIndex index;
+    private final CacheEviction index;
     private final BlobStore store;
     private final GarbageCollector collector;
     private final PullStatistics statistics;
@@ -59,13 +59,13 @@ final class CacheJanitor implements AutoCloseable {
     private final Object work = new Object();
     private ScheduledExecutorService scheduler;
 
-    CacheJanitor(ManifestIndex index, BlobStore store, GarbageCollector collector, PullStatistics statistics,
+    CacheJanitor(CacheEviction index, BlobStore store, GarbageCollector collector, PullStatistics statistics,
                  LongSupplier maxCacheBytes) {
         this(index, store, collector, statistics, maxCacheBytes, GarbageCollector.DEFAULT_GRACE, java.time.Clock.systemUTC());
     }
 
     /** {@code grace}: the collector's grace period, after which evicted files too fresh to go at once are collected. */
-    CacheJanitor(ManifestIndex index, BlobStore store, GarbageCollector collector, PullStatistics statistics,
+    CacheJanitor(CacheEviction index, BlobStore store, GarbageCollector collector, PullStatistics statistics,
                  LongSupplier maxCacheBytes, java.time.Duration grace, java.time.Clock clock) {
         this.grace = grace;
         this.clock = clock;

@@ -19,8 +19,9 @@ import dev.cachalot.storage.DataFolder;
 import dev.cachalot.storage.Database;
 import dev.cachalot.storage.FileBlobStore;
 import dev.cachalot.storage.GarbageCollector;
-import dev.cachalot.storage.JdbcManifestIndex;
-import dev.cachalot.storage.ManifestIndex;
+import dev.cachalot.storage.JdbcMetadataStore;
+import dev.cachalot.storage.MetadataStore;
+import dev.cachalot.storage.RepositoryKind;
 import dev.cachalot.upstream.DeferredUpstreamClient;
 import dev.cachalot.upstream.OkHttpUpstreamClient;
 import java.time.Clock;
@@ -37,7 +38,7 @@ final class EngineParts implements AutoCloseable {
     final Clock clock;
     final Database database;
     final FileBlobStore blobs;
-    final JdbcManifestIndex index;
+    final MetadataStore index;
     final RuleStore ruleStore;
     final UpstreamStore upstreamStore;
     final Vault vault;
@@ -62,7 +63,7 @@ final class EngineParts implements AutoCloseable {
         this.database = Database.open(folder);
         try {
             this.blobs = new FileBlobStore(folder);
-            this.index = new JdbcManifestIndex(database);
+            this.index = new JdbcMetadataStore(database);
             this.ruleStore = new RuleStore(database);
             this.upstreamStore = new UpstreamStore(database);
             this.vault = new Vault(folder, vaultOptions);
@@ -77,14 +78,14 @@ final class EngineParts implements AutoCloseable {
             recorder.onBatch(new PullCounts(index));
             this.statistics = new PullStatistics(database);
             this.config = new ConfigWatcher(database, ruleService::ruleSet,
-                    new ConfigSignal(folder.database().resolve(ConfigSignal.FILE_NAME)));
+                    new ConfigSignal(database.configSignalFile()));
             this.backend = new PullThroughBackend(config::ruleSet, blobs, index, upstreamClient, recorder::record, folder.root(),
                     MAX_BLOB_BYTES, clock);
-            this.repositories = new Repositories(index, blobs, backend);
+            this.repositories = new Repositories(index, index, blobs, backend);
             CredentialSetTable credentialSetMetadata = new CredentialSetTable(database);
             this.importer = new RuleImporter(database, ruleStore, upstreamStore, credentialSetMetadata, this::localRepositoryUnder);
             this.exporter = new RuleExporter(ruleStore, upstreamStore, credentialSetMetadata);
-            this.janitor = new CacheJanitor(index, blobs, new GarbageCollector(folder, blobs, index),
+            this.janitor = new CacheJanitor(index, blobs, new GarbageCollector(blobs, index),
                     statistics, () -> settingsStore.load().maxCacheBytes());
             recorder.onEvent(e -> {
                 if (e.upstreamBytes() >= CacheJanitor.LARGE_FILL_BYTES) janitor.requestCheck();
@@ -100,7 +101,7 @@ final class EngineParts implements AutoCloseable {
      * count: a static rule may sit inside a wildcard one, and a rule may take over what an earlier rule cached.
      */
     private boolean localRepositoryUnder(String prefix) {
-        return index.anyRepositoryUnder(prefix, ManifestIndex.RepositoryKind.LOCAL);
+        return index.anyRepositoryUnder(prefix, RepositoryKind.LOCAL);
     }
 
     /** Closes what the parts hold open; the watcher, the janitor and the server are stopped before this. */

@@ -13,8 +13,11 @@ import dev.cachalot.oci.DistributionException;
 import dev.cachalot.oci.RepositoryName;
 import dev.cachalot.registry.RequestContext;
 import dev.cachalot.storage.BlobStore;
-import dev.cachalot.storage.ManifestIndex;
-import dev.cachalot.storage.ManifestIndex.StoredManifest;
+import dev.cachalot.storage.RepositoryCatalog;
+import dev.cachalot.storage.RepositoryContents;
+import dev.cachalot.storage.RepositoryKind;
+import dev.cachalot.storage.StoredManifest;
+import dev.cachalot.storage.TagRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -29,19 +32,21 @@ final class Repositories {
     private static final RequestContext PREFETCH = new RequestContext(null, "cachalot-prefetch", false,
             List.of(MediaTypes.OCI_INDEX, MediaTypes.OCI_MANIFEST, MediaTypes.DOCKER_MANIFEST_LIST, MediaTypes.DOCKER_MANIFEST));
 
-    private final ManifestIndex index;
+    private final RepositoryCatalog catalog;
+    private final RepositoryContents index;
     private final BlobStore blobs;
     private final PullThroughBackend backend;
 
-    Repositories(ManifestIndex index, BlobStore blobs, PullThroughBackend backend) {
+    Repositories(RepositoryCatalog catalog, RepositoryContents index, BlobStore blobs, PullThroughBackend backend) {
+        this.catalog = catalog;
         this.index = index;
         this.blobs = blobs;
         this.backend = backend;
     }
 
     List<RepositoryView> list() {
-        return index.repositories().stream()
-                .map(r -> new RepositoryView(r.name().value(), r.kind() == ManifestIndex.RepositoryKind.CACHED, r.ruleName(),
+        return catalog.repositories().stream()
+                .map(r -> new RepositoryView(r.name().value(), r.kind() == RepositoryKind.CACHED, r.ruleName(),
                         r.upstreamRepository(), r.tagCount(), r.sizeBytes(), r.lastPulledAt(), r.pullCount()))
                 .toList();
     }
@@ -49,7 +54,7 @@ final class Repositories {
     List<TagView> tags(String repository) {
         RepositoryName name = RepositoryName.of(repository);
         List<TagView> views = new ArrayList<>();
-        for (ManifestIndex.TagRecord t : index.tags(name)) {
+        for (TagRecord t : index.tags(name)) {
             Optional<StoredManifest> m = index.manifest(name, t.digest());
             Optional<ManifestFacts> facts = m.flatMap(sm -> facts(sm.digest(), sm.mediaType()));
             List<String> platforms = facts.map(f -> f.children().stream().map(ManifestFacts.Descriptor::platform)
@@ -93,8 +98,8 @@ final class Repositories {
 
     void deleteRepository(String repository) {
         RepositoryName name = RepositoryName.of(repository);
-        if (!index.repositoryExists(name)) throw new IllegalArgumentException("no repository " + repository + " in the cache");
-        index.deleteRepository(name);
+        if (index.repositoryKind(name).isEmpty()) throw new IllegalArgumentException("no repository " + repository + " in the cache");
+        catalog.deleteRepository(name);
     }
 
     /** Pulls a tag or digest with every platform and blob into the cache, through the same path as a client's pull. */

@@ -14,8 +14,8 @@ import dev.cachalot.rules.RuleSet;
 import dev.cachalot.storage.BlobStore;
 import dev.cachalot.storage.BlobStore.BlobWriter;
 import dev.cachalot.storage.BlobStore.DigestMismatchException;
-import dev.cachalot.storage.ManifestIndex;
-import dev.cachalot.storage.ManifestIndex.RepositoryKind;
+import dev.cachalot.storage.RepositoryContents;
+import dev.cachalot.storage.RepositoryKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -32,7 +32,7 @@ import java.util.function.Supplier;
 /**
  * The push side of plain local repositories (names no cache rule covers): blob uploads, cross-repository mounts,
  * manifest pushes, and deletes. Content goes through the same {@link BlobStore} as cached content (verified, then
- * moved into place atomically) and is recorded in the {@link ManifestIndex} as a {@link RepositoryKind#LOCAL}
+ * moved into place atomically) and is recorded in the {@link RepositoryContents} as a {@link RepositoryKind#LOCAL}
  * repository, which is what keeps a later cache rule from claiming the name.
  *
  * <p>Names a rule covers are refused with DENIED: a pull-through cache holds exactly what its upstream sent, and a
@@ -48,7 +48,7 @@ public final class LocalRepositories implements AutoCloseable {
 
     private final NameRouting routing;
     private final BlobStore store;
-    private final ManifestIndex index;
+    private final RepositoryContents index;
     private final BlobUploads uploads;
     private final Clock clock;
 
@@ -57,7 +57,7 @@ public final class LocalRepositories implements AutoCloseable {
      * @param maxUploadBytes  the largest blob a client may push
      * @param uploadIdleExpiry how long an untouched upload session lives
      */
-    public LocalRepositories(Supplier<RuleSet> rules, BlobStore store, ManifestIndex index, Path uploadFolder,
+    public LocalRepositories(Supplier<RuleSet> rules, BlobStore store, RepositoryContents index, Path uploadFolder,
                              long maxUploadBytes, Duration uploadIdleExpiry, Clock clock) {
         this.routing = new NameRouting(rules, index);
         this.store = store;

@@ -3,7 +3,8 @@ package dev.cachalot.proxy;
 import dev.cachalot.oci.RepositoryName;
 import dev.cachalot.rules.Resolution;
 import dev.cachalot.rules.RuleSet;
-import dev.cachalot.storage.ManifestIndex;
+import dev.cachalot.storage.RepositoryContents;
+import dev.cachalot.storage.RepositoryKind;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -15,9 +16,9 @@ import java.util.function.Supplier;
  */
 final class NameRouting {
     private final Supplier<RuleSet> rules;
-    private final ManifestIndex index;
+    private final RepositoryContents index;
 
-    NameRouting(Supplier<RuleSet> rules, ManifestIndex index) {
+    NameRouting(Supplier<RuleSet> rules, RepositoryContents index) {
         this.rules = rules;
         this.index = index;
     }
@@ -40,6 +41,6 @@ final class NameRouting {
     }
 
     private boolean isLocal(RepositoryName name) {
-        return index.repository(name).map(s -> s.kind() == ManifestIndex.RepositoryKind.LOCAL).orElse(false);
+        return index.repositoryKind(name).orElse(null) == RepositoryKind.LOCAL;
     }
 }

@@ -23,11 +23,11 @@ import dev.cachalot.stats.PullEvent;
 import dev.cachalot.stats.PullEvent.Kind;
 import dev.cachalot.stats.PullEvent.Outcome;
 import dev.cachalot.storage.BlobStore;
-import dev.cachalot.storage.ManifestIndex;
-import dev.cachalot.storage.ManifestIndex.Origin;
-import dev.cachalot.storage.ManifestIndex.RepositoryKind;
-import dev.cachalot.storage.ManifestIndex.StoredManifest;
-import dev.cachalot.storage.ManifestIndex.TagRecord;
+import dev.cachalot.storage.RepositoryContents;
+import dev.cachalot.storage.RepositoryKind;
+import dev.cachalot.storage.RepositoryOrigin;
+import dev.cachalot.storage.StoredManifest;
+import dev.cachalot.storage.TagRecord;
 import dev.cachalot.upstream.UpstreamClient;
 import dev.cachalot.upstream.UpstreamException;
 import dev.cachalot.upstream.UpstreamManifest;
@@ -60,14 +60,14 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
 
     private final NameRouting routing;
     private final BlobStore store;
-    private final ManifestIndex index;
+    private final RepositoryContents index;
     private final UpstreamClient upstream;
     private final BlobFills fills;
     private final Consumer<PullEvent> events;
     private final Clock clock;
     private final LocalRepositories local;
 
-    public PullThroughBackend(Supplier<RuleSet> rules, BlobStore store, ManifestIndex index, UpstreamClient upstream,
+    public PullThroughBackend(Supplier<RuleSet> rules, BlobStore store, RepositoryContents index, UpstreamClient upstream,
                               Consumer<PullEvent> events, Path dataRoot, long maxBlobBytes, Clock clock) {
         this.routing = new NameRouting(rules, index);
         this.store = store;
@@ -182,7 +182,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store manifest " + m.digest(), e);
         }
-        index.putManifest(r.localName(), RepositoryKind.CACHED, new Origin(r.rule().name(), r.upstreamRepository()), m.digest(),
+        index.putManifest(r.localName(), RepositoryKind.CACHED, new RepositoryOrigin(r.rule().name(), r.upstreamRepository()), m.digest(),
                 facts.mediaType(), m.body().length, facts.artifactType(), facts.subject());
         if (tagOrNull != null) {
             index.putTag(r.localName(), tagOrNull, m.digest(), clock.instant());
@@ -339,7 +339,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
                 if (tags.isEmpty()) throw UpstreamErrors.forRepository(e, local.value());
                 log.info("Upstream {} failed listing tags of {} ({}); answering from the cache", r.upstream().loginServer(), local, e.getMessage());
             }
-        } else if (tags.isEmpty() && !index.repositoryExists(local)) {
+        } else if (tags.isEmpty() && index.repositoryKind(local).isEmpty()) {
             throw new DistributionException(ErrorCode.NAME_UNKNOWN, "repository " + name + " is not known to this registry");
         }
         List<String> after = List.copyOf(last == null ? tags : tags.tailSet(last, false));

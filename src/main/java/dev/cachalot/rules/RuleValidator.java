@@ -27,7 +27,7 @@ public final class RuleValidator {
      * Why {@code candidate} (already normalized) cannot join {@code existing}; empty when it can.
      *
      * @param repositoryExistsUnder answers whether a local repository exists at a name, or for a wildcard
-     *                              target's prefix, under it (see {@code ManifestIndex.anyRepositoryUnder})
+     *                              target's prefix, under it (see {@code RepositoryCatalog.anyRepositoryUnder})
      */
     public List<String> problems(CacheRule candidate, List<CacheRule> existing, Predicate<String> repositoryExistsUnder) {
         List<String> problems = new ArrayList<>();

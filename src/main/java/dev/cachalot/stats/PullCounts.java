@@ -2,8 +2,8 @@ package dev.cachalot.stats;
 
 import dev.cachalot.oci.Digest;
 import dev.cachalot.oci.RepositoryName;
-import dev.cachalot.storage.ManifestIndex;
-import dev.cachalot.storage.ManifestIndex.PullCount;
+import dev.cachalot.storage.PullCount;
+import dev.cachalot.storage.PullCounters;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,9 +23,9 @@ public final class PullCounts implements Consumer<List<PullEvent>> {
 
     private static final Logger log = LoggerFactory.getLogger(PullCounts.class);
 
-    private final ManifestIndex index;
+    private final PullCounters index;
 
-    public PullCounts(ManifestIndex index) {
+    public PullCounts(PullCounters index) {
         this.index = index;
     }
 

@@ -8,20 +8,26 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * Content-addressed blob files under {@link DataFolder#blobs()}. A file is visible only once its digest was
- * verified: writers fill a temp file and {@link BlobWriter#commit()} moves it into place atomically.
- * Manifests are stored here too, by their digest.
+ * Content-addressed blobs: what the registry path reads and writes. Manifests are stored here too, by their digest.
+ * Deleting and listing are {@link BlobHousekeeping}'s; what repositories hold which blob is metadata.
+ *
+ * <p>Visibility: a blob becomes visible only once its digest was verified, all at once: writers fill a temp file
+ * and {@link BlobWriter#commit()} moves it into place atomically; content that does not match its digest leaves
+ * nothing behind. Concurrency: every method is safe from any number of threads; any number of writers may write the
+ * same digest at once, and the first commit wins (the others' commits succeed and leave the same content). Missing
+ * blobs are answered with empty results, never exceptions.
  */
 public interface BlobStore {
 
-    /** The verified file of {@code digest}, if present. */
+    /** The verified file of {@code digest}, if stored; empty otherwise. The file is never changed once visible. */
     Optional<Path> find(Digest digest);
 
+    /** True if {@code digest} is stored (committed). */
     default boolean contains(Digest digest) {
         return find(digest).isPresent();
     }
 
-    /** Starts writing a blob expected to have {@code digest}. */
+    /** Starts writing a blob expected to have {@code digest}; nothing is visible before {@link BlobWriter#commit()}. */
     BlobWriter newWriter(Digest digest) throws IOException;
 
     /**
@@ -32,19 +38,18 @@ public interface BlobStore {
         return newWriter(digest);
     }
 
-    /** Stores small content (a manifest) at once; verifies the digest; a no-op if already present. */
+    /**
+     * Stores small content (a manifest) at once, as a writer would: verified, then visible all at once. A no-op if
+     * already stored.
+     *
+     * @throws DigestMismatchException when {@code content} does not have {@code digest}; nothing is stored
+     */
     void put(Digest digest, byte[] content) throws IOException;
 
-    /** Reads small content (a manifest) fully. */
+    /** Reads small content (a manifest) fully; empty if not stored. */
     Optional<byte[]> read(Digest digest) throws IOException;
 
-    /** Deletes a blob file; true if it existed. */
-    boolean delete(Digest digest) throws IOException;
-
-    /** Removes temp files left by a crash or an aborted fetch; returns how many. Call at start only. */
-    int sweepTemp() throws IOException;
-
-    /** A blob being written: bytes are hashed as they arrive. */
+    /** A blob being written by one thread: bytes are hashed as they arrive. */
     interface BlobWriter extends AutoCloseable {
 
         /** The temp file; readers may read what was written so far while the writer fills it. */

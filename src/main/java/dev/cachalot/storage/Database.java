@@ -1,7 +1,6 @@
 package dev.cachalot.storage;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,36 +9,46 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashSet;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Locale;
+import java.util.Set;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded H2 metadata database of one data folder, with versioned migrations.
+ * The embedded H2 metadata database of one data folder, its schema kept up to date by Flyway.
  *
  * <p>Opened with {@code AUTO_SERVER=TRUE} so that a CLI command and a running engine (or the app) can share
  * one data folder: the first process opens the file, later ones connect to it through a loopback-only server.
  *
  * <p>Every change to configuration (rules, upstreams, credential sets) must call {@link #bumpConfigVersion}
- * in the same transaction; running engines poll {@link #configVersion()} and reload when it moves.
+ * in the same transaction; running engines compare the token in {@link #configSignalFile()} on every request and reload when it moved.
  */
 public final class Database implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Database.class);
 
     /**
-     * Migrations in order. Add a file under {@code src/main/resources/db/migration} and its name here.
-     * Numbers by area so parallel work does not collide: 1–9 core, 10–19 credentials, 20–29 stats,
-     * 30–39 rules, 40–49 import, 50–59 app.
+     * Where the migrations live. Numbers by area so parallel work does not collide: 1–9 core, 10–19 credentials,
+     * 20–29 stats, 30–39 rules, 40–49 import, 50–59 app. File names {@code V<n>__<what>.sql}, whole numbers only.
      */
-    static final List<String> MIGRATIONS = List.of(
-            "V1__init.sql",
-            "V20__storage_indexes.sql");
+    static final String MIGRATIONS = "classpath:db/migration";
 
-    private static final Pattern VERSION = Pattern.compile("V(\\d+)__.*\\.sql");
+    /**
+     * The versions of the scripts in {@link #MIGRATIONS}; {@code DatabaseTest} fails when a script is missing here.
+     * Only for the check that nothing is pending: starting Flyway costs ~230 ms of CPU (≈390 classes loaded, its
+     * plugins, the classpath scan, validation), measured on every engine start, while one query on its history
+     * table tells whether it would do anything.
+     */
+    static final List<Integer> SHIPPED_VERSIONS = List.of(1, 20);
+
+    /** The history table of the hand-written runner that came before Flyway: {@code (version, script, applied_at)}. */
+    static final String LEGACY_HISTORY = "SCHEMA_VERSION";
 
     /** Set by {@link #bumpConfigVersion} until the work that bumped is committed and signalled. */
     private static final ThreadLocal<Boolean> CONFIG_BUMPED = ThreadLocal.withInitial(() -> false);
@@ -143,6 +152,14 @@ public final class Database implements AutoCloseable {
      * reads this often and the version only when the stamp moved, or once a minute in case a writer died between
      * its commit and its signal.
      */
+    /**
+     * The signal file itself: after every committed configuration change it holds a new token (never the same twice),
+     * so a reader that compares tokens cannot miss a change the way a millisecond file time can.
+     */
+    public Path configSignalFile() {
+        return configSignal;
+    }
+
     public long configSignal() {
         return configSignalFile.lastModified();
     }
@@ -183,47 +200,91 @@ public final class Database implements AutoCloseable {
         });
     }
 
+    /**
+     * Brings the schema up to date with Flyway, which is only started when something is pending. Out of order on
+     * purpose: areas number their migrations in separate ranges, so a low-numbered one (say V10) may land after a
+     * higher one (V20) was applied and must still run.
+     *
+     * <p>A database written before Flyway took over has the old runner's {@code schema_version} table and no
+     * Flyway history: it is baselined at the highest version the old runner recorded, so nothing runs twice. The old
+     * runner only ever knew V1 and V20 and applied every known script on each open, so what it recorded is always a
+     * prefix of today's scripts and its highest version says everything. Its table is left in place: it is small,
+     * and an older Cachalot opening this folder again still finds what it expects.
+     */
     private void migrate() {
-        inTransaction(c -> {
-            try (Statement s = c.createStatement()) {
-                s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INT PRIMARY KEY, script VARCHAR(200) NOT NULL, "
-                        + "applied_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL)");
-            }
-            // Applied versions as a set, not a maximum: areas number their migrations in separate ranges, so a
-            // low-numbered one (say V10) may arrive after a higher one (V20) was applied and must still run.
-            java.util.Set<Integer> applied = new java.util.HashSet<>();
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT version FROM schema_version")) {
-                while (rs.next()) applied.add(rs.getInt(1));
-            }
-            for (String script : MIGRATIONS) {
-                Matcher m = VERSION.matcher(script);
-                if (!m.matches()) throw new IllegalStateException("bad migration name " + script);
-                int version = Integer.parseInt(m.group(1));
-                if (applied.contains(version)) continue;
-                log.debug("Applying database migration {}", script);
-                for (String sql : statements(script)) {
-                    try (Statement s = c.createStatement()) {
-                        s.execute(sql);
-                    }
-                }
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO schema_version (version, script) VALUES (?, ?)")) {
-                    ps.setInt(1, version);
-                    ps.setString(2, script);
-                    ps.executeUpdate();
-                }
-            }
-            return null;
-        });
+        History history = query(History::read);
+        if (history.covers(SHIPPED_VERSIONS)) {
+            return;
+        }
+        FluentConfiguration flyway = Flyway.configure()
+                .dataSource(pool)
+                .locations(MIGRATIONS)
+                .outOfOrder(true);
+        if (history.legacyVersion() > 0) {
+            flyway.baselineOnMigrate(true)
+                    .baselineVersion(Integer.toString(history.legacyVersion()))
+                    .baselineDescription("taken over from " + LEGACY_HISTORY.toLowerCase(Locale.ROOT));
+        }
+        try {
+            flyway.load().migrate();
+        } catch (FlywayException e) {
+            throw new StorageException("cannot bring the metadata database up to date: " + e.getMessage(), e);
+        }
     }
 
-    private static List<String> statements(String script) {
-        try (InputStream in = Database.class.getResourceAsStream("/db/migration/" + script)) {
-            if (in == null) throw new IllegalStateException("missing migration " + script);
-            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            return java.util.Arrays.stream(text.replaceAll("(?m)^--.*$", "").split(";"))
-                    .map(String::strip).filter(s -> !s.isEmpty()).toList();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read migration " + script, e);
+    /**
+     * What a database says about its migrations: the versions in Flyway's history (empty when it has none), the
+     * highest of them that is a baseline, and the highest version the pre-Flyway runner recorded when only its
+     * table exists (else 0).
+     */
+    private record History(Set<Integer> applied, int baseline, int legacyVersion) {
+
+        private static final String FLYWAY_HISTORY = "flyway_schema_history";
+
+        static History read(Connection c) throws SQLException {
+            Set<String> tables = new HashSet<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES"
+                    + " WHERE TABLE_SCHEMA = 'PUBLIC' AND TABLE_NAME IN (?, ?)")) {
+                ps.setString(1, LEGACY_HISTORY);
+                ps.setString(2, FLYWAY_HISTORY);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) tables.add(rs.getString(1));
+                }
+            }
+            if (!tables.contains(FLYWAY_HISTORY)) {
+                int legacy = 0;
+                if (tables.contains(LEGACY_HISTORY)) {
+                    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT MAX(version) FROM " + LEGACY_HISTORY)) {
+                        legacy = rs.next() ? rs.getInt(1) : 0;
+                    }
+                }
+                return new History(Set.of(), 0, legacy);
+            }
+            Set<Integer> applied = new HashSet<>();
+            int baseline = 0;
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT \"version\", \"type\" FROM \""
+                    + FLYWAY_HISTORY + "\" WHERE \"success\" AND \"version\" IS NOT NULL")) {
+                while (rs.next()) {
+                    int version;
+                    try {
+                        version = Integer.parseInt(rs.getString(1));
+                    } catch (NumberFormatException e) {
+                        continue; // not one of ours: Flyway decides about it
+                    }
+                    applied.add(version);
+                    if ("BASELINE".equals(rs.getString(2))) baseline = Math.max(baseline, version);
+                }
+            }
+            return new History(applied, baseline, 0);
+        }
+
+        /** True if every one of {@code versions} was applied or lies at or below a baseline. */
+        boolean covers(List<Integer> versions) {
+            if (applied.isEmpty()) return false;
+            for (int v : versions) {
+                if (v > baseline && !applied.contains(v)) return false;
+            }
+            return true;
         }
     }
 

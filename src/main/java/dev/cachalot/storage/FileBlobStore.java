@@ -13,9 +13,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -34,12 +36,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link BlobStore} on the local file system: {@code blobs/<algorithm>/<first two hex>/<hex>}.
+ * {@link BlobStore} on the local file system: {@code blobs/<algorithm>/<first two hex>/<hex>}, temp files in
+ * {@code tmp/} on the same file system so that the commit's move is atomic.
  *
  * <p>Every path is derived from a validated {@link Digest} (fixed algorithm names, fixed-length lowercase hex),
  * never from raw request text, so nothing written here can land outside the data folder.
  */
-public final class FileBlobStore implements BlobStore {
+public final class FileBlobStore implements BlobStore, BlobHousekeeping {
 
     private static final Logger log = LoggerFactory.getLogger(FileBlobStore.class);
 
@@ -85,6 +88,9 @@ public final class FileBlobStore implements BlobStore {
             }
         });
     }
+
+    /** The digest algorithms whose folders hold blobs; see {@link Digest}. */
+    private static final List<String> ALGORITHMS = List.of("sha256", "sha512");
 
     private final Path blobs;
     private final Path tmp;
@@ -166,6 +172,53 @@ public final class FileBlobStore implements BlobStore {
     @Override
     public boolean delete(Digest digest) throws IOException {
         return Files.deleteIfExists(pathOf(digest));
+    }
+
+    /** Lists only well-placed blob files: stray files a person left under {@code blobs/} are no blobs. */
+    @Override
+    public void forEachBlob(BlobVisitor visitor) throws IOException {
+        for (String algorithm : ALGORITHMS) {
+            Path algorithmDir = blobs.resolve(algorithm);
+            if (!Files.isDirectory(algorithmDir)) continue;
+            try (DirectoryStream<Path> prefixes = Files.newDirectoryStream(algorithmDir)) {
+                for (Path prefix : prefixes) {
+                    if (!Files.isDirectory(prefix)) continue;
+                    try (DirectoryStream<Path> files = Files.newDirectoryStream(prefix)) {
+                        for (Path file : files) {
+                            Digest digest = digestOf(algorithm, prefix, file);
+                            if (digest == null) continue;
+                            BasicFileAttributes attrs = attributes(file);
+                            if (attrs == null) continue;
+                            visitor.visit(new StoredBlob(digest, attrs.size(), attrs.lastModifiedTime().toInstant()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The digest a stored file stands for, or null for anything that is not a well-placed blob file. */
+    private static Digest digestOf(String algorithm, Path prefix, Path file) {
+        String hex = file.getFileName().toString();
+        String prefixName = prefix.getFileName().toString();
+        if (prefixName.length() != 2 || !hex.startsWith(prefixName)) {
+            return null;
+        }
+        try {
+            return new Digest(algorithm, hex);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** A regular file's attributes; null if it is something else or was deleted meanwhile. */
+    private static BasicFileAttributes attributes(Path file) throws IOException {
+        try {
+            BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
+            return attrs.isRegularFile() ? attrs : null;
+        } catch (NoSuchFileException e) {
+            return null;
+        }
     }
 
     @Override

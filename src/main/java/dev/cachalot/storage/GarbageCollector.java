@@ -2,24 +2,19 @@ package dev.cachalot.storage;
 
 import dev.cachalot.oci.Digest;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletes blob files that no repository references any more: the marks are the digests in {@code blob_links} and
- * {@code manifests}; the sweep walks {@code blobs/} and deletes unmarked files older than a grace period.
+ * Deletes blobs that no repository references any more: the marks are the digests the metadata links as blobs or
+ * holds as manifests ({@link BlobReferences}); the sweep lists the blob store ({@link BlobHousekeeping}) and deletes
+ * unmarked blobs committed before a grace period.
  *
  * <p>The grace period protects a blob that was just committed but whose link is not recorded yet. A blob that is
  * re-linked by a concurrent pull between the check and the delete can still be lost; for cached repositories the
@@ -31,104 +26,58 @@ public final class GarbageCollector {
 
     public static final Duration DEFAULT_GRACE = Duration.ofHours(1);
     private static final int CHUNK = 1_000;
-    private static final Set<String> ALGORITHMS = Set.of("sha256", "sha512");
 
     /** What one collection did. */
     public record Result(int examined, int deleted, long bytesFreed) {
     }
 
-    private final Path blobs;
-    private final BlobStore store;
-    private final ManifestIndex index;
+    private final BlobHousekeeping blobs;
+    private final BlobReferences references;
     private final Duration grace;
     private final Clock clock;
 
-    public GarbageCollector(DataFolder folder, BlobStore store, ManifestIndex index, Duration grace, Clock clock) {
-        this.blobs = folder.blobs();
-        this.store = store;
-        this.index = index;
+    public GarbageCollector(BlobHousekeeping blobs, BlobReferences references, Duration grace, Clock clock) {
+        this.blobs = blobs;
+        this.references = references;
         this.grace = grace;
         this.clock = clock;
     }
 
-    public GarbageCollector(DataFolder folder, BlobStore store, ManifestIndex index) {
-        this(folder, store, index, DEFAULT_GRACE, Clock.systemUTC());
+    public GarbageCollector(BlobHousekeeping blobs, BlobReferences references) {
+        this(blobs, references, DEFAULT_GRACE, Clock.systemUTC());
     }
 
-    /** Runs one mark-and-sweep over the blob folder. */
+    /** Runs one mark-and-sweep over the blob store. */
     public Result collect() throws IOException {
         Instant cutoff = clock.instant().minus(grace);
-        int examined = 0;
-        int deleted = 0;
-        long freed = 0;
+        int[] examined = {0};
+        long[] swept = {0, 0};
         Map<Digest, Long> batch = new HashMap<>();
-        for (String algorithm : ALGORITHMS) {
-            Path algorithmDir = blobs.resolve(algorithm);
-            if (!Files.isDirectory(algorithmDir)) continue;
-            try (DirectoryStream<Path> prefixes = Files.newDirectoryStream(algorithmDir)) {
-                for (Path prefix : prefixes) {
-                    if (!Files.isDirectory(prefix)) continue;
-                    try (DirectoryStream<Path> files = Files.newDirectoryStream(prefix)) {
-                        for (Path file : files) {
-                            Digest digest = digestOf(algorithm, prefix, file);
-                            if (digest == null) continue;
-                            examined++;
-                            BasicFileAttributes attrs = attributes(file);
-                            if (attrs == null || attrs.lastModifiedTime().toInstant().isAfter(cutoff)) continue;
-                            batch.put(digest, attrs.size());
-                            if (batch.size() >= CHUNK) {
-                                long[] r = sweep(batch);
-                                deleted += (int) r[0];
-                                freed += r[1];
-                                batch.clear();
-                            }
-                        }
-                    }
-                }
+        blobs.forEachBlob(blob -> {
+            examined[0]++;
+            if (blob.committedAt().isAfter(cutoff)) return;
+            batch.put(blob.digest(), blob.size());
+            if (batch.size() >= CHUNK) {
+                sweep(batch, swept);
+                batch.clear();
             }
-        }
-        long[] r = sweep(batch);
-        deleted += (int) r[0];
-        freed += r[1];
+        });
+        sweep(batch, swept);
+        int deleted = (int) swept[0];
         if (deleted > 0) {
-            log.info("Garbage collection removed {} unreferenced blob(s), {} bytes", deleted, freed);
+            log.info("Garbage collection removed {} unreferenced blob(s), {} bytes", deleted, swept[1]);
         }
-        return new Result(examined, deleted, freed);
+        return new Result(examined[0], deleted, swept[1]);
     }
 
-    /** Deletes the unreferenced ones among {@code candidates}; returns {deleted, bytes}. */
-    private long[] sweep(Map<Digest, Long> candidates) throws IOException {
-        if (candidates.isEmpty()) return new long[2];
-        long deleted = 0;
-        long bytes = 0;
-        for (Digest d : index.unreferencedBlobs(new ArrayList<>(candidates.keySet()))) {
-            if (store.delete(d)) {
-                deleted++;
-                bytes += candidates.get(d);
+    /** Deletes the unreferenced ones among {@code candidates}, adding to {@code totals} = {deleted, bytes}. */
+    private void sweep(Map<Digest, Long> candidates, long[] totals) throws IOException {
+        if (candidates.isEmpty()) return;
+        for (Digest d : references.unreferencedBlobs(new ArrayList<>(candidates.keySet()))) {
+            if (blobs.delete(d)) {
+                totals[0]++;
+                totals[1] += candidates.get(d);
             }
-        }
-        return new long[]{deleted, bytes};
-    }
-
-    /** The digest a stored file stands for, or null for anything that is not a well-placed blob file. */
-    private static Digest digestOf(String algorithm, Path prefix, Path file) {
-        String hex = file.getFileName().toString();
-        if (!hex.startsWith(prefix.getFileName().toString()) || prefix.getFileName().toString().length() != 2) {
-            return null;
-        }
-        try {
-            return new Digest(algorithm, hex);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    private static BasicFileAttributes attributes(Path file) throws IOException {
-        try {
-            BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
-            return attrs.isRegularFile() ? attrs : null;
-        } catch (NoSuchFileException e) {
-            return null;
         }
     }
 }

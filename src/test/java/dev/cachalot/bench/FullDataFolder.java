@@ -9,8 +9,9 @@ import dev.cachalot.stats.PullEventRecorder;
 import dev.cachalot.storage.DataFolder;
 import dev.cachalot.storage.Database;
 import dev.cachalot.storage.FileBlobStore;
-import dev.cachalot.storage.JdbcManifestIndex;
-import dev.cachalot.storage.ManifestIndex;
+import dev.cachalot.storage.JdbcMetadataStore;
+import dev.cachalot.storage.RepositoryKind;
+import dev.cachalot.storage.RepositoryOrigin;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -53,9 +54,9 @@ public final class FullDataFolder {
         Database database = Database.open(folder);
         try (PullEventRecorder recorder = new PullEventRecorder(database)) {
             FileBlobStore blobs = new FileBlobStore(folder);
-            JdbcManifestIndex index = new JdbcManifestIndex(database);
+            JdbcMetadataStore index = new JdbcMetadataStore(database);
             RepositoryName repository = RepositoryName.of(CachalotSubject.TARGET_PREFIX + BenchUpstream.MANY);
-            ManifestIndex.Origin origin = new ManifestIndex.Origin(CachalotSubject.RULE_NAME, BenchUpstream.MANY);
+            RepositoryOrigin origin = new RepositoryOrigin(CachalotSubject.RULE_NAME, BenchUpstream.MANY);
             Digest config = put(blobs, "{\"architecture\":\"amd64\",\"os\":\"linux\"}");
             Digest layer = put(blobs, "layer");
             for (int i = 0; i < count; i++) {
@@ -64,7 +65,7 @@ public final class FullDataFolder {
                         + "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"" + layer
                         + "\",\"size\":5}],\"annotations\":{\"n\":\"" + i + "\"}}";
                 Digest digest = put(blobs, body);
-                index.putManifest(repository, ManifestIndex.RepositoryKind.CACHED, origin, digest, MEDIA_TYPE,
+                index.putManifest(repository, RepositoryKind.CACHED, origin, digest, MEDIA_TYPE,
                         body.length(), null, null);
                 Instant now = Instant.now();
                 index.recordPull(repository, null, digest, now);

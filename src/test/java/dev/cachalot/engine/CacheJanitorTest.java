@@ -10,9 +10,9 @@ import dev.cachalot.storage.DataFolder;
 import dev.cachalot.storage.Database;
 import dev.cachalot.storage.FileBlobStore;
 import dev.cachalot.storage.GarbageCollector;
-import dev.cachalot.storage.JdbcManifestIndex;
-import dev.cachalot.storage.ManifestIndex.Origin;
-import dev.cachalot.storage.ManifestIndex.RepositoryKind;
+import dev.cachalot.storage.JdbcMetadataStore;
+import dev.cachalot.storage.RepositoryKind;
+import dev.cachalot.storage.RepositoryOrigin;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,7 +41,7 @@ class CacheJanitorTest {
     private DataFolder folder;
     private Database db;
     private FileBlobStore store;
-    private JdbcManifestIndex index;
+    private JdbcMetadataStore index;
     private final AtomicLong bound = new AtomicLong();
     private CacheJanitor janitor;
     private final Random random = new Random(3);
@@ -51,8 +51,8 @@ class CacheJanitorTest {
         folder = new DataFolder(root).ensureCreated();
         db = Database.open(folder);
         store = new FileBlobStore(folder);
-        index = new JdbcManifestIndex(db);
-        janitor = new CacheJanitor(index, store, new GarbageCollector(folder, store, index), new PullStatistics(db), bound::get);
+        index = new JdbcMetadataStore(db);
+        janitor = new CacheJanitor(index, store, new GarbageCollector(store, index), new PullStatistics(db), bound::get);
     }
 
     @AfterEach
@@ -77,7 +77,7 @@ class CacheJanitorTest {
 
         assertThat(report.bytesAfter()).isLessThanOrEqualTo(bound.get() * 9 / 10);
         assertThat(index.cachedBytes()).isEqualTo(report.bytesAfter());
-        assertThat(index.repositoryExists(a.repository())).isFalse();
+        assertThat(index.repositoryKind(a.repository())).isEmpty();
         assertThat(index.tag(a.repository(), "1")).isEmpty();
         assertThat(store.find(a.layer())).isEmpty();
         assertThat(store.find(a.manifest())).isEmpty();
@@ -96,7 +96,7 @@ class CacheJanitorTest {
 
         assertThat(index.manifest(local.repository(), local.manifest())).isPresent();
         assertThat(store.find(local.layer())).isPresent();
-        assertThat(index.repositoryExists(cached.repository())).isFalse();
+        assertThat(index.repositoryKind(cached.repository())).isEmpty();
         assertThat(store.find(cached.layer())).isEmpty();
     }
 
@@ -134,7 +134,7 @@ class CacheJanitorTest {
 
         janitor.enforceBound();
 
-        assertThat(index.repositoryExists(RepositoryName.of("cache/old"))).isFalse();
+        assertThat(index.repositoryKind(RepositoryName.of("cache/old"))).isEmpty();
         assertThat(store.find(committedNotLinked)).isPresent();
         assertThat(inFlight.tempFile()).exists();
         inFlight.close();
@@ -155,14 +155,14 @@ class CacheJanitorTest {
         MovableClock clock = new MovableClock(Instant.now());
         Duration grace = Duration.ofHours(1);
         janitor.close();
-        janitor = new CacheJanitor(index, store, new GarbageCollector(folder, store, index, grace, clock), new PullStatistics(db),
+        janitor = new CacheJanitor(index, store, new GarbageCollector(store, index, grace, clock), new PullStatistics(db),
                 bound::get, grace, clock);
         Image fresh = cachedImage("cache/fresh", 100, LONG_AGO);
         Files.setLastModifiedTime(store.find(fresh.layer()).orElseThrow(), FileTime.from(clock.instant()));
         bound.set(10 * KIB);
 
         janitor.minutely();
-        assertThat(index.repositoryExists(fresh.repository())).isFalse();
+        assertThat(index.repositoryKind(fresh.repository())).isEmpty();
         assertThat(store.find(fresh.layer())).isPresent();
 
         clock.advance(grace.plusMinutes(2));
@@ -223,7 +223,7 @@ class CacheJanitorTest {
         Digest digest = Digest.sha256(MessageDigest.getInstance("SHA-256").digest(body));
         store.put(digest, body);
         age(digest);
-        Origin origin = kind == RepositoryKind.CACHED ? new Origin("some-rule", "upstream/" + repo.value()) : null;
+        RepositoryOrigin origin = kind == RepositoryKind.CACHED ? new RepositoryOrigin("some-rule", "upstream/" + repo.value()) : null;
         index.putManifest(repo, kind, origin, digest, OCI_MANIFEST, body.length, null, null);
         index.putTag(repo, tag, digest, pulledAt);
         link(repo, config);

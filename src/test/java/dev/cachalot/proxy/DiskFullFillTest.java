@@ -13,7 +13,7 @@ import dev.cachalot.storage.BlobStore;
 import dev.cachalot.storage.DataFolder;
 import dev.cachalot.storage.Database;
 import dev.cachalot.storage.FileBlobStore;
-import dev.cachalot.storage.JdbcManifestIndex;
+import dev.cachalot.storage.JdbcMetadataStore;
 import dev.cachalot.testing.DockerRegistryFixture;
 import dev.cachalot.testing.RegistryPusher;
 import dev.cachalot.testing.RegistryReader;
@@ -72,7 +72,7 @@ class DiskFullFillTest {
         folder = new DataFolder(temp.resolve("data")).ensureCreated();
         db = Database.open(folder);
         disk = new FilingUpDisk(new FileBlobStore(folder));
-        JdbcManifestIndex index = new JdbcManifestIndex(db);
+        JdbcMetadataStore index = new JdbcMetadataStore(db);
         RuleService rules = new RuleService(db, new RuleStore(db), new UpstreamStore(db), prefix -> false);
         rules.addUpstream(registry.hostPort(), registry.url(), null);
         rules.create("disk-full-rule", registry.hostPort() + "/*", "up/*", null, FreshnessPolicy.parse("revalidate"));
@@ -226,16 +226,6 @@ class DiskFullFillTest {
         @Override
         public Optional<byte[]> read(Digest digest) throws IOException {
             return files.read(digest);
-        }
-
-        @Override
-        public boolean delete(Digest digest) throws IOException {
-            return files.delete(digest);
-        }
-
-        @Override
-        public int sweepTemp() throws IOException {
-            return files.sweepTemp();
         }
     }
 }

@@ -10,8 +10,8 @@ import dev.cachalot.rules.RuleSet;
 import dev.cachalot.rules.UpstreamCatalog;
 import dev.cachalot.storage.DataFolder;
 import dev.cachalot.storage.Database;
-import dev.cachalot.storage.JdbcManifestIndex;
-import dev.cachalot.storage.ManifestIndex.RepositoryKind;
+import dev.cachalot.storage.JdbcMetadataStore;
+import dev.cachalot.storage.RepositoryKind;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -25,13 +25,13 @@ class NameRoutingTest {
     @TempDir
     Path dir;
     private Database database;
-    private JdbcManifestIndex index;
+    private JdbcMetadataStore index;
     private NameRouting routing;
 
     @BeforeEach
     void setUp() {
         database = Database.open(new DataFolder(dir));
-        index = new JdbcManifestIndex(database);
+        index = new JdbcMetadataStore(database);
         CacheRule hub = new CacheRule("hub-library", "docker.io/library/*", "hub/*", "dockerhub", FreshnessPolicy.REVALIDATE,
                 Instant.EPOCH, CacheRule.ProvisioningState.Succeeded);
         RuleSet rules = new RuleSet(List.of(hub), new UpstreamCatalog(List.of()));

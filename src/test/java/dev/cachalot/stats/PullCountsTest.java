@@ -6,7 +6,7 @@ import dev.cachalot.oci.Digest;
 import dev.cachalot.oci.RepositoryName;
 import dev.cachalot.stats.PullEvent.Kind;
 import dev.cachalot.stats.PullEvent.Outcome;
-import dev.cachalot.storage.ManifestIndex.PullCount;
+import dev.cachalot.storage.PullCount;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -9,9 +9,9 @@ import dev.cachalot.stats.PullEvent.Kind;
 import dev.cachalot.stats.PullEvent.Outcome;
 import dev.cachalot.storage.DataFolder;
 import dev.cachalot.storage.Database;
-import dev.cachalot.storage.JdbcManifestIndex;
-import dev.cachalot.storage.ManifestIndex.Origin;
-import dev.cachalot.storage.ManifestIndex.RepositoryKind;
+import dev.cachalot.storage.JdbcMetadataStore;
+import dev.cachalot.storage.RepositoryKind;
+import dev.cachalot.storage.RepositoryOrigin;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.time.Clock;
@@ -72,8 +72,8 @@ class PullStatisticsTest {
             }
             return null;
         });
-        new JdbcManifestIndex(db).putManifest(RepositoryName.of(repository), RepositoryKind.CACHED,
-                new Origin(ruleName, source), M1, "application/vnd.oci.image.manifest.v1+json", 100, null, null);
+        new JdbcMetadataStore(db).putManifest(RepositoryName.of(repository), RepositoryKind.CACHED,
+                new RepositoryOrigin(ruleName, source), M1, "application/vnd.oci.image.manifest.v1+json", 100, null, null);
     }
 
     void recordAll(PullEvent... events) {

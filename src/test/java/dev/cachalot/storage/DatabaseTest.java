@@ -2,10 +2,13 @@ package dev.cachalot.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,16 +49,31 @@ class DatabaseTest {
     }
 
     @Test
+    void theShippedVersionsAreExactlyTheScriptsInTheMigrationFolder() throws Exception {
+        // Database skips Flyway when its history covers SHIPPED_VERSIONS: a script missing from that list never runs.
+        Path folder = Path.of(Database.class.getResource("/db/migration").toURI());
+        List<Integer> scripts;
+        try (Stream<Path> files = Files.list(folder)) {
+            scripts = files.map(f -> f.getFileName().toString())
+                    .map(name -> Integer.parseInt(name.substring(1, name.indexOf("__")))).sorted().toList();
+        }
+        assertThat(Database.SHIPPED_VERSIONS).containsExactlyInAnyOrderElementsOf(scripts);
+    }
+
+    @Test
     void appliesAMigrationNumberedBelowOneAlreadyApplied() {
-        // Simulate a database that has a later area's migration (V99) but not V20, as when areas land out of order.
+        // A database that has a later area's migration (V99, unknown to this build) but not V20, as when areas land
+        // out of order: V20 still runs, and the unknown V99 does not stop the open.
         try (Database db = Database.open(new DataFolder(root))) {
             db.inTransaction(c -> {
                 try (Statement s = c.createStatement()) {
                     s.execute("DROP INDEX ix_manifests_digest");
                     s.execute("DROP INDEX ix_manifests_created");
                     s.execute("DROP INDEX ix_pull_events_kind_at");
-                    s.execute("DELETE FROM schema_version WHERE version = 20");
-                    s.execute("INSERT INTO schema_version (version, script) VALUES (99, 'V99__later_area.sql')");
+                    s.execute("DELETE FROM \"flyway_schema_history\" WHERE \"version\" = '20'");
+                    s.execute("INSERT INTO \"flyway_schema_history\" (\"installed_rank\", \"version\", \"description\", \"type\","
+                            + " \"script\", \"checksum\", \"installed_by\", \"execution_time\", \"success\")"
+                            + " VALUES (99, '99', 'later area', 'SQL', 'V99__later_area.sql', 0, 'cachalot', 0, TRUE)");
                 }
                 return null;
             });
@@ -64,6 +82,7 @@ class DatabaseTest {
 
         try (Database db = Database.open(new DataFolder(root))) {
             assertThat(indexExists(db, "ix_manifests_digest")).isTrue();
+            assertThat(LegacyHistoryTakeoverTest.flywayHistory(db)).contains("20 SQL", "99 SQL");
         }
     }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cachalot.oci.Digest;
 import dev.cachalot.oci.RepositoryName;
-import dev.cachalot.storage.ManifestIndex.RepositoryKind;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +29,7 @@ class GarbageCollectorTest {
     DataFolder folder;
     Database db;
     FileBlobStore store;
-    JdbcManifestIndex index;
+    JdbcMetadataStore index;
     GarbageCollector gc;
 
     @BeforeEach
@@ -38,8 +37,8 @@ class GarbageCollectorTest {
         folder = new DataFolder(root);
         db = Database.open(folder);
         store = new FileBlobStore(folder);
-        index = new JdbcManifestIndex(db);
-        gc = new GarbageCollector(folder, store, index, Duration.ofHours(1), Clock.fixed(NOW, ZoneOffset.UTC));
+        index = new JdbcMetadataStore(db);
+        gc = new GarbageCollector(store, index, Duration.ofHours(1), Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
     @AfterEach

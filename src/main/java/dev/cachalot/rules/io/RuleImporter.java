@@ -78,7 +78,7 @@ public final class RuleImporter {
     /**
      * @param credentialSets        the credential sets' metadata ({@link CredentialSetTable} or the credentials store)
      * @param repositoryExistsUnder whether a local repository exists at a name or under a wildcard prefix
-     *                              ({@code ManifestIndex::anyRepositoryUnder}), as for {@code RuleService}
+     *                              ({@code RepositoryCatalog::anyRepositoryUnder}), as for {@code RuleService}
      */
     public RuleImporter(Database database, RuleStore rules, UpstreamStore upstreams, CredentialSetMetadataStore credentialSets,
                         Predicate<String> repositoryExistsUnder) {

@@ -5,7 +5,8 @@ import dev.cachalot.rules.RuleStore;
 import dev.cachalot.rules.UpstreamStore;
 import dev.cachalot.storage.DataFolder;
 import dev.cachalot.storage.Database;
-import dev.cachalot.storage.JdbcManifestIndex;
+import dev.cachalot.storage.JdbcMetadataStore;
+import dev.cachalot.storage.RepositoryKind;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -15,22 +16,27 @@ final class ImportFixture implements AutoCloseable {
     final RuleStore rules;
     final UpstreamStore upstreams;
     final CredentialSetTable credentialSets;
-    final JdbcManifestIndex manifests;
+    final JdbcMetadataStore manifests;
 
     ImportFixture(Path folder) {
         db = Database.open(new DataFolder(folder));
         rules = new RuleStore(db);
         upstreams = new UpstreamStore(db);
         credentialSets = new CredentialSetTable(db);
-        manifests = new JdbcManifestIndex(db);
+        manifests = new JdbcMetadataStore(db);
     }
 
     RuleImporter importer() {
-        return new RuleImporter(db, rules, upstreams, credentialSets, manifests::anyRepositoryUnder);
+        return new RuleImporter(db, rules, upstreams, credentialSets, this::localRepositoryUnder);
     }
 
     RuleImporter importer(RuleImporter.RuleWrites writes) {
-        return new RuleImporter(db, writes, upstreams, credentialSets, manifests::anyRepositoryUnder, new RuleFileReader());
+        return new RuleImporter(db, writes, upstreams, credentialSets, this::localRepositoryUnder, new RuleFileReader());
+    }
+
+    /** As the engine asks it: only plain local repositories block a rule's target. */
+    private boolean localRepositoryUnder(String prefix) {
+        return manifests.anyRepositoryUnder(prefix, RepositoryKind.LOCAL);
     }
 
     RuleExporter exporter() {

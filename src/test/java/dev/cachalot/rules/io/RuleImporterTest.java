@@ -222,7 +222,7 @@ class RuleImporterTest {
     @Test
     void refusesARuleOverAnExistingLocalRepository() throws Exception {
         fx.manifests.putManifest(dev.cachalot.oci.RepositoryName.of("team/app"),
-                dev.cachalot.storage.ManifestIndex.RepositoryKind.LOCAL, null,
+                dev.cachalot.storage.RepositoryKind.LOCAL, null,
                 dev.cachalot.oci.Digest.parse("sha256:" + "a".repeat(64)), "application/vnd.oci.image.manifest.v1+json", 10, null, null);
         Path csv = file("x.csv", "name,source,target\nteam-rule,quay.io/team/*,team/*\n");
 

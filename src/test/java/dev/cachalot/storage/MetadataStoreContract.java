@@ -4,12 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cachalot.oci.Digest;
 import dev.cachalot.oci.RepositoryName;
-import dev.cachalot.storage.ManifestIndex.Origin;
-import dev.cachalot.storage.ManifestIndex.RepositoryKind;
-import dev.cachalot.storage.ManifestIndex.RepositorySummary;
-import dev.cachalot.storage.ManifestIndex.StoredManifest;
-import dev.cachalot.storage.ManifestIndex.TagRecord;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -22,30 +16,36 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class JdbcManifestIndexTest {
+/**
+ * What every {@link MetadataStore} must do, whatever holds the data. An implementation's test extends this with a
+ * fresh, empty store per test ({@link #newStore()}) and releases it in {@link #closeStore()}.
+ */
+public abstract class MetadataStoreContract {
 
     static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
     static final RepositoryName NGINX = RepositoryName.of("library/nginx");
-    static final Origin NGINX_ORIGIN = new Origin("nginx-rule", "docker.io/library/nginx");
+    static final RepositoryName APP = RepositoryName.of("team/app");
+    static final RepositoryName OTHER = RepositoryName.of("team/other");
+    static final RepositoryOrigin NGINX_ORIGIN = new RepositoryOrigin("nginx-rule", "docker.io/library/nginx");
     static final Instant T0 = Instant.parse("2025-03-01T10:00:00Z");
 
-    @TempDir
-    Path root;
+    protected MetadataStore index;
 
-    Database db;
-    JdbcManifestIndex index;
+    /** A new, empty store; called before every test. */
+    protected abstract MetadataStore newStore() throws Exception;
+
+    /** Releases what {@link #newStore()} opened; called after every test. */
+    protected abstract void closeStore() throws Exception;
 
     @BeforeEach
-    void setUp() {
-        db = Database.open(new DataFolder(root));
-        index = new JdbcManifestIndex(db);
+    void openStore() throws Exception {
+        index = newStore();
     }
 
     @AfterEach
-    void tearDown() {
-        db.close();
+    void releaseStore() throws Exception {
+        closeStore();
     }
 
     static Digest digest(int n) {
@@ -73,7 +73,7 @@ class JdbcManifestIndexTest {
         assertThat(m.pullCount()).isZero();
         assertThat(m.createdAt()).isNotNull();
         assertThat(index.manifests(NGINX)).hasSize(1);
-        assertThat(index.repositoryExists(NGINX)).isTrue();
+        assertThat(index.repositoryKind(NGINX)).contains(RepositoryKind.CACHED);
         RepositorySummary s = index.repository(NGINX).orElseThrow();
         assertThat(s.kind()).isEqualTo(RepositoryKind.CACHED);
         assertThat(s.ruleName()).isEqualTo("nginx-rule");
@@ -188,10 +188,10 @@ class JdbcManifestIndexTest {
         index.putTag(NGINX, "latest", digest(1), T0);
 
         index.recordPulls(List.of(
-                new ManifestIndex.PullCount(NGINX, "latest", digest(1), 4, T0.plusSeconds(30)),
-                new ManifestIndex.PullCount(NGINX, null, digest(2), 2, T0.plusSeconds(10)),
+                new PullCount(NGINX, "latest", digest(1), 4, T0.plusSeconds(30)),
+                new PullCount(NGINX, null, digest(2), 2, T0.plusSeconds(10)),
                 // Deleted meanwhile: counted nowhere, and the rest of the batch still lands.
-                new ManifestIndex.PullCount(RepositoryName.of("gone/repo"), "v1", digest(3), 7, T0)));
+                new PullCount(RepositoryName.of("gone/repo"), "v1", digest(3), 7, T0)));
 
         assertThat(index.tag(NGINX, "latest").orElseThrow().pullCount()).isEqualTo(4L);
         assertThat(index.manifest(NGINX, digest(1)).orElseThrow().pullCount()).isEqualTo(4L);
@@ -204,15 +204,15 @@ class JdbcManifestIndexTest {
 
     @Test
     void anyRepositoryUnderMatchesNameOrPathBelowIt() {
-        assertThat(index.anyRepositoryUnder("")).isFalse();
+        assertThat(index.anyRepositoryUnder("", RepositoryKind.CACHED)).isFalse();
         putManifest(RepositoryName.of("library/nginx"), digest(1), 1);
 
-        assertThat(index.anyRepositoryUnder("")).isTrue();
-        assertThat(index.anyRepositoryUnder("library")).isTrue();
-        assertThat(index.anyRepositoryUnder("library/nginx")).isTrue();
-        assertThat(index.anyRepositoryUnder("library/ng")).isFalse();
-        assertThat(index.anyRepositoryUnder("lib")).isFalse();
-        assertThat(index.anyRepositoryUnder("library/nginx/sub")).isFalse();
+        assertThat(index.anyRepositoryUnder("", RepositoryKind.CACHED)).isTrue();
+        assertThat(index.anyRepositoryUnder("library", RepositoryKind.CACHED)).isTrue();
+        assertThat(index.anyRepositoryUnder("library/nginx", RepositoryKind.CACHED)).isTrue();
+        assertThat(index.anyRepositoryUnder("library/ng", RepositoryKind.CACHED)).isFalse();
+        assertThat(index.anyRepositoryUnder("lib", RepositoryKind.CACHED)).isFalse();
+        assertThat(index.anyRepositoryUnder("library/nginx/sub", RepositoryKind.CACHED)).isFalse();
     }
 
     @Test
@@ -235,12 +235,12 @@ class JdbcManifestIndexTest {
         putManifest(RepositoryName.of("other/app"), digest(2), 1);
 
         // Unescaped, '_' would match the 'x' and '%' would match anything.
-        assertThat(index.anyRepositoryUnder("my_team")).isFalse();
-        assertThat(index.anyRepositoryUnder("%")).isFalse();
-        assertThat(index.anyRepositoryUnder("o%")).isFalse();
+        assertThat(index.anyRepositoryUnder("my_team", RepositoryKind.CACHED)).isFalse();
+        assertThat(index.anyRepositoryUnder("%", RepositoryKind.CACHED)).isFalse();
+        assertThat(index.anyRepositoryUnder("o%", RepositoryKind.CACHED)).isFalse();
 
         putManifest(RepositoryName.of("my_team/app"), digest(3), 1);
-        assertThat(index.anyRepositoryUnder("my_team")).isTrue();
+        assertThat(index.anyRepositoryUnder("my_team", RepositoryKind.CACHED)).isTrue();
     }
 
     @Test
@@ -292,7 +292,7 @@ class JdbcManifestIndexTest {
 
         index.deleteRepository(NGINX);
 
-        assertThat(index.repositoryExists(NGINX)).isFalse();
+        assertThat(index.repositoryKind(NGINX)).isEmpty();
         assertThat(index.tags(NGINX)).isEmpty();
         assertThat(index.manifests(NGINX)).isEmpty();
         assertThat(index.hasBlob(NGINX, digest(10))).isFalse();
@@ -354,28 +354,166 @@ class JdbcManifestIndexTest {
     }
 
     @Test
-    void staysUsableWithTenThousandManifests() {
-        // Bulk-load through JDBC (putManifest one by one would dominate the test's run time).
-        RepositoryName big = RepositoryName.of("big/repo");
-        putManifest(big, digest(0), 100);
-        db.inTransaction(c -> {
-            try (var ps = c.prepareStatement("INSERT INTO manifests (repository, digest, media_type, size, created_at) "
-                    + "VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP)")) {
-                for (int i = 1; i < 10_000; i++) {
-                    ps.setString(1, i % 2 == 0 ? big.value() : "repo" + (i % 50) + "/app");
-                    ps.setString(2, digest(i).toString());
-                    ps.setString(3, OCI_MANIFEST);
-                    ps.setLong(4, 100);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-            return null;
-        });
+    void putManifestBringsAnExistingRepositorysKindAndOriginUpToDate() {
+        putManifest(NGINX, digest(1), 500);
+        RepositoryOrigin moved = new RepositoryOrigin("other-rule", "quay.io/library/nginx");
 
-        assertThat(index.manifest(big, digest(5000))).isPresent();
-        assertThat(index.repository(big).orElseThrow().manifestCount()).isEqualTo(5000);
-        assertThat(index.cachedBytes()).isEqualTo(10_000 * 100L);
-        assertThat(index.unreferencedBlobs(List.of(digest(9999), digest(20_000)))).containsExactly(digest(20_000));
+        index.putManifest(NGINX, RepositoryKind.CACHED, moved, digest(2), OCI_MANIFEST, 600, null, null);
+
+        RepositorySummary s = index.repository(NGINX).orElseThrow();
+        assertThat(s.ruleName()).isEqualTo("other-rule");
+        assertThat(s.upstreamRepository()).isEqualTo("quay.io/library/nginx");
+        assertThat(index.manifest(NGINX, digest(1)).orElseThrow().size()).as("earlier manifests stay").isEqualTo(500);
+    }
+
+    @Test
+    void repositoryKindTellsCachedFromLocalAndIsEmptyForAnUnknownName() {
+        putManifest(NGINX, digest(1), 1);
+        index.putManifest(APP, RepositoryKind.LOCAL, null, digest(2), OCI_MANIFEST, 1, null, null);
+
+        assertThat(index.repositoryKind(NGINX)).contains(RepositoryKind.CACHED);
+        assertThat(index.repositoryKind(APP)).contains(RepositoryKind.LOCAL);
+        assertThat(index.repositoryKind(OTHER)).isEmpty();
+    }
+
+    @Test
+    void lookupsOfMissingThingsAnswerEmpty() {
+        putManifest(NGINX, digest(1), 1);
+
+        assertThat(index.manifest(OTHER, digest(1))).isEmpty();
+        assertThat(index.tag(NGINX, "latest")).isEmpty();
+        assertThat(index.tags(OTHER)).isEmpty();
+        assertThat(index.referrers(OTHER, digest(1))).isEmpty();
+        assertThat(index.manifests(OTHER)).isEmpty();
+        assertThat(index.repository(OTHER)).isEmpty();
+        assertThat(index.hasBlob(OTHER, digest(1))).isFalse();
+    }
+
+    @Test
+    void deletesOfMissingThingsChangeNothing() {
+        putManifest(NGINX, digest(1), 500);
+        index.putTag(NGINX, "latest", digest(1), T0);
+
+        index.deleteTag(NGINX, "absent");
+        index.markValidated(NGINX, "absent", T0.plusSeconds(5));
+        assertThat(index.deleteManifest(NGINX, digest(9))).isFalse();
+        assertThat(index.unlinkBlob(NGINX, digest(9))).isFalse();
+        index.deleteRepository(OTHER);
+
+        assertThat(index.tag(NGINX, "absent")).isEmpty();
+        assertThat(index.tags(NGINX)).extracting(TagRecord::tag).containsExactly("latest");
+        assertThat(index.manifests(NGINX)).extracting(StoredManifest::digest).containsExactly(digest(1));
+        assertThat(index.repositories()).extracting(RepositorySummary::name).containsExactly(NGINX);
+    }
+
+    @Test
+    void linkingABlobDoesNotCreateTheRepository() {
+        index.linkBlob(OTHER, digest(10), 100);
+
+        assertThat(index.hasBlob(OTHER, digest(10))).isTrue();
+        assertThat(index.repositoryKind(OTHER)).isEmpty();
+        assertThat(index.repositories()).isEmpty();
+    }
+
+    @Test
+    void deletingAManifestTakesItsTagsAlongAndLeavesOtherTagsAndRepositories() {
+        Digest kept = digest(1);
+        Digest deleted = digest(2);
+        for (RepositoryName repo : List.of(APP, OTHER)) {
+            index.putManifest(repo, RepositoryKind.LOCAL, null, kept, OCI_MANIFEST, 10, null, null);
+            index.putManifest(repo, RepositoryKind.LOCAL, null, deleted, OCI_MANIFEST, 20, null, null);
+            index.putTag(repo, "1", deleted, T0);
+            index.putTag(repo, "latest", deleted, T0);
+            index.putTag(repo, "stable", kept, T0);
+        }
+
+        assertThat(index.deleteManifest(APP, deleted)).isTrue();
+        assertThat(index.deleteManifest(APP, deleted)).isFalse();
+
+        assertThat(index.manifest(APP, deleted)).isEmpty();
+        assertThat(index.tags(APP)).extracting(TagRecord::tag).containsExactly("stable");
+        assertThat(index.manifest(OTHER, deleted)).isPresent();
+        assertThat(index.tags(OTHER)).hasSize(3);
+        assertThat(index.repositoryKind(APP)).contains(RepositoryKind.LOCAL);
+    }
+
+    @Test
+    void unlinkingABlobForgetsItInOneRepositoryOnly() {
+        Digest blob = digest(3);
+        index.linkBlob(APP, blob, 100);
+        index.linkBlob(OTHER, blob, 100);
+
+        assertThat(index.unlinkBlob(APP, blob)).isTrue();
+        assertThat(index.unlinkBlob(APP, blob)).isFalse();
+
+        assertThat(index.hasBlob(APP, blob)).isFalse();
+        assertThat(index.hasBlob(OTHER, blob)).isTrue();
+        assertThat(index.unreferencedBlobs(List.of(blob))).isEmpty();
+        index.unlinkBlob(OTHER, blob);
+        assertThat(index.unreferencedBlobs(List.of(blob))).containsExactly(blob);
+    }
+
+    @Test
+    void unreferencedBlobsKeepTheOrderOfTheCandidates() {
+        index.linkBlob(NGINX, digest(1), 1);
+
+        assertThat(index.unreferencedBlobs(List.of(digest(30), digest(1), digest(20), digest(25))))
+                .containsExactly(digest(30), digest(20), digest(25));
+    }
+
+    @Test
+    void leastRecentlyPulledOffersCachedManifestsOldestPullFirstAndNeverLocalOnes() throws Exception {
+        putManifest(NGINX, digest(1), 1);
+        Thread.sleep(5); // creation times come from the clock; make their order observable
+        putManifest(NGINX, digest(2), 1);
+        Thread.sleep(5);
+        putManifest(RepositoryName.of("library/redis"), digest(3), 1);
+        index.putManifest(APP, RepositoryKind.LOCAL, null, digest(4), OCI_MANIFEST, 1, null, null);
+        // Pulled long ago (T0 is in the past): older than anything never pulled, which counts from its creation.
+        index.recordPull(NGINX, null, digest(1), T0.plusSeconds(10));
+        index.recordPull(RepositoryName.of("library/redis"), null, digest(3), T0.plusSeconds(5));
+
+        assertThat(index.leastRecentlyPulled(10)).extracting(StoredManifest::digest)
+                .containsExactly(digest(3), digest(1), digest(2));
+        assertThat(index.leastRecentlyPulled(2)).extracting(StoredManifest::digest).containsExactly(digest(3), digest(1));
+        assertThat(index.leastRecentlyPulled(0)).isEmpty();
+    }
+
+    @Test
+    void evictingAManifestTakesItsTagsAndTheGivenLinksAndAnEmptiedRepository() {
+        putManifest(NGINX, digest(1), 100);
+        putManifest(NGINX, digest(2), 200);
+        index.putTag(NGINX, "old", digest(1), T0);
+        index.putTag(NGINX, "new", digest(2), T0);
+        index.linkBlob(NGINX, digest(10), 1_000);
+        index.linkBlob(NGINX, digest(11), 2_000);
+
+        index.evictManifest(NGINX, digest(1), List.of(digest(10)));
+
+        assertThat(index.manifest(NGINX, digest(1))).isEmpty();
+        assertThat(index.tags(NGINX)).extracting(TagRecord::tag).containsExactly("new");
+        assertThat(index.hasBlob(NGINX, digest(10))).isFalse();
+        assertThat(index.hasBlob(NGINX, digest(11))).isTrue();
+        assertThat(index.cachedBytes()).isEqualTo(200 + 2_000);
+
+        index.evictManifest(NGINX, digest(2), List.of());
+
+        assertThat(index.repositoryKind(NGINX)).as("a repository left without manifests goes").isEmpty();
+        assertThat(index.hasBlob(NGINX, digest(11))).isFalse();
+        assertThat(index.tags(NGINX)).isEmpty();
+        assertThat(index.cachedBytes()).isZero();
+    }
+
+    @Test
+    void aTagMovesBetweenRepositoriesIndependently() {
+        putManifest(NGINX, digest(1), 1);
+        putManifest(OTHER, digest(2), 1);
+        index.putTag(NGINX, "latest", digest(1), T0);
+        index.putTag(OTHER, "latest", digest(2), T0);
+
+        index.putTag(NGINX, "latest", digest(3), T0.plusSeconds(1));
+
+        assertThat(index.tag(NGINX, "latest").orElseThrow().digest()).isEqualTo(digest(3));
+        assertThat(index.tag(OTHER, "latest").orElseThrow().digest()).isEqualTo(digest(2));
     }
 }

@@ -11,16 +11,17 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * {@link ManifestIndex} in the H2 metadata database. Each method is one short statement or transaction; nothing is
+ * {@link MetadataStore} in the H2 metadata database. Each method is one short statement or transaction; nothing is
  * cached in memory, so a CLI command and a running engine on the same data folder see each other's changes at once.
  */
-public final class JdbcManifestIndex implements ManifestIndex {
+public final class JdbcMetadataStore implements MetadataStore {
 
     /** SQLState of a unique-key violation: two writers inserted the same key at once. */
     private static final String DUPLICATE_KEY = "23505";
@@ -33,12 +34,12 @@ public final class JdbcManifestIndex implements ManifestIndex {
 
     private final Database db;
 
-    public JdbcManifestIndex(Database db) {
+    public JdbcMetadataStore(Database db) {
         this.db = db;
     }
 
     @Override
-    public void putManifest(RepositoryName repository, RepositoryKind kind, Origin origin, Digest digest, String mediaType,
+    public void putManifest(RepositoryName repository, RepositoryKind kind, RepositoryOrigin origin, Digest digest, String mediaType,
                             long size, String artifactType, Digest subject) {
         Instant now = Instant.now();
         upsert(c -> {
@@ -62,7 +63,7 @@ public final class JdbcManifestIndex implements ManifestIndex {
     }
 
     /** Creates the repository row, or brings its kind and origin up to date (a rule may have been re-pointed). */
-    private static void ensureRepository(Connection c, RepositoryName repository, RepositoryKind kind, Origin origin, Instant now)
+    private static void ensureRepository(Connection c, RepositoryName repository, RepositoryKind kind, RepositoryOrigin origin, Instant now)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "MERGE INTO repositories t USING (VALUES (CAST(? AS VARCHAR(255)), CAST(? AS VARCHAR(8)),"
@@ -85,7 +86,7 @@ public final class JdbcManifestIndex implements ManifestIndex {
     @Override
     public Optional<StoredManifest> manifest(RepositoryName repository, Digest digest) {
         return queryFirst("SELECT " + MANIFEST_COLUMNS + " FROM manifests WHERE repository = ? AND digest = ?",
-                JdbcManifestIndex::storedManifest, repository.value(), digest.toString());
+                JdbcMetadataStore::storedManifest, repository.value(), digest.toString());
     }
 
     @Override
@@ -121,13 +122,13 @@ public final class JdbcManifestIndex implements ManifestIndex {
     @Override
     public Optional<TagRecord> tag(RepositoryName repository, String tag) {
         return queryFirst("SELECT " + TAG_COLUMNS + " FROM tags WHERE repository = ? AND tag = ?",
-                JdbcManifestIndex::tagRecord, repository.value(), tag);
+                JdbcMetadataStore::tagRecord, repository.value(), tag);
     }
 
     @Override
     public List<TagRecord> tags(RepositoryName repository) {
         return queryAll("SELECT " + TAG_COLUMNS + " FROM tags WHERE repository = ? ORDER BY tag",
-                JdbcManifestIndex::tagRecord, repository.value());
+                JdbcMetadataStore::tagRecord, repository.value());
     }
 
     @Override
@@ -156,7 +157,7 @@ public final class JdbcManifestIndex implements ManifestIndex {
     @Override
     public List<StoredManifest> referrers(RepositoryName repository, Digest subject) {
         return queryAll("SELECT " + MANIFEST_COLUMNS + " FROM manifests WHERE repository = ? AND subject_digest = ?"
-                + " ORDER BY created_at, digest", JdbcManifestIndex::storedManifest, repository.value(), subject.toString());
+                + " ORDER BY created_at, digest", JdbcMetadataStore::storedManifest, repository.value(), subject.toString());
     }
 
     @Override
@@ -198,17 +199,9 @@ public final class JdbcManifestIndex implements ManifestIndex {
     }
 
     @Override
-    public boolean repositoryExists(RepositoryName repository) {
-        return exists("SELECT 1 FROM repositories WHERE name = ?", repository.value());
-    }
-
-    @Override
-    public boolean anyRepositoryUnder(String prefix) {
-        if (prefix == null || prefix.isEmpty()) {
-            return exists("SELECT 1 FROM repositories FETCH FIRST 1 ROW ONLY");
-        }
-        return exists("SELECT 1 FROM repositories WHERE name = ? OR name LIKE ? ESCAPE '\\' FETCH FIRST 1 ROW ONLY",
-                prefix, escapeLike(prefix) + "/%");
+    public Optional<RepositoryKind> repositoryKind(RepositoryName repository) {
+        return queryFirst("SELECT kind FROM repositories WHERE name = ?", rs -> RepositoryKind.valueOf(rs.getString(1)),
+                repository.value());
     }
 
     @Override
@@ -235,13 +228,13 @@ public final class JdbcManifestIndex implements ManifestIndex {
 
     @Override
     public List<RepositorySummary> repositories() {
-        return queryAll(summarySql(false), JdbcManifestIndex::summary);
+        return queryAll(summarySql(false), JdbcMetadataStore::summary);
     }
 
     @Override
     public Optional<RepositorySummary> repository(RepositoryName name) {
         String n = name.value();
-        return queryFirst(summarySql(true), JdbcManifestIndex::summary, n, n, n, n, n);
+        return queryFirst(summarySql(true), JdbcMetadataStore::summary, n, n, n, n, n);
     }
 
     /**
@@ -266,7 +259,7 @@ public final class JdbcManifestIndex implements ManifestIndex {
     @Override
     public List<StoredManifest> manifests(RepositoryName repository) {
         return queryAll("SELECT " + MANIFEST_COLUMNS + " FROM manifests WHERE repository = ? ORDER BY created_at DESC, digest",
-                JdbcManifestIndex::storedManifest, repository.value());
+                JdbcMetadataStore::storedManifest, repository.value());
     }
 
     @Override
@@ -321,7 +314,7 @@ public final class JdbcManifestIndex implements ManifestIndex {
                             + " ORDER BY COALESCE(m.last_pulled_at, m.created_at), m.created_at, m.repository, m.digest"
                             + " FETCH FIRST ? ROWS ONLY")) {
                 ps.setInt(1, Math.max(0, limit));
-                return all(ps, JdbcManifestIndex::storedManifest);
+                return all(ps, JdbcMetadataStore::storedManifest);
             }
         });
     }
@@ -331,7 +324,7 @@ public final class JdbcManifestIndex implements ManifestIndex {
     }
 
     @Override
-    public void evictManifest(RepositoryName repository, Digest digest, java.util.Collection<Digest> unlinkBlobs) {
+    public void evictManifest(RepositoryName repository, Digest digest, Collection<Digest> unlinkBlobs) {
         db.inTransaction(c -> {
             for (String sql : List.of(
                     "DELETE FROM tags WHERE repository = ? AND digest = ?",

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cachalot.oci.Digest;
+import dev.cachalot.storage.BlobHousekeeping.StoredBlob;
 import dev.cachalot.storage.BlobStore.BlobWriter;
 import dev.cachalot.storage.BlobStore.DigestMismatchException;
 import java.io.IOException;
@@ -13,35 +14,46 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class FileBlobStoreTest {
+/**
+ * What every blob store must do: {@link BlobStore} for the registry path and {@link BlobHousekeeping} for upkeep, on
+ * one store. An implementation's test extends this and makes a fresh, empty store per test. "Leaves nothing behind"
+ * is checked through the interfaces: nothing listed, nothing for {@link BlobHousekeeping#sweepTemp()} to remove.
+ */
+public abstract class BlobStoreContract {
 
-    @TempDir
-    Path root;
+    protected BlobStore store;
+    protected BlobHousekeeping housekeeping;
 
-    DataFolder folder;
-    FileBlobStore store;
+    /** A new, empty store; called before every test. */
+    protected abstract BlobStore newStore() throws Exception;
+
+    /** The housekeeping side of the store {@link #newStore()} made last. */
+    protected abstract BlobHousekeeping housekeepingOf(BlobStore store);
 
     @BeforeEach
-    void setUp() {
-        folder = new DataFolder(root);
-        store = new FileBlobStore(folder);
+    void openStore() throws Exception {
+        store = newStore();
+        housekeeping = housekeepingOf(store);
     }
 
-    static Digest digestOf(byte[] content) throws Exception {
-        return Digest.sha256(MessageDigest.getInstance("SHA-256").digest(content));
+    static Digest digestOf(byte[] content) {
+        return Digest.of("sha256", content);
     }
 
     static byte[] randomBytes(int size, long seed) {
@@ -50,23 +62,59 @@ class FileBlobStoreTest {
         return b;
     }
 
-    static List<Path> filesUnder(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).toList();
-        }
+    List<StoredBlob> listed() throws IOException {
+        List<StoredBlob> blobs = new ArrayList<>();
+        housekeeping.forEachBlob(blobs::add);
+        return blobs;
+    }
+
+    void assertNothingLeftBehind() throws IOException {
+        assertThat(listed()).as("blobs listed").isEmpty();
+        assertThat(housekeeping.sweepTemp()).as("temp files left").isZero();
     }
 
     @Test
-    void storesBlobUnderAlgorithmAndHexPrefix() throws Exception {
+    void putThenFindReadAndContains() throws Exception {
         byte[] content = "hello".getBytes(StandardCharsets.UTF_8);
         Digest d = digestOf(content);
 
         store.put(d, content);
 
-        Path expected = root.resolve("blobs/sha256").resolve(d.hex().substring(0, 2)).resolve(d.hex());
-        assertThat(store.find(d)).contains(expected);
-        assertThat(expected).hasBinaryContent(content);
+        assertThat(store.contains(d)).isTrue();
+        assertThat(store.find(d)).hasValueSatisfying(p -> assertThat(p).hasBinaryContent(content));
         assertThat(store.read(d)).hasValueSatisfying(b -> assertThat(b).isEqualTo(content));
+    }
+
+    @Test
+    void putOfContentAlreadyStoredChangesNothing() throws Exception {
+        byte[] content = "twice".getBytes(StandardCharsets.UTF_8);
+        Digest d = digestOf(content);
+        store.put(d, content);
+
+        store.put(d, content);
+
+        assertThat(listed()).extracting(StoredBlob::digest).containsExactly(d);
+        assertThat(store.read(d)).hasValueSatisfying(b -> assertThat(b).isEqualTo(content));
+    }
+
+    @Test
+    void missingBlobsAnswerEmpty() throws Exception {
+        Digest d = digestOf("never stored".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(store.find(d)).isEmpty();
+        assertThat(store.contains(d)).isFalse();
+        assertThat(store.read(d)).isEmpty();
+    }
+
+    @Test
+    void sha512BlobsAreStoredToo() throws Exception {
+        byte[] content = "by sha512".getBytes(StandardCharsets.UTF_8);
+        Digest d = Digest.of("sha512", content);
+
+        store.put(d, content);
+
+        assertThat(store.read(d)).hasValueSatisfying(b -> assertThat(b).isEqualTo(content));
+        assertThat(listed()).extracting(StoredBlob::digest).containsExactly(d);
     }
 
     @Test
@@ -86,15 +134,14 @@ class FileBlobStoreTest {
                 assertThat(store.contains(d)).isFalse();
             }
             assertThat(writer.written()).isEqualTo(content.length);
-            assertThat(writer.tempFile()).startsWith(folder.tmp());
+            assertThat(listed()).as("a blob being written is not listed").isEmpty();
 
             Path committed = writer.commit();
 
             assertThat(committed).hasBinaryContent(content);
-            assertThat(writer.tempFile()).doesNotExist();
         }
         assertThat(store.contains(d)).isTrue();
-        assertThat(filesUnder(folder.tmp())).isEmpty();
+        assertThat(housekeeping.sweepTemp()).isZero();
     }
 
     @Test
@@ -109,7 +156,22 @@ class FileBlobStoreTest {
     }
 
     @Test
-    void mismatchLeavesNothingInBlobsNorTmp() throws Exception {
+    void aWriterWithAnExpectedSizeStoresExactlyWhatWasWritten() throws Exception {
+        byte[] content = randomBytes(10_000, 3);
+        try (BlobWriter writer = store.newWriter(digestOf(content), content.length)) {
+            writer.write(ByteBuffer.wrap(content));
+            assertThat(writer.commit()).hasBinaryContent(content);
+        }
+        // A size that was wrong: the blob is what was written, and its digest decides.
+        byte[] shorter = randomBytes(100, 4);
+        try (BlobWriter writer = store.newWriter(digestOf(shorter), 5_000)) {
+            writer.write(ByteBuffer.wrap(shorter));
+            assertThat(writer.commit()).hasBinaryContent(shorter);
+        }
+    }
+
+    @Test
+    void aDigestMismatchLeavesNothingBehind() throws Exception {
         byte[] claimed = "what the manifest promised".getBytes(StandardCharsets.UTF_8);
         byte[] actual = "what the upstream sent".getBytes(StandardCharsets.UTF_8);
         Digest d = digestOf(claimed);
@@ -124,8 +186,7 @@ class FileBlobStoreTest {
         writer.close();
 
         assertThat(store.contains(d)).isFalse();
-        assertThat(filesUnder(folder.blobs())).isEmpty();
-        assertThat(filesUnder(folder.tmp())).isEmpty();
+        assertNothingLeftBehind();
     }
 
     @Test
@@ -136,26 +197,23 @@ class FileBlobStoreTest {
                 .isInstanceOf(DigestMismatchException.class);
 
         assertThat(store.read(d)).isEmpty();
-        assertThat(filesUnder(root)).isEmpty();
+        assertNothingLeftBehind();
     }
 
     @Test
-    void closeWithoutCommitDeletesTheTempFile() throws Exception {
-        byte[] content = randomBytes(1000, 3);
+    void closeWithoutCommitLeavesNothingBehind() throws Exception {
+        byte[] content = randomBytes(1000, 5);
         Digest d = digestOf(content);
-        Path temp;
         try (BlobWriter writer = store.newWriter(d)) {
             writer.write(ByteBuffer.wrap(content, 0, 500));
-            temp = writer.tempFile();
-            assertThat(temp).exists();
         }
-        assertThat(temp).doesNotExist();
         assertThat(store.contains(d)).isFalse();
+        assertNothingLeftBehind();
     }
 
     @Test
-    void concurrentWritersOfOneDigestBothSucceedWithOneFile() throws Exception {
-        byte[] content = randomBytes(256 * 1024, 4);
+    void concurrentWritersOfOneDigestAllSucceedWithOneBlob() throws Exception {
+        byte[] content = randomBytes(256 * 1024, 6);
         Digest d = digestOf(content);
         int writers = 4;
         CountDownLatch allWritten = new CountDownLatch(writers);
@@ -173,18 +231,18 @@ class FileBlobStoreTest {
                 }));
             }
             for (Future<Path> f : results) {
-                assertThat(f.get()).isEqualTo(store.find(d).orElseThrow()).hasBinaryContent(content);
+                assertThat(f.get()).hasBinaryContent(content);
             }
         } finally {
             pool.shutdownNow();
         }
-        assertThat(filesUnder(folder.blobs())).hasSize(1);
-        assertThat(filesUnder(folder.tmp())).isEmpty();
+        assertThat(listed()).extracting(StoredBlob::digest).containsExactly(d);
+        assertThat(housekeeping.sweepTemp()).isZero();
     }
 
     @Test
-    void commitOfContentAlreadyPresentKeepsExistingFile() throws Exception {
-        byte[] content = randomBytes(1024, 5);
+    void commitOfContentAlreadyStoredKeepsTheStoredBlob() throws Exception {
+        byte[] content = randomBytes(1024, 7);
         Digest d = digestOf(content);
         store.put(d, content);
         Path existing = store.find(d).orElseThrow();
@@ -193,26 +251,12 @@ class FileBlobStoreTest {
             w.write(ByteBuffer.wrap(content));
             assertThat(w.commit()).isEqualTo(existing);
         }
-        assertThat(filesUnder(folder.tmp())).isEmpty();
-    }
-
-    @Test
-    void sweepTempRemovesLeftoversOfAnEarlierRun() throws Exception {
-        Files.writeString(folder.tmp().resolve("abc-1.part"), "partial");
-        Files.writeString(folder.tmp().resolve("abc-2.part"), "partial");
-        byte[] kept = "kept".getBytes(StandardCharsets.UTF_8);
-        store.put(digestOf(kept), kept);
-
-        assertThat(store.sweepTemp()).isEqualTo(2);
-
-        assertThat(filesUnder(folder.tmp())).isEmpty();
-        assertThat(store.contains(digestOf(kept))).isTrue();
-        assertThat(store.sweepTemp()).isZero();
+        assertThat(housekeeping.sweepTemp()).isZero();
     }
 
     @Test
     void readerCanTailTheTempFileWhileItIsWritten() throws Exception {
-        byte[] content = randomBytes(64 * 1024, 6);
+        byte[] content = randomBytes(64 * 1024, 8);
         Digest d = digestOf(content);
         try (BlobWriter writer = store.newWriter(d);
              FileChannel reader = FileChannel.open(writer.tempFile(), StandardOpenOption.READ)) {
@@ -221,8 +265,7 @@ class FileBlobStoreTest {
             for (int pos = 0; pos < content.length; pos += chunk) {
                 writer.write(ByteBuffer.wrap(content, pos, chunk));
                 // Read exactly what the writer reports as written so far.
-                long available = writer.written();
-                seen.limit((int) available);
+                seen.limit((int) writer.written());
                 while (seen.hasRemaining()) {
                     assertThat(reader.read(seen)).isPositive();
                 }
@@ -234,24 +277,13 @@ class FileBlobStoreTest {
     }
 
     @Test
-    void deleteRemovesBlobFile() throws Exception {
-        byte[] content = "gone soon".getBytes(StandardCharsets.UTF_8);
-        Digest d = digestOf(content);
-        store.put(d, content);
-
-        assertThat(store.delete(d)).isTrue();
-        assertThat(store.delete(d)).isFalse();
-        assertThat(store.find(d)).isEmpty();
-        assertThat(store.read(d)).isEmpty();
-    }
-
-    @Test
     void writerRejectsWritesAfterCommit() throws Exception {
         byte[] content = "x".getBytes(StandardCharsets.UTF_8);
         try (BlobWriter w = store.newWriter(digestOf(content))) {
             w.write(ByteBuffer.wrap(content));
             w.commit();
             assertThatThrownBy(() -> w.write(ByteBuffer.wrap(content))).isInstanceOf(IOException.class);
+            assertThatThrownBy(w::commit).as("a second commit").isInstanceOf(IOException.class);
         }
     }
 
@@ -259,15 +291,15 @@ class FileBlobStoreTest {
     void buffersHandedOverAreHashedInOrderAndEachComesBackOnce() throws Exception {
         byte[] content = randomBytes(5 * 64 * 1024 + 123, 21);
         Digest digest = digestOf(content);
-        java.util.concurrent.BlockingQueue<ByteBuffer> free = new java.util.concurrent.ArrayBlockingQueue<>(2);
+        BlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(2);
         free.add(ByteBuffer.allocateDirect(64 * 1024));
         free.add(ByteBuffer.allocateDirect(64 * 1024));
-        java.util.concurrent.atomic.AtomicInteger released = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger released = new AtomicInteger();
         int chunks = 0;
         try (BlobWriter w = store.newWriter(digest, content.length)) {
             for (int off = 0; off < content.length; off += 64 * 1024) {
-                // Only two buffers: the next write waits until the hasher handed one back.
-                ByteBuffer buf = free.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+                // Only two buffers: the next write waits until the writer handed one back.
+                ByteBuffer buf = free.poll(30, TimeUnit.SECONDS);
                 assertThat(buf).isNotNull();
                 buf.clear().put(content, off, Math.min(64 * 1024, content.length - off)).flip();
                 w.writeAndRelease(buf, b -> {
@@ -294,46 +326,66 @@ class FileBlobStoreTest {
     }
 
     @Test
-    void aHashingFailureFailsTheCommitAndLeavesNothingBehind() throws Exception {
-        byte[] content = randomBytes(256 * 1024, 23);
-        Digest digest = digestOf(content);
-        FileBlobStore failing = new FileBlobStore(folder, d -> new MessageDigest("SHA-256") {
-            private long seen;
+    void listingGivesEveryCommittedBlobWithItsSizeAndCommitTime() throws Exception {
+        Instant before = Instant.now().minus(Duration.ofMinutes(1)); // file clocks may be coarse
+        byte[] a = randomBytes(100, 9);
+        byte[] b = randomBytes(2_000, 10);
+        store.put(digestOf(a), a);
+        store.put(digestOf(b), b);
+        Instant after = Instant.now().plus(Duration.ofMinutes(1));
 
-            @Override
-            protected void engineUpdate(byte input) {
-                engineUpdate(new byte[] {input}, 0, 1);
-            }
+        List<StoredBlob> blobs = listed();
 
-            @Override
-            protected void engineUpdate(byte[] input, int offset, int len) {
-                seen += len;
-                if (seen > 100_000) throw new IllegalStateException("hasher broke");
-            }
+        assertThat(blobs).extracting(StoredBlob::digest).containsExactlyInAnyOrder(digestOf(a), digestOf(b));
+        assertThat(blobs).filteredOn(s -> s.digest().equals(digestOf(b))).singleElement()
+                .extracting(StoredBlob::size).isEqualTo(2_000L);
+        assertThat(blobs).allSatisfy(s -> assertThat(s.committedAt()).isBetween(before, after));
+    }
 
-            @Override
-            protected byte[] engineDigest() {
-                return new byte[32];
-            }
-
-            @Override
-            protected void engineReset() {
-                seen = 0;
-            }
-        });
-        java.util.concurrent.atomic.AtomicInteger released = new java.util.concurrent.atomic.AtomicInteger();
-        try (BlobWriter w = failing.newWriter(digest, content.length)) {
-            for (int off = 0; off < content.length; off += 64 * 1024) {
-                try {
-                    w.writeAndRelease(ByteBuffer.wrap(content, off, 64 * 1024).slice(), b -> released.incrementAndGet());
-                } catch (IOException e) {
-                    assertThat(e).hasMessageContaining("hasher broke");
-                }
-            }
-            assertThatThrownBy(w::commit).isInstanceOf(IOException.class).hasMessageContaining("hasher broke");
+    @Test
+    void theListingsVisitorMayDeleteWhatItWasGiven() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            byte[] content = randomBytes(10, 100 + i);
+            store.put(digestOf(content), content);
         }
-        assertThat(failing.find(digest)).isEmpty();
-        assertThat(filesUnder(folder.tmp())).isEmpty();
-        assertThat(filesUnder(folder.blobs())).isEmpty();
+        AtomicInteger visited = new AtomicInteger();
+
+        housekeeping.forEachBlob(blob -> {
+            visited.incrementAndGet();
+            assertThat(housekeeping.delete(blob.digest())).isTrue();
+        });
+
+        assertThat(visited.get()).isEqualTo(20);
+        assertThat(listed()).isEmpty();
+    }
+
+    @Test
+    void deleteRemovesABlobAndSaysWhetherItWasThere() throws Exception {
+        byte[] content = "gone soon".getBytes(StandardCharsets.UTF_8);
+        Digest d = digestOf(content);
+        store.put(d, content);
+
+        assertThat(housekeeping.delete(d)).isTrue();
+        assertThat(housekeeping.delete(d)).isFalse();
+        assertThat(store.find(d)).isEmpty();
+        assertThat(store.read(d)).isEmpty();
+        assertThat(housekeeping.delete(digestOf("never stored".getBytes(StandardCharsets.UTF_8)))).isFalse();
+    }
+
+    @Test
+    void sweepTempRemovesWhatAnUnfinishedWriterLeftAndKeepsCommittedBlobs() throws Exception {
+        byte[] kept = "kept".getBytes(StandardCharsets.UTF_8);
+        store.put(digestOf(kept), kept);
+        byte[] content = randomBytes(1000, 11);
+        // A writer that never finishes, as after a crash (closed below only to free its handle).
+        BlobWriter abandoned = store.newWriter(digestOf(content));
+        abandoned.write(ByteBuffer.wrap(content, 0, 400));
+
+        assertThat(housekeeping.sweepTemp()).isEqualTo(1);
+
+        assertThat(store.contains(digestOf(kept))).isTrue();
+        assertThat(housekeeping.sweepTemp()).isZero();
+        abandoned.close();
+        assertThat(store.contains(digestOf(content))).isFalse();
     }
 }
