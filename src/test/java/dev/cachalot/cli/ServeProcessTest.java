@@ -1,10 +1,10 @@
 package dev.cachalot.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cachalot.testing.DockerRegistryFixture;
-import dev.cachalot.testing.Eventually;
 import dev.cachalot.testing.Ports;
 import dev.cachalot.testing.RegistryPusher;
 import dev.cachalot.testing.Skopeo;
@@ -102,8 +102,8 @@ class ServeProcessTest {
         cli.run("rules", "create", "--name", "svc-cache", "--source", upstream.hostPort() + "/svc/*", "--target", "svc/*").succeeded();
 
         // The running engine looks for configuration changes every half second; a tag list is not a pull, so
-        // asking for it until the rule answers leaves the pull statistics alone.
-        Eventually.within(PICK_UP_LIMIT, () -> assertThat(get(serve.port(), "/v2/svc/app/tags/list").statusCode()).isEqualTo(200));
+        // asking for it until the rule answers leaves the pull statistics alone. A failed connection is one more try.
+        await().atMost(PICK_UP_LIMIT).ignoreExceptions().untilAsserted(() -> assertThat(get(serve.port(), "/v2/svc/app/tags/list").statusCode()).isEqualTo(200));
         Path copy = temp.resolve("svc-app");
         new Skopeo().copy("127.0.0.1:" + serve.port() + "/svc/app:1", copy);
         Skopeo.CopiedImage pulled = Skopeo.read(copy).verified();
@@ -111,7 +111,7 @@ class ServeProcessTest {
         assertThat(pulled.blobDigests()).containsExactlyInAnyOrderElementsOf(image.blobs().stream().map(TestBlob::digest).toList());
 
         // The child records pull events in the background.
-        Eventually.within(PICK_UP_LIMIT, () -> {
+        await().atMost(PICK_UP_LIMIT).untilAsserted(() -> {
             JsonNode repo = find(cli.run("repos", "list", "--json").succeeded().json(), "name", "svc/app");
             assertThat(repo.get("cached").asBoolean()).isTrue();
             assertThat(repo.get("ruleName").asText()).isEqualTo("svc-cache");
