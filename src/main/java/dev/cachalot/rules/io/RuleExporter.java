@@ -16,14 +16,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * Writes the rules (with credential-set metadata and custom upstreams where the format has room) as
@@ -155,17 +156,13 @@ public final class RuleExporter {
     }
 
     private void csv(OutputStream out) throws IOException {
-        Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
-        w.write(CSV_HEADER + "\r\n");
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of(CSV_HEADER.split(",")));
         for (CacheRule r : rules.get()) {
-            w.write(String.join(",",
-                    CsvCells.escape(r.name(), ','),
-                    CsvCells.escape(r.sourceRepository(), ','),
-                    CsvCells.escape(r.targetRepository(), ','),
-                    CsvCells.escape(r.credentialSet(), ','),
-                    CsvCells.escape(r.freshness().text(), ',')) + "\r\n");
+            rows.add(Stream.of(r.name(), r.sourceRepository(), r.targetRepository(), r.credentialSet(), r.freshness().text())
+                    .map(CsvCells::neutralize).toList());
         }
-        w.flush();
+        CsvRecords.write(new OutputStreamWriter(out, StandardCharsets.UTF_8), rows);
     }
 
     private static ObjectMapper json() {
