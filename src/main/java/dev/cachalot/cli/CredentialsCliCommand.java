@@ -1,5 +1,6 @@
 package dev.cachalot.cli;
 
+import dev.cachalot.oci.Json;
 import dev.cachalot.storage.DataFolder;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -48,6 +49,6 @@ abstract class CredentialsCliCommand implements Callable<Integer> {
     }
 
     void printJson(Object value) throws Exception {
-        out().println(EngineCommand.Json.MAPPER.writeValueAsString(value));
+        out().println(Json.prettyWriter().writeValueAsString(value));
     }
 }

@@ -2,12 +2,14 @@ package dev.cachalot.rules.io;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.cachalot.oci.Json;
 import dev.cachalot.rules.CacheRule;
 import dev.cachalot.rules.RuleStore;
 import dev.cachalot.rules.Upstream;
@@ -165,16 +167,15 @@ public final class RuleExporter {
         CsvRecords.write(new OutputStreamWriter(out, StandardCharsets.UTF_8), rows);
     }
 
-    private static ObjectMapper json() {
-        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+    private static ObjectWriter json() {
+        return Json.prettyWriter().without(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
     }
 
     private static ObjectMapper yaml() {
         YAMLFactory factory = YAMLFactory.builder()
                 .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
                 .build();
-        return new ObjectMapper(factory).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        return Json.configured(YAMLMapper.builder(factory).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET));
     }
 
     private static OutputStream nonClosing(OutputStream out) {
