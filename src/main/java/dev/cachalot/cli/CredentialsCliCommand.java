@@ -1,6 +1,7 @@
 package dev.cachalot.cli;
 
 import dev.cachalot.engine.Engine;
+import dev.cachalot.oci.Json;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -49,6 +50,6 @@ abstract class CredentialsCliCommand implements Callable<Integer> {
     }
 
     void printJson(Object value) throws Exception {
-        out().println(EngineCommand.Json.MAPPER.writeValueAsString(value));
+        out().println(Json.prettyWriter().writeValueAsString(value));
     }
 }

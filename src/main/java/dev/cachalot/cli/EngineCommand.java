@@ -1,8 +1,6 @@
 package dev.cachalot.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.cachalot.oci.Json;
 import dev.cachalot.engine.Engine;
 import dev.cachalot.engine.EngineAdmin;
 import java.io.PrintWriter;
@@ -12,13 +10,6 @@ import picocli.CommandLine;
 
 /** A subcommand that opens the engine of the data folder, does its work and closes it. */
 abstract class EngineCommand implements Callable<Integer> {
-
-    /** Built on first use: picocli instantiates every command at start, and most never print JSON. */
-    static final class Json {
-        static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new JavaTimeModule())
-                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-                .enable(SerializationFeature.INDENT_OUTPUT);
-    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -44,6 +35,6 @@ abstract class EngineCommand implements Callable<Integer> {
     }
 
     void printJson(Object value) throws Exception {
-        out().println(Json.MAPPER.writeValueAsString(value));
+        out().println(Json.prettyWriter().writeValueAsString(value));
     }
 }

@@ -4,6 +4,7 @@ import dev.cachalot.upstream.UpstreamClient;
 import dev.cachalot.upstream.UpstreamException;
 import dev.cachalot.rules.CacheRule;
 import dev.cachalot.rules.CredentialSetLookup;
+import dev.cachalot.rules.CredentialSetName;
 import dev.cachalot.rules.RuleStore;
 import dev.cachalot.rules.Upstream;
 import dev.cachalot.rules.UpstreamCatalog;
@@ -20,7 +21,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The use cases on credential sets and vault secrets that the engine (and through it the CLI and the app) calls.
@@ -30,9 +30,6 @@ import java.util.regex.Pattern;
  */
 public final class CredentialService {
 
-    public static final int MIN_NAME_LENGTH = 5;
-    public static final int MAX_NAME_LENGTH = 50;
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]*");
     /** Codes the exception tells as well as the client's report does; the message is then said in plainer words. */
     private static final java.util.Set<String> FROM_EXCEPTION = java.util.Set.of("UpstreamUnauthorized", "UpstreamUnreachable");
 
@@ -275,7 +272,7 @@ public final class CredentialService {
     }
 
     private String checkNameAndServer(String name, String loginServer) {
-        String nameProblem = nameProblem(name);
+        String nameProblem = CredentialSetName.problem(name);
         if (nameProblem != null) throw new CredentialSetException(nameProblem);
         String serverProblem = UpstreamCatalog.loginServerProblem(loginServer);
         if (serverProblem != null) throw new CredentialSetException(serverProblem);
@@ -287,20 +284,6 @@ public final class CredentialService {
                     + ") allows anonymous pulls only: it takes no credential set");
         }
         return server;
-    }
-
-    /** Why {@code name} is not a valid credential set name (5–50 letters, digits and hyphens); null when it is. */
-    public static String nameProblem(String name) {
-        if (name == null || name.isBlank()) return "a credential set needs a name";
-        String shown = name.length() > 60 ? name.substring(0, 57) + "..." : name;
-        if (!NAME.matcher(name).matches()) {
-            return "credential set name '" + shown + "' may contain only letters, digits and hyphens, starting with a letter or digit";
-        }
-        if (name.length() < MIN_NAME_LENGTH || name.length() > MAX_NAME_LENGTH) {
-            return "credential set name '" + shown + "' must be " + MIN_NAME_LENGTH + " to " + MAX_NAME_LENGTH
-                    + " characters long (it has " + name.length() + ")";
-        }
-        return null;
     }
 
     private void requireSecret(String secretId) {

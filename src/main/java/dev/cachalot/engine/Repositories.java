@@ -1,7 +1,6 @@
 package dev.cachalot.engine;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.cachalot.oci.Json;
 import dev.cachalot.oci.ManifestFacts;
 import dev.cachalot.proxy.PullThroughBackend;
 import dev.cachalot.registry.BlobResult;
@@ -83,7 +82,7 @@ final class Repositories {
         }
         String pretty;
         try {
-            pretty = Pretty.MAPPER.writeValueAsString(Pretty.MAPPER.readTree(body.get()));
+            pretty = Json.prettyWriter().writeValueAsString(Json.mapper().readTree(body.get()));
         } catch (IOException e) {
             pretty = new String(body.get(), java.nio.charset.StandardCharsets.UTF_8);
         }
@@ -202,10 +201,5 @@ final class Repositories {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** Built on first use: the engine's start-up does not pay for a JSON mapper. */
-    private static final class Pretty {
-        static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     }
 }

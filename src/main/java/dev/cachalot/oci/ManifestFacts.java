@@ -1,15 +1,12 @@
 package dev.cachalot.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
 /** What the cache needs to know from a manifest's JSON: its artifact type, subject, and the descriptors it points at. */
 public record ManifestFacts(String mediaType, String artifactType, Digest subject, List<Descriptor> children, List<Descriptor> blobs) {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     public record Descriptor(String mediaType, Digest digest, long size, String platform) {
     }
@@ -21,7 +18,7 @@ public record ManifestFacts(String mediaType, String artifactType, Digest subjec
     public static ManifestFacts parse(byte[] body, String declaredType) {
         JsonNode root;
         try {
-            root = JSON.readTree(body);
+            root = Json.mapper().readTree(body);
         } catch (IOException e) {
             throw new DistributionException(ErrorCode.MANIFEST_INVALID, "manifest is not valid JSON");
         }

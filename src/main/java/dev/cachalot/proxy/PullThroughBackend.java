@@ -1,8 +1,8 @@
 package dev.cachalot.proxy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cachalot.oci.Json;
 import dev.cachalot.registry.BlobResult;
 import dev.cachalot.registry.ContentOrigin;
 import dev.cachalot.oci.Digest;
@@ -353,7 +353,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
     @Override
     public Referrers referrers(RepositoryName name, Digest subject, String artifactType, RequestContext context) {
         RepositoryName local = routing.forPull(name, context.namespace()).map(Resolution::localName).orElse(name);
-        ObjectNode root = Json.MAPPER.createObjectNode();
+        ObjectNode root = Json.mapper().createObjectNode();
         root.put("schemaVersion", 2);
         root.put("mediaType", dev.cachalot.oci.MediaTypes.OCI_INDEX);
         ArrayNode manifests = root.putArray("manifests");
@@ -366,7 +366,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
             if (m.artifactType() != null) d.put("artifactType", m.artifactType());
             readManifest(m.digest()).ifPresent(body -> {
                 try {
-                    var annotations = Json.MAPPER.readTree(body).path("annotations");
+                    var annotations = Json.mapper().readTree(body).path("annotations");
                     if (annotations.isObject() && !annotations.isEmpty()) d.set("annotations", annotations);
                 } catch (IOException ignored) {
                     // stored manifests were parsed when cached; nothing to add
@@ -374,7 +374,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
             });
         }
         try {
-            return new Referrers(Json.MAPPER.writeValueAsBytes(root), artifactType != null);
+            return new Referrers(Json.mapper().writeValueAsBytes(root), artifactType != null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -462,10 +462,5 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
     public void close() {
         fills.close();
         local.close();
-    }
-
-    /** Built on first use (referrers only): creating a mapper costs a tenth of a second that start-up need not pay. */
-    private static final class Json {
-        static final ObjectMapper MAPPER = new ObjectMapper();
     }
 }

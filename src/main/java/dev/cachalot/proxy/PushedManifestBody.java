@@ -1,7 +1,7 @@
 package dev.cachalot.proxy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cachalot.oci.Json;
 import dev.cachalot.oci.Digest;
 import dev.cachalot.oci.ErrorCode;
 import dev.cachalot.oci.MediaTypes;
@@ -25,7 +25,6 @@ import java.util.Set;
 record PushedManifestBody(String mediaType, String artifactType, Digest subject, List<Descriptor> blobs,
                           List<Descriptor> manifests) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The manifest types a client may push. Schema 1 is long deprecated and never accepted. */
     static final Set<String> PUSHABLE = Set.of(MediaTypes.OCI_MANIFEST, MediaTypes.OCI_INDEX,
@@ -48,7 +47,7 @@ record PushedManifestBody(String mediaType, String artifactType, Digest subject,
     static PushedManifestBody parse(byte[] body, String contentType) {
         JsonNode root;
         try {
-            root = JSON.readTree(body);
+            root = Json.mapper().readTree(body);
         } catch (IOException e) {
             throw invalid("the manifest is not valid JSON");
         }

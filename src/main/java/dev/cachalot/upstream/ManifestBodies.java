@@ -1,7 +1,7 @@
 package dev.cachalot.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cachalot.oci.Json;
 import dev.cachalot.oci.Digest;
 import dev.cachalot.oci.DistributionException;
 import java.io.IOException;
@@ -15,7 +15,6 @@ import okio.BufferedSource;
  */
 final class ManifestBodies {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private ManifestBodies() {
     }
@@ -76,7 +75,7 @@ final class ManifestBodies {
             return stripParameters(contentType);
         }
         try {
-            JsonNode mt = JSON.readTree(body).get("mediaType");
+            JsonNode mt = Json.mapper().readTree(body).get("mediaType");
             if (mt != null && mt.isTextual()) return mt.asText();
         } catch (IOException | RuntimeException e) {
             // not JSON: fall through

@@ -1,7 +1,7 @@
 package dev.cachalot.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cachalot.oci.Json;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -20,7 +20,6 @@ import okhttp3.Response;
 final class TagPages {
 
     private static final Pattern NEXT = Pattern.compile("<([^>]*)>\\s*;[^,]*?rel=\"?next\"?", Pattern.CASE_INSENSITIVE);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final UpstreamCall call;
     private final String what;
@@ -59,7 +58,7 @@ final class TagPages {
     private void addTags(byte[] body, List<String> tags) throws UpstreamFailure {
         JsonNode json;
         try {
-            json = JSON.readTree(body);
+            json = Json.mapper().readTree(body);
         } catch (IOException e) {
             throw new UpstreamFailure(UpstreamException.Kind.PROTOCOL, 200, call.name() + ": " + what + ": not JSON");
         }

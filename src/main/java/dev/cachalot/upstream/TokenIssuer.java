@@ -1,7 +1,7 @@
 package dev.cachalot.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cachalot.oci.Json;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -91,7 +91,7 @@ final class TokenIssuer {
     private TokenCache.Token parseAndCache(UpstreamCall call, String body, Instant asked, boolean withCredentials) throws UpstreamFailure {
         JsonNode json;
         try {
-            json = Json.MAPPER.readTree(body);
+            json = Json.mapper().readTree(body);
         } catch (IOException e) {
             throw new UpstreamFailure(UpstreamException.Kind.PROTOCOL, 200, call.name() + ": token response is not JSON");
         }
@@ -125,10 +125,5 @@ final class TokenIssuer {
     private static String text(JsonNode json, String field) {
         JsonNode n = json.get(field);
         return n != null && n.isTextual() ? n.asText() : null;
-    }
-
-    /** Built on first token request: building the upstream client (in the background at start-up) need not pay for it. */
-    private static final class Json {
-        static final ObjectMapper MAPPER = new ObjectMapper();
     }
 }

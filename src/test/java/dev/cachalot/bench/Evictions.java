@@ -20,7 +20,7 @@ final class Evictions {
 
     /**
      * Waits until {@code file} exists with {@code size} bytes ({@code -1}: any size); fails after a minute. Polls every
-     * 20 ms rather than through {@code Eventually} (100 ms): the wait ends a span the benchmark reports.
+     * 20 ms rather than at Awaitility's default 100 ms: the wait ends a span the benchmark reports.
      */
     static void awaitFile(Path file, long size, String what) {
         long deadline = System.nanoTime() + TIMEOUT_NANOS;

@@ -1,5 +1,7 @@
 package dev.cachalot.bench;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +24,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.HdrHistogram.Histogram;
 
-import dev.cachalot.testing.Eventually;
 import dev.cachalot.testing.Skopeo;
 import dev.cachalot.testing.TempDirs;
 import dev.cachalot.testing.TestBlob;
@@ -155,7 +156,7 @@ final class Workloads {
 
     /** Fails the round unless the upstream served {@code blob} to {@code subject} since {@code mark} (its access log lags). */
     private void expectFetchedUpstream(Subject subject, TestBlob blob, int mark) {
-        Eventually.within(Duration.ofSeconds(10), () -> {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             if (upstream.bytesServed(upstreamPath(blob), mark, subject::sentUpstream) < blob.size()) {
                 throw new AssertionError(subject.name() + " did not fetch the evicted blob from the upstream: "
                         + "the round was not cold");

@@ -1,10 +1,10 @@
 package dev.cachalot.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cachalot.testing.DockerRegistryFixture;
-import dev.cachalot.testing.Eventually;
 import dev.cachalot.testing.Ports;
 import dev.cachalot.testing.RegistryPusher;
 import dev.cachalot.testing.Skopeo;
@@ -111,7 +111,7 @@ class ServeProcessTest {
         assertThat(pulled.blobDigests()).containsExactlyInAnyOrderElementsOf(image.blobs().stream().map(TestBlob::digest).toList());
 
         // The child records pull events in the background.
-        Eventually.within(PICK_UP_LIMIT, () -> {
+        await().atMost(PICK_UP_LIMIT).untilAsserted(() -> {
             JsonNode repo = find(cli.run("repos", "list", "--json").succeeded().json(), "name", "svc/app");
             assertThat(repo.get("cached").asBoolean()).isTrue();
             assertThat(repo.get("ruleName").asText()).isEqualTo("svc-cache");

@@ -9,14 +9,18 @@ import dev.cachalot.upstream.UpstreamException;
 import dev.cachalot.upstream.UpstreamManifest;
 import dev.cachalot.upstream.UpstreamRequest;
 import dev.cachalot.oci.Digest;
+import dev.cachalot.rules.ImportEntry;
 import dev.cachalot.rules.RuleService;
 import dev.cachalot.rules.RuleStore;
 import dev.cachalot.rules.RuleValidationException;
 import dev.cachalot.rules.Upstream;
 import dev.cachalot.rules.UpstreamStore;
+import dev.cachalot.rules.io.CredentialSetTable;
+import dev.cachalot.rules.io.RuleImporter;
 import dev.cachalot.storage.DataFolder;
 import dev.cachalot.storage.Database;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,6 +29,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class CredentialServiceTest {
 
@@ -79,6 +85,29 @@ class CredentialServiceTest {
             assertThat(l.toString()).doesNotContain(PASSWORD);
         });
         assertThat(set.toString()).doesNotContain(PASSWORD);
+    }
+
+    /** The importer and creation share one name rule: a file cannot bring in a set that could not be created. */
+    @ParameterizedTest
+    @ValueSource(strings = {"hub-creds", "hub-creds-", "-hub-creds", "hub_creds", "abcd", "abcde",
+            "a2345678901234567890123456789012345678901234567890", "a23456789012345678901234567890123456789012345678901"})
+    void importRefusesExactlyTheNamesCreationRefuses(String name) throws Exception {
+        Path file = dir.resolve("sets.json");
+        Files.writeString(file, "{\"version\": 1, \"rules\": [], \"credentialSets\": [{\"name\": \"" + name
+                + "\", \"loginServer\": \"docker.io\", \"usernameSecret\": \"vault:u-name\", \"passwordSecret\": \"vault:p-word\"}]}");
+        RuleImporter importer = new RuleImporter(database, new RuleStore(database), new UpstreamStore(database),
+                new CredentialSetTable(database), n -> false);
+        ImportEntry imported = importer.preview(List.of(file), null).entries().get(0);
+
+        String createProblem;
+        try {
+            service.createWithLogin(name, "docker.io", "alice", PASSWORD.toCharArray());
+            createProblem = null;
+        } catch (CredentialSetException e) {
+            createProblem = e.getMessage();
+        }
+        assertThat(imported.problem()).isEqualTo(createProblem);
+        assertThat(imported.valid()).isEqualTo(createProblem == null);
     }
 
     @Test

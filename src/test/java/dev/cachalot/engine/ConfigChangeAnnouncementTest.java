@@ -1,12 +1,12 @@
 package dev.cachalot.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.cachalot.credentials.Keyring;
 import dev.cachalot.credentials.PassphrasePrompt;
 import dev.cachalot.credentials.VaultOptions;
 import dev.cachalot.storage.DataFolder;
-import dev.cachalot.testing.Eventually;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -32,7 +32,7 @@ class ConfigChangeAnnouncementTest {
 
             app.createRule(new RuleDraft("own-rule", "mcr.microsoft.com/dotnet/sdk", "dotnet/sdk", null, null));
             cli.createRule(new RuleDraft("elsewhere", "mcr.microsoft.com/dotnet/runtime", "dotnet/runtime", null, null));
-            Eventually.within(Duration.ofSeconds(10), () -> assertThat(rulesSeenByListener).isNotEmpty());
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(rulesSeenByListener).isNotEmpty());
             // a further watcher period: an announcement of the app's own change would show up as a second call
             Thread.sleep(1_200);
             assertThat(rulesSeenByListener).hasSize(1);

@@ -2,6 +2,7 @@ package dev.cachalot.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -238,7 +239,7 @@ class TestInfrastructureTest {
                 String path = "/v2/fixtures/proxied/blobs/" + blob.digest();
                 assertThat(proxy.count("GET", path)).isEqualTo(1);
                 // Counted after each write returns, which may be just after the client has read the last byte.
-                Eventually.within(SETTLE, () -> assertThat(proxy.bodyBytesSent("GET", path)).isEqualTo(blob.size()));
+                await().atMost(SETTLE).untilAsserted(() -> assertThat(proxy.bodyBytesSent("GET", path)).isEqualTo(blob.size()));
             }
             assertThat(proxy.exchanges()).anySatisfy(e -> {
                 assertThat(e.path()).isEqualTo("/v2/fixtures/proxied/manifests/v1");
@@ -267,7 +268,7 @@ class TestInfrastructureTest {
             }
             String path = "/v2/fixtures/concurrent/blobs/" + blob.digest();
             assertThat(proxy.forwarded("GET", path)).isEqualTo(8);
-            Eventually.within(SETTLE, () -> assertThat(proxy.bodyBytesSent()).isEqualTo(8 * blob.size()));
+            await().atMost(SETTLE).untilAsserted(() -> assertThat(proxy.bodyBytesSent()).isEqualTo(8 * blob.size()));
         }
     }
 
@@ -315,7 +316,7 @@ class TestInfrastructureTest {
 
             assertThatThrownBy(() -> through.blob("fixtures/broken", blob.digest()))
                     .isInstanceOf(java.io.UncheckedIOException.class);
-            Eventually.within(SETTLE, () -> assertThat(proxy.bodyBytesSent()).isEqualTo(1000));
+            await().atMost(SETTLE).untilAsserted(() -> assertThat(proxy.bodyBytesSent()).isEqualTo(1000));
 
             assertThat(through.blob("fixtures/broken", blob.digest()).digest()).isEqualTo(blob.digest());
         }
@@ -365,7 +366,7 @@ class TestInfrastructureTest {
 
             assertThat(ok.status()).isEqualTo(200);
             // An exchange is recorded after its last write returned, which the client may already have read.
-            Eventually.within(SETTLE, () -> assertThat(proxy.exchanges()).hasSize(2));
+            await().atMost(SETTLE).untilAsserted(() -> assertThat(proxy.exchanges()).hasSize(2));
             assertThat(proxy.exchanges().get(1).requestHeader("Authorization")).startsWith("Basic ");
         }
     }

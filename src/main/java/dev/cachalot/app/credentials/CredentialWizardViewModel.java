@@ -5,6 +5,7 @@ import dev.cachalot.app.common.Async;
 import dev.cachalot.app.common.Messages;
 import dev.cachalot.engine.CredentialSetView;
 import dev.cachalot.engine.EngineApi;
+import dev.cachalot.rules.CredentialSetName;
 import dev.cachalot.rules.Upstream;
 import java.util.function.Consumer;
 import javafx.beans.binding.Bindings;
@@ -44,8 +45,8 @@ public final class CredentialWizardViewModel {
             loginServer.set(u == null ? "" : u.loginServer());
             if (u != null && (name.get().isBlank() || a != null && name.get().equals(suggestName(a)))) name.set(suggestName(u));
         });
-        nameError.bind(Bindings.createStringBinding(() -> name.get().strip().matches("[A-Za-z0-9-]{5,50}") ? ""
-                : "Use 5 to 50 letters, digits or hyphens.", name));
+        nameError.bind(Bindings.createStringBinding(() -> CredentialSetName.isValid(name.get().strip()) ? ""
+                : "Use 5 to 50 letters, digits or hyphens, starting with a letter or digit.", name));
         signInError.bind(Bindings.createStringBinding(() -> username.get().isBlank() ? "Enter the username."
                 : password.get().isEmpty() ? "Enter the password or access token." : "", username, password));
         firstStepValid = Bindings.createBooleanBinding(() -> upstream.get() != null && nameError.get().isEmpty(), upstream, nameError);

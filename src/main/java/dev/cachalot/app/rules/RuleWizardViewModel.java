@@ -8,6 +8,7 @@ import dev.cachalot.engine.EngineApi;
 import dev.cachalot.engine.RuleDraft;
 import dev.cachalot.rules.AuthMode;
 import dev.cachalot.rules.CacheRule;
+import dev.cachalot.rules.CredentialSetName;
 import dev.cachalot.rules.Upstream;
 import java.util.ArrayList;
 import java.util.List;
@@ -266,8 +267,8 @@ public final class RuleWizardViewModel {
                     else if (existingCredentialSet.get() == null) problem = "Select a credential set for " + u.loginServer() + ".";
                 }
                 case NEW -> {
-                    if (!newCredentialName.get().strip().matches("[A-Za-z0-9-]{5,50}")) {
-                        problem = "Name the credential set: 5 to 50 letters, digits or hyphens.";
+                    if (!CredentialSetName.isValid(newCredentialName.get().strip())) {
+                        problem = "Name the credential set: 5 to 50 letters, digits or hyphens, starting with a letter or digit.";
                     } else if (allCredentialSets.stream().anyMatch(c -> c.name().equals(newCredentialName.get().strip()))) {
                         problem = "A credential set with this name already exists.";
                     } else if (newUsername.get().isBlank()) {

@@ -15,16 +15,10 @@ final class CsvCells {
         return ch == '=' || ch == '+' || ch == '-' || ch == '@' || ch == '\t' || ch == '\r';
     }
 
-    /** The cell as written to a CSV file: formula-neutralized and quoted when needed. */
-    static String escape(String value, char delimiter) {
+    /** The value as a CSV cell (quoting is the writer's): formula-neutralized, null as empty. */
+    static String neutralize(String value) {
         if (value == null) return "";
-        String v = value;
-        if (!v.isEmpty() && isFormulaStart(v.charAt(0))) {
-            v = "'" + v;
-        }
-        boolean quote = v.indexOf(delimiter) >= 0 || v.indexOf('"') >= 0 || v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0
-                || (!v.isEmpty() && (Character.isWhitespace(v.charAt(0)) || Character.isWhitespace(v.charAt(v.length() - 1))));
-        return quote ? '"' + v.replace("\"", "\"\"") + '"' : v;
+        return !value.isEmpty() && isFormulaStart(value.charAt(0)) ? "'" + value : value;
     }
 
     /** A cell as read: the export's protective quote removed. */

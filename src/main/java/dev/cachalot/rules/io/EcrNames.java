@@ -1,12 +1,14 @@
 package dev.cachalot.rules.io;
 
+import dev.cachalot.rules.CredentialSetName;
+import dev.cachalot.rules.RuleValidator;
 import java.util.Locale;
 import java.util.Set;
 
 /** How AWS ECR pull through cache rules map onto Cachalot names. */
 final class EcrNames {
 
-    private static final int MAX_NAME = 50;
+    private static final int MAX_NAME = RuleValidator.MAX_NAME_LENGTH;
 
     private EcrNames() {
     }
@@ -55,7 +57,7 @@ final class EcrNames {
         if (s.startsWith("ecr-pullthroughcache/")) s = s.substring("ecr-pullthroughcache/".length());
         s = s.replaceFirst("-[A-Za-z0-9]{6}$", "");
         s = s.replaceAll("[^A-Za-z0-9-]+", "-").replaceAll("-{2,}", "-").replaceAll("^-+|-+$", "");
-        if (s.length() > MAX_NAME) s = s.substring(0, MAX_NAME);
+        if (s.length() > CredentialSetName.MAX_LENGTH) s = s.substring(0, CredentialSetName.MAX_LENGTH);
         return s.isEmpty() ? null : s;
     }
 }

@@ -2,12 +2,14 @@ package dev.cachalot.rules.io;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.cachalot.oci.Json;
 import dev.cachalot.rules.CacheRule;
 import dev.cachalot.rules.RuleStore;
 import dev.cachalot.rules.Upstream;
@@ -16,14 +18,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * Writes the rules (with credential-set metadata and custom upstreams where the format has room) as
@@ -155,29 +158,24 @@ public final class RuleExporter {
     }
 
     private void csv(OutputStream out) throws IOException {
-        Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
-        w.write(CSV_HEADER + "\r\n");
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of(CSV_HEADER.split(",")));
         for (CacheRule r : rules.get()) {
-            w.write(String.join(",",
-                    CsvCells.escape(r.name(), ','),
-                    CsvCells.escape(r.sourceRepository(), ','),
-                    CsvCells.escape(r.targetRepository(), ','),
-                    CsvCells.escape(r.credentialSet(), ','),
-                    CsvCells.escape(r.freshness().text(), ',')) + "\r\n");
+            rows.add(Stream.of(r.name(), r.sourceRepository(), r.targetRepository(), r.credentialSet(), r.freshness().text())
+                    .map(CsvCells::neutralize).toList());
         }
-        w.flush();
+        CsvRecords.write(new OutputStreamWriter(out, StandardCharsets.UTF_8), rows);
     }
 
-    private static ObjectMapper json() {
-        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+    private static ObjectWriter json() {
+        return Json.prettyWriter().without(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
     }
 
     private static ObjectMapper yaml() {
         YAMLFactory factory = YAMLFactory.builder()
                 .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
                 .build();
-        return new ObjectMapper(factory).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        return Json.configured(YAMLMapper.builder(factory).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET));
     }
 
     private static OutputStream nonClosing(OutputStream out) {

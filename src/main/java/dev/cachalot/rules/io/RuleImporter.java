@@ -1,6 +1,7 @@
 package dev.cachalot.rules.io;
 
 import dev.cachalot.rules.CacheRule;
+import dev.cachalot.rules.CredentialSetName;
 import dev.cachalot.rules.FreshnessPolicy;
 import dev.cachalot.rules.ImportEntry;
 import dev.cachalot.rules.ImportEntry.Action;
@@ -250,9 +251,9 @@ public final class RuleImporter {
                 refuse(raw.location(), summary, raw.problem());
                 return;
             }
-            if (raw.name() == null || !raw.name().strip().matches("[A-Za-z0-9-]{5,50}")) {
-                refuse(raw.location(), summary, raw.name() == null ? "the credential set has no name"
-                        : "credential set name '" + raw.name() + "' must be 5 to 50 letters, digits or hyphens");
+            String nameProblem = CredentialSetName.problem(raw.name() == null ? null : raw.name().strip());
+            if (nameProblem != null) {
+                refuse(raw.location(), summary, nameProblem);
                 return;
             }
             if (login == null || login.isEmpty()) {
