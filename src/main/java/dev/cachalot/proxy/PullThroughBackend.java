@@ -242,8 +242,27 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
             return result;
         }
         UpstreamRequest request = new UpstreamRequest(r.upstream(), r.upstreamRepository(), r.rule().credentialSet());
+        if (context.head()) {
+            Optional<BlobResult> described = describedByUpstream(request, digest);
+            if (described.isPresent()) return described.get();
+        }
         BlobFills.Joined joined = fills.join(digest, request, stored -> index.linkBlob(local, digest, sizeOf(stored)));
         return new FillingBlob(local, joined, start, context);
+    }
+
+    /**
+     * A HEAD of a cold blob answered from an upstream HEAD: a client checking whether a blob exists (or how big it
+     * is) must not cost a download of it. Empty when the upstream did not give the size; the caller then joins the
+     * fill, whose answer carries it.
+     */
+    private Optional<BlobResult> describedByUpstream(UpstreamRequest request, Digest digest) {
+        long size;
+        try {
+            size = upstream.headBlob(request, digest);
+        } catch (UpstreamException e) {
+            throw UpstreamErrors.forBlob(e, digest);
+        }
+        return size < 0 ? Optional.empty() : Optional.of(new DescribedBlob(digest, size));
     }
 
     private static long sizeOf(Path file) {
@@ -290,6 +309,17 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
             if (context.head()) return;
             record(repository, digest.toString(), digest.toString(), Kind.BLOB, failure == null ? outcome(origin) : Outcome.FAILED,
                     bytesSent, 0, start, context);
+        }
+    }
+
+    /** A cold blob known by its upstream HEAD: digest and size, no content (HEAD answers only). */
+    private record DescribedBlob(Digest digest, long size) implements BlobResult {
+        @Override public ContentOrigin origin() { return ContentOrigin.UPSTREAM; }
+        @Override public Path file() { return null; }
+        @Override public BlobStream openStream() { throw new IllegalStateException("a HEAD answer has no body"); }
+        @Override public Path awaitFile() { throw new IllegalStateException("a HEAD answer has no body"); }
+        @Override public void served(long bytesSent, Throwable failure) {
+            // HEADs are not pulls: no event, as for every other HEAD
         }
     }
 

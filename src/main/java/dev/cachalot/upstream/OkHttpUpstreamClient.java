@@ -145,6 +145,23 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
         return new OkHttpBlob(response);
     }
 
+    /** A HEAD, so that answering a client's HEAD of a cold blob never downloads it. */
+    @Override
+    public long headBlob(UpstreamRequest request, Digest digest) {
+        UpstreamCall call = newCall(request);
+        String what = "HEAD blob " + request.repository() + "@" + digest;
+        HttpUrl url = v2(call).addPathSegment("blobs").addPathSegment(digest.toString()).build();
+        Request http = new Request.Builder().url(url).head().tag(UpstreamCall.class, call).build();
+        try (Response response = execute(call, http, what, true)) {
+            String named = response.header("Docker-Content-Digest");
+            if (named != null && !named.trim().equals(digest.toString())) {
+                throw new UpstreamException(UpstreamException.Kind.PROTOCOL, response.code(),
+                        call.name() + ": " + what + ": the upstream named another digest", null, null);
+            }
+            return parseLength(response.header("Content-Length"));
+        }
+    }
+
     /**
      * The rest of a blob from {@code offset}: the same GET with {@code Range: bytes=offset-}. The range header rides
      * along on every redirect hop (a CDN serves ranges too); only {@code Authorization} is dropped across origins.

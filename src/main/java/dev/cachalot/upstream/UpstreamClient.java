@@ -20,6 +20,20 @@ public interface UpstreamClient {
     UpstreamBlob openBlob(UpstreamRequest request, Digest digest);
 
     /**
+     * The size of a blob, from a {@code HEAD} that downloads nothing, or -1 when the upstream did not say. A
+     * {@code Docker-Content-Digest} that names another blob is refused as {@link UpstreamException.Kind#PROTOCOL}.
+     *
+     * <p>The default learns the size from a GET's headers and closes the body unread, for clients that cannot HEAD.
+     *
+     * @throws UpstreamException {@code NOT_FOUND} when the upstream does not have the blob, other kinds as for GET
+     */
+    default long headBlob(UpstreamRequest request, Digest digest) {
+        try (UpstreamBlob blob = openBlob(request, digest)) {
+            return blob.contentLength();
+        }
+    }
+
+    /**
      * Opens the rest of a blob from byte {@code offset} on (a {@code Range} request), to resume a download whose
      * connection broke. The answer must be a 206 whose {@code Content-Range} starts exactly at {@code offset} and
      * runs to the end of the blob; anything else (a 200 with the whole blob, another range) is refused with an
