@@ -122,7 +122,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
     private Served cachedManifest(Resolution r, Reference reference, RequestContext context) {
         RepositoryName local = r.localName();
         UpstreamRequest request = new UpstreamRequest(r.upstream(), r.upstreamRepository(), r.rule().credentialSet());
-        List<String> accept = context.accept().isEmpty() ? dev.cachalot.oci.MediaTypes.DEFAULT_ACCEPT : context.accept();
+        List<String> accept = UpstreamAccept.forClient(context.accept());
 
         if (reference instanceof Reference.ByDigest byDigest) {
             Digest digest = byDigest.digest();
