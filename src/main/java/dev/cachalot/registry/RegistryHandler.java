@@ -442,6 +442,7 @@ public final class RegistryHandler extends Handler.Abstract {
         private void report(Throwable failure) {
             if (reported) return;
             reported = true;
+            request.setAttribute(RequestLogger.BODY_BYTES, sent);
             try {
                 blob.served(sent, failure);
             } catch (RuntimeException e) {
