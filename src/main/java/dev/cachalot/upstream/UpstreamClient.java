@@ -13,7 +13,11 @@ public interface UpstreamClient {
     /** GET a manifest, sending {@code accept} as the {@code Accept} header (never empty). */
     UpstreamManifest fetchManifest(UpstreamRequest request, String reference, List<String> accept);
 
-    /** HEAD a manifest: digest and media type only. */
+    /**
+     * HEAD a manifest: digest and media type only. It revalidates a copy the caller already has, so it runs under the
+     * short revalidation deadline ({@link UpstreamHttpSettings#revalidationTimeout()}): a caller with a copy in hand
+     * serves it stale rather than keep its client waiting on a slow upstream.
+     */
     UpstreamManifest.Head headManifest(UpstreamRequest request, String reference, List<String> accept);
 
     /** Opens a blob download; the caller closes it. Redirects to other hosts are followed without credentials. */
