@@ -85,7 +85,7 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
         this.credentials = credentials;
         this.settings = settings;
         this.clock = clock;
-        this.breakers = new UpstreamBreakers(settings.breakerPause(), System::nanoTime);
+        this.breakers = new UpstreamBreakers(settings.breakerPause(), settings.maxWaitingPerUpstream(), System::nanoTime);
         TokenCache tokens = new TokenCache(clock);
         UpstreamAuth auth = new UpstreamAuth(tokens, new TokenIssuer(tokens, new RealmPolicy(), credentials), credentials);
         this.shared = new OkHttpClient.Builder()

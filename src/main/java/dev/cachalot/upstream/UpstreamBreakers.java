@@ -19,6 +19,11 @@ import java.util.function.LongSupplier;
  * already bounded by the retry policy, and a breaker opened on them would only delay noticing that the upstream is
  * back. Answers that say nothing about the upstream's health (404, 401, 403) close it like any answer.
  *
+ * <p>Each breaker also bounds how many requests may wait on its upstream at once (a bulkhead). A request waits
+ * on a worker thread of the registry's pool; without a bound, a hung upstream holds every worker until its
+ * timeouts end, and requests that could be served from disk find none free. Over the bound a request fails at
+ * once, as when the breaker is open.
+ *
  * <p>Thread-safe. Every {@link #admit} that returns a {@link Ticket} must be followed by exactly one report on it.
  */
 final class UpstreamBreakers {
@@ -27,11 +32,14 @@ final class UpstreamBreakers {
     static final Duration MAX_PAUSE = Duration.ofMinutes(10);
 
     private final Duration pause;
+    private final int maxWaiting;
     private final LongSupplier nanoTime;
     private final Map<String, Breaker> byOrigin = new ConcurrentHashMap<>();
 
-    UpstreamBreakers(Duration pause, LongSupplier nanoTime) {
+    UpstreamBreakers(Duration pause, int maxWaiting, LongSupplier nanoTime) {
+        if (maxWaiting < 1) throw new IllegalArgumentException("maxWaiting must be at least 1");
         this.pause = pause;
+        this.maxWaiting = maxWaiting;
         this.nanoTime = nanoTime;
     }
 
@@ -104,14 +112,21 @@ final class UpstreamBreakers {
         private Cause cause;
         private long openUntil;
         private boolean probing;
+        private int waiting;
 
         synchronized Ticket admit(String what) {
+            if (waiting >= maxWaiting) {
+                throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, 0,
+                        what + ": not asked, " + waiting + " requests are already waiting on the upstream", null, null);
+            }
             if (cause == null) {
+                waiting++;
                 return new Ticket(this, false);
             }
             long now = nanoTime.getAsLong();
             if (now - openUntil >= 0 && !probing) {
                 probing = true;
+                waiting++;
                 return new Ticket(this, true);
             }
             long leftSeconds = Math.max(1, (Math.max(0, openUntil - now) + 999_999_999L) / 1_000_000_000L);
@@ -121,6 +136,7 @@ final class UpstreamBreakers {
         }
 
         synchronized void report(boolean probe, Cause failure, long openNanos) {
+            waiting--;
             if (probe) {
                 probing = false;
             }

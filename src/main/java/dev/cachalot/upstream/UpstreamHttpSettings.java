@@ -5,28 +5,34 @@ import java.time.Duration;
 /**
  * Timeouts, retry policy and circuit breaker of the upstream client.
  *
- * @param connectTimeout      TCP + TLS connect
- * @param readTimeout         the longest silence while reading a response (there is no whole-call limit: blobs can
- *                            be gigabytes)
- * @param manifestCallTimeout the whole-call limit for manifest, tag and token requests, which are small
- * @param revalidationTimeout the whole-call limit for a manifest HEAD, which revalidates a copy the cache already
- *                            has: past it the cached tag is served stale rather than keeping the client waiting
- * @param breakerPause        how long an upstream that timed out is left alone before one probe asks it again
- *                            ({@code Retry-After} sets its own pause)
+ * @param connectTimeout        TCP + TLS connect
+ * @param readTimeout           the longest silence while reading a response (there is no whole-call limit: blobs
+ *                              can be gigabytes)
+ * @param manifestCallTimeout   the whole-call limit for manifest, tag and token requests, which are small
+ * @param revalidationTimeout   the whole-call limit for a manifest HEAD, which revalidates a copy the cache already
+ *                              has: past it the cached tag is served stale rather than keeping the client waiting
+ * @param breakerPause          how long an upstream that timed out is left alone before one probe asks it again
+ *                              ({@code Retry-After} sets its own pause)
+ * @param maxWaitingPerUpstream how many requests may wait on one upstream's answer at once; more fail at once, so
+ *                              that a hung upstream cannot hold every worker of the registry (256)
  */
 public record UpstreamHttpSettings(Duration connectTimeout, Duration readTimeout, Duration manifestCallTimeout,
-                                   RetryPolicy retryPolicy, Duration revalidationTimeout, Duration breakerPause) {
+                                   RetryPolicy retryPolicy, Duration revalidationTimeout, Duration breakerPause,
+                                   int maxWaitingPerUpstream) {
 
     /** System property overriding the default revalidation deadline, in milliseconds. */
     public static final String REVALIDATION_TIMEOUT_PROPERTY = "cachalot.upstream.revalidationTimeoutMs";
     /** System property overriding the default breaker pause, in milliseconds. */
     public static final String BREAKER_PAUSE_PROPERTY = "cachalot.upstream.breakerPauseMs";
+    /** System property overriding the default bound on requests waiting on one upstream. */
+    public static final String MAX_WAITING_PROPERTY = "cachalot.upstream.maxWaiting";
 
     public UpstreamHttpSettings(Duration connectTimeout, Duration readTimeout, Duration manifestCallTimeout,
                                 RetryPolicy retryPolicy) {
         this(connectTimeout, readTimeout, manifestCallTimeout, retryPolicy,
                 Duration.ofMillis(Long.getLong(REVALIDATION_TIMEOUT_PROPERTY, 3_000)),
-                Duration.ofMillis(Long.getLong(BREAKER_PAUSE_PROPERTY, 15_000)));
+                Duration.ofMillis(Long.getLong(BREAKER_PAUSE_PROPERTY, 15_000)),
+                Integer.getInteger(MAX_WAITING_PROPERTY, 64));
     }
 
     public static UpstreamHttpSettings defaults() {
@@ -36,21 +42,26 @@ public record UpstreamHttpSettings(Duration connectTimeout, Duration readTimeout
 
     public UpstreamHttpSettings withRetryPolicy(RetryPolicy policy) {
         return new UpstreamHttpSettings(connectTimeout, readTimeout, manifestCallTimeout, policy, revalidationTimeout,
-                breakerPause);
+                breakerPause, maxWaitingPerUpstream);
     }
 
     public UpstreamHttpSettings withReadTimeout(Duration timeout) {
         return new UpstreamHttpSettings(connectTimeout, timeout, manifestCallTimeout, retryPolicy, revalidationTimeout,
-                breakerPause);
+                breakerPause, maxWaitingPerUpstream);
     }
 
     public UpstreamHttpSettings withRevalidationTimeout(Duration timeout) {
         return new UpstreamHttpSettings(connectTimeout, readTimeout, manifestCallTimeout, retryPolicy, timeout,
-                breakerPause);
+                breakerPause, maxWaitingPerUpstream);
     }
 
     public UpstreamHttpSettings withBreakerPause(Duration pause) {
         return new UpstreamHttpSettings(connectTimeout, readTimeout, manifestCallTimeout, retryPolicy,
-                revalidationTimeout, pause);
+                revalidationTimeout, pause, maxWaitingPerUpstream);
+    }
+
+    public UpstreamHttpSettings withMaxWaitingPerUpstream(int max) {
+        return new UpstreamHttpSettings(connectTimeout, readTimeout, manifestCallTimeout, retryPolicy,
+                revalidationTimeout, breakerPause, max);
     }
 }

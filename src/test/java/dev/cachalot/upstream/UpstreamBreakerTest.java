@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cachalot.oci.MediaTypes;
 import dev.cachalot.rules.AuthMode;
 import dev.cachalot.rules.Upstream;
+import dev.cachalot.testing.Eventually;
 import dev.cachalot.testing.LoopbackHttpServer;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -15,7 +16,12 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -114,6 +120,35 @@ class UpstreamBreakerTest {
 
         assertThat(client.fetchManifest(request(server.base()), "v1", MediaTypes.DEFAULT_ACCEPT).body()).isEqualTo(MANIFEST);
         assertThat(calls).hasValue(5);
+    }
+
+    @Test
+    void requestsBeyondTheBoundOfThoseWaitingOnOneUpstreamFailAtOnce() throws Exception {
+        ExecutorService waiting = Executors.newFixedThreadPool(3);
+        try (Silent silent = new Silent();
+             OkHttpUpstreamClient bounded = new OkHttpUpstreamClient(UpstreamCredentials.NONE,
+                     UpstreamHttpSettings.defaults().withMaxWaitingPerUpstream(3))) {
+            UpstreamRequest request = request("http://127.0.0.1:" + silent.port());
+            List<Future<?>> held = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                held.add(waiting.submit(() -> bounded.fetchManifest(request, "v1", MediaTypes.DEFAULT_ACCEPT)));
+            }
+            Eventually.within(Duration.ofSeconds(30), () -> assertThat(silent.accepted).hasValue(3));
+
+            assertThatThrownBy(() -> bounded.fetchManifest(request, "v2", MediaTypes.DEFAULT_ACCEPT))
+                    .isInstanceOfSatisfying(UpstreamException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(UpstreamException.Kind.UNAVAILABLE);
+                        assertThat(e.getMessage()).contains("already waiting");
+                    });
+            assertThat(silent.accepted).hasValue(3);
+
+            silent.close();
+            for (Future<?> f : held) {
+                assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS)).hasCauseInstanceOf(UpstreamException.class);
+            }
+        } finally {
+            waiting.shutdownNow();
+        }
     }
 
     /** Accepts connections, reads nothing, answers nothing. */
