@@ -31,6 +31,7 @@ import dev.cachalot.storage.ManifestIndex.TagRecord;
 import dev.cachalot.upstream.UpstreamClient;
 import dev.cachalot.upstream.UpstreamException;
 import dev.cachalot.upstream.UpstreamManifest;
+import dev.cachalot.upstream.UpstreamRefused;
 import dev.cachalot.upstream.UpstreamRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -160,7 +161,12 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
             if (e.kind() == UpstreamException.Kind.NOT_FOUND) {
                 throw UpstreamErrors.forManifest(e, local.value(), tag);
             }
-            log.info("Upstream {} failed revalidating {}:{} ({}); serving the cached copy", r.upstream().loginServer(), local, tag, e.getMessage());
+            if (e instanceof UpstreamRefused) {
+                // The failure that opened the breaker was logged once; under a sick upstream this runs per pull.
+                log.debug("Upstream {} not asked to revalidate {}:{} ({}); serving the cached copy", r.upstream().loginServer(), local, tag, e.getMessage());
+            } else {
+                log.info("Upstream {} failed revalidating {}:{} ({}); serving the cached copy", r.upstream().loginServer(), local, tag, e.getMessage());
+            }
             return new Served(new ManifestResult(copy.body(), copy.mediaType(), copy.digest(), ContentOrigin.STALE), 0);
         }
     }

@@ -102,7 +102,7 @@ final class UpstreamBreakers {
     /**
      * Lets a request to {@code origin} through, or refuses it at once while that upstream's breaker is open.
      *
-     * @throws UpstreamException of the open breaker's kind, with the seconds left as {@code Retry-After}
+     * @throws UpstreamRefused of the open breaker's kind, with the seconds left as {@code Retry-After}
      */
     Ticket admit(String origin, String what) {
         return byOrigin.computeIfAbsent(origin, o -> new Breaker()).admit(what);
@@ -116,8 +116,8 @@ final class UpstreamBreakers {
 
         synchronized Ticket admit(String what) {
             if (waiting >= maxWaiting) {
-                throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, 0,
-                        what + ": not asked, " + waiting + " requests are already waiting on the upstream", null, null);
+                throw new UpstreamRefused(UpstreamException.Kind.UNAVAILABLE, 0,
+                        what + ": not asked, " + waiting + " requests are already waiting on the upstream", null);
             }
             if (cause == null) {
                 waiting++;
@@ -130,9 +130,9 @@ final class UpstreamBreakers {
                 return new Ticket(this, true);
             }
             long leftSeconds = Math.max(1, (Math.max(0, openUntil - now) + 999_999_999L) / 1_000_000_000L);
-            throw new UpstreamException(cause.kind, cause == Cause.ASKED_TO_WAIT ? 429 : 0,
+            throw new UpstreamRefused(cause.kind, cause == Cause.ASKED_TO_WAIT ? 429 : 0,
                     what + ": not asked, the upstream " + cause.reason + " (asking again in " + leftSeconds + " s)",
-                    leftSeconds, null);
+                    leftSeconds);
         }
 
         synchronized void report(boolean probe, Cause failure, long openNanos) {
