@@ -31,6 +31,7 @@ import dev.cachalot.storage.TagRecord;
 import dev.cachalot.upstream.UpstreamClient;
 import dev.cachalot.upstream.UpstreamException;
 import dev.cachalot.upstream.UpstreamManifest;
+import dev.cachalot.upstream.UpstreamRefused;
 import dev.cachalot.upstream.UpstreamRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -122,7 +123,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
     private Served cachedManifest(Resolution r, Reference reference, RequestContext context) {
         RepositoryName local = r.localName();
         UpstreamRequest request = new UpstreamRequest(r.upstream(), r.upstreamRepository(), r.rule().credentialSet());
-        List<String> accept = context.accept().isEmpty() ? dev.cachalot.oci.MediaTypes.DEFAULT_ACCEPT : context.accept();
+        List<String> accept = UpstreamAccept.forClient(context.accept());
 
         if (reference instanceof Reference.ByDigest byDigest) {
             Digest digest = byDigest.digest();
@@ -160,7 +161,12 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
             if (e.kind() == UpstreamException.Kind.NOT_FOUND) {
                 throw UpstreamErrors.forManifest(e, local.value(), tag);
             }
-            log.info("Upstream {} failed revalidating {}:{} ({}); serving the cached copy", r.upstream().loginServer(), local, tag, e.getMessage());
+            if (e instanceof UpstreamRefused) {
+                // The failure that opened the breaker was logged once; under a sick upstream this runs per pull.
+                log.debug("Upstream {} not asked to revalidate {}:{} ({}); serving the cached copy", r.upstream().loginServer(), local, tag, e.getMessage());
+            } else {
+                log.info("Upstream {} failed revalidating {}:{} ({}); serving the cached copy", r.upstream().loginServer(), local, tag, e.getMessage());
+            }
             return new Served(new ManifestResult(copy.body(), copy.mediaType(), copy.digest(), ContentOrigin.STALE), 0);
         }
     }
@@ -242,8 +248,27 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
             return result;
         }
         UpstreamRequest request = new UpstreamRequest(r.upstream(), r.upstreamRepository(), r.rule().credentialSet());
+        if (context.head()) {
+            Optional<BlobResult> described = describedByUpstream(request, digest);
+            if (described.isPresent()) return described.get();
+        }
         BlobFills.Joined joined = fills.join(digest, request, stored -> index.linkBlob(local, digest, sizeOf(stored)));
         return new FillingBlob(local, joined, start, context);
+    }
+
+    /**
+     * A HEAD of a cold blob answered from an upstream HEAD: a client checking whether a blob exists (or how big it
+     * is) must not cost a download of it. Empty when the upstream did not give the size; the caller then joins the
+     * fill, whose answer carries it.
+     */
+    private Optional<BlobResult> describedByUpstream(UpstreamRequest request, Digest digest) {
+        long size;
+        try {
+            size = upstream.headBlob(request, digest);
+        } catch (UpstreamException e) {
+            throw UpstreamErrors.forBlob(e, digest);
+        }
+        return size < 0 ? Optional.empty() : Optional.of(new DescribedBlob(digest, size));
     }
 
     private static long sizeOf(Path file) {
@@ -290,6 +315,17 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
             if (context.head()) return;
             record(repository, digest.toString(), digest.toString(), Kind.BLOB, failure == null ? outcome(origin) : Outcome.FAILED,
                     bytesSent, 0, start, context);
+        }
+    }
+
+    /** A cold blob known by its upstream HEAD: digest and size, no content (HEAD answers only). */
+    private record DescribedBlob(Digest digest, long size) implements BlobResult {
+        @Override public ContentOrigin origin() { return ContentOrigin.UPSTREAM; }
+        @Override public Path file() { return null; }
+        @Override public BlobStream openStream() { throw new IllegalStateException("a HEAD answer has no body"); }
+        @Override public Path awaitFile() { throw new IllegalStateException("a HEAD answer has no body"); }
+        @Override public void served(long bytesSent, Throwable failure) {
+            // HEADs are not pulls: no event, as for every other HEAD
         }
     }
 

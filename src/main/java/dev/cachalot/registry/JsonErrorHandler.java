@@ -3,6 +3,7 @@ package dev.cachalot.registry;
 import dev.cachalot.oci.DistributionException;
 import dev.cachalot.oci.ErrorCode;
 import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Request;
@@ -41,6 +42,10 @@ final class JsonErrorHandler extends ErrorHandler {
      */
     private static DistributionException pathProblem(Request request) {
         for (Object t = request.getAttribute(ERROR_EXCEPTION); t instanceof Throwable e; t = e.getCause()) {
+            if (isIllegalCharacterInRequestLine(request, e)) {
+                return new DistributionException(ErrorCode.NAME_INVALID,
+                        "invalid repository path: the request line contains a control character");
+            }
             if (e instanceof IllegalArgumentException && e.getMessage() != null
                     && (e.getMessage().contains("URI") || e.getMessage().contains("path"))) {
                 return new DistributionException(ErrorCode.NAME_INVALID,
@@ -49,6 +54,16 @@ final class JsonErrorHandler extends ErrorHandler {
             if (e.getCause() == e) break;
         }
         return null;
+    }
+
+    /**
+     * A raw control character (NUL) that Jetty's parser refused. In a header, the request line was parsed and the
+     * request has its real method; in the request line, Jetty substitutes a placeholder that is no HTTP method.
+     * The method itself never carries one from a real client, so what was refused is the path: a name.
+     */
+    private static boolean isIllegalCharacterInRequestLine(Request request, Throwable e) {
+        return e instanceof HttpException && e.getMessage() != null && e.getMessage().contains("Illegal character")
+                && HttpMethod.fromString(request.getMethod()) == null;
     }
 
     @Override

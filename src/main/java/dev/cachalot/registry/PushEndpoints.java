@@ -203,12 +203,12 @@ final class PushEndpoints {
         String method = request.getMethod();
         RequestContext context = RegistryHandler.context(request, RegistryHandler.query(request), false);
         if (path.route() == RegistryPath.Route.MANIFEST && HttpMethod.PUT.is(method)) {
-            putManifest(request, response, callback, name, Reference.parse(path.last()), context);
+            putManifest(request, response, callback, name, path.reference(), context);
         } else if (path.route() == RegistryPath.Route.MANIFEST && HttpMethod.DELETE.is(method)) {
-            backend.deleteManifest(name, Reference.parse(path.last()), context);
+            backend.deleteManifest(name, path.reference(), context);
             accepted(response, callback);
         } else if (path.route() == RegistryPath.Route.BLOB && HttpMethod.DELETE.is(method)) {
-            backend.deleteBlob(name, Digest.parse(path.last()), context);
+            backend.deleteBlob(name, path.digest(), context);
             accepted(response, callback);
         } else {
             throw notAllowed(method, "this endpoint does not take it");

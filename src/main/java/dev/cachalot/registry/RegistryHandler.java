@@ -139,10 +139,10 @@ public final class RegistryHandler extends Handler.Abstract {
             return;
         }
         switch (path.route()) {
-            case MANIFEST -> manifest(request, response, callback, head, name, Reference.parse(path.last()));
-            case BLOB -> blob(request, response, callback, head, name, Digest.parse(path.last()));
+            case MANIFEST -> manifest(request, response, callback, head, name, path.reference());
+            case BLOB -> blob(request, response, callback, head, name, path.digest());
             case TAGS -> tags(request, response, callback, head, name);
-            case REFERRERS -> referrers(request, response, callback, head, name, Digest.parse(path.last()));
+            case REFERRERS -> referrers(request, response, callback, head, name, path.digest());
             default -> throw new IllegalStateException("unrouted " + path.route());
         }
     }
@@ -442,6 +442,7 @@ public final class RegistryHandler extends Handler.Abstract {
         private void report(Throwable failure) {
             if (reported) return;
             reported = true;
+            request.setAttribute(RequestLogger.BODY_BYTES, sent);
             try {
                 blob.served(sent, failure);
             } catch (RuntimeException e) {

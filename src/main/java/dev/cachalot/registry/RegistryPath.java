@@ -73,7 +73,57 @@ record RegistryPath(Route route, String name, String last) {
         RegistryPath split = splitAt(rest, MANIFESTS, Route.MANIFEST);
         if (split == null) split = splitAt(rest, BLOBS, Route.BLOB);
         if (split == null) split = splitAt(rest, REFERRERS, Route.REFERRERS);
-        return split == null ? UNKNOWN : split;
+        if (split == null) {
+            rejectDigestWithPath(rest);
+            return UNKNOWN;
+        }
+        return split;
+    }
+
+    /**
+     * The reference of a manifest path. A string that cannot be a tag names no manifest: the spec's conformance
+     * suite uses {@code .INVALID_MANIFEST_NAME} as its nonexistent manifest and expects 404 {@code MANIFEST_UNKNOWN},
+     * as CNCF distribution answers. A malformed digest stays {@code DIGEST_INVALID}: it is a bad request, not a
+     * missing manifest.
+     */
+    Reference reference() {
+        if (Digest.isDigest(last)) {
+            return new Reference.ByDigest(Digest.parse(last));
+        }
+        if (last == null || !Reference.TAG.matcher(last).matches()) {
+            throw new DistributionException(ErrorCode.MANIFEST_UNKNOWN,
+                    "manifest unknown: '" + printable(last) + "' is not a valid tag");
+        }
+        return new Reference.Tag(last);
+    }
+
+    /** The digest of a blob or referrers path; {@code DIGEST_INVALID} when it is not one. */
+    Digest digest() {
+        return Digest.parse(last);
+    }
+
+    /**
+     * A marker followed by something with a {@code ':'} and a {@code '/'} is a digest with a path in it
+     * ({@code blobs/sha256:../x}): no name component may hold a {@code ':'}, so it cannot be a longer name.
+     * It is a malformed digest, not an unknown endpoint.
+     */
+    private static void rejectDigestWithPath(String rest) {
+        for (String marker : new String[] {MANIFESTS, BLOBS, REFERRERS}) {
+            int at = rest.lastIndexOf(marker);
+            if (at <= 0) continue;
+            String after = rest.substring(at + marker.length());
+            int slash = after.indexOf('/');
+            if (slash > 0 && after.lastIndexOf(':', slash) > 0) {
+                throw new DistributionException(ErrorCode.DIGEST_INVALID,
+                        "invalid digest: a digest is algorithm:hex and never contains '/'");
+            }
+        }
+    }
+
+    /** Shortened for the error message; {@link #rejectUnsafe} already let through only printable ASCII. */
+    private static String printable(String text) {
+        String shown = text == null ? "" : text;
+        return shown.length() > 80 ? shown.substring(0, 80) + "…" : shown;
     }
 
     private static RegistryPath splitAt(String rest, String marker, Route route) {

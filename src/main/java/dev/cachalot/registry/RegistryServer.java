@@ -79,6 +79,7 @@ public final class RegistryServer implements AutoCloseable {
         jetty.setStopTimeout(STOP_GRACE_MS);
         jetty.setStopAtShutdown(false);
         jetty.setErrorHandler(new JsonErrorHandler());
+        jetty.setRequestLog(new RequestLogger());
         // Graceful: stop() lets requests in flight finish (up to STOP_GRACE_MS) instead of cutting them.
         jetty.setHandler(new GracefulHandler(new RegistryHandler(backend)));
         return jetty;

@@ -76,6 +76,11 @@ public final class DeferredUpstreamClient implements UpstreamClient, AutoCloseab
     }
 
     @Override
+    public long headBlob(UpstreamRequest request, Digest digest) {
+        return get().headBlob(request, digest);
+    }
+
+    @Override
     public UpstreamBlob openBlob(UpstreamRequest request, Digest digest, long offset) {
         return get().openBlob(request, digest, offset);
     }

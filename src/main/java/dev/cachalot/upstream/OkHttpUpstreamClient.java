@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.net.UnknownHostException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,6 +40,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link ScopedRedirectInterceptor} — follows redirects, drops {@code Authorization} across origins,
  *       refuses https→http;</li>
  *   <li>{@link CachedAuthInterceptor} — sends a cached token (or Basic) up front to the upstream's own origin;</li>
+ *   <li>{@link UpstreamBreakers} — one circuit breaker per upstream: after a timeout or a {@code Retry-After},
+ *       requests fail at once for a while instead of waiting on a sick upstream;</li>
  *   <li>{@link ChallengeAuthenticator} — answers a 401 challenge once, via {@link TokenIssuer} and
  *       {@link TokenCache}, with {@link RealmPolicy} deciding whether a token realm may see credentials.</li>
  * </ul>
@@ -64,6 +67,8 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
     private final UpstreamHttpSettings settings;
     private final OkHttpClient shared;
     private final Map<String, OkHttpClient> byCaPem = new ConcurrentHashMap<>();
+    private final UpstreamBreakers breakers;
+    private final Clock clock;
 
     public OkHttpUpstreamClient() {
         this(UpstreamCredentials.NONE);
@@ -80,6 +85,8 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
     OkHttpUpstreamClient(UpstreamCredentials credentials, UpstreamHttpSettings settings, Clock clock) {
         this.credentials = credentials;
         this.settings = settings;
+        this.clock = clock;
+        this.breakers = new UpstreamBreakers(settings.breakerPause(), settings.maxWaitingPerUpstream(), System::nanoTime);
         TokenCache tokens = new TokenCache(clock);
         UpstreamAuth auth = new UpstreamAuth(tokens, new TokenIssuer(tokens, new RealmPolicy(), credentials), credentials);
         this.shared = new OkHttpClient.Builder()
@@ -102,7 +109,7 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
         UpstreamCall call = newCall(request);
         String what = "GET manifest " + display(request.repository(), reference);
         Request http = manifestRequest(call, reference, accept).get().build();
-        try (Response response = execute(call, http, what, true)) {
+        try (Response response = execute(call, http, what, settings.manifestCallTimeout())) {
             byte[] body = ManifestBodies.readBounded(response, MAX_MANIFEST_BYTES, call.name() + ": " + what);
             Digest digest = ManifestBodies.verify(body, response.header("Docker-Content-Digest"), reference,
                     call.name() + ": " + what);
@@ -120,7 +127,7 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
         String digestHeader;
         String contentType;
         long size;
-        try (Response response = execute(call, http, what, true)) {
+        try (Response response = execute(call, http, what, settings.revalidationTimeout())) {
             digestHeader = response.header("Docker-Content-Digest");
             contentType = response.header("Content-Type");
             size = parseLength(response.header("Content-Length"));
@@ -144,8 +151,25 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
         String what = "GET blob " + request.repository() + "@" + digest;
         HttpUrl url = v2(call).addPathSegment("blobs").addPathSegment(digest.toString()).build();
         Request http = new Request.Builder().url(url).get().tag(UpstreamCall.class, call).build();
-        Response response = execute(call, http, what, false);
+        Response response = execute(call, http, what, null);
         return new OkHttpBlob(response);
+    }
+
+    /** A HEAD, so that answering a client's HEAD of a cold blob never downloads it. */
+    @Override
+    public long headBlob(UpstreamRequest request, Digest digest) {
+        UpstreamCall call = newCall(request);
+        String what = "HEAD blob " + request.repository() + "@" + digest;
+        HttpUrl url = v2(call).addPathSegment("blobs").addPathSegment(digest.toString()).build();
+        Request http = new Request.Builder().url(url).head().tag(UpstreamCall.class, call).build();
+        try (Response response = execute(call, http, what, settings.manifestCallTimeout())) {
+            String named = response.header("Docker-Content-Digest");
+            if (named != null && !named.trim().equals(digest.toString())) {
+                throw new UpstreamException(UpstreamException.Kind.PROTOCOL, response.code(),
+                        call.name() + ": " + what + ": the upstream named another digest", null, null);
+            }
+            return parseLength(response.header("Content-Length"));
+        }
     }
 
     /**
@@ -161,7 +185,7 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
         HttpUrl url = v2(call).addPathSegment("blobs").addPathSegment(digest.toString()).build();
         Request http = new Request.Builder().url(url).get().header("Range", "bytes=" + offset + "-")
                 .tag(UpstreamCall.class, call).build();
-        Response response = execute(call, http, what, false);
+        Response response = execute(call, http, what, null);
         ContentRange range = ContentRange.parse(response.header("Content-Range"));
         long length = response.body().contentLength();
         if (response.code() != 206 || range == null || !range.isRestFrom(offset) || (length >= 0 && length != range.length())) {
@@ -180,7 +204,8 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
         HttpUrl first = v2(call).addPathSegment("tags").addPathSegment("list").build();
         return new TagPages(call, what, MAX_TAG_PAGES, MAX_TAG_PAGE_BYTES)
                 .collect(first, url -> execute(call, new Request.Builder().url(url).get()
-                        .header("Accept", "application/json").tag(UpstreamCall.class, call).build(), what, true),
+                        .header("Accept", "application/json").tag(UpstreamCall.class, call).build(), what,
+                        settings.manifestCallTimeout()),
                         e -> failure(call, what, e));
     }
 
@@ -193,7 +218,7 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
         UpstreamCall call = newCall(new UpstreamRequest(upstream, null, credentialSet));
         HttpUrl url = call.endpoint.newBuilder().addPathSegment("v2").addPathSegment("").build();
         Request http = new Request.Builder().url(url).get().tag(UpstreamCall.class, call).build();
-        execute(call, http, "GET /v2/", true).close();
+        execute(call, http, "GET /v2/", settings.manifestCallTimeout()).close();
     }
 
     /**
@@ -289,19 +314,33 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
 
     /**
      * Runs the request and returns the response when it is a 2xx (the caller closes it); otherwise closes it and
-     * throws the mapped {@link UpstreamException}. Reports the credential set's health and rate limits on the way.
+     * throws the mapped {@link UpstreamException}. Reports the credential set's health and rate limits on the way,
+     * and the outcome to the upstream's breaker, which may refuse the request before it is sent.
+     *
+     * @param deadline the whole-call limit (retries and the token flow included), or null for none (blob bodies)
      */
-    private Response execute(UpstreamCall call, Request request, String what, boolean small) {
-        Call http = call.client.newCall(request);
-        if (small) {
-            http.timeout().timeout(settings.manifestCallTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        }
+    private Response execute(UpstreamCall call, Request request, String what, Duration deadline) {
+        UpstreamBreakers.Ticket ticket = breakers.admit(Origins.of(call.endpoint), call.name() + ": " + what);
+        Call http = null;
         Response response;
         try {
+            http = call.client.newCall(request);
+            if (deadline != null) {
+                http.timeout().timeout(deadline.toMillis(), TimeUnit.MILLISECONDS);
+            }
             response = http.execute();
         } catch (IOException e) {
+            if (e instanceof InterruptedIOException || http.isCanceled()) {
+                ticket.timedOut();
+            } else {
+                ticket.failedFast();
+            }
             throw failure(call, what, e);
+        } catch (RuntimeException | Error e) {
+            ticket.failedFast();
+            throw e;
         }
+        reportToBreaker(ticket, response);
         reportRateLimit(call, response);
         int code = response.code();
         if (code >= 200 && code < 300) {
@@ -314,6 +353,18 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
         response.close();
         reportFailure(call, e);
         throw e;
+    }
+
+    private void reportToBreaker(UpstreamBreakers.Ticket ticket, Response response) {
+        int code = response.code();
+        Optional<Duration> wait = code == 429 || code == 503
+                ? RetryAfter.parse(response.header("Retry-After"), clock.instant())
+                : Optional.empty();
+        if (wait.isPresent()) {
+            ticket.askedToWait(wait.get());
+        } else {
+            ticket.answered();
+        }
     }
 
     private UpstreamException failure(UpstreamCall call, String what, IOException e) {

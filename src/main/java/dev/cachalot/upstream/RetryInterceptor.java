@@ -33,6 +33,7 @@ final class RetryInterceptor implements Interceptor {
     @Override
     public Response intercept(Chain chain) throws IOException {
         Duration waited = Duration.ZERO;
+        Duration budget = budget(chain);
         for (int attempt = 1; ; attempt++) {
             boolean last = attempt >= policy.maxAttempts();
             Response response;
@@ -41,7 +42,7 @@ final class RetryInterceptor implements Interceptor {
             } catch (IOException e) {
                 if (last || !retryable(e) || chain.call().isCanceled()) throw e;
                 Duration delay = policy.backoff(attempt);
-                if (waited.plus(delay).compareTo(policy.maxTotalDelay()) > 0) throw e;
+                if (waited.plus(delay).compareTo(budget) > 0) throw e;
                 waited = waited.plus(delay);
                 sleep(delay);
                 continue;
@@ -54,13 +55,27 @@ final class RetryInterceptor implements Interceptor {
             if (retryAfter.isPresent()) {
                 delay = retryAfter.get();
             }
-            if (waited.plus(delay).compareTo(policy.maxTotalDelay()) > 0) {
+            if (waited.plus(delay).compareTo(budget) > 0) {
                 return response; // the caller maps it, carrying Retry-After
             }
             response.close();
             waited = waited.plus(delay);
             sleep(delay);
         }
+    }
+
+    /**
+     * The most this call may spend waiting between attempts: the policy's bound, and never more than the call's own
+     * deadline. A wait the call cannot live through would only hold the caller until the deadline cancels it, and
+     * then lose the {@code Retry-After} the caller needs to know how long to stay away.
+     */
+    private Duration budget(Chain chain) {
+        Duration budget = policy.maxTotalDelay();
+        long callNanos = chain.call().timeout().timeoutNanos();
+        if (callNanos > 0 && callNanos < budget.toNanos()) {
+            return Duration.ofNanos(callNanos);
+        }
+        return budget;
     }
 
     private static boolean retryable(IOException e) {

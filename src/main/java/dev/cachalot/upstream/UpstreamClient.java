@@ -13,11 +13,29 @@ public interface UpstreamClient {
     /** GET a manifest, sending {@code accept} as the {@code Accept} header (never empty). */
     UpstreamManifest fetchManifest(UpstreamRequest request, String reference, List<String> accept);
 
-    /** HEAD a manifest: digest and media type only. */
+    /**
+     * HEAD a manifest: digest and media type only. It revalidates a copy the caller already has, so it runs under the
+     * short revalidation deadline ({@link UpstreamHttpSettings#revalidationTimeout()}): a caller with a copy in hand
+     * serves it stale rather than keep its client waiting on a slow upstream.
+     */
     UpstreamManifest.Head headManifest(UpstreamRequest request, String reference, List<String> accept);
 
     /** Opens a blob download; the caller closes it. Redirects to other hosts are followed without credentials. */
     UpstreamBlob openBlob(UpstreamRequest request, Digest digest);
+
+    /**
+     * The size of a blob, from a {@code HEAD} that downloads nothing, or -1 when the upstream did not say. A
+     * {@code Docker-Content-Digest} that names another blob is refused as {@link UpstreamException.Kind#PROTOCOL}.
+     *
+     * <p>The default learns the size from a GET's headers and closes the body unread, for clients that cannot HEAD.
+     *
+     * @throws UpstreamException {@code NOT_FOUND} when the upstream does not have the blob, other kinds as for GET
+     */
+    default long headBlob(UpstreamRequest request, Digest digest) {
+        try (UpstreamBlob blob = openBlob(request, digest)) {
+            return blob.contentLength();
+        }
+    }
 
     /**
      * Opens the rest of a blob from byte {@code offset} on (a {@code Range} request), to resume a download whose

@@ -3,15 +3,37 @@ package dev.cachalot.upstream;
 import java.time.Duration;
 
 /**
- * Timeouts and retry policy of the upstream client.
+ * Timeouts, retry policy and circuit breaker of the upstream client.
  *
- * @param connectTimeout   TCP + TLS connect
- * @param readTimeout      the longest silence while reading a response (there is no whole-call limit: blobs can
- *                         be gigabytes)
- * @param manifestCallTimeout the whole-call limit for manifest, tag and token requests, which are small
+ * @param connectTimeout        TCP + TLS connect
+ * @param readTimeout           the longest silence while reading a response (there is no whole-call limit: blobs
+ *                              can be gigabytes)
+ * @param manifestCallTimeout   the whole-call limit for manifest, tag and token requests, which are small
+ * @param revalidationTimeout   the whole-call limit for a manifest HEAD, which revalidates a copy the cache already
+ *                              has: past it the cached tag is served stale rather than keeping the client waiting
+ * @param breakerPause          how long an upstream that timed out is left alone before one probe asks it again
+ *                              ({@code Retry-After} sets its own pause)
+ * @param maxWaitingPerUpstream how many requests may wait on one upstream's answer at once; more fail at once, so
+ *                              that a hung upstream cannot hold every worker of the registry (256)
  */
 public record UpstreamHttpSettings(Duration connectTimeout, Duration readTimeout, Duration manifestCallTimeout,
-                                   RetryPolicy retryPolicy) {
+                                   RetryPolicy retryPolicy, Duration revalidationTimeout, Duration breakerPause,
+                                   int maxWaitingPerUpstream) {
+
+    /** System property overriding the default revalidation deadline, in milliseconds. */
+    public static final String REVALIDATION_TIMEOUT_PROPERTY = "cachalot.upstream.revalidationTimeoutMs";
+    /** System property overriding the default breaker pause, in milliseconds. */
+    public static final String BREAKER_PAUSE_PROPERTY = "cachalot.upstream.breakerPauseMs";
+    /** System property overriding the default bound on requests waiting on one upstream. */
+    public static final String MAX_WAITING_PROPERTY = "cachalot.upstream.maxWaiting";
+
+    public UpstreamHttpSettings(Duration connectTimeout, Duration readTimeout, Duration manifestCallTimeout,
+                                RetryPolicy retryPolicy) {
+        this(connectTimeout, readTimeout, manifestCallTimeout, retryPolicy,
+                Duration.ofMillis(Long.getLong(REVALIDATION_TIMEOUT_PROPERTY, 3_000)),
+                Duration.ofMillis(Long.getLong(BREAKER_PAUSE_PROPERTY, 15_000)),
+                Integer.getInteger(MAX_WAITING_PROPERTY, 64));
+    }
 
     public static UpstreamHttpSettings defaults() {
         return new UpstreamHttpSettings(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(120),
@@ -19,10 +41,27 @@ public record UpstreamHttpSettings(Duration connectTimeout, Duration readTimeout
     }
 
     public UpstreamHttpSettings withRetryPolicy(RetryPolicy policy) {
-        return new UpstreamHttpSettings(connectTimeout, readTimeout, manifestCallTimeout, policy);
+        return new UpstreamHttpSettings(connectTimeout, readTimeout, manifestCallTimeout, policy, revalidationTimeout,
+                breakerPause, maxWaitingPerUpstream);
     }
 
     public UpstreamHttpSettings withReadTimeout(Duration timeout) {
-        return new UpstreamHttpSettings(connectTimeout, timeout, manifestCallTimeout, retryPolicy);
+        return new UpstreamHttpSettings(connectTimeout, timeout, manifestCallTimeout, retryPolicy, revalidationTimeout,
+                breakerPause, maxWaitingPerUpstream);
+    }
+
+    public UpstreamHttpSettings withRevalidationTimeout(Duration timeout) {
+        return new UpstreamHttpSettings(connectTimeout, readTimeout, manifestCallTimeout, retryPolicy, timeout,
+                breakerPause, maxWaitingPerUpstream);
+    }
+
+    public UpstreamHttpSettings withBreakerPause(Duration pause) {
+        return new UpstreamHttpSettings(connectTimeout, readTimeout, manifestCallTimeout, retryPolicy,
+                revalidationTimeout, pause, maxWaitingPerUpstream);
+    }
+
+    public UpstreamHttpSettings withMaxWaitingPerUpstream(int max) {
+        return new UpstreamHttpSettings(connectTimeout, readTimeout, manifestCallTimeout, retryPolicy,
+                revalidationTimeout, breakerPause, max);
     }
 }

@@ -80,25 +80,6 @@ class PathSafetyTest extends RegistryTestSupport {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {".hidden", "-dash", "tag+plus", "tag~tilde"})
-    void invalidTagsAreRejectedAsManifestInvalid(String tag) throws Exception {
-        RawHttp.Answer answer = RawHttp.get(server.port(), "/v2/app/manifests/" + tag);
-
-        assertThat(answer.status()).isEqualTo(400);
-        assertThat(answer.text()).contains("\"code\":\"MANIFEST_INVALID\"");
-        assertThat(backend.calls).hasValue(0);
-    }
-
-    @org.junit.jupiter.api.Test
-    void overlongTagsAreRejected() throws Exception {
-        RawHttp.Answer answer = RawHttp.get(server.port(), "/v2/app/manifests/" + "t".repeat(129));
-
-        assertThat(answer.status()).isEqualTo(400);
-        assertThat(answer.text()).contains("\"code\":\"MANIFEST_INVALID\"");
-        assertThat(backend.calls).hasValue(0);
-    }
-
-    @ParameterizedTest
     @ValueSource(strings = {
             "/v2/app/blobs/sha256:abc",
             "/v2/app/blobs/sha256:Aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",

@@ -99,6 +99,16 @@ class OkHttpUpstreamClientRegistryTest {
     }
 
     @Test
+    void headOfABlobTellsItsSizeAndAMissingOneIsNotFound() {
+        try (var client = new OkHttpUpstreamClient()) {
+            UpstreamRequest request = new UpstreamRequest(upstream(open), REPO, null);
+            assertThat(client.headBlob(request, Digest.parse(layerDigest))).isEqualTo(LAYER.length);
+            assertThatThrownBy(() -> client.headBlob(request, Digest.parse("sha256:" + "0".repeat(64))))
+                    .isInstanceOfSatisfying(UpstreamException.class, e -> assertThat(e.kind()).isEqualTo(UpstreamException.Kind.NOT_FOUND));
+        }
+    }
+
+    @Test
     void warmsUpAgainstItsOwnLoopbackSocketAndThenServesRealBlobs() throws Exception {
         try (var client = new OkHttpUpstreamClient()) {
             assertThat(client.warmUp()).isTrue();
