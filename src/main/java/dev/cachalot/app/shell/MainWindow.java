@@ -13,7 +13,6 @@ import dev.cachalot.app.repositories.RepositoriesPage;
 import dev.cachalot.app.rules.RulesPage;
 import dev.cachalot.app.settings.SettingsPage;
 import dev.cachalot.app.stats.StatsPage;
-import dev.cachalot.engine.EngineApi;
 import dev.cachalot.engine.EngineStatus;
 import java.util.List;
 import javafx.beans.binding.Bindings;
@@ -57,6 +56,7 @@ public final class MainWindow {
     private final AppContext context;
     private final AppPreferences prefs;
     private final StatusBarViewModel statusBar;
+    private final ServerViewModel server;
     private final RulesPage rulesPage;
     private final List<Page> pages;
     private final ListView<Page> navigation = new ListView<>();
@@ -69,6 +69,7 @@ public final class MainWindow {
         this.context = context;
         this.prefs = prefs;
         this.statusBar = new StatusBarViewModel(context);
+        this.server = new ServerViewModel(context);
         this.rulesPage = new RulesPage(context);
         this.pages = List.of(new OverviewPage(context), rulesPage, new CredentialsPage(context), new RepositoriesPage(context),
                 new StatsPage(context), new ClientSetupPage(context), new SettingsPage(context, this::restartServer));
@@ -123,39 +124,26 @@ public final class MainWindow {
     }
 
     private void startServer(String listenOrNull) {
-        EngineApi engine = context.engine();
-        context.async().run(() -> {
-            String listen = listenOrNull != null ? listenOrNull : engine.settings().listen();
-            try {
-                engine.startServer(listen);
-            } catch (RuntimeException e) {
-                throw new ServerStartFailure(listen, e);
-            }
-            if (listenOrNull != null) {
-                var s = engine.settings();
-                engine.updateSettings(new dev.cachalot.engine.EngineSettings(listen, s.defaultFreshness(), s.maxCacheBytes()));
-            }
-            return listen;
-        }, listen -> statusBar.refreshCacheSize(), e -> {
-            if (!(e instanceof ServerStartFailure f)) return;
-            if (heldByAnotherCachalot(f.getCause())) offerToQuit(Messages.human(f.getCause()));
-            else offerAnotherPort(f.listen, Messages.human(f.getCause()));
-        });
+        server.start(listenOrNull, statusBar::refreshCacheSize, askTheUser());
     }
 
     private void restartServer(String listen) {
-        context.async().run(() -> {
-            context.engine().stopServer();
-            return null;
-        }, v -> startServer(listen), e -> startServer(listen));
+        server.restart(listen, statusBar::refreshCacheSize, askTheUser());
     }
 
-    /** The engine refuses a data folder another Cachalot process serves; another port would not help. */
-    static boolean heldByAnotherCachalot(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t.getMessage() != null && t.getMessage().contains("already serving")) return true;
-        }
-        return false;
+    /** A failed start becomes a question: another port, or quit when another Cachalot serves this data folder. */
+    private ServerViewModel.StartFailure askTheUser() {
+        return new ServerViewModel.StartFailure() {
+            @Override
+            public void portUnavailable(String listen, String reason) {
+                offerAnotherPort(listen, reason);
+            }
+
+            @Override
+            public void heldByAnotherCachalot(String reason) {
+                offerToQuit(reason);
+            }
+        };
     }
 
     /** Another Cachalot serves this data folder: say so and offer to quit (this window could only show a stopped cache). */
@@ -316,23 +304,10 @@ public final class MainWindow {
         prefs.flush();
         if (shown != null) shown.deactivate();
         statusBar.stop();
-        context.async().run(() -> {
-            context.engine().stopServer();
-            return null;
-        }, v -> { }, e -> { });
+        server.stop();
     }
 
     public StatusBarViewModel statusBarModel() {
         return statusBar;
-    }
-
-    /** A server start failed; carries the address for the "another port" dialog. */
-    private static final class ServerStartFailure extends RuntimeException {
-        final String listen;
-
-        ServerStartFailure(String listen, RuntimeException cause) {
-            super(cause.getMessage(), cause);
-            this.listen = listen;
-        }
     }
 }
