@@ -4,6 +4,7 @@ import dev.cachalot.app.common.AppContext;
 import dev.cachalot.app.common.AppPreferences;
 import dev.cachalot.app.common.FxAsync;
 import dev.cachalot.app.shell.MainWindow;
+import dev.cachalot.engine.Engine;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -18,14 +19,14 @@ import javafx.stage.Window;
 import org.testfx.api.FxRobot;
 import org.testfx.util.WaitForAsyncUtils;
 
-/** Opens the real main window on a TestFX stage with a {@link FakeEngine}; preferences go to a test node. */
+/** Opens the real main window on a TestFX stage with the given engine; preferences go to a test node. */
 final class AppHarness {
     private AppHarness() {
     }
 
-    static MainWindow open(Stage stage, FakeEngine engine) {
+    static MainWindow open(Stage stage, Engine engine) {
         Preferences node = Preferences.userRoot().node("/dev/cachalot/test/" + System.nanoTime());
-        AppContext context = new AppContext(engine, new FxAsync(2), "/tmp/cachalot-test-data");
+        AppContext context = new AppContext(engine, new FxAsync(2), engine.dataFolder().root().toString());
         MainWindow window = new MainWindow(stage, context, new AppPreferences(node));
         window.show();
         return window;
