@@ -49,6 +49,23 @@ final class AppHarness {
                 .queryAllAs(Button.class).stream().findFirst().orElseThrow(() -> new AssertionError("no " + data + " button"));
     }
 
+    /**
+     * The tooltip of the error mark ControlsFX draws on {@code field}'s corner, if one is shown: a visible icon without
+     * text, with a tooltip, over the field's bounds in the field's window.
+     */
+    static java.util.Optional<String> errorMarkOn(javafx.scene.control.Control field) {
+        if (field.getScene() == null) return java.util.Optional.empty();
+        javafx.geometry.Bounds fieldBounds = field.localToScene(field.getBoundsInLocal());
+        List<Node> nodes = new java.util.ArrayList<>();
+        collect(field.getScene().getRoot(), nodes);
+        return nodes.stream()
+                .filter(n -> n instanceof javafx.scene.control.Label l && l.getTooltip() != null && l.getGraphic() != null
+                        && (l.getText() == null || l.getText().isEmpty()) && n.isVisible())
+                .filter(n -> n.localToScene(n.getBoundsInLocal()).intersects(fieldBounds))
+                .map(n -> ((javafx.scene.control.Label) n).getTooltip().getText())
+                .findFirst();
+    }
+
     static List<Node> allNodes() {
         List<Node> nodes = new java.util.ArrayList<>();
         for (Window w : Window.getWindows()) {

@@ -129,7 +129,10 @@ class CredentialWizardOnRealEngineUiTest {
                 .filter(u -> u.loginServer().equals(upstream.hostPort())).findFirst().orElseThrow()));
         assertThat(robot.lookup("#credLoginServer").queryAs(TextField.class).getText()).isEqualTo(upstream.hostPort());
         TextField nameField = robot.lookup("#credName").queryAs(TextField.class);
+        robot.interact(() -> nameField.setText("ab"));
+        waitUntil(() -> AppHarness.errorMarkOn(nameField).filter(t -> t.contains("5 to 50")).isPresent());
         robot.interact(() -> nameField.setText(name));
+        waitUntil(() -> AppHarness.errorMarkOn(nameField).isEmpty());
         robot.clickOn(button(robot, ButtonData.NEXT_FORWARD));
         robot.clickOn("#credUsername").write(USER);
         robot.clickOn("#credPassword").write(password);

@@ -23,7 +23,12 @@ import dev.cachalot.testing.TestImage;
 import dev.cachalot.testing.TestImages;
 import java.nio.file.Path;
 import java.util.prefs.Preferences;
+import javafx.scene.control.Button;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.DialogPane;
 import javafx.scene.control.Label;
+import javafx.scene.control.Labeled;
+import javafx.scene.control.TextField;
 import javafx.scene.control.TableView;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterAll;
@@ -114,5 +119,22 @@ class PullThroughEndToEndUiTest {
                 && e.kind() == PullEvent.Kind.MANIFEST && e.outcome() == PullEvent.Outcome.HIT));
         waitUntil(() -> perRepository.getItems().stream().anyMatch(r -> r.repository().equals("up/team/app") && r.pulls() == 2));
         waitUntil(() -> robot.lookup("#statusPulls").queryAs(Label.class).getText().equals("Pulls this session: 2"));
+
+        // "Pull into cache…" on Repositories; the user moves on, and a notification says when the image is in
+        new RegistryPusher(upstream.url()).push("team/tool", "2.0", new TestImages(8).ociImage());
+        robot.interact(() -> window.select("Repositories"));
+        robot.clickOn("#prefetch");
+        waitUntil(() -> robot.lookup(".dialog-pane .text-field").tryQuery().isPresent());
+        TextField reference = robot.lookup(".dialog-pane .text-field").queryAs(TextField.class);
+        robot.interact(() -> {
+            reference.setText("up/team/tool:2.0");
+            DialogPane dialog = (DialogPane) reference.getScene().lookup(".dialog-pane");
+            ((Button) dialog.lookupButton(ButtonType.OK)).fire();
+        });
+        robot.interact(() -> window.select("Pull statistics"));
+        waitUntil(() -> AppHarness.allNodes().stream().anyMatch(n -> n instanceof Labeled l && n.isVisible()
+                && "up/team/tool:2.0 is in the cache.".equals(l.getText())));
+        assertThat(AppHarness.allNodes()).anyMatch(n -> n instanceof Labeled l && "Pull finished".equals(l.getText()));
+        assertThat(engine.repositories()).anyMatch(r -> r.name().equals("up/team/tool"));
     }
 }

@@ -59,11 +59,15 @@ class RuleWizardUiTest {
         Label targetError = robot.lookup("#ruleTargetError").queryAs(Label.class);
         assertThat(targetError.isVisible()).isTrue();
         assertThat(button(robot, ButtonData.NEXT_FORWARD).isDisabled()).isTrue();
-
+        // the field itself carries ControlsFX's error mark, the same reason in its tooltip
         TextField target = robot.lookup("#ruleTarget").queryAs(TextField.class);
+        waitUntil(() -> AppHarness.errorMarkOn(target).isPresent());
+        assertThat(AppHarness.errorMarkOn(target).orElseThrow()).isEqualTo(targetError.getText());
+
         robot.interact(target::clear);
         robot.clickOn(target).write("web/nginx");
         waitUntil(() -> targetError.getText().isEmpty() && !button(robot, ButtonData.NEXT_FORWARD).isDisabled());
+        waitUntil(() -> AppHarness.errorMarkOn(target).isEmpty());
 
         robot.clickOn(button(robot, ButtonData.NEXT_FORWARD)); // authentication: Docker Hub requires a credential set
         waitUntil(() -> robot.lookup("#authExisting").tryQuery().isPresent());

@@ -3,7 +3,6 @@ package dev.cachalot.app.shell;
 import dev.cachalot.app.clientsetup.ClientSetupPage;
 import dev.cachalot.app.common.AppContext;
 import dev.cachalot.app.common.AppPreferences;
-import dev.cachalot.app.common.Messages;
 import dev.cachalot.app.common.Page;
 import dev.cachalot.app.common.Theme;
 import dev.cachalot.app.common.Ui;
@@ -16,8 +15,6 @@ import dev.cachalot.app.stats.StatsPage;
 import dev.cachalot.engine.EngineStatus;
 import java.util.List;
 import javafx.beans.binding.Bindings;
-import javafx.geometry.Insets;
-import javafx.geometry.Pos;
 import javafx.scene.Scene;
 import javafx.scene.control.Alert;
 import javafx.scene.control.ButtonBar;
@@ -37,11 +34,10 @@ import javafx.scene.input.KeyCode;
 import javafx.scene.input.KeyCodeCombination;
 import javafx.scene.input.KeyCombination;
 import javafx.scene.layout.BorderPane;
-import javafx.scene.layout.HBox;
-import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
 import javafx.stage.Stage;
+import org.controlsfx.control.StatusBar;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignC;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignS;
 
@@ -254,7 +250,8 @@ public final class MainWindow {
         return mi;
     }
 
-    private HBox statusBar() {
+    /** ControlsFX's status bar: server state and address, cache size on the left, this session's pulls on the right. */
+    private StatusBar statusBar() {
         Label state = new Label();
         state.setId("statusState");
         state.textProperty().bind(statusBar.stateTextProperty());
@@ -274,13 +271,18 @@ public final class MainWindow {
         Label pulls = new Label();
         pulls.setId("statusPulls");
         pulls.textProperty().bind(Bindings.concat("Pulls this session: ", statusBar.pullsProperty().asString()));
-        Region gap = new Region();
-        HBox.setHgrow(gap, Priority.ALWAYS);
-        HBox bar = new HBox(12, state, address, new Separator(javafx.geometry.Orientation.VERTICAL), size, gap, pulls);
-        bar.setPadding(new Insets(4, 10, 4, 10));
-        bar.setAlignment(Pos.CENTER_LEFT);
-        bar.getStyleClass().add("status-bar");
+        StatusBar bar = new StatusBar();
+        bar.setId("statusBar");
+        bar.setText(""); // its own text would say "OK"; the state label says how the server is
+        bar.getLeftItems().addAll(state, gap(), address, new Separator(javafx.geometry.Orientation.VERTICAL), size);
+        bar.getRightItems().add(pulls);
         return bar;
+    }
+
+    private static Region gap() {
+        Region gap = new Region();
+        gap.setMinWidth(8);
+        return gap;
     }
 
     /** The app icon in the sizes window managers pick from (generated from icons/cachalot.svg). */
