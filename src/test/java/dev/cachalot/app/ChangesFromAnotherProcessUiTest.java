@@ -80,8 +80,8 @@ class ChangesFromAnotherProcessUiTest {
         TableView<CredentialSetView> table = robot.lookup("#credentialsTable").queryTableView();
         waitUntil(() -> table.getItems().isEmpty());
 
-        try (Engine cli = Engine.open(folder, NO_PASSPHRASE);
-             DockerRegistryFixture registry = DockerRegistryFixture.start()) {
+        DockerRegistryFixture registry = SharedRegistries.open();
+        try (Engine cli = Engine.open(folder, NO_PASSPHRASE)) {
             // a loopback registry, not ghcr.io: the engine checks a new login against its upstream at once
             cli.addUpstream(registry.hostPort(), registry.url(), null);
             cli.createCredentialSet("ghcr-ci", registry.hostPort(), "robot", "s3cret-from-cli".toCharArray());

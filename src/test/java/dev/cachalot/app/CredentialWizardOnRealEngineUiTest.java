@@ -37,7 +37,6 @@ import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
 import javafx.scene.control.TextInputControl;
 import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,8 +54,8 @@ import org.testfx.framework.junit5.Start;
  */
 @ExtendWith(ApplicationExtension.class)
 class CredentialWizardOnRealEngineUiTest {
-    private static final String USER = "ci-robot";
-    private static final String SECRET = "Real-Vault-S3cret-42";
+    private static final String USER = SharedRegistries.USER;
+    private static final String SECRET = SharedRegistries.PASSWORD;
 
     private static DockerRegistryFixture upstream;
     @TempDir
@@ -66,13 +65,9 @@ class CredentialWizardOnRealEngineUiTest {
 
     @BeforeAll
     static void startUpstream() {
-        upstream = DockerRegistryFixture.builder().htpasswd(USER, SECRET).start();
+        upstream = SharedRegistries.withLogin();
     }
 
-    @AfterAll
-    static void stopUpstream() {
-        upstream.close();
-    }
 
     @Start
     void start(Stage stage) {

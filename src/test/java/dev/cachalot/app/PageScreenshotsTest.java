@@ -63,8 +63,8 @@ class PageScreenshotsTest {
     }
 
     private Engine realEngine() {
-        upstream = DockerRegistryFixture.start();
-        partner = DockerRegistryFixture.builder().htpasswd("ci-robot", "partner-token-1").start();
+        upstream = SharedRegistries.open();
+        partner = SharedRegistries.withLogin();
         // no passphrase, no keyring: the vault keeps its key in a file of the temp data folder
         engine = Engine.open(new DataFolder(temp.resolve("data")),
                 new VaultOptions(name -> null, Keyring.NONE, PassphrasePrompt.NONE, VaultOptions.MIN_ITERATIONS));
@@ -75,7 +75,7 @@ class PageScreenshotsTest {
         engine.createRule(new RuleDraft("dotnet-sdk", "mcr.microsoft.com/dotnet/sdk", "dotnet/sdk", null, null));
         engine.createRule(new RuleDraft("k8s-all", "registry.k8s.io/*", "k8s/*", null, null));
         engine.addUpstream(partner.hostPort(), partner.url(), null);
-        engine.createCredentialSet("partner-registry", partner.hostPort(), "ci-robot", "partner-token-1".toCharArray());
+        engine.createCredentialSet("partner-registry", partner.hostPort(), SharedRegistries.USER, SharedRegistries.PASSWORD.toCharArray());
         engine.createRule(new RuleDraft("partner-all", partner.hostPort() + "/vendor/*", "vendor/*", "partner-registry", null));
         return engine;
     }
@@ -97,8 +97,6 @@ class PageScreenshotsTest {
     @AfterEach
     void stop() {
         if (engine != null) engine.close();
-        if (upstream != null) upstream.close();
-        if (partner != null) partner.close();
     }
 
     @Test

@@ -31,7 +31,6 @@ import javafx.scene.control.Labeled;
 import javafx.scene.control.TextField;
 import javafx.scene.control.TableView;
 import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,13 +55,9 @@ class PullThroughEndToEndUiTest {
 
     @BeforeAll
     static void startUpstream() {
-        upstream = DockerRegistryFixture.start();
+        upstream = SharedRegistries.open();
     }
 
-    @AfterAll
-    static void stopUpstream() {
-        upstream.close();
-    }
 
     @Start
     void start(Stage stage) {

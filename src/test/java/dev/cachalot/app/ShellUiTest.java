@@ -30,7 +30,6 @@ import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
 import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,13 +55,9 @@ class ShellUiTest {
 
     @BeforeAll
     static void startRegistry() {
-        registry = DockerRegistryFixture.start();
+        registry = SharedRegistries.open();
     }
 
-    @AfterAll
-    static void stopRegistry() {
-        registry.close();
-    }
 
     @Start
     void start(Stage stage) throws IOException {

@@ -2,6 +2,7 @@ package dev.cachalot.app.credentials;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cachalot.app.SharedRegistries;
 import dev.cachalot.app.TestEngine;
 import dev.cachalot.app.common.AppContext;
 import dev.cachalot.app.common.Async;
@@ -11,7 +12,6 @@ import dev.cachalot.rules.Upstream;
 import dev.cachalot.testing.DockerRegistryFixture;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * htpasswd on loopback (the engine checks every new login against its upstream, and Docker Hub is off limits here).
  */
 class CredentialWizardViewModelTest {
-    private static final String USER = "ci-robot";
-    private static final String SECRET = "token-123-secret";
+    private static final String USER = SharedRegistries.USER;
+    private static final String SECRET = SharedRegistries.PASSWORD;
     private static DockerRegistryFixture registry;
 
     @TempDir
@@ -34,13 +34,9 @@ class CredentialWizardViewModelTest {
 
     @BeforeAll
     static void startRegistry() {
-        registry = DockerRegistryFixture.builder().htpasswd(USER, SECRET).start();
+        registry = SharedRegistries.withLogin();
     }
 
-    @AfterAll
-    static void stopRegistry() {
-        registry.close();
-    }
 
     @BeforeEach
     void open() {

@@ -2,6 +2,7 @@ package dev.cachalot.app.repositories;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cachalot.app.SharedRegistries;
 import dev.cachalot.app.TestEngine;
 import dev.cachalot.app.common.AppContext;
 import dev.cachalot.app.common.Async;
@@ -13,7 +14,6 @@ import dev.cachalot.testing.DockerRegistryFixture;
 import dev.cachalot.testing.TestImage;
 import dev.cachalot.testing.TestImages;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,16 +33,12 @@ class RepositoriesViewModelTest {
 
     @BeforeAll
     static void startUpstream() {
-        upstream = DockerRegistryFixture.start();
+        upstream = SharedRegistries.open();
         upstream.pusher().push("library/nginx", "1.27", NGINX);
         upstream.pusher().push("hello-world", "latest", IMAGES.ociImage());
         upstream.pusher().push("library/alpine", "3.20", IMAGES.ociIndex());
     }
 
-    @AfterAll
-    static void stopUpstream() {
-        upstream.close();
-    }
 
     @BeforeEach
     void open() {

@@ -2,6 +2,7 @@ package dev.cachalot.app.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cachalot.app.SharedRegistries;
 import dev.cachalot.app.TestEngine;
 import dev.cachalot.app.common.AppContext;
 import dev.cachalot.app.common.Async;
@@ -12,7 +13,6 @@ import dev.cachalot.rules.Upstream;
 import dev.cachalot.testing.DockerRegistryFixture;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * against Debian's docker-registry with htpasswd on loopback, since the engine checks every new login upstream.
  */
 class RuleWizardViewModelTest {
-    private static final String USER = "ci-robot";
-    private static final String SECRET = "s3cret-token";
+    private static final String USER = SharedRegistries.USER;
+    private static final String SECRET = SharedRegistries.PASSWORD;
     private static DockerRegistryFixture registry;
 
     @TempDir
@@ -33,13 +33,9 @@ class RuleWizardViewModelTest {
 
     @BeforeAll
     static void startRegistry() {
-        registry = DockerRegistryFixture.builder().htpasswd(USER, SECRET).start();
+        registry = SharedRegistries.withLogin();
     }
 
-    @AfterAll
-    static void stopRegistry() {
-        registry.close();
-    }
 
     @AfterEach
     void close() {

@@ -3,6 +3,7 @@ package dev.cachalot.app.stats;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.cachalot.app.SharedRegistries;
 import dev.cachalot.app.TestEngine;
 import dev.cachalot.app.common.AppContext;
 import dev.cachalot.app.common.Async;
@@ -17,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,16 +36,12 @@ class StatsViewModelTest {
 
     @BeforeAll
     static void startUpstream() {
-        upstream = DockerRegistryFixture.start();
+        upstream = SharedRegistries.open();
         TestImages images = new TestImages(3);
-        upstream.pusher().push("library/redis", "7", images.dockerImage());
-        upstream.pusher().push("hello-world", "latest", images.dockerImage());
+        upstream.pusher().push("stats/redis", "7", images.dockerImage());
+        upstream.pusher().push("stats/hello-world", "latest", images.dockerImage());
     }
 
-    @AfterAll
-    static void stopUpstream() {
-        upstream.close();
-    }
 
     @BeforeEach
     void open() {
@@ -69,8 +65,8 @@ class StatsViewModelTest {
     @Test
     void addsPullEventsAsTheyHappenAndUpdatesAggregates() {
         vm.activate();
-        pull("up/library/redis", "7");
-        pull("up/library/redis", "7");
+        pull("up/stats/redis", "7");
+        pull("up/stats/redis", "7");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             assertThat(List.copyOf(vm.events())).hasSize(2).extracting(PullEvent::outcome)
                     .containsExactly(PullEvent.Outcome.HIT, PullEvent.Outcome.MISS);
@@ -80,7 +76,7 @@ class StatsViewModelTest {
             });
         });
         vm.deactivate();
-        pull("up/library/redis", "7");
+        pull("up/stats/redis", "7");
         engine.flushEvents(); // the third event is stored and its listeners were called: none of them is the model
         assertThat(vm.events()).hasSize(2);
     }
@@ -98,11 +94,11 @@ class StatsViewModelTest {
     @Test
     void exportsTheShownEventsToAFile(@TempDir Path dir) throws Exception {
         vm.activate();
-        pull("up/hello-world", "latest");
+        pull("up/stats/hello-world", "latest");
         await().atMost(Duration.ofSeconds(10)).until(() -> vm.events().size() == 1);
         Path file = dir.resolve("pulls.csv");
         vm.exportCsv(file);
-        assertThat(Files.readAllLines(file)).hasSize(2).last().asString().contains("up/hello-world,latest");
+        assertThat(Files.readAllLines(file)).hasSize(2).last().asString().contains("up/stats/hello-world,latest");
         assertThat(vm.noticeProperty().get()).contains("1 pull event");
     }
 }
