@@ -5,6 +5,8 @@ import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsid
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
@@ -71,6 +73,31 @@ class ArchitectureTest {
     static final ArchRule appUsesOnlyTheEngineApi = noClasses().that().resideInAPackage(APP)
             .should().dependOnClassesThat().resideInAnyPackage(STORAGE, PROXY, UPSTREAM, REGISTRY, CREDENTIALS)
             .because("the engine API is the app's only door: views never call storage or the upstream client");
+
+    /** The app's views and their nested classes (cells, listeners): pages, wizards, dialogs and the shell's window. */
+    private static final DescribedPredicate<JavaClass> VIEWS =
+            new DescribedPredicate<>("views (*Page, *Wizard, *Dialog, MainWindow, CachalotApp)") {
+                @Override
+                public boolean test(JavaClass c) {
+                    JavaClass top = c;
+                    while (top.getEnclosingClass().isPresent()) top = top.getEnclosingClass().get();
+                    String name = top.getSimpleName();
+                    return top.getPackageName().startsWith("dev.cachalot.app") && (name.endsWith("Page")
+                            || name.endsWith("Wizard") || name.endsWith("Dialog") || name.equals("MainWindow")
+                            || name.equals("CachalotApp"));
+                }
+            };
+
+    @ArchTest
+    static final ArchRule viewModelsHoldPropertiesNotNodes = noClasses().that().resideInAPackage(APP)
+            .and().haveSimpleNameEndingWith("ViewModel")
+            .should().dependOnClassesThat().resideInAPackage("javafx.scene..")
+            .because("views bind to a view model's properties; a view model that holds nodes cannot be tested without a window");
+
+    @ArchTest
+    static final ArchRule viewsGoThroughTheirViewModel = noClasses().that(VIEWS)
+            .should().dependOnClassesThat().areAssignableTo("dev.cachalot.engine.EngineApi")
+            .because("only view models talk to the engine (JabRef's rule): a view calls its view model, which is tested without a window");
 
     @ArchTest
     static final ArchRule cliUsesOnlyTheEngineApi = noClasses().that().resideInAPackage(CLI)

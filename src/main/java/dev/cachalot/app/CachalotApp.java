@@ -6,7 +6,6 @@ import dev.cachalot.app.shell.MainWindow;
 import dev.cachalot.app.common.AppContext;
 import dev.cachalot.app.common.AppPreferences;
 import dev.cachalot.app.common.FxAsync;
-import dev.cachalot.engine.EngineApi;
 import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.scene.control.Alert;
@@ -14,14 +13,14 @@ import javafx.stage.Stage;
 
 /**
  * The desktop app. Launched by {@code dev.cachalot.Main} through {@link #launchApp(String[], EngineProvider)}:
- * the provider is the one place the real engine is wired in (tests construct {@link MainWindow} with a fake).
+ * the provider is the one place the real engine is wired in (tests construct {@link MainWindow} on an engine of their own).
  */
 public class CachalotApp extends Application {
 
     private static volatile EngineProvider provider;
 
     private FxAsync async;
-    private EngineApi engine;
+    private AppContext context;
     private MainWindow window;
 
     /** Opens the app with the engine {@code engineProvider} gives; returns when the last window closes. */
@@ -35,7 +34,7 @@ public class CachalotApp extends Application {
         async = new FxAsync(3);
         try {
             if (provider == null) throw new IllegalStateException("no engine was given to the app");
-            engine = provider.open();
+            context = new AppContext(provider.open(), async, provider.dataFolder());
         } catch (Exception e) {
             Alert alert = new Alert(Alert.AlertType.ERROR, dev.cachalot.app.common.Messages.human(e));
             alert.setHeaderText("Cachalot could not open its cache");
@@ -43,7 +42,6 @@ public class CachalotApp extends Application {
             Platform.exit();
             return;
         }
-        AppContext context = new AppContext(engine, async, provider.dataFolder());
         window = new MainWindow(stage, context, AppPreferences.fromSystemProperty());
         window.show();
     }
@@ -52,20 +50,7 @@ public class CachalotApp extends Application {
     public void stop() {
         if (window != null) window.close();
         // The window's close stops the server in the background; make sure it is down before the JVM exits.
-        if (engine != null) {
-            try {
-                engine.stopServer();
-            } catch (RuntimeException ignored) {
-                // already stopped
-            }
-            if (engine instanceof AutoCloseable c) {
-                try {
-                    c.close();
-                } catch (Exception ignored) {
-                    // closing on exit: nothing left to tell the user
-                }
-            }
-        }
+        if (context != null) context.shutDownEngine();
         if (async != null) async.shutdown();
     }
 }

@@ -4,6 +4,7 @@ import dev.cachalot.app.common.AppContext;
 import dev.cachalot.app.common.AppPreferences;
 import dev.cachalot.app.common.FxAsync;
 import dev.cachalot.app.shell.MainWindow;
+import dev.cachalot.engine.Engine;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -18,14 +19,14 @@ import javafx.stage.Window;
 import org.testfx.api.FxRobot;
 import org.testfx.util.WaitForAsyncUtils;
 
-/** Opens the real main window on a TestFX stage with a {@link FakeEngine}; preferences go to a test node. */
+/** Opens the real main window on a TestFX stage with the given engine; preferences go to a test node. */
 final class AppHarness {
     private AppHarness() {
     }
 
-    static MainWindow open(Stage stage, FakeEngine engine) {
+    static MainWindow open(Stage stage, Engine engine) {
         Preferences node = Preferences.userRoot().node("/dev/cachalot/test/" + System.nanoTime());
-        AppContext context = new AppContext(engine, new FxAsync(2), "/tmp/cachalot-test-data");
+        AppContext context = new AppContext(engine, new FxAsync(2), engine.dataFolder().root().toString());
         MainWindow window = new MainWindow(stage, context, new AppPreferences(node));
         window.show();
         return window;
@@ -46,6 +47,23 @@ final class AppHarness {
     static Button button(FxRobot robot, ButtonBar.ButtonData data) {
         return robot.lookup(n -> n instanceof Button && ButtonBar.getButtonData(n) == data && n.isVisible())
                 .queryAllAs(Button.class).stream().findFirst().orElseThrow(() -> new AssertionError("no " + data + " button"));
+    }
+
+    /**
+     * The tooltip of the error mark ControlsFX draws on {@code field}'s corner, if one is shown: a visible icon without
+     * text, with a tooltip, over the field's bounds in the field's window.
+     */
+    static java.util.Optional<String> errorMarkOn(javafx.scene.control.Control field) {
+        if (field.getScene() == null) return java.util.Optional.empty();
+        javafx.geometry.Bounds fieldBounds = field.localToScene(field.getBoundsInLocal());
+        List<Node> nodes = new java.util.ArrayList<>();
+        collect(field.getScene().getRoot(), nodes);
+        return nodes.stream()
+                .filter(n -> n instanceof javafx.scene.control.Label l && l.getTooltip() != null && l.getGraphic() != null
+                        && (l.getText() == null || l.getText().isEmpty()) && n.isVisible())
+                .filter(n -> n.localToScene(n.getBoundsInLocal()).intersects(fieldBounds))
+                .map(n -> ((javafx.scene.control.Label) n).getTooltip().getText())
+                .findFirst();
     }
 
     static List<Node> allNodes() {

@@ -16,6 +16,7 @@ import dev.cachalot.engine.EngineSettings;
 import dev.cachalot.engine.RuleDraft;
 import dev.cachalot.rules.CacheRule;
 import dev.cachalot.storage.DataFolder;
+import dev.cachalot.testing.DockerRegistryFixture;
 import java.nio.file.Path;
 import java.util.prefs.Preferences;
 import javafx.scene.control.TableView;
@@ -79,8 +80,11 @@ class ChangesFromAnotherProcessUiTest {
         TableView<CredentialSetView> table = robot.lookup("#credentialsTable").queryTableView();
         waitUntil(() -> table.getItems().isEmpty());
 
+        DockerRegistryFixture registry = SharedRegistries.open();
         try (Engine cli = Engine.open(folder, NO_PASSPHRASE)) {
-            cli.createCredentialSet("ghcr-ci", "ghcr.io", "robot", "s3cret-from-cli".toCharArray());
+            // a loopback registry, not ghcr.io: the engine checks a new login against its upstream at once
+            cli.addUpstream(registry.hostPort(), registry.url(), null);
+            cli.createCredentialSet("ghcr-ci", registry.hostPort(), "robot", "s3cret-from-cli".toCharArray());
             waitUntil(() -> table.getItems().stream().map(CredentialSetView::name).toList().equals(java.util.List.of("ghcr-ci")));
         }
     }

@@ -38,6 +38,7 @@ import javafx.scene.control.TextField;
 import javafx.scene.control.TextInputControl;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,22 +50,27 @@ import org.testfx.framework.junit5.Start;
  * The credential wizard on the real engine and its real vault (no passphrase in the environment, no keyring: a key
  * file in the data folder), checked against Debian's docker-registry with htpasswd: the set is Healthy with the right
  * password, Unhealthy with a reason with a wrong one, and the secret shows in no table, no label, no field but the
- * password field, and in no file of the data folder.
+ * password field, and in no file of the data folder; the table shows the vault reference instead.
  */
 @ExtendWith(ApplicationExtension.class)
 class CredentialWizardOnRealEngineUiTest {
-    private static final String USER = "ci-robot";
-    private static final String SECRET = "Real-Vault-S3cret-42";
+    private static final String USER = SharedRegistries.USER;
+    private static final String SECRET = SharedRegistries.PASSWORD;
 
+    private static DockerRegistryFixture upstream;
     @TempDir
     Path temp;
-    private DockerRegistryFixture upstream;
     private Engine engine;
     private Path data;
 
+    @BeforeAll
+    static void startUpstream() {
+        upstream = SharedRegistries.withLogin();
+    }
+
+
     @Start
     void start(Stage stage) {
-        upstream = DockerRegistryFixture.builder().htpasswd(USER, SECRET).start();
         data = temp.resolve("data");
         // an environment without CACHALOT_VAULT_PASSPHRASE and no keyring: the vault falls back to its key file
         VaultOptions noPassphrase = new VaultOptions(name -> null, Keyring.NONE, PassphrasePrompt.NONE, VaultOptions.MIN_ITERATIONS);
@@ -78,7 +84,6 @@ class CredentialWizardOnRealEngineUiTest {
     @AfterEach
     void stop() {
         if (engine != null) engine.close();
-        if (upstream != null) upstream.close();
     }
 
     @Test
@@ -89,7 +94,8 @@ class CredentialWizardOnRealEngineUiTest {
         assertThat(set.errorMessage()).isNull();
         assertThat(set.lastChecked()).isNotNull();
         assertThat(data.resolve("vault").resolve(Vault.KEY_FILE_NAME)).isRegularFile();
-        assertThat(textsOnScreen()).noneMatch(t -> t.contains(SECRET));
+        assertThat(TestEngine.vaultSecret(data, "vault:team-registry-password")).isEqualTo(SECRET);
+        assertThat(textsOnScreen()).contains("vault:team-registry-password").noneMatch(t -> t.contains(SECRET));
         assertThat(filesContaining(data, SECRET)).isEmpty();
     }
 
@@ -108,6 +114,9 @@ class CredentialWizardOnRealEngineUiTest {
     private CredentialSetView createThroughTheWizard(FxRobot robot, String name, String password) {
         robot.clickOn("#nav-credentials");
         robot.clickOn("#createCredentialSet");
+        // Docker Hub comes first, its name suggested
+        waitUntil(() -> "docker.io".equals(robot.lookup("#credLoginServer").queryAs(TextField.class).getText()));
+        assertThat(robot.lookup("#credName").queryAs(TextField.class).getText()).isEqualTo("docker-io-creds");
         @SuppressWarnings("unchecked")
         ComboBox<Upstream> registry = robot.lookup("#credRegistry").queryAs(ComboBox.class);
         waitUntil(() -> registry.getItems().stream().anyMatch(u -> u.loginServer().equals(upstream.hostPort())));
@@ -115,7 +124,10 @@ class CredentialWizardOnRealEngineUiTest {
                 .filter(u -> u.loginServer().equals(upstream.hostPort())).findFirst().orElseThrow()));
         assertThat(robot.lookup("#credLoginServer").queryAs(TextField.class).getText()).isEqualTo(upstream.hostPort());
         TextField nameField = robot.lookup("#credName").queryAs(TextField.class);
+        robot.interact(() -> nameField.setText("ab"));
+        waitUntil(() -> AppHarness.errorMarkOn(nameField).filter(t -> t.contains("5 to 50")).isPresent());
         robot.interact(() -> nameField.setText(name));
+        waitUntil(() -> AppHarness.errorMarkOn(nameField).isEmpty());
         robot.clickOn(button(robot, ButtonData.NEXT_FORWARD));
         robot.clickOn("#credUsername").write(USER);
         robot.clickOn("#credPassword").write(password);

@@ -39,17 +39,13 @@ import org.testfx.util.WaitForAsyncUtils;
 
 /**
  * Renders every page to PNG for the README.
- * <ul>
- *   <li>{@code -Dcachalot.screenshots=docs/screenshots}: output folder (default {@code target/screenshots});</li>
- *   <li>{@code -Dcachalot.screenshots.engine=real}: the real engine in front of Debian's docker-registry, filled by
- *       skopeo pulls through it (default: the {@link FakeEngine}'s sample data, which includes a day of history).</li>
- * </ul>
+ * The real engine in front of Debian's docker-registry, filled by skopeo pulls through it.
+ * {@code -Dcachalot.screenshots=docs/screenshots} sets the output folder (default {@code target/screenshots}).
  */
 @ExtendWith(ApplicationExtension.class)
 class PageScreenshotsTest {
     @TempDir
     static Path temp;
-    private final boolean real = "real".equals(System.getProperty("cachalot.screenshots.engine"));
     private DockerRegistryFixture upstream;
     private DockerRegistryFixture partner;
     private Engine engine;
@@ -59,7 +55,7 @@ class PageScreenshotsTest {
     void start(Stage stage) {
         stage.setWidth(1280);
         stage.setHeight(800);
-        EngineApi api = real ? realEngine() : new FakeEngine().withSampleData();
+        EngineApi api = realEngine();
         Preferences node = Preferences.userRoot().node("/dev/cachalot/test/shots-" + System.nanoTime());
         // the Settings page shows the default data folder of a Linux user, not the test's temp folder
         window = new MainWindow(stage, new AppContext(api, new FxAsync(2), "/home/you/.local/share/cachalot"), new AppPreferences(node));
@@ -67,8 +63,8 @@ class PageScreenshotsTest {
     }
 
     private Engine realEngine() {
-        upstream = DockerRegistryFixture.start();
-        partner = DockerRegistryFixture.builder().htpasswd("ci-robot", "partner-token-1").start();
+        upstream = SharedRegistries.open();
+        partner = SharedRegistries.withLogin();
         // no passphrase, no keyring: the vault keeps its key in a file of the temp data folder
         engine = Engine.open(new DataFolder(temp.resolve("data")),
                 new VaultOptions(name -> null, Keyring.NONE, PassphrasePrompt.NONE, VaultOptions.MIN_ITERATIONS));
@@ -79,7 +75,7 @@ class PageScreenshotsTest {
         engine.createRule(new RuleDraft("dotnet-sdk", "mcr.microsoft.com/dotnet/sdk", "dotnet/sdk", null, null));
         engine.createRule(new RuleDraft("k8s-all", "registry.k8s.io/*", "k8s/*", null, null));
         engine.addUpstream(partner.hostPort(), partner.url(), null);
-        engine.createCredentialSet("partner-registry", partner.hostPort(), "ci-robot", "partner-token-1".toCharArray());
+        engine.createCredentialSet("partner-registry", partner.hostPort(), SharedRegistries.USER, SharedRegistries.PASSWORD.toCharArray());
         engine.createRule(new RuleDraft("partner-all", partner.hostPort() + "/vendor/*", "vendor/*", "partner-registry", null));
         return engine;
     }
@@ -101,13 +97,11 @@ class PageScreenshotsTest {
     @AfterEach
     void stop() {
         if (engine != null) engine.close();
-        if (upstream != null) upstream.close();
-        if (partner != null) partner.close();
     }
 
     @Test
     void rendersEachPageToAPng(FxRobot robot) throws Exception {
-        if (real) pullSampleImages(robot);
+        pullSampleImages(robot);
         Path folder = Path.of(System.getProperty("cachalot.screenshots", "target/screenshots"));
         for (Page page : window.pages()) {
             robot.interact(() -> window.select(page.title()));

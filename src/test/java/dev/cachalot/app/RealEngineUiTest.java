@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.prefs.Preferences;
 import javafx.scene.control.Label;
 import javafx.stage.Stage;
+import org.controlsfx.control.StatusBar;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -52,6 +53,11 @@ class RealEngineUiTest {
     void everyPageLoadsFromTheRealEngineWithoutAnError(FxRobot robot) {
         waitUntil(() -> robot.lookup("#statusState").queryAs(Label.class).getText().equals("Running"));
         assertThat(robot.lookup("#statusAddress").queryAs(Label.class).getText()).startsWith("127.0.0.1:").doesNotEndWith(":0");
+        // ControlsFX's status bar holds the state, with no "OK" of its own beside it
+        StatusBar bar = robot.lookup("#statusBar").queryAs(StatusBar.class);
+        assertThat(bar.getText()).isEmpty();
+        assertThat(robot.from(bar).lookup("#statusState").tryQuery()).isPresent();
+        assertThat(robot.from(bar).lookup("#statusPulls").tryQuery()).isPresent();
         for (Page page : window.pages()) {
             robot.interact(() -> window.select(page.title()));
             org.testfx.util.WaitForAsyncUtils.sleep(200, java.util.concurrent.TimeUnit.MILLISECONDS);

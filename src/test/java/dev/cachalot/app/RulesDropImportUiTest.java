@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cachalot.app.rules.ImportPreviewDialog;
 import dev.cachalot.app.rules.RulesPage;
 import dev.cachalot.app.shell.MainWindow;
+import dev.cachalot.engine.Engine;
+import dev.cachalot.engine.RuleDraft;
 import dev.cachalot.rules.ImportEntry;
 import java.io.File;
 import java.nio.file.Files;
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import javafx.scene.control.TableView;
 import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,16 +23,24 @@ import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 
+/** Rule files dropped on the rules table, previewed and imported by the real engine's importer. */
 @ExtendWith(ApplicationExtension.class)
 class RulesDropImportUiTest {
-    private final FakeEngine engine = new FakeEngine().withRule("k8s-all", "registry.k8s.io/*", "k8s/*", null);
+    private Engine engine;
     private MainWindow window;
     @TempDir
     Path dir;
 
     @Start
     void start(Stage stage) {
+        engine = TestEngine.open(dir.resolve("data"));
+        engine.createRule(new RuleDraft("k8s-all", "registry.k8s.io/*", "k8s/*", null, null));
         window = AppHarness.open(stage, engine);
+    }
+
+    @AfterEach
+    void close() {
+        engine.close();
     }
 
     @Test
@@ -50,7 +61,7 @@ class RulesDropImportUiTest {
         assertThat(preview.getItems()).hasSize(2);
         assertThat(preview.getItems()).filteredOn(ImportEntry::valid).extracting(e -> e.rule().name()).containsExactly("quay-prom");
         assertThat(preview.getItems()).filteredOn(e -> !e.valid()).singleElement()
-                .satisfies(e -> assertThat(e.problem()).contains("overlaps").contains("k8s-all"));
+                .satisfies(e -> assertThat(e.problem()).contains("inside").contains("k8s-all"));
         assertThat(robot.lookup(n -> n instanceof javafx.scene.control.Labeled l && l.getText() != null
                 && l.getText().startsWith("Refused:")).tryQuery()).isPresent();
         assertThat(engine.rules()).extracting(r -> r.name()).containsExactly("k8s-all");
@@ -85,7 +96,7 @@ class RulesDropImportUiTest {
 
     @Test
     void cancellingThePreviewChangesNothing(FxRobot robot) throws Exception {
-        File file = Files.writeString(dir.resolve("one.csv"), "ghcr-app,ghcr.io/acme/app,app\n").toFile();
+        File file = Files.writeString(dir.resolve("one.csv"), "name,source,target\nghcr-app,ghcr.io/acme/app,app\n").toFile();
         robot.interact(() -> window.select("Cache rules"));
         TableView<?> table = robot.lookup("#" + RulesPage.TABLE_ID).queryTableView();
         dropFiles(robot, table, List.of(file));
@@ -95,6 +106,5 @@ class RulesDropImportUiTest {
 
         waitUntil(() -> robot.lookup("#" + ImportPreviewDialog.TABLE_ID).tryQuery().isEmpty());
         assertThat(engine.rules()).extracting(r -> r.name()).containsExactly("k8s-all");
-        assertThat(engine.importedFiles()).isEmpty();
     }
 }

@@ -1,7 +1,6 @@
 package dev.cachalot.app.clientsetup;
 
 import dev.cachalot.app.common.AppContext;
-import dev.cachalot.app.common.Messages;
 import dev.cachalot.app.common.Page;
 import dev.cachalot.app.common.Ui;
 import java.util.Map;
@@ -18,14 +17,18 @@ import org.kordamp.ikonli.materialdesign2.MaterialDesignL;
 
 /** Client setup: snippets for Docker, containerd, podman and plain pulls, filled with the real address and rules. */
 public final class ClientSetupPage implements Page {
-    private final AppContext context;
+    private final ClientSetupViewModel vm;
     private final VBox snippets = new VBox(14);
     private final Label error = new Label();
     private final ScrollPane root;
 
     public ClientSetupPage(AppContext context) {
-        this.context = context;
+        this.vm = new ClientSetupViewModel(context);
         error.getStyleClass().add("danger");
+        error.textProperty().bind(vm.errorProperty());
+        vm.snippetsProperty().addListener((o, a, s) -> {
+            if (s != null) show(s);
+        });
         VBox box = Ui.pageBox(Ui.title("Client setup"),
                 Ui.hint("Point your container clients at the cache. The engine listens on plain HTTP on this machine."), error, snippets);
         root = new ScrollPane(box);
@@ -34,20 +37,10 @@ public final class ClientSetupPage implements Page {
 
     @Override
     public void refresh() {
-        context.async().run(() -> {
-            String address = context.engine().status().address();
-            if (address == null || address.isBlank()) address = context.engine().settings().listen();
-            java.util.Map<String, String> endpoints = new java.util.HashMap<>();
-            for (dev.cachalot.rules.Upstream u : context.engine().upstreams()) {
-                String endpoint = u.endpoint().toString().replaceAll("/+$", "");
-                if (!endpoint.equals("https://" + u.loginServer())) endpoints.put(u.loginServer(), endpoint);
-            }
-            return new ClientSnippets(address, context.engine().rules(), endpoints);
-        }, this::show, e -> error.setText(Messages.human(e)));
+        vm.refresh();
     }
 
     private void show(ClientSnippets s) {
-        error.setText("");
         snippets.getChildren().setAll(
                 snippet("Docker — /etc/docker/daemon.json (Docker Hub pulls; restart the Docker daemon)", s.dockerDaemonJson(), "snippetDocker"));
         for (Map.Entry<String, String> f : s.containerdHostsToml().entrySet()) {

@@ -36,4 +36,23 @@ public final class AppContext {
     public ObjectProperty<Theme> themeProperty() {
         return theme;
     }
+
+    /**
+     * Stops the registry server and closes the engine, waiting for both: for the app's exit, when the window's own
+     * background stop may not have finished and the JVM is about to go.
+     */
+    public void shutDownEngine() {
+        try {
+            engine.stopServer();
+        } catch (RuntimeException ignored) {
+            // already stopped
+        }
+        if (engine instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // closing on exit: nothing left to tell the user
+            }
+        }
+    }
 }

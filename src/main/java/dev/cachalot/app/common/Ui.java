@@ -18,6 +18,7 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.stage.Window;
+import org.controlsfx.control.Notifications;
 import org.kordamp.ikonli.Ikon;
 import org.kordamp.ikonli.javafx.FontIcon;
 
@@ -121,6 +122,17 @@ public final class Ui {
         alert.setHeaderText(header);
         if (owner != null) alert.initOwner(owner);
         alert.show();
+    }
+
+    /**
+     * A ControlsFX notification in the corner of {@code owner} for an action that finished in the background: it
+     * fades after a few seconds and needs no click.
+     */
+    public static void notifyDone(Window owner, String title, String text) {
+        Notifications notice = Notifications.create().title(title).text(text)
+                .position(javafx.geometry.Pos.BOTTOM_RIGHT).hideAfter(javafx.util.Duration.seconds(6));
+        if (owner != null) notice.owner(owner);
+        notice.showInformation();
     }
 
     public static Optional<Window> windowOf(Node node) {

@@ -1,6 +1,7 @@
 package dev.cachalot.app.credentials;
 
 import dev.cachalot.app.common.AppContext;
+import dev.cachalot.app.common.FieldDecorations;
 import dev.cachalot.app.common.Formats;
 import dev.cachalot.app.common.Page;
 import dev.cachalot.app.common.Tables;
@@ -100,6 +101,7 @@ public final class CredentialsPage implements Page {
         password.setPromptText("password or access token");
         password.textProperty().bindBidirectional(w.passwordProperty());
 
+        new FieldDecorations().decorate(name, w.nameErrorProperty());
         GridPane first = grid("Registry", new VBox(4, registry, Ui.errorLabel(w.loadErrorProperty())), "Login server", loginServer, "Name", new VBox(4, name, Ui.errorLabel(w.nameErrorProperty())));
         GridPane second = grid("Username", username, "Password", new VBox(4, password, Ui.errorLabel(w.signInErrorProperty())));
         VBox secondBox = new VBox(8, second, Ui.hint("Username and password are stored in Cachalot's local vault; tables show only the vault reference."));

@@ -163,14 +163,17 @@ public final class RepositoriesPage implements Page {
         d.setHeaderText("Pull an image into the cache now (all platforms)");
         d.setContentText("Repository:tag or @digest");
         Ui.windowOf(root).ifPresent(d::initOwner);
+        // a pull can outlast the page: the notice goes to the window, wherever the user is by then
+        javafx.stage.Window window = Ui.windowOf(root).orElse(null);
+        java.util.function.Consumer<String> finished = text -> Ui.notifyDone(window, "Pull finished", text);
         d.resultProperty().addListener((o, a, text) -> {
             if (text == null || text.isBlank()) return;
             String t = text.strip();
             int at = t.indexOf('@');
             int colon = t.lastIndexOf(':');
-            if (at > 0) vm.prefetch(t.substring(0, at), t.substring(at + 1));
-            else if (colon > t.lastIndexOf('/')) vm.prefetch(t.substring(0, colon), t.substring(colon + 1));
-            else vm.prefetch(t, "latest");
+            if (at > 0) vm.prefetch(t.substring(0, at), t.substring(at + 1), finished);
+            else if (colon > t.lastIndexOf('/')) vm.prefetch(t.substring(0, colon), t.substring(colon + 1), finished);
+            else vm.prefetch(t, "latest", finished);
         });
         d.show();
     }

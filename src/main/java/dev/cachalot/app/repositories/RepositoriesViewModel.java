@@ -10,6 +10,7 @@ import dev.cachalot.engine.ManifestView;
 import dev.cachalot.engine.RepositoryView;
 import dev.cachalot.engine.TagView;
 import java.util.Locale;
+import java.util.function.Consumer;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyDoubleProperty;
@@ -96,6 +97,11 @@ public final class RepositoriesViewModel {
 
     /** Pulls a reference into the cache now, with progress and the option to cancel. */
     public void prefetch(String repository, String reference) {
+        prefetch(repository, reference, done -> { });
+    }
+
+    /** As {@link #prefetch(String, String)}; {@code finished} gets the sentence saying the image is in the cache. */
+    public void prefetch(String repository, String reference, Consumer<String> finished) {
         error.set("");
         pulling.set(true);
         progress.set(-1);
@@ -113,6 +119,7 @@ public final class RepositoriesViewModel {
             progress.set(1);
             progressText.set(image + " is in the cache.");
             refresh();
+            finished.accept(progressText.get());
         }, e -> {
             pulling.set(false);
             progressText.set("");

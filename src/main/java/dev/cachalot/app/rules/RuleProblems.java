@@ -1,9 +1,9 @@
 package dev.cachalot.app.rules;
 
-import dev.cachalot.engine.EngineApi;
 import dev.cachalot.engine.RuleDraft;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The engine's problems with a draft rule, sorted to the field that caused them. The engine answers with sentences;
@@ -27,11 +27,12 @@ record RuleProblems(List<String> path, List<String> target, List<String> name, L
     }
 
     /**
+     * @param check               the engine's check ({@code EngineApi::checkRule}): problems of a draft, empty if valid
      * @param ignoreCredentialSet the credential set is being created in the wizard, so the engine cannot know it yet:
      *                            problems about it are expected and dropped
      */
-    static RuleProblems of(EngineApi engine, RuleDraft draft, boolean ignoreCredentialSet) {
-        List<String> all = engine.checkRule(draft);
+    static RuleProblems of(Function<RuleDraft, List<String>> check, RuleDraft draft, boolean ignoreCredentialSet) {
+        List<String> all = check.apply(draft);
         if (all.isEmpty()) return NONE;
         String source = draft.sourceRepository() == null ? "" : draft.sourceRepository().strip();
         String target = draft.targetRepository() == null ? "" : draft.targetRepository().strip();
@@ -39,11 +40,11 @@ record RuleProblems(List<String> path, List<String> target, List<String> name, L
         int slash = source.indexOf('/');
         String server = slash < 0 ? source : source.substring(0, slash);
 
-        List<String> name = minus(all, engine.checkRule(
+        List<String> name = minus(all, check.apply(
                 new RuleDraft(PROBE_NAME, source, target, draft.credentialSet(), draft.freshness())));
-        List<String> targetProblems = minus(all, engine.checkRule(
+        List<String> targetProblems = minus(all, check.apply(
                 new RuleDraft(draft.name(), source, wildcard ? PROBE_TARGET + "/*" : PROBE_TARGET, draft.credentialSet(), draft.freshness())));
-        List<String> path = minus(all, engine.checkRule(
+        List<String> path = minus(all, check.apply(
                 new RuleDraft(draft.name(), server + "/" + PROBE_PATH + (wildcard ? "/*" : ""), target, draft.credentialSet(), draft.freshness())));
         // a problem two swaps cure (source and target must both be wildcards) is shown once, under the target
         path = minus(path, targetProblems);

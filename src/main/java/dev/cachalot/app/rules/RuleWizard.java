@@ -1,5 +1,6 @@
 package dev.cachalot.app.rules;
 
+import dev.cachalot.app.common.FieldDecorations;
 import dev.cachalot.app.common.Ui;
 import dev.cachalot.app.common.WizardDialog;
 import dev.cachalot.rules.CacheRule;
@@ -67,6 +68,10 @@ public final class RuleWizard {
         name.textProperty().bindBidirectional(vm.nameProperty());
         Label nameError = Ui.errorLabel(vm.nameErrorProperty());
         nameError.setId("ruleNameError");
+        FieldDecorations marks = new FieldDecorations();
+        marks.decorate(path, vm.pathErrorProperty());
+        marks.decorate(target, vm.targetErrorProperty());
+        marks.decorate(name, vm.nameErrorProperty());
         VBox pathStep = form(
                 "Repository path", new VBox(4, path, wildcard, pathError),
                 "Full source", preview,

@@ -228,7 +228,7 @@ public final class RuleWizardViewModel {
         RuleDraft draft = draft();
         boolean creatingCredentialSet = authChoice.get() == AuthChoice.NEW;
         checking.set(true);
-        async.run(() -> RuleProblems.of(engine, draft, creatingCredentialSet), problems -> {
+        async.run(() -> RuleProblems.of(engine::checkRule, draft, creatingCredentialSet), problems -> {
             if (generation != checkGeneration) return;
             checking.set(false);
             List<String> forPath = problems.path();

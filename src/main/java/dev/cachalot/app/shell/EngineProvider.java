@@ -3,7 +3,7 @@ package dev.cachalot.app.shell;
 import dev.cachalot.engine.EngineApi;
 
 /**
- * The one place the app gets its engine from: the launcher passes the real engine, tests pass a fake.
+ * The one place the app gets its engine from: the launcher passes the real engine of the user's data folder.
  * Called off the FX thread is not required: opening should be quick (the server starts later, in the background).
  */
 public interface EngineProvider {

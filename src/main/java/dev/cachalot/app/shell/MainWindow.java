@@ -3,7 +3,6 @@ package dev.cachalot.app.shell;
 import dev.cachalot.app.clientsetup.ClientSetupPage;
 import dev.cachalot.app.common.AppContext;
 import dev.cachalot.app.common.AppPreferences;
-import dev.cachalot.app.common.Messages;
 import dev.cachalot.app.common.Page;
 import dev.cachalot.app.common.Theme;
 import dev.cachalot.app.common.Ui;
@@ -13,12 +12,9 @@ import dev.cachalot.app.repositories.RepositoriesPage;
 import dev.cachalot.app.rules.RulesPage;
 import dev.cachalot.app.settings.SettingsPage;
 import dev.cachalot.app.stats.StatsPage;
-import dev.cachalot.engine.EngineApi;
 import dev.cachalot.engine.EngineStatus;
 import java.util.List;
 import javafx.beans.binding.Bindings;
-import javafx.geometry.Insets;
-import javafx.geometry.Pos;
 import javafx.scene.Scene;
 import javafx.scene.control.Alert;
 import javafx.scene.control.ButtonBar;
@@ -38,11 +34,10 @@ import javafx.scene.input.KeyCode;
 import javafx.scene.input.KeyCodeCombination;
 import javafx.scene.input.KeyCombination;
 import javafx.scene.layout.BorderPane;
-import javafx.scene.layout.HBox;
-import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
 import javafx.stage.Stage;
+import org.controlsfx.control.StatusBar;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignC;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignS;
 
@@ -57,6 +52,7 @@ public final class MainWindow {
     private final AppContext context;
     private final AppPreferences prefs;
     private final StatusBarViewModel statusBar;
+    private final ServerViewModel server;
     private final RulesPage rulesPage;
     private final List<Page> pages;
     private final ListView<Page> navigation = new ListView<>();
@@ -69,6 +65,7 @@ public final class MainWindow {
         this.context = context;
         this.prefs = prefs;
         this.statusBar = new StatusBarViewModel(context);
+        this.server = new ServerViewModel(context);
         this.rulesPage = new RulesPage(context);
         this.pages = List.of(new OverviewPage(context), rulesPage, new CredentialsPage(context), new RepositoriesPage(context),
                 new StatsPage(context), new ClientSetupPage(context), new SettingsPage(context, this::restartServer));
@@ -123,39 +120,26 @@ public final class MainWindow {
     }
 
     private void startServer(String listenOrNull) {
-        EngineApi engine = context.engine();
-        context.async().run(() -> {
-            String listen = listenOrNull != null ? listenOrNull : engine.settings().listen();
-            try {
-                engine.startServer(listen);
-            } catch (RuntimeException e) {
-                throw new ServerStartFailure(listen, e);
-            }
-            if (listenOrNull != null) {
-                var s = engine.settings();
-                engine.updateSettings(new dev.cachalot.engine.EngineSettings(listen, s.defaultFreshness(), s.maxCacheBytes()));
-            }
-            return listen;
-        }, listen -> statusBar.refreshCacheSize(), e -> {
-            if (!(e instanceof ServerStartFailure f)) return;
-            if (heldByAnotherCachalot(f.getCause())) offerToQuit(Messages.human(f.getCause()));
-            else offerAnotherPort(f.listen, Messages.human(f.getCause()));
-        });
+        server.start(listenOrNull, statusBar::refreshCacheSize, askTheUser());
     }
 
     private void restartServer(String listen) {
-        context.async().run(() -> {
-            context.engine().stopServer();
-            return null;
-        }, v -> startServer(listen), e -> startServer(listen));
+        server.restart(listen, statusBar::refreshCacheSize, askTheUser());
     }
 
-    /** The engine refuses a data folder another Cachalot process serves; another port would not help. */
-    static boolean heldByAnotherCachalot(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t.getMessage() != null && t.getMessage().contains("already serving")) return true;
-        }
-        return false;
+    /** A failed start becomes a question: another port, or quit when another Cachalot serves this data folder. */
+    private ServerViewModel.StartFailure askTheUser() {
+        return new ServerViewModel.StartFailure() {
+            @Override
+            public void portUnavailable(String listen, String reason) {
+                offerAnotherPort(listen, reason);
+            }
+
+            @Override
+            public void heldByAnotherCachalot(String reason) {
+                offerToQuit(reason);
+            }
+        };
     }
 
     /** Another Cachalot serves this data folder: say so and offer to quit (this window could only show a stopped cache). */
@@ -266,7 +250,8 @@ public final class MainWindow {
         return mi;
     }
 
-    private HBox statusBar() {
+    /** ControlsFX's status bar: server state and address, cache size on the left, this session's pulls on the right. */
+    private StatusBar statusBar() {
         Label state = new Label();
         state.setId("statusState");
         state.textProperty().bind(statusBar.stateTextProperty());
@@ -286,13 +271,18 @@ public final class MainWindow {
         Label pulls = new Label();
         pulls.setId("statusPulls");
         pulls.textProperty().bind(Bindings.concat("Pulls this session: ", statusBar.pullsProperty().asString()));
-        Region gap = new Region();
-        HBox.setHgrow(gap, Priority.ALWAYS);
-        HBox bar = new HBox(12, state, address, new Separator(javafx.geometry.Orientation.VERTICAL), size, gap, pulls);
-        bar.setPadding(new Insets(4, 10, 4, 10));
-        bar.setAlignment(Pos.CENTER_LEFT);
-        bar.getStyleClass().add("status-bar");
+        StatusBar bar = new StatusBar();
+        bar.setId("statusBar");
+        bar.setText(""); // its own text would say "OK"; the state label says how the server is
+        bar.getLeftItems().addAll(state, gap(), address, new Separator(javafx.geometry.Orientation.VERTICAL), size);
+        bar.getRightItems().add(pulls);
         return bar;
+    }
+
+    private static Region gap() {
+        Region gap = new Region();
+        gap.setMinWidth(8);
+        return gap;
     }
 
     /** The app icon in the sizes window managers pick from (generated from icons/cachalot.svg). */
@@ -316,23 +306,10 @@ public final class MainWindow {
         prefs.flush();
         if (shown != null) shown.deactivate();
         statusBar.stop();
-        context.async().run(() -> {
-            context.engine().stopServer();
-            return null;
-        }, v -> { }, e -> { });
+        server.stop();
     }
 
     public StatusBarViewModel statusBarModel() {
         return statusBar;
-    }
-
-    /** A server start failed; carries the address for the "another port" dialog. */
-    private static final class ServerStartFailure extends RuntimeException {
-        final String listen;
-
-        ServerStartFailure(String listen, RuntimeException cause) {
-            super(cause.getMessage(), cause);
-            this.listen = listen;
-        }
     }
 }

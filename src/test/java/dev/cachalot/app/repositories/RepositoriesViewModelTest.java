@@ -2,53 +2,99 @@ package dev.cachalot.app.repositories;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cachalot.app.FakeEngine;
+import dev.cachalot.app.SharedRegistries;
+import dev.cachalot.app.TestEngine;
 import dev.cachalot.app.common.AppContext;
 import dev.cachalot.app.common.Async;
+import dev.cachalot.engine.Engine;
+import dev.cachalot.engine.ManifestView;
 import dev.cachalot.engine.RepositoryView;
+import dev.cachalot.engine.RuleDraft;
+import dev.cachalot.testing.DockerRegistryFixture;
+import dev.cachalot.testing.TestImage;
+import dev.cachalot.testing.TestImages;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+/** The Repositories model on the real engine, its cache filled by prefetches from Debian's docker-registry. */
 class RepositoriesViewModelTest {
-    private final FakeEngine engine = new FakeEngine().withRepository("library/nginx", "1.27", 72_000_000)
-            .withRepository("hello-world", "latest", 13_256);
-    private final RepositoriesViewModel vm = new RepositoriesViewModel(new AppContext(engine, Async.direct(), ""));
+    private static final TestImages IMAGES = new TestImages(5);
+    private static final TestImage NGINX = IMAGES.dockerImage();
+    private static DockerRegistryFixture upstream;
+
+    @TempDir
+    Path data;
+    private Engine engine;
+    private RepositoriesViewModel vm;
+
+    @BeforeAll
+    static void startUpstream() {
+        upstream = SharedRegistries.open();
+        upstream.pusher().push("library/nginx", "1.27", NGINX);
+        upstream.pusher().push("hello-world", "latest", IMAGES.ociImage());
+        upstream.pusher().push("library/alpine", "3.20", IMAGES.ociIndex());
+    }
+
+
+    @BeforeEach
+    void open() {
+        engine = TestEngine.open(data);
+        engine.addUpstream(upstream.hostPort(), upstream.url(), null);
+        engine.createRule(new RuleDraft("upstream-all", upstream.hostPort() + "/*", "up/*", null, null));
+        engine.prefetch("up/library/nginx", "1.27", bytes -> { });
+        engine.prefetch("up/hello-world", "latest", bytes -> { });
+        vm = new RepositoriesViewModel(new AppContext(engine, Async.direct(), data.toString()));
+    }
+
+    @AfterEach
+    void close() {
+        engine.close();
+    }
 
     @Test
     void filtersRepositoriesByName() {
         vm.refresh();
         vm.filterProperty().set("nginx");
-        assertThat(vm.repositories()).extracting(RepositoryView::name).containsExactly("library/nginx");
+        assertThat(vm.repositories()).extracting(RepositoryView::name).containsExactly("up/library/nginx");
     }
 
     @Test
     void showsTagsThenManifestAndLayersOfTheSelection() {
         vm.refresh();
-        vm.selectRepository("library/nginx");
+        vm.selectRepository("up/library/nginx");
         assertThat(vm.tags()).singleElement().satisfies(t -> assertThat(t.tag()).isEqualTo("1.27"));
         vm.selectTag(vm.tags().get(0));
-        assertThat(vm.manifestJsonProperty().get()).contains("\"schemaVersion\": 2");
-        assertThat(vm.layers()).hasSize(2);
+        assertThat(vm.manifestJsonProperty().get()).containsPattern("\"schemaVersion\"\\s*:\\s*2").contains(NGINX.layers().get(0).digest());
+        // the blobs of the image as the page lists them: its config, then its layers, each cached by the prefetch
+        assertThat(vm.layers()).extracting(ManifestView.Layer::digest).containsExactly(NGINX.config().digest(),
+                NGINX.layers().get(0).digest(), NGINX.layers().get(1).digest());
+        assertThat(vm.layers()).allSatisfy(l -> assertThat(l.cached()).isTrue());
     }
 
     @Test
     void pullCommandUsesTheEnginesAddress() {
-        engine.startServer("127.0.0.1:5123");
-        assertThat(vm.pullCommand("library/nginx", "1.27")).isEqualTo("docker pull 127.0.0.1:5123/library/nginx:1.27");
+        engine.startServer("127.0.0.1:0");
+        assertThat(vm.pullCommand("library/nginx", "1.27")).isEqualTo("docker pull 127.0.0.1:" + engine.port() + "/library/nginx:1.27");
     }
 
     @Test
     void prefetchReportsBytesAndAddsTheRepository() {
-        vm.prefetch("library/alpine", "3.20");
+        vm.prefetch("up/library/alpine", "3.20");
+        assertThat(vm.errorProperty().get()).isEmpty();
         assertThat(vm.pullingProperty().get()).isFalse();
-        assertThat(vm.progressTextProperty().get()).isEqualTo("library/alpine:3.20 is in the cache.");
-        assertThat(vm.repositories()).extracting(RepositoryView::name).contains("library/alpine");
+        assertThat(vm.progressTextProperty().get()).isEqualTo("up/library/alpine:3.20 is in the cache.");
+        assertThat(vm.repositories()).extracting(RepositoryView::name).contains("up/library/alpine");
     }
 
     @Test
     void deletingARepositoryAsksTheEngineAndRefreshes() {
         vm.refresh();
-        vm.deleteRepository("hello-world");
-        assertThat(vm.repositories()).extracting(RepositoryView::name).containsExactly("library/nginx");
+        vm.deleteRepository("up/hello-world");
+        assertThat(vm.repositories()).extracting(RepositoryView::name).containsExactly("up/library/nginx");
     }
 
     @Test

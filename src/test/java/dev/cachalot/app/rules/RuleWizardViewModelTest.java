@@ -2,20 +2,50 @@ package dev.cachalot.app.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cachalot.app.FakeEngine;
+import dev.cachalot.app.SharedRegistries;
+import dev.cachalot.app.TestEngine;
 import dev.cachalot.app.common.AppContext;
 import dev.cachalot.app.common.Async;
+import dev.cachalot.engine.Engine;
+import dev.cachalot.engine.RuleDraft;
 import dev.cachalot.rules.CacheRule;
 import dev.cachalot.rules.Upstream;
+import dev.cachalot.testing.DockerRegistryFixture;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+/**
+ * The rule wizard's model on the real engine: its live checks are the engine's own. A new credential set is made
+ * against Debian's docker-registry with htpasswd on loopback, since the engine checks every new login upstream.
+ */
 class RuleWizardViewModelTest {
+    private static final String USER = SharedRegistries.USER;
+    private static final String SECRET = SharedRegistries.PASSWORD;
+    private static DockerRegistryFixture registry;
 
-    private final FakeEngine engine = new FakeEngine();
+    @TempDir
+    Path data;
+    private Engine engine;
+
+    @BeforeAll
+    static void startRegistry() {
+        registry = SharedRegistries.withLogin();
+    }
+
+
+    @AfterEach
+    void close() {
+        if (engine != null) engine.close();
+    }
 
     private RuleWizardViewModel wizard() {
-        RuleWizardViewModel vm = new RuleWizardViewModel(new AppContext(engine, Async.direct(), "/tmp/data"));
+        engine = TestEngine.open(data);
+        engine.addUpstream(registry.hostPort(), registry.url(), null);
+        RuleWizardViewModel vm = new RuleWizardViewModel(new AppContext(engine, Async.direct(), data.toString()));
         vm.load();
         return vm;
     }
@@ -81,12 +111,13 @@ class RuleWizardViewModelTest {
 
     @Test
     void blocksAWildcardTargetInsideAnotherWildcardWithTheEnginesReason() {
-        engine.withCredentialSet("hub-creds", "docker.io").withRule("library-all", "docker.io/library/*", "library/*", "hub-creds");
+        TestEngine.addUncheckedCredentialSet(data, "hub-creds", "docker.io", "alice", "hub-token");
         RuleWizardViewModel vm = wizard();
+        engine.createRule(new RuleDraft("library-all", "docker.io/library/*", "library/*", "hub-creds", null));
         vm.pathProperty().set("library/dotnet");
         vm.wildcardProperty().set(true);
         assertThat(vm.targetProperty().get()).isEqualTo("library/dotnet/*");
-        assertThat(vm.targetErrorProperty().get()).contains("overlaps").contains("library-all");
+        assertThat(vm.targetErrorProperty().get()).contains("inside").contains("library-all");
         assertThat(vm.targetStepValid().get()).isFalse();
 
         vm.targetProperty().set("dotnet/*");
@@ -110,13 +141,21 @@ class RuleWizardViewModelTest {
     }
 
     @Test
-    void createsTheRuleWithANewCredentialSetInPlace() {
+    void offersANewCredentialSetForDockerHubWhenNoneExists() {
         RuleWizardViewModel vm = wizard();
         vm.pathProperty().set("nginx");
         assertThat(vm.authChoiceProperty().get()).isEqualTo(RuleWizardViewModel.AuthChoice.NEW);
-        vm.newCredentialNameProperty().set("hub-creds");
-        vm.newUsernameProperty().set("alice");
-        vm.newPasswordProperty().set("s3cret-token");
+    }
+
+    @Test
+    void createsTheRuleWithANewCredentialSetInPlace() {
+        RuleWizardViewModel vm = wizard();
+        vm.upstreamProperty().set(upstream(vm, registry.hostPort()));
+        vm.pathProperty().set("team/app");
+        vm.authChoiceProperty().set(RuleWizardViewModel.AuthChoice.NEW);
+        vm.newCredentialNameProperty().set("team-creds");
+        vm.newUsernameProperty().set(USER);
+        vm.newPasswordProperty().set(SECRET);
         assertThat(vm.targetErrorProperty().get() + vm.nameErrorProperty().get() + vm.pathErrorProperty().get()).isEmpty();
         assertThat(vm.targetStepValid().get()).isTrue();
         assertThat(vm.authStepValid().get()).isTrue();
@@ -126,10 +165,11 @@ class RuleWizardViewModelTest {
         vm.finish(created::set, failed::set);
 
         assertThat(failed.get()).isNull();
-        assertThat(created.get().sourceRepository()).isEqualTo("docker.io/library/nginx");
-        assertThat(created.get().targetRepository()).isEqualTo("nginx");
-        assertThat(created.get().credentialSet()).isEqualTo("hub-creds");
-        assertThat(engine.vaultSecret("vault:hub-creds-password")).isEqualTo("s3cret-token");
+        assertThat(created.get().sourceRepository()).isEqualTo(registry.hostPort() + "/team/app");
+        assertThat(created.get().targetRepository()).isEqualTo("team/app");
+        assertThat(created.get().credentialSet()).isEqualTo("team-creds");
+        assertThat(TestEngine.vaultSecret(data, "vault:team-creds-password")).isEqualTo(SECRET);
+        assertThat(engine.credentialSets()).singleElement().satisfies(c -> assertThat(c.health()).isEqualTo("Healthy"));
         assertThat(vm.newPasswordProperty().get()).isEmpty();
     }
 }

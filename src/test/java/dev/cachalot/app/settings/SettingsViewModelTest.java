@@ -2,17 +2,37 @@ package dev.cachalot.app.settings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cachalot.app.FakeEngine;
+import dev.cachalot.app.TestEngine;
 import dev.cachalot.app.common.AppContext;
 import dev.cachalot.app.common.Async;
+import dev.cachalot.engine.Engine;
+import dev.cachalot.storage.DataFolder;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+/** The Settings page's model on the real engine of a fresh data folder (its defaults: 127.0.0.1:5000, revalidate). */
 class SettingsViewModelTest {
-    private final FakeEngine engine = new FakeEngine();
+    @TempDir
+    Path data;
+    private Engine engine;
     private final List<String> restarts = new ArrayList<>();
-    private final SettingsViewModel vm = new SettingsViewModel(new AppContext(engine, Async.direct(), "/data"), restarts::add);
+    private SettingsViewModel vm;
+
+    @BeforeEach
+    void open() {
+        engine = Engine.open(new DataFolder(data), TestEngine.NO_PASSPHRASE);
+        vm = new SettingsViewModel(new AppContext(engine, Async.direct(), data.toString()), restarts::add);
+    }
+
+    @AfterEach
+    void close() {
+        engine.close();
+    }
 
     @Test
     void loadsTheEnginesSettings() {
