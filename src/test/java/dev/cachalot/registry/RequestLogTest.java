@@ -1,13 +1,13 @@
 package dev.cachalot.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.cachalot.oci.Digest;
-import dev.cachalot.testing.Eventually;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,11 +100,9 @@ class RequestLogTest extends RegistryTestSupport {
     }
 
     private String onlyLineAbout(String path) {
-        return Eventually.within(LOGGED_WITHIN, () -> {
-            List<String> about = lines.list.stream().map(ILoggingEvent::getFormattedMessage)
-                    .filter(m -> m.contains(" " + path)).toList();
-            assertThat(about).hasSize(1);
-            return about.get(0);
-        });
+        List<String> about = await().atMost(LOGGED_WITHIN).until(() -> lines.list.stream()
+                .map(ILoggingEvent::getFormattedMessage).filter(m -> m.contains(" " + path)).toList(), l -> !l.isEmpty());
+        assertThat(about).hasSize(1);
+        return about.get(0);
     }
 }

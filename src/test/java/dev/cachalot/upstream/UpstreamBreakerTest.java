@@ -2,12 +2,12 @@ package dev.cachalot.upstream;
 
 import static dev.cachalot.testing.LoopbackHttpServer.send;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cachalot.oci.MediaTypes;
 import dev.cachalot.rules.AuthMode;
 import dev.cachalot.rules.Upstream;
-import dev.cachalot.testing.Eventually;
 import dev.cachalot.testing.LoopbackHttpServer;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -137,7 +137,7 @@ class UpstreamBreakerTest {
             for (int i = 0; i < 3; i++) {
                 held.add(waiting.submit(() -> bounded.fetchManifest(request, "v1", MediaTypes.DEFAULT_ACCEPT)));
             }
-            Eventually.within(Duration.ofSeconds(30), () -> assertThat(silent.accepted).hasValue(3));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(silent.accepted).hasValue(3));
 
             assertThatThrownBy(() -> bounded.fetchManifest(request, "v2", MediaTypes.DEFAULT_ACCEPT))
                     .isInstanceOfSatisfying(UpstreamException.class, e -> {
