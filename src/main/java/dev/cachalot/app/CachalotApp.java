@@ -1,11 +1,10 @@
 package dev.cachalot.app;
 
-import dev.cachalot.app.shell.EngineProvider;
-import dev.cachalot.app.shell.MainWindow;
-
 import dev.cachalot.app.common.AppContext;
 import dev.cachalot.app.common.AppPreferences;
 import dev.cachalot.app.common.FxAsync;
+import dev.cachalot.app.shell.EngineProvider;
+import dev.cachalot.app.shell.MainWindow;
 import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.scene.control.Alert;

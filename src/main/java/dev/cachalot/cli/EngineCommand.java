@@ -1,8 +1,8 @@
 package dev.cachalot.cli;
 
-import dev.cachalot.oci.Json;
 import dev.cachalot.engine.Engine;
 import dev.cachalot.engine.EngineAdmin;
+import dev.cachalot.oci.Json;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

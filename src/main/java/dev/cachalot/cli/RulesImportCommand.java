@@ -1,8 +1,8 @@
 package dev.cachalot.cli;
 
+import dev.cachalot.engine.EngineAdmin;
 import dev.cachalot.rules.ImportEntry;
 import dev.cachalot.rules.ImportReport;
-import dev.cachalot.engine.EngineAdmin;
 import dev.cachalot.rules.io.ConflictPolicy;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -1,7 +1,5 @@
 package dev.cachalot.credentials;
 
-import dev.cachalot.upstream.UpstreamClient;
-import dev.cachalot.upstream.UpstreamException;
 import dev.cachalot.rules.CacheRule;
 import dev.cachalot.rules.CredentialSetLookup;
 import dev.cachalot.rules.CredentialSetName;
@@ -10,6 +8,8 @@ import dev.cachalot.rules.Upstream;
 import dev.cachalot.rules.UpstreamCatalog;
 import dev.cachalot.rules.UpstreamStore;
 import dev.cachalot.storage.Database;
+import dev.cachalot.upstream.UpstreamClient;
+import dev.cachalot.upstream.UpstreamException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,13 +1,13 @@
 package dev.cachalot.engine;
 
-import dev.cachalot.oci.ManifestFacts;
 import dev.cachalot.oci.Digest;
 import dev.cachalot.oci.DistributionException;
+import dev.cachalot.oci.ManifestFacts;
 import dev.cachalot.oci.RepositoryName;
 import dev.cachalot.stats.PullStatistics;
 import dev.cachalot.storage.BlobStore;
-import dev.cachalot.storage.GarbageCollector;
 import dev.cachalot.storage.CacheEviction;
+import dev.cachalot.storage.GarbageCollector;
 import dev.cachalot.storage.StoredManifest;
 import java.io.IOException;
 import java.util.HashSet;

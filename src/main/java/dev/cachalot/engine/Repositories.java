@@ -1,15 +1,15 @@
 package dev.cachalot.engine;
 
+import dev.cachalot.oci.Digest;
+import dev.cachalot.oci.DistributionException;
 import dev.cachalot.oci.Json;
 import dev.cachalot.oci.ManifestFacts;
-import dev.cachalot.proxy.PullThroughBackend;
-import dev.cachalot.registry.BlobResult;
-import dev.cachalot.oci.Digest;
-import dev.cachalot.registry.ManifestResult;
 import dev.cachalot.oci.MediaTypes;
 import dev.cachalot.oci.Reference;
-import dev.cachalot.oci.DistributionException;
 import dev.cachalot.oci.RepositoryName;
+import dev.cachalot.proxy.PullThroughBackend;
+import dev.cachalot.registry.BlobResult;
+import dev.cachalot.registry.ManifestResult;
 import dev.cachalot.registry.RequestContext;
 import dev.cachalot.storage.BlobStore;
 import dev.cachalot.storage.RepositoryCatalog;

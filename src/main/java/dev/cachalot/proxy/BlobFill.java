@@ -1,8 +1,8 @@
 package dev.cachalot.proxy;
 
+import dev.cachalot.oci.Digest;
 import dev.cachalot.registry.BlobResult.BlobStream;
 import dev.cachalot.registry.BlobResult.MappableBlobStream;
-import dev.cachalot.oci.Digest;
 import dev.cachalot.storage.BlobStore.BlobWriter;
 import java.io.IOException;
 import java.io.InterruptedIOException;

@@ -1,8 +1,8 @@
 package dev.cachalot.proxy;
 
 import dev.cachalot.oci.Digest;
-import dev.cachalot.oci.ErrorCode;
 import dev.cachalot.oci.DistributionException;
+import dev.cachalot.oci.ErrorCode;
 import dev.cachalot.storage.BlobStore;
 import dev.cachalot.storage.BlobStore.BlobWriter;
 import dev.cachalot.upstream.UpstreamBlob;

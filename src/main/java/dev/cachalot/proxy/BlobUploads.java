@@ -1,7 +1,7 @@
 package dev.cachalot.proxy;
 
-import dev.cachalot.oci.ErrorCode;
 import dev.cachalot.oci.DistributionException;
+import dev.cachalot.oci.ErrorCode;
 import dev.cachalot.oci.RepositoryName;
 import dev.cachalot.registry.UploadId;
 import dev.cachalot.registry.UploadStatus;

@@ -1,11 +1,11 @@
 package dev.cachalot.proxy;
 
 import dev.cachalot.oci.Digest;
-import dev.cachalot.oci.ErrorCode;
-import dev.cachalot.registry.PushedManifest;
-import dev.cachalot.oci.Reference;
 import dev.cachalot.oci.DistributionException;
+import dev.cachalot.oci.ErrorCode;
+import dev.cachalot.oci.Reference;
 import dev.cachalot.oci.RepositoryName;
+import dev.cachalot.registry.PushedManifest;
 import dev.cachalot.registry.RequestContext;
 import dev.cachalot.registry.UploadId;
 import dev.cachalot.registry.UploadStatus;

@@ -1,12 +1,12 @@
 package dev.cachalot.proxy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cachalot.oci.Json;
 import dev.cachalot.oci.Digest;
-import dev.cachalot.oci.ErrorCode;
-import dev.cachalot.oci.MediaTypes;
 import dev.cachalot.oci.DistributionException;
+import dev.cachalot.oci.ErrorCode;
+import dev.cachalot.oci.Json;
 import dev.cachalot.oci.ManifestFacts;
+import dev.cachalot.oci.MediaTypes;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

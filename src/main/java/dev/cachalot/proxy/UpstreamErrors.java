@@ -1,9 +1,8 @@
 package dev.cachalot.proxy;
 
 import dev.cachalot.oci.Digest;
-import dev.cachalot.oci.ErrorCode;
 import dev.cachalot.oci.DistributionException;
-
+import dev.cachalot.oci.ErrorCode;
 import dev.cachalot.upstream.UpstreamException;
 /** Turns upstream failures into the registry errors a client sees (no secrets, the upstream named). */
 final class UpstreamErrors {

@@ -1,7 +1,7 @@
 package dev.cachalot.rules;
 
-import dev.cachalot.oci.ErrorCode;
 import dev.cachalot.oci.DistributionException;
+import dev.cachalot.oci.ErrorCode;
 import dev.cachalot.oci.RepositoryName;
 import java.util.HashMap;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.cachalot.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cachalot.oci.Json;
 import dev.cachalot.oci.Digest;
 import dev.cachalot.oci.DistributionException;
+import dev.cachalot.oci.Json;
 import java.io.IOException;
 import okhttp3.Response;
 import okio.Buffer;

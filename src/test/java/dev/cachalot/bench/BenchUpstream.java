@@ -1,5 +1,13 @@
 package dev.cachalot.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cachalot.testing.AccessLogEntry;
+import dev.cachalot.testing.DockerRegistryFixture;
+import dev.cachalot.testing.RegistryPusher;
+import dev.cachalot.testing.TempDirs;
+import dev.cachalot.testing.TestBlob;
+import dev.cachalot.testing.TestImage;
+import dev.cachalot.testing.TestImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,16 +17,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import dev.cachalot.testing.AccessLogEntry;
-import dev.cachalot.testing.DockerRegistryFixture;
-import dev.cachalot.testing.RegistryPusher;
-import dev.cachalot.testing.TempDirs;
-import dev.cachalot.testing.TestBlob;
-import dev.cachalot.testing.TestImage;
-import dev.cachalot.testing.TestImages;
 
 /**
  * The upstream both registries pull from: a plain {@code docker-registry} on loopback, seeded with generated

@@ -1,11 +1,10 @@
 package dev.cachalot.bench;
 
+import dev.cachalot.testing.TempDirs;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-
-import dev.cachalot.testing.TempDirs;
 
 /**
  * One side-by-side run: machine limits, an upstream seeded with generated images, the peer and Cachalot in

@@ -1,7 +1,8 @@
 package dev.cachalot.bench;
 
+import dev.cachalot.testing.Ports;
 import dev.cachalot.testing.Processes;
-
+import dev.cachalot.testing.TempDirs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -14,9 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import dev.cachalot.testing.Ports;
-import dev.cachalot.testing.TempDirs;
 
 /**
  * Cachalot as a separate process ({@code cachalot serve}), set up only through its CLI the way a user would:

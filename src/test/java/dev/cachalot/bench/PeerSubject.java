@@ -1,11 +1,10 @@
 package dev.cachalot.bench;
 
+import dev.cachalot.testing.DockerRegistryFixture;
+import dev.cachalot.testing.TempDirs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-
-import dev.cachalot.testing.DockerRegistryFixture;
-import dev.cachalot.testing.TempDirs;
 
 /**
  * The reference: CNCF distribution ({@code docker-registry}) in pull-through (proxy) mode against the same

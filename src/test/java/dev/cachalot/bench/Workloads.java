@@ -2,6 +2,10 @@ package dev.cachalot.bench;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.cachalot.testing.Skopeo;
+import dev.cachalot.testing.TempDirs;
+import dev.cachalot.testing.TestBlob;
+import dev.cachalot.testing.TestImages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,13 +25,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.HdrHistogram.Histogram;
-
-import dev.cachalot.testing.Skopeo;
-import dev.cachalot.testing.TempDirs;
-import dev.cachalot.testing.TestBlob;
-import dev.cachalot.testing.TestImages;
 
 /**
  * Issue 6's seven workloads, each run against every subject in alternation (the order flips every round so

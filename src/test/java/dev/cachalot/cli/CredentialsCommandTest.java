@@ -3,13 +3,13 @@ package dev.cachalot.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cachalot.credentials.CredentialService;
-import dev.cachalot.engine.CredentialSetView;
 import dev.cachalot.credentials.CredentialSetStore;
 import dev.cachalot.credentials.Keyring;
 import dev.cachalot.credentials.PassphrasePrompt;
 import dev.cachalot.credentials.Vault;
 import dev.cachalot.credentials.VaultCredentials;
 import dev.cachalot.credentials.VaultOptions;
+import dev.cachalot.engine.CredentialSetView;
 import dev.cachalot.rules.RuleStore;
 import dev.cachalot.rules.UpstreamStore;
 import dev.cachalot.storage.DataFolder;

@@ -3,10 +3,10 @@ package dev.cachalot.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.cachalot.registry.BlobResult.BlobStream;
-import dev.cachalot.registry.BlobResult.MappableBlobStream;
 import dev.cachalot.oci.Digest;
 import dev.cachalot.oci.DistributionException;
+import dev.cachalot.registry.BlobResult.BlobStream;
+import dev.cachalot.registry.BlobResult.MappableBlobStream;
 import dev.cachalot.rules.AuthMode;
 import dev.cachalot.rules.Upstream;
 import dev.cachalot.storage.DataFolder;

@@ -4,8 +4,8 @@ import static dev.cachalot.rules.RuleValidatorTest.rule;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.cachalot.oci.ErrorCode;
 import dev.cachalot.oci.DistributionException;
+import dev.cachalot.oci.ErrorCode;
 import dev.cachalot.oci.RepositoryName;
 import java.util.List;
 import java.util.Optional;

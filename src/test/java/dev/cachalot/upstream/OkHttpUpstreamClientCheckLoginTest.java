@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpExchange;
-import dev.cachalot.testing.LoopbackHttpServer;
 import dev.cachalot.rules.AuthMode;
 import dev.cachalot.rules.Upstream;
+import dev.cachalot.testing.LoopbackHttpServer;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

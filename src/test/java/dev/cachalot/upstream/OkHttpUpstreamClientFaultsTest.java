@@ -4,11 +4,11 @@ import static dev.cachalot.testing.LoopbackHttpServer.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.cachalot.testing.LoopbackHttpServer;
 import dev.cachalot.oci.Digest;
 import dev.cachalot.oci.MediaTypes;
 import dev.cachalot.rules.AuthMode;
 import dev.cachalot.rules.Upstream;
+import dev.cachalot.testing.LoopbackHttpServer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;

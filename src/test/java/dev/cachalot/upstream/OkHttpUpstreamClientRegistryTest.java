@@ -14,7 +14,6 @@ import dev.cachalot.testing.TestBlob;
 import dev.cachalot.testing.TestImage;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
