@@ -37,8 +37,8 @@ final class PeerSubject implements Subject {
 
     @Override
     public boolean sentUpstream(String userAgent) {
-        // Cachalot's upstream client is OkHttp; the peer is Go's distribution.
-        return !userAgent.startsWith("okhttp/");
+        // Cachalot names itself (cachalot/<version>, BuildVersion.userAgent); the peer is Go's distribution.
+        return !userAgent.startsWith("cachalot/");
     }
 
     @Override
