@@ -48,7 +48,7 @@ public final class RuleWizard {
         TextField path = new TextField();
         path.setId("rulePath");
         path.setPromptText("nginx, bitnami/redis, dotnet/sdk");
-        path.textProperty().bindBidirectional(vm.pathProperty());
+        bindRewritable(path, vm.pathProperty());
         CheckBox wildcard = new CheckBox("All repositories under this path");
         wildcard.setId("ruleWildcard");
         wildcard.selectedProperty().bindBidirectional(vm.wildcardProperty());
@@ -154,6 +154,23 @@ public final class RuleWizard {
         vm.load();
         wizard.show();
         return wizard;
+    }
+
+    /**
+     * Binds a field both ways to a property its model may rewrite while the field's own change is being handled (a
+     * typed {@code /*} leaves the path): a bidirectional binding drops such a nested change, so the field is brought
+     * in line once the change is done.
+     */
+    private static void bindRewritable(TextField field, javafx.beans.property.StringProperty model) {
+        field.setText(model.get());
+        field.textProperty().addListener((o, a, b) -> model.set(b));
+        model.addListener((o, a, b) -> javafx.application.Platform.runLater(() -> {
+            String now = model.get() == null ? "" : model.get();
+            if (!now.equals(field.getText())) {
+                field.setText(now);
+                field.positionCaret(now.length());
+            }
+        }));
     }
 
     private static RadioButton radio(String text, String id, ToggleGroup group) {

@@ -96,6 +96,7 @@ public final class RuleWizardViewModel {
         });
         path.addListener((o, a, b) -> {
             if (b != null && !b.isEmpty()) pathTyped = true;
+            if (interpretPath(b)) return; // the path was rewritten: its own change runs the checks
             onSourceChanged();
         });
         wildcard.addListener((o, a, b) -> onSourceChanged());
@@ -180,6 +181,44 @@ public final class RuleWizardViewModel {
         check();
     }
 
+    /**
+     * Reads what users type or paste into the path the way they mean it: a trailing {@code /*} ticks "All
+     * repositories under this path" (a wildcard typed instead of ticked must not become a static rule on the parent),
+     * and a leading login server ({@code docker.io/library/*}, a full source copied from elsewhere) picks that
+     * registry and leaves the field. Rewrites the path when it changed anything.
+     *
+     * @return whether the path was rewritten
+     */
+    private boolean interpretPath(String typed) {
+        if (typed == null) return false;
+        String p = typed.strip();
+        Upstream named = upstreamNamedIn(p);
+        if (named != null) {
+            p = p.substring(p.indexOf('/') + 1);
+            if (!named.equals(upstream.get())) upstream.set(named);
+        }
+        if (p.equals("*") || p.endsWith("/*")) {
+            p = p.substring(0, Math.max(0, p.length() - 2));
+            wildcard.set(true);
+        }
+        if (p.equals(typed)) return false;
+        path.set(p);
+        return true;
+    }
+
+    /** The catalog upstream whose login server (or Docker Hub's API host) starts {@code p}, if one does. */
+    private Upstream upstreamNamedIn(String p) {
+        int slash = p.indexOf('/');
+        if (slash <= 0) return null;
+        String host = p.substring(0, slash).toLowerCase(Locale.ROOT);
+        if (!host.contains(".") && !host.contains(":") && !host.equals("localhost")) return null; // a namespace, not a host
+        if (host.equals("registry-1.docker.io") || host.equals("index.docker.io")) host = SourcePreview.DOCKER_HUB;
+        for (Upstream u : upstreams) {
+            if (u.loginServer().equalsIgnoreCase(host)) return u;
+        }
+        return null;
+    }
+
     /** What can be said about the path without asking the engine. */
     private String localPathProblem() {
         String p = path.get() == null ? "" : path.get().strip();
@@ -189,6 +228,10 @@ public final class RuleWizardViewModel {
         }
         if (!p.equals(p.toLowerCase(Locale.ROOT))) return "Repository paths are lowercase.";
         if (p.contains(" ")) return "Repository paths contain no spaces.";
+        if (SourcePreview.DOCKER_HUB.equals(loginServer.get()) && p.equals("library") && !wildcard.get()) {
+            return "library holds Docker Hub's official images: tick \"All repositories under this path\" to cache all"
+                    + " of them, or name one image (nginx).";
+        }
         return "";
     }
 

@@ -18,7 +18,8 @@ public final class SourcePreview {
         String p = trimSlashes(path == null ? "" : path.strip());
         if (p.endsWith("/*")) p = p.substring(0, p.length() - 2);
         if (p.equals("*")) p = "";
-        if (DOCKER_HUB.equals(loginServer) && !p.isEmpty() && !p.contains("/") && !wildcard) {
+        // "library" alone is the official images' namespace itself, never an image: not doubled into library/library
+        if (DOCKER_HUB.equals(loginServer) && !p.isEmpty() && !p.contains("/") && !wildcard && !p.equals("library")) {
             p = "library/" + p;
         }
         return p;
