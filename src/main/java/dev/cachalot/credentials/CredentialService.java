@@ -184,6 +184,61 @@ public final class CredentialService {
         return show(name).orElseThrow();
     }
 
+    /**
+     * Tries a login against {@code loginServer}'s upstream without saving anything (a wizard's check before it
+     * stores a set). {@code password} is cleared.
+     *
+     * @throws CredentialSetException when the login server is unknown or takes no credentials
+     */
+    public LoginCheck checkLogin(String loginServer, String username, char[] password) {
+        try {
+            String serverProblem = UpstreamCatalog.loginServerProblem(loginServer);
+            if (serverProblem != null) throw new CredentialSetException(serverProblem);
+            String server = UpstreamCatalog.canonicalLoginServer(loginServer);
+            if (username == null || username.isBlank()) throw new CredentialSetException("the username is empty");
+            if (password == null || password.length == 0) throw new CredentialSetException("the password is empty");
+            try (VaultCredentials.Trial trial = credentials.trial(username, password)) {
+                Verdict verdict = tryLogin(server, trial.name(), "of user '" + username + "'");
+                return new LoginCheck(verdict.code, verdict.message);
+            }
+        } finally {
+            if (password != null) Arrays.fill(password, '\0');
+        }
+    }
+
+    /**
+     * Replaces the username and password of a set (stored as {@code vault:<name>-username} and
+     * {@code vault:<name>-password}, as {@link #createWithLogin} names them), then (with an upstream client) validates
+     * it. Secrets the set referenced before are left in the vault: other sets may use them. {@code password} is cleared.
+     *
+     * @throws CredentialSetException when there is no such set, a value is empty, or those secrets belong to another set
+     */
+    public CredentialSet updateLogin(String name, String username, char[] password) {
+        try {
+            require(name);
+            if (username == null || username.isBlank()) throw new CredentialSetException("the username is empty");
+            if (password == null || password.length == 0) throw new CredentialSetException("the password is empty");
+            String base = name.toLowerCase(Locale.ROOT);
+            String usernameName = base + "-username";
+            String passwordName = base + "-password";
+            for (String secret : List.of(usernameName, passwordName)) {
+                List<String> others = setsUsing(SecretId.of(secret)).stream().filter(s -> !s.equals(name)).toList();
+                if (!others.isEmpty()) {
+                    throw new CredentialSetException("secret '" + secret + "' belongs to credential set '" + others.get(0) + "'");
+                }
+            }
+            vault.set(usernameName, username.toCharArray());
+            vault.set(passwordName, password);
+            database.inTransaction(c -> {
+                lockConfiguration(c);
+                return store.updateSecrets(c, name, SecretId.of(usernameName), SecretId.of(passwordName));
+            });
+        } finally {
+            if (password != null) Arrays.fill(password, '\0');
+        }
+        return client == null ? show(name).orElseThrow() : validate(name);
+    }
+
     /** For {@code RuleService}: a rule may only name an existing set made for its upstream. */
     public CredentialSetLookup lookup() {
         return name -> store.find(name).map(CredentialSet::loginServer);
@@ -239,23 +294,28 @@ public final class CredentialService {
                 return new Verdict("VaultUnavailable", e.getMessage());
             }
         }
-        Optional<Upstream> upstream = new UpstreamCatalog(upstreams.list()).find(set.loginServer());
+        return tryLogin(set.loginServer(), set.name(), "of credential set '" + set.name() + "'");
+    }
+
+    /** Logs in to {@code loginServer}'s upstream as the client knows {@code credentialSet}; {@code whose} names it in messages. */
+    private Verdict tryLogin(String loginServer, String credentialSet, String whose) {
+        Optional<Upstream> upstream = new UpstreamCatalog(upstreams.list()).find(loginServer);
         if (upstream.isEmpty()) {
-            return new Verdict("UpstreamError", "no upstream is known for login server '" + set.loginServer() + "'");
+            return new Verdict("UpstreamError", "no upstream is known for login server '" + loginServer + "'");
         }
         if (client == null) {
             return new Verdict("UpstreamError", "no upstream client is available to check the login");
         }
-        try (VaultCredentials.Capture capture = credentials.capture(set.name())) {
+        try (VaultCredentials.Capture capture = credentials.capture(credentialSet)) {
             try {
-                client.checkLogin(upstream.get(), set.name());
+                client.checkLogin(upstream.get(), credentialSet);
             } catch (UpstreamException e) {
                 if (capture.failureCode() != null && !FROM_EXCEPTION.contains(capture.failureCode())) {
                     return new Verdict(capture.failureCode(), capture.failureMessage());
                 }
                 return switch (e.kind()) {
                     case UNAUTHORIZED, DENIED -> new Verdict("UpstreamUnauthorized",
-                            upstream.get().displayName() + " refused the login of credential set '" + set.name() + "': " + e.getMessage());
+                            upstream.get().displayName() + " refused the login " + whose + ": " + e.getMessage());
                     case UNAVAILABLE -> new Verdict("UpstreamUnreachable",
                             upstream.get().displayName() + " could not be reached: " + e.getMessage());
                     default -> new Verdict("UpstreamError", upstream.get().displayName() + " answered: " + e.getMessage());

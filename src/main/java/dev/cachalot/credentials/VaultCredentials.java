@@ -33,6 +33,8 @@ public final class VaultCredentials implements UpstreamCredentials {
     private final Map<String, Written> lastHealth = new ConcurrentHashMap<>();
     private final Map<String, List<String>> lastRateLimit = new ConcurrentHashMap<>();
     private final List<Capture> captures = new CopyOnWriteArrayList<>();
+    /** Logins being tried before anything is saved, under names no credential set can have (they hold a colon). */
+    private final Map<String, Login> trials = new ConcurrentHashMap<>();
 
     public VaultCredentials(CredentialSetStore store, Vault vault, Clock clock) {
         this.store = store;
@@ -43,6 +45,8 @@ public final class VaultCredentials implements UpstreamCredentials {
     @Override
     public Optional<Login> login(String credentialSet) {
         if (credentialSet == null) return Optional.empty();
+        Login trial = trials.get(credentialSet);
+        if (trial != null) return Optional.of(new Login(trial.username(), trial.password().clone())); // callers clear theirs
         Optional<CredentialSet> set = store.find(credentialSet);
         if (set.isEmpty()) return Optional.empty();
         char[] username = null;
@@ -73,6 +77,7 @@ public final class VaultCredentials implements UpstreamCredentials {
                 c.firstFailureMessage = errorMessage;
             }
         }
+        if (trials.containsKey(credentialSet)) return; // no set to record it on
         Instant now = clock.instant();
         CredentialSet.Health health = healthy ? CredentialSet.Health.Healthy : CredentialSet.Health.Unhealthy;
         String code = healthy ? null : errorCode;
@@ -86,7 +91,7 @@ public final class VaultCredentials implements UpstreamCredentials {
 
     @Override
     public void reportRateLimit(String credentialSet, String limit, String remaining) {
-        if (credentialSet == null) return;
+        if (credentialSet == null || trials.containsKey(credentialSet)) return;
         List<String> values = Arrays.asList(limit, remaining);
         if (values.equals(lastRateLimit.put(credentialSet, values))) return;
         store.updateRateLimit(credentialSet, limit, remaining);
@@ -105,6 +110,16 @@ public final class VaultCredentials implements UpstreamCredentials {
         return c;
     }
 
+    /**
+     * Lends a login to the upstream client under a throwaway name, to check it before it is saved. {@code password}
+     * is copied; the copy is cleared when the trial is closed.
+     */
+    Trial trial(String username, char[] password) {
+        Trial t = new Trial("trial:" + java.util.UUID.randomUUID());
+        trials.put(t.name, new Login(username, password.clone()));
+        return t;
+    }
+
     /** Forgets what was written for a deleted set, so a new set of the same name starts fresh. */
     void forget(String credentialSet) {
         lastHealth.remove(credentialSet);
@@ -112,6 +127,25 @@ public final class VaultCredentials implements UpstreamCredentials {
     }
 
     private record Written(CredentialSet.Health health, String errorCode, Instant at) {
+    }
+
+    /** A login lent for one check; {@link #name()} is what the upstream client is given as the credential set. */
+    final class Trial implements AutoCloseable {
+        private final String name;
+
+        private Trial(String name) {
+            this.name = name;
+        }
+
+        String name() {
+            return name;
+        }
+
+        @Override
+        public void close() {
+            Login login = trials.remove(name);
+            if (login != null) Arrays.fill(login.password(), '\0');
+        }
     }
 
     /** The failure the upstream client reported while a validation ran (it knows e.g. a refused token realm). */

@@ -242,6 +242,16 @@ public final class Engine implements EngineAdmin {
     }
 
     @Override
+    public LoginCheckView checkLogin(String loginServer, String username, char[] password) {
+        return LoginCheckView.of(parts.credentialService.checkLogin(loginServer, username, password));
+    }
+
+    @Override
+    public CredentialSetView updateCredentialSetLogin(String name, String username, char[] password) {
+        return changing(() -> CredentialSetView.of(parts.credentialService.updateLogin(name, username, password)));
+    }
+
+    @Override
     public CredentialSetView validateCredentialSet(String name) {
         return CredentialSetView.of(parts.credentialService.validate(name));
     }

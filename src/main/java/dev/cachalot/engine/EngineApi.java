@@ -77,6 +77,18 @@ public interface EngineApi {
     /** Creates a credential set, storing username and password in the vault. {@code password} is cleared. */
     CredentialSetView createCredentialSet(String name, String loginServer, String username, char[] password);
 
+    /**
+     * Tries a login against the upstream of {@code loginServer} without saving anything, so a wizard can tell a wrong
+     * password before the set is stored. {@code password} is cleared.
+     */
+    LoginCheckView checkLogin(String loginServer, String username, char[] password);
+
+    /**
+     * Replaces a credential set's username and password (in the vault), then checks it against its upstream and
+     * records its health. {@code password} is cleared.
+     */
+    CredentialSetView updateCredentialSetLogin(String name, String username, char[] password);
+
     /** Checks the credential set against its upstream now and records its health. */
     CredentialSetView validateCredentialSet(String name);
 

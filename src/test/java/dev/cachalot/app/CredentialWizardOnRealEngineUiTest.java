@@ -100,18 +100,82 @@ class CredentialWizardOnRealEngineUiTest {
     }
 
     @Test
-    void aWrongPasswordIsStoredButTheSetIsUnhealthyWithAReason(FxRobot robot) {
+    void aWrongPasswordIsRefusedInTheWizardAndSavedOnlyOnPurpose(FxRobot robot) {
         String wrong = "Not-The-Password-7";
-        CredentialSetView set = createThroughTheWizard(robot, "wrong-password", wrong);
+        fillTheWizard(robot, "wrong-password", wrong);
 
+        robot.clickOn(button(robot, ButtonData.FINISH));
+        // the wizard stays open with the upstream's answer; nothing is saved
+        waitUntil(() -> robot.lookup("#credLoginResult").queryAs(Labeled.class).getText().startsWith("Sign-in failed: "));
+        waitUntil(() -> !robot.lookup("#wizardError").queryAs(Labeled.class).getText().isEmpty());
+        assertThat(robot.lookup("#credentialWizard").tryQuery()).isPresent();
+        assertThat(engine.credentialSets()).isEmpty();
+        assertThat(textsOnScreen()).noneMatch(t -> t.contains(wrong));
+
+        // saving it anyway is a choice made after seeing the refusal
+        robot.clickOn("#credSaveAnyway");
+        robot.clickOn(button(robot, ButtonData.FINISH));
+        CredentialSetView set = rowOf(robot, "wrong-password");
         assertThat(set.health()).isEqualTo("Unhealthy");
         assertThat(set.errorMessage()).isNotBlank().doesNotContain(wrong);
         assertThat(textsOnScreen()).anyMatch(t -> t.startsWith("Unhealthy: ")).noneMatch(t -> t.contains(wrong));
         assertThat(filesContaining(data, wrong)).isEmpty();
     }
 
+    @Test
+    void testSignInSaysWhetherTheLoginWorksBeforeFinish(FxRobot robot) {
+        fillTheWizard(robot, "tried-first", "Not-The-Password-7");
+        robot.clickOn("#credTestLogin");
+        waitUntil(() -> robot.lookup("#credLoginResult").queryAs(Labeled.class).getText().startsWith("Sign-in failed: "));
+        assertThat(robot.lookup("#credSaveAnyway").queryAs(javafx.scene.control.CheckBox.class).isVisible()).isTrue();
+
+        PasswordField password = robot.lookup("#credPassword").queryAs(PasswordField.class);
+        robot.interact(() -> password.setText(SECRET));
+        // a changed login has not been tried yet
+        assertThat(robot.lookup("#credLoginResult").queryAs(Labeled.class).getText()).isEmpty();
+        assertThat(robot.lookup("#credSaveAnyway").queryAs(javafx.scene.control.CheckBox.class).isVisible()).isFalse();
+        robot.clickOn("#credTestLogin");
+        waitUntil(() -> robot.lookup("#credLoginResult").queryAs(Labeled.class).getText().startsWith("Signed in to "));
+        assertThat(engine.credentialSets()).isEmpty();
+    }
+
+    @Test
+    void updateCredentialsReplacesAWrongPasswordAndTheSetTurnsHealthy(FxRobot robot) {
+        engine.createCredentialSet("team-update", upstream.hostPort(), USER, "Not-The-Password-7".toCharArray());
+        robot.clickOn("#nav-credentials");
+        @SuppressWarnings("unchecked")
+        TableView<CredentialSetView> table = robot.lookup("#" + CredentialsPage.TABLE_ID).queryAs(TableView.class);
+        waitUntil(() -> table.getItems().stream().anyMatch(c -> c.name().equals("team-update") && c.health().equals("Unhealthy")));
+        robot.interact(() -> table.getSelectionModel().select(0));
+
+        robot.clickOn("#updateCredentials");
+        robot.clickOn("#updateUsername").write(USER);
+        robot.clickOn("#updatePassword").write(SECRET);
+        waitUntil(() -> !button(robot, ButtonData.FINISH).isDisabled());
+        robot.clickOn(button(robot, ButtonData.FINISH));
+
+        waitUntil(() -> table.getItems().stream().anyMatch(c -> c.name().equals("team-update") && c.health().equals("Healthy")));
+        assertThat(TestEngine.vaultSecret(data, "vault:team-update-password")).isEqualTo(SECRET);
+        assertThat(textsOnScreen()).noneMatch(t -> t.contains(SECRET));
+    }
+
     /** Registry (the custom upstream) → name → username and password → Finish; returns the row that appears. */
     private CredentialSetView createThroughTheWizard(FxRobot robot, String name, String password) {
+        fillTheWizard(robot, name, password);
+        robot.clickOn(button(robot, ButtonData.FINISH));
+        return rowOf(robot, name);
+    }
+
+    private CredentialSetView rowOf(FxRobot robot, String name) {
+        @SuppressWarnings("unchecked")
+        TableView<CredentialSetView> table = robot.lookup("#" + CredentialsPage.TABLE_ID).queryAs(TableView.class);
+        waitUntil(() -> table.getItems().stream().anyMatch(c -> c.name().equals(name)));
+        waitUntil(() -> textsOnScreen().contains(name)); // the row is drawn, so its cells count in the checks below
+        return table.getItems().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    /** Registry (the custom upstream) → name → username and password, up to Finish. */
+    private void fillTheWizard(FxRobot robot, String name, String password) {
         robot.clickOn("#nav-credentials");
         robot.clickOn("#createCredentialSet");
         // Docker Hub comes first, its name suggested
@@ -133,14 +197,6 @@ class CredentialWizardOnRealEngineUiTest {
         robot.clickOn("#credPassword").write(password);
         waitUntil(() -> !button(robot, ButtonData.FINISH).isDisabled());
         assertThat(textsOnScreen()).noneMatch(t -> t.contains(password));
-
-        robot.clickOn(button(robot, ButtonData.FINISH));
-
-        @SuppressWarnings("unchecked")
-        TableView<CredentialSetView> table = robot.lookup("#" + CredentialsPage.TABLE_ID).queryAs(TableView.class);
-        waitUntil(() -> table.getItems().stream().anyMatch(c -> c.name().equals(name)));
-        waitUntil(() -> textsOnScreen().contains(name)); // the row is drawn, so its cells count in the checks below
-        return table.getItems().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
     }
 
     /** Every text a user can see or hover: labels, table cells, tooltips, and fields other than password fields. */

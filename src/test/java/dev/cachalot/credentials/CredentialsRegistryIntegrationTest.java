@@ -104,6 +104,34 @@ class CredentialsRegistryIntegrationTest {
     }
 
     @Test
+    void checksALoginBeforeSavingAndSavesNothing() {
+        char[] wrong = WRONG.toCharArray();
+        LoginCheck refused = credentials.checkLogin(registry.hostPort(), USER, wrong);
+        assertThat(refused.accepted()).isFalse();
+        assertThat(refused.errorCode()).isEqualTo("UpstreamUnauthorized");
+        assertThat(refused.errorMessage()).contains("refused the login of user '" + USER + "'");
+        assertThat(new String(wrong)).doesNotContain(WRONG); // cleared
+
+        assertThat(credentials.checkLogin(registry.hostPort(), USER, PASSWORD.toCharArray()).accepted()).isTrue();
+        assertThat(credentials.list()).isEmpty();
+        assertThat(credentials.secretNames()).isEmpty();
+        assertNoPasswordAnywhere(PASSWORD);
+    }
+
+    @Test
+    void updatingALoginReplacesTheSecretsAndChecksItAgain() {
+        assertThat(credentials.createWithLogin("team-creds", registry.hostPort(), USER, WRONG.toCharArray()).health())
+                .isEqualTo(CredentialSet.Health.Unhealthy);
+
+        CredentialSet updated = credentials.updateLogin("team-creds", USER, PASSWORD.toCharArray());
+
+        assertThat(updated.health()).isEqualTo(CredentialSet.Health.Healthy);
+        assertThat(updated.passwordSecret()).isEqualTo("vault:team-creds-password");
+        assertThat(credentials.secretNames()).containsExactlyInAnyOrder("team-creds-username", "team-creds-password");
+        assertNoPasswordAnywhere(PASSWORD);
+    }
+
+    @Test
     void aWrongPasswordIsRefusedAndMarksTheSetUnhealthy() {
         CredentialSet set = credentials.createWithLogin("team-creds", registry.hostPort(), USER, WRONG.toCharArray());
         assertThat(set.health()).isEqualTo(CredentialSet.Health.Unhealthy);

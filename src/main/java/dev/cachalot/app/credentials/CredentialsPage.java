@@ -12,6 +12,7 @@ import dev.cachalot.rules.Upstream;
 import java.util.List;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
@@ -23,6 +24,7 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import org.kordamp.ikonli.Ikon;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignA;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignC;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignD;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignK;
@@ -54,9 +56,16 @@ public final class CredentialsPage implements Page {
             CredentialSetView s = table.getSelectionModel().getSelectedItem();
             if (s != null) vm.validate(s);
         });
+        Button update = new Button("Update credentials", Ui.icon(MaterialDesignA.ACCOUNT_EDIT));
+        update.setId("updateCredentials");
+        update.setOnAction(e -> {
+            CredentialSetView s = table.getSelectionModel().getSelectedItem();
+            if (s != null) openUpdate(s);
+        });
         Button delete = new Button("Delete", Ui.icon(MaterialDesignD.DELETE));
         delete.setId("deleteCredentialSet");
         delete.setOnAction(e -> deleteSelected());
+        update.disableProperty().bind(table.getSelectionModel().selectedItemProperty().isNull());
         validate.disableProperty().bind(table.getSelectionModel().selectedItemProperty().isNull());
         delete.disableProperty().bind(table.getSelectionModel().selectedItemProperty().isNull());
 
@@ -74,7 +83,7 @@ public final class CredentialsPage implements Page {
         VBox.setVgrow(table, Priority.ALWAYS);
         Label notice = new Label();
         notice.textProperty().bind(vm.noticeProperty());
-        root = Ui.pageBox(Ui.title("Credentials"), new HBox(8, filter, create, validate, delete),
+        root = Ui.pageBox(Ui.title("Credentials"), new HBox(8, filter, create, update, validate, delete),
                 Ui.errorLabel(vm.errorProperty()), table, notice);
     }
 
@@ -104,7 +113,25 @@ public final class CredentialsPage implements Page {
         new FieldDecorations().decorate(name, w.nameErrorProperty());
         GridPane first = grid("Registry", new VBox(4, registry, Ui.errorLabel(w.loadErrorProperty())), "Login server", loginServer, "Name", new VBox(4, name, Ui.errorLabel(w.nameErrorProperty())));
         GridPane second = grid("Username", username, "Password", new VBox(4, password, Ui.errorLabel(w.signInErrorProperty())));
-        VBox secondBox = new VBox(8, second, Ui.hint("Username and password are stored in Cachalot's local vault; tables show only the vault reference."));
+        Button test = new Button("Test sign-in", Ui.icon(MaterialDesignC.CHECK_NETWORK));
+        test.setId("credTestLogin");
+        test.setOnAction(e -> w.testLogin());
+        test.disableProperty().bind(w.secondStepValid().not().or(w.testingProperty()));
+        Label result = new Label();
+        result.setId("credLoginResult");
+        result.setWrapText(true);
+        result.textProperty().bind(w.loginResultProperty());
+        w.loginRefusedProperty().addListener((o, a, refused) -> {
+            result.getStyleClass().remove(refused ? "success" : "danger");
+            if (!result.getStyleClass().contains(refused ? "danger" : "success")) result.getStyleClass().add(refused ? "danger" : "success");
+        });
+        CheckBox saveAnyway = new CheckBox("Save anyway (the set is stored as Unhealthy until its login works)");
+        saveAnyway.setId("credSaveAnyway");
+        saveAnyway.selectedProperty().bindBidirectional(w.saveAnywayProperty());
+        saveAnyway.visibleProperty().bind(w.loginRefusedProperty());
+        saveAnyway.managedProperty().bind(saveAnyway.visibleProperty());
+        VBox secondBox = new VBox(8, second, new HBox(8, test, result), saveAnyway,
+                Ui.hint("Finish signs in to the registry before it saves. Username and password are stored in Cachalot's local vault; tables show only the vault reference."));
         WizardDialog wizard = new WizardDialog(Ui.windowOf(root).orElse(null), "Create credential set", List.of(
                 new WizardDialog.Step("Registry and name", new VBox(first), w.firstStepValid()),
                 new WizardDialog.Step("Sign-in", secondBox, w.secondStepValid())),
@@ -115,6 +142,30 @@ public final class CredentialsPage implements Page {
         wizard.dialog().getDialogPane().setId("credentialWizard");
         w.load();
         wizard.show();
+    }
+
+    /** "Update credentials": a new username and password for the selected set, checked against its upstream on saving. */
+    private void openUpdate(CredentialSetView set) {
+        UpdateCredentialsViewModel u = new UpdateCredentialsViewModel(context, set.name());
+        TextField username = new TextField();
+        username.setId("updateUsername");
+        username.textProperty().bindBidirectional(u.usernameProperty());
+        PasswordField password = new PasswordField();
+        password.setId("updatePassword");
+        password.setPromptText("password or access token");
+        password.textProperty().bindBidirectional(u.passwordProperty());
+        GridPane form = grid("Credential set", new Label(set.name() + " (" + set.loginServer() + ")"), "Username", username,
+                "Password", new VBox(4, password, Ui.errorLabel(u.errorProperty())));
+        VBox box = new VBox(8, form, Ui.hint("The new login replaces the old one in the vault and is checked against "
+                + set.loginServer() + " at once. Rules that use this set use the new login on their next pull."));
+        WizardDialog dialog = new WizardDialog(Ui.windowOf(root).orElse(null), "Update credentials", List.of(
+                new WizardDialog.Step("New username and password", box, u.valid())),
+                done -> u.finish(view -> {
+                    done.accept(null);
+                    vm.updated(view);
+                }, done::accept));
+        dialog.dialog().getDialogPane().setId("updateCredentialsDialog");
+        dialog.show();
     }
 
     /** "Healthy", or "Unhealthy: reason" (the reason is also the cell's tooltip when it does not fit). */

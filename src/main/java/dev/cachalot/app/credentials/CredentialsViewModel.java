@@ -27,6 +27,8 @@ public final class CredentialsViewModel {
     private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper notice = new ReadOnlyStringWrapper("");
     private final LiveSubscription configChanges = new LiveSubscription();
+    /** The set the "deleted" notice is about, so the notice goes once a set of that name exists again. */
+    private String deletedName;
 
     public CredentialsViewModel(AppContext context) {
         this.engine = context.engine();
@@ -41,6 +43,10 @@ public final class CredentialsViewModel {
         async.run(engine::credentialSets, list -> {
             sets.setAll(list);
             error.set("");
+            if (deletedName != null && list.stream().anyMatch(c -> c.name().equals(deletedName))) {
+                deletedName = null;
+                notice.set("");
+            }
         }, e -> error.set(Messages.human(e)));
     }
 
@@ -54,6 +60,7 @@ public final class CredentialsViewModel {
     }
 
     public void validate(CredentialSetView set) {
+        deletedName = null;
         notice.set("Checking " + set.name() + " against " + set.loginServer() + "…");
         async.run(() -> engine.validateCredentialSet(set.name()), v -> {
             notice.set(v.name() + ": " + v.health() + (v.errorMessage() == null ? "" : " — " + v.errorMessage()));
@@ -62,6 +69,13 @@ public final class CredentialsViewModel {
             notice.set("");
             error.set(Messages.human(e));
         });
+    }
+
+    /** After "Update credentials": says how the new login fared and shows it in the table. */
+    public void updated(CredentialSetView v) {
+        deletedName = null;
+        notice.set(v.name() + " updated: " + v.health() + (v.errorMessage() == null ? "" : " — " + v.errorMessage()));
+        refresh();
     }
 
     /** The names of rules that use a set, for the delete confirmation. */
@@ -76,6 +90,7 @@ public final class CredentialsViewModel {
             return null;
         }, v -> {
             notice.set("Credential set " + set.name() + " deleted.");
+            deletedName = set.name();
             refresh();
         }, e -> error.set(Messages.human(e)));
     }

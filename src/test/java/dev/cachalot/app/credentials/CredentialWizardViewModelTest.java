@@ -88,12 +88,34 @@ class CredentialWizardViewModelTest {
     }
 
     @Test
-    void showsTheEnginesReasonWhenTheNameIsTaken() {
+    void aRefusedLoginIsNotSavedUntilTheUserSavesAnyway() {
+        vm.load();
+        vm.upstreamProperty().set(vm.upstreams().stream().filter(u -> u.loginServer().equals(registry.hostPort())).findFirst().orElseThrow());
+        vm.nameProperty().set("team-wrong");
+        vm.usernameProperty().set(USER);
+        vm.passwordProperty().set("Not-The-Password-7");
+        AtomicReference<String> failed = new AtomicReference<>();
+        AtomicReference<CredentialSetView> created = new AtomicReference<>();
+        vm.finish(created::set, failed::set);
+        assertThat(created.get()).isNull();
+        assertThat(failed.get()).contains("Save anyway");
+        assertThat(vm.loginRefusedProperty().get()).isTrue();
+        assertThat(vm.loginResultProperty().get()).startsWith("Sign-in failed: ");
+        assertThat(engine.credentialSets()).noneMatch(c -> c.name().equals("team-wrong"));
+
+        vm.saveAnywayProperty().set(true);
+        vm.finish(created::set, failed::set);
+        assertThat(created.get().health()).isEqualTo("Unhealthy");
+    }
+
+    @Test
+    void refusesATakenNameBeforeTryingTheLogin() {
         vm.load();
         vm.usernameProperty().set("alice");
         vm.passwordProperty().set("pw");
         AtomicReference<String> failed = new AtomicReference<>();
         vm.finish(v -> { }, failed::set);
         assertThat(failed.get()).contains("docker-io-creds").contains("already exists");
+        assertThat(vm.loginResultProperty().get()).as("Docker Hub was not asked").isEmpty();
     }
 }
