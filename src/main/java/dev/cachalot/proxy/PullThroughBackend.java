@@ -95,7 +95,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
         } catch (DistributionException e) {
             if (!context.head()) {
                 record(resolution.map(Resolution::localName).orElse(name), reference.value(), null, Kind.MANIFEST,
-                        Outcome.FAILED, 0, 0, start, context);
+                        Outcome.FAILED, 0, 0, start, context, e.getMessage());
             }
             throw e;
         }
@@ -314,7 +314,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
         public void served(long bytesSent, Throwable failure) {
             if (context.head()) return;
             record(repository, digest.toString(), digest.toString(), Kind.BLOB, failure == null ? outcome(origin) : Outcome.FAILED,
-                    bytesSent, 0, start, context);
+                    bytesSent, 0, start, context, reason(failure));
         }
     }
 
@@ -355,7 +355,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
             if (context.head()) return;
             long upstreamBytes = joined.started() ? Math.max(joined.fill().size(), 0) : 0;
             record(repository, digest().toString(), digest().toString(), Kind.BLOB, failure == null ? Outcome.MISS : Outcome.FAILED,
-                    bytesSent, upstreamBytes, start, context);
+                    bytesSent, upstreamBytes, start, context, reason(failure));
         }
     }
 
@@ -481,9 +481,21 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
 
     private void record(RepositoryName repository, String reference, String digest, Kind kind, Outcome outcome, long bytes,
                         long upstreamBytes, long startNanos, RequestContext context) {
+        record(repository, reference, digest, kind, outcome, bytes, upstreamBytes, startNanos, context, null);
+    }
+
+    /** Why a blob was not served whole, in words: what the stats show beside "failed". */
+    private static String reason(Throwable failure) {
+        if (failure == null) return null;
+        String message = failure.getMessage();
+        return message == null || message.isBlank() ? failure.getClass().getSimpleName() : message;
+    }
+
+    private void record(RepositoryName repository, String reference, String digest, Kind kind, Outcome outcome, long bytes,
+                        long upstreamBytes, long startNanos, RequestContext context, String error) {
         try {
             events.accept(new PullEvent(clock.instant(), repository.value(), reference, digest, kind, outcome, bytes, upstreamBytes,
-                    Duration.ofNanos(System.nanoTime() - startNanos).toNanos() / 1000, context.clientAddress()));
+                    Duration.ofNanos(System.nanoTime() - startNanos).toNanos() / 1000, context.clientAddress(), error));
         } catch (RuntimeException e) {
             log.warn("Could not record a pull event", e);
         }

@@ -10,9 +10,16 @@ import java.time.Instant;
  * @param bytes          bytes sent to the client
  * @param upstreamBytes  bytes fetched from the upstream for this request (0 on a hit)
  * @param client         the client's address
+ * @param error          why a {@link Outcome#FAILED} pull failed, in words (null otherwise)
  */
 public record PullEvent(Instant at, String repository, String reference, String digest, Kind kind, Outcome outcome,
-                        long bytes, long upstreamBytes, long durationMicros, String client) {
+                        long bytes, long upstreamBytes, long durationMicros, String client, String error) {
+
+    /** An event without an error (every outcome but {@link Outcome#FAILED}). */
+    public PullEvent(Instant at, String repository, String reference, String digest, Kind kind, Outcome outcome,
+                     long bytes, long upstreamBytes, long durationMicros, String client) {
+        this(at, repository, reference, digest, kind, outcome, bytes, upstreamBytes, durationMicros, client, null);
+    }
 
     public enum Kind { MANIFEST, BLOB }
 

@@ -32,7 +32,7 @@ public final class PullEventRecorder implements AutoCloseable {
     private static final long DROP_WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private static final String INSERT = "INSERT INTO pull_events (at, repository, reference, digest, kind, outcome, bytes, "
-            + "upstream_bytes, duration_micros, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + "upstream_bytes, duration_micros, client, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     /** Queue entries: an event, or a marker that completes once everything ahead of it is written. */
     private sealed interface Entry permits EventEntry, Marker {
@@ -242,6 +242,7 @@ public final class PullEventRecorder implements AutoCloseable {
         ps.setLong(8, e.upstreamBytes());
         ps.setLong(9, e.durationMicros());
         ps.setString(10, clip(e.client(), 64));
+        ps.setString(11, clip(e.error(), 500));
     }
 
     private static String clip(String s, int max) {

@@ -44,6 +44,7 @@ public final class PullStatistics {
             + " SUM(CASE WHEN e.kind = 'MANIFEST' AND e.outcome = 'HIT' THEN 1 ELSE 0 END) AS hits,"
             + " SUM(CASE WHEN e.kind = 'MANIFEST' AND e.outcome = 'MISS' THEN 1 ELSE 0 END) AS misses,"
             + " SUM(CASE WHEN e.kind = 'MANIFEST' AND e.outcome = 'STALE' THEN 1 ELSE 0 END) AS stale,"
+            + " SUM(CASE WHEN e.kind = 'MANIFEST' AND e.outcome = 'FAILED' THEN 1 ELSE 0 END) AS failed,"
             + " SUM(e.bytes) AS bytes_served,"
             + " SUM(e.upstream_bytes) AS upstream_bytes";
 
@@ -95,7 +96,7 @@ public final class PullStatistics {
                     while (rs.next()) {
                         out.add(new RepositoryStats(rs.getString("repository"), rs.getLong("pulls"), rs.getLong("hits"),
                                 rs.getLong("misses"), rs.getLong("stale"), rs.getLong("bytes_served"),
-                                rs.getLong("upstream_bytes"), getInstant(rs, "last_pull")));
+                                rs.getLong("upstream_bytes"), getInstant(rs, "last_pull"), rs.getLong("failed")));
                     }
                 }
                 return out;
@@ -108,7 +109,7 @@ public final class PullStatistics {
         if (limit <= 0) {
             return List.of();
         }
-        String sql = "SELECT at, repository, reference, digest, kind, outcome, bytes, upstream_bytes, duration_micros, client"
+        String sql = "SELECT at, repository, reference, digest, kind, outcome, bytes, upstream_bytes, duration_micros, client, error"
                 + " FROM pull_events ORDER BY at DESC, id DESC FETCH FIRST ? ROWS ONLY";
         return db.query(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -119,7 +120,8 @@ public final class PullStatistics {
                         out.add(new PullEvent(getInstant(rs, "at"), rs.getString("repository"), rs.getString("reference"),
                                 rs.getString("digest"), PullEvent.Kind.valueOf(rs.getString("kind")),
                                 PullEvent.Outcome.valueOf(rs.getString("outcome")), rs.getLong("bytes"),
-                                rs.getLong("upstream_bytes"), rs.getLong("duration_micros"), rs.getString("client")));
+                                rs.getLong("upstream_bytes"), rs.getLong("duration_micros"), rs.getString("client"),
+                                rs.getString("error")));
                     }
                 }
                 return out;

@@ -93,7 +93,7 @@ public final class OverviewPage implements Page {
             topSeries.getData().clear();
             long max = 0;
             for (RepositoryStats r : vm.top()) {
-                topSeries.getData().add(0, new XYChart.Data<>(r.pulls(), r.repository()));
+                topSeries.getData().add(0, new XYChart.Data<>(r.served(), r.repository()));
                 max = Math.max(max, r.pulls());
             }
             Charts.countAxis(countAxis, max);

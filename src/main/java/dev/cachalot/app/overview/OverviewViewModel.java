@@ -61,9 +61,20 @@ public final class OverviewViewModel {
             upstreamSaved.set(Formats.bytes(s.totals().bytesFromCache()));
             hubPullsAvoided.set(String.valueOf(s.totals().dockerHubPullsAvoided()));
             buckets.setAll(s.buckets());
-            top.setAll(s.top().stream().limit(8).toList());
+            top.setAll(rankServed(s.top()));
             error.set("");
         }, e -> error.set(Messages.human(e)));
+    }
+
+    /**
+     * The most pulled repositories by pulls that were answered with an image: one that only ever failed (a typo, an
+     * upstream that refuses it) or only had blobs fetched was never served and does not rank.
+     */
+    static List<RepositoryStats> rankServed(List<RepositoryStats> stats) {
+        return stats.stream().filter(r -> r.served() > 0)
+                .sorted(java.util.Comparator.comparingLong(RepositoryStats::served).reversed()
+                        .thenComparing(RepositoryStats::repository))
+                .limit(8).toList();
     }
 
     static String describe(EngineStatus s) {

@@ -52,7 +52,7 @@ public final class StatsPage implements Page {
         events.getColumns().add(Tables.text("Reference", e -> e.reference() != null && e.reference().startsWith("sha256:") ? Formats.shortDigest(e.reference()) : e.reference(),
                 PullEvent::reference, 150));
         events.getColumns().add(Tables.text("Kind", e -> e.kind().name().toLowerCase(), 80));
-        events.getColumns().add(Tables.text("Result", e -> e.outcome().name().toLowerCase(), 75));
+        events.getColumns().add(Tables.text("Result", StatsPage::result, StatsPage::result, 150));
         events.getColumns().add(Tables.sorted("Bytes", PullEvent::bytes, Formats::bytes, 90));
         events.getColumns().add(Tables.sorted("Duration", PullEvent::durationMicros, Formats::duration, 90));
         events.getColumns().add(Tables.text("Client", PullEvent::client, PullEvent::client, 110));
@@ -66,6 +66,7 @@ public final class StatsPage implements Page {
         aggregates.getColumns().add(Tables.sorted("Hits", RepositoryStats::hits, String::valueOf, 60));
         aggregates.getColumns().add(Tables.sorted("Misses", RepositoryStats::misses, String::valueOf, 70));
         aggregates.getColumns().add(Tables.sorted("Stale", RepositoryStats::stale, String::valueOf, 60));
+        aggregates.getColumns().add(Tables.sorted("Failed", RepositoryStats::failed, String::valueOf, 65));
         aggregates.getColumns().add(Tables.sorted("Served", RepositoryStats::bytesServed, Formats::bytes, 90));
         aggregates.getColumns().add(Tables.sorted("From upstream", RepositoryStats::upstreamBytes, Formats::bytes, 135));
         aggregates.getColumns().add(Tables.sorted("Last pull", r -> r.lastPull() == null ? Instant.EPOCH : r.lastPull(), Formats::time, 165));
@@ -79,6 +80,12 @@ public final class StatsPage implements Page {
         notice.textProperty().bind(vm.noticeProperty());
         root = Ui.pageBox(Ui.title("Pull statistics"), toolbar(range, export, notice),
                 Ui.errorLabel(vm.errorProperty()), split);
+    }
+
+    /** "hit", "miss", …; a failed pull says why ("failed: manifest unknown"), the whole reason in the tooltip. */
+    static String result(PullEvent e) {
+        String outcome = e.outcome().name().toLowerCase(java.util.Locale.ROOT);
+        return e.error() == null || e.error().isBlank() ? outcome : outcome + ": " + e.error();
     }
 
     private static HBox toolbar(Node... nodes) {

@@ -95,12 +95,12 @@ public final class StatsViewModel {
 
     /** The events shown, as CSV with a header line. */
     public static String toCsv(List<PullEvent> events) {
-        StringBuilder sb = new StringBuilder("time,repository,reference,digest,kind,outcome,bytes,upstream_bytes,duration_micros,client\n");
+        StringBuilder sb = new StringBuilder("time,repository,reference,digest,kind,outcome,bytes,upstream_bytes,duration_micros,client,error\n");
         for (PullEvent e : events) {
             sb.append(e.at()).append(',').append(csv(e.repository())).append(',').append(csv(e.reference())).append(',')
                     .append(csv(e.digest())).append(',').append(e.kind()).append(',').append(e.outcome()).append(',')
                     .append(e.bytes()).append(',').append(e.upstreamBytes()).append(',').append(e.durationMicros()).append(',')
-                    .append(csv(e.client())).append('\n');
+                    .append(csv(e.client())).append(',').append(csv(e.error())).append('\n');
         }
         return sb.toString();
     }

@@ -87,8 +87,8 @@ class StatsViewModelTest {
                 PullEvent.Kind.MANIFEST, PullEvent.Outcome.HIT, 1234, 0, 560, "127.0.0.1, proxy");
         String csv = StatsViewModel.toCsv(List.of(e));
         assertThat(csv.lines()).containsExactly(
-                "time,repository,reference,digest,kind,outcome,bytes,upstream_bytes,duration_micros,client",
-                "2026-11-29T10:00:00Z,library/nginx,1.27,sha256:ab,MANIFEST,HIT,1234,0,560,\"127.0.0.1, proxy\"");
+                "time,repository,reference,digest,kind,outcome,bytes,upstream_bytes,duration_micros,client,error",
+                "2026-11-29T10:00:00Z,library/nginx,1.27,sha256:ab,MANIFEST,HIT,1234,0,560,\"127.0.0.1, proxy\",");
     }
 
     @Test
