@@ -18,6 +18,7 @@ import javafx.scene.control.ButtonType;
 import javafx.scene.control.Dialog;
 import javafx.scene.control.Label;
 import javafx.scene.control.ProgressIndicator;
+import javafx.scene.control.ScrollPane;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
@@ -63,7 +64,9 @@ public final class WizardDialog {
         if (owner != null) dialog.initOwner(owner);
         dialog.setResizable(true);
         dialog.getDialogPane().getButtonTypes().addAll(BACK, NEXT, FINISH, ButtonType.CANCEL);
-        dialog.getDialogPane().setPrefSize(640, 460);
+        // Width fixed, height from the steps: the window grows to the tallest step shown (see fitWindow)
+        dialog.getDialogPane().setPrefWidth(MIN_WIDTH);
+        dialog.getDialogPane().setMinHeight(MIN_HEIGHT);
         dialog.getDialogPane().getStyleClass().add("cachalot-wizard");
 
         stepTitle.getStyleClass().add("title-3");
@@ -175,7 +178,13 @@ public final class WizardDialog {
         }
         VBox holder = new VBox(step.content());
         holder.setFillWidth(true);
-        body.setCenter(holder);
+        // a step taller than the window scrolls; it never pushes the button row out of the window
+        ScrollPane scroll = new ScrollPane(holder);
+        scroll.setFitToWidth(true);
+        scroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
+        scroll.getStyleClass().add("edge-to-edge");
+        body.setCenter(scroll);
+        if (dialog.isShowing()) javafx.application.Platform.runLater(this::fitWindow);
         error.set("");
         // Typing goes straight into the step's first field; without one, the default button takes the focus. Never
         // leave it where the old step's content was: it would fall to Cancel, and Enter on a focused button fires it.
@@ -223,6 +232,32 @@ public final class WizardDialog {
     }
 
     public void show() {
+        dialog.setOnShown(e -> fitWindow());
         dialog.show();
     }
+
+    /**
+     * Grows the window to what the current step needs, within the screen. A dialog's window keeps the size of the
+     * step it opened with (and some window managers open it narrower than asked), so a taller step, such as Docker
+     * Hub's authentication with a new credential set, would otherwise lose its button row below the window's edge.
+     */
+    private void fitWindow() {
+        javafx.scene.Scene scene = dialog.getDialogPane().getScene();
+        if (scene == null || scene.getWindow() == null) return;
+        Window window = scene.getWindow();
+        javafx.scene.layout.Region pane = dialog.getDialogPane();
+        double chromeWidth = Math.max(0, window.getWidth() - scene.getWidth());
+        double chromeHeight = Math.max(0, window.getHeight() - scene.getHeight());
+        javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getScreensForRectangle(window.getX(), window.getY(),
+                Math.max(1, window.getWidth()), Math.max(1, window.getHeight())).stream().findFirst()
+                .orElse(javafx.stage.Screen.getPrimary()).getVisualBounds();
+        double width = Math.min(Math.max(MIN_WIDTH, scene.getWidth()) + chromeWidth, screen.getWidth());
+        double height = Math.min(Math.max(MIN_HEIGHT, pane.prefHeight(width - chromeWidth)) + chromeHeight, screen.getHeight());
+        if (width > window.getWidth()) window.setWidth(width);
+        if (height > window.getHeight()) window.setHeight(height);
+        if (window.getY() + window.getHeight() > screen.getMaxY()) window.setY(Math.max(screen.getMinY(), screen.getMaxY() - window.getHeight()));
+    }
+
+    private static final double MIN_WIDTH = 640;
+    private static final double MIN_HEIGHT = 460;
 }

@@ -65,6 +65,8 @@ public final class CredentialsPage implements Page {
         Button delete = new Button("Delete", Ui.icon(MaterialDesignD.DELETE));
         delete.setId("deleteCredentialSet");
         delete.setOnAction(e -> deleteSelected());
+        for (Button b : List.of(create, update, validate, delete)) b.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE); // the filter gives way first
+        filter.setMinWidth(120);
         update.disableProperty().bind(table.getSelectionModel().selectedItemProperty().isNull());
         validate.disableProperty().bind(table.getSelectionModel().selectedItemProperty().isNull());
         delete.disableProperty().bind(table.getSelectionModel().selectedItemProperty().isNull());

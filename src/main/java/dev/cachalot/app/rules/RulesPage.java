@@ -50,6 +50,7 @@ public final class RulesPage implements Page {
         filter.setPromptText("Filter rules (Ctrl+F)");
         filter.textProperty().bindBidirectional(vm.filterProperty());
         HBox.setHgrow(filter, Priority.ALWAYS);
+        filter.setMinWidth(120);
 
         Button create = button("Create rule", MaterialDesignP.PLUS, "createRule", this::openWizard);
         create.getStyleClass().add("accent");
@@ -92,6 +93,8 @@ public final class RulesPage implements Page {
     private static Button button(String text, Ikon icon, String id, Runnable action) {
         Button b = new Button(text, Ui.icon(icon));
         b.setId(id);
+        // the filter gives way first: a button cut to "De…" cannot be read
+        b.setMinWidth(Region.USE_PREF_SIZE);
         b.setOnAction(e -> action.run());
         return b;
     }
