@@ -159,6 +159,21 @@ class CredentialWizardOnRealEngineUiTest {
         assertThat(textsOnScreen()).noneMatch(t -> t.contains(SECRET));
     }
 
+    @Test
+    void theDeletedNoticeGoesOnceTheSetIsCreatedAgain(FxRobot robot) {
+        createThroughTheWizard(robot, "team-again", SECRET);
+        @SuppressWarnings("unchecked")
+        TableView<CredentialSetView> table = robot.lookup("#" + CredentialsPage.TABLE_ID).queryAs(TableView.class);
+        robot.interact(() -> table.getSelectionModel().select(0));
+        robot.clickOn("#deleteCredentialSet");
+        waitUntil(() -> robot.lookup("Delete credential set").tryQuery().isPresent());
+        robot.clickOn("Delete credential set");
+        waitUntil(() -> textsOnScreen().contains("Credential set team-again deleted."));
+
+        createThroughTheWizard(robot, "team-again", SECRET);
+        waitUntil(() -> !textsOnScreen().contains("Credential set team-again deleted."));
+    }
+
     /** Registry (the custom upstream) → name → username and password → Finish; returns the row that appears. */
     private CredentialSetView createThroughTheWizard(FxRobot robot, String name, String password) {
         fillTheWizard(robot, name, password);

@@ -35,9 +35,11 @@ class RealEnginePortTakenUiTest {
     static Path data;
     private ServerSocket otherProgram;
     private Engine engine;
+    private Stage stage;
 
     @Start
     void start(Stage stage) throws Exception {
+        this.stage = stage;
         otherProgram = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         engine = Engine.open(new DataFolder(data.resolve("cachalot")));
         engine.updateSettings(new EngineSettings("127.0.0.1:" + otherProgram.getLocalPort(), "revalidate", 0));
@@ -56,6 +58,9 @@ class RealEnginePortTakenUiTest {
         waitUntil(() -> robot.lookup("#portTakenDialog").tryQuery().isPresent());
         DialogPane dialog = robot.lookup("#portTakenDialog").queryAs(DialogPane.class);
         assertThat(dialog.getHeaderText()).contains("Another program is already using port " + otherProgram.getLocalPort());
+        // the window does not claim an address it could not serve on
+        waitUntil(() -> !stage.getTitle().contains(":" + otherProgram.getLocalPort()));
+        assertThat(stage.getTitle()).isEqualTo("Cachalot — not serving");
 
         int free;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -69,5 +74,6 @@ class RealEnginePortTakenUiTest {
         waitUntil(() -> robot.lookup("#statusState").queryAs(Label.class).getText().equals("Running"));
         assertThat(robot.lookup("#statusAddress").queryAs(Label.class).getText()).isEqualTo("127.0.0.1:" + free);
         assertThat(engine.settings().listen()).isEqualTo("127.0.0.1:" + free);
+        assertThat(stage.getTitle()).isEqualTo("Cachalot — 127.0.0.1:" + free);
     }
 }

@@ -30,8 +30,26 @@ public final class OverviewPage implements Page {
     private final OverviewViewModel vm;
     private final ScrollPane root;
 
-    public OverviewPage(AppContext context) {
+    /** @param createRule opens the rule wizard (the first thing to do while there is no rule) */
+    public OverviewPage(AppContext context, Runnable createRule) {
         this.vm = new OverviewViewModel(context);
+        Label firstStep = new Label("No cache rules yet. Nothing can be pulled through the cache until a rule says which "
+                + "upstream repositories to cache: create one first, then point your clients at the cache (see Client setup).");
+        firstStep.setWrapText(true);
+        firstStep.setId("overviewNoRules");
+        javafx.scene.control.Button create = new javafx.scene.control.Button("Create rule",
+                Ui.icon(org.kordamp.ikonli.materialdesign2.MaterialDesignP.PLUS));
+        create.setId("overviewCreateRule");
+        create.getStyleClass().add("accent");
+        create.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        create.setOnAction(e -> createRule.run());
+        javafx.scene.layout.HBox getStarted = new javafx.scene.layout.HBox(12, firstStep, create);
+        getStarted.setId("overviewGetStarted");
+        getStarted.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        getStarted.setStyle("-fx-padding: 12; -fx-border-color: -color-accent-emphasis; -fx-border-radius: 6; -fx-background-radius: 6;");
+        javafx.scene.layout.HBox.setHgrow(firstStep, javafx.scene.layout.Priority.ALWAYS);
+        getStarted.visibleProperty().bind(vm.noRulesProperty());
+        getStarted.managedProperty().bind(getStarted.visibleProperty());
         FlowPane cards = new FlowPane(12, 12,
                 card("Engine", vm.statusProperty(), "overviewStatus"),
                 card("Cached repositories", vm.repositoriesProperty(), "overviewRepositories"),
@@ -59,8 +77,8 @@ public final class OverviewPage implements Page {
         XYChart.Series<String, Number> stale = new XYChart.Series<>();
         stale.setName("Stale (upstream down)");
         overTime.getData().addAll(hits, misses, stale);
-        Label noPulls = emptyState("No pulls in the last 24 hours. Pull an image through the cache (see Client setup) "
-                + "and it appears here.", "overviewNoPulls");
+        Label noPulls = emptyState("No pulls in the last 24 hours. Once a cache rule exists, pull an image through the "
+                + "cache (see Client setup) and it appears here.", "overviewNoPulls");
         vm.buckets().addListener((ListChangeListener<TimeBucket>) c -> {
             hits.getData().clear();
             misses.getData().clear();
@@ -121,7 +139,7 @@ public final class OverviewPage implements Page {
         overTimeBox.setPrefWidth(600);
         topBox.setPrefWidth(340);
         topBox.setMinWidth(300);
-        VBox box = Ui.pageBox(Ui.title("Overview"), Ui.errorLabel(vm.errorProperty()), cards, charts);
+        VBox box = Ui.pageBox(Ui.title("Overview"), Ui.errorLabel(vm.errorProperty()), getStarted, cards, charts);
         root = new ScrollPane(box);
         root.setFitToWidth(true);
     }

@@ -34,6 +34,7 @@ public final class OverviewViewModel {
     private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper("");
     private final ObservableList<TimeBucket> buckets = FXCollections.observableArrayList();
     private final ObservableList<RepositoryStats> top = FXCollections.observableArrayList();
+    private final javafx.beans.property.ReadOnlyBooleanWrapper noRules = new javafx.beans.property.ReadOnlyBooleanWrapper(false);
     private final LiveSubscription live = new LiveSubscription();
 
     public OverviewViewModel(AppContext context) {
@@ -42,14 +43,15 @@ public final class OverviewViewModel {
     }
 
     private record Snapshot(EngineStatus status, int repositories, long size, StatsTotals totals, List<TimeBucket> buckets,
-                            List<RepositoryStats> top) {
+                            List<RepositoryStats> top, boolean noRules) {
     }
 
     public void refresh() {
         // 24 whole-hour buckets ending with the current hour, so each hour label appears once on the chart
         Instant since = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS).minus(Duration.ofHours(23));
         async.run(() -> new Snapshot(engine.status(), engine.repositories().size(), engine.cacheSizeBytes(), engine.totals(since),
-                engine.pullsOverTime(since, Duration.ofHours(1)), engine.repositoryStats(since)), s -> {
+                engine.pullsOverTime(since, Duration.ofHours(1)), engine.repositoryStats(since), engine.rules().isEmpty()), s -> {
+            noRules.set(s.noRules());
             status.set(describe(s.status()));
             repositories.set(String.valueOf(s.repositories()));
             cacheSize.set(Formats.bytes(s.size()));
@@ -108,4 +110,6 @@ public final class OverviewViewModel {
     public ReadOnlyStringProperty errorProperty() { return error.getReadOnlyProperty(); }
     public ObservableList<TimeBucket> buckets() { return buckets; }
     public ObservableList<RepositoryStats> top() { return top; }
+    /** True while no cache rule exists: the first thing to do is create one. */
+    public javafx.beans.property.ReadOnlyBooleanProperty noRulesProperty() { return noRules.getReadOnlyProperty(); }
 }

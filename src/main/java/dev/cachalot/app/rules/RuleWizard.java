@@ -120,7 +120,11 @@ public final class RuleWizard {
         password.setId("authNewPassword");
         password.setPromptText("password or access token");
         password.textProperty().bindBidirectional(vm.newPasswordProperty());
-        VBox newBox = new VBox(6, credName, username, password);
+        GridPane newGrid = Ui.form();
+        Ui.formRow(newGrid, 0, "Credential set name", credName);
+        Ui.formRow(newGrid, 1, "Username", username);
+        Ui.formRow(newGrid, 2, "Password or token", password);
+        VBox newBox = new VBox(6, newGrid);
         newBox.disableProperty().bind(create.selectedProperty().not());
         Label authError = Ui.errorLabel(vm.authErrorProperty());
         authError.setId("ruleAuthError");

@@ -68,7 +68,11 @@ public final class RuleWizardViewModel {
     private final StringProperty newCredentialName = new SimpleStringProperty("");
     private final StringProperty newUsername = new SimpleStringProperty("");
     private final StringProperty newPassword = new SimpleStringProperty("");
+    /** What stops the authentication step; shown as {@link #authError} except for untouched new-set fields. */
+    private final ReadOnlyStringWrapper authProblem = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper authError = new ReadOnlyStringWrapper("");
+    /** Whether the user typed into the new-credential-set fields: empty fields on a fresh step are not a mistake. */
+    private boolean newCredentialTyped;
     private final ReadOnlyStringWrapper engineAuthProblem = new ReadOnlyStringWrapper("");
 
     private final BooleanBinding sourceValid;
@@ -112,11 +116,18 @@ public final class RuleWizardViewModel {
         authChoice.addListener((o, a, b) -> check());
         existingCredentialSet.addListener((o, a, b) -> check());
         newCredentialName.addListener((o, a, b) -> {
+            newCredentialTyped |= b != null && !b.isEmpty();
             updateAuthError();
             check();
         });
-        newUsername.addListener((o, a, b) -> updateAuthError());
-        newPassword.addListener((o, a, b) -> updateAuthError());
+        newUsername.addListener((o, a, b) -> {
+            newCredentialTyped |= b != null && !b.isEmpty();
+            updateAuthError();
+        });
+        newPassword.addListener((o, a, b) -> {
+            newCredentialTyped |= b != null && !b.isEmpty();
+            updateAuthError();
+        });
 
         pathError.bind(Bindings.createStringBinding(
                 () -> localPathError.get().isEmpty() ? enginePathError.get() : localPathError.get(), localPathError, enginePathError));
@@ -127,7 +138,7 @@ public final class RuleWizardViewModel {
                 pathError, path, wildcard, targetError, nameError, checkedValid, checking);
         authSkipped = Bindings.createBooleanBinding(
                 () -> upstream.get() != null && upstream.get().authMode() == AuthMode.ANONYMOUS_ONLY, upstream);
-        authStepValid = Bindings.createBooleanBinding(() -> authError.get().isEmpty(), authError);
+        authStepValid = Bindings.createBooleanBinding(() -> authProblem.get().isEmpty(), authProblem);
         review.bind(Bindings.createStringBinding(this::reviewText, upstream, path, wildcard, target, name, authChoice,
                 existingCredentialSet, newCredentialName, newUsername));
         updateAuthError();
@@ -322,8 +333,10 @@ public final class RuleWizardViewModel {
                 }
             }
         }
+        boolean untouchedNewSet = u != null && authChoice.get() == AuthChoice.NEW && !newCredentialTyped && !problem.isEmpty();
         if (problem.isEmpty()) problem = engineAuthProblem.get();
-        authError.set(problem);
+        authProblem.set(problem);
+        authError.set(untouchedNewSet ? "" : problem);
     }
 
     private String reviewText() {

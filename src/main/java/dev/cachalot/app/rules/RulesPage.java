@@ -145,7 +145,8 @@ public final class RulesPage implements Page {
                         + ". Images already cached stay until you delete them.", "Delete rule", () -> vm.delete(rule));
     }
 
-    private void chooseImport() {
+    /** Asks for rule files and previews their import (the toolbar's and the File menu's Import). */
+    public void chooseImport() {
         FileChooser chooser = new FileChooser();
         chooser.setTitle("Import cache rules");
         chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("Rule files", "*.json", "*.yaml", "*.yml", "*.csv"));
@@ -153,7 +154,8 @@ public final class RulesPage implements Page {
         if (files != null) handleDroppedFiles(files);
     }
 
-    private void chooseExport() {
+    /** Asks where to write the rules (the toolbar's and the File menu's Export). */
+    public void chooseExport() {
         FileChooser chooser = new FileChooser();
         chooser.setTitle("Export cache rules");
         chooser.setInitialFileName("cache-rules.json");

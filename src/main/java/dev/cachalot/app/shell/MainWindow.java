@@ -67,7 +67,10 @@ public final class MainWindow {
         this.statusBar = new StatusBarViewModel(context);
         this.server = new ServerViewModel(context);
         this.rulesPage = new RulesPage(context);
-        this.pages = List.of(new OverviewPage(context), rulesPage, new CredentialsPage(context), new RepositoriesPage(context),
+        this.pages = List.of(new OverviewPage(context, () -> {
+            select(rulesPage.title());
+            rulesPage.openWizard();
+        }), rulesPage, new CredentialsPage(context), new RepositoriesPage(context),
                 new StatsPage(context), new ClientSetupPage(context), new SettingsPage(context, this::restartServer));
 
         navigation.setId(NAV_ID);
@@ -94,8 +97,8 @@ public final class MainWindow {
         if (css != null) scene.getStylesheets().add(css.toExternalForm());
         stage.setScene(scene);
         // the address in the title tells two windows (two data folders) apart in the task bar
-        stage.titleProperty().bind(Bindings.createStringBinding(() -> statusBar.addressProperty().get().isBlank()
-                ? "Cachalot" : "Cachalot — " + statusBar.addressProperty().get(), statusBar.addressProperty()));
+        stage.titleProperty().bind(Bindings.createStringBinding(() -> title(statusBar.statusProperty().get()),
+                statusBar.statusProperty()));
         loadIcon();
         if (!Double.isNaN(prefs.getDouble("x", Double.NaN))) {
             stage.setX(prefs.getDouble("x", 0));
@@ -108,6 +111,18 @@ public final class MainWindow {
         context.themeProperty().set(Theme.parse(prefs.get("theme", Theme.LIGHT.name())));
         context.themeProperty().get().apply();
         stage.setOnHidden(e -> close());
+    }
+
+    /**
+     * "Cachalot — 127.0.0.1:5000" while the cache serves there (the address tells two windows apart in the task bar);
+     * an address it failed to start on is not one it serves.
+     */
+    static String title(dev.cachalot.engine.EngineStatus s) {
+        if (s == null) return "Cachalot";
+        boolean serving = s.state() == dev.cachalot.engine.EngineStatus.State.RUNNING
+                || s.state() == dev.cachalot.engine.EngineStatus.State.STARTING;
+        if (s.state() == dev.cachalot.engine.EngineStatus.State.ERROR) return "Cachalot — not serving";
+        return serving && s.address() != null && !s.address().isBlank() ? "Cachalot — " + s.address() : "Cachalot";
     }
 
     /** Shows the window, selects the last page and starts the engine's server in the background. */
@@ -214,8 +229,19 @@ public final class MainWindow {
             select(rulesPage.title());
             rulesPage.openWizard();
         });
+        MenuItem importRules = item("Import rules…", new KeyCodeCombination(KeyCode.I, KeyCombination.SHORTCUT_DOWN), () -> {
+            select(rulesPage.title());
+            rulesPage.chooseImport();
+        });
+        importRules.setId("menuImportRules");
+        MenuItem exportRules = item("Export rules…", new KeyCodeCombination(KeyCode.E, KeyCombination.SHORTCUT_DOWN), () -> {
+            select(rulesPage.title());
+            rulesPage.chooseExport();
+        });
+        exportRules.setId("menuExportRules");
         MenuItem quit = item("Quit", new KeyCodeCombination(KeyCode.Q, KeyCombination.SHORTCUT_DOWN), stage::close);
-        Menu file = new Menu("File", null, newRule, new javafx.scene.control.SeparatorMenuItem(), quit);
+        Menu file = new Menu("File", null, newRule, new javafx.scene.control.SeparatorMenuItem(), importRules, exportRules,
+                new javafx.scene.control.SeparatorMenuItem(), quit);
 
         MenuItem delete = item("Delete…", new KeyCodeCombination(KeyCode.DELETE), () -> {
             if (shown != null) shown.deleteSelected();
