@@ -355,7 +355,7 @@ public final class RuleWizardViewModel {
     }
 
     /**
-     * Creates the credential set (if a new one was asked for) and then the rule.
+     * Creates the credential set (if a new one was asked for, once its login is accepted upstream) and then the rule.
      *
      * @param created receives the new rule; {@code failed} the reason in words
      */
@@ -368,6 +368,13 @@ public final class RuleWizardViewModel {
         String server = loginServer.get();
         async.run(() -> {
             if (choice == AuthChoice.NEW) {
+                // signed in first, as the credential wizard does: a wrong password is not saved behind the user's back
+                var check = engine.checkLogin(server, username, password.clone());
+                if (!check.accepted()) {
+                    java.util.Arrays.fill(password, '\0');
+                    throw new IllegalArgumentException("Sign-in failed, so nothing was saved: " + check.errorMessage()
+                            + " Correct the login (or create the set on the Credentials page to save it anyway).");
+                }
                 engine.createCredentialSet(credName, server, username, password);
             }
             return engine.createRule(draft);

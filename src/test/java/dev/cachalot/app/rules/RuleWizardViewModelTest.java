@@ -172,4 +172,24 @@ class RuleWizardViewModelTest {
         assertThat(engine.credentialSets()).singleElement().satisfies(c -> assertThat(c.health()).isEqualTo("Healthy"));
         assertThat(vm.newPasswordProperty().get()).isEmpty();
     }
+
+    @Test
+    void aNewCredentialSetWithAWrongPasswordIsNeitherSavedNorUsed() {
+        RuleWizardViewModel vm = wizard();
+        vm.upstreamProperty().set(upstream(vm, registry.hostPort()));
+        vm.pathProperty().set("team/app");
+        vm.authChoiceProperty().set(RuleWizardViewModel.AuthChoice.NEW);
+        vm.newCredentialNameProperty().set("team-creds");
+        vm.newUsernameProperty().set(USER);
+        vm.newPasswordProperty().set("Not-The-Password-7");
+
+        AtomicReference<CacheRule> created = new AtomicReference<>();
+        AtomicReference<String> failed = new AtomicReference<>();
+        vm.finish(created::set, failed::set);
+
+        assertThat(created.get()).isNull();
+        assertThat(failed.get()).startsWith("Sign-in failed, so nothing was saved: ").doesNotContain("Not-The-Password-7");
+        assertThat(engine.credentialSets()).isEmpty();
+        assertThat(engine.rules()).isEmpty();
+    }
 }
