@@ -192,4 +192,19 @@ class RuleWizardViewModelTest {
         assertThat(engine.credentialSets()).isEmpty();
         assertThat(engine.rules()).isEmpty();
     }
+
+    @Test
+    void aPastedFullSourcePicksItsRegistryAndAWildcardTicksTheBox() {
+        RuleWizardViewModel vm = wizard();
+        assertThat(vm.loginServerProperty().get()).isEqualTo("docker.io");
+
+        vm.pathProperty().set("ghcr.io/acme/*");
+
+        assertThat(vm.loginServerProperty().get()).isEqualTo("ghcr.io");
+        assertThat(vm.wildcardProperty().get()).isTrue();
+        assertThat(vm.pathProperty().get()).isEqualTo("acme");
+        assertThat(vm.previewProperty().get()).isEqualTo("ghcr.io/acme/*");
+        assertThat(vm.targetProperty().get()).isEqualTo("acme/*");
+        assertThat(vm.draft().sourceRepository()).isEqualTo("ghcr.io/acme/*");
+    }
 }
