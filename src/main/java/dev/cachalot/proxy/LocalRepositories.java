@@ -204,6 +204,11 @@ public final class LocalRepositories implements AutoCloseable {
 
     // ------------------------------------------------------------------ helpers
 
+    /** Refuses a push to {@code name} before any of its content is read; see {@link #requirePushable}. */
+    public void checkPush(RepositoryName name, RequestContext context) {
+        requirePushable(name, context);
+    }
+
     /** Refuses writes to a name a cache rule covers, resolved exactly as a pull of that name would be. */
     private void requirePushable(RepositoryName name, RequestContext context) {
         Optional<Resolution> resolution = routing.forPush(name, context.namespace());

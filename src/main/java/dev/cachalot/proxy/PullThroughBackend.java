@@ -453,6 +453,11 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
     }
 
     @Override
+    public void checkManifestPush(RepositoryName name, RequestContext context) {
+        local.checkPush(name, context);
+    }
+
+    @Override
     public dev.cachalot.registry.PushedManifest putManifest(RepositoryName name, Reference reference, String contentType,
                                                             byte[] body, RequestContext context) {
         return local.putManifest(name, reference, contentType, body, context);

@@ -18,18 +18,28 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  */
 public final class RegistryServer implements AutoCloseable {
 
-    /** Handlers block on the backend and on blob writes, so the pool must cover every concurrent stream. */
+    /**
+     * Handlers block on the backend and on blob writes, so the pool must cover every concurrent stream. Waiting for a
+     * client is bounded apart from that: manifest bodies are read without a thread, upload bodies must keep a
+     * minimum pace, and one address holds at most {@link ServerLimits#connectionsPerAddress()} connections.
+     */
     static final int MAX_THREADS = 256;
     /** A slow client reading a large blob may stall for a while; only a connection silent this long is dropped. */
     static final long IDLE_TIMEOUT_MS = 120_000;
     static final long STOP_GRACE_MS = 5_000;
 
     private final RegistryBackend backend;
+    private final ServerLimits limits;
     private Server server;
     private ServerConnector connector;
 
     public RegistryServer(RegistryBackend backend) {
+        this(backend, ServerLimits.DEFAULT);
+    }
+
+    public RegistryServer(RegistryBackend backend, ServerLimits limits) {
         this.backend = backend;
+        this.limits = limits;
     }
 
     /**
@@ -41,8 +51,9 @@ public final class RegistryServer implements AutoCloseable {
         if (server != null) {
             throw new IllegalStateException("registry server already started");
         }
-        ServerConnector http = new ServerConnector(newJetty(backend), 1, -1, new HttpConnectionFactory(newConfiguration()));
+        ServerConnector http = new ServerConnector(newJetty(backend, limits), 1, -1, new HttpConnectionFactory(newConfiguration()));
         Server jetty = http.getServer();
+        http.addBean(new ConnectionsPerAddress(limits.connectionsPerAddress()));
         http.setHost(host);
         http.setPort(port);
         http.setIdleTimeout(IDLE_TIMEOUT_MS);
@@ -67,10 +78,10 @@ public final class RegistryServer implements AutoCloseable {
      * quicker. Start-up calls it on a second thread while the engine opens its database.
      */
     public static void preload() {
-        new ServerConnector(newJetty(null), 1, -1, new HttpConnectionFactory(newConfiguration()));
+        new ServerConnector(newJetty(null, ServerLimits.DEFAULT), 1, -1, new HttpConnectionFactory(newConfiguration()));
     }
 
-    private static Server newJetty(RegistryBackend backend) {
+    private static Server newJetty(RegistryBackend backend, ServerLimits limits) {
         avoidJmxLookup();
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 8);
         threads.setName("registry");
@@ -81,7 +92,7 @@ public final class RegistryServer implements AutoCloseable {
         jetty.setErrorHandler(new JsonErrorHandler());
         jetty.setRequestLog(new RequestLogger());
         // Graceful: stop() lets requests in flight finish (up to STOP_GRACE_MS) instead of cutting them.
-        jetty.setHandler(new GracefulHandler(new RegistryHandler(backend)));
+        jetty.setHandler(new GracefulHandler(new RegistryHandler(backend, limits)));
         return jetty;
     }
 
