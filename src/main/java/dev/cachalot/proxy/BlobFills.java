@@ -45,8 +45,8 @@ final class BlobFills implements AutoCloseable {
     private static final int FIRST_CHUNK = 32 * 1024;
     /** How long the download waits for the hasher to hand a buffer back before it gives up. */
     private static final long BUFFER_WAIT_SECONDS = 120;
-    /** Never fill the disk: keep this much free beyond the blob itself. */
-    private static final long DISK_RESERVE = 256L * 1024 * 1024;
+    /** Never fill the disk: keep this much free beyond the blob itself (pushes keep more, see DiskReserve). */
+    private static final long DISK_RESERVE = DiskReserve.FILL_FLOOR;
     /** How often one download may be resumed after its connection broke. */
     static final int MAX_RESUMES = 3;
     private static final long RESUME_BACKOFF_MILLIS = 200;
