@@ -88,6 +88,22 @@ class SlowClientsTest {
     }
 
     @Test
+    void oneAddressHoldsAtMostItsShareOfConnectionsAndOthersAreStillServed() throws Exception {
+        for (int i = 0; i < PER_ADDRESS + 22; i++) {
+            SocketChannel channel = SocketChannel.open();
+            channel.bind(HOSTILE);
+            channel.connect(new InetSocketAddress("127.0.0.1", cache.server.port()));
+            channel.configureBlocking(false);
+            slow.add(channel);
+        }
+
+        // The extras are closed as they arrive; the others stay open (they are not idle long enough to time out).
+        await().atMost(Duration.ofSeconds(30)).until(() -> countClosed() == 22);
+        assertThat(cache.reader.get("/v2/").status()).isEqualTo(200);
+        assertThat(countClosed()).isEqualTo(22);
+    }
+
+    @Test
     void aByteAtATimeUploadChunkIsCutAndTheUploadStaysAsItWas() throws Exception {
         RegistryReader.Fetched started = post("/v2/local/slow/blobs/uploads/");
         assertThat(started.status()).isEqualTo(202);
@@ -142,6 +158,29 @@ class SlowClientsTest {
             // closed by the server already
         }
         return channel;
+    }
+
+    /** How many of the slow connections the server closed (reading sends nothing, so the others are left as they are). */
+    private int countClosed() {
+        int closed = 0;
+        ByteBuffer sink = ByteBuffer.allocate(4096);
+        for (SocketChannel channel : slow) {
+            try {
+                sink.clear();
+                if (!channel.isOpen() || channel.read(sink) < 0) {
+                    channel.close();
+                    closed++;
+                }
+            } catch (IOException closedByServer) {
+                closed++;
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // gone either way
+                }
+            }
+        }
+        return closed;
     }
 
     /** Sends one more body byte on every slow connection still open; answers how many are open. */
