@@ -20,6 +20,11 @@ final class ConnectionsPerAddress implements Connection.Listener {
 
     private final int limit;
     private final ConcurrentHashMap<InetAddress, AtomicInteger> open = new ConcurrentHashMap<>();
+    /**
+     * The address of each counted connection, taken when it opened: a closed channel no longer knows its remote
+     * address. Connections closed for being over the limit are never counted, so never in here.
+     */
+    private final ConcurrentHashMap<Connection, InetAddress> counted = new ConcurrentHashMap<>();
 
     ConnectionsPerAddress(int limit) {
         this.limit = limit;
@@ -27,30 +32,32 @@ final class ConnectionsPerAddress implements Connection.Listener {
 
     @Override
     public void onOpened(Connection connection) {
-        InetAddress address = address(connection);
-        if (address == null) return;
+        SocketAddress remote = connection.getEndPoint().getRemoteSocketAddress();
+        if (!(remote instanceof InetSocketAddress inet) || inet.getAddress() == null) return;
+        InetAddress address = inet.getAddress();
         int count = open.computeIfAbsent(address, a -> new AtomicInteger()).incrementAndGet();
         if (count > limit) {
+            release(address);
             LOG.debug("closing a connection from {}: it holds {} already", address.getHostAddress(), limit);
             connection.getEndPoint().close();
+            return;
         }
+        counted.put(connection, address);
     }
 
     @Override
     public void onClosed(Connection connection) {
-        InetAddress address = address(connection);
-        if (address == null) return;
+        InetAddress address = counted.remove(connection);
+        if (address != null) release(address);
+    }
+
+    private void release(InetAddress address) {
         open.computeIfPresent(address, (a, count) -> count.decrementAndGet() <= 0 ? null : count);
     }
 
-    /** Connections open from {@code address} (for tests). */
+    /** Connections open from {@code address}. */
     int openFrom(InetAddress address) {
         AtomicInteger count = open.get(address);
         return count == null ? 0 : count.get();
-    }
-
-    private static InetAddress address(Connection connection) {
-        SocketAddress remote = connection.getEndPoint().getRemoteSocketAddress();
-        return remote instanceof InetSocketAddress inet ? inet.getAddress() : null;
     }
 }

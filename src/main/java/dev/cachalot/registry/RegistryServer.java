@@ -32,6 +32,7 @@ public final class RegistryServer implements AutoCloseable {
     private final ServerLimits limits;
     private Server server;
     private ServerConnector connector;
+    private ConnectionsPerAddress perAddress;
 
     public RegistryServer(RegistryBackend backend) {
         this(backend, ServerLimits.DEFAULT);
@@ -53,7 +54,8 @@ public final class RegistryServer implements AutoCloseable {
         }
         ServerConnector http = new ServerConnector(newJetty(backend, limits), 1, -1, new HttpConnectionFactory(newConfiguration()));
         Server jetty = http.getServer();
-        http.addBean(new ConnectionsPerAddress(limits.connectionsPerAddress()));
+        ConnectionsPerAddress counted = new ConnectionsPerAddress(limits.connectionsPerAddress());
+        http.addBean(counted);
         http.setHost(host);
         http.setPort(port);
         http.setIdleTimeout(IDLE_TIMEOUT_MS);
@@ -71,6 +73,12 @@ public final class RegistryServer implements AutoCloseable {
         }
         server = jetty;
         connector = http;
+        perAddress = counted;
+    }
+
+    /** Connections open from {@code address}, as the per-address limit counts them. */
+    synchronized int connectionsFrom(java.net.InetAddress address) {
+        return perAddress == null ? 0 : perAddress.openFrom(address);
     }
 
     /**
