@@ -247,6 +247,13 @@ final class BlobUploads implements AutoCloseable {
     private void appendLocked(Upload upload, long length, InputStream chunk) {
         long before = upload.size;
         long received = 0;
+        // A declared length that cannot fit is refused before a byte of the body is read.
+        if (length >= 0 && before + length > maxUploadBytes) {
+            throw tooLarge();
+        }
+        if (length > 0 && reserve != null) {
+            reserve.requireRoomForPush(length);
+        }
         try (FileChannel channel = FileChannel.open(upload.file, StandardOpenOption.WRITE)) {
             channel.position(before);
             byte[] buffer = new byte[BUFFER];
@@ -254,8 +261,7 @@ final class BlobUploads implements AutoCloseable {
                 int n;
                 while ((n = chunk.read(buffer)) >= 0) {
                     if (before + received + n > maxUploadBytes) {
-                        throw new DistributionException(ErrorCode.SIZE_INVALID, 413,
-                                "the blob is larger than this registry accepts (" + maxUploadBytes + " bytes)", null, null);
+                        throw tooLarge();
                     }
                     if (reserve != null) {
                         reserve.requireRoomForPush(n);
@@ -319,6 +325,11 @@ final class BlobUploads implements AutoCloseable {
         } catch (IOException e) {
             log.warn("Cannot delete upload file {}: {}", file.getFileName(), e.getMessage());
         }
+    }
+
+    private DistributionException tooLarge() {
+        return new DistributionException(ErrorCode.SIZE_INVALID, 413,
+                "the blob is larger than this registry accepts (" + maxUploadBytes + " bytes)", null, null);
     }
 
     private static String describe(Duration duration) {

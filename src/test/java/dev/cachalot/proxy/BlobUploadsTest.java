@@ -52,6 +52,21 @@ class BlobUploadsTest {
     }
 
     @Test
+    void aChunkDeclaredLargerThanTheCapIsRefusedBeforeAnyOfItIsRead() {
+        BlobUploads uploads = uploads(100);
+        UploadStatus started = uploads.start(APP);
+        InputStream unread = new InputStream() {
+            @Override public int read() {
+                throw new AssertionError("the body was read");
+            }
+        };
+
+        assertThatThrownBy(() -> uploads.append(APP, started.id(), 0, 101, unread))
+                .isInstanceOfSatisfying(DistributionException.class, e -> assertThat(e.status()).isEqualTo(413));
+        assertThat(uploads.status(APP, started.id()).size()).isZero();
+    }
+
+    @Test
     void aChunkShorterThanItsRangeIsRefusedAndRolledBack() throws IOException {
         BlobUploads uploads = uploads(1000);
         UploadStatus started = uploads.start(APP);
