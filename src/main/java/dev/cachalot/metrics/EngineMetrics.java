@@ -27,6 +27,11 @@ public final class EngineMetrics {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    /**
+     * JVM metrics join at the first scrape: they start the platform MBean server, tens of milliseconds that an engine
+     * no one scrapes (the desktop app's) need not pay at start-up.
+     */
+    private boolean jvmMetricsRegistered;
 
     private final Counter requests = Counter.builder().name("cachalot_http_requests_total")
             .help("HTTP requests answered, by method, route and status").labelNames("method", "route", "status")
@@ -61,7 +66,6 @@ public final class EngineMetrics {
         GaugeWithCallback.builder().name("cachalot_cache_size_bytes")
                 .help("Bytes of content the cache holds").callback(c -> c.call(cacheBytes.getAsLong()))
                 .register(registry);
-        JvmMetrics.builder().register(registry);
     }
 
     /** One answered HTTP request; {@code route} is one of the registry's fixed route names. */
@@ -101,6 +105,12 @@ public final class EngineMetrics {
 
     /** Writes every metric in the Prometheus text format. */
     public void write(OutputStream out) throws IOException {
+        synchronized (this) {
+            if (!jvmMetricsRegistered) {
+                JvmMetrics.builder().register(registry);
+                jvmMetricsRegistered = true;
+            }
+        }
         writer.write(out, registry.scrape());
     }
 }

@@ -7,6 +7,7 @@ import dev.cachalot.testing.DockerRegistryFixture;
 import dev.cachalot.testing.Ports;
 import dev.cachalot.testing.Processes;
 import dev.cachalot.testing.RegistryPusher;
+import dev.cachalot.testing.Sha256;
 import dev.cachalot.testing.Skopeo;
 import dev.cachalot.testing.TestBlob;
 import dev.cachalot.testing.TestImage;
@@ -100,6 +101,12 @@ class TlsServeTest {
         assertThat(overHttp2.statusCode()).isEqualTo(200);
         assertThat(overHttp2.version()).as("ALPN offers h2").isEqualTo(HttpClient.Version.HTTP_2);
         assertThat(servedSerial(tls.resolve("ca.crt"))).isEqualTo(first.getSerialNumber());
+        TestBlob layer = image.layers().get(0);
+        HttpResponse<byte[]> blobOverHttp2 = httpClient(tls.resolve("ca.crt")).send(HttpRequest.newBuilder(URI.create(
+                "https://127.0.0.1:" + port + "/v2/team/app/blobs/" + layer.digest())).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(blobOverHttp2.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(blobOverHttp2.statusCode()).isEqualTo(200);
+        assertThat(Sha256.of(blobOverHttp2.body())).isEqualTo(layer.digest());
 
         // Renewal as a tool such as certbot does it: a new pair written elsewhere, then moved over the served files.
         Path renewed = temp.resolve("renewed");
