@@ -78,6 +78,8 @@ public final class TlsMaterial {
                 throw new TlsMaterialException(file + " holds no PEM certificate");
             }
             return chain;
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new TlsMaterialException("the certificate file " + file + " does not exist", e);
         } catch (IOException e) {
             throw new TlsMaterialException("cannot read the certificate file " + file + ": " + e.getMessage(), e);
         } catch (GeneralSecurityException e) {
@@ -89,6 +91,8 @@ public final class TlsMaterial {
         String pem;
         try {
             pem = Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new TlsMaterialException("the key file " + file + " does not exist", e);
         } catch (IOException e) {
             throw new TlsMaterialException("cannot read the key file " + file + ": " + e.getMessage(), e);
         }

@@ -132,6 +132,15 @@ class TlsServeTest {
         assertThat(run.err()).contains("--tls-cert and --tls-key go together");
     }
 
+    @Test
+    void serveWithACertificateFileThatIsNotThereExitsWithOneLineNamingIt() {
+        Path missing = temp.resolve("nowhere/server.crt");
+        Cli.Run run = Cli.runRaw("--data", temp.resolve("data-missing").toString(), "serve", "--listen", "127.0.0.1:0",
+                "--tls-cert", missing.toString(), "--tls-key", temp.resolve("nowhere/server.key").toString());
+
+        assertThat(run.failedWithOneLine()).contains("the certificate file " + missing + " does not exist");
+    }
+
     private void startServe() throws IOException {
         port = Ports.free();
         serveOut = temp.resolve("serve.out");
