@@ -81,7 +81,7 @@ class MetricsScrapedByPrometheusTest {
     }
 
     @Test
-    void theExpositionNeverCarriesARepositoryNameOrTag() {
+    void upstreamErrorsAreCountedByLoginServerAndKindAndNoRepositoryOrTagBecomesALabel() {
         TestImage image = new TestImages(8).dockerImage();
         new RegistryPusher(upstream.url()).push("secret-project/app", "v9-private", image);
         RegistryReader cache = new RegistryReader("http://" + cacheHost);
@@ -91,6 +91,7 @@ class MetricsScrapedByPrometheusTest {
         String exposition = cache.get("/metrics").text();
 
         assertThat(exposition).contains("cachalot_http_requests_total{method=\"GET\",route=\"manifests\",status=\"404\"}")
+                .contains("cachalot_upstream_errors_total{kind=\"not_found\",upstream=\"" + upstream.hostPort() + "\"} 1.0")
                 .doesNotContain("secret-project").doesNotContain("v9-private").doesNotContain("no-such-tag");
     }
 
