@@ -1,6 +1,7 @@
 package dev.cachalot.engine;
 
 import dev.cachalot.credentials.VaultOptions;
+import dev.cachalot.metrics.EngineMetrics;
 import dev.cachalot.registry.RegistryServer;
 import dev.cachalot.registry.TlsFiles;
 import dev.cachalot.rules.CacheRule;
@@ -67,6 +68,7 @@ public final class Engine implements EngineAdmin {
      */
     public static void preloadServer() {
         RegistryServer.preload();
+        EngineMetrics.preload();
     }
 
     /** Opens the engine of {@code folder} (creating it), without serving. */
