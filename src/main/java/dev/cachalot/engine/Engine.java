@@ -1,7 +1,9 @@
 package dev.cachalot.engine;
 
 import dev.cachalot.credentials.VaultOptions;
+import dev.cachalot.metrics.EngineMetrics;
 import dev.cachalot.registry.RegistryServer;
+import dev.cachalot.registry.TlsFiles;
 import dev.cachalot.rules.CacheRule;
 import dev.cachalot.rules.FreshnessPolicy;
 import dev.cachalot.rules.ImportReport;
@@ -66,6 +68,7 @@ public final class Engine implements EngineAdmin {
      */
     public static void preloadServer() {
         RegistryServer.preload();
+        EngineMetrics.preload();
     }
 
     /** Opens the engine of {@code folder} (creating it), without serving. */
@@ -114,6 +117,14 @@ public final class Engine implements EngineAdmin {
     @Override
     public void startServer(String listen) {
         server.start(listen);
+    }
+
+    /**
+     * Starts the server on HTTPS: {@code certificateChain} (PEM, server certificate first) and {@code privateKey}
+     * (PEM, PKCS#8), re-read whenever they change.
+     */
+    public void startServer(String listen, Path certificateChain, Path privateKey) {
+        server.start(listen, new TlsFiles(certificateChain, privateKey));
     }
 
     /** The port the server listens on (useful with port 0), or -1 when stopped. */

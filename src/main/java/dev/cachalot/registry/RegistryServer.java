@@ -12,7 +12,8 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * The registry's HTTP server: one plain HTTP/1.1 listener in front of a {@link RegistryHandler}.
+ * The registry's HTTP server: one listener (plain HTTP/1.1, or HTTPS with HTTP/2 through {@link TlsListener}) in front
+ * of the operational endpoints ({@link OperationsHandler}) and a {@link RegistryHandler}.
  * Call {@link #start(String, int)} once; {@link #stop()} (or {@link #close()}) lets requests in flight finish
  * for a short grace period.
  */
@@ -29,17 +30,27 @@ public final class RegistryServer implements AutoCloseable {
     static final long STOP_GRACE_MS = 5_000;
 
     private final RegistryBackend backend;
+    private final ServerOptions options;
     private final ServerLimits limits;
     private Server server;
     private ServerConnector connector;
     private ConnectionsPerAddress perAddress;
 
     public RegistryServer(RegistryBackend backend) {
-        this(backend, ServerLimits.DEFAULT);
+        this(backend, ServerOptions.plain(), ServerLimits.DEFAULT);
     }
 
     public RegistryServer(RegistryBackend backend, ServerLimits limits) {
+        this(backend, ServerOptions.plain(), limits);
+    }
+
+    public RegistryServer(RegistryBackend backend, ServerOptions options) {
+        this(backend, options, ServerLimits.DEFAULT);
+    }
+
+    public RegistryServer(RegistryBackend backend, ServerOptions options, ServerLimits limits) {
         this.backend = backend;
+        this.options = options;
         this.limits = limits;
     }
 
@@ -52,8 +63,10 @@ public final class RegistryServer implements AutoCloseable {
         if (server != null) {
             throw new IllegalStateException("registry server already started");
         }
-        ServerConnector http = new ServerConnector(newJetty(backend, limits), 1, -1, new HttpConnectionFactory(newConfiguration()));
-        Server jetty = http.getServer();
+        Server jetty = newJetty(backend, options, limits);
+        ServerConnector http = options.tls() == null
+                ? new ServerConnector(jetty, 1, -1, new HttpConnectionFactory(newConfiguration()))
+                : TlsListener.connector(jetty, newConfiguration(), options.tls());
         ConnectionsPerAddress counted = new ConnectionsPerAddress(limits.connectionsPerAddress());
         http.addBean(counted);
         http.setHost(host);
@@ -86,10 +99,10 @@ public final class RegistryServer implements AutoCloseable {
      * quicker. Start-up calls it on a second thread while the engine opens its database.
      */
     public static void preload() {
-        new ServerConnector(newJetty(null, ServerLimits.DEFAULT), 1, -1, new HttpConnectionFactory(newConfiguration()));
+        new ServerConnector(newJetty(null, ServerOptions.plain(), ServerLimits.DEFAULT), 1, -1, new HttpConnectionFactory(newConfiguration()));
     }
 
-    private static Server newJetty(RegistryBackend backend, ServerLimits limits) {
+    private static Server newJetty(RegistryBackend backend, ServerOptions options, ServerLimits limits) {
         avoidJmxLookup();
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 8);
         threads.setName("registry");
@@ -98,9 +111,9 @@ public final class RegistryServer implements AutoCloseable {
         jetty.setStopTimeout(STOP_GRACE_MS);
         jetty.setStopAtShutdown(false);
         jetty.setErrorHandler(new JsonErrorHandler());
-        jetty.setRequestLog(new RequestLogger());
+        jetty.setRequestLog(new RequestLogger(options.observer()));
         // Graceful: stop() lets requests in flight finish (up to STOP_GRACE_MS) instead of cutting them.
-        jetty.setHandler(new GracefulHandler(new RegistryHandler(backend, limits)));
+        jetty.setHandler(new GracefulHandler(new OperationsHandler(new RegistryHandler(backend, limits), options.operations())));
         return jetty;
     }
 
