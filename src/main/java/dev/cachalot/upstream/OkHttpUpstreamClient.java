@@ -68,6 +68,7 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
     private final OkHttpClient shared;
     private final Map<String, OkHttpClient> byCaPem = new ConcurrentHashMap<>();
     private final UpstreamBreakers breakers;
+    private final BlobWatchdog blobWatchdog;
     private final Clock clock;
 
     public OkHttpUpstreamClient() {
@@ -87,8 +88,10 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
         this.settings = settings;
         this.clock = clock;
         this.breakers = new UpstreamBreakers(settings.breakerPause(), settings.maxWaitingPerUpstream(), System::nanoTime);
+        this.blobWatchdog = new BlobWatchdog(settings.blobPace(), System::nanoTime);
         TokenCache tokens = new TokenCache(clock);
-        UpstreamAuth auth = new UpstreamAuth(tokens, new TokenIssuer(tokens, new RealmPolicy(), credentials), credentials);
+        UpstreamAuth auth = new UpstreamAuth(tokens,
+                new TokenIssuer(tokens, new RealmPolicy(), credentials, settings.manifestCallTimeout()), credentials);
         this.shared = new OkHttpClient.Builder()
                 .connectTimeout(settings.connectTimeout())
                 .readTimeout(settings.readTimeout())
@@ -151,8 +154,9 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
         String what = "GET blob " + request.repository() + "@" + digest;
         HttpUrl url = v2(call).addPathSegment("blobs").addPathSegment(digest.toString()).build();
         Request http = new Request.Builder().url(url).get().tag(UpstreamCall.class, call).build();
-        Response response = execute(call, http, what, null);
-        return new OkHttpBlob(response);
+        BlobWatchdog.Watch watch = blobWatchdog.watch(call.name() + ": " + what);
+        Response response = execute(call, http, what, null, watch);
+        return new OkHttpBlob(response, watch);
     }
 
     /** A HEAD, so that answering a client's HEAD of a cold blob never downloads it. */
@@ -185,16 +189,18 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
         HttpUrl url = v2(call).addPathSegment("blobs").addPathSegment(digest.toString()).build();
         Request http = new Request.Builder().url(url).get().header("Range", "bytes=" + offset + "-")
                 .tag(UpstreamCall.class, call).build();
-        Response response = execute(call, http, what, null);
+        BlobWatchdog.Watch watch = blobWatchdog.watch(call.name() + ": " + what);
+        Response response = execute(call, http, what, null, watch);
         ContentRange range = ContentRange.parse(response.header("Content-Range"));
         long length = response.body().contentLength();
         if (response.code() != 206 || range == null || !range.isRestFrom(offset) || (length >= 0 && length != range.length())) {
             String answer = response.code() + (range == null ? " without a usable Content-Range" : " with Content-Range " + range.first() + "-" + range.last());
             response.close();
+            watch.close();
             throw new UpstreamException(UpstreamException.Kind.PROTOCOL, response.code(),
                     call.name() + ": " + what + ": cannot resume, the upstream answered " + answer, null, null);
         }
-        return new OkHttpBlob(response);
+        return new OkHttpBlob(response, watch);
     }
 
     @Override
@@ -277,6 +283,7 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
     /** Closes idle connections and stops the dispatcher's threads. Open blobs should be closed first. */
     @Override
     public void close() {
+        blobWatchdog.close();
         shared.dispatcher().executorService().shutdown();
         shared.connectionPool().evictAll();
     }
@@ -320,7 +327,21 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
      * @param deadline the whole-call limit (retries and the token flow included), or null for none (blob bodies)
      */
     private Response execute(UpstreamCall call, Request request, String what, Duration deadline) {
-        UpstreamBreakers.Ticket ticket = breakers.admit(Origins.of(call.endpoint), call.name() + ": " + what);
+        return execute(call, request, what, deadline, null);
+    }
+
+    /**
+     * @param watch the blob watchdog's watch, which may cancel the call while its headers are late (and later while
+     *              its body is too slow), or null; on failure it is closed here, on success the blob closes it
+     */
+    private Response execute(UpstreamCall call, Request request, String what, Duration deadline, BlobWatchdog.Watch watch) {
+        UpstreamBreakers.Ticket ticket;
+        try {
+            ticket = breakers.admit(Origins.of(call.endpoint), call.name() + ": " + what);
+        } catch (RuntimeException e) {
+            if (watch != null) watch.close();
+            throw e;
+        }
         Call http = null;
         Response response;
         try {
@@ -328,16 +349,27 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
             if (deadline != null) {
                 http.timeout().timeout(deadline.toMillis(), TimeUnit.MILLISECONDS);
             }
+            if (watch != null) watch.attach(http);
             response = http.execute();
+            if (watch != null) watch.answered();
         } catch (IOException e) {
             if (e instanceof InterruptedIOException || http.isCanceled()) {
                 ticket.timedOut();
             } else {
                 ticket.failedFast();
             }
+            if (watch != null) {
+                watch.close();
+                if (watch.verdict() != null) {
+                    UpstreamException slow = new UpstreamException(UpstreamException.Kind.UNAVAILABLE, 0, watch.verdict(), null, e);
+                    reportFailure(call, slow);
+                    throw slow;
+                }
+            }
             throw failure(call, what, e);
         } catch (RuntimeException | Error e) {
             ticket.failedFast();
+            if (watch != null) watch.close();
             throw e;
         }
         reportToBreaker(ticket, response);
@@ -351,6 +383,7 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
         }
         UpstreamException e = StatusMapping.toException(call.name(), what, response);
         response.close();
+        if (watch != null) watch.close();
         reportFailure(call, e);
         throw e;
     }
