@@ -33,6 +33,7 @@ import dev.cachalot.upstream.UpstreamException;
 import dev.cachalot.upstream.UpstreamManifest;
 import dev.cachalot.upstream.UpstreamRefused;
 import dev.cachalot.upstream.UpstreamRequest;
+import dev.cachalot.upstream.UpstreamTags;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -361,26 +362,44 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
 
     // ------------------------------------------------------------------ tags and referrers
 
+    /**
+     * The cached tags merged with the upstream's. A client that pages ({@code n}) gets its page from one upstream
+     * page asked with the same {@code n} and {@code last}, never the whole list: the first {@code n} of the merge of
+     * the upstream's first {@code n} after {@code last} and the cached ones are the first {@code n} of all of them.
+     * Without {@code n} the upstream's list is gathered whole, within the upstream client's bound on entries.
+     */
     @Override
     public TagPage tags(RepositoryName name, int n, String last, RequestContext context) {
         Optional<Resolution> resolution = routing.forPull(name, context.namespace());
         RepositoryName local = resolution.map(Resolution::localName).orElse(name);
         TreeSet<String> tags = new TreeSet<>();
         index.tags(local).forEach(t -> tags.add(t.tag()));
-        if (resolution.isPresent()) {
+        boolean upstreamHasMore = false;
+        if (resolution.isPresent() && n != 0) {
             Resolution r = resolution.get();
+            UpstreamRequest request = new UpstreamRequest(r.upstream(), r.upstreamRepository(), r.rule().credentialSet());
             try {
-                tags.addAll(upstream.tags(new UpstreamRequest(r.upstream(), r.upstreamRepository(), r.rule().credentialSet())));
+                if (n > 0) {
+                    UpstreamTags page = upstream.tags(request, n, last);
+                    if (page.more() && !page.tags().isEmpty()) {
+                        // Cached tags past the upstream's page would skip upstream tags not seen yet.
+                        tags.tailSet(page.tags().get(page.tags().size() - 1), false).clear();
+                    }
+                    tags.addAll(page.tags());
+                    upstreamHasMore = page.more();
+                } else {
+                    tags.addAll(upstream.tags(request));
+                }
             } catch (UpstreamException e) {
                 if (tags.isEmpty()) throw UpstreamErrors.forRepository(e, local.value());
                 log.info("Upstream {} failed listing tags of {} ({}); answering from the cache", r.upstream().loginServer(), local, e.getMessage());
             }
-        } else if (tags.isEmpty() && index.repositoryKind(local).isEmpty()) {
+        } else if (resolution.isEmpty() && tags.isEmpty() && index.repositoryKind(local).isEmpty()) {
             throw new DistributionException(ErrorCode.NAME_UNKNOWN, "repository " + name + " is not known to this registry");
         }
         List<String> after = List.copyOf(last == null ? tags : tags.tailSet(last, false));
-        if (n >= 0 && after.size() > n) {
-            List<String> page = after.subList(0, n);
+        if (n >= 0 && (after.size() > n || upstreamHasMore)) {
+            List<String> page = after.subList(0, Math.min(n, after.size()));
             return new TagPage(name.value(), page, page.isEmpty() ? null : page.get(page.size() - 1));
         }
         return new TagPage(name.value(), after, null);

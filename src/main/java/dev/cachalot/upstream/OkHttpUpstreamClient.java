@@ -62,6 +62,11 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
     public static final long MAX_MANIFEST_BYTES = 4L << 20;
     static final long MAX_TAG_PAGE_BYTES = 16L << 20;
     static final int MAX_TAG_PAGES = 1_000;
+    /**
+     * The most tags one answer may gather, across pages: 100,000 tags of typical length hold about 10 MiB on the heap,
+     * so a handful of concurrent listings stay far from the heap's size. Longer lists are paged through with {@code n}.
+     */
+    static final int MAX_TAGS = 100_000;
 
     private final UpstreamCredentials credentials;
     private final UpstreamHttpSettings settings;
@@ -116,7 +121,10 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
             byte[] body = ManifestBodies.readBounded(response, MAX_MANIFEST_BYTES, call.name() + ": " + what);
             Digest digest = ManifestBodies.verify(body, response.header("Docker-Content-Digest"), reference,
                     call.name() + ": " + what);
-            return new UpstreamManifest(body, ManifestBodies.mediaType(response.header("Content-Type"), body), digest);
+            String contentType = response.header("Content-Type");
+            String mediaType = ManifestShape.check(body, contentType == null ? null : ManifestBodies.stripParameters(contentType),
+                    call.name() + ": " + what);
+            return new UpstreamManifest(body, mediaType, digest);
         } catch (IOException e) {
             throw failure(call, what, e);
         }
@@ -208,11 +216,25 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
         UpstreamCall call = newCall(request);
         String what = "GET tags " + request.repository();
         HttpUrl first = v2(call).addPathSegment("tags").addPathSegment("list").build();
-        return new TagPages(call, what, MAX_TAG_PAGES, MAX_TAG_PAGE_BYTES)
+        return new TagPages(call, what, MAX_TAG_PAGES, MAX_TAG_PAGE_BYTES, MAX_TAGS)
                 .collect(first, url -> execute(call, new Request.Builder().url(url).get()
                         .header("Accept", "application/json").tag(UpstreamCall.class, call).build(), what,
                         settings.manifestCallTimeout()),
                         e -> failure(call, what, e));
+    }
+
+    @Override
+    public UpstreamTags tags(UpstreamRequest request, int n, String last) {
+        if (n < 0) throw new IllegalArgumentException("n must not be negative");
+        UpstreamCall call = newCall(request);
+        String what = "GET tags " + request.repository() + " (n=" + n + (last == null ? "" : ", last=" + last) + ")";
+        HttpUrl.Builder url = v2(call).addPathSegment("tags").addPathSegment("list")
+                .addQueryParameter("n", Integer.toString(n));
+        if (last != null) url.addQueryParameter("last", last);
+        return new TagPages(call, what, 1, MAX_TAG_PAGE_BYTES, MAX_TAGS).page(url.build(), n, last,
+                u -> execute(call, new Request.Builder().url(u).get().header("Accept", "application/json")
+                        .tag(UpstreamCall.class, call).build(), what, settings.manifestCallTimeout()),
+                e -> failure(call, what, e));
     }
 
     /**
