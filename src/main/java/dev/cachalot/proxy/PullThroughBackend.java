@@ -68,6 +68,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
     private final Consumer<PullEvent> events;
     private final Clock clock;
     private final LocalRepositories local;
+    private final DiskRoom room;
 
     public PullThroughBackend(Supplier<RuleSet> rules, BlobStore store, RepositoryContents index, UpstreamClient upstream,
                               Consumer<PullEvent> events, Path dataRoot, long maxBlobBytes, Clock clock) {
@@ -78,6 +79,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
         this.events = events;
         this.clock = clock;
         this.fills = new BlobFills(store, upstream, dataRoot, maxBlobBytes);
+        this.room = new DiskRoom(dataRoot);
         this.local = new LocalRepositories(rules, store, index, new dev.cachalot.storage.DataFolder(dataRoot).tmp(),
                 maxBlobBytes, LocalRepositories.DEFAULT_UPLOAD_IDLE_EXPIRY, clock);
     }
@@ -152,7 +154,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
         try {
             UpstreamManifest.Head head = upstream.headManifest(request, tag, accept);
             if (head.digest().equals(copy.digest())) {
-                index.markValidated(local, tag, clock.instant());
+                markValidated(local, tag);
                 return new Served(copy, 0);
             }
             ManifestResult fetched = fetchAndStore(r, request, tag, accept, tag);
@@ -172,6 +174,15 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
         }
     }
 
+    /** Bookkeeping only: a database that cannot write (a full disk) must not keep a cached tag from its client. */
+    private void markValidated(RepositoryName local, String tag) {
+        try {
+            index.markValidated(local, tag, clock.instant());
+        } catch (RuntimeException e) {
+            log.warn("Serving {}:{} without recording its revalidation: {}", local, tag, e.getMessage());
+        }
+    }
+
     private ManifestResult fetchAndStore(Resolution r, UpstreamRequest request, String reference, List<String> accept, String tagOrNull) {
         UpstreamManifest m;
         try {
@@ -184,15 +195,24 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
                     "the upstream sent a manifest with digest " + m.digest() + " for " + reference + "; nothing was cached", null, null);
         }
         ManifestFacts facts = ManifestFacts.parse(m.body(), m.mediaType());
+        String what = "manifest " + r.localName() + ":" + reference;
+        room.require(m.body().length, what);
         try {
             store.put(m.digest(), m.body());
         } catch (IOException e) {
+            if (DiskRoom.isNoSpace(e) || room.isShort()) throw DiskRoom.full(what, e);
             throw new UncheckedIOException("cannot store manifest " + m.digest(), e);
         }
-        index.putManifest(r.localName(), RepositoryKind.CACHED, new RepositoryOrigin(r.rule().name(), r.upstreamRepository()), m.digest(),
-                facts.mediaType(), m.body().length, facts.artifactType(), facts.subject());
-        if (tagOrNull != null) {
-            index.putTag(r.localName(), tagOrNull, m.digest(), clock.instant());
+        try {
+            index.putManifest(r.localName(), RepositoryKind.CACHED, new RepositoryOrigin(r.rule().name(), r.upstreamRepository()), m.digest(),
+                    facts.mediaType(), m.body().length, facts.artifactType(), facts.subject());
+            if (tagOrNull != null) {
+                index.putTag(r.localName(), tagOrNull, m.digest(), clock.instant());
+            }
+        } catch (RuntimeException e) {
+            // The database shares the volume: a write it could not make for want of space is the same 507.
+            if (DiskRoom.isNoSpace(e) || room.isShort()) throw DiskRoom.full(what, e);
+            throw e;
         }
         return new ManifestResult(m.body(), facts.mediaType(), m.digest(), ContentOrigin.UPSTREAM);
     }
@@ -245,7 +265,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
         Optional<Path> file = store.find(digest);
         if (file.isPresent()) {
             FileBlob result = new FileBlob(local, digest, file.get(), ContentOrigin.CACHE, start, context);
-            if (!index.hasBlob(local, digest)) index.linkBlob(local, digest, result.size());
+            linkCached(local, digest, result.size());
             return result;
         }
         UpstreamRequest request = new UpstreamRequest(r.upstream(), r.upstreamRepository(), r.rule().credentialSet());
@@ -255,6 +275,19 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
         }
         BlobFills.Joined joined = fills.join(digest, request, stored -> index.linkBlob(local, digest, sizeOf(stored)));
         return new FillingBlob(local, joined, start, context);
+    }
+
+    /**
+     * Records that a repository has a blob the store already holds (pulled through another repository). It is
+     * bookkeeping for garbage collection and the app's listings: when the database cannot write it (a full disk),
+     * the blob is served all the same, and the link is made by the next pull.
+     */
+    private void linkCached(RepositoryName local, Digest digest, long size) {
+        try {
+            if (!index.hasBlob(local, digest)) index.linkBlob(local, digest, size);
+        } catch (RuntimeException e) {
+            log.warn("Serving cached blob {} without recording it in {}: {}", digest, local, e.getMessage());
+        }
     }
 
     /**
