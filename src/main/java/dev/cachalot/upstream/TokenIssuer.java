@@ -59,7 +59,7 @@ final class TokenIssuer {
                 call.realmRejected = true;
                 credentials.reportHealth(call.credentialSet, false, "TokenRealmRejected", call.name() + ": " + refusal);
             } else {
-                Optional<UpstreamCredentials.Login> login = credentials.login(call.credentialSet);
+                Optional<UpstreamCredentials.Login> login = UpstreamAuth.loginOf(credentials, call);
                 if (login.isPresent()) {
                     request.header("Authorization", BasicCredentials.header(login.get()));
                     call.credentialsSent = true;
