@@ -236,7 +236,7 @@ public final class CredentialService {
                 }
                 Arrays.fill(value.get(), '\0');
             } catch (VaultException e) {
-                return new Verdict("VaultUnavailable", e.getMessage());
+                return new Verdict(VaultCredentials.VAULT_LOCKED, e.getMessage());
             }
         }
         Optional<Upstream> upstream = new UpstreamCatalog(upstreams.list()).find(set.loginServer());
@@ -258,6 +258,7 @@ public final class CredentialService {
                             upstream.get().displayName() + " refused the login of credential set '" + set.name() + "': " + e.getMessage());
                     case UNAVAILABLE -> new Verdict("UpstreamUnreachable",
                             upstream.get().displayName() + " could not be reached: " + e.getMessage());
+                    case CREDENTIALS_UNREADABLE -> new Verdict(VaultCredentials.VAULT_LOCKED, e.getMessage());
                     default -> new Verdict("UpstreamError", upstream.get().displayName() + " answered: " + e.getMessage());
                 };
             } catch (UnsupportedOperationException e) {

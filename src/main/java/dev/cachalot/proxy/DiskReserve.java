@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The free space kept on the data volume, in two tiers (see docs/decisions/0006-slow-clients-and-upload-bounds.md):
- * nothing may go below the {@link #FILL_FLOOR}, and pushes must also leave the cache's share free, so that anonymous
+ * nothing may go below the fill reserve ({@link DiskRoom#reserveFor}: 1% of the volume, at most 256 MiB, which cold
+ * fills keep too), and pushes must also leave the cache's share free, so that anonymous
  * pushes filling the volume still leave cold fills room to cache what clients pull.
  */
 final class DiskReserve {
@@ -18,8 +19,6 @@ final class DiskReserve {
     private static final Logger log = LoggerFactory.getLogger(DiskReserve.class);
     private static final long MIB = 1024 * 1024;
 
-    /** Never fill the disk: cold fills keep this much free beyond the blob itself, and so does everything else. */
-    static final long FILL_FLOOR = 256 * MIB;
     /** The most the cache's share takes from pushes, however large the volume: 10 GiB hold a good many layers. */
     static final long MAX_CACHE_SHARE = 10L * 1024 * MIB;
 
@@ -37,7 +36,7 @@ final class DiskReserve {
 
     /** What a push must leave free on a volume of {@code totalBytes}. */
     static long pushFloor(long totalBytes) {
-        return FILL_FLOOR + cacheShare(totalBytes);
+        return DiskRoom.reserveFor(totalBytes) + cacheShare(totalBytes);
     }
 
     /**

@@ -69,7 +69,7 @@ class PushReserveTest {
         long total = volume.toFile().getTotalSpace();
         long share = DiskReserve.cacheShare(total);
         // Free space the blob fits in above the fill floor, with half the share to spare, but not above the push floor.
-        long target = DiskReserve.FILL_FLOOR + layer.size() + share / 2;
+        long target = DiskRoom.reserveFor(total) + layer.size() + share / 2;
         assertThat(target - layer.size()).isLessThan(DiskReserve.pushFloor(total));
         fill(volume.resolve("filler"), volume.toFile().getUsableSpace() - target);
 
