@@ -1,0 +1,34 @@
+package dev.cachalot.app.upstreams;
+
+import dev.cachalot.engine.UpstreamCheck;
+import dev.cachalot.rules.Upstream;
+
+/** One line of the Upstreams table: the upstream and its last check, if any. */
+public record UpstreamRow(Upstream upstream, UpstreamCheck lastCheck) {
+
+    public String kind() {
+        return upstream.builtIn() ? "Catalog" : "Custom";
+    }
+
+    public String name() {
+        return upstream.builtIn() ? upstream.displayName() : upstream.loginServer();
+    }
+
+    public String endpoint() {
+        return upstream.endpoint().toString().replaceAll("/+$", "");
+    }
+
+    public String auth() {
+        return switch (upstream.authMode()) {
+            case ANONYMOUS_ONLY -> "Anonymous only";
+            case AUTHENTICATED_ONLY -> "Credential set required";
+            case BOTH -> "Anonymous or credential set";
+        };
+    }
+
+    /** "Healthy — reachable anonymously", "Unhealthy — unreachable: reason", or "Not checked". */
+    public String health() {
+        if (lastCheck == null) return "Not checked";
+        return (lastCheck.healthy() ? "Healthy — " : "Unhealthy — ") + lastCheck.summary();
+    }
+}
