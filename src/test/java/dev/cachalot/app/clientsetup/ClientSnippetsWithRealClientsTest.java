@@ -7,7 +7,6 @@ import dev.cachalot.app.TestEngine;
 import dev.cachalot.engine.Engine;
 import dev.cachalot.engine.RuleDraft;
 import dev.cachalot.testing.DockerRegistryFixture;
-import dev.cachalot.testing.RegistryReader;
 import dev.cachalot.testing.Skopeo;
 import dev.cachalot.testing.TestImage;
 import dev.cachalot.testing.TestImages;
@@ -17,8 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,9 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  * pull-only check, so each test also asks the engine for the repository it cached.
  */
 class ClientSnippetsWithRealClientsTest {
-    private static final String ACCEPT = "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, "
-            + "application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json";
-
     @TempDir
     Path temp;
     private DockerRegistryFixture upstream;
@@ -72,29 +66,32 @@ class ClientSnippetsWithRealClientsTest {
     }
 
     /**
-     * containerd's {@code ctr} is not installed on this machine (neither is containerd), so this plays its part: the
-     * host and {@code ?ns=} it would use come from the generated hosts.toml and its folder name, and the engine is
-     * asked what containerd asks first (the manifest, resolved by tag) and then a layer by digest.
+     * containerd's {@code ctr} with the generated hosts.toml in its {@code --hosts-dir}, under the folder name the snippet
+     * gives it: containerd adds {@code ?ns=<upstream>} to the mirror's requests and the engine routes them by rule source.
      */
     @Test
-    void theContainerdHostsTomlSendsMirrorRequestsThatTheEngineRoutesByTheRuleSource() {
+    void ctrWithTheContainerdHostsTomlPullsTheUpstreamNameThroughTheRule() throws IOException {
         TestImage image = new TestImages(42).ociImage();
         upstream.pusher().push("snippet/library/busybox", "1.36", image);
         Map<String, String> files = ClientSnippets.forEngine(engine).containerdHostsToml();
         String path = ClientSnippets.CONTAINERD_CERTS_D + "/" + upstream.hostPort() + "/hosts.toml";
         assertThat(files).containsOnlyKeys(path);
-        String toml = files.get(path);
-        assertThat(toml).contains("server = \"" + upstream.url().replaceAll("/+$", "") + "\"");
-        Matcher host = Pattern.compile("\\[host\\.\"(http://[^\"]+)\"\\]").matcher(toml);
-        assertThat(host.find()).isTrue();
+        Path hostsDir = temp.resolve("certs.d");
+        for (Map.Entry<String, String> f : files.entrySet()) {
+            Path file = hostsDir.resolve(f.getKey().substring(ClientSnippets.CONTAINERD_CERTS_D.length() + 1));
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, f.getValue());
+        }
 
-        RegistryReader mirror = new RegistryReader(host.group(1));
-        String ns = "?ns=" + upstream.hostPort();
-        RegistryReader.Fetched manifest = mirror.get("/v2/snippet/library/busybox/manifests/1.36" + ns, "Accept", ACCEPT);
-        assertThat(manifest.status()).isEqualTo(200);
-        assertThat(manifest.headers().firstValue("Docker-Content-Digest")).hasValue(image.digest());
-        String layer = image.blobs().get(0).digest();
-        assertThat(mirror.get("/v2/snippet/library/busybox/blobs/" + layer + ns).status()).isEqualTo(200);
-        assertThat(engine.repositories()).anySatisfy(r -> assertThat(r.name()).isEqualTo("snip/busybox"));
+        try (PrivateContainerd containerd = PrivateContainerd.start(temp.resolve("containerd"))) {
+            PrivateContainerd.Result pull = containerd.ctr(Duration.ofMinutes(2), "images", "pull", "--snapshotter", "native",
+                    "--hosts-dir", hostsDir.toString(), upstream.hostPort() + "/snippet/library/busybox:1.36");
+
+            assertThat(pull.exitCode()).as(pull.output()).isZero();
+            assertThat(containerd.ctr(Duration.ofSeconds(30), "images", "ls", "-q").output())
+                    .contains(upstream.hostPort() + "/snippet/library/busybox:1.36");
+        }
+        assertThat(engine.repositories()).as("served through the engine's rule, not by the upstream directly")
+                .anySatisfy(r -> assertThat(r.name()).isEqualTo("snip/busybox"));
     }
 }
