@@ -47,7 +47,7 @@ class CustomRegistryUiTest {
     @Start
     void start(Stage stage) {
         upstream = SharedRegistries.open();
-        engine = TestEngine.open(temp.resolve("data"));
+        engine = TestEngine.open(temp.resolve("data-" + System.nanoTime()));
         window = AppHarness.open(stage, engine);
     }
 
@@ -115,5 +115,33 @@ class CustomRegistryUiTest {
 
         waitUntil(() -> robot.lookup("#upstreamsError").queryAs(Label.class).getText().contains(rule.name()));
         assertThat(engine.upstreams()).anySatisfy(u -> assertThat(u.loginServer()).isEqualTo(upstream.hostPort()));
+    }
+
+    @Test
+    void aCustomRegistryThatWantsALoginIsAddedInTheCredentialWizardAndTheSetIsCreatedForIt(FxRobot robot) {
+        DockerRegistryFixture withLogin = SharedRegistries.withLogin();
+        robot.interact(() -> window.select("Credentials"));
+        robot.clickOn("#createCredentialSet");
+        waitUntil(() -> robot.lookup("#credRegistry").tryQuery().isPresent());
+        @SuppressWarnings("unchecked")
+        ComboBox<Upstream> registry = robot.lookup("#credRegistry").queryAs(ComboBox.class);
+        waitUntil(() -> registry.getValue() != null);
+        robot.interact(() -> registry.setValue(registry.getItems().get(registry.getItems().size() - 1)));
+
+        robot.clickOn("#customEndpoint").write(withLogin.url());
+        robot.clickOn("#customTestConnection");
+        waitUntil(() -> robot.lookup("#customTestResult").queryAs(Label.class).getText().equals("Reachable, needs a login"));
+        robot.clickOn("#customSaveRegistry");
+        waitUntil(() -> registry.getValue() != null && withLogin.hostPort().equals(registry.getValue().loginServer()));
+        assertThat(robot.lookup("#credLoginServer").queryAs(TextField.class).getText()).isEqualTo(withLogin.hostPort());
+
+        robot.clickOn(button(robot, ButtonData.NEXT_FORWARD));
+        robot.clickOn("#credUsername").write(SharedRegistries.USER);
+        robot.clickOn("#credPassword").write(SharedRegistries.PASSWORD);
+        waitUntil(() -> !button(robot, ButtonData.FINISH).isDisabled());
+        robot.clickOn(button(robot, ButtonData.FINISH));
+
+        waitUntil(() -> engine.credentialSets().stream().anyMatch(c -> c.loginServer().equals(withLogin.hostPort())));
+        assertThat(engine.upstreams()).anySatisfy(u -> assertThat(u.loginServer()).isEqualTo(withLogin.hostPort()));
     }
 }
