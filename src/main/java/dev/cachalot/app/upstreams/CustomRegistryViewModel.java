@@ -123,7 +123,7 @@ public final class CustomRegistryViewModel {
         Path path = Path.of(file.strip());
         String pem = Files.readString(path);
         if (!pem.contains("-----BEGIN CERTIFICATE-----")) {
-            throw new IllegalArgumentException(path.getFileName() + " is not a PEM certificate (no BEGIN CERTIFICATE line)");
+            throw new IllegalArgumentException("The CA certificate file " + path.getFileName() + " is not a PEM certificate (no BEGIN CERTIFICATE line)");
         }
         return pem;
     }
