@@ -102,7 +102,7 @@ class CustomRegistryUiTest {
         @SuppressWarnings("unchecked")
         TableView<UpstreamRow> table = robot.lookup("#" + UpstreamsPage.TABLE_ID).queryAs(TableView.class);
         waitUntil(() -> table.getItems().stream().anyMatch(r -> r.upstream().loginServer().equals(upstream.hostPort())
-                && r.kind().equals("Custom") && r.health().equals("Healthy — reachable anonymously")));
+                && r.kind().equals("Custom") && r.health().equals("Healthy (anonymous)")));
         assertThat(table.getItems()).anySatisfy(r -> assertThat(r.upstream().loginServer()).isEqualTo("docker.io"));
         robot.interact(() -> table.getSelectionModel().select(table.getItems().stream()
                 .filter(r -> r.upstream().loginServer().equals(upstream.hostPort())).findFirst().orElseThrow()));

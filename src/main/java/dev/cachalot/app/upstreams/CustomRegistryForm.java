@@ -32,7 +32,7 @@ public final class CustomRegistryForm {
         endpointError.setId("customEndpointError");
         TextField caFile = new TextField();
         caFile.setId("customCaFile");
-        caFile.setPromptText("optional: PEM file of the CA that signed the registry's certificate");
+        caFile.setPromptText("optional CA file (PEM)");
         caFile.textProperty().bindBidirectional(vm.caFileProperty());
         HBox.setHgrow(caFile, Priority.ALWAYS);
         Button browse = new Button("Browse…", Ui.icon(MaterialDesignF.FOLDER_OPEN));
@@ -63,8 +63,10 @@ public final class CustomRegistryForm {
         Ui.formRow(grid, 1, "CA certificate", new HBox(6, caFile, browse));
         Ui.formRow(grid, 2, null, new HBox(8, test, save));
         Ui.formRow(grid, 3, null, new VBox(4, result, error));
-        root = new VBox(6, grid, Ui.hint("The login server rules name is the endpoint's host[:port]. "
-                + "Custom registries allow anonymous pulls and pulls with a credential set."));
+        Label hint = Ui.hint("Rules name it by the endpoint's host[:port]. A CA file is needed only when the registry's "
+                + "HTTPS certificate is signed by a private CA. Anonymous pulls and credential sets are both allowed.");
+        hint.setWrapText(true);
+        root = new VBox(6, grid, hint);
         root.setId("customRegistryForm");
     }
 

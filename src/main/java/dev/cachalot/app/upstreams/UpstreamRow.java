@@ -21,14 +21,18 @@ public record UpstreamRow(Upstream upstream, UpstreamCheck lastCheck) {
     public String auth() {
         return switch (upstream.authMode()) {
             case ANONYMOUS_ONLY -> "Anonymous only";
-            case AUTHENTICATED_ONLY -> "Credential set required";
-            case BOTH -> "Anonymous or credential set";
+            case AUTHENTICATED_ONLY -> "Login required";
+            case BOTH -> "Anonymous or login";
         };
     }
 
-    /** "Healthy — reachable anonymously", "Unhealthy — unreachable: reason", or "Not checked". */
+    /** "Healthy (anonymous)", "Healthy (login needed)", "Unreachable: reason", or "Not checked"; short enough for a cell. */
     public String health() {
         if (lastCheck == null) return "Not checked";
-        return (lastCheck.healthy() ? "Healthy — " : "Unhealthy — ") + lastCheck.summary();
+        return switch (lastCheck.result()) {
+            case REACHABLE_ANONYMOUSLY -> "Healthy (anonymous)";
+            case NEEDS_LOGIN -> "Healthy (login needed)";
+            case UNREACHABLE -> "Unreachable: " + lastCheck.detail();
+        };
     }
 }

@@ -56,7 +56,7 @@ class UpstreamsViewModelTest {
 
         assertThat(vm.rows()).anySatisfy(r -> {
             assertThat(r.upstream().loginServer()).isEqualTo(registry.hostPort());
-            assertThat(r.health()).isEqualTo("Healthy — reachable anonymously");
+            assertThat(r.health()).isEqualTo("Healthy (anonymous)");
         });
         assertThat(vm.rows()).filteredOn(r -> r.upstream().builtIn()).isNotEmpty()
                 .allSatisfy(r -> assertThat(r.health()).isEqualTo("Not checked"));
