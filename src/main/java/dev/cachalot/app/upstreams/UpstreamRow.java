@@ -10,8 +10,9 @@ public record UpstreamRow(Upstream upstream, UpstreamCheck lastCheck) {
         return upstream.builtIn() ? "Catalog" : "Custom";
     }
 
+    /** The catalog's name ("Docker Hub"), or "Custom": a custom upstream is known by its login server, shown beside it. */
     public String name() {
-        return upstream.builtIn() ? upstream.displayName() : upstream.loginServer();
+        return upstream.builtIn() ? upstream.displayName() : "Custom";
     }
 
     public String endpoint() {

@@ -62,13 +62,12 @@ public final class UpstreamsPage implements Page {
 
         table.setId(TABLE_ID);
         table.setItems(vm.rows());
-        table.getColumns().add(Tables.text("Upstream", UpstreamRow::name, UpstreamRow::name, 200));
-        table.getColumns().add(Tables.text("Kind", UpstreamRow::kind, 70));
+        table.getColumns().add(Tables.text("Upstream", UpstreamRow::name, UpstreamRow::name, 170));
         table.getColumns().add(Tables.text("Login server", r -> r.upstream().loginServer(), r -> r.upstream().loginServer(), 150));
         table.getColumns().add(Tables.text("Endpoint", UpstreamRow::endpoint, UpstreamRow::endpoint, 200));
-        table.getColumns().add(Tables.text("Auth", UpstreamRow::auth, 140));
+        table.getColumns().add(Tables.text("Auth", UpstreamRow::auth, 150));
         table.getColumns().add(Tables.text("Health", UpstreamRow::health, UpstreamRow::health, 170));
-        table.getColumns().add(Tables.text("Last checked", r -> r.lastCheck() == null ? "—" : Formats.time(r.lastCheck().checkedAt()), 160));
+        table.getColumns().add(Tables.text("Last checked", r -> r.lastCheck() == null ? "—" : Formats.time(r.lastCheck().checkedAt()), 150));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         VBox.setVgrow(table, Priority.ALWAYS);
         Label error = Ui.errorLabel(vm.errorProperty());
