@@ -39,11 +39,13 @@ public final class Engine implements EngineAdmin {
     private final EngineParts parts;
     private final ConfigWatcher config;
     private final ServerLifecycle server;
+    private final UpstreamChecks upstreamChecks;
 
     private Engine(DataFolder folder, Clock clock, VaultOptions vaultOptions) {
         this.parts = new EngineParts(folder, clock, vaultOptions);
         this.config = parts.config;
         this.server = new ServerLifecycle(parts);
+        this.upstreamChecks = new UpstreamChecks(parts.upstreamClient, this::upstreams, clock);
         config.start();
     }
 
@@ -185,6 +187,11 @@ public final class Engine implements EngineAdmin {
     }
 
     @Override
+    public Upstream updateUpstream(String loginServer, String endpoint, String caCertPemOrNull) {
+        return changing(() -> parts.ruleService.updateUpstream(loginServer, endpoint, caCertPemOrNull));
+    }
+
+    @Override
     public void removeUpstream(String loginServer) {
         changing(() -> {
             if (!parts.ruleService.removeUpstream(loginServer)) {
@@ -192,6 +199,17 @@ public final class Engine implements EngineAdmin {
             }
             return null;
         });
+        upstreamChecks.forget(loginServer);
+    }
+
+    @Override
+    public UpstreamCheck checkUpstream(String loginServerOrEndpoint, String caCertPemOrNull) {
+        return upstreamChecks.check(loginServerOrEndpoint, caCertPemOrNull);
+    }
+
+    @Override
+    public java.util.Map<String, UpstreamCheck> upstreamChecks() {
+        return upstreamChecks.lastResults();
     }
 
     @Override

@@ -12,6 +12,7 @@ import dev.cachalot.app.repositories.RepositoriesPage;
 import dev.cachalot.app.rules.RulesPage;
 import dev.cachalot.app.settings.SettingsPage;
 import dev.cachalot.app.stats.StatsPage;
+import dev.cachalot.app.upstreams.UpstreamsPage;
 import dev.cachalot.engine.EngineStatus;
 import java.util.List;
 import javafx.beans.binding.Bindings;
@@ -67,7 +68,7 @@ public final class MainWindow {
         this.statusBar = new StatusBarViewModel(context);
         this.server = new ServerViewModel(context);
         this.rulesPage = new RulesPage(context);
-        this.pages = List.of(new OverviewPage(context), rulesPage, new CredentialsPage(context), new RepositoriesPage(context),
+        this.pages = List.of(new OverviewPage(context), rulesPage, new CredentialsPage(context), new UpstreamsPage(context), new RepositoriesPage(context),
                 new StatsPage(context), new ClientSetupPage(context), new SettingsPage(context, this::restartServer));
 
         navigation.setId(NAV_ID);
