@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs and is missing: Debian's docker-registry (CNCF distribution, the real
-# upstream of the integration tests) and skopeo (a real client), plus a JDK 17 and Maven if absent.
+# upstream of the integration tests), skopeo and containerd's ctr (real clients; the Client setup snippets are
+# checked with each), prometheus (the real scraper of /metrics), plus a JDK 17 and Maven if absent.
 # Idempotent, and silent when everything is already there.
 set -euo pipefail
 
 packages=()
 [ -x /usr/bin/docker-registry ] || packages+=(docker-registry)
 [ -x /usr/bin/skopeo ] || packages+=(skopeo)
+[ -x /usr/bin/prometheus ] || packages+=(prometheus)
+[ -x /usr/bin/ctr ] || packages+=(containerd)
 command -v java >/dev/null 2>&1 || packages+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || packages+=(maven)
 
@@ -36,8 +39,9 @@ fi
 
 echo "install-test-deps: installing ${packages[*]}" >&2
 
-# The docker-registry package starts a system service on :5000 (Cachalot's default port) where an init system
-# runs; tests start their own registries, so keep the service from starting during this install.
+# The docker-registry package starts a system service on :5000 (Cachalot's default port), prometheus one on :9090
+# and containerd a system daemon where an init system runs; tests start their own, so keep the services from
+# starting during this install.
 policy=/usr/sbin/policy-rc.d
 added_policy=false
 if [ ! -e "$policy" ]; then
@@ -59,4 +63,6 @@ export DEBIAN_FRONTEND=noninteractive
 
 [ -x /usr/bin/docker-registry ] || fail "/usr/bin/docker-registry still missing after install"
 [ -x /usr/bin/skopeo ] || fail "/usr/bin/skopeo still missing after install"
+[ -x /usr/bin/prometheus ] || fail "/usr/bin/prometheus still missing after install"
+[ -x /usr/bin/ctr ] || fail "/usr/bin/ctr still missing after install"
 echo "install-test-deps: done" >&2

@@ -1,6 +1,7 @@
 package dev.cachalot;
 
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
@@ -15,7 +16,9 @@ import com.tngtech.archunit.lang.ArchRule;
 /**
  * The package boundaries of docs/architecture.md, held by tests. Layers, bottom up: {@code oci} (value types of the
  * specs) → {@code storage} → {@code rules}, {@code stats} → {@code credentials}, {@code upstream} → {@code registry}
- * (HTTP API), {@code proxy} (pull-through) → {@code engine} → {@code app}, {@code cli}.
+ * (HTTP API), {@code proxy} (pull-through) → {@code engine} → {@code app}, {@code cli}. Beside them: {@code security}
+ * (TLS material; above {@code oci} only, used by {@code registry}'s listener and {@code tls init}) and {@code metrics}
+ * (fed by {@code engine}, known to no part).
  */
 @AnalyzeClasses(packages = "dev.cachalot", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -29,6 +32,8 @@ class ArchitectureTest {
     private static final String REGISTRY = "dev.cachalot.registry..";
     private static final String PROXY = "dev.cachalot.proxy..";
     private static final String ENGINE = "dev.cachalot.engine..";
+    private static final String SECURITY = "dev.cachalot.security..";
+    private static final String METRICS = "dev.cachalot.metrics..";
     private static final String APP = "dev.cachalot.app..";
     private static final String CLI = "dev.cachalot.cli..";
 
@@ -36,6 +41,21 @@ class ArchitectureTest {
     static final ArchRule ociImportsNothingOfOurs = classes().that().resideInAPackage(OCI)
             .should().onlyDependOnClassesThat(resideOutsideOfPackage("dev.cachalot..").or(resideInAPackage(OCI)))
             .because("oci holds the value types of the distribution and image specs; everything may use it, it uses nothing");
+
+    @ArchTest
+    static final ArchRule securityStandsOnTheSpecTypesAlone = classes().that().resideInAPackage(SECURITY)
+            .should().onlyDependOnClassesThat(resideOutsideOfPackage("dev.cachalot..").or(resideInAnyPackage(SECURITY, OCI)))
+            .because("TLS material (and later users and tokens) is checked by the listener before any part sees a request");
+
+    @ArchTest
+    static final ArchRule metricsAreFedNotFetched = classes().that().resideInAPackage(METRICS)
+            .should().onlyDependOnClassesThat(resideOutsideOfPackage("dev.cachalot..").or(resideInAnyPackage(METRICS, STATS, OCI)))
+            .because("the engine feeds the metrics from the parts' own hooks; metrics reach into no part");
+
+    @ArchTest
+    static final ArchRule onlyTheEngineFeedsTheMetrics = noClasses().that().resideOutsideOfPackages(METRICS, ENGINE)
+            .should().dependOnClassesThat().resideInAPackage(METRICS)
+            .because("parts expose hooks (RequestObserver, pull events, upstream calls); only the wiring knows Prometheus");
 
     @ArchTest
     static final ArchRule nothingBelowTheHttpLayerImportsIt = noClasses().that()
@@ -60,7 +80,7 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule partsDoNotReachUp = noClasses().that()
-            .resideInAnyPackage(OCI, STORAGE, RULES, STATS, CREDENTIALS, UPSTREAM, REGISTRY, PROXY)
+            .resideInAnyPackage(OCI, STORAGE, RULES, STATS, CREDENTIALS, UPSTREAM, REGISTRY, PROXY, SECURITY, METRICS)
             .should().dependOnClassesThat().resideInAnyPackage(ENGINE, CLI, APP)
             .because("dependencies point one way: app/cli -> engine -> parts -> storage -> oci");
 

@@ -15,7 +15,7 @@ public final class CachalotCommand implements Runnable {
 
     /** Every subcommand, in the order {@code cachalot --help} lists them. */
     static final List<String> SUBCOMMANDS =
-            List.of("serve", "upstream", "rules", "repos", "stats", "selftest", "credentials", "secrets");
+            List.of("serve", "tls", "upstream", "rules", "repos", "stats", "selftest", "credentials", "secrets");
 
     @Option(names = "--data", scope = ScopeType.INHERIT, paramLabel = "DIR",
             description = "Data folder (default: $CACHALOT_DATA or the platform's user data folder).")
@@ -85,6 +85,7 @@ public final class CachalotCommand implements Runnable {
     private static Object subcommand(String name, EngineSession session, PrintWriter out) {
         return switch (name) {
             case "serve" -> new ServeCommand();
+            case "tls" -> new TlsCommand();
             case "upstream" -> new UpstreamCommand();
             case "rules" -> rules(session, out);
             case "repos" -> new ReposCommand();

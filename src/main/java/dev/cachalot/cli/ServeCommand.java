@@ -19,6 +19,13 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Address to listen on (default: the setting, 127.0.0.1:5000).")
     String listen;
 
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "Serve HTTPS with this PEM certificate chain (server certificate first); reloaded when it changes.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "The PEM PKCS#8 private key of --tls-cert.")
+    Path tlsKey;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -27,6 +34,9 @@ final class ServeCommand implements Callable<Integer> {
         CommandLine root = spec.commandLine();
         while (root.getParent() != null) root = root.getParent();
         CachalotCommand top = root.getCommand();
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together: give both or neither");
+        }
         Path folder = top.data != null ? top.data : Engine.defaultDataFolder();
         // The server's classes load on a second core while the engine opens its database: a shorter start to ready.
         Thread preload = new Thread(Engine::preloadServer, "registry-preload");
@@ -40,14 +50,18 @@ final class ServeCommand implements Callable<Integer> {
             stopped.countDown();
         }, "cachalot-shutdown");
         try {
-            engine.startServer(listen);
+            if (tlsCert != null) {
+                engine.startServer(listen, tlsCert, tlsKey);
+            } else {
+                engine.startServer(listen);
+            }
         } catch (RuntimeException e) {
             engine.close();
             throw e;
         }
         Runtime.getRuntime().addShutdownHook(hook);
         EngineStatus status = engine.status();
-        spec.commandLine().getOut().println("Cachalot serving on http://" + status.address() + " (data folder " + engine.dataFolderRoot() + ")");
+        spec.commandLine().getOut().println("Cachalot serving on " + (tlsCert != null ? "https" : "http") + "://" + status.address() + " (data folder " + engine.dataFolderRoot() + ")");
         spec.commandLine().getOut().flush();
         try {
             stopped.await();

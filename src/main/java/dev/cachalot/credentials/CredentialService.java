@@ -291,7 +291,7 @@ public final class CredentialService {
                 }
                 Arrays.fill(value.get(), '\0');
             } catch (VaultException e) {
-                return new Verdict("VaultUnavailable", e.getMessage());
+                return new Verdict(VaultCredentials.VAULT_LOCKED, e.getMessage());
             }
         }
         return tryLogin(set.loginServer(), set.name(), "of credential set '" + set.name() + "'");
@@ -318,6 +318,7 @@ public final class CredentialService {
                             upstream.get().displayName() + " refused the login " + whose + ": " + e.getMessage());
                     case UNAVAILABLE -> new Verdict("UpstreamUnreachable",
                             upstream.get().displayName() + " could not be reached: " + e.getMessage());
+                    case CREDENTIALS_UNREADABLE -> new Verdict(VaultCredentials.VAULT_LOCKED, e.getMessage());
                     default -> new Verdict("UpstreamError", upstream.get().displayName() + " answered: " + e.getMessage());
                 };
             } catch (UnsupportedOperationException e) {

@@ -294,7 +294,7 @@ public final class Vault {
             passphrase = options.prompt().ask("Vault passphrase: ");
         }
         if (passphrase == null || passphrase.length == 0) {
-            throw new VaultException("the vault is protected by a passphrase: set " + VaultOptions.PASSPHRASE_ENV);
+            throw new VaultException("the vault is locked: it is protected by a passphrase, and none was given (start the engine with the passphrase in " + VaultOptions.PASSPHRASE_ENV + ")");
         }
         return derive(passphrase, header.salt, header.iterations);
     }

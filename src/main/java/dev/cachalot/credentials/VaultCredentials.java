@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
 public final class VaultCredentials implements UpstreamCredentials {
 
     static final Duration HEALTH_REFRESH = Duration.ofMinutes(1);
+    /** The health error code of a set whose secrets the vault cannot give now (shown by {@code credentials list}). */
+    public static final String VAULT_LOCKED = "VaultLocked";
     private static final Logger log = LoggerFactory.getLogger(VaultCredentials.class);
 
     private final CredentialSetStore store;
@@ -59,10 +61,12 @@ public final class VaultCredentials implements UpstreamCredentials {
             }
             return Optional.of(new Login(new String(username), password.get()));
         } catch (VaultException e) {
-            // The vault cannot be opened (passphrase not set, key missing): say so on the set, not just "no login".
-            log.warn("Credential set '{}' cannot be used: {}", credentialSet, e.getMessage());
-            reportHealth(credentialSet, false, "VaultUnavailable", e.getMessage());
-            return Optional.empty();
+            // The vault cannot be opened (passphrase not set, key missing): say so on the set and to the client,
+            // rather than asking the upstream anonymously and blaming its refusal.
+            String why = "the credential set '" + credentialSet + "' cannot be read: " + e.getMessage();
+            log.warn("{}", why);
+            reportHealth(credentialSet, false, VAULT_LOCKED, why);
+            throw new Unreadable(why);
         } finally {
             if (username != null) Arrays.fill(username, '\0');
         }

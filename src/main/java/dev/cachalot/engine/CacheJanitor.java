@@ -54,6 +54,8 @@ final class CacheJanitor implements AutoCloseable {
     private final java.time.Duration grace;
     private final java.time.Clock clock;
     private final AtomicBoolean checkPending = new AtomicBoolean();
+    /** Told how many manifests each enforcement evicted (metrics). */
+    private volatile java.util.function.LongConsumer evictions = n -> { };
     /** When files of evicted content that were too fresh for the last collection may go; null when nothing waits. */
     private java.time.Instant collectionDue;
     private final Object work = new Object();
@@ -105,6 +107,11 @@ final class CacheJanitor implements AutoCloseable {
         }
     }
 
+    /** {@code listener} hears the number of manifests evicted by each enforcement that evicted any. */
+    void onEvicted(java.util.function.LongConsumer listener) {
+        evictions = listener;
+    }
+
     /**
      * Evicts least recently pulled cached content until the cache is at {@value #TARGET_PERCENT}% of its bound, if it
      * is over the bound, then collects garbage. Does nothing when the cache is unbounded or within its bound.
@@ -129,6 +136,7 @@ final class CacheJanitor implements AutoCloseable {
                     if (used <= target) break;
                 }
             }
+            if (evicted > 0) evictions.accept(evicted);
             GarbageCollector.Result collected = collector.collect();
             // Files committed within the grace period outlived this collection; collect again once it has passed.
             collectionDue = clock.instant().plus(grace).plusSeconds(60);

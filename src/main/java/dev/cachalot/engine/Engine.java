@@ -1,7 +1,9 @@
 package dev.cachalot.engine;
 
 import dev.cachalot.credentials.VaultOptions;
+import dev.cachalot.metrics.EngineMetrics;
 import dev.cachalot.registry.RegistryServer;
+import dev.cachalot.registry.TlsFiles;
 import dev.cachalot.rules.CacheRule;
 import dev.cachalot.rules.FreshnessPolicy;
 import dev.cachalot.rules.ImportReport;
@@ -37,11 +39,13 @@ public final class Engine implements EngineAdmin {
     private final EngineParts parts;
     private final ConfigWatcher config;
     private final ServerLifecycle server;
+    private final UpstreamChecks upstreamChecks;
 
     private Engine(DataFolder folder, Clock clock, VaultOptions vaultOptions) {
         this.parts = new EngineParts(folder, clock, vaultOptions);
         this.config = parts.config;
         this.server = new ServerLifecycle(parts);
+        this.upstreamChecks = new UpstreamChecks(parts.upstreamClient, this::upstreams, clock);
         config.start();
     }
 
@@ -66,6 +70,7 @@ public final class Engine implements EngineAdmin {
      */
     public static void preloadServer() {
         RegistryServer.preload();
+        EngineMetrics.preload();
     }
 
     /** Opens the engine of {@code folder} (creating it), without serving. */
@@ -114,6 +119,14 @@ public final class Engine implements EngineAdmin {
     @Override
     public void startServer(String listen) {
         server.start(listen);
+    }
+
+    /**
+     * Starts the server on HTTPS: {@code certificateChain} (PEM, server certificate first) and {@code privateKey}
+     * (PEM, PKCS#8), re-read whenever they change.
+     */
+    public void startServer(String listen, Path certificateChain, Path privateKey) {
+        server.start(listen, new TlsFiles(certificateChain, privateKey));
     }
 
     /** The port the server listens on (useful with port 0), or -1 when stopped. */
@@ -174,6 +187,11 @@ public final class Engine implements EngineAdmin {
     }
 
     @Override
+    public Upstream updateUpstream(String loginServer, String endpoint, String caCertPemOrNull) {
+        return changing(() -> parts.ruleService.updateUpstream(loginServer, endpoint, caCertPemOrNull));
+    }
+
+    @Override
     public void removeUpstream(String loginServer) {
         changing(() -> {
             if (!parts.ruleService.removeUpstream(loginServer)) {
@@ -181,6 +199,17 @@ public final class Engine implements EngineAdmin {
             }
             return null;
         });
+        upstreamChecks.forget(loginServer);
+    }
+
+    @Override
+    public UpstreamCheck checkUpstream(String loginServerOrEndpoint, String caCertPemOrNull) {
+        return upstreamChecks.check(loginServerOrEndpoint, caCertPemOrNull);
+    }
+
+    @Override
+    public java.util.Map<String, UpstreamCheck> upstreamChecks() {
+        return upstreamChecks.lastResults();
     }
 
     @Override

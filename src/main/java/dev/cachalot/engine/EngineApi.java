@@ -51,7 +51,28 @@ public interface EngineApi {
 
     Upstream addUpstream(String loginServer, String endpoint, String caCertPemOrNull);
 
+    /**
+     * Changes the endpoint or CA certificate of a custom upstream; its login server (which rules name) stays.
+     * Refused for a built-in upstream or one that does not exist.
+     */
+    Upstream updateUpstream(String loginServer, String endpoint, String caCertPemOrNull);
+
+    /** Removes a custom upstream; refused with the names of the rules that still pull from it. */
     void removeUpstream(String loginServer);
+
+    /**
+     * Pings an upstream's {@code GET /v2/} without credentials and records the answer as its last check. Takes a login
+     * server of the catalog, or an endpoint {@code http(s)://host[:port]} not added yet (checked with
+     * {@code caCertPemOrNull} as extra trust).
+     */
+    UpstreamCheck checkUpstream(String loginServerOrEndpoint, String caCertPemOrNull);
+
+    default UpstreamCheck checkUpstream(String loginServerOrEndpoint) {
+        return checkUpstream(loginServerOrEndpoint, null);
+    }
+
+    /** The last check of each upstream checked since the engine started, by login server. */
+    java.util.Map<String, UpstreamCheck> upstreamChecks();
 
     /** Checks rule files without changing anything (dry run). {@code format} null: detect. */
     ImportReport previewImport(List<Path> files, String format);

@@ -5,6 +5,7 @@ import dev.cachalot.credentials.CredentialSetStore;
 import dev.cachalot.credentials.Vault;
 import dev.cachalot.credentials.VaultCredentials;
 import dev.cachalot.credentials.VaultOptions;
+import dev.cachalot.metrics.EngineMetrics;
 import dev.cachalot.proxy.PullThroughBackend;
 import dev.cachalot.rules.RuleService;
 import dev.cachalot.rules.RuleStore;
@@ -56,6 +57,8 @@ final class EngineParts implements AutoCloseable {
     final RuleExporter exporter;
     /** Cache size bound, garbage collection, event pruning (engine-robustness); runs only while serving. */
     final CacheJanitor janitor;
+    /** Prometheus metrics of this engine; {@code /metrics} on its listener. */
+    final EngineMetrics metrics;
 
     EngineParts(DataFolder folder, Clock clock, VaultOptions vaultOptions) {
         this.folder = folder.ensureCreated();
@@ -79,7 +82,11 @@ final class EngineParts implements AutoCloseable {
             this.statistics = new PullStatistics(database);
             this.config = new ConfigWatcher(database, ruleService::ruleSet,
                     new ConfigSignal(database.configSignalFile()));
-            this.backend = new PullThroughBackend(config::ruleSet, blobs, index, upstreamClient, recorder::record, folder.root(),
+            this.metrics = new EngineMetrics(this::downloadsInFlight, () -> this.index.cachedBytes());
+            recorder.onEvent(metrics::pullRecorded);
+            ObservedUpstreamClient observedUpstream = new ObservedUpstreamClient(upstreamClient,
+                    (loginServer, kind) -> metrics.upstreamFailed(loginServer, kind.name()));
+            this.backend = new PullThroughBackend(config::ruleSet, blobs, index, observedUpstream, recorder::record, folder.root(),
                     MAX_BLOB_BYTES, clock);
             this.repositories = new Repositories(index, index, blobs, backend);
             CredentialSetTable credentialSetMetadata = new CredentialSetTable(database);
@@ -87,6 +94,7 @@ final class EngineParts implements AutoCloseable {
             this.exporter = new RuleExporter(ruleStore, upstreamStore, credentialSetMetadata);
             this.janitor = new CacheJanitor(index, blobs, new GarbageCollector(blobs, index),
                     statistics, () -> settingsStore.load().maxCacheBytes());
+            janitor.onEvicted(metrics::evicted);
             recorder.onEvent(e -> {
                 if (e.upstreamBytes() >= CacheJanitor.LARGE_FILL_BYTES) janitor.requestCheck();
             });
@@ -94,6 +102,11 @@ final class EngineParts implements AutoCloseable {
             database.close();
             throw e;
         }
+    }
+
+    /** For the metrics, which exist before the backend they observe. */
+    private long downloadsInFlight() {
+        return backend == null ? 0 : backend.downloadsInFlight();
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.cachalot.engine;
 
 import dev.cachalot.registry.RegistryServer;
+import dev.cachalot.registry.ServerOptions;
+import dev.cachalot.registry.TlsFiles;
 import dev.cachalot.storage.FileBlobStore;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -23,6 +25,8 @@ final class ServerLifecycle implements AutoCloseable {
     private final Object serverLock = new Object();
     private RegistryServer server;
     private ServingLock servingLock;
+    /** Set once the engine closes: {@code /readyz} answers 503 from then on, while requests in flight finish. */
+    private volatile boolean shuttingDown;
     private volatile EngineStatus status = new EngineStatus(EngineStatus.State.STOPPED, null, null);
 
     ServerLifecycle(EngineParts parts) {
@@ -40,6 +44,11 @@ final class ServerLifecycle implements AutoCloseable {
 
     /** Starts (or restarts) the server; {@code listen} null: the address from the settings. */
     void start(String listen) {
+        start(listen, null);
+    }
+
+    /** As {@link #start(String)}, serving HTTPS with {@code tls} when it is not null. */
+    void start(String listen, TlsFiles tls) {
         ListenAddress address = ListenAddress.parse(listen == null ? parts.settingsStore.load().listen() : listen);
         synchronized (serverLock) {
             stopServerLocked();
@@ -55,13 +64,17 @@ final class ServerLifecycle implements AutoCloseable {
                 // starts, so the first pull waits less for it. Fresh process with its CDS archive, 2 vCPUs: first cold blob
                 // 84-134 -> 63-109 ms to the first byte, start to ready unchanged (~580 ms).
                 parts.upstreamClient.prepare();
-                RegistryServer s = new RegistryServer(parts.backend);
+                EngineOperations operations = new EngineOperations(parts.database, parts.folder.tmp(), () -> shuttingDown,
+                        parts.metrics);
+                RegistryServer s = new RegistryServer(parts.backend, new ServerOptions(tls, (method, route, status, nanos) ->
+                        parts.metrics.requestCompleted(method, route.label(), status, nanos), operations));
                 s.start(address.host(), address.port());
                 server = s;
                 FileBlobStore.warmUpHashing();
                 String bound = new ListenAddress(address.host(), s.port()).toString();
                 setStatus(new EngineStatus(EngineStatus.State.RUNNING, bound, null));
-                log.info("Cachalot registry serving on http://{} (data folder {})", bound, parts.folder.root());
+                log.info("Cachalot registry serving on {}://{} (data folder {})", tls == null ? "http" : "https", bound,
+                        parts.folder.root());
             } catch (Exception e) {
                 String message = e.getMessage() == null ? e.toString() : e.getMessage();
                 setStatus(new EngineStatus(EngineStatus.State.ERROR, address.toString(), message));
@@ -98,6 +111,7 @@ final class ServerLifecycle implements AutoCloseable {
     /** Stops the server and gives up the serving lock; the status turns STOPPED only once {@link #announceStopped}. */
     @Override
     public void close() {
+        shuttingDown = true;
         synchronized (serverLock) {
             stopServerLocked();
             if (servingLock != null) {

@@ -45,8 +45,6 @@ final class BlobFills implements AutoCloseable {
     private static final int FIRST_CHUNK = 32 * 1024;
     /** How long the download waits for the hasher to hand a buffer back before it gives up. */
     private static final long BUFFER_WAIT_SECONDS = 120;
-    /** Never fill the disk: keep this much free beyond the blob itself. */
-    private static final long DISK_RESERVE = 256L * 1024 * 1024;
     /** How often one download may be resumed after its connection broke. */
     static final int MAX_RESUMES = 3;
     private static final long RESUME_BACKOFF_MILLIS = 200;
@@ -54,14 +52,14 @@ final class BlobFills implements AutoCloseable {
     private final ConcurrentHashMap<Digest, BlobFill> inFlight = new ConcurrentHashMap<>();
     private final BlobStore store;
     private final UpstreamClient client;
-    private final Path spaceProbe;
+    private final DiskRoom room;
     private final long maxBlobBytes;
     private final ExecutorService downloads;
 
     BlobFills(BlobStore store, UpstreamClient client, Path spaceProbe, long maxBlobBytes) {
         this.store = store;
         this.client = client;
-        this.spaceProbe = spaceProbe;
+        this.room = new DiskRoom(spaceProbe);
         this.maxBlobBytes = maxBlobBytes;
         AtomicInteger n = new AtomicInteger();
         this.downloads = Executors.newCachedThreadPool(r -> {
@@ -100,6 +98,7 @@ final class BlobFills implements AutoCloseable {
             Throwable cause = e.getCause();
             if (cause instanceof UpstreamException ue) throw UpstreamErrors.forBlob(ue, digest);
             if (cause instanceof DistributionException re) throw re;
+            if (DiskRoom.isNoSpace(cause)) throw DiskRoom.full("blob " + digest, cause);
             throw new DistributionException(ErrorCode.UPSTREAM_UNAVAILABLE, 502,
                     "fetching blob " + digest + " from the upstream failed: " + cause.getMessage(), null, cause);
         } catch (InterruptedException e) {
@@ -333,20 +332,7 @@ final class BlobFills implements AutoCloseable {
             throw new DistributionException(ErrorCode.SIZE_INVALID, 502,
                     "blob " + digest + " is " + length + " bytes, over this cache's limit of " + maxBlobBytes, null, null);
         }
-        try {
-            // java.io.File's call is one statfs (~4 us); Files.getFileStore first scans the mount table (0.2-0.9 ms
-            // measured, more on machines with many mounts), and this runs before a cold blob's first byte. File's
-            // answers 0 on error as well as on a full disk, so a 0 is asked again the NIO way, which throws on error.
-            long usable = spaceProbe.toFile().getUsableSpace();
-            if (usable == 0) usable = Files.getFileStore(spaceProbe).getUsableSpace();
-            long needed = Math.max(length, 0) + DISK_RESERVE;
-            if (usable < needed) {
-                throw new DistributionException(ErrorCode.UPSTREAM_UNAVAILABLE, 507,
-                        "not enough disk space to cache blob " + digest + " (" + usable / (1024 * 1024) + " MiB free)", null, null);
-            }
-        } catch (IOException e) {
-            log.debug("cannot check free disk space", e);
-        }
+        room.require(length, "blob " + digest);
     }
 
     @Override

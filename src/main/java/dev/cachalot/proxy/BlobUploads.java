@@ -17,6 +17,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +28,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Blob upload sessions of pushing clients. Each session's bytes go to its own temp file in the data folder's
  * {@code tmp/} (which the engine sweeps at start, so a crash leaves nothing behind); the session itself lives in
- * memory. A session is bounded in size and forgotten, with its file, after it sat idle for a while.
+ * memory. A session is bounded in size and forgotten, with its file, after it sat idle for a while (a sweep runs
+ * every so often, so the files of abandoned sessions go even when nobody starts another). One client address holds
+ * only so many sessions, so a client leaking sessions blocks itself, not everyone else's pushes.
  *
  * <p>One request at a time works on a session: a second concurrent request is refused rather than queued, since
  * interleaved chunks could only corrupt the upload.
@@ -34,12 +40,22 @@ final class BlobUploads implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BlobUploads.class);
     private static final int BUFFER = 256 * 1024;
 
+    /** One daemon thread sweeps idle sessions of every instance; a sweep is a scan of at most a thousand entries. */
+    private static final ScheduledExecutorService SWEEPER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "upload-expiry");
+        t.setDaemon(true);
+        return t;
+    });
+
     private final Path folder;
     private final long maxUploadBytes;
     private final Duration idleExpiry;
     private final int maxOpenUploads;
+    private final int maxPerClient;
+    private final DiskReserve reserve;
     private final Clock clock;
     private final ConcurrentHashMap<UploadId, Upload> uploads = new ConcurrentHashMap<>();
+    private final ScheduledFuture<?> sweep;
 
     /** Works with the complete content of an upload. */
     @FunctionalInterface
@@ -48,26 +64,37 @@ final class BlobUploads implements AutoCloseable {
     }
 
     BlobUploads(Path folder, long maxUploadBytes, Duration idleExpiry, int maxOpenUploads, Clock clock) {
+        this(folder, maxUploadBytes, new UploadLimits(idleExpiry, maxOpenUploads, maxOpenUploads), null, clock);
+    }
+
+    /** @param reserve checked before each write, or null to write until the disk is full */
+    BlobUploads(Path folder, long maxUploadBytes, UploadLimits limits, DiskReserve reserve, Clock clock) {
         this.folder = folder;
         this.maxUploadBytes = maxUploadBytes;
-        this.idleExpiry = idleExpiry;
-        this.maxOpenUploads = maxOpenUploads;
+        this.idleExpiry = limits.idleExpiry();
+        this.maxOpenUploads = limits.total();
+        this.maxPerClient = limits.perClient();
+        this.reserve = reserve;
         this.clock = clock;
+        long period = Math.max(100, Math.min(idleExpiry.toMillis() / 2, 60_000));
+        this.sweep = SWEEPER.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
     }
 
     /** One session: its file and how much of it is valid. */
     private static final class Upload {
         final RepositoryName name;
         final UploadId id;
+        final String client;
         final Path file;
         final ReentrantLock busy = new ReentrantLock();
         volatile long size;
         volatile Instant touched;
         boolean ended;
 
-        Upload(RepositoryName name, UploadId id, Path file, Instant now) {
+        Upload(RepositoryName name, UploadId id, String client, Path file, Instant now) {
             this.name = name;
             this.id = id;
+            this.client = client;
             this.file = file;
             this.touched = now;
         }
@@ -78,10 +105,26 @@ final class BlobUploads implements AutoCloseable {
     }
 
     UploadStatus start(RepositoryName name) {
+        return start(name, "");
+    }
+
+    /**
+     * Starts a session for {@code client} (its address). Over the per-client or the overall cap the answer is the
+     * spec's TOOMANYREQUESTS (429) with a {@code Retry-After}: the refusal is about this client's rate of sessions,
+     * not its rights, and clients back off and retry on 429 where DENIED would end the push.
+     */
+    UploadStatus start(RepositoryName name, String client) {
+        String owner = client == null ? "" : client;
         expireIdle();
         if (uploads.size() >= maxOpenUploads) {
             throw new DistributionException(ErrorCode.TOOMANYREQUESTS, 429,
                     "too many blob uploads in progress; finish or cancel some first", 60L, null);
+        }
+        long mine = uploads.values().stream().filter(u -> u.client.equals(owner)).count();
+        if (mine >= maxPerClient) {
+            throw new DistributionException(ErrorCode.TOOMANYREQUESTS, 429, "this client has " + mine
+                    + " blob uploads open, the most one client may; finish or cancel some first (an upload idle for "
+                    + describe(idleExpiry) + " ends by itself)", 60L, null);
         }
         UploadId id = UploadId.random();
         // The id is a validated UUID: safe in a file name, and unique, so createFile never meets an old file.
@@ -92,7 +135,7 @@ final class BlobUploads implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create an upload file in " + folder, e);
         }
-        Upload upload = new Upload(name, id, file, clock.instant());
+        Upload upload = new Upload(name, id, owner, file, clock.instant());
         uploads.put(id, upload);
         return upload.status();
     }
@@ -179,6 +222,14 @@ final class BlobUploads implements AutoCloseable {
         return expired;
     }
 
+    private void sweep() {
+        try {
+            expireIdle();
+        } catch (RuntimeException e) {
+            log.warn("Sweeping idle blob uploads failed", e);
+        }
+    }
+
     /** Sessions in progress (for tests and the status bar). */
     int openUploads() {
         return uploads.size();
@@ -186,6 +237,7 @@ final class BlobUploads implements AutoCloseable {
 
     @Override
     public void close() {
+        sweep.cancel(false);
         for (Upload upload : uploads.values()) {
             uploads.remove(upload.id);
             deleteQuietly(upload.file);
@@ -195,6 +247,13 @@ final class BlobUploads implements AutoCloseable {
     private void appendLocked(Upload upload, long length, InputStream chunk) {
         long before = upload.size;
         long received = 0;
+        // A declared length that cannot fit is refused before a byte of the body is read.
+        if (length >= 0 && before + length > maxUploadBytes) {
+            throw tooLarge();
+        }
+        if (length > 0 && reserve != null) {
+            reserve.requireRoomForPush(length);
+        }
         try (FileChannel channel = FileChannel.open(upload.file, StandardOpenOption.WRITE)) {
             channel.position(before);
             byte[] buffer = new byte[BUFFER];
@@ -202,8 +261,10 @@ final class BlobUploads implements AutoCloseable {
                 int n;
                 while ((n = chunk.read(buffer)) >= 0) {
                     if (before + received + n > maxUploadBytes) {
-                        throw new DistributionException(ErrorCode.SIZE_INVALID, 413,
-                                "the blob is larger than this registry accepts (" + maxUploadBytes + " bytes)", null, null);
+                        throw tooLarge();
+                    }
+                    if (reserve != null) {
+                        reserve.requireRoomForPush(n);
                     }
                     ByteBuffer src = ByteBuffer.wrap(buffer, 0, n);
                     while (src.hasRemaining()) {
@@ -264,6 +325,15 @@ final class BlobUploads implements AutoCloseable {
         } catch (IOException e) {
             log.warn("Cannot delete upload file {}: {}", file.getFileName(), e.getMessage());
         }
+    }
+
+    private DistributionException tooLarge() {
+        return new DistributionException(ErrorCode.SIZE_INVALID, 413,
+                "the blob is larger than this registry accepts (" + maxUploadBytes + " bytes)", null, null);
+    }
+
+    private static String describe(Duration duration) {
+        return duration.toMinutes() >= 1 ? duration.toMinutes() + " minutes" : duration.toSeconds() + " seconds";
     }
 
     private static DistributionException unknown() {

@@ -41,15 +41,14 @@ import java.util.function.Supplier;
 public final class LocalRepositories implements AutoCloseable {
 
     /** An upload nobody touched for this long is abandoned, its temp file deleted. */
-    public static final Duration DEFAULT_UPLOAD_IDLE_EXPIRY = Duration.ofHours(1);
-    /** Open upload sessions at most; a client that leaks sessions cannot fill the temp folder with files. */
-    public static final int MAX_OPEN_UPLOADS = 1024;
+    public static final Duration DEFAULT_UPLOAD_IDLE_EXPIRY = UploadLimits.DEFAULT.idleExpiry();
     private static final int COPY_BUFFER = 1 << 20;
 
     private final NameRouting routing;
     private final BlobStore store;
     private final RepositoryContents index;
     private final BlobUploads uploads;
+    private final DiskReserve reserve;
     private final Clock clock;
 
     /**
@@ -59,18 +58,31 @@ public final class LocalRepositories implements AutoCloseable {
      */
     public LocalRepositories(Supplier<RuleSet> rules, BlobStore store, RepositoryContents index, Path uploadFolder,
                              long maxUploadBytes, Duration uploadIdleExpiry, Clock clock) {
+        this(rules, store, index, uploadFolder, maxUploadBytes, new UploadLimits(uploadIdleExpiry,
+                UploadLimits.DEFAULT.perClient(), UploadLimits.DEFAULT.total()), clock);
+    }
+
+    /**
+     * @param uploadFolder   where upload sessions keep their bytes: the data folder's {@code tmp/}, swept at start; it
+     *                       lies on the data volume, whose free space pushes must leave to the cache (DiskReserve)
+     * @param maxUploadBytes the largest blob a client may push
+     * @param limits         how many sessions, and for how long
+     */
+    public LocalRepositories(Supplier<RuleSet> rules, BlobStore store, RepositoryContents index, Path uploadFolder,
+                             long maxUploadBytes, UploadLimits limits, Clock clock) {
         this.routing = new NameRouting(rules, index);
         this.store = store;
         this.index = index;
         this.clock = clock;
-        this.uploads = new BlobUploads(uploadFolder, maxUploadBytes, uploadIdleExpiry, MAX_OPEN_UPLOADS, clock);
+        this.reserve = new DiskReserve(uploadFolder);
+        this.uploads = new BlobUploads(uploadFolder, maxUploadBytes, limits, reserve, clock);
     }
 
     // ------------------------------------------------------------------ blobs
 
     public UploadStatus startUpload(RepositoryName name, RequestContext context) {
         requirePushable(name, context);
-        return uploads.start(name);
+        return uploads.start(name, context.clientAddress());
     }
 
     /**
@@ -102,6 +114,8 @@ public final class LocalRepositories implements AutoCloseable {
                                RequestContext context) {
         requirePushable(name, context);
         return uploads.finish(name, upload, lastChunk, (file, size) -> {
+            // Storing copies the upload, so it takes its size once more before the temp file goes.
+            reserve.requireRoomForPush(size);
             store(file, digest);
             index.linkBlob(name, digest, size);
             return digest;
@@ -161,6 +175,7 @@ public final class LocalRepositories implements AutoCloseable {
                 throw blobUnknown("manifest " + child.digest() + " is not in repository " + name + "; push it first");
             }
         }
+        reserve.requireRoomForPush(body.length);
         try {
             store.put(digest, body);
         } catch (IOException e) {
@@ -203,6 +218,11 @@ public final class LocalRepositories implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** Refuses a push to {@code name} before any of its content is read; see {@link #requirePushable}. */
+    public void checkPush(RepositoryName name, RequestContext context) {
+        requirePushable(name, context);
+    }
 
     /** Refuses writes to a name a cache rule covers, resolved exactly as a pull of that name would be. */
     private void requirePushable(RepositoryName name, RequestContext context) {

@@ -33,6 +33,7 @@ import dev.cachalot.upstream.UpstreamException;
 import dev.cachalot.upstream.UpstreamManifest;
 import dev.cachalot.upstream.UpstreamRefused;
 import dev.cachalot.upstream.UpstreamRequest;
+import dev.cachalot.upstream.UpstreamTags;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -67,6 +68,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
     private final Consumer<PullEvent> events;
     private final Clock clock;
     private final LocalRepositories local;
+    private final DiskRoom room;
 
     public PullThroughBackend(Supplier<RuleSet> rules, BlobStore store, RepositoryContents index, UpstreamClient upstream,
                               Consumer<PullEvent> events, Path dataRoot, long maxBlobBytes, Clock clock) {
@@ -77,6 +79,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
         this.events = events;
         this.clock = clock;
         this.fills = new BlobFills(store, upstream, dataRoot, maxBlobBytes);
+        this.room = new DiskRoom(dataRoot);
         this.local = new LocalRepositories(rules, store, index, new dev.cachalot.storage.DataFolder(dataRoot).tmp(),
                 maxBlobBytes, LocalRepositories.DEFAULT_UPLOAD_IDLE_EXPIRY, clock);
     }
@@ -151,7 +154,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
         try {
             UpstreamManifest.Head head = upstream.headManifest(request, tag, accept);
             if (head.digest().equals(copy.digest())) {
-                index.markValidated(local, tag, clock.instant());
+                markValidated(local, tag);
                 return new Served(copy, 0);
             }
             ManifestResult fetched = fetchAndStore(r, request, tag, accept, tag);
@@ -171,6 +174,15 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
         }
     }
 
+    /** Bookkeeping only: a database that cannot write (a full disk) must not keep a cached tag from its client. */
+    private void markValidated(RepositoryName local, String tag) {
+        try {
+            index.markValidated(local, tag, clock.instant());
+        } catch (RuntimeException e) {
+            log.warn("Serving {}:{} without recording its revalidation: {}", local, tag, e.getMessage());
+        }
+    }
+
     private ManifestResult fetchAndStore(Resolution r, UpstreamRequest request, String reference, List<String> accept, String tagOrNull) {
         UpstreamManifest m;
         try {
@@ -183,15 +195,24 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
                     "the upstream sent a manifest with digest " + m.digest() + " for " + reference + "; nothing was cached", null, null);
         }
         ManifestFacts facts = ManifestFacts.parse(m.body(), m.mediaType());
+        String what = "manifest " + r.localName() + ":" + reference;
+        room.require(m.body().length, what);
         try {
             store.put(m.digest(), m.body());
         } catch (IOException e) {
+            if (DiskRoom.isNoSpace(e) || room.isShort()) throw DiskRoom.full(what, e);
             throw new UncheckedIOException("cannot store manifest " + m.digest(), e);
         }
-        index.putManifest(r.localName(), RepositoryKind.CACHED, new RepositoryOrigin(r.rule().name(), r.upstreamRepository()), m.digest(),
-                facts.mediaType(), m.body().length, facts.artifactType(), facts.subject());
-        if (tagOrNull != null) {
-            index.putTag(r.localName(), tagOrNull, m.digest(), clock.instant());
+        try {
+            index.putManifest(r.localName(), RepositoryKind.CACHED, new RepositoryOrigin(r.rule().name(), r.upstreamRepository()), m.digest(),
+                    facts.mediaType(), m.body().length, facts.artifactType(), facts.subject());
+            if (tagOrNull != null) {
+                index.putTag(r.localName(), tagOrNull, m.digest(), clock.instant());
+            }
+        } catch (RuntimeException e) {
+            // The database shares the volume: a write it could not make for want of space is the same 507.
+            if (DiskRoom.isNoSpace(e) || room.isShort()) throw DiskRoom.full(what, e);
+            throw e;
         }
         return new ManifestResult(m.body(), facts.mediaType(), m.digest(), ContentOrigin.UPSTREAM);
     }
@@ -244,7 +265,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
         Optional<Path> file = store.find(digest);
         if (file.isPresent()) {
             FileBlob result = new FileBlob(local, digest, file.get(), ContentOrigin.CACHE, start, context);
-            if (!index.hasBlob(local, digest)) index.linkBlob(local, digest, result.size());
+            linkCached(local, digest, result.size());
             return result;
         }
         UpstreamRequest request = new UpstreamRequest(r.upstream(), r.upstreamRepository(), r.rule().credentialSet());
@@ -254,6 +275,19 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
         }
         BlobFills.Joined joined = fills.join(digest, request, stored -> index.linkBlob(local, digest, sizeOf(stored)));
         return new FillingBlob(local, joined, start, context);
+    }
+
+    /**
+     * Records that a repository has a blob the store already holds (pulled through another repository). It is
+     * bookkeeping for garbage collection and the app's listings: when the database cannot write it (a full disk),
+     * the blob is served all the same, and the link is made by the next pull.
+     */
+    private void linkCached(RepositoryName local, Digest digest, long size) {
+        try {
+            if (!index.hasBlob(local, digest)) index.linkBlob(local, digest, size);
+        } catch (RuntimeException e) {
+            log.warn("Serving cached blob {} without recording it in {}: {}", digest, local, e.getMessage());
+        }
     }
 
     /**
@@ -361,26 +395,44 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
 
     // ------------------------------------------------------------------ tags and referrers
 
+    /**
+     * The cached tags merged with the upstream's. A client that pages ({@code n}) gets its page from one upstream
+     * page asked with the same {@code n} and {@code last}, never the whole list: the first {@code n} of the merge of
+     * the upstream's first {@code n} after {@code last} and the cached ones are the first {@code n} of all of them.
+     * Without {@code n} the upstream's list is gathered whole, within the upstream client's bound on entries.
+     */
     @Override
     public TagPage tags(RepositoryName name, int n, String last, RequestContext context) {
         Optional<Resolution> resolution = routing.forPull(name, context.namespace());
         RepositoryName local = resolution.map(Resolution::localName).orElse(name);
         TreeSet<String> tags = new TreeSet<>();
         index.tags(local).forEach(t -> tags.add(t.tag()));
-        if (resolution.isPresent()) {
+        boolean upstreamHasMore = false;
+        if (resolution.isPresent() && n != 0) {
             Resolution r = resolution.get();
+            UpstreamRequest request = new UpstreamRequest(r.upstream(), r.upstreamRepository(), r.rule().credentialSet());
             try {
-                tags.addAll(upstream.tags(new UpstreamRequest(r.upstream(), r.upstreamRepository(), r.rule().credentialSet())));
+                if (n > 0) {
+                    UpstreamTags page = upstream.tags(request, n, last);
+                    if (page.more() && !page.tags().isEmpty()) {
+                        // Cached tags past the upstream's page would skip upstream tags not seen yet.
+                        tags.tailSet(page.tags().get(page.tags().size() - 1), false).clear();
+                    }
+                    tags.addAll(page.tags());
+                    upstreamHasMore = page.more();
+                } else {
+                    tags.addAll(upstream.tags(request));
+                }
             } catch (UpstreamException e) {
                 if (tags.isEmpty()) throw UpstreamErrors.forRepository(e, local.value());
                 log.info("Upstream {} failed listing tags of {} ({}); answering from the cache", r.upstream().loginServer(), local, e.getMessage());
             }
-        } else if (tags.isEmpty() && index.repositoryKind(local).isEmpty()) {
+        } else if (resolution.isEmpty() && tags.isEmpty() && index.repositoryKind(local).isEmpty()) {
             throw new DistributionException(ErrorCode.NAME_UNKNOWN, "repository " + name + " is not known to this registry");
         }
         List<String> after = List.copyOf(last == null ? tags : tags.tailSet(last, false));
-        if (n >= 0 && after.size() > n) {
-            List<String> page = after.subList(0, n);
+        if (n >= 0 && (after.size() > n || upstreamHasMore)) {
+            List<String> page = after.subList(0, Math.min(n, after.size()));
             return new TagPage(name.value(), page, page.isEmpty() ? null : page.get(page.size() - 1));
         }
         return new TagPage(name.value(), after, null);
@@ -450,6 +502,11 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
     @Override
     public void cancelUpload(RepositoryName name, dev.cachalot.registry.UploadId upload, RequestContext context) {
         local.cancelUpload(name, upload, context);
+    }
+
+    @Override
+    public void checkManifestPush(RepositoryName name, RequestContext context) {
+        local.checkPush(name, context);
     }
 
     @Override

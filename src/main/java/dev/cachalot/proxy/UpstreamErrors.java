@@ -32,6 +32,9 @@ final class UpstreamErrors {
                     "the upstream is unavailable and " + what + " is not cached: " + e.getMessage(), e.retryAfterSeconds(), e);
             case PROTOCOL -> new DistributionException(ErrorCode.UPSTREAM_UNAVAILABLE, 502,
                     "the upstream answered badly for " + what + ": " + e.getMessage(), null, e);
+            // The cache's own trouble, which its operator fixes: not a refusal by the upstream, nor the client's.
+            case CREDENTIALS_UNREADABLE -> new DistributionException(ErrorCode.UPSTREAM_UNAVAILABLE, 503,
+                    what + " is not cached and cannot be fetched: " + e.getMessage(), null, e);
         };
     }
 }

@@ -40,9 +40,16 @@ final class PushEndpoints {
     private static final Pattern CONTENT_RANGE = Pattern.compile("(?:bytes[ =])?([0-9]{1,19})-([0-9]{1,19})(?:/(?:[0-9]{1,19}|\\*))?");
 
     private final RegistryBackend backend;
+    private final ServerLimits limits;
 
-    PushEndpoints(RegistryBackend backend) {
+    PushEndpoints(RegistryBackend backend, ServerLimits limits) {
         this.backend = backend;
+        this.limits = limits;
+    }
+
+    /** The request's body as a stream, held to the minimum pace: a stalled client cannot hold the thread for long. */
+    private InputStream pacedBody(Request request) {
+        return BodyPace.watch(request, limits).track(Content.Source.asInputStream(request));
     }
 
     // ------------------------------------------------------------------ blob uploads
@@ -67,7 +74,7 @@ final class PushEndpoints {
         } else if (HttpMethod.PATCH.is(method)) {
             long[] range = contentRange(request.getHeaders());
             long length = request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
-            try (InputStream body = Content.Source.asInputStream(request)) {
+            try (InputStream body = pacedBody(request)) {
                 UploadStatus status = backend.appendToUpload(name, id, range == null ? -1 : range[0],
                         range == null ? length : range[1] - range[0] + 1, body, context);
                 sendUploadStatus(response, callback, status, 202);
@@ -80,7 +87,7 @@ final class PushEndpoints {
             }
         } else if (HttpMethod.PUT.is(method)) {
             Digest digest = requiredDigest(query);
-            try (InputStream body = Content.Source.asInputStream(request)) {
+            try (InputStream body = pacedBody(request)) {
                 Digest stored = backend.finishUpload(name, id, digest, body, context);
                 sendBlobCreated(response, callback, name, stored);
             }
@@ -122,7 +129,7 @@ final class PushEndpoints {
             backend.cancelUpload(name, started.id(), context);
             throw e;
         }
-        try (InputStream body = Content.Source.asInputStream(request)) {
+        try (InputStream body = pacedBody(request)) {
             Digest stored = backend.finishUpload(name, started.id(), digest, body, context);
             sendBlobCreated(response, callback, name, stored);
         }
@@ -215,17 +222,35 @@ final class PushEndpoints {
         }
     }
 
+    /**
+     * A manifest push. What can be refused without the body is refused first (too large by its
+     * {@code Content-Length}, or a name this registry takes no pushes for), answered at once, and the connection then
+     * closed by Jetty since the body was not read. The body itself is read without holding a thread.
+     */
     private void putManifest(Request request, Response response, Callback callback, RepositoryName name,
-                             Reference reference, RequestContext context) throws IOException {
-        byte[] body;
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            body = in.readNBytes(MAX_MANIFEST_BYTES + 1);
+                             Reference reference, RequestContext context) {
+        if (request.getLength() > MAX_MANIFEST_BYTES) {
+            throw manifestTooLarge();
         }
-        if (body.length > MAX_MANIFEST_BYTES) {
-            throw new DistributionException(ErrorCode.MANIFEST_INVALID, 413,
-                    "manifest is larger than " + (MAX_MANIFEST_BYTES >> 20) + " MiB", null, null);
-        }
-        PushedManifest pushed = backend.putManifest(name, reference, mediaType(request.getHeaders()), body, context);
+        backend.checkManifestPush(name, context);
+        String contentType = mediaType(request.getHeaders());
+        SmallBody.read(request, MAX_MANIFEST_BYTES, BodyPace.watch(request, limits), body -> {
+            try {
+                manifestPushed(response, callback, name, backend.putManifest(name, reference, contentType, body, context));
+            } catch (Throwable t) {
+                RegistryHandler.answerFailure(request, response, callback, false, t);
+            }
+        }, failure -> {
+            if (failure instanceof SmallBody.TooLarge) {
+                RegistryHandler.answerFailure(request, response, callback, false, manifestTooLarge());
+            } else {
+                // The body broke off or was too slow: the connection is gone or failed, so no answer can be sent.
+                callback.failed(failure);
+            }
+        });
+    }
+
+    private static void manifestPushed(Response response, Callback callback, RepositoryName name, PushedManifest pushed) {
         response.setStatus(201);
         HttpFields.Mutable headers = response.getHeaders();
         headers.put(HttpHeader.LOCATION, "/v2/" + name.value() + "/manifests/" + pushed.digest());
@@ -235,6 +260,11 @@ final class PushEndpoints {
         }
         headers.put(HttpHeader.CONTENT_LENGTH, 0);
         callback.succeeded();
+    }
+
+    private static DistributionException manifestTooLarge() {
+        return new DistributionException(ErrorCode.MANIFEST_INVALID, 413,
+                "manifest is larger than " + (MAX_MANIFEST_BYTES >> 20) + " MiB", null, null);
     }
 
     /** {@code Content-Type} without parameters, or null when absent or empty. */

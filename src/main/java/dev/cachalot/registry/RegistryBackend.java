@@ -77,6 +77,15 @@ public interface RegistryBackend {
     }
 
     /**
+     * Refuses, before its body is read, a manifest push to {@code name} that would be refused whatever the body (a
+     * name this registry takes no pushes for), so that a client is not waited for to send a body that is thrown
+     * away. Returns normally when the push may go ahead.
+     */
+    default void checkManifestPush(RepositoryName name, RequestContext context) {
+        throw unsupported("manifest pushes");
+    }
+
+    /**
      * Stores a pushed manifest byte for byte under {@code reference} (a tag is pointed at it; a digest must be the
      * digest of {@code body}). {@code contentType} is the request's media type without parameters, or null.
      */

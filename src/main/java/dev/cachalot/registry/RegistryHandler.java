@@ -64,8 +64,12 @@ public final class RegistryHandler extends Handler.Abstract {
     private final PushEndpoints push;
 
     public RegistryHandler(RegistryBackend backend) {
+        this(backend, ServerLimits.DEFAULT);
+    }
+
+    public RegistryHandler(RegistryBackend backend, ServerLimits limits) {
         this.backend = backend;
-        this.push = new PushEndpoints(backend);
+        this.push = new PushEndpoints(backend, limits);
     }
 
     @Override
@@ -74,16 +78,27 @@ public final class RegistryHandler extends Handler.Abstract {
         response.getHeaders().put(API_VERSION);
         try {
             route(request, response, callback, head);
-        } catch (DistributionException e) {
+        } catch (Throwable t) {
+            answerFailure(request, response, callback, head, t);
+        }
+        return true;
+    }
+
+    /**
+     * Ends a request that failed: a spec error body while nothing was sent yet, else a cut connection. Also used by
+     * answers that finish on another thread (a manifest push, once its body arrived).
+     */
+    static void answerFailure(Request request, Response response, Callback callback, boolean head, Throwable t) {
+        if (t instanceof DistributionException e) {
             fail(request, response, callback, head, e);
-        } catch (BadQuery e) {
+        } else if (t instanceof BadQuery e) {
             if (!response.isCommitted()) {
                 clearForError(response);
                 ErrorBodies.send(response, callback, 400, e.wireCode, e.getMessage(), head);
             } else {
                 callback.failed(e);
             }
-        } catch (Throwable t) {
+        } else {
             LOG.warn("{} {} failed", request.getMethod(), request.getHttpURI().getPath(), t);
             if (!response.isCommitted()) {
                 clearForError(response);
@@ -92,7 +107,6 @@ public final class RegistryHandler extends Handler.Abstract {
                 callback.failed(t);
             }
         }
-        return true;
     }
 
     private static void fail(Request request, Response response, Callback callback, boolean head, DistributionException e) {

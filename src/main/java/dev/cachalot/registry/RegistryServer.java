@@ -12,24 +12,46 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * The registry's HTTP server: one plain HTTP/1.1 listener in front of a {@link RegistryHandler}.
+ * The registry's HTTP server: one listener (plain HTTP/1.1, or HTTPS with HTTP/2 through {@link TlsListener}) in front
+ * of the operational endpoints ({@link OperationsHandler}) and a {@link RegistryHandler}.
  * Call {@link #start(String, int)} once; {@link #stop()} (or {@link #close()}) lets requests in flight finish
  * for a short grace period.
  */
 public final class RegistryServer implements AutoCloseable {
 
-    /** Handlers block on the backend and on blob writes, so the pool must cover every concurrent stream. */
+    /**
+     * Handlers block on the backend and on blob writes, so the pool must cover every concurrent stream. Waiting for a
+     * client is bounded apart from that: manifest bodies are read without a thread, upload bodies must keep a
+     * minimum pace, and one address holds at most {@link ServerLimits#connectionsPerAddress()} connections.
+     */
     static final int MAX_THREADS = 256;
     /** A slow client reading a large blob may stall for a while; only a connection silent this long is dropped. */
     static final long IDLE_TIMEOUT_MS = 120_000;
     static final long STOP_GRACE_MS = 5_000;
 
     private final RegistryBackend backend;
+    private final ServerOptions options;
+    private final ServerLimits limits;
     private Server server;
     private ServerConnector connector;
+    private ConnectionsPerAddress perAddress;
 
     public RegistryServer(RegistryBackend backend) {
+        this(backend, ServerOptions.plain(), ServerLimits.DEFAULT);
+    }
+
+    public RegistryServer(RegistryBackend backend, ServerLimits limits) {
+        this(backend, ServerOptions.plain(), limits);
+    }
+
+    public RegistryServer(RegistryBackend backend, ServerOptions options) {
+        this(backend, options, ServerLimits.DEFAULT);
+    }
+
+    public RegistryServer(RegistryBackend backend, ServerOptions options, ServerLimits limits) {
         this.backend = backend;
+        this.options = options;
+        this.limits = limits;
     }
 
     /**
@@ -41,8 +63,12 @@ public final class RegistryServer implements AutoCloseable {
         if (server != null) {
             throw new IllegalStateException("registry server already started");
         }
-        ServerConnector http = new ServerConnector(newJetty(backend), 1, -1, new HttpConnectionFactory(newConfiguration()));
-        Server jetty = http.getServer();
+        Server jetty = newJetty(backend, options, limits);
+        ServerConnector http = options.tls() == null
+                ? new ServerConnector(jetty, 1, -1, new HttpConnectionFactory(newConfiguration()))
+                : TlsListener.connector(jetty, newConfiguration(), options.tls());
+        ConnectionsPerAddress counted = new ConnectionsPerAddress(limits.connectionsPerAddress());
+        http.addBean(counted);
         http.setHost(host);
         http.setPort(port);
         http.setIdleTimeout(IDLE_TIMEOUT_MS);
@@ -60,6 +86,12 @@ public final class RegistryServer implements AutoCloseable {
         }
         server = jetty;
         connector = http;
+        perAddress = counted;
+    }
+
+    /** Connections open from {@code address}, as the per-address limit counts them. */
+    synchronized int connectionsFrom(java.net.InetAddress address) {
+        return perAddress == null ? 0 : perAddress.openFrom(address);
     }
 
     /**
@@ -67,10 +99,10 @@ public final class RegistryServer implements AutoCloseable {
      * quicker. Start-up calls it on a second thread while the engine opens its database.
      */
     public static void preload() {
-        new ServerConnector(newJetty(null), 1, -1, new HttpConnectionFactory(newConfiguration()));
+        new ServerConnector(newJetty(null, ServerOptions.plain(), ServerLimits.DEFAULT), 1, -1, new HttpConnectionFactory(newConfiguration()));
     }
 
-    private static Server newJetty(RegistryBackend backend) {
+    private static Server newJetty(RegistryBackend backend, ServerOptions options, ServerLimits limits) {
         avoidJmxLookup();
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 8);
         threads.setName("registry");
@@ -79,9 +111,9 @@ public final class RegistryServer implements AutoCloseable {
         jetty.setStopTimeout(STOP_GRACE_MS);
         jetty.setStopAtShutdown(false);
         jetty.setErrorHandler(new JsonErrorHandler());
-        jetty.setRequestLog(new RequestLogger());
+        jetty.setRequestLog(new RequestLogger(options.observer()));
         // Graceful: stop() lets requests in flight finish (up to STOP_GRACE_MS) instead of cutting them.
-        jetty.setHandler(new GracefulHandler(new RegistryHandler(backend)));
+        jetty.setHandler(new GracefulHandler(new OperationsHandler(new RegistryHandler(backend, limits), options.operations())));
         return jetty;
     }
 

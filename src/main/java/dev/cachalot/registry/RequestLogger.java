@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * <p>The query is left out: it may carry what a client considers private (a {@code last} tag, a mount source, a
  * token some client appends), and routing never depends on it beyond {@code ns}. The path is shown as printable
  * ASCII only, so a crafted request cannot forge or hide log lines. Blob bodies written straight from the file
- * (sendfile) bypass Jetty's byte counter; {@link #BODY_BYTES} carries the count the handler measured.
+ * (sendfile) bypass Jetty's byte counter; {@link #BODY_BYTES} carries the count the handler measured. Every request
+ * is also handed to the {@link RequestObserver} (metrics), whatever the log level.
  */
 final class RequestLogger implements RequestLog {
 
@@ -24,13 +25,25 @@ final class RequestLogger implements RequestLog {
     private static final Logger LOG = LoggerFactory.getLogger(RequestLogger.class);
     private static final int MAX_PATH = 300;
 
+    private final RequestObserver observer;
+
+    RequestLogger(RequestObserver observer) {
+        this.observer = observer;
+    }
+
     @Override
     public void log(Request request, Response response) {
+        long nanos = System.nanoTime() - request.getBeginNanoTime();
+        try {
+            observer.completed(request.getMethod(), Route.of(request.getHttpURI().getPath()), response.getStatus(), nanos);
+        } catch (RuntimeException e) {
+            LOG.warn("Request observer failed", e);
+        }
         if (!LOG.isDebugEnabled()) {
             return;
         }
         long bytes = request.getAttribute(BODY_BYTES) instanceof Long sent ? sent : Response.getContentBytesWritten(response);
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - request.getBeginNanoTime());
+        long millis = TimeUnit.NANOSECONDS.toMillis(nanos);
         LOG.debug("{} {} {} {} B {} ms {}", printable(request.getMethod()), printable(request.getHttpURI().getPath()),
                 response.getStatus(), bytes, millis, Request.getRemoteAddr(request));
     }

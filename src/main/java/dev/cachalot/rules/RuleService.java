@@ -130,6 +130,24 @@ public final class RuleService {
     }
 
     /**
+     * Changes a custom upstream's endpoint or CA certificate, keeping its login server.
+     *
+     * @throws RuleValidationException when there is no custom upstream of that login server, or the endpoint is malformed
+     */
+    public Upstream updateUpstream(String loginServer, String endpoint, String caCertPemOrNull) {
+        String server = UpstreamCatalog.canonicalLoginServer(loginServer);
+        if (UpstreamCatalog.isBuiltIn(server)) {
+            throw new RuleValidationException("'" + server + "' is a built-in upstream and cannot be changed");
+        }
+        if (upstreams.list().stream().noneMatch(u -> u.loginServer().equals(server))) {
+            throw new RuleValidationException("no custom upstream '" + server + "'");
+        }
+        Upstream upstream = UpstreamCatalog.custom(server, endpoint, caCertPemOrNull);
+        upstreams.put(upstream);
+        return upstream;
+    }
+
+    /**
      * Removes a custom upstream; refused while rules pull from it, since they would stop working.
      *
      * @return false when there was no custom upstream of that login server

@@ -91,6 +91,11 @@ public final class DeferredUpstreamClient implements UpstreamClient, AutoCloseab
     }
 
     @Override
+    public UpstreamTags tags(UpstreamRequest request, int n, String last) {
+        return get().tags(request, n, last);
+    }
+
+    @Override
     public void checkLogin(dev.cachalot.rules.Upstream upstream, String credentialSet) {
         get().checkLogin(upstream, credentialSet);
     }

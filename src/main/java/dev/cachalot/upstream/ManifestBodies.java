@@ -1,9 +1,7 @@
 package dev.cachalot.upstream;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.cachalot.oci.Digest;
 import dev.cachalot.oci.DistributionException;
-import dev.cachalot.oci.Json;
 import java.io.IOException;
 import okhttp3.Response;
 import okio.Buffer;
@@ -67,20 +65,6 @@ final class ManifestBodies {
         } catch (UpstreamFailure e) {
             throw e.toUpstreamException();
         }
-    }
-
-    /** The media type from {@code Content-Type} without parameters; from the body's {@code mediaType} when absent. */
-    static String mediaType(String contentType, byte[] body) {
-        if (contentType != null && !contentType.isBlank()) {
-            return stripParameters(contentType);
-        }
-        try {
-            JsonNode mt = Json.mapper().readTree(body).get("mediaType");
-            if (mt != null && mt.isTextual()) return mt.asText();
-        } catch (IOException | RuntimeException e) {
-            // not JSON: fall through
-        }
-        return "application/octet-stream";
     }
 
     static String stripParameters(String contentType) {

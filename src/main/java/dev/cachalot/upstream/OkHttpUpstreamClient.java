@@ -62,12 +62,18 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
     public static final long MAX_MANIFEST_BYTES = 4L << 20;
     static final long MAX_TAG_PAGE_BYTES = 16L << 20;
     static final int MAX_TAG_PAGES = 1_000;
+    /**
+     * The most tags one answer may gather, across pages: 100,000 tags of typical length hold about 10 MiB on the heap,
+     * so a handful of concurrent listings stay far from the heap's size. Longer lists are paged through with {@code n}.
+     */
+    static final int MAX_TAGS = 100_000;
 
     private final UpstreamCredentials credentials;
     private final UpstreamHttpSettings settings;
     private final OkHttpClient shared;
     private final Map<String, OkHttpClient> byCaPem = new ConcurrentHashMap<>();
     private final UpstreamBreakers breakers;
+    private final BlobWatchdog blobWatchdog;
     private final Clock clock;
 
     public OkHttpUpstreamClient() {
@@ -87,8 +93,10 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
         this.settings = settings;
         this.clock = clock;
         this.breakers = new UpstreamBreakers(settings.breakerPause(), settings.maxWaitingPerUpstream(), System::nanoTime);
+        this.blobWatchdog = new BlobWatchdog(settings.blobPace(), System::nanoTime);
         TokenCache tokens = new TokenCache(clock);
-        UpstreamAuth auth = new UpstreamAuth(tokens, new TokenIssuer(tokens, new RealmPolicy(), credentials), credentials);
+        UpstreamAuth auth = new UpstreamAuth(tokens,
+                new TokenIssuer(tokens, new RealmPolicy(), credentials, settings.manifestCallTimeout()), credentials);
         this.shared = new OkHttpClient.Builder()
                 .connectTimeout(settings.connectTimeout())
                 .readTimeout(settings.readTimeout())
@@ -113,7 +121,10 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
             byte[] body = ManifestBodies.readBounded(response, MAX_MANIFEST_BYTES, call.name() + ": " + what);
             Digest digest = ManifestBodies.verify(body, response.header("Docker-Content-Digest"), reference,
                     call.name() + ": " + what);
-            return new UpstreamManifest(body, ManifestBodies.mediaType(response.header("Content-Type"), body), digest);
+            String contentType = response.header("Content-Type");
+            String mediaType = ManifestShape.check(body, contentType == null ? null : ManifestBodies.stripParameters(contentType),
+                    call.name() + ": " + what);
+            return new UpstreamManifest(body, mediaType, digest);
         } catch (IOException e) {
             throw failure(call, what, e);
         }
@@ -151,8 +162,9 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
         String what = "GET blob " + request.repository() + "@" + digest;
         HttpUrl url = v2(call).addPathSegment("blobs").addPathSegment(digest.toString()).build();
         Request http = new Request.Builder().url(url).get().tag(UpstreamCall.class, call).build();
-        Response response = execute(call, http, what, null);
-        return new OkHttpBlob(response);
+        BlobWatchdog.Watch watch = blobWatchdog.watch(call.name() + ": " + what);
+        Response response = execute(call, http, what, null, watch);
+        return new OkHttpBlob(response, watch);
     }
 
     /** A HEAD, so that answering a client's HEAD of a cold blob never downloads it. */
@@ -185,16 +197,18 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
         HttpUrl url = v2(call).addPathSegment("blobs").addPathSegment(digest.toString()).build();
         Request http = new Request.Builder().url(url).get().header("Range", "bytes=" + offset + "-")
                 .tag(UpstreamCall.class, call).build();
-        Response response = execute(call, http, what, null);
+        BlobWatchdog.Watch watch = blobWatchdog.watch(call.name() + ": " + what);
+        Response response = execute(call, http, what, null, watch);
         ContentRange range = ContentRange.parse(response.header("Content-Range"));
         long length = response.body().contentLength();
         if (response.code() != 206 || range == null || !range.isRestFrom(offset) || (length >= 0 && length != range.length())) {
             String answer = response.code() + (range == null ? " without a usable Content-Range" : " with Content-Range " + range.first() + "-" + range.last());
             response.close();
+            watch.close();
             throw new UpstreamException(UpstreamException.Kind.PROTOCOL, response.code(),
                     call.name() + ": " + what + ": cannot resume, the upstream answered " + answer, null, null);
         }
-        return new OkHttpBlob(response);
+        return new OkHttpBlob(response, watch);
     }
 
     @Override
@@ -202,11 +216,25 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
         UpstreamCall call = newCall(request);
         String what = "GET tags " + request.repository();
         HttpUrl first = v2(call).addPathSegment("tags").addPathSegment("list").build();
-        return new TagPages(call, what, MAX_TAG_PAGES, MAX_TAG_PAGE_BYTES)
+        return new TagPages(call, what, MAX_TAG_PAGES, MAX_TAG_PAGE_BYTES, MAX_TAGS)
                 .collect(first, url -> execute(call, new Request.Builder().url(url).get()
                         .header("Accept", "application/json").tag(UpstreamCall.class, call).build(), what,
                         settings.manifestCallTimeout()),
                         e -> failure(call, what, e));
+    }
+
+    @Override
+    public UpstreamTags tags(UpstreamRequest request, int n, String last) {
+        if (n < 0) throw new IllegalArgumentException("n must not be negative");
+        UpstreamCall call = newCall(request);
+        String what = "GET tags " + request.repository() + " (n=" + n + (last == null ? "" : ", last=" + last) + ")";
+        HttpUrl.Builder url = v2(call).addPathSegment("tags").addPathSegment("list")
+                .addQueryParameter("n", Integer.toString(n));
+        if (last != null) url.addQueryParameter("last", last);
+        return new TagPages(call, what, 1, MAX_TAG_PAGE_BYTES, MAX_TAGS).page(url.build(), n, last,
+                u -> execute(call, new Request.Builder().url(u).get().header("Accept", "application/json")
+                        .tag(UpstreamCall.class, call).build(), what, settings.manifestCallTimeout()),
+                e -> failure(call, what, e));
     }
 
     /**
@@ -277,6 +305,7 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
     /** Closes idle connections and stops the dispatcher's threads. Open blobs should be closed first. */
     @Override
     public void close() {
+        blobWatchdog.close();
         shared.dispatcher().executorService().shutdown();
         shared.connectionPool().evictAll();
     }
@@ -320,7 +349,21 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
      * @param deadline the whole-call limit (retries and the token flow included), or null for none (blob bodies)
      */
     private Response execute(UpstreamCall call, Request request, String what, Duration deadline) {
-        UpstreamBreakers.Ticket ticket = breakers.admit(Origins.of(call.endpoint), call.name() + ": " + what);
+        return execute(call, request, what, deadline, null);
+    }
+
+    /**
+     * @param watch the blob watchdog's watch, which may cancel the call while its headers are late (and later while
+     *              its body is too slow), or null; on failure it is closed here, on success the blob closes it
+     */
+    private Response execute(UpstreamCall call, Request request, String what, Duration deadline, BlobWatchdog.Watch watch) {
+        UpstreamBreakers.Ticket ticket;
+        try {
+            ticket = breakers.admit(Origins.of(call.endpoint), call.name() + ": " + what);
+        } catch (RuntimeException e) {
+            if (watch != null) watch.close();
+            throw e;
+        }
         Call http = null;
         Response response;
         try {
@@ -328,16 +371,27 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
             if (deadline != null) {
                 http.timeout().timeout(deadline.toMillis(), TimeUnit.MILLISECONDS);
             }
+            if (watch != null) watch.attach(http);
             response = http.execute();
+            if (watch != null) watch.answered();
         } catch (IOException e) {
             if (e instanceof InterruptedIOException || http.isCanceled()) {
                 ticket.timedOut();
             } else {
                 ticket.failedFast();
             }
+            if (watch != null) {
+                watch.close();
+                if (watch.verdict() != null) {
+                    UpstreamException slow = new UpstreamException(UpstreamException.Kind.UNAVAILABLE, 0, watch.verdict(), null, e);
+                    reportFailure(call, slow);
+                    throw slow;
+                }
+            }
             throw failure(call, what, e);
         } catch (RuntimeException | Error e) {
             ticket.failedFast();
+            if (watch != null) watch.close();
             throw e;
         }
         reportToBreaker(ticket, response);
@@ -351,6 +405,7 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
         }
         UpstreamException e = StatusMapping.toException(call.name(), what, response);
         response.close();
+        if (watch != null) watch.close();
         reportFailure(call, e);
         throw e;
     }

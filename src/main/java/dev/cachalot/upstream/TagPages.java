@@ -14,8 +14,9 @@ import okhttp3.HttpUrl;
 import okhttp3.Response;
 
 /**
- * Walks an upstream's tag list through its {@code Link: <...>; rel="next"} pages, bounded in pages and page size,
- * and only on the upstream's own origin (a next link elsewhere would take our token with it).
+ * Walks an upstream's tag list through its {@code Link: <...>; rel="next"} pages, bounded in pages, page size and
+ * entries in total, and only on the upstream's own origin (a next link elsewhere would take our token with it); or
+ * reads one page of it.
  */
 final class TagPages {
 
@@ -25,12 +26,35 @@ final class TagPages {
     private final String what;
     private final int maxPages;
     private final long maxPageBytes;
+    private final int maxTags;
 
-    TagPages(UpstreamCall call, String what, int maxPages, long maxPageBytes) {
+    TagPages(UpstreamCall call, String what, int maxPages, long maxPageBytes, int maxTags) {
         this.call = call;
         this.what = what;
         this.maxPages = maxPages;
         this.maxPageBytes = maxPageBytes;
+        this.maxTags = maxTags;
+    }
+
+    /**
+     * One page: the tags after {@code last} (an upstream that ignores {@code n} and {@code last} is cut to them),
+     * and whether more follow, by the upstream's {@code Link} or by its having sent more than {@code n}.
+     */
+    UpstreamTags page(HttpUrl url, int n, String last, Function<HttpUrl, Response> fetch,
+                      Function<IOException, UpstreamException> onError) {
+        List<String> tags = new ArrayList<>();
+        boolean linked;
+        try (Response response = fetch.apply(url)) {
+            byte[] body = ManifestBodies.readBounded(response, maxPageBytes, call.name() + ": " + what);
+            addTags(body, tags);
+            linked = next(response.request().url(), response.header("Link")) != null;
+        } catch (IOException e) {
+            throw onError.apply(e);
+        }
+        java.util.TreeSet<String> sorted = new java.util.TreeSet<>(tags);
+        List<String> after = List.copyOf(last == null ? sorted : sorted.tailSet(last, false));
+        if (after.size() > n) return new UpstreamTags(after.subList(0, n), true);
+        return new UpstreamTags(after, linked);
     }
 
     List<String> collect(HttpUrl first, Function<HttpUrl, Response> fetch, Function<IOException, UpstreamException> onError) {
@@ -68,7 +92,12 @@ final class TagPages {
             throw new UpstreamFailure(UpstreamException.Kind.PROTOCOL, 200, call.name() + ": " + what + ": tags is not a list");
         }
         for (JsonNode t : list) {
-            if (t.isTextual()) tags.add(t.asText());
+            if (!t.isTextual()) continue;
+            if (tags.size() >= maxTags) {
+                throw new UpstreamFailure(UpstreamException.Kind.PROTOCOL, 200, call.name() + ": " + what
+                        + ": more than " + maxTags + " tags, more than this cache lists at once (ask for pages with ?n=)");
+            }
+            tags.add(t.asText());
         }
     }
 

@@ -26,9 +26,12 @@ final class TokenIssuer {
     private final TokenCache cache;
     private final RealmPolicy realmPolicy;
     private final UpstreamCredentials credentials;
+    private final Duration callTimeout;
 
-    TokenIssuer(TokenCache cache, RealmPolicy realmPolicy, UpstreamCredentials credentials) {
+    /** @param callTimeout the whole-call limit of a token request: its own call, outside the deadline of the call it serves */
+    TokenIssuer(TokenCache cache, RealmPolicy realmPolicy, UpstreamCredentials credentials, Duration callTimeout) {
         this.cache = cache;
+        this.callTimeout = callTimeout;
         this.realmPolicy = realmPolicy;
         this.credentials = credentials;
     }
@@ -56,7 +59,7 @@ final class TokenIssuer {
                 call.realmRejected = true;
                 credentials.reportHealth(call.credentialSet, false, "TokenRealmRejected", call.name() + ": " + refusal);
             } else {
-                Optional<UpstreamCredentials.Login> login = credentials.login(call.credentialSet);
+                Optional<UpstreamCredentials.Login> login = UpstreamAuth.loginOf(credentials, call);
                 if (login.isPresent()) {
                     request.header("Authorization", BasicCredentials.header(login.get()));
                     call.credentialsSent = true;
@@ -66,7 +69,9 @@ final class TokenIssuer {
         }
 
         Instant asked = cache.now();
-        try (Response response = client.newCall(request.build()).execute()) {
+        okhttp3.Call tokenCall = client.newCall(request.build());
+        tokenCall.timeout().timeout(callTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        try (Response response = tokenCall.execute()) {
             int code = response.code();
             if (code == 401 || code == 403) {
                 throw new UpstreamFailure(UpstreamException.Kind.UNAUTHORIZED, code,

@@ -25,7 +25,7 @@ final class UpstreamAuth {
     }
 
     /** An {@code Authorization} value to send before any challenge, when we already know what works. */
-    Optional<String> preemptive(UpstreamCall call) {
+    Optional<String> preemptive(UpstreamCall call) throws UpstreamFailure {
         Optional<TokenCache.Token> token = tokens.get(call.tokenKey());
         if (token.isPresent()) {
             if (token.get().withCredentials()) call.credentialsSent = true;
@@ -61,8 +61,8 @@ final class UpstreamAuth {
         return Optional.empty();
     }
 
-    private Optional<String> basic(UpstreamCall call) {
-        Optional<UpstreamCredentials.Login> login = credentials.login(call.credentialSet);
+    private Optional<String> basic(UpstreamCall call) throws UpstreamFailure {
+        Optional<UpstreamCredentials.Login> login = loginOf(credentials, call);
         if (login.isEmpty()) {
             credentials.reportHealth(call.credentialSet, false, "SecretNotFound",
                     call.name() + ": the credential set has no username or password");
@@ -70,6 +70,15 @@ final class UpstreamAuth {
         }
         call.credentialsSent = true;
         return Optional.of(BasicCredentials.header(login.get()));
+    }
+
+    /** The call's login; a set whose secrets cannot be read ends the call with that cause, before any upstream sees it. */
+    static Optional<UpstreamCredentials.Login> loginOf(UpstreamCredentials credentials, UpstreamCall call) throws UpstreamFailure {
+        try {
+            return credentials.login(call.credentialSet);
+        } catch (UpstreamCredentials.Unreadable e) {
+            throw new UpstreamFailure(UpstreamException.Kind.CREDENTIALS_UNREADABLE, 0, call.name() + ": " + e.getMessage());
+        }
     }
 
     private static String basicKey(UpstreamCall call) {

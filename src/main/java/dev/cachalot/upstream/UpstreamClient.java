@@ -55,8 +55,26 @@ public interface UpstreamClient {
         throw new UnsupportedOperationException("this upstream client cannot resume blob downloads");
     }
 
-    /** All tags of the repository (following the upstream's pagination, bounded). */
+    /**
+     * All tags of the repository, following the upstream's pagination, bounded in pages, bytes and entries.
+     *
+     * @throws UpstreamException {@code PROTOCOL} when the list is longer than the bound; page through it with
+     *                           {@link #tags(UpstreamRequest, int, String)} instead
+     */
     List<String> tags(UpstreamRequest request);
+
+    /**
+     * One page of the repository's tags: at most {@code n} tags after {@code last} (null: from the first), asked of
+     * the upstream with the same {@code n} and {@code last}, so that a client paging through a long list never makes
+     * the cache hold all of it. An upstream may answer fewer than {@code n} and still have more.
+     *
+     * <p>The default pages through {@link #tags(UpstreamRequest)}.
+     */
+    default UpstreamTags tags(UpstreamRequest request, int n, String last) {
+        java.util.TreeSet<String> all = new java.util.TreeSet<>(tags(request));
+        List<String> after = List.copyOf(last == null ? all : all.tailSet(last, false));
+        return after.size() > n ? new UpstreamTags(after.subList(0, n), true) : new UpstreamTags(after, false);
+    }
 
     /**
      * Checks that a credential set can log in to an upstream: {@code GET /v2/} with the auth flow (on a Bearer

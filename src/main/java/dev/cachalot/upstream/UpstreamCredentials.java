@@ -16,8 +16,23 @@ public interface UpstreamCredentials {
         }
     };
 
-    /** The login of a credential set, or empty when it has none (or its secrets are missing). */
+    /**
+     * The login of a credential set, or empty when it has none (or its secrets are missing).
+     *
+     * @throws Unreadable when the set's secrets exist but cannot be read now (a locked vault)
+     */
     Optional<Login> login(String credentialSet);
+
+    /**
+     * A credential set's secrets cannot be read now: the vault is locked (the engine was started without its
+     * passphrase) or its key is out of reach. The upstream is then not asked with a wrong (anonymous) login, and
+     * the client is told the real cause. The message says what to do and never holds a secret.
+     */
+    final class Unreadable extends RuntimeException {
+        public Unreadable(String message) {
+            super(message);
+        }
+    }
 
     /** Called after each use of a credential set against an upstream (success or failure). */
     default void reportHealth(String credentialSet, boolean healthy, String errorCode, String errorMessage) {

@@ -15,7 +15,9 @@ public class UpstreamException extends RuntimeException {
         /** 5xx after retries, timeouts, connection refused, DNS failure. */
         UNAVAILABLE,
         /** The upstream answered something that breaks the protocol (bad digest, bad JSON, bad auth challenge). */
-        PROTOCOL
+        PROTOCOL,
+        /** The credential set's secrets cannot be read here (a locked vault): not the upstream's doing. */
+        CREDENTIALS_UNREADABLE
     }
 
     private final Kind kind;

@@ -68,7 +68,7 @@ class LayoutAt1024UiTest {
     @Test
     void everyPagesButtonsShowTheirWholeLabel(FxRobot robot) {
         List<String> cut = new ArrayList<>();
-        for (String page : List.of("Overview", "Cache rules", "Credentials", "Repositories", "Pull statistics",
+        for (String page : List.of("Overview", "Cache rules", "Credentials", "Upstreams", "Repositories", "Pull statistics",
                 "Client setup", "Settings")) {
             robot.interact(() -> window.select(page));
             waitUntil(() -> true);

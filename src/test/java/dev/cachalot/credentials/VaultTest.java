@@ -80,7 +80,7 @@ class VaultTest {
         env.clear();
         assertThatThrownBy(() -> vault(Keyring.NONE).list())
                 .isInstanceOf(VaultException.class)
-                .hasMessage("the vault is protected by a passphrase: set CACHALOT_VAULT_PASSPHRASE");
+                .hasMessage("the vault is locked: it is protected by a passphrase, and none was given (start the engine with the passphrase in CACHALOT_VAULT_PASSPHRASE)");
         // Neither does a keyring showing up later change what protects an existing vault.
         assertThatThrownBy(() -> vault(keyring).list()).hasMessageContaining("protected by a passphrase");
     }

@@ -77,6 +77,8 @@ class CacheBoundIntegrationTest {
 
         assertThat(report.manifestsEvicted()).isPositive();
         assertThat(engine.cacheSizeBytes()).isLessThanOrEqualTo(bound);
+        assertThat(cache.get("/metrics").text()).as("evictions reach the metrics")
+                .contains("cachalot_cache_evicted_manifests_total " + (double) report.manifestsEvicted());
         List<String> cachedNames = engine.repositories().stream().map(RepositoryView::name).toList();
         assertThat(cachedNames).contains("up/app3").doesNotContain("up/app0", "up/app1");
 

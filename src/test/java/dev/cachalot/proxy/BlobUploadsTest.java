@@ -52,6 +52,21 @@ class BlobUploadsTest {
     }
 
     @Test
+    void aChunkDeclaredLargerThanTheCapIsRefusedBeforeAnyOfItIsRead() {
+        BlobUploads uploads = uploads(100);
+        UploadStatus started = uploads.start(APP);
+        InputStream unread = new InputStream() {
+            @Override public int read() {
+                throw new AssertionError("the body was read");
+            }
+        };
+
+        assertThatThrownBy(() -> uploads.append(APP, started.id(), 0, 101, unread))
+                .isInstanceOfSatisfying(DistributionException.class, e -> assertThat(e.status()).isEqualTo(413));
+        assertThat(uploads.status(APP, started.id()).size()).isZero();
+    }
+
+    @Test
     void aChunkShorterThanItsRangeIsRefusedAndRolledBack() throws IOException {
         BlobUploads uploads = uploads(1000);
         UploadStatus started = uploads.start(APP);
@@ -118,6 +133,43 @@ class BlobUploadsTest {
                 .isInstanceOfSatisfying(DistributionException.class, e -> assertThat(e.status()).isEqualTo(429));
         uploads.cancel(APP, first);
         assertThat(uploads.start(APP).size()).isZero();
+    }
+
+    @Test
+    void aClientOverItsCapGetsTooManyRequestsWhileAnotherClientStillStarts() {
+        BlobUploads uploads = new BlobUploads(tmp, 1000, new UploadLimits(Duration.ofMinutes(10), 3, 100), null, clock);
+        for (int i = 0; i < 3; i++) uploads.start(APP, "192.0.2.7");
+
+        assertThatThrownBy(() -> uploads.start(APP, "192.0.2.7"))
+                .isInstanceOfSatisfying(DistributionException.class, e -> {
+                    assertThat(e.status()).isEqualTo(429);
+                    assertThat(e.code().name()).isEqualTo("TOOMANYREQUESTS");
+                    assertThat(e.getMessage()).contains("this client has 3 blob uploads open");
+                });
+        assertThat(uploads.start(APP, "192.0.2.8").size()).isZero();
+    }
+
+    @Test
+    void anAbandonedUploadIsSweptWithItsFileWithoutAnyoneAskingAboutIt() throws IOException {
+        BlobUploads uploads = new BlobUploads(tmp, 1000, new UploadLimits(Duration.ofMillis(300), 32, 1024), null,
+                Clock.systemUTC());
+        try {
+            UploadStatus abandoned = uploads.start(APP, "192.0.2.7");
+            uploads.append(APP, abandoned.id(), 0, 10, bytes(10));
+            assertThat(onlyFile()).exists();
+
+            // Nothing touches the session: the sweep alone removes the file.
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+                try (var files = Files.list(tmp)) {
+                    return files.findAny().isEmpty();
+                }
+            });
+            assertThatThrownBy(() -> uploads.status(APP, abandoned.id()))
+                    .isInstanceOfSatisfying(DistributionException.class, e -> assertThat(e.code().name()).isEqualTo("BLOB_UPLOAD_UNKNOWN"));
+            assertThat(uploads.openUploads()).isZero();
+        } finally {
+            uploads.close();
+        }
     }
 
     @Test

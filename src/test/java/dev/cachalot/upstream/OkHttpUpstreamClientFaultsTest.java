@@ -29,7 +29,7 @@ class OkHttpUpstreamClientFaultsTest {
 
     private static final String REPO = "team/app";
     private static final String PATH = "/v2/" + REPO + "/manifests/v1";
-    private static final byte[] MANIFEST = ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\"}")
+    private static final byte[] MANIFEST = ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee\",\"size\":2},\"layers\":[]}")
             .getBytes(StandardCharsets.UTF_8);
 
     private final LoopbackHttpServer server = new LoopbackHttpServer();

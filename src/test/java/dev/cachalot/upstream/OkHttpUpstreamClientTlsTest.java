@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 class OkHttpUpstreamClientTlsTest {
 
     private static final String REPO = "team/app";
-    private static final byte[] MANIFEST = "{\"schemaVersion\":2}".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] MANIFEST = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee\",\"size\":2},\"layers\":[]}").getBytes(StandardCharsets.UTF_8);
     private static final String BLOB_DIGEST = "sha256:" + "b".repeat(64);
 
     @TempDir

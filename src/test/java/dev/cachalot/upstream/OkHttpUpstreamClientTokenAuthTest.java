@@ -31,7 +31,7 @@ class OkHttpUpstreamClientTokenAuthTest {
 
     private static final String REPO = "team/app";
     private static final byte[] MANIFEST = ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST
-            + "\",\"config\":{},\"layers\":[]}").getBytes(StandardCharsets.UTF_8);
+            + "\",\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee\",\"size\":2},\"layers\":[]}").getBytes(StandardCharsets.UTF_8);
     private static final byte[] BLOB = "layer bytes from the cdn".getBytes(StandardCharsets.UTF_8);
     private static final String PASSWORD = "hunter2-very-secret";
     private static final String BASIC = "Basic " + java.util.Base64.getEncoder()

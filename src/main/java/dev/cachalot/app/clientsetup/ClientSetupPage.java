@@ -44,7 +44,7 @@ public final class ClientSetupPage implements Page {
         snippets.getChildren().setAll(
                 snippet("Docker — /etc/docker/daemon.json (Docker Hub pulls; restart the Docker daemon)", s.dockerDaemonJson(), "snippetDocker"));
         for (Map.Entry<String, String> f : s.containerdHostsToml().entrySet()) {
-            snippets.getChildren().add(snippet("containerd — " + f.getKey(), f.getValue(), "snippetContainerd-" + f.getKey().split("/")[4]));
+            snippets.getChildren().add(snippet("containerd — " + f.getKey() + " (config_path must point at " + ClientSnippets.CONTAINERD_CERTS_D + ")", f.getValue(), "snippetContainerd-" + f.getKey().split("/")[4]));
         }
         snippets.getChildren().addAll(
                 snippet("Podman — /etc/containers/registries.conf", s.podmanRegistriesConf(), "snippetPodman"),
@@ -61,6 +61,7 @@ public final class ClientSetupPage implements Page {
         area.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         Button copy = new Button("Copy", Ui.icon(MaterialDesignC.CONTENT_COPY));
         copy.setOnAction(e -> Ui.copyToClipboard(text));
+        copy.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         Label t = new Label(title);
         t.getStyleClass().add("text-bold");
         javafx.scene.layout.Region gap = new javafx.scene.layout.Region();

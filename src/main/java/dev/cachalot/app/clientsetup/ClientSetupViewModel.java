@@ -4,9 +4,6 @@ import dev.cachalot.app.common.AppContext;
 import dev.cachalot.app.common.Async;
 import dev.cachalot.app.common.Messages;
 import dev.cachalot.engine.EngineApi;
-import dev.cachalot.rules.Upstream;
-import java.util.HashMap;
-import java.util.Map;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
@@ -25,17 +22,7 @@ public final class ClientSetupViewModel {
     }
 
     public void refresh() {
-        async.run(() -> {
-            String address = engine.status().address();
-            if (address == null || address.isBlank()) address = engine.settings().listen();
-            // custom upstreams (and built-ins moved elsewhere) need their endpoint in the containerd snippet
-            Map<String, String> endpoints = new HashMap<>();
-            for (Upstream u : engine.upstreams()) {
-                String endpoint = u.endpoint().toString().replaceAll("/+$", "");
-                if (!endpoint.equals("https://" + u.loginServer())) endpoints.put(u.loginServer(), endpoint);
-            }
-            return new ClientSnippets(address, engine.rules(), endpoints);
-        }, s -> {
+        async.run(() -> ClientSnippets.forEngine(engine), s -> {
             error.set("");
             snippets.set(s);
         }, e -> error.set(Messages.human(e)));

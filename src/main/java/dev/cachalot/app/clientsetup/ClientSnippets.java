@@ -1,6 +1,9 @@
 package dev.cachalot.app.clientsetup;
 
+import dev.cachalot.engine.EngineApi;
 import dev.cachalot.rules.CacheRule;
+import dev.cachalot.rules.Upstream;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -10,6 +13,9 @@ import java.util.TreeMap;
  * and the user's rules. Pure text, so it is tested without a window.
  */
 public final class ClientSnippets {
+    /** Where containerd's snippets go, and what its {@code config_path} must name. */
+    public static final String CONTAINERD_CERTS_D = "/etc/containerd/certs.d";
+
     private final String address;
     private final List<CacheRule> rules;
 
@@ -24,6 +30,19 @@ public final class ClientSnippets {
         this.address = address == null || address.isBlank() ? "127.0.0.1:5000" : address;
         this.rules = List.copyOf(rules);
         this.endpoints = Map.copyOf(endpoints);
+    }
+
+    /** The snippets for {@code engine}: its address (running, or else the saved one), rules and upstream endpoints. Blocks. */
+    public static ClientSnippets forEngine(EngineApi engine) {
+        String address = engine.status().address();
+        if (address == null || address.isBlank()) address = engine.settings().listen();
+        // custom upstreams (and built-ins moved elsewhere) need their endpoint in the containerd snippet
+        Map<String, String> endpoints = new HashMap<>();
+        for (Upstream u : engine.upstreams()) {
+            String endpoint = u.endpoint().toString().replaceAll("/+$", "");
+            if (!endpoint.equals("https://" + u.loginServer())) endpoints.put(u.loginServer(), endpoint);
+        }
+        return new ClientSnippets(address, engine.rules(), endpoints);
     }
 
     /** {@code /etc/docker/daemon.json}: Docker uses mirrors for Docker Hub pulls only. */
@@ -41,15 +60,20 @@ public final class ClientSnippets {
 
     /**
      * One {@code hosts.toml} per upstream, keyed by its path. containerd adds {@code ?ns=<upstream>} to mirror requests,
-     * which the engine uses to route them onto the rules.
+     * which the engine uses to route them onto the rules (docs/decisions/0008). containerd reads these files only when
+     * its registry {@code config_path} names the certs.d folder: the first lines say so, as they are copied with it.
      */
     public Map<String, String> containerdHostsToml() {
         Map<String, String> files = new TreeMap<>();
         for (String upstream : upstreams()) {
             String server = upstream.equals("docker.io") ? "https://registry-1.docker.io"
                     : endpoints.getOrDefault(upstream, "https://" + upstream);
-            files.put("/etc/containerd/certs.d/" + upstream + "/hosts.toml",
-                    "server = \"" + server + "\"\n\n"
+            files.put(CONTAINERD_CERTS_D + "/" + upstream + "/hosts.toml",
+                    "# containerd reads this file only when config_path points at the certs.d folder, in /etc/containerd/config.toml:\n"
+                            + "#   [plugins.\"io.containerd.grpc.v1.cri\".registry]\n"
+                            + "#     config_path = \"" + CONTAINERD_CERTS_D + "\"\n"
+                            + "# (ctr: --hosts-dir " + CONTAINERD_CERTS_D + ")\n"
+                            + "server = \"" + server + "\"\n\n"
                             + "[host.\"http://" + address + "\"]\n"
                             + "  capabilities = [\"pull\", \"resolve\"]\n"
                             + "  skip_verify = true\n");
@@ -57,18 +81,40 @@ public final class ClientSnippets {
         return files;
     }
 
-    /** {@code /etc/containers/registries.conf} (or a drop-in under {@code registries.conf.d}): a mirror per upstream. */
+    /**
+     * {@code /etc/containers/registries.conf} (or a drop-in under {@code registries.conf.d}): one entry per rule whose
+     * prefix is the rule's source and whose mirror is the engine <em>with the rule's target path</em>. podman and skopeo
+     * send a mirror request with no hint of the registry it mirrors, so a mirror of the bare engine address would ask
+     * for the upstream's path as a local name, which another rule (or Docker Hub) may own; the target prefix makes the
+     * request name exactly what the rule serves (docs/decisions/0008). The longest prefix wins in podman as in the
+     * rules, so a static rule inside a wildcard one keeps its exact name.
+     */
     public String podmanRegistriesConf() {
         StringBuilder sb = new StringBuilder();
-        for (String upstream : upstreams()) {
-            sb.append("[[registry]]\n")
-                    .append("prefix = \"").append(upstream).append("\"\n")
-                    .append("location = \"").append(upstream).append("\"\n\n")
-                    .append("[[registry.mirror]]\n")
-                    .append("location = \"").append(address).append("\"\n")
+        java.util.Set<String> prefixes = new java.util.HashSet<>();
+        for (CacheRule r : rules) {
+            String prefix = withoutWildcard(r.sourceRepository());
+            // podman refuses a registries.conf naming one prefix twice; the first rule of a source keeps it
+            if (!prefixes.add(prefix)) continue;
+            String target = withoutWildcard(r.targetRepository());
+            String upstream = loginServer(r.sourceRepository());
+            boolean plainHttp = endpoints.getOrDefault(upstream, "https://").startsWith("http://");
+            sb.append("# rule ").append(r.name()).append(": ").append(r.sourceRepository()).append(" -> ").append(r.targetRepository()).append('\n')
+                    .append("[[registry]]\n")
+                    .append("prefix = \"").append(prefix).append("\"\n")
+                    .append("location = \"").append(prefix).append("\"\n");
+            if (plainHttp) sb.append("insecure = true\n");
+            sb.append("\n[[registry.mirror]]\n")
+                    .append("location = \"").append(target.isEmpty() ? address : address + "/" + target).append("\"\n")
                     .append("insecure = true\n\n");
         }
-        return sb.length() == 0 ? "# Create a cache rule first: mirrors are listed per upstream.\n" : sb.toString();
+        return sb.length() == 0 ? "# Create a cache rule first: mirrors are listed per rule.\n" : sb.toString();
+    }
+
+    /** {@code docker.io/library/*} → {@code docker.io/library}; {@code *} → empty; a static path unchanged. */
+    private static String withoutWildcard(String path) {
+        if (path.equals("*")) return "";
+        return path.endsWith("/*") ? path.substring(0, path.length() - 2) : path;
     }
 
     /** Plain pulls by the local name, one per rule ({@code <name>} stands for any repository under a wildcard). */

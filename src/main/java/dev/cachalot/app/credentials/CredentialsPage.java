@@ -7,6 +7,7 @@ import dev.cachalot.app.common.Page;
 import dev.cachalot.app.common.Tables;
 import dev.cachalot.app.common.Ui;
 import dev.cachalot.app.common.WizardDialog;
+import dev.cachalot.app.upstreams.CustomRegistryChoice;
 import dev.cachalot.engine.CredentialSetView;
 import dev.cachalot.rules.Upstream;
 import java.util.List;
@@ -15,7 +16,6 @@ import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
-import javafx.scene.control.ListCell;
 import javafx.scene.control.PasswordField;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
@@ -91,11 +91,9 @@ public final class CredentialsPage implements Page {
 
     public void openWizard() {
         CredentialWizardViewModel w = new CredentialWizardViewModel(context);
-        ComboBox<Upstream> registry = new ComboBox<>(w.upstreams());
+        ComboBox<Upstream> registry = new ComboBox<>();
         registry.setId("credRegistry");
-        registry.valueProperty().bindBidirectional(w.upstreamProperty());
-        registry.setCellFactory(l -> new UpstreamCell());
-        registry.setButtonCell(new UpstreamCell());
+        VBox customRegistry = CustomRegistryChoice.attach(registry, w.upstreams(), w.upstreamProperty(), context);
         registry.setMaxWidth(Double.MAX_VALUE);
         TextField loginServer = new TextField();
         loginServer.setId("credLoginServer");
@@ -113,7 +111,7 @@ public final class CredentialsPage implements Page {
         password.textProperty().bindBidirectional(w.passwordProperty());
 
         new FieldDecorations().decorate(name, w.nameErrorProperty());
-        GridPane first = grid("Registry", new VBox(4, registry, Ui.errorLabel(w.loadErrorProperty())), "Login server", loginServer, "Name", new VBox(4, name, Ui.errorLabel(w.nameErrorProperty())));
+        GridPane first = grid("Registry", new VBox(4, registry, customRegistry, Ui.errorLabel(w.loadErrorProperty())), "Login server", loginServer, "Name", new VBox(4, name, Ui.errorLabel(w.nameErrorProperty())));
         GridPane second = grid("Username", username, "Password", new VBox(4, password, Ui.errorLabel(w.signInErrorProperty())));
         Button test = new Button("Test sign-in", Ui.icon(MaterialDesignC.CHECK_NETWORK));
         test.setId("credTestLogin");
@@ -199,12 +197,4 @@ public final class CredentialsPage implements Page {
     @Override public void deactivate() { vm.deactivate(); }
     @Override public void refresh() { vm.refresh(); }
     @Override public void focusFilter() { filter.requestFocus(); }
-
-    private static final class UpstreamCell extends ListCell<Upstream> {
-        @Override
-        protected void updateItem(Upstream u, boolean empty) {
-            super.updateItem(u, empty);
-            setText(empty || u == null ? null : Formats.upstream(u));
-        }
-    }
 }

@@ -3,6 +3,7 @@ package dev.cachalot.app.rules;
 import dev.cachalot.app.common.FieldDecorations;
 import dev.cachalot.app.common.Ui;
 import dev.cachalot.app.common.WizardDialog;
+import dev.cachalot.app.upstreams.CustomRegistryChoice;
 import dev.cachalot.rules.CacheRule;
 import dev.cachalot.rules.Upstream;
 import java.util.List;
@@ -11,7 +12,6 @@ import javafx.beans.binding.Bindings;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
-import javafx.scene.control.ListCell;
 import javafx.scene.control.PasswordField;
 import javafx.scene.control.RadioButton;
 import javafx.scene.control.TextArea;
@@ -29,11 +29,9 @@ public final class RuleWizard {
 
     public static WizardDialog open(Window owner, RuleWizardViewModel vm, Consumer<CacheRule> created) {
         // Step 1: source registry
-        ComboBox<Upstream> registry = new ComboBox<>(vm.upstreams());
+        ComboBox<Upstream> registry = new ComboBox<>();
         registry.setId("ruleRegistry");
-        registry.valueProperty().bindBidirectional(vm.upstreamProperty());
-        registry.setCellFactory(l -> new UpstreamCell());
-        registry.setButtonCell(new UpstreamCell());
+        VBox customRegistry = CustomRegistryChoice.attach(registry, vm.upstreams(), vm.upstreamProperty(), vm.context());
         registry.setMaxWidth(Double.MAX_VALUE);
         TextField loginServer = new TextField();
         loginServer.setId("ruleLoginServer");
@@ -42,7 +40,8 @@ public final class RuleWizard {
         VBox sourceStep = form(
                 "Source registry", registry,
                 "Login server", loginServer,
-                null, Ui.hint("The login server comes from the registry catalog and cannot be changed here."));
+                null, Ui.hint("The login server comes from the registry catalog and cannot be changed here."),
+                null, customRegistry);
 
         // Step 2: path, target, name
         TextField path = new TextField();
@@ -191,13 +190,5 @@ public final class RuleWizard {
             Ui.formRow(grid, i / 2, (String) labelsAndNodes[i], (javafx.scene.Node) labelsAndNodes[i + 1]);
         }
         return new VBox(grid);
-    }
-
-    private static final class UpstreamCell extends ListCell<Upstream> {
-        @Override
-        protected void updateItem(Upstream u, boolean empty) {
-            super.updateItem(u, empty);
-            setText(empty || u == null ? null : dev.cachalot.app.common.Formats.upstream(u));
-        }
     }
 }

@@ -42,6 +42,7 @@ public final class RuleWizardViewModel {
 
     private final EngineApi engine;
     private final Async async;
+    private final AppContext context;
 
     private final ObservableList<Upstream> upstreams = FXCollections.observableArrayList();
     private final ObjectProperty<Upstream> upstream = new SimpleObjectProperty<>();
@@ -91,6 +92,7 @@ public final class RuleWizardViewModel {
     public RuleWizardViewModel(AppContext context) {
         this.engine = context.engine();
         this.async = context.async();
+        this.context = context;
 
         upstream.addListener((o, a, u) -> {
             loginServer.set(u == null ? "" : u.loginServer());
@@ -418,5 +420,10 @@ public final class RuleWizardViewModel {
             case ANONYMOUS_ONLY -> u.displayName() + " allows anonymous pulls only.";
             case BOTH -> u.displayName() + " allows anonymous pulls; a credential set gives access to private images and higher limits.";
         };
+    }
+
+    /** For sub-forms that talk to the engine themselves (the custom registry form). */
+    AppContext context() {
+        return context;
     }
 }

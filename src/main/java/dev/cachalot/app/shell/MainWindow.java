@@ -12,6 +12,7 @@ import dev.cachalot.app.repositories.RepositoriesPage;
 import dev.cachalot.app.rules.RulesPage;
 import dev.cachalot.app.settings.SettingsPage;
 import dev.cachalot.app.stats.StatsPage;
+import dev.cachalot.app.upstreams.UpstreamsPage;
 import dev.cachalot.engine.EngineStatus;
 import java.util.List;
 import javafx.beans.binding.Bindings;
@@ -70,7 +71,7 @@ public final class MainWindow {
         this.pages = List.of(new OverviewPage(context, () -> {
             select(rulesPage.title());
             rulesPage.openWizard();
-        }), rulesPage, new CredentialsPage(context), new RepositoriesPage(context),
+        }), rulesPage, new CredentialsPage(context), new UpstreamsPage(context), new RepositoriesPage(context),
                 new StatsPage(context), new ClientSetupPage(context), new SettingsPage(context, this::restartServer));
 
         navigation.setId(NAV_ID);

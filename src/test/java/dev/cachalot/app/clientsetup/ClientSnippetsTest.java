@@ -36,10 +36,30 @@ class ClientSnippetsTest {
     }
 
     @Test
-    void podmanMirrorsEachUpstreamOnce() {
+    void podmanMirrorsEachRuleSourceOntoItsTargetPath() {
         String conf = snippets.podmanRegistriesConf();
-        assertThat(conf).containsOnlyOnce("prefix = \"docker.io\"").containsOnlyOnce("prefix = \"registry.k8s.io\"");
-        assertThat(conf).contains("location = \"127.0.0.1:5001\"\ninsecure = true");
+        assertThat(conf)
+                .containsOnlyOnce("prefix = \"docker.io/library/hello-world\"")
+                .containsOnlyOnce("prefix = \"registry.k8s.io\"")
+                .containsOnlyOnce("prefix = \"docker.io/library\"\n")
+                .contains("[[registry.mirror]]\nlocation = \"127.0.0.1:5001/hello-world\"\ninsecure = true")
+                .contains("[[registry.mirror]]\nlocation = \"127.0.0.1:5001/k8s\"\ninsecure = true")
+                .contains("[[registry.mirror]]\nlocation = \"127.0.0.1:5001/library\"\ninsecure = true");
+    }
+
+    @Test
+    void podmanNamesASourceOnceEvenWhenTwoRulesShareIt() {
+        ClientSnippets twice = new ClientSnippets("127.0.0.1:5001", List.of(
+                rule("nginx-one", "docker.io/library/nginx", "nginx"), rule("nginx-two", "docker.io/library/nginx", "web/nginx")));
+
+        assertThat(twice.podmanRegistriesConf()).containsOnlyOnce("prefix = \"docker.io/library/nginx\"")
+                .contains("location = \"127.0.0.1:5001/nginx\"");
+    }
+
+    @Test
+    void containerdSaysConfigPathMustNameTheCertsDFolder() {
+        assertThat(snippets.containerdHostsToml().values())
+                .allSatisfy(toml -> assertThat(toml).contains("config_path = \"/etc/containerd/certs.d\""));
     }
 
     @Test
@@ -61,6 +81,6 @@ class ClientSnippetsTest {
                 java.util.Map.of("registry.lan:8080", "http://registry.lan:8080"));
 
         assertThat(custom.containerdHostsToml().get("/etc/containerd/certs.d/registry.lan:8080/hosts.toml"))
-                .startsWith("server = \"http://registry.lan:8080\"");
+                .contains("\nserver = \"http://registry.lan:8080\"\n");
     }
 }

@@ -1,0 +1,102 @@
+package dev.cachalot.app.clientsetup;
+
+import dev.cachalot.testing.Processes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Debian's containerd run as a private daemon on a temp folder (its own root, state and socket; the CRI plugin off),
+ * so {@code ctr} can pull as a user's node would, without touching a system containerd. Needs root, as containerd does.
+ */
+final class PrivateContainerd implements AutoCloseable {
+    static final String CONTAINERD = "/usr/bin/containerd";
+    static final String CTR = "/usr/bin/ctr";
+
+    private final Path folder;
+    private final Path socket;
+    private final Process process;
+
+    private PrivateContainerd(Path folder, Path socket, Process process) {
+        this.folder = folder;
+        this.socket = socket;
+        this.process = process;
+    }
+
+    static PrivateContainerd start(Path folder) {
+        for (String binary : List.of(CONTAINERD, CTR)) {
+            if (!Files.isExecutable(Path.of(binary))) {
+                throw new AssertionError(binary + " is missing: apt-get install -y --no-install-recommends containerd");
+            }
+        }
+        try {
+            Files.createDirectories(folder);
+            Path socket = folder.resolve("c.sock");
+            Path config = Files.writeString(folder.resolve("config.toml"), """
+                    version = 2
+                    root = "%s"
+                    state = "%s"
+                    disabled_plugins = ["io.containerd.grpc.v1.cri"]
+                    [grpc]
+                      address = "%s"
+                    [ttrpc]
+                      address = "%s.ttrpc"
+                    """.formatted(folder.resolve("root"), folder.resolve("state"), socket, socket));
+            Process process = new ProcessBuilder(CONTAINERD, "--config", config.toString())
+                    .redirectErrorStream(true).redirectOutput(folder.resolve("containerd.log").toFile()).start();
+            PrivateContainerd containerd = new PrivateContainerd(folder, socket, process);
+            containerd.awaitReady();
+            return containerd;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void awaitReady() throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) throw new AssertionError("containerd exited:\n" + Files.readString(folder.resolve("containerd.log")));
+            if (Files.exists(socket) && ctr(Duration.ofSeconds(10), "version").exitCode() == 0) return;
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while containerd started", e);
+            }
+        }
+        throw new AssertionError("containerd did not answer within 30 s:\n" + Files.readString(folder.resolve("containerd.log")));
+    }
+
+    record Result(int exitCode, String output) {
+    }
+
+    /** Runs {@code ctr} against this daemon, in a namespace of its own. */
+    Result ctr(Duration timeout, String... args) {
+        List<String> command = new ArrayList<>(List.of(CTR, "--address", socket.toString(), "--namespace", "cachalot-test"));
+        command.addAll(List.of(args));
+        try {
+            Path out = Files.createTempFile(folder, "ctr-", ".out");
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("ctr " + String.join(" ", args) + " did not finish within " + timeout);
+            }
+            return new Result(p.exitValue(), Files.readString(out));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        Processes.stop(process, Duration.ofSeconds(10));
+    }
+}
