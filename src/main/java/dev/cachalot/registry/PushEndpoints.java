@@ -7,6 +7,7 @@ import dev.cachalot.oci.Reference;
 import dev.cachalot.oci.RepositoryName;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpFields;
@@ -75,8 +76,14 @@ final class PushEndpoints {
             long[] range = contentRange(request.getHeaders());
             long length = request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
             try (InputStream body = pacedBody(request)) {
-                UploadStatus status = backend.appendToUpload(name, id, range == null ? -1 : range[0],
-                        range == null ? length : range[1] - range[0] + 1, body, context);
+                UploadStatus status;
+                try {
+                    status = backend.appendToUpload(name, id, range == null ? -1 : range[0],
+                            range == null ? length : range[1] - range[0] + 1, body, context);
+                } catch (DistributionException e) {
+                    drainBeforeRefusal(body, request, e);
+                    throw e;
+                }
                 sendUploadStatus(response, callback, status, 202);
             } catch (DistributionException e) {
                 if (e.status() == 416) {
@@ -88,7 +95,13 @@ final class PushEndpoints {
         } else if (HttpMethod.PUT.is(method)) {
             Digest digest = requiredDigest(query);
             try (InputStream body = pacedBody(request)) {
-                Digest stored = backend.finishUpload(name, id, digest, body, context);
+                Digest stored;
+                try {
+                    stored = backend.finishUpload(name, id, digest, body, context);
+                } catch (DistributionException e) {
+                    drainBeforeRefusal(body, request, e);
+                    throw e;
+                }
                 sendBlobCreated(response, callback, name, stored);
             }
         } else if (HttpMethod.DELETE.is(method)) {
@@ -130,8 +143,34 @@ final class PushEndpoints {
             throw e;
         }
         try (InputStream body = pacedBody(request)) {
-            Digest stored = backend.finishUpload(name, started.id(), digest, body, context);
+            Digest stored;
+            try {
+                stored = backend.finishUpload(name, started.id(), digest, body, context);
+            } catch (DistributionException e) {
+                drainBeforeRefusal(body, request, e);
+                throw e;
+            }
             sendBlobCreated(response, callback, name, stored);
+        }
+    }
+
+    /**
+     * Reads what is left of a refused chunk's body (a known size up to {@link RegistryHandler#DRAIN_LIMIT}, at the
+     * paced body's minimum rate) before the refusal is answered. Closing the body unread fails it and closes the
+     * connection, and a client still sending then gets a reset instead of the answer: an out-of-order chunk's 416 or
+     * a full disk's 507 would reach it as "connection reset". Not for refusals of bodies the client may not send at
+     * all (401, 403, 413), nor for bodies of unknown or large size: those are cut.
+     */
+    private static void drainBeforeRefusal(InputStream body, Request request, DistributionException e) {
+        int status = e.status();
+        long length = request.getLength();
+        if (status == 401 || status == 403 || status == 413 || length <= 0 || length > RegistryHandler.DRAIN_LIMIT) {
+            return;
+        }
+        try {
+            body.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException cut) {
+            // the body broke off or came too slowly: the refusal is answered (or the connection closed) all the same
         }
     }
 

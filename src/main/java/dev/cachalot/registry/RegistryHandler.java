@@ -22,6 +22,7 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.PreEncodedHttpField;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -118,7 +119,30 @@ public final class RegistryHandler extends Handler.Abstract {
             return;
         }
         clearForError(response);
+        if (drainsBeforeAnswering(request, e)) {
+            // Read (and drop) the rest of the body without a thread, then answer, so the client reads the answer.
+            Content.Source.consumeAll(request, Callback.from(() -> ErrorBodies.send(response, callback, e, head),
+                    failure -> ErrorBodies.send(response, callback, e, head)));
+            return;
+        }
         ErrorBodies.send(response, callback, e, head);
+    }
+
+    /** Bodies up to this size are read to their end before an error answer (see {@link #drainsBeforeAnswering}). */
+    static final long DRAIN_LIMIT = 16L * 1024 * 1024;
+
+    /**
+     * Whether to read the rest of a refused request's body before answering. A client still sending when the server
+     * answers and closes gets a reset and often never reads the answer (an out-of-order chunk's 416, a full disk's
+     * 507 become "connection reset"). So a body of a known, bounded size is drained, asynchronously, holding no
+     * thread. Not for refusals of bodies the client may not send at all (401, 403, 413: answered at once and the
+     * connection closed, so a hostile sender costs nothing), nor for bodies of unknown or large size.
+     */
+    private static boolean drainsBeforeAnswering(Request request, DistributionException e) {
+        int status = e.status();
+        if (status == 401 || status == 403 || status == 413) return false;
+        long length = request.getLength();
+        return length > 0 && length <= DRAIN_LIMIT;
     }
 
     /** Drops headers set for a success answer (digest, length, range) before an error body replaces it. */
