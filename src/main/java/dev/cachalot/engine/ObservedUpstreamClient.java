@@ -7,6 +7,7 @@ import dev.cachalot.upstream.UpstreamClient;
 import dev.cachalot.upstream.UpstreamException;
 import dev.cachalot.upstream.UpstreamManifest;
 import dev.cachalot.upstream.UpstreamRequest;
+import dev.cachalot.upstream.UpstreamTags;
 import java.util.List;
 import java.util.function.BiConsumer;
 
@@ -73,6 +74,15 @@ final class ObservedUpstreamClient implements UpstreamClient, AutoCloseable {
     public List<String> tags(UpstreamRequest request) {
         try {
             return client.tags(request);
+        } catch (UpstreamException e) {
+            throw failed(request, e);
+        }
+    }
+
+    @Override
+    public UpstreamTags tags(UpstreamRequest request, int n, String last) {
+        try {
+            return client.tags(request, n, last);
         } catch (UpstreamException e) {
             throw failed(request, e);
         }
