@@ -111,6 +111,17 @@ class ShellUiTest {
     }
 
     @Test
+    void helpAboutShowsTheBuildsVersion(FxRobot robot) {
+        closePortDialog(robot);
+        robot.clickOn("Help");
+        robot.clickOn("About Cachalot");
+        waitUntil(() -> robot.lookup("#aboutDialog").tryQuery().isPresent());
+        DialogPane about = robot.lookup("#aboutDialog").queryAs(DialogPane.class);
+        assertThat(about.getHeaderText()).isEqualTo("Cachalot " + dev.cachalot.BuildVersion.current());
+        robot.interact(() -> about.getScene().getWindow().hide());
+    }
+
+    @Test
     void deleteKeyAsksFirstAndDeletesTheSelectedRuleOnlyAfterConfirmation(FxRobot robot) {
         closePortDialog(robot);
         robot.interact(() -> window.select("Cache rules"));

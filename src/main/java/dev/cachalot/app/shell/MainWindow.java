@@ -267,7 +267,11 @@ public final class MainWindow {
             theme.getItems().add(mi);
         }
         Menu view = new Menu("View", null, refresh, theme);
-        return new MenuBar(file, edit, view);
+        MenuItem about = new MenuItem("About Cachalot");
+        about.setId("menuAbout");
+        about.setOnAction(e -> AboutDialog.show(stage));
+        Menu help = new Menu("Help", null, about);
+        return new MenuBar(file, edit, view, help);
     }
 
     private static MenuItem item(String text, KeyCombination keys, Runnable action) {
