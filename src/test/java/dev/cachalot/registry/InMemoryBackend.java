@@ -37,7 +37,14 @@ final class InMemoryBackend implements RegistryBackend {
     volatile DistributionException nextFailure;
     volatile RuntimeException nextCrash;
 
+    /**
+     * Bumped by {@link #clear()}: a blob answered before the clear may report {@code served()} after it (the report comes
+     * once the response completed), and must not count for the next test.
+     */
+    private final java.util.concurrent.atomic.AtomicInteger generation = new java.util.concurrent.atomic.AtomicInteger();
+
     void clear() {
+        generation.incrementAndGet();
         calls.set(0);
         contexts.clear();
         served.clear();
@@ -161,6 +168,7 @@ final class InMemoryBackend implements RegistryBackend {
     /** A blob answer over the in-memory bytes; a cold one streams in small pieces and may fail midway. */
     final class MemoryBlob implements BlobResult {
         private final Digest digest;
+        private final int bornIn = generation.get();
         private final BlobSource source;
         final CountDownLatch servedOnce = new CountDownLatch(1);
 
@@ -213,7 +221,7 @@ final class InMemoryBackend implements RegistryBackend {
 
         @Override
         public void served(long bytesSent, Throwable failure) {
-            served.add(new Served(digest, bytesSent, failure));
+            if (bornIn == generation.get()) served.add(new Served(digest, bytesSent, failure));
             servedOnce.countDown();
         }
     }
