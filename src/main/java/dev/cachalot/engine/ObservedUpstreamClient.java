@@ -27,62 +27,43 @@ final class ObservedUpstreamClient implements UpstreamClient, AutoCloseable {
 
     @Override
     public UpstreamManifest fetchManifest(UpstreamRequest request, String reference, List<String> accept) {
-        try {
-            return client.fetchManifest(request, reference, accept);
-        } catch (UpstreamException e) {
-            throw failed(request, e);
-        }
+        return observed(request, () -> client.fetchManifest(request, reference, accept));
     }
 
     @Override
     public UpstreamManifest.Head headManifest(UpstreamRequest request, String reference, List<String> accept) {
-        try {
-            return client.headManifest(request, reference, accept);
-        } catch (UpstreamException e) {
-            throw failed(request, e);
-        }
+        return observed(request, () -> client.headManifest(request, reference, accept));
     }
 
     @Override
     public UpstreamBlob openBlob(UpstreamRequest request, Digest digest) {
-        try {
-            return client.openBlob(request, digest);
-        } catch (UpstreamException e) {
-            throw failed(request, e);
-        }
+        return observed(request, () -> client.openBlob(request, digest));
     }
 
     @Override
     public long headBlob(UpstreamRequest request, Digest digest) {
-        try {
-            return client.headBlob(request, digest);
-        } catch (UpstreamException e) {
-            throw failed(request, e);
-        }
+        return observed(request, () -> client.headBlob(request, digest));
     }
 
     @Override
     public UpstreamBlob openBlob(UpstreamRequest request, Digest digest, long offset) {
-        try {
-            return client.openBlob(request, digest, offset);
-        } catch (UpstreamException e) {
-            throw failed(request, e);
-        }
+        return observed(request, () -> client.openBlob(request, digest, offset));
     }
 
     @Override
     public List<String> tags(UpstreamRequest request) {
-        try {
-            return client.tags(request);
-        } catch (UpstreamException e) {
-            throw failed(request, e);
-        }
+        return observed(request, () -> client.tags(request));
     }
 
     @Override
     public UpstreamTags tags(UpstreamRequest request, int n, String last) {
+        return observed(request, () -> client.tags(request, n, last));
+    }
+
+    /** Runs one upstream call, counting its failure by upstream and kind before it goes on to the caller. */
+    private <T> T observed(UpstreamRequest request, java.util.function.Supplier<T> call) {
         try {
-            return client.tags(request, n, last);
+            return call.get();
         } catch (UpstreamException e) {
             throw failed(request, e);
         }
