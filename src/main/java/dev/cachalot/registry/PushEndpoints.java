@@ -155,18 +155,14 @@ final class PushEndpoints {
     }
 
     /**
-     * Reads what is left of a refused chunk's body (a known size up to {@link RegistryHandler#DRAIN_LIMIT}, at the
-     * paced body's minimum rate) before the refusal is answered. Closing the body unread fails it and closes the
-     * connection, and a client still sending then gets a reset instead of the answer: an out-of-order chunk's 416 or
-     * a full disk's 507 would reach it as "connection reset". Not for refusals of bodies the client may not send at
-     * all (401, 403, 413), nor for bodies of unknown or large size: those are cut.
+     * Reads what is left of a refused chunk's body, at the paced body's minimum rate, before the refusal is answered:
+     * the body is open as a stream here, and closing it unread fails it and closes the connection, so a client still
+     * sending would read "connection reset" instead of an out-of-order chunk's 416 or a full disk's 507. Which
+     * refusals drain is {@link RegistryHandler#drainsBeforeAnswering}'s rule, the same one the handler applies (without
+     * a thread) to refusals made before the body was opened.
      */
     private static void drainBeforeRefusal(InputStream body, Request request, DistributionException e) {
-        int status = e.status();
-        long length = request.getLength();
-        if (status == 401 || status == 403 || status == 413 || length <= 0 || length > RegistryHandler.DRAIN_LIMIT) {
-            return;
-        }
+        if (!RegistryHandler.drainsBeforeAnswering(request, e)) return;
         try {
             body.transferTo(OutputStream.nullOutputStream());
         } catch (IOException cut) {

@@ -138,7 +138,7 @@ public final class RegistryHandler extends Handler.Abstract {
      * thread. Not for refusals of bodies the client may not send at all (401, 403, 413: answered at once and the
      * connection closed, so a hostile sender costs nothing), nor for bodies of unknown or large size.
      */
-    private static boolean drainsBeforeAnswering(Request request, DistributionException e) {
+    static boolean drainsBeforeAnswering(Request request, DistributionException e) {
         int status = e.status();
         if (status == 401 || status == 403 || status == 413) return false;
         long length = request.getLength();
