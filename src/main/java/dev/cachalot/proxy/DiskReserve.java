@@ -3,7 +3,6 @@ package dev.cachalot.proxy;
 import dev.cachalot.oci.DistributionException;
 import dev.cachalot.oci.ErrorCode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,22 +43,15 @@ final class DiskReserve {
      * the space cannot be read the push goes ahead: a full disk still fails the write itself.
      */
     void requireRoomForPush(long bytes) {
-        long usable;
-        long total;
+        DiskRoom.Space space;
         try {
-            // java.io.File's calls are one statfs each; 0 means "full" or "cannot tell", so a 0 is asked the NIO way.
-            usable = probe.toFile().getUsableSpace();
-            total = probe.toFile().getTotalSpace();
-            if (usable == 0 || total == 0) {
-                var store = Files.getFileStore(probe);
-                usable = store.getUsableSpace();
-                total = store.getTotalSpace();
-            }
+            space = DiskRoom.Space.of(probe);
         } catch (IOException e) {
             log.debug("cannot check free disk space", e);
             return;
         }
-        long floor = pushFloor(total);
+        long usable = space.usable();
+        long floor = pushFloor(space.total());
         if (usable - bytes < floor) {
             throw new DistributionException(ErrorCode.DENIED, 507, "not enough disk space for this push: pushes leave "
                     + floor / MIB + " MiB free for cached content, and " + usable / MIB + " MiB are free", null, null);

@@ -4,6 +4,7 @@ import dev.cachalot.oci.DistributionException;
 import dev.cachalot.oci.ErrorCode;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.FileStore;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,20 +39,35 @@ final class DiskRoom {
      * @throws DistributionException 507 when the content would leave less than the reserve free
      */
     void require(long bytes, String what) {
-        // java.io.File's calls are one statfs each (~4 us); Files.getFileStore first scans the mount table (0.2-0.9
-        // ms measured, more on machines with many mounts), and this runs before a cold blob's first byte. File's
-        // answers 0 on error as well as on a full disk, so a 0 is asked again the NIO way, which throws on error.
-        File volume = probe.toFile();
         try {
-            long usable = volume.getUsableSpace();
-            if (usable == 0) usable = Files.getFileStore(probe).getUsableSpace();
-            long total = volume.getTotalSpace();
-            long reserve = reserveFor(total);
-            if (usable < Math.max(bytes, 0) + reserve) {
-                throw full(what, usable, reserve);
+            Space space = Space.of(probe);
+            long reserve = reserveFor(space.total());
+            if (space.usable() < Math.max(bytes, 0) + reserve) {
+                throw full(what, space.usable(), reserve);
             }
         } catch (IOException e) {
             LoggerFactory.getLogger(DiskRoom.class).debug("cannot check free disk space", e);
+        }
+    }
+
+    /** The free ({@code usable}) and whole ({@code total}) size of the volume holding a path. */
+    record Space(long usable, long total) {
+
+        /**
+         * java.io.File's calls are one statfs each (~4 us); Files.getFileStore first scans the mount table (0.2-0.9 ms
+         * measured, more on machines with many mounts), and this runs before a cold blob's first byte. File's answers
+         * 0 on error as well as on a full disk, so a 0 is asked again the NIO way, which throws on error.
+         */
+        static Space of(Path path) throws IOException {
+            File volume = path.toFile();
+            long usable = volume.getUsableSpace();
+            long total = volume.getTotalSpace();
+            if (usable == 0 || total == 0) {
+                FileStore store = Files.getFileStore(path);
+                usable = store.getUsableSpace();
+                total = store.getTotalSpace();
+            }
+            return new Space(usable, total);
         }
     }
 
