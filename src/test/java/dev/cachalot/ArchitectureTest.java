@@ -34,6 +34,7 @@ class ArchitectureTest {
     private static final String ENGINE = "dev.cachalot.engine..";
     private static final String SECURITY = "dev.cachalot.security..";
     private static final String METRICS = "dev.cachalot.metrics..";
+    private static final String API = "dev.cachalot.api..";
     private static final String APP = "dev.cachalot.app..";
     private static final String CLI = "dev.cachalot.cli..";
 
@@ -123,6 +124,31 @@ class ArchitectureTest {
     static final ArchRule cliUsesOnlyTheEngineApi = noClasses().that().resideInAPackage(CLI)
             .should().dependOnClassesThat().resideInAnyPackage(STORAGE, PROXY, UPSTREAM, REGISTRY, CREDENTIALS)
             .because("the CLI goes through the engine API (EngineAdmin) as the app does: one way in");
+
+    /** The credentials part's exceptions: EngineApi's methods throw them, so the API words them as the CLI does. */
+    private static final DescribedPredicate<JavaClass> PARTS_BELOW_THE_ENGINE_BUT_THEIR_EXCEPTIONS =
+            new DescribedPredicate<>("parts below the engine (their exceptions excepted)") {
+                @Override
+                public boolean test(JavaClass c) {
+                    String p = c.getPackageName();
+                    boolean below = p.startsWith("dev.cachalot.storage") || p.startsWith("dev.cachalot.proxy")
+                            || p.startsWith("dev.cachalot.upstream") || p.startsWith("dev.cachalot.registry")
+                            || p.startsWith("dev.cachalot.credentials") || p.startsWith("dev.cachalot.metrics");
+                    return below && !c.isAssignableTo(RuntimeException.class);
+                }
+            };
+
+    @ArchTest
+    static final ArchRule managementApiGoesThroughTheEngineApi = noClasses().that().resideInAPackage(API)
+            .should().dependOnClassesThat(PARTS_BELOW_THE_ENGINE_BUT_THEIR_EXCEPTIONS)
+            .because("the management API is one more client of EngineApi/EngineAdmin, like the app and the CLI: a change "
+                    + "made through it is the same change, seen by the very next request");
+
+    @ArchTest
+    static final ArchRule theEngineDoesNotKnowItsManagementApi = noClasses().that()
+            .resideInAnyPackage(OCI, STORAGE, RULES, STATS, CREDENTIALS, UPSTREAM, REGISTRY, PROXY, SECURITY, METRICS, ENGINE)
+            .should().dependOnClassesThat().resideInAPackage(API)
+            .because("the API sits above the engine beside the CLI: the engine serves the handler it is given");
 
     @ArchTest
     static final ArchRule appAndCliDoNotTalkToEachOther = noClasses().that().resideInAPackage(CLI)

@@ -8,18 +8,29 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
-/** The {@code cachalot} command line. Every subcommand works on a data folder whether or not an engine serves it. */
+/**
+ * The {@code cachalot} command line. Every management subcommand works on a data folder whether or not an engine serves
+ * it, or on a remote engine with {@code --engine URL}.
+ */
 @Command(name = "cachalot", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Local pull-through cache for container images.")
 public final class CachalotCommand implements Runnable {
 
     /** Every subcommand, in the order {@code cachalot --help} lists them. */
     static final List<String> SUBCOMMANDS =
-            List.of("serve", "tls", "upstream", "rules", "repos", "stats", "selftest", "credentials", "secrets");
+            List.of("serve", "tls", "upstream", "rules", "repos", "stats", "selftest", "credentials", "secrets", "login");
+
+    /** Subcommands that manage an engine: the ones {@code --engine URL} applies to. */
+    static final List<String> MANAGEMENT = List.of("upstream", "rules", "repos", "stats", "credentials", "secrets");
 
     @Option(names = "--data", scope = ScopeType.INHERIT, paramLabel = "DIR",
             description = "Data folder (default: $CACHALOT_DATA or the platform's user data folder).")
     Path data;
+
+    @Option(names = "--engine", scope = ScopeType.INHERIT, paramLabel = "URL",
+            description = "Manage the engine at URL (http(s)://host:port) through its management API instead of the local "
+                    + "data folder; the token comes from $CACHALOT_TOKEN or `cachalot login URL`.")
+    java.net.URI engine;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -36,7 +47,15 @@ public final class CachalotCommand implements Runnable {
 
     /** Runs the CLI writing to {@code out} and {@code err}, building only the subcommand the arguments name. */
     static int execute(PrintWriter out, PrintWriter err, String... args) {
-        return commandLine(out, err, args.length > 0 ? args[0] : null).execute(args);
+        return commandLine(out, err, firstSubcommand(args)).execute(args);
+    }
+
+    /** The first argument that is not a root option ({@code --engine URL}, {@code --data DIR}) or its value. */
+    private static String firstSubcommand(String... args) {
+        int i = 0;
+        while (i < args.length && (args[i].equals("--engine") || args[i].equals("--data"))) i += 2;
+        while (i < args.length && (args[i].startsWith("--engine=") || args[i].startsWith("--data="))) i++;
+        return i < args.length ? args[i] : null;
     }
 
     /**
@@ -57,12 +76,13 @@ public final class CachalotCommand implements Runnable {
         List<String> built = firstArgument != null && SUBCOMMANDS.contains(firstArgument) ? List.of(firstArgument) : SUBCOMMANDS;
         CachalotCommand root = new CachalotCommand();
         CommandLine cl = new CommandLine(root);
-        EngineSession session = new EngineSession(() -> root.data);
+        EngineSession session = new EngineSession(() -> EngineTarget.of(root));
         for (String name : built) {
             cl.addSubcommand(name, subcommand(name, session, out));
         }
         cl.setExecutionStrategy(parseResult -> {
             try {
+                refuseEngineOutsideManagement(root, parseResult);
                 return new CommandLine.RunLast().execute(parseResult);
             } finally {
                 session.close();
@@ -72,7 +92,13 @@ public final class CachalotCommand implements Runnable {
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("cachalot: " + CliErrors.message(e));
+            String message = CliErrors.message(e);
+            try {
+                message = EngineTarget.of(root).describe(message);
+            } catch (IllegalArgumentException ignored) {
+                // the options themselves were the failure: its message says so already
+            }
+            commandLine.getErr().println("cachalot: " + message);
             return 1;
         });
         cl.setParameterExceptionHandler((e, args) -> {
@@ -80,6 +106,18 @@ public final class CachalotCommand implements Runnable {
             return e.getCommandLine().getCommandSpec().exitCodeOnInvalidInput();
         });
         return cl;
+    }
+
+    /** {@code --engine} names an engine to manage: {@code serve}, {@code tls} and {@code selftest} run here. */
+    private static void refuseEngineOutsideManagement(CachalotCommand root, CommandLine.ParseResult parseResult) {
+        if (root.engine == null || !parseResult.hasSubcommand()) return;
+        CommandLine.ParseResult sub = parseResult.subcommand();
+        String name = sub.commandSpec().name();
+        if (!MANAGEMENT.contains(name)) {
+            throw new CommandLine.ParameterException(sub.commandSpec().commandLine(), "--engine applies to the management "
+                    + "commands (" + String.join(", ", MANAGEMENT) + "), not to '" + name + "'"
+                    + (name.equals("login") ? ": give the engine's address as `cachalot login URL`" : ""));
+        }
     }
 
     private static Object subcommand(String name, EngineSession session, PrintWriter out) {
@@ -93,6 +131,7 @@ public final class CachalotCommand implements Runnable {
             case "selftest" -> new SelfTestCommand();
             case "credentials" -> new CredentialsCommand(f -> new EngineCredentialsCli(session.engine(), () -> { }));
             case "secrets" -> new SecretsCommand(f -> new EngineCredentialsCli(session.engine(), () -> { }));
+            case "login" -> new LoginCommand();
             default -> throw new IllegalArgumentException("no subcommand " + name);
         };
     }

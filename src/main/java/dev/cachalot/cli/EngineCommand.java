@@ -1,14 +1,12 @@
 package dev.cachalot.cli;
 
-import dev.cachalot.engine.Engine;
 import dev.cachalot.engine.EngineAdmin;
 import dev.cachalot.oci.Json;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 
-/** A subcommand that opens the engine of the data folder, does its work and closes it. */
+/** A subcommand that opens its engine (the data folder's, or a remote one), does its work and closes it. */
 abstract class EngineCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -16,19 +14,19 @@ abstract class EngineCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
-        try (EngineAdmin engine = Engine.open(dataFolder(), CliVault.options())) {
+        try (EngineAdmin engine = target().open()) {
             return run(engine);
         }
     }
 
-    protected abstract int run(EngineAdmin engine) throws Exception;
-
-    Path dataFolder() {
+    /** The engine the root command's {@code --engine} or {@code --data} names. */
+    EngineTarget target() {
         CommandLine root = spec.commandLine();
         while (root.getParent() != null) root = root.getParent();
-        CachalotCommand top = root.getCommand();
-        return top.data != null ? top.data : Engine.defaultDataFolder();
+        return EngineTarget.of(root.getCommand());
     }
+
+    protected abstract int run(EngineAdmin engine) throws Exception;
 
     PrintWriter out() {
         return spec.commandLine().getOut();

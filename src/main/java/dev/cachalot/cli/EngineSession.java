@@ -1,23 +1,21 @@
 package dev.cachalot.cli;
 
-import dev.cachalot.engine.Engine;
 import dev.cachalot.engine.EngineAdmin;
-import java.nio.file.Path;
 import java.util.function.Supplier;
 
-/** The engine of one CLI invocation, opened on first use (so {@code --help} needs no data folder) and closed after. */
+/** The engine of one CLI invocation (local or remote, see {@link EngineTarget}), opened on first use (so {@code --help} needs no data folder) and closed after. */
 final class EngineSession implements AutoCloseable {
-    private final Supplier<Path> dataOption;
+    private final Supplier<EngineTarget> target;
     private EngineAdmin engine;
 
-    EngineSession(Supplier<Path> dataOption) {
-        this.dataOption = dataOption;
+    /** @param target read when the engine is first needed: after picocli has parsed {@code --data} and {@code --engine} */
+    EngineSession(Supplier<EngineTarget> target) {
+        this.target = target;
     }
 
     synchronized EngineAdmin engine() {
         if (engine == null) {
-            Path data = dataOption.get();
-            engine = Engine.open(data != null ? data : Engine.defaultDataFolder(), CliVault.options());
+            engine = target.get().open();
         }
         return engine;
     }

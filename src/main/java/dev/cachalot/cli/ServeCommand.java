@@ -1,5 +1,7 @@
 package dev.cachalot.cli;
 
+import dev.cachalot.api.ManagementAccess;
+import dev.cachalot.api.ManagementApi;
 import dev.cachalot.engine.Engine;
 import dev.cachalot.engine.EngineStatus;
 import java.nio.file.Path;
@@ -43,6 +45,8 @@ final class ServeCommand implements Callable<Integer> {
         preload.setDaemon(true);
         preload.start();
         Engine engine = Engine.open(folder);
+        // The auth seam: with users, an access that checks the Bearer token's admin permission goes here instead.
+        engine.serveManagementApi(new ManagementApi(engine, ManagementAccess.loopbackOnly()));
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             log.info("Stopping Cachalot");

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.eclipse.jetty.server.Handler;
 
 /**
  * The caching engine of one data folder: metadata, blob store, rules, the upstream client, pull statistics, and
@@ -127,6 +128,14 @@ public final class Engine implements EngineAdmin {
      */
     public void startServer(String listen, Path certificateChain, Path privateKey) {
         server.start(listen, new TlsFiles(certificateChain, privateKey));
+    }
+
+    /**
+     * Serves {@code handler} beside the registry from the next {@link #startServer} on: it answers every path under
+     * {@code /cachalot/} (the management API, built on this engine by the caller: the engine does not know it).
+     */
+    public void serveManagementApi(Handler handler) {
+        server.serveManagement(handler);
     }
 
     /** The port the server listens on (useful with port 0), or -1 when stopped. */

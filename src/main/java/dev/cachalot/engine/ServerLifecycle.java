@@ -7,6 +7,7 @@ import dev.cachalot.storage.FileBlobStore;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.eclipse.jetty.server.Handler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,9 +29,15 @@ final class ServerLifecycle implements AutoCloseable {
     /** Set once the engine closes: {@code /readyz} answers 503 from then on, while requests in flight finish. */
     private volatile boolean shuttingDown;
     private volatile EngineStatus status = new EngineStatus(EngineStatus.State.STOPPED, null, null);
+    /** The management API's handler, served beside the registry from the next start on; null: none. */
+    private volatile Handler management;
 
     ServerLifecycle(EngineParts parts) {
         this.parts = parts;
+    }
+
+    void serveManagement(Handler handler) {
+        management = handler;
     }
 
     EngineStatus status() {
@@ -67,7 +74,7 @@ final class ServerLifecycle implements AutoCloseable {
                 EngineOperations operations = new EngineOperations(parts.database, parts.folder.tmp(), () -> shuttingDown,
                         parts.metrics);
                 RegistryServer s = new RegistryServer(parts.backend, new ServerOptions(tls, (method, route, status, nanos) ->
-                        parts.metrics.requestCompleted(method, route.label(), status, nanos), operations));
+                        parts.metrics.requestCompleted(method, route.label(), status, nanos), operations, management));
                 s.start(address.host(), address.port());
                 server = s;
                 FileBlobStore.warmUpHashing();

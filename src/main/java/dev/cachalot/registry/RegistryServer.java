@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.BindException;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -113,7 +114,9 @@ public final class RegistryServer implements AutoCloseable {
         jetty.setErrorHandler(new JsonErrorHandler());
         jetty.setRequestLog(new RequestLogger(options.observer()));
         // Graceful: stop() lets requests in flight finish (up to STOP_GRACE_MS) instead of cutting them.
-        jetty.setHandler(new GracefulHandler(new OperationsHandler(new RegistryHandler(backend, limits), options.operations())));
+        Handler registry = new RegistryHandler(backend, limits);
+        if (options.management() != null) registry = new ManagementMount(options.management(), registry);
+        jetty.setHandler(new GracefulHandler(new OperationsHandler(registry, options.operations())));
         return jetty;
     }
 

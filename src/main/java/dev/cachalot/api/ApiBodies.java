@@ -1,0 +1,68 @@
+package dev.cachalot.api;
+
+import java.util.List;
+
+/**
+ * The request and answer bodies of the management API that are not engine types already (those go as they are:
+ * {@code CacheRule}, {@code Upstream}, {@code CredentialSetView}...). docs/api/openapi.yaml documents each.
+ */
+public final class ApiBodies {
+    private ApiBodies() {
+    }
+
+    /** A rule as typed: {@code freshness} null means the engine's default. */
+    public record NewRule(String name, String sourceRepository, String targetRepository, String credentialSet,
+                          String freshness) {
+    }
+
+    /** What may change in a rule: its credential set (null: pull anonymously). */
+    public record RuleChange(String credentialSet) {
+    }
+
+    public record Problems(List<String> problems) {
+    }
+
+    public record RuleFile(String name, String content) {
+    }
+
+    /**
+     * Rule files to import together, as the CLI's {@code rules import} takes them: each by its file name (the format is
+     * detected from it and the content when {@code format} is null), with its content.
+     */
+    public record ImportRequest(List<RuleFile> files, String format, boolean validOnly, String onConflict, boolean dryRun) {
+    }
+
+    public record NewUpstream(String loginServer, String endpoint, String caCertPem) {
+    }
+
+    public record UpstreamChange(String endpoint, String caCertPem) {
+    }
+
+    /** A login server of the catalog, or an endpoint not added yet (with extra trust). */
+    public record UpstreamCheckRequest(String upstream, String caCertPem) {
+    }
+
+    /**
+     * A new credential set: with a login ({@code username}, {@code password}, stored in the engine's vault) or with the
+     * names of vault secrets that exist already ({@code usernameSecret}, {@code passwordSecret}); not both.
+     */
+    public record NewCredentialSet(String name, String loginServer, String username, String password,
+                                   String usernameSecret, String passwordSecret) {
+    }
+
+    /** A new login, or other vault secrets (null keeps a reference as it is); not both. */
+    public record CredentialSetChange(String username, String password, String usernameSecret, String passwordSecret) {
+    }
+
+    public record LoginAttempt(String loginServer, String username, String password) {
+    }
+
+    public record SecretValue(String value) {
+    }
+
+    public record PrefetchRequest(String repository, String reference) {
+    }
+
+    public record ByteCount(long bytes) {
+    }
+}

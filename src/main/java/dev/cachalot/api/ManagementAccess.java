@@ -1,0 +1,55 @@
+package dev.cachalot.api;
+
+import org.eclipse.jetty.server.Request;
+
+/**
+ * Who may call the management API: the one place its authorization is decided. Every management request is put to
+ * it before anything else is read; the API then answers 401 or 403 with the decision's message, or goes on.
+ *
+ * <p>The default, {@link #loopbackOnly()}, is for an engine without users (loopback, {@code --auth none}). With users,
+ * the wiring passes an implementation that reads the request's {@code Authorization: Bearer} token and allows holders
+ * of the {@code admin} permission.
+ */
+@FunctionalInterface
+public interface ManagementAccess {
+
+    /** What to do with a request; {@code message} is shown to the caller (never a secret). */
+    sealed interface Decision permits Allowed, Unauthenticated, Forbidden {
+    }
+
+    /** Go on. */
+    record Allowed() implements Decision {
+    }
+
+    /** 401: no credentials, or ones that are not valid; {@code challenge} is the {@code WWW-Authenticate} value (or null). */
+    record Unauthenticated(String challenge, String message) implements Decision {
+    }
+
+    /** 403: known caller, without the permission. */
+    record Forbidden(String message) implements Decision {
+    }
+
+    Decision check(Request request);
+
+    /**
+     * Allows callers on this machine only: without users, anyone who can reach the port could change the rules, so
+     * an engine listening beyond loopback answers remote callers 403 until authentication is on.
+     */
+    static ManagementAccess loopbackOnly() {
+        return request -> {
+            if (Request.getRemoteAddr(request) != null && isLoopback(Request.getRemoteAddr(request))) {
+                return new Allowed();
+            }
+            return new Forbidden("the management API answers only callers on the engine's own machine while "
+                    + "authentication is off");
+        };
+    }
+
+    private static boolean isLoopback(String address) {
+        try {
+            return java.net.InetAddress.getByName(address).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+}

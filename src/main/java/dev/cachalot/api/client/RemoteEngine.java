@@ -1,0 +1,577 @@
+package dev.cachalot.api.client;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cachalot.api.ApiBodies.ByteCount;
+import dev.cachalot.api.ApiBodies.CredentialSetChange;
+import dev.cachalot.api.ApiBodies.ImportRequest;
+import dev.cachalot.api.ApiBodies.LoginAttempt;
+import dev.cachalot.api.ApiBodies.NewCredentialSet;
+import dev.cachalot.api.ApiBodies.NewRule;
+import dev.cachalot.api.ApiBodies.NewUpstream;
+import dev.cachalot.api.ApiBodies.PrefetchRequest;
+import dev.cachalot.api.ApiBodies.Problems;
+import dev.cachalot.api.ApiBodies.RuleChange;
+import dev.cachalot.api.ApiBodies.RuleFile;
+import dev.cachalot.api.ApiBodies.SecretValue;
+import dev.cachalot.api.ApiBodies.UpstreamChange;
+import dev.cachalot.api.ApiBodies.UpstreamCheckRequest;
+import dev.cachalot.api.ApiError;
+import dev.cachalot.api.ApiJson;
+import dev.cachalot.api.ManagementApi;
+import dev.cachalot.engine.CredentialSetView;
+import dev.cachalot.engine.EngineAdmin;
+import dev.cachalot.engine.EngineException;
+import dev.cachalot.engine.EngineSettings;
+import dev.cachalot.engine.EngineStatus;
+import dev.cachalot.engine.LoginCheckView;
+import dev.cachalot.engine.ManifestView;
+import dev.cachalot.engine.RepositoryView;
+import dev.cachalot.engine.RuleDraft;
+import dev.cachalot.engine.TagView;
+import dev.cachalot.engine.UpstreamCheck;
+import dev.cachalot.rules.CacheRule;
+import dev.cachalot.rules.ImportReport;
+import dev.cachalot.rules.RuleValidationException;
+import dev.cachalot.rules.Upstream;
+import dev.cachalot.rules.io.ConflictPolicy;
+import dev.cachalot.rules.io.RuleFormat;
+import dev.cachalot.stats.PullEvent;
+import dev.cachalot.stats.RepositoryStats;
+import dev.cachalot.stats.StatsTotals;
+import dev.cachalot.stats.TimeBucket;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLException;
+
+/**
+ * An engine on another machine (or in another process), through its management API: the same {@link EngineAdmin} the
+ * CLI uses on a local data folder, so every management command works unchanged with {@code --engine URL}.
+ *
+ * <p>Failures come back as the engine's own exceptions with the engine's own messages: a refused rule as a
+ * {@link RuleValidationException} with its problems, a refused value or an unknown name as an
+ * {@link IllegalArgumentException}, anything else as an {@link EngineException}; an engine that does not answer as an
+ * {@link EngineUnreachableException} naming its address.
+ *
+ * <p>Not over the API yet: live updates ({@link #onStatus}, {@link #onPull}, {@link #onConfigChanged}; the app's
+ * remote connection adds them, see docs/decisions/0010), starting and stopping the engine's server (that is done where
+ * it runs), and its data folder.
+ */
+public final class RemoteEngine implements EngineAdmin {
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** Every call but a prefetch answers in well under this; past it the engine is taken as gone. */
+    private static final Duration CALL_TIMEOUT = Duration.ofMinutes(5);
+
+    private final URI engine;
+    private final String api;
+    private final String token;
+    private final HttpClient http;
+
+    /**
+     * @param engine the engine's address, {@code http(s)://host:port} (a path after it is ignored)
+     * @param token  sent as {@code Authorization: Bearer}; null for an engine without authentication
+     */
+    public RemoteEngine(URI engine, String token) {
+        this.engine = address(engine);
+        this.api = this.engine + ManagementApi.PREFIX;
+        this.token = token == null || token.isBlank() ? null : token.strip();
+        this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    /** {@code scheme://host:port} of {@code url}; refused unless http or https with a host. */
+    public static URI address(URI url) {
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || url.getHost() == null) {
+            throw new IllegalArgumentException("an engine's address is http(s)://host[:port], not '" + url + "'");
+        }
+        if (url.getRawUserInfo() != null) {
+            throw new IllegalArgumentException("an engine's address carries no user or password: give a token instead");
+        }
+        return URI.create(scheme + "://" + url.getRawAuthority());
+    }
+
+    /** The engine's address, as errors name it. */
+    public URI engine() {
+        return engine;
+    }
+
+    // ------------------------------------------------------------------ server
+
+    @Override
+    public EngineStatus status() {
+        return get("/status", EngineStatus.class);
+    }
+
+    @Override
+    public AutoCloseable onStatus(Consumer<EngineStatus> listener) {
+        throw notYet();
+    }
+
+    @Override
+    public void startServer(String listen) {
+        throw new EngineException("the engine at " + engine + " is started and stopped on its own machine");
+    }
+
+    @Override
+    public void stopServer() {
+        throw new EngineException("the engine at " + engine + " is started and stopped on its own machine");
+    }
+
+    @Override
+    public Path dataFolderRoot() {
+        throw new EngineException("the engine at " + engine + " keeps its data folder on its own machine");
+    }
+
+    // ------------------------------------------------------------------ rules and upstreams
+
+    @Override
+    public List<CacheRule> rules() {
+        return get("/rules", new TypeReference<>() { });
+    }
+
+    @Override
+    public List<String> checkRule(RuleDraft draft) {
+        return send("POST", "/rules/check", newRule(draft), Problems.class).problems();
+    }
+
+    @Override
+    public CacheRule createRule(RuleDraft draft) {
+        return send("POST", "/rules", newRule(draft), CacheRule.class);
+    }
+
+    @Override
+    public CacheRule setRuleCredentialSet(String ruleName, String credentialSetOrNull) {
+        return send("PATCH", "/rules/" + segment(ruleName), new RuleChange(credentialSetOrNull), CacheRule.class);
+    }
+
+    @Override
+    public void deleteRule(String name) {
+        call("DELETE", "/rules/" + segment(name), null);
+    }
+
+    @Override
+    public List<Upstream> upstreams() {
+        return get("/upstreams", new TypeReference<>() { });
+    }
+
+    @Override
+    public Upstream addUpstream(String loginServer, String endpoint, String caCertPemOrNull) {
+        return send("POST", "/upstreams", new NewUpstream(loginServer, endpoint, caCertPemOrNull), Upstream.class);
+    }
+
+    @Override
+    public Upstream updateUpstream(String loginServer, String endpoint, String caCertPemOrNull) {
+        return send("PUT", "/upstreams/" + segment(loginServer), new UpstreamChange(endpoint, caCertPemOrNull), Upstream.class);
+    }
+
+    @Override
+    public void removeUpstream(String loginServer) {
+        call("DELETE", "/upstreams/" + segment(loginServer), null);
+    }
+
+    @Override
+    public UpstreamCheck checkUpstream(String loginServerOrEndpoint, String caCertPemOrNull) {
+        return send("POST", "/upstreams/check", new UpstreamCheckRequest(loginServerOrEndpoint, caCertPemOrNull), UpstreamCheck.class);
+    }
+
+    @Override
+    public Map<String, UpstreamCheck> upstreamChecks() {
+        return get("/upstreams/checks", new TypeReference<>() { });
+    }
+
+    @Override
+    public ImportReport previewImport(List<Path> files, String format) {
+        return previewImport(files, format, false, ConflictPolicy.FAIL);
+    }
+
+    @Override
+    public ImportReport importRules(List<Path> files, String format, boolean validOnly) {
+        return importRules(files, format, validOnly, ConflictPolicy.FAIL);
+    }
+
+    @Override
+    public ImportReport previewImport(List<Path> files, String format, boolean validOnly, ConflictPolicy onConflict) {
+        return send("POST", "/rules/import", importRequest(files, format, validOnly, onConflict, true), ImportReport.class);
+    }
+
+    @Override
+    public ImportReport importRules(List<Path> files, String format, boolean validOnly, ConflictPolicy onConflict) {
+        return send("POST", "/rules/import", importRequest(files, format, validOnly, onConflict, false), ImportReport.class);
+    }
+
+    private static ImportRequest importRequest(List<Path> files, String format, boolean validOnly, ConflictPolicy onConflict,
+                                               boolean dryRun) {
+        List<RuleFile> sent = new ArrayList<>();
+        for (Path file : files) {
+            try {
+                sent.add(new RuleFile(file.getFileName().toString(), Files.readString(file, StandardCharsets.UTF_8)));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
+            }
+        }
+        return new ImportRequest(sent, format, validOnly, onConflict.name().toLowerCase(java.util.Locale.ROOT), dryRun);
+    }
+
+    @Override
+    public void exportRules(Path file, String format) {
+        byte[] body = bytes("/rules/export?format=" + query(RuleFormat.parseExport(format).id()));
+        try {
+            Files.write(file, body);
+        } catch (IOException e) {
+            throw new EngineException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void exportRules(OutputStream out, RuleFormat format) throws IOException {
+        out.write(bytes("/rules/export?format=" + query(format.id())));
+        out.flush();
+    }
+
+    @Override
+    public AutoCloseable onConfigChanged(Runnable listener) {
+        throw notYet();
+    }
+
+    // ------------------------------------------------------------------ credential sets and secrets
+
+    @Override
+    public List<CredentialSetView> credentialSets() {
+        return get("/credential-sets", new TypeReference<>() { });
+    }
+
+    @Override
+    public Optional<CredentialSetView> credentialSet(String name) {
+        return optional(() -> get("/credential-sets/" + segment(name), CredentialSetView.class));
+    }
+
+    @Override
+    public CredentialSetView createCredentialSet(String name, String loginServer, String username, char[] password) {
+        try {
+            return send("POST", "/credential-sets", new NewCredentialSet(name, loginServer, username, new String(password), null, null),
+                    CredentialSetView.class);
+        } finally {
+            Arrays.fill(password, '\0');
+        }
+    }
+
+    @Override
+    public CredentialSetView createCredentialSetFromSecrets(String name, String loginServer, String usernameSecretId,
+                                                            String passwordSecretId) {
+        return send("POST", "/credential-sets", new NewCredentialSet(name, loginServer, null, null, usernameSecretId, passwordSecretId),
+                CredentialSetView.class);
+    }
+
+    @Override
+    public CredentialSetView updateCredentialSet(String name, String usernameSecretIdOrNull, String passwordSecretIdOrNull) {
+        return send("PATCH", "/credential-sets/" + segment(name),
+                new CredentialSetChange(null, null, usernameSecretIdOrNull, passwordSecretIdOrNull), CredentialSetView.class);
+    }
+
+    @Override
+    public LoginCheckView checkLogin(String loginServer, String username, char[] password) {
+        try {
+            return send("POST", "/credential-sets/check-login", new LoginAttempt(loginServer, username, new String(password)),
+                    LoginCheckView.class);
+        } finally {
+            Arrays.fill(password, '\0');
+        }
+    }
+
+    @Override
+    public CredentialSetView updateCredentialSetLogin(String name, String username, char[] password) {
+        try {
+            return send("PATCH", "/credential-sets/" + segment(name), new CredentialSetChange(username, new String(password), null, null),
+                    CredentialSetView.class);
+        } finally {
+            Arrays.fill(password, '\0');
+        }
+    }
+
+    @Override
+    public CredentialSetView validateCredentialSet(String name) {
+        return send("POST", "/credential-sets/" + segment(name) + "/validate", null, CredentialSetView.class);
+    }
+
+    @Override
+    public void deleteCredentialSet(String name) {
+        call("DELETE", "/credential-sets/" + segment(name), null);
+    }
+
+    @Override
+    public void setSecret(String name, char[] value) {
+        try {
+            call("PUT", "/secrets/" + segment(name), new SecretValue(new String(value)));
+        } finally {
+            Arrays.fill(value, '\0');
+        }
+    }
+
+    @Override
+    public List<String> secretNames() {
+        return get("/secrets", new TypeReference<>() { });
+    }
+
+    @Override
+    public boolean deleteSecret(String name) {
+        return optional(() -> {
+            call("DELETE", "/secrets/" + segment(name), null);
+            return true;
+        }).orElse(false);
+    }
+
+    // ------------------------------------------------------------------ repositories
+
+    @Override
+    public List<RepositoryView> repositories() {
+        return get("/repositories", new TypeReference<>() { });
+    }
+
+    @Override
+    public List<TagView> tags(String repository) {
+        return get("/repository/tags?name=" + query(repository), new TypeReference<>() { });
+    }
+
+    @Override
+    public Optional<ManifestView> manifest(String repository, String digest) {
+        return optional(() -> get("/repository/manifest?name=" + query(repository) + "&digest=" + query(digest), ManifestView.class));
+    }
+
+    @Override
+    public void deleteTag(String repository, String tag) {
+        call("DELETE", "/repository/tag?name=" + query(repository) + "&tag=" + query(tag), null);
+    }
+
+    @Override
+    public void deleteRepository(String repository) {
+        call("DELETE", "/repository?name=" + query(repository), null);
+    }
+
+    /** Reports the bytes once, when the engine has the image: progress over the API comes with live updates. */
+    @Override
+    public void prefetch(String repository, String reference, Consumer<Long> bytesFetched) {
+        ByteCount fetched = parse(exchange("POST", "/prefetch", new PrefetchRequest(repository, reference), null), ByteCount.class);
+        bytesFetched.accept(fetched.bytes());
+    }
+
+    @Override
+    public long cacheSizeBytes() {
+        return get("/cache-size", ByteCount.class).bytes();
+    }
+
+    // ------------------------------------------------------------------ statistics
+
+    @Override
+    public StatsTotals totals(Instant since) {
+        return get("/stats/totals?since=" + query(since.toString()), StatsTotals.class);
+    }
+
+    @Override
+    public List<RepositoryStats> repositoryStats(Instant since) {
+        return get("/stats/repositories?since=" + query(since.toString()), new TypeReference<>() { });
+    }
+
+    @Override
+    public List<PullEvent> recentPulls(int limit) {
+        return get("/stats/recent?limit=" + limit, new TypeReference<>() { });
+    }
+
+    @Override
+    public List<TimeBucket> pullsOverTime(Instant since, Duration bucket) {
+        return get("/stats/over-time?since=" + query(since.toString()) + "&bucket=" + query(bucket.toString()), new TypeReference<>() { });
+    }
+
+    @Override
+    public AutoCloseable onPull(Consumer<PullEvent> listener) {
+        throw notYet();
+    }
+
+    // ------------------------------------------------------------------ settings
+
+    @Override
+    public EngineSettings settings() {
+        return get("/settings", EngineSettings.class);
+    }
+
+    @Override
+    public void updateSettings(EngineSettings settings) {
+        call("PUT", "/settings", settings);
+    }
+
+    @Override
+    public void close() {
+        // the JDK's client keeps no resource worth releasing per engine: its connections time out on their own
+    }
+
+    // ------------------------------------------------------------------ HTTP
+
+    private <T> T get(String path, Class<T> type) {
+        return parse(exchange("GET", path, null, CALL_TIMEOUT), type);
+    }
+
+    private <T> T get(String path, TypeReference<T> type) {
+        byte[] body = exchange("GET", path, null, CALL_TIMEOUT);
+        try {
+            return ApiJson.mapper().readValue(body, type);
+        } catch (IOException e) {
+            throw unreadable(path, e);
+        }
+    }
+
+    private <T> T send(String method, String path, Object body, Class<T> type) {
+        return parse(exchange(method, path, body, CALL_TIMEOUT), type);
+    }
+
+    private void call(String method, String path, Object body) {
+        exchange(method, path, body, CALL_TIMEOUT);
+    }
+
+    private byte[] bytes(String path) {
+        return exchange("GET", path, null, CALL_TIMEOUT);
+    }
+
+    private <T> T parse(byte[] body, Class<T> type) {
+        try {
+            return ApiJson.mapper().readValue(body, type);
+        } catch (IOException e) {
+            throw unreadable(type.getSimpleName(), e);
+        }
+    }
+
+    private EngineException unreadable(String what, IOException e) {
+        return new EngineException("the engine at " + engine + " sent an answer this version cannot read (" + what + "): "
+                + e.getMessage(), e);
+    }
+
+    /** One request; the body of a 2xx answer, else the engine's error as the exception the engine would throw. */
+    private byte[] exchange(String method, String path, Object body, Duration timeout) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(api + path)).header("Accept", "application/json");
+        if (timeout != null) request.timeout(timeout);
+        if (token != null) request.header("Authorization", "Bearer " + token);
+        if (body == null) {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            try {
+                request.header("Content-Type", "application/json")
+                        .method(method, HttpRequest.BodyPublishers.ofByteArray(ApiJson.mapper().writeValueAsBytes(body)));
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot write the request as JSON", e);
+            }
+        }
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw unreachable(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineException("interrupted while waiting for the engine at " + engine, e);
+        }
+        if (response.statusCode() / 100 == 2) {
+            return response.body();
+        }
+        throw failure(method, path, response);
+    }
+
+    private EngineUnreachableException unreachable(IOException e) {
+        String why;
+        if (e instanceof HttpConnectTimeoutException) {
+            why = "no connection within " + CONNECT_TIMEOUT.toSeconds() + " s";
+        } else if (e instanceof HttpTimeoutException) {
+            why = "no answer within " + CALL_TIMEOUT.toMinutes() + " min";
+        } else if (e instanceof ConnectException) {
+            why = "connection refused";
+        } else if (e instanceof SSLException) {
+            why = "TLS failed: " + e.getMessage();
+        } else {
+            why = e.getMessage() == null || e.getMessage().isBlank() ? "the connection was dropped" : e.getMessage();
+        }
+        return new EngineUnreachableException("cannot reach the engine at " + engine + ": " + why, e);
+    }
+
+    private RuntimeException failure(String method, String path, HttpResponse<byte[]> response) {
+        int status = response.statusCode();
+        ApiError error = apiError(response.body());
+        if (error == null) {
+            String what = status == 404 ? "has no management API (is it a Cachalot engine, and of this version?)" : "answered HTTP " + status;
+            return new EngineException("the engine at " + engine + " " + what + " (" + method + " " + ManagementApi.PREFIX + path + ")");
+        }
+        String message = error.message();
+        return switch (error.code()) {
+            case ApiError.INVALID_RULE -> new RuleValidationException(error.problems().isEmpty() ? List.of(message) : error.problems());
+            case ApiError.INVALID_REQUEST, ApiError.NOT_FOUND, ApiError.CREDENTIALS_REFUSED -> new RemoteRefusal(status, message);
+            case ApiError.UNAUTHORIZED -> new EngineException(message + (token == null
+                    ? " (log in with `cachalot login " + engine + "`, or set CACHALOT_TOKEN)"
+                    : " (the token was refused: log in again with `cachalot login " + engine + "`)"));
+            default -> new EngineException(message);
+        };
+    }
+
+    private static ApiError apiError(byte[] body) {
+        try {
+            JsonNode node = ApiJson.mapper().readTree(body);
+            if (node == null || !node.hasNonNull("code") || !node.hasNonNull("message")) return null;
+            return ApiJson.mapper().treeToValue(node, ApiError.class);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** A refused value or an unknown name, as the local engine's IllegalArgumentException; keeps the status for 404s. */
+    static final class RemoteRefusal extends IllegalArgumentException {
+        private final int status;
+
+        RemoteRefusal(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+
+    private interface Call<T> {
+        T run();
+    }
+
+    private static <T> Optional<T> optional(Call<T> call) {
+        try {
+            return Optional.of(call.run());
+        } catch (RemoteRefusal e) {
+            if (e.status == 404) return Optional.empty();
+            throw e;
+        }
+    }
+
+    private static NewRule newRule(RuleDraft d) {
+        return new NewRule(d.name(), d.sourceRepository(), d.targetRepository(), d.credentialSet(), d.freshness());
+    }
+
+    private static String segment(String value) {
+        return query(value);
+    }
+
+    private static String query(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private UnsupportedOperationException notYet() {
+        return new UnsupportedOperationException("live updates from a remote engine are not available yet (" + engine + ")");
+    }
+}
