@@ -15,7 +15,8 @@ import java.util.Optional;
 
 /**
  * The tokens {@code cachalot login} stored, one per engine address, in {@code tokens.json} under the user's config
- * folder ({@code $XDG_CONFIG_HOME/cachalot}, else {@code ~/.config/cachalot}). The file is readable by its owner only
+ * folder ({@code $CACHALOT_CONFIG} or the {@code cachalot.config} system property when set, else
+ * {@code $XDG_CONFIG_HOME/cachalot}, else {@code ~/.config/cachalot}). The file is readable by its owner only
  * (0600, its folder 0700) and written whole through a temporary file, so a crash leaves the old one; a token is never
  * printed.
  */
@@ -29,7 +30,7 @@ final class StoredTokens {
     }
 
     static StoredTokens defaultLocation() {
-        String override = System.getenv("CACHALOT_CONFIG");
+        String override = System.getProperty("cachalot.config", System.getenv("CACHALOT_CONFIG"));
         if (override != null && !override.isBlank()) return new StoredTokens(Path.of(override).resolve(FILE_NAME));
         String xdg = System.getenv("XDG_CONFIG_HOME");
         Path config = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
