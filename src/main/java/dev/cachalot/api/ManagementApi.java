@@ -40,7 +40,9 @@ public final class ManagementApi extends Handler.Abstract {
 
     public ManagementApi(EngineAdmin engine, ManagementAccess access) {
         this.access = access;
-        this.operations = new ManagementOperations(engine).all();
+        // Literal paths first: GET /rules/export is the export, not a rule named "export".
+        this.operations = new ManagementOperations(engine).all().stream()
+                .sorted(java.util.Comparator.comparing((ApiOperation op) -> op.template().contains("{"))).toList();
     }
 
     /** {@code METHOD /template} of every operation, as the OpenAPI file names them (for the documentation test). */

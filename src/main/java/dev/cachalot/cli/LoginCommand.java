@@ -1,6 +1,7 @@
 package dev.cachalot.cli;
 
 import dev.cachalot.api.client.EngineLogin;
+import dev.cachalot.api.client.EngineTrust;
 import dev.cachalot.api.client.RemoteEngine;
 import java.net.URI;
 import java.util.Arrays;
@@ -33,6 +34,7 @@ final class LoginCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         URI engine = RemoteEngine.address(url);
+        javax.net.ssl.SSLContext tls = EngineTrust.context(EngineTarget.extraCa());
         SecretInput input = SecretInput.system();
         String token;
         if (user == null) {
@@ -44,10 +46,10 @@ final class LoginCommand implements Callable<Integer> {
             }
             if (token.isEmpty()) throw new IllegalArgumentException("the token is empty");
         } else {
-            token = EngineLogin.token(engine, user, input.secret("Password of " + user + " at " + engine + ": "));
+            token = EngineLogin.token(engine, user, input.secret("Password of " + user + " at " + engine + ": "), tls);
         }
         // Checked before it is stored: a mistyped token must not sit in the file and fail every later command.
-        new RemoteEngine(engine, token).status();
+        new RemoteEngine(engine, token, tls).status();
         StoredTokens tokens = StoredTokens.defaultLocation();
         tokens.store(engine, token);
         spec.commandLine().getOut().println("Logged in to " + engine + (user == null ? "" : " as " + user)

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 
 /**
  * A user's password exchanged for a token the way registry clients log in: {@code GET /v2/} answers 401 with
@@ -31,9 +32,10 @@ public final class EngineLogin {
     }
 
     /** A token for {@code user} at {@code engine}; {@code password} is cleared. */
-    public static String token(URI engine, String user, char[] password) {
+    public static String token(URI engine, String user, char[] password, SSLContext tls) {
         URI base = RemoteEngine.address(engine);
-        HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER)
+                .sslContext(tls).build();
         try {
             HttpResponse<String> ping = get(http, HttpRequest.newBuilder(URI.create(base + "/v2/")), base);
             if (ping.statusCode() == 200) {

@@ -61,6 +61,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 
 /**
@@ -91,10 +92,16 @@ public final class RemoteEngine implements EngineAdmin {
      * @param token  sent as {@code Authorization: Bearer}; null for an engine without authentication
      */
     public RemoteEngine(URI engine, String token) {
+        this(engine, token, EngineTrust.context(null));
+    }
+
+    /** @param tls the certificates an {@code https} engine may present (see {@link EngineTrust}) */
+    public RemoteEngine(URI engine, String token, SSLContext tls) {
         this.engine = address(engine);
         this.api = this.engine + ManagementApi.PREFIX;
         this.token = token == null || token.isBlank() ? null : token.strip();
-        this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER)
+                .sslContext(tls).build();
     }
 
     /** {@code scheme://host:port} of {@code url}; refused unless http or https with a host. */
@@ -501,7 +508,7 @@ public final class RemoteEngine implements EngineAdmin {
         } else if (e instanceof ConnectException) {
             why = "connection refused";
         } else if (e instanceof SSLException) {
-            why = "TLS failed: " + e.getMessage();
+            why = "TLS failed: " + e.getMessage() + " (to trust a CA of your own, set CACHALOT_ENGINE_CA to its PEM file)";
         } else {
             why = e.getMessage() == null || e.getMessage().isBlank() ? "the connection was dropped" : e.getMessage();
         }

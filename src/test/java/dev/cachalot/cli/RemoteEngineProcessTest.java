@@ -1,0 +1,450 @@
+package dev.cachalot.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cachalot.api.ManagementApi;
+import dev.cachalot.api.client.RemoteEngine;
+import dev.cachalot.engine.CredentialSetView;
+import dev.cachalot.engine.Engine;
+import dev.cachalot.engine.EngineSettings;
+import dev.cachalot.engine.EngineStatus;
+import dev.cachalot.engine.LoginCheckView;
+import dev.cachalot.engine.RuleDraft;
+import dev.cachalot.engine.UpstreamCheck;
+import dev.cachalot.rules.RuleValidationException;
+import dev.cachalot.stats.PullEvent;
+import dev.cachalot.testing.DockerRegistryFixture;
+import dev.cachalot.testing.Ports;
+import dev.cachalot.testing.RegistryPusher;
+import dev.cachalot.testing.Skopeo;
+import dev.cachalot.testing.TestBlob;
+import dev.cachalot.testing.TestImage;
+import dev.cachalot.testing.TestImages;
+import io.swagger.v3.parser.OpenAPIV3Parser;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The management API on a real engine: {@code cachalot serve} in a child JVM (loopback, no users), managed from this
+ * JVM by the CLI with {@code --engine URL}, by {@link RemoteEngine} where the CLI has no command, and by plain HTTP
+ * for the error answers. The child logs every request (DEBUG); the last test checks that every operation
+ * docs/api/openapi.yaml documents was answered by it, and that no secret reached its log.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RemoteEngineProcessTest {
+    /** Hang guards only. */
+    private static final Duration START_LIMIT = Duration.ofSeconds(90);
+    private static final Duration PICK_UP_LIMIT = Duration.ofSeconds(20);
+    private static final String UPSTREAM_USER = "puller";
+    private static final String UPSTREAM_PASSWORD = "pull-secret-4711";
+    private static final String SECRET_VALUE = "vault-value-0815";
+    private static final Pattern REQUEST_LINE = Pattern.compile("RequestLogger - ([A-Z]+) (/cachalot/api/v1/\\S*) (\\d{3}) ");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path temp;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final InputStream originalIn = System.in;
+    private DockerRegistryFixture upstream;
+    private Process serve;
+    private Path serveLog;
+    private String url;
+    private RemoteEngine remote;
+    private TestImage image;
+
+    @BeforeAll
+    void startAnEngineProcessAndAnUpstreamWithALogin() throws Exception {
+        upstream = DockerRegistryFixture.builder().htpasswd(UPSTREAM_USER, UPSTREAM_PASSWORD).start();
+        image = new TestImages(21).ociImage();
+        new RegistryPusher(upstream.url()).withBasicAuth(UPSTREAM_USER, UPSTREAM_PASSWORD).push("team/app", "1", image);
+        new RegistryPusher(upstream.url()).withBasicAuth(UPSTREAM_USER, UPSTREAM_PASSWORD).push("team/app", "2", new TestImages(22).ociImage());
+
+        int port = Ports.free();
+        url = "http://127.0.0.1:" + port;
+        serveLog = temp.resolve("serve.err");
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), "dev.cachalot.Main",
+                "--data", temp.resolve("engine-data").toString(), "serve", "--listen", "127.0.0.1:" + port)
+                .redirectOutput(temp.resolve("serve.out").toFile()).redirectError(serveLog.toFile());
+        builder.environment().put("CACHALOT_LOG_LEVEL", "DEBUG");
+        builder.environment().put("CACHALOT_VAULT_PASSPHRASE", "engine-vault-passphrase");
+        serve = builder.start();
+        awaitEngine();
+        remote = new RemoteEngine(URI.create(url), null);
+        System.setProperty("cachalot.config", temp.resolve("config").toString());
+    }
+
+    @AfterAll
+    void stopEverything() {
+        System.clearProperty("cachalot.config");
+        if (serve != null) serve.destroyForcibly();
+        if (upstream != null) upstream.close();
+    }
+
+    @AfterEach
+    void restoreStdin() {
+        System.setIn(originalIn);
+    }
+
+    @Test
+    @Order(1)
+    void theStatusNamesTheRunningEngine() {
+        EngineStatus status = remote.status();
+        assertThat(status.state()).isEqualTo(EngineStatus.State.RUNNING);
+        assertThat(url).endsWith(status.address());
+    }
+
+    @Test
+    @Order(2)
+    void anUpstreamIsAddedListedCheckedAndChangedRemotely() {
+        cli("upstream", "add", "--login-server", upstream.hostPort(), "--endpoint", upstream.url()).succeeded();
+        JsonNode listed = find(cli("upstream", "list", "--json").succeeded().json(), "loginServer", upstream.hostPort());
+        assertThat(listed.get("builtIn").asBoolean()).isFalse();
+
+        UpstreamCheck check = remote.checkUpstream(upstream.hostPort());
+        assertThat(check.result()).as(check.summary()).isEqualTo(UpstreamCheck.Result.NEEDS_LOGIN);
+        assertThat(remote.upstreamChecks()).containsKey(upstream.hostPort());
+        assertThat(remote.updateUpstream(upstream.hostPort(), upstream.url(), null).endpoint()).isEqualTo(URI.create(upstream.url()));
+    }
+
+    @Test
+    @Order(3)
+    void credentialSetsTakeTheirSecretsFromStandardInputAndNeverGiveThemBack() {
+        String created = cliWithStdin(UPSTREAM_USER + "\n" + UPSTREAM_PASSWORD + "\n",
+                "credentials", "create", "--name", "team-login", "--login-server", upstream.hostPort()).succeeded().out();
+        assertThat(created).contains("Created credential set team-login", "Health: Healthy");
+
+        JsonNode shown = cli("credentials", "show", "team-login", "--json").succeeded().json();
+        assertThat(shown.get("usernameSecret").asText()).isEqualTo("vault:team-login-username");
+        assertThat(cli("credentials", "list", "--json").succeeded().out()).contains("team-login").doesNotContain(UPSTREAM_PASSWORD);
+        assertThat(shown.toString()).doesNotContain(UPSTREAM_PASSWORD);
+
+        LoginCheckView wrong = remote.checkLogin(upstream.hostPort(), UPSTREAM_USER, "not-the-password".toCharArray());
+        assertThat(wrong.accepted()).isFalse();
+        CredentialSetView again = remote.updateCredentialSetLogin("team-login", UPSTREAM_USER, UPSTREAM_PASSWORD.toCharArray());
+        assertThat(again.health()).isEqualTo("Healthy");
+        assertThat(cli("credentials", "validate", "team-login").succeeded().out()).contains("team-login: Healthy");
+    }
+
+    @Test
+    @Order(4)
+    void aRuleCreatedThroughTheApiIsUsedByTheVeryNextPull() {
+        cli("rules", "create", "--name", "team-cache", "--source", upstream.hostPort() + "/team/*", "--target", "team/*",
+                "--credential-set", "team-login").succeeded();
+
+        // Read your writes: no wait between the command's return and the pull.
+        Path copy = temp.resolve("team-app");
+        new Skopeo().copy("127.0.0.1:" + port() + "/team/app:1", copy);
+        Skopeo.CopiedImage pulled = Skopeo.read(copy).verified();
+        assertThat(pulled.manifestDigest()).isEqualTo(image.digest());
+        assertThat(pulled.blobDigests()).containsExactlyInAnyOrderElementsOf(image.blobs().stream().map(TestBlob::digest).toList());
+    }
+
+    @Test
+    @Order(5)
+    void rulesAreListedShownChangedAndCheckedRemotely() throws Exception {
+        JsonNode rule = find(cli("rules", "list", "--json").succeeded().json(), "name", "team-cache");
+        assertThat(rule.get("credentialSet").asText()).isEqualTo("team-login");
+        assertThat(cli("rules", "show", "team-cache").succeeded().out()).contains("targetRepository: team/*");
+
+        HttpResponse<String> one = request("GET", "/rules/team-cache", null);
+        assertThat(one.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(one.body()).get("freshness").asText()).isEqualTo("revalidate");
+
+        assertThat(cli("rules", "update", "team-cache", "--credential-set", "team-login").succeeded().out())
+                .contains("credential set team-login");
+
+        RuleDraft clash = new RuleDraft("team-again", upstream.hostPort() + "/team/*", "team/*", null, null);
+        assertThat(remote.checkRule(clash)).isNotEmpty().isEqualTo(localEngineProblems(clash));
+    }
+
+    @Test
+    @Order(6)
+    void anInvalidRuleIsRefusedWith400AndTheLocalMessage() throws Exception {
+        String body = "{\"name\":\"x\",\"sourceRepository\":\"docker.io/library/nginx:latest\",\"targetRepository\":\"nginx\"}";
+        HttpResponse<String> answer = request("POST", "/rules", body);
+        assertThat(answer.statusCode()).isEqualTo(400);
+        JsonNode error = JSON.readTree(answer.body());
+        assertThat(error.get("code").asText()).isEqualTo("INVALID_RULE");
+        List<String> local = localEngineProblems(new RuleDraft("x", "docker.io/library/nginx:latest", "nginx", null, null));
+        assertThat(error.get("message").asText()).isEqualTo(String.join("; ", local));
+
+        String cliError = cli("rules", "create", "--name", "x", "--source", "docker.io/library/nginx:latest", "--target", "nginx")
+                .failedWithOneLine();
+        assertThat(cliError).isEqualTo("cachalot: " + String.join("; ", local) + " (engine " + url + ")");
+        assertThatThrownBy(() -> remote.createRule(new RuleDraft("x", "docker.io/library/nginx:latest", "nginx", null, null)))
+                .isInstanceOf(RuleValidationException.class).hasMessage(String.join("; ", local));
+    }
+
+    @Test
+    @Order(7)
+    void badJsonUnknownNamesPathsAndMethodsGetJsonErrors() throws Exception {
+        HttpResponse<String> badJson = request("POST", "/rules", "{\"name\": ");
+        assertThat(badJson.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(badJson.body()).get("code").asText()).isEqualTo("INVALID_REQUEST");
+
+        HttpResponse<String> unknownRule = request("GET", "/rules/no-such-rule", null);
+        assertThat(unknownRule.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(unknownRule.body()).get("message").asText()).isEqualTo("no cache rule named 'no-such-rule'");
+        assertThat(request("DELETE", "/rules/no-such-rule", null).statusCode()).isEqualTo(404);
+        assertThat(cli("rules", "delete", "no-such-rule").failedWithOneLine())
+                .isEqualTo("cachalot: no cache rule named 'no-such-rule' (engine " + url + ")");
+
+        assertThat(request("GET", "/no-such-thing", null).statusCode()).isEqualTo(404);
+        HttpResponse<String> wrongMethod = request("PUT", "/rules", "{}");
+        assertThat(wrongMethod.statusCode()).isEqualTo(405);
+        assertThat(wrongMethod.headers().firstValue("Allow")).hasValue("GET, POST");
+        assertThat(JSON.readTree(wrongMethod.body()).get("code").asText()).isEqualTo("METHOD_NOT_ALLOWED");
+    }
+
+    @Test
+    @Order(8)
+    void rulesAreImportedAndExportedThroughTheCli() throws Exception {
+        Path file = temp.resolve("more-rules.csv");
+        Files.writeString(file, "name,source,target,credentialSet\nteam-tools," + upstream.hostPort() + "/tools/app,tools/app,team-login\n");
+        assertThat(cli("rules", "import", file.toString(), "--dry-run").succeeded().out())
+                .contains("more-rules.csv:2", "OK", "dry run: nothing changed");
+        assertThat(cli("rules", "import", file.toString()).succeeded().out()).contains("imported 1 entry");
+        assertThat(cli("rules", "export", "--format", "csv").succeeded().out()).contains("team-tools", "team-cache");
+    }
+
+    @Test
+    @Order(9)
+    void repositoriesTagsManifestsAndPrefetchWorkRemotely() {
+        await().atMost(PICK_UP_LIMIT).untilAsserted(() -> {
+            JsonNode repo = find(cli("repos", "list", "--json").succeeded().json(), "name", "team/app");
+            assertThat(repo.get("ruleName").asText()).isEqualTo("team-cache");
+        });
+        JsonNode shown = cli("repos", "show", "team/app", "--json").succeeded().json();
+        assertThat(shown.get("tags").get(0).get("digest").asText()).isEqualTo(image.digest().toString());
+        assertThat(remote.manifest("team/app", image.digest().toString())).hasValueSatisfying(m -> assertThat(m.layers()).isNotEmpty());
+        assertThat(remote.manifest("team/app", "sha256:" + "0".repeat(64))).isEmpty();
+
+        long[] reported = {-1};
+        remote.prefetch("team/app", "2", (Long bytes) -> reported[0] = bytes);
+        assertThat(reported[0]).isPositive();
+        assertThat(remote.tags("team/app")).extracting(t -> t.tag()).contains("1", "2");
+        assertThat(remote.cacheSizeBytes()).isPositive();
+
+        remote.deleteTag("team/app", "2");
+        assertThat(remote.tags("team/app")).extracting(t -> t.tag()).containsExactly("1");
+        assertThatThrownBy(() -> remote.deleteTag("team/app", "2")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("no tag 2 in team/app");
+    }
+
+    @Test
+    @Order(10)
+    void statisticsCountThePullMadeThroughTheRemotelyCreatedRule() {
+        await().atMost(PICK_UP_LIMIT).untilAsserted(() -> {
+            JsonNode stats = cli("stats", "--json").succeeded().json();
+            assertThat(find(stats.get("repositories"), "repository", "team/app").get("pulls").asLong()).isGreaterThanOrEqualTo(1);
+            assertThat(stats.get("totals").get("pulls").asLong()).isGreaterThanOrEqualTo(1);
+        });
+        List<PullEvent> recent = remote.recentPulls(10);
+        assertThat(recent).extracting(PullEvent::repository).contains("team/app");
+        assertThat(remote.pullsOverTime(Instant.now().minus(Duration.ofHours(1)), Duration.ofMinutes(10)))
+                .anySatisfy(b -> assertThat(b.misses() + b.hits()).isPositive());
+    }
+
+    @Test
+    @Order(11)
+    void settingsAreReadAndChangedWithTheLocalValidation() {
+        EngineSettings before = remote.settings();
+        remote.updateSettings(new EngineSettings(before.listen(), "ttl:5m", before.maxCacheBytes()));
+        assertThat(remote.settings().defaultFreshness()).isEqualTo("ttl:5m");
+        assertThatThrownBy(() -> remote.updateSettings(new EngineSettings(before.listen(), "sometimes", 0)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("unknown freshness policy 'sometimes': use 'revalidate' or 'ttl:<duration>' such as ttl:10m");
+    }
+
+    @Test
+    @Order(12)
+    void secretsGoInAndOnlyTheirNamesComeOut() {
+        cliWithStdin(SECRET_VALUE + "\n", "secrets", "set", "spare-token").succeeded();
+        assertThat(cli("secrets", "list").succeeded().out()).contains("vault:spare-token").doesNotContain(SECRET_VALUE);
+        cli("secrets", "delete", "spare-token").succeeded();
+        assertThat(cli("secrets", "delete", "spare-token").failedWithOneLine())
+                .isEqualTo("cachalot: there is no secret named 'spare-token' (engine " + url + ")");
+    }
+
+    @Test
+    @Order(13)
+    void everythingIsRemovedAgainInTheOrderTheEngineInsistsOn() {
+        assertThat(cli("upstream", "remove", upstream.hostPort()).failedWithOneLine()).contains("is used by");
+        cli("rules", "delete", "team-tools").succeeded();
+        cli("rules", "delete", "team-cache").succeeded();
+        cli("credentials", "delete", "team-login").succeeded();
+        cli("upstream", "remove", upstream.hostPort()).succeeded();
+        remote.deleteRepository("team/app");
+        assertThat(remote.repositories()).noneMatch(r -> r.name().equals("team/app"));
+        assertThat(remote.rules()).isEmpty();
+    }
+
+    @Test
+    @Order(14)
+    void loginStoresACheckedTokenReadableOnlyByItsOwnerAndNeverPrintsIt() throws Exception {
+        String token = "token-" + System.nanoTime();
+        Cli.Run login = cliRawWithStdin(token + "\n", "login", url);
+        assertThat(login.exit()).as(login.err()).isZero();
+        assertThat(login.out() + login.err()).doesNotContain(token).contains("Logged in to " + url);
+        Path stored = temp.resolve("config").resolve(StoredTokens.FILE_NAME);
+        assertThat(Files.readString(stored)).contains(token);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(stored))).isEqualTo("rw-------");
+        // The stored token goes with the next command; an engine without users lets a loopback caller in regardless.
+        cli("rules", "list").succeeded();
+    }
+
+    @Test
+    @Order(15)
+    void anEngineThatIsNotThereGivesOneClearLine() {
+        int closed = Ports.free();
+        Cli.Run run = Cli.runRaw("--engine", "http://127.0.0.1:" + closed, "rules", "list");
+        assertThat(run.failedWithOneLine()).isEqualTo("cachalot: cannot reach the engine at http://127.0.0.1:" + closed + ": connection refused");
+        assertThat(Cli.runRaw("--engine", url, "serve").err()).contains("--engine applies to the management commands");
+    }
+
+    @Test
+    @Order(100)
+    void everyDocumentedOperationWasAnsweredByTheEngineProcessAndNoSecretReachedItsLog() {
+        List<String> documented = new ArrayList<>();
+        new OpenAPIV3Parser().read("docs/api/openapi.yaml").getPaths().forEach((path, item) ->
+                item.readOperationsMap().keySet().forEach(method -> documented.add(method.name() + " " + path)));
+        assertThat(documented).as("operations read from the document").hasSize(ManagementApi.operationNames().size());
+        await().atMost(PICK_UP_LIMIT).untilAsserted(() -> {
+            Set<String> answered = answeredOperations(documented);
+            assertThat(documented).as("documented operations the engine process never answered").allMatch(answered::contains);
+        });
+        assertThat(engineLog()).doesNotContain(UPSTREAM_PASSWORD, SECRET_VALUE, "not-the-password");
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** The documented operations (METHOD /template) that the engine's request log shows answered (any status). */
+    private Set<String> answeredOperations(List<String> documented) {
+        Set<String> answered = new LinkedHashSet<>();
+        Matcher m = REQUEST_LINE.matcher(engineLog());
+        while (m.find()) {
+            String path = m.group(2).substring("/cachalot/api/v1".length());
+            for (String operation : documented) {
+                String method = operation.substring(0, operation.indexOf(' '));
+                String template = operation.substring(operation.indexOf(' ') + 1);
+                if (method.equals(m.group(1)) && path.matches(template.replaceAll("\\{[^}]+}", "[^/]+"))) answered.add(operation);
+            }
+        }
+        return answered;
+    }
+
+    private String engineLog() {
+        try {
+            return Files.readString(serveLog);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private List<String> localEngineProblems(RuleDraft draft) {
+        // The same draft against a local engine on its own data folder: what the CLI says without --engine.
+        try (Engine local = Engine.open(temp.resolve("local-" + System.nanoTime()))) {
+            if (draft.name().equals("team-again")) {
+                local.addUpstream(upstream.hostPort(), upstream.url(), null);
+                local.createRule(new RuleDraft("team-cache", draft.sourceRepository(), draft.targetRepository(), null, null));
+                return local.checkRule(draft);
+            }
+            try {
+                local.createRule(draft);
+                throw new AssertionError("the local engine accepted " + draft);
+            } catch (RuleValidationException e) {
+                return e.problems();
+            }
+        }
+    }
+
+    private Cli.Run cli(String... args) {
+        List<String> full = new ArrayList<>(List.of("--engine", url));
+        full.addAll(List.of(args));
+        return Cli.runRaw(full.toArray(String[]::new));
+    }
+
+    private Cli.Run cliWithStdin(String stdin, String... args) {
+        System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+        return cli(args);
+    }
+
+    private Cli.Run cliRawWithStdin(String stdin, String... args) {
+        System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+        return Cli.runRaw(args);
+    }
+
+    private int port() {
+        return URI.create(url).getPort();
+    }
+
+    private HttpResponse<String> request(String method, String path, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + "/cachalot/api/v1" + path)).timeout(Duration.ofSeconds(60))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode find(JsonNode array, String field, String value) {
+        for (JsonNode n : array) {
+            if (value.equals(n.path(field).asText())) return n;
+        }
+        throw new AssertionError("no element with " + field + "=" + value + " in " + array);
+    }
+
+    private void awaitEngine() throws Exception {
+        long deadline = System.nanoTime() + START_LIMIT.toNanos();
+        while (true) {
+            if (!serve.isAlive()) throw new AssertionError("serve exited with " + serve.exitValue() + ":\n" + engineLog());
+            try {
+                HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(url + "/v2/")).build(), HttpResponse.BodyHandlers.ofString());
+                if (answer.statusCode() == 200) return;
+            } catch (ConnectException e) {
+                // not listening yet
+            }
+            if (System.nanoTime() - deadline > 0) throw new AssertionError("serve did not answer within " + START_LIMIT + ":\n" + engineLog());
+            Thread.sleep(200);
+        }
+    }
+}
