@@ -1,21 +1,32 @@
 package dev.cachalot.api;
 
-/** What an operation answers: a status and a JSON value, raw bytes of a type, or nothing (204). */
-public record ApiResult(int status, Object json, String contentType, byte[] raw) {
+/**
+ * What an operation answers: a status and a JSON value, raw bytes of a type, nothing (204), or a stream of events
+ * written until the caller or the engine goes away.
+ */
+public record ApiResult(int status, Object json, String contentType, byte[] raw, EventStream stream) {
 
     public static ApiResult ok(Object json) {
-        return new ApiResult(200, json, null, null);
+        return new ApiResult(200, json, null, null, null);
     }
 
     public static ApiResult created(Object json) {
-        return new ApiResult(201, json, null, null);
+        return new ApiResult(201, json, null, null, null);
     }
 
     public static ApiResult noContent() {
-        return new ApiResult(204, null, null, null);
+        return new ApiResult(204, null, null, null, null);
     }
 
     public static ApiResult bytes(String contentType, byte[] body) {
-        return new ApiResult(200, null, contentType, body);
+        return new ApiResult(200, null, contentType, body, null);
+    }
+
+    public static ApiResult events(EventStream stream) {
+        return new ApiResult(200, null, "text/event-stream", null, stream);
+    }
+
+    static ApiResult error(int status, ApiError error) {
+        return new ApiResult(status, error, null, null, null);
     }
 }

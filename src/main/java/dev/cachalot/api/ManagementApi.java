@@ -17,6 +17,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.component.Graceful;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,26 +30,29 @@ import org.slf4j.LoggerFactory;
  * <p>Order per request: {@link ManagementAccess} first (nothing else is read from a caller it refuses), then the
  * route, then the operation. Failures answer {@link ApiError} bodies whose messages are the engine's own.
  */
-public final class ManagementApi extends Handler.Abstract {
+public final class ManagementApi extends Handler.Abstract implements Graceful {
     /** Everything under it belongs to version 1; a later incompatible version gets its own prefix beside it. */
     public static final String PREFIX = "/cachalot/api/v1";
 
     private static final Logger log = LoggerFactory.getLogger(ManagementApi.class);
 
+    private final EngineAdmin engine;
     private final ManagementAccess access;
+    private final EventStreams streams = new EventStreams();
     private final List<ApiOperation> operations;
 
     public ManagementApi(EngineAdmin engine, ManagementAccess access) {
+        this.engine = engine;
         this.access = access;
         // Literal paths first: GET /rules/export is the export, not a rule named "export".
-        this.operations = new ManagementOperations(engine).all().stream()
+        this.operations = new ManagementOperations(engine, streams).all().stream()
                 .sorted(java.util.Comparator.comparing((ApiOperation op) -> op.template().contains("{"))).toList();
     }
 
     /** {@code METHOD /template} of every operation, as the OpenAPI file names them (for the documentation test). */
     public static List<String> operationNames() {
         // The operations only capture the engine: listing them calls nothing on it.
-        return new ManagementOperations(null).all().stream().map(ApiOperation::toString).toList();
+        return new ManagementOperations(null, new EventStreams()).all().stream().map(ApiOperation::toString).toList();
     }
 
     @Override
@@ -66,8 +70,52 @@ public final class ManagementApi extends Handler.Abstract {
         } catch (Exception e) {
             result = errorFor(e, request.getMethod() + " " + path);
         }
+        if (result.stream() != null) {
+            stream(response, callback, result.stream());
+            return true;
+        }
+        if (result.status() < 300 && !"GET".equals(request.getMethod())) streams.configChanged();
         write(response, callback, result);
         return true;
+    }
+
+    /** Holds this request's thread until the stream ends: event callers are a few portals, not every client. */
+    private void stream(Response response, Callback callback, EventStream stream) {
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        try {
+            stream.run(engine, chunk -> {
+                Callback.Completable written = new Callback.Completable();
+                response.write(false, ByteBuffer.wrap(EventStream.bytes(chunk)), written);
+                try {
+                    written.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted");
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new java.io.IOException("the caller left", e.getCause());
+                }
+            });
+            response.write(true, ByteBuffer.allocate(0), callback);
+        } catch (Exception e) {
+            // the caller left (or the engine stops): nothing more to say to it
+            callback.failed(e);
+        } finally {
+            streams.finished(stream);
+        }
+    }
+
+    /** The engine stops: event streams end now instead of holding the stop for its whole grace period. */
+    @Override
+    public java.util.concurrent.CompletableFuture<Void> shutdown() {
+        streams.closeAll();
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return streams.closed();
     }
 
     private ApiResult answer(Request request, String path) throws Exception {
@@ -133,7 +181,7 @@ public final class ManagementApi extends Handler.Abstract {
     }
 
     private static ApiResult error(int status, ApiError error) {
-        return new ApiResult(status, error, null, null);
+        return ApiResult.error(status, error);
     }
 
     private static void write(Response response, Callback callback, ApiResult result) {

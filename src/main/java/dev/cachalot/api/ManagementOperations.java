@@ -46,14 +46,17 @@ final class ManagementOperations {
     private static final int DEFAULT_RECENT_PULLS = 100;
 
     private final EngineAdmin engine;
+    private final EventStreams streams;
 
-    ManagementOperations(EngineAdmin engine) {
+    ManagementOperations(EngineAdmin engine, EventStreams streams) {
         this.engine = engine;
+        this.streams = streams;
     }
 
     List<ApiOperation> all() {
         List<ApiOperation> ops = new ArrayList<>();
         ops.add(op("GET", "/status", c -> ApiResult.ok(engine.status())));
+        ops.add(op("GET", "/events", c -> ApiResult.events(streams.open())));
 
         // ---- rules
         ops.add(op("GET", "/rules", c -> ApiResult.ok(engine.rules())));

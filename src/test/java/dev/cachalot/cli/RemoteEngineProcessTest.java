@@ -96,13 +96,7 @@ class RemoteEngineProcessTest {
         int port = Ports.free();
         url = "http://127.0.0.1:" + port;
         serveLog = temp.resolve("serve.err");
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), "dev.cachalot.Main",
-                "--data", temp.resolve("engine-data").toString(), "serve", "--listen", "127.0.0.1:" + port)
-                .redirectOutput(temp.resolve("serve.out").toFile()).redirectError(serveLog.toFile());
-        builder.environment().put("CACHALOT_LOG_LEVEL", "DEBUG");
-        builder.environment().put("CACHALOT_VAULT_PASSPHRASE", "engine-vault-passphrase");
-        serve = builder.start();
+        serve = startServe(port, serveLog);
         awaitEngine();
         remote = new RemoteEngine(URI.create(url), null);
         System.setProperty("cachalot.config", temp.resolve("config").toString());
@@ -338,13 +332,64 @@ class RemoteEngineProcessTest {
     }
 
     @Test
+    @Order(16)
+    void anotherClientSeesConfigurationChangesAndPullsLive() throws Exception {
+        List<PullEvent> pulls = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger changes = new java.util.concurrent.atomic.AtomicInteger();
+        List<EngineStatus> statuses = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (RemoteEngine watcher = new RemoteEngine(URI.create(url), null);
+             AutoCloseable p = watcher.onPull(pulls::add);
+             AutoCloseable c = watcher.onConfigChanged(changes::incrementAndGet);
+             AutoCloseable s = watcher.onStatus(statuses::add)) {
+            await().atMost(PICK_UP_LIMIT).until(() -> statuses.stream().anyMatch(st -> st.state() == EngineStatus.State.RUNNING));
+
+            cli("upstream", "add", "--login-server", upstream.hostPort(), "--endpoint", upstream.url()).succeeded();
+            cliWithStdin(UPSTREAM_USER + "\n" + UPSTREAM_PASSWORD + "\n",
+                    "credentials", "create", "--name", "live-login", "--login-server", upstream.hostPort()).succeeded();
+            cli("rules", "create", "--name", "live-cache", "--source", upstream.hostPort() + "/team/*", "--target", "team/*",
+                    "--credential-set", "live-login").succeeded();
+            await().atMost(PICK_UP_LIMIT).until(() -> changes.get() >= 3);
+
+            new Skopeo().copy("127.0.0.1:" + port() + "/team/app:1", temp.resolve("live-pull"));
+            await().atMost(PICK_UP_LIMIT).untilAsserted(() -> assertThat(pulls)
+                    .anySatisfy(e -> assertThat(e.repository()).isEqualTo("team/app")));
+        }
+    }
+
+    @Test
+    @Order(17)
+    void aDroppedConnectionIsAStatusAndRecoversByItselfWhenTheEngineIsBack() throws Exception {
+        List<EngineStatus> statuses = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger reloads = new java.util.concurrent.atomic.AtomicInteger();
+        try (RemoteEngine watcher = new RemoteEngine(URI.create(url), null);
+             AutoCloseable s = watcher.onStatus(statuses::add);
+             AutoCloseable c = watcher.onConfigChanged(reloads::incrementAndGet)) {
+            await().atMost(PICK_UP_LIMIT).until(() -> statuses.stream().anyMatch(st -> st.state() == EngineStatus.State.RUNNING));
+
+            serve.destroyForcibly().waitFor();
+            await().atMost(PICK_UP_LIMIT).untilAsserted(() -> assertThat(statuses.get(statuses.size() - 1)).satisfies(st -> {
+                assertThat(st.state()).isEqualTo(EngineStatus.State.ERROR);
+                assertThat(st.message()).startsWith("connection to " + url + " lost");
+            }));
+
+            serve = startServe(port(), temp.resolve("serve-again.err"));
+            awaitEngine();
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                assertThat(statuses.get(statuses.size() - 1).state()).isEqualTo(EngineStatus.State.RUNNING);
+                assertThat(reloads.get()).as("a reload after the reconnect").isPositive();
+            });
+        }
+    }
+
+    @Test
     @Order(100)
     void everyDocumentedOperationWasAnsweredByTheEngineProcessAndNoSecretReachedItsLog() {
         List<String> documented = new ArrayList<>();
         new OpenAPIV3Parser().read("docs/api/openapi.yaml").getPaths().forEach((path, item) ->
                 item.readOperationsMap().keySet().forEach(method -> documented.add(method.name() + " " + path)));
         assertThat(documented).as("operations read from the document").hasSize(ManagementApi.operationNames().size());
-        await().atMost(PICK_UP_LIMIT).untilAsserted(() -> {
+        // An event stream is logged when it ends: the engine notices a caller left at its next keepalive (15 s).
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             Set<String> answered = answeredOperations(documented);
             assertThat(documented).as("documented operations the engine process never answered").allMatch(answered::contains);
         });
@@ -352,6 +397,16 @@ class RemoteEngineProcessTest {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    private static Process startServe(int port, Path stderr) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), "dev.cachalot.Main",
+                "--data", temp.resolve("engine-data").toString(), "serve", "--listen", "127.0.0.1:" + port)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(temp.resolve("serve.out").toFile())).redirectError(stderr.toFile());
+        builder.environment().put("CACHALOT_LOG_LEVEL", "DEBUG");
+        builder.environment().put("CACHALOT_VAULT_PASSPHRASE", "engine-vault-passphrase");
+        return builder.start();
+    }
 
     /** The documented operations (METHOD /template) that the engine's request log shows answered (any status). */
     private Set<String> answeredOperations(List<String> documented) {
@@ -368,9 +423,11 @@ class RemoteEngineProcessTest {
         return answered;
     }
 
+    /** What the engine processes (the first, and the one started again after the drop) logged on stderr. */
     private String engineLog() {
         try {
-            return Files.readString(serveLog);
+            Path again = temp.resolve("serve-again.err");
+            return Files.readString(serveLog) + (Files.exists(again) ? Files.readString(again) : "");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

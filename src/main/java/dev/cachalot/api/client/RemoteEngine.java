@@ -73,9 +73,9 @@ import javax.net.ssl.SSLException;
  * {@link IllegalArgumentException}, anything else as an {@link EngineException}; an engine that does not answer as an
  * {@link EngineUnreachableException} naming its address.
  *
- * <p>Not over the API yet: live updates ({@link #onStatus}, {@link #onPull}, {@link #onConfigChanged}; the app's
- * remote connection adds them, see docs/decisions/0010), starting and stopping the engine's server (that is done where
- * it runs), and its data folder.
+ * <p>Live updates ({@link #onStatus}, {@link #onPull}, {@link #onConfigChanged}) come over one server-sent events
+ * stream ({@link EngineEvents}). Not over the API: starting and stopping the engine's server (that is done where it
+ * runs), and its data folder.
  */
 public final class RemoteEngine implements EngineAdmin {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -86,6 +86,7 @@ public final class RemoteEngine implements EngineAdmin {
     private final String api;
     private final String token;
     private final HttpClient http;
+    private final EngineEvents events;
 
     /**
      * @param engine the engine's address, {@code http(s)://host:port} (a path after it is ignored)
@@ -102,6 +103,7 @@ public final class RemoteEngine implements EngineAdmin {
         this.token = token == null || token.isBlank() ? null : token.strip();
         this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER)
                 .sslContext(tls).build();
+        this.events = new EngineEvents(http, URI.create(api + "/events"), this.token, this.engine);
     }
 
     /** {@code scheme://host:port} of {@code url}; refused unless http or https with a host. */
@@ -128,9 +130,10 @@ public final class RemoteEngine implements EngineAdmin {
         return get("/status", EngineStatus.class);
     }
 
+    /** Live, over the engine's event stream; a lost connection is an {@code ERROR} status until it is back. */
     @Override
     public AutoCloseable onStatus(Consumer<EngineStatus> listener) {
-        throw notYet();
+        return events.onStatus(listener);
     }
 
     @Override
@@ -254,9 +257,10 @@ public final class RemoteEngine implements EngineAdmin {
         out.flush();
     }
 
+    /** Changes by any other client of the engine (its app, its CLI, another API client), and after a reconnect. */
     @Override
     public AutoCloseable onConfigChanged(Runnable listener) {
-        throw notYet();
+        return events.onConfigChanged(listener);
     }
 
     // ------------------------------------------------------------------ credential sets and secrets
@@ -409,7 +413,7 @@ public final class RemoteEngine implements EngineAdmin {
 
     @Override
     public AutoCloseable onPull(Consumer<PullEvent> listener) {
-        throw notYet();
+        return events.onPull(listener);
     }
 
     // ------------------------------------------------------------------ settings
@@ -424,9 +428,10 @@ public final class RemoteEngine implements EngineAdmin {
         call("PUT", "/settings", settings);
     }
 
+    /** Ends the event stream; the JDK's client keeps no other resource worth releasing (idle connections time out). */
     @Override
     public void close() {
-        // the JDK's client keeps no resource worth releasing per engine: its connections time out on their own
+        events.close();
     }
 
     // ------------------------------------------------------------------ HTTP
@@ -576,9 +581,5 @@ public final class RemoteEngine implements EngineAdmin {
 
     private static String query(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    private UnsupportedOperationException notYet() {
-        return new UnsupportedOperationException("live updates from a remote engine are not available yet (" + engine + ")");
     }
 }
