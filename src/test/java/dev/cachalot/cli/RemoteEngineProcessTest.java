@@ -320,6 +320,9 @@ class RemoteEngineProcessTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(stored))).isEqualTo("rw-------");
         // The stored token goes with the next command; an engine without users lets a loopback caller in regardless.
         cli("rules", "list").succeeded();
+
+        assertThat(cliRawWithStdin("a-password\n", "login", url, "--user", "alice").failedWithOneLine())
+                .isEqualTo("cachalot: the engine at " + url + " has authentication off: give a token, or no login at all");
     }
 
     @Test
