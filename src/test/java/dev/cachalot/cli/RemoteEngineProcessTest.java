@@ -218,6 +218,15 @@ class RemoteEngineProcessTest {
         assertThat(cli("rules", "delete", "no-such-rule").failedWithOneLine())
                 .isEqualTo("cachalot: no cache rule named 'no-such-rule' (engine " + url + ")");
 
+        HttpResponse<String> traversal = request("POST", "/rules/import",
+                "{\"files\":[{\"name\":\"../escape.csv\",\"content\":\"name,source,target\\n\"}]}");
+        assertThat(traversal.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(traversal.body()).get("message").asText())
+                .isEqualTo("a rule file's name is a file name without folders, not '../escape.csv'");
+        HttpResponse<String> missingField = request("PUT", "/secrets/some-secret", "{}");
+        assertThat(missingField.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(missingField.body()).get("message").asText()).isEqualTo("the field 'value' is required");
+
         assertThat(request("GET", "/no-such-thing", null).statusCode()).isEqualTo(404);
         HttpResponse<String> wrongMethod = request("PUT", "/rules", "{}");
         assertThat(wrongMethod.statusCode()).isEqualTo(405);
