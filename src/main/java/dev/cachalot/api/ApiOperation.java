@@ -1,6 +1,10 @@
 package dev.cachalot.api;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,12 +22,26 @@ public record ApiOperation(String method, String template, Action action) {
     }
 
     private static final Pattern PARAMETER = Pattern.compile("\\{([a-zA-Z]+)}");
+    /** Each template's regex and parameter names, built once. */
+    private static final Map<String, Compiled> COMPILED = new ConcurrentHashMap<>();
+
+    private record Compiled(Pattern regex, List<String> names) {
+    }
 
     /** The path parameters of {@code path} when it fits the template, else null. */
     Map<String, String> match(String path) {
+        Compiled compiled = COMPILED.computeIfAbsent(template, ApiOperation::compile);
+        Matcher m = compiled.regex().matcher(path);
+        if (!m.matches()) return null;
+        Map<String, String> values = new LinkedHashMap<>();
+        for (int i = 0; i < compiled.names().size(); i++) values.put(compiled.names().get(i), m.group(i + 1));
+        return values;
+    }
+
+    private static Compiled compile(String template) {
         Matcher names = PARAMETER.matcher(template);
         StringBuilder regex = new StringBuilder();
-        java.util.List<String> keys = new java.util.ArrayList<>();
+        List<String> keys = new ArrayList<>();
         int last = 0;
         while (names.find()) {
             regex.append(Pattern.quote(template.substring(last, names.start()))).append("([^/]+)");
@@ -31,11 +49,7 @@ public record ApiOperation(String method, String template, Action action) {
             last = names.end();
         }
         regex.append(Pattern.quote(template.substring(last)));
-        Matcher m = Pattern.compile(regex.toString()).matcher(path);
-        if (!m.matches()) return null;
-        Map<String, String> values = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < keys.size(); i++) values.put(keys.get(i), m.group(i + 1));
-        return values;
+        return new Compiled(Pattern.compile(regex.toString()), List.copyOf(keys));
     }
 
     @Override

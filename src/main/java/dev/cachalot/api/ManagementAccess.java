@@ -37,7 +37,8 @@ public interface ManagementAccess {
      */
     static ManagementAccess loopbackOnly() {
         return request -> {
-            if (Request.getRemoteAddr(request) != null && isLoopback(Request.getRemoteAddr(request))) {
+            String caller = Request.getRemoteAddr(request);
+            if (caller != null && isLoopback(caller)) {
                 return new Allowed();
             }
             return new Forbidden("the management API answers only callers on the engine's own machine while "
