@@ -181,7 +181,8 @@ final class HungUpstreamLoad {
                             }
                             long micros = Math.max(1, (System.nanoTime() - start) / 1_000);
                             if (micros > 1_000_000) {
-                                Benchmark.log(subject.name() + ": " + path.substring(path.lastIndexOf('/') - 5) + " took "
+                                Benchmark.log(java.time.Instant.now() + " " + subject.name() + ": "
+                                        + path.substring(path.lastIndexOf('/') - 5) + " took "
                                         + micros / 1_000 + " ms, ending "
                                         + (System.nanoTime() - (deadline - TimeUnit.MILLISECONDS.toNanos(windowMillis)))
                                         / 1_000_000 + " ms into the window");
