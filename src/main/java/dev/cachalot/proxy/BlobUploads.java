@@ -4,9 +4,9 @@ import dev.cachalot.oci.DistributionException;
 import dev.cachalot.oci.ErrorCode;
 import dev.cachalot.oci.RepositoryName;
 import dev.cachalot.registry.UploadId;
+import dev.cachalot.registry.UploadSink;
 import dev.cachalot.registry.UploadStatus;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -21,7 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,12 +32,18 @@ import org.slf4j.LoggerFactory;
  * only so many sessions, so a client leaking sessions blocks itself, not everyone else's pushes.
  *
  * <p>One request at a time works on a session: a second concurrent request is refused rather than queued, since
- * interleaved chunks could only corrupt the upload.
+ * interleaved chunks could only corrupt the upload. A request holds its session from the moment its
+ * {@link UploadSink} opens until the sink completes or aborts, while its body arrives piece by piece on whichever
+ * thread the network delivers it on; so the hold is a flag of the session, not a lock of a thread.
  */
 final class BlobUploads implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(BlobUploads.class);
-    private static final int BUFFER = 256 * 1024;
+    /**
+     * Free space is read (a {@code statfs}) once per this many bytes written, not for every piece of a body, which the
+     * network may deliver in pieces of a few KiB.
+     */
+    private static final long RESERVE_CHECK_BYTES = 256 * 1024;
 
     /** One daemon thread sweeps idle sessions of every instance; a sweep is a scan of at most a thousand entries. */
     private static final ScheduledExecutorService SWEEPER = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -80,16 +85,19 @@ final class BlobUploads implements AutoCloseable {
         this.sweep = SWEEPER.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** One session: its file and how much of it is valid. */
-    private static final class Upload {
+    /**
+     * One session: its file and how much of it is valid. {@code writing} and {@code ended} change under the session's
+     * monitor, held only for the change itself, never while a body arrives.
+     */
+    private final class Upload {
         final RepositoryName name;
         final UploadId id;
         final String client;
         final Path file;
-        final ReentrantLock busy = new ReentrantLock();
         volatile long size;
         volatile Instant touched;
-        boolean ended;
+        private boolean writing;
+        private boolean ended;
 
         Upload(RepositoryName name, UploadId id, String client, Path file, Instant now) {
             this.name = name;
@@ -101,6 +109,68 @@ final class BlobUploads implements AutoCloseable {
 
         UploadStatus status() {
             return new UploadStatus(name, id, size);
+        }
+
+        /** Takes the session for one request; refuses when another request holds it or it has ended. */
+        synchronized void hold() {
+            if (ended) {
+                throw unknown();
+            }
+            if (writing) {
+                throw new DistributionException(ErrorCode.BLOB_UPLOAD_INVALID,
+                        "another request is writing to this upload; send chunks one after the other");
+            }
+            writing = true;
+        }
+
+        /** Gives the session back; deletes its file when it was cancelled meanwhile. */
+        void release() {
+            touched = clock.instant();
+            boolean endedMeanwhile;
+            synchronized (this) {
+                writing = false;
+                endedMeanwhile = ended;
+            }
+            if (endedMeanwhile) {
+                deleteQuietly(file);
+            }
+        }
+
+        synchronized boolean isWriting() {
+            return writing;
+        }
+
+        synchronized boolean hasEnded() {
+            return ended;
+        }
+
+        /**
+         * Ends the session unless it ended already (false then). The file goes now, or, while a request still writes
+         * to it, when that request releases the session.
+         */
+        boolean end() {
+            boolean deleteNow;
+            synchronized (this) {
+                if (ended) return false;
+                ended = true;
+                deleteNow = !writing;
+            }
+            uploads.remove(id, this);
+            if (deleteNow) {
+                deleteQuietly(file);
+            }
+            return true;
+        }
+
+        /** Ends the session if nobody writes to it and it was last touched before {@code horizon}. */
+        boolean endIfIdleSince(Instant horizon) {
+            synchronized (this) {
+                if (writing || ended || !touched.isBefore(horizon)) return false;
+                ended = true;
+            }
+            uploads.remove(id, this);
+            deleteQuietly(file);
+            return true;
         }
     }
 
@@ -146,57 +216,46 @@ final class BlobUploads implements AutoCloseable {
     }
 
     /**
-     * Appends {@code chunk}. With {@code rangeStart >= 0} the chunk must start where the upload ends (else 416);
+     * Opens a sink for a chunk. With {@code rangeStart >= 0} the chunk must start where the upload ends (else 416);
      * with {@code length >= 0} it must have exactly that many bytes. On any failure the upload is left as before.
      */
-    UploadStatus append(RepositoryName name, UploadId id, long rangeStart, long length, InputStream chunk) {
-        Upload upload = lock(name, id);
+    UploadSink<UploadStatus> append(RepositoryName name, UploadId id, long rangeStart, long length) {
+        Upload upload = hold(name, id);
         try {
             if (rangeStart >= 0 && rangeStart != upload.size) {
                 throw new DistributionException(ErrorCode.BLOB_UPLOAD_INVALID, 416, "chunk starts at byte " + rangeStart
                         + " but the upload has " + upload.size + " bytes; send the chunk starting there", null, null);
             }
-            appendLocked(upload, length, chunk);
-            return upload.status();
-        } finally {
-            upload.touched = clock.instant();
-            upload.busy.unlock();
+            return new Receiving<>(upload, length, false, (file, size) -> upload.status());
+        } catch (RuntimeException e) {
+            upload.release();
+            throw e;
         }
     }
 
     /**
-     * Appends a last chunk (any length), hands the complete content to {@code completion}, then ends the session
-     * whatever the completion's outcome (a failed verification leaves nothing behind). A failure while receiving the
-     * last chunk keeps the session, so the client may retry.
+     * Opens a sink for a last chunk (any length). Once it is in, the sink hands the complete content to
+     * {@code completion}, then ends the session whatever the completion's outcome (a failed verification leaves
+     * nothing behind). A last chunk that breaks off keeps the session, so the client may retry.
      */
-    <T> T finish(RepositoryName name, UploadId id, InputStream lastChunk, Completion<T> completion) {
-        Upload upload = lock(name, id);
+    <T> UploadSink<T> finish(RepositoryName name, UploadId id, Completion<T> completion) {
+        Upload upload = hold(name, id);
         try {
-            appendLocked(upload, -1, lastChunk);
-            try {
-                return completion.complete(upload.file, upload.size);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } finally {
-                endLocked(upload);
-            }
-        } finally {
-            upload.touched = clock.instant();
-            upload.busy.unlock();
+            return new Receiving<>(upload, -1, true, completion);
+        } catch (RuntimeException e) {
+            upload.release();
+            throw e;
         }
     }
 
-    /** Ends a session and deletes its bytes (waits for a request still writing to it). */
+    /**
+     * Ends a session and deletes its bytes. A request still writing to it keeps writing to a file that is deleted
+     * when it ends, and a finish then finds the session unknown.
+     */
     void cancel(RepositoryName name, UploadId id) {
         Upload upload = find(name, id);
-        upload.busy.lock();
-        try {
-            if (upload.ended) {
-                throw unknown();
-            }
-            endLocked(upload);
-        } finally {
-            upload.busy.unlock();
+        if (!upload.end()) {
+            throw unknown();
         }
     }
 
@@ -205,15 +264,8 @@ final class BlobUploads implements AutoCloseable {
         Instant horizon = clock.instant().minus(idleExpiry);
         int expired = 0;
         for (Upload upload : uploads.values()) {
-            if (upload.touched.isBefore(horizon) && upload.busy.tryLock()) {
-                try {
-                    if (!upload.ended && upload.touched.isBefore(horizon)) {
-                        endLocked(upload);
-                        expired++;
-                    }
-                } finally {
-                    upload.busy.unlock();
-                }
+            if (upload.endIfIdleSince(horizon)) {
+                expired++;
             }
         }
         if (expired > 0) {
@@ -244,48 +296,138 @@ final class BlobUploads implements AutoCloseable {
         }
     }
 
-    private void appendLocked(Upload upload, long length, InputStream chunk) {
-        long before = upload.size;
-        long received = 0;
-        // A declared length that cannot fit is refused before a byte of the body is read.
-        if (length >= 0 && before + length > maxUploadBytes) {
-            throw tooLarge();
+    /**
+     * One request's body on its way into a session's file. Each piece is checked against the size limit and the disk
+     * reserve before it is written; a refused or broken body is cut off the file again, so the upload keeps the bytes
+     * it had before the request. Calls come one at a time but from different threads, hence synchronized.
+     */
+    private final class Receiving<T> implements UploadSink<T> {
+        private final Upload upload;
+        private final long before;
+        private final long declared;
+        private final boolean endsSession;
+        private final Completion<T> completion;
+        private final FileChannel channel;
+        private long received;
+        private long unchecked;
+        private boolean settled;
+
+        /**
+         * @param declared    the body's announced length, or -1
+         * @param endsSession whether the session ends once the body is in (the last chunk) or goes on (a chunk)
+         * @param completion  what the request answers once the body is in
+         */
+        Receiving(Upload upload, long declared, boolean endsSession, Completion<T> completion) {
+            this.upload = upload;
+            this.before = upload.size;
+            this.declared = declared;
+            this.endsSession = endsSession;
+            this.completion = completion;
+            // A declared length that cannot fit is refused before a byte of the body is read.
+            if (declared >= 0 && before + declared > maxUploadBytes) {
+                throw tooLarge();
+            }
+            if (declared > 0 && reserve != null) {
+                reserve.requireRoomForPush(declared);
+                // Room for the declared length is known: the body's first bytes draw on it before free space is read again.
+                unchecked = -declared;
+            }
+            this.channel = openAt(upload.file, before);
         }
-        if (length > 0 && reserve != null) {
-            reserve.requireRoomForPush(length);
-        }
-        try (FileChannel channel = FileChannel.open(upload.file, StandardOpenOption.WRITE)) {
-            channel.position(before);
-            byte[] buffer = new byte[BUFFER];
+
+        private static FileChannel openAt(Path file, long position) {
+            FileChannel opened = null;
             try {
-                int n;
-                while ((n = chunk.read(buffer)) >= 0) {
-                    if (before + received + n > maxUploadBytes) {
-                        throw tooLarge();
+                opened = FileChannel.open(file, StandardOpenOption.WRITE);
+                opened.position(position);
+                return opened;
+            } catch (IOException e) {
+                if (opened != null) {
+                    try {
+                        opened.close();
+                    } catch (IOException ignored) {
+                        // the open already failed; that is what the client hears about
                     }
-                    if (reserve != null) {
-                        reserve.requireRoomForPush(n);
-                    }
-                    ByteBuffer src = ByteBuffer.wrap(buffer, 0, n);
-                    while (src.hasRemaining()) {
-                        channel.write(src);
-                    }
-                    received += n;
                 }
-                if (length >= 0 && received != length) {
-                    throw new DistributionException(ErrorCode.SIZE_INVALID, "the chunk has " + received
-                            + " bytes but its Content-Range or Content-Length announced " + length);
+                throw new UncheckedIOException("cannot open the upload file " + file.getFileName(), e);
+            }
+        }
+
+        @Override
+        public synchronized void write(ByteBuffer bytes) {
+            if (settled) {
+                throw new IllegalStateException("the upload's body was already completed or aborted");
+            }
+            int n = bytes.remaining();
+            if (before + received + n > maxUploadBytes) {
+                throw tooLarge();
+            }
+            unchecked += n;
+            if (reserve != null && unchecked > 0 && (received == 0 || unchecked >= RESERVE_CHECK_BYTES)) {
+                reserve.requireRoomForPush(unchecked);
+                unchecked = 0;
+            }
+            try {
+                while (bytes.hasRemaining()) {
+                    channel.write(bytes);
                 }
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException e) {
+                throw notReceived(e);
+            }
+            received += n;
+        }
+
+        @Override
+        public synchronized T complete() {
+            if (settled) {
+                throw new IllegalStateException("the upload's body was already completed or aborted");
+            }
+            if (declared >= 0 && received != declared) {
+                abort();
+                throw new DistributionException(ErrorCode.SIZE_INVALID, "the chunk has " + received
+                        + " bytes but its Content-Range or Content-Length announced " + declared);
+            }
+            try {
+                channel.close();
+            } catch (IOException e) {
+                abort();
+                throw notReceived(e);
+            }
+            settled = true;
+            upload.size = before + received;
+            try {
+                if (endsSession && upload.hasEnded()) {
+                    throw unknown();
+                }
+                return completion.complete(upload.file, upload.size);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                if (endsSession) {
+                    upload.end();
+                }
+                upload.release();
+            }
+        }
+
+        @Override
+        public synchronized void abort() {
+            if (settled) return;
+            settled = true;
+            try (channel) {
                 // Keep the upload as it was before this request, so the client can resend the chunk.
                 channel.truncate(before);
-                throw e;
+            } catch (IOException e) {
+                log.warn("Cannot cut upload file {} back to {} bytes: {}", upload.file.getFileName(), before, e.getMessage());
+            } finally {
+                upload.release();
             }
-        } catch (IOException e) {
-            throw new DistributionException(ErrorCode.BLOB_UPLOAD_INVALID, 400,
-                    "the chunk could not be received completely; the upload stays at " + before + " bytes", null, e);
         }
-        upload.size = before + received;
+
+        private DistributionException notReceived(IOException cause) {
+            return new DistributionException(ErrorCode.BLOB_UPLOAD_INVALID, 400,
+                    "the chunk could not be received completely; the upload stays at " + before + " bytes", null, cause);
+        }
     }
 
     private Upload find(RepositoryName name, UploadId id) {
@@ -293,30 +435,17 @@ final class BlobUploads implements AutoCloseable {
         if (upload == null || !upload.name.equals(name)) {
             throw unknown();
         }
-        if (upload.touched.isBefore(clock.instant().minus(idleExpiry)) && !upload.busy.isLocked()) {
+        if (upload.touched.isBefore(clock.instant().minus(idleExpiry)) && !upload.isWriting()) {
             expireIdle();
             throw unknown();
         }
         return upload;
     }
 
-    private Upload lock(RepositoryName name, UploadId id) {
+    private Upload hold(RepositoryName name, UploadId id) {
         Upload upload = find(name, id);
-        if (!upload.busy.tryLock()) {
-            throw new DistributionException(ErrorCode.BLOB_UPLOAD_INVALID,
-                    "another request is writing to this upload; send chunks one after the other");
-        }
-        if (upload.ended) {
-            upload.busy.unlock();
-            throw unknown();
-        }
+        upload.hold();
         return upload;
-    }
-
-    private void endLocked(Upload upload) {
-        upload.ended = true;
-        uploads.remove(upload.id, upload);
-        deleteQuietly(upload.file);
     }
 
     private static void deleteQuietly(Path file) {

@@ -8,6 +8,7 @@ import dev.cachalot.oci.RepositoryName;
 import dev.cachalot.registry.PushedManifest;
 import dev.cachalot.registry.RequestContext;
 import dev.cachalot.registry.UploadId;
+import dev.cachalot.registry.UploadSink;
 import dev.cachalot.registry.UploadStatus;
 import dev.cachalot.rules.Resolution;
 import dev.cachalot.rules.RuleSet;
@@ -17,7 +18,6 @@ import dev.cachalot.storage.BlobStore.DigestMismatchException;
 import dev.cachalot.storage.RepositoryContents;
 import dev.cachalot.storage.RepositoryKind;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -104,16 +104,15 @@ public final class LocalRepositories implements AutoCloseable {
         return uploads.status(name, upload);
     }
 
-    public UploadStatus appendToUpload(RepositoryName name, UploadId upload, long rangeStart, long length,
-                                       InputStream chunk, RequestContext context) {
+    public UploadSink<UploadStatus> appendToUpload(RepositoryName name, UploadId upload, long rangeStart, long length,
+                                                   RequestContext context) {
         requirePushable(name, context);
-        return uploads.append(name, upload, rangeStart, length, chunk);
+        return uploads.append(name, upload, rangeStart, length);
     }
 
-    public Digest finishUpload(RepositoryName name, UploadId upload, Digest digest, InputStream lastChunk,
-                               RequestContext context) {
+    public UploadSink<Digest> finishUpload(RepositoryName name, UploadId upload, Digest digest, RequestContext context) {
         requirePushable(name, context);
-        return uploads.finish(name, upload, lastChunk, (file, size) -> {
+        return uploads.finish(name, upload, (file, size) -> {
             // Storing copies the upload, so it takes its size once more before the temp file goes.
             reserve.requireRoomForPush(size);
             store(file, digest);

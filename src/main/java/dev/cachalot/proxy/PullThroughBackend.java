@@ -487,16 +487,15 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
     }
 
     @Override
-    public dev.cachalot.registry.UploadStatus appendToUpload(RepositoryName name, dev.cachalot.registry.UploadId upload,
-                                                             long rangeStart, long length, java.io.InputStream chunk,
-                                                             RequestContext context) {
-        return local.appendToUpload(name, upload, rangeStart, length, chunk, context);
+    public dev.cachalot.registry.UploadSink<dev.cachalot.registry.UploadStatus> appendToUpload(RepositoryName name,
+            dev.cachalot.registry.UploadId upload, long rangeStart, long length, RequestContext context) {
+        return local.appendToUpload(name, upload, rangeStart, length, context);
     }
 
     @Override
-    public Digest finishUpload(RepositoryName name, dev.cachalot.registry.UploadId upload, Digest digest,
-                               java.io.InputStream finalChunk, RequestContext context) {
-        return local.finishUpload(name, upload, digest, finalChunk, context);
+    public dev.cachalot.registry.UploadSink<Digest> finishUpload(RepositoryName name,
+            dev.cachalot.registry.UploadId upload, Digest digest, RequestContext context) {
+        return local.finishUpload(name, upload, digest, context);
     }
 
     @Override

@@ -1,8 +1,5 @@
 package dev.cachalot.registry;
 
-import java.io.FilterInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.server.Request;
@@ -45,31 +42,6 @@ final class BodyPace {
     /** The body was read completely (or will not be read any further): its pace no longer matters. */
     void finished() {
         done = true;
-    }
-
-    /** {@code body}, marking this pace finished when it reaches its end or is closed. */
-    InputStream track(InputStream body) {
-        return new FilterInputStream(body) {
-            @Override
-            public int read() throws IOException {
-                int b = super.read();
-                if (b < 0) finished();
-                return b;
-            }
-
-            @Override
-            public int read(byte[] buffer, int offset, int length) throws IOException {
-                int n = super.read(buffer, offset, length);
-                if (n < 0) finished();
-                return n;
-            }
-
-            @Override
-            public void close() throws IOException {
-                finished();
-                super.close();
-            }
-        };
     }
 
     private void schedule() {

@@ -6,14 +6,12 @@ import dev.cachalot.oci.ErrorCode;
 import dev.cachalot.oci.Reference;
 import dev.cachalot.oci.RepositoryName;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -21,7 +19,8 @@ import org.eclipse.jetty.util.Fields;
 
 /**
  * The push side of the OCI Distribution API: blob upload sessions (start, chunk, status, finish, cancel, mount),
- * manifest pushes and deletes. Request bodies are handed to the {@link RegistryBackend} as streams; this class
+ * manifest pushes and deletes. Request bodies are handed to the {@link RegistryBackend} as they arrive, holding no
+ * thread while a client is silent (upload chunks into an {@link UploadSink}, manifests whole); this class
  * owns only the protocol: methods, query parameters, {@code Content-Range}, and the answer's status and headers.
  * Names, references, digests and upload ids pass their anchored patterns before the backend sees them.
  */
@@ -48,9 +47,20 @@ final class PushEndpoints {
         this.limits = limits;
     }
 
-    /** The request's body as a stream, held to the minimum pace: a stalled client cannot hold the thread for long. */
-    private InputStream pacedBody(Request request) {
-        return BodyPace.watch(request, limits).track(Content.Source.asInputStream(request));
+    /**
+     * Carries the request's body into {@code sink} without holding a thread while it arrives, held to the minimum pace
+     * so that a stalled client cannot hold the upload session for long, then sends {@code answer}. A refusal while the
+     * body arrives is answered as any other (after draining the rest of a small body); a broken body fails the request.
+     */
+    private <T> void receive(Request request, Response response, Callback callback, UploadSink<T> sink,
+                             Consumer<T> answer) {
+        UploadBody.read(request, sink, BodyPace.watch(request, limits), result -> {
+            try {
+                answer.accept(result);
+            } catch (Throwable t) {
+                RegistryHandler.answerFailure(request, response, callback, false, t);
+            }
+        }, refusal -> RegistryHandler.answerFailure(request, response, callback, false, refusal), callback::failed);
     }
 
     // ------------------------------------------------------------------ blob uploads
@@ -75,35 +85,22 @@ final class PushEndpoints {
         } else if (HttpMethod.PATCH.is(method)) {
             long[] range = contentRange(request.getHeaders());
             long length = request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
-            try (InputStream body = pacedBody(request)) {
-                UploadStatus status;
-                try {
-                    status = backend.appendToUpload(name, id, range == null ? -1 : range[0],
-                            range == null ? length : range[1] - range[0] + 1, body, context);
-                } catch (DistributionException e) {
-                    drainBeforeRefusal(body, request, e);
-                    throw e;
-                }
-                sendUploadStatus(response, callback, status, 202);
+            UploadSink<UploadStatus> sink;
+            try {
+                sink = backend.appendToUpload(name, id, range == null ? -1 : range[0],
+                        range == null ? length : range[1] - range[0] + 1, context);
             } catch (DistributionException e) {
                 if (e.status() == 416) {
-                    rangeNotSatisfiable(response, callback, name, id, context, e);
+                    rangeNotSatisfiable(request, response, callback, name, id, context, e);
                     return;
                 }
                 throw e;
             }
+            receive(request, response, callback, sink, status -> sendUploadStatus(response, callback, status, 202));
         } else if (HttpMethod.PUT.is(method)) {
             Digest digest = requiredDigest(query);
-            try (InputStream body = pacedBody(request)) {
-                Digest stored;
-                try {
-                    stored = backend.finishUpload(name, id, digest, body, context);
-                } catch (DistributionException e) {
-                    drainBeforeRefusal(body, request, e);
-                    throw e;
-                }
-                sendBlobCreated(response, callback, name, stored);
-            }
+            UploadSink<Digest> sink = backend.finishUpload(name, id, digest, context);
+            receive(request, response, callback, sink, stored -> sendBlobCreated(response, callback, name, stored));
         } else if (HttpMethod.DELETE.is(method)) {
             backend.cancelUpload(name, id, context);
             response.setStatus(204);
@@ -142,36 +139,16 @@ final class PushEndpoints {
             backend.cancelUpload(name, started.id(), context);
             throw e;
         }
-        try (InputStream body = pacedBody(request)) {
-            Digest stored;
-            try {
-                stored = backend.finishUpload(name, started.id(), digest, body, context);
-            } catch (DistributionException e) {
-                drainBeforeRefusal(body, request, e);
-                throw e;
-            }
-            sendBlobCreated(response, callback, name, stored);
-        }
+        UploadSink<Digest> sink = backend.finishUpload(name, started.id(), digest, context);
+        receive(request, response, callback, sink, stored -> sendBlobCreated(response, callback, name, stored));
     }
 
     /**
-     * Reads what is left of a refused chunk's body, at the paced body's minimum rate, before the refusal is answered:
-     * the body is open as a stream here, and closing it unread fails it and closes the connection, so a client still
-     * sending would read "connection reset" instead of an out-of-order chunk's 416 or a full disk's 507. Which
-     * refusals drain is {@link RegistryHandler#drainsBeforeAnswering}'s rule, the same one the handler applies (without
-     * a thread) to refusals made before the body was opened.
+     * A chunk that does not start where the upload ends: the error body, with the upload's headers telling the client
+     * where to resume, once the chunk's body was drained (the refusal came before any of it was read).
      */
-    private static void drainBeforeRefusal(InputStream body, Request request, DistributionException e) {
-        if (!RegistryHandler.drainsBeforeAnswering(request, e)) return;
-        try {
-            body.transferTo(OutputStream.nullOutputStream());
-        } catch (IOException cut) {
-            // the body broke off or came too slowly: the refusal is answered (or the connection closed) all the same
-        }
-    }
-
-    private void rangeNotSatisfiable(Response response, Callback callback, RepositoryName name, UploadId id,
-                                     RequestContext context, DistributionException e) {
+    private void rangeNotSatisfiable(Request request, Response response, Callback callback, RepositoryName name,
+                                     UploadId id, RequestContext context, DistributionException e) {
         response.reset();
         response.getHeaders().put(RegistryHandler.API_VERSION);
         try {
@@ -180,7 +157,7 @@ final class PushEndpoints {
         } catch (DistributionException gone) {
             // the session ended meanwhile: the error body alone says what happened
         }
-        ErrorBodies.send(response, callback, e, false);
+        RegistryHandler.answerAfterDrain(request, e, () -> ErrorBodies.send(response, callback, e, false));
     }
 
     private static void sendUploadStatus(Response response, Callback callback, UploadStatus status, int code) {

@@ -5,7 +5,6 @@ import dev.cachalot.oci.DistributionException;
 import dev.cachalot.oci.ErrorCode;
 import dev.cachalot.oci.Reference;
 import dev.cachalot.oci.RepositoryName;
-import java.io.InputStream;
 
 /**
  * What the HTTP layer serves. The HTTP layer validates and parses the request (names, references, digests,
@@ -52,22 +51,26 @@ public interface RegistryBackend {
     }
 
     /**
-     * Appends a chunk to an upload. {@code rangeStart} is the chunk's first offset from {@code Content-Range}, or
-     * -1 when the client sent none (a streamed upload); {@code length} is its declared length, or -1.
-     * A chunk that does not start where the upload ends fails with status 416 and leaves the upload as it was.
+     * Opens the sink for a chunk of an upload ({@code PATCH}). {@code rangeStart} is the chunk's first offset from
+     * {@code Content-Range}, or -1 when the client sent none (a streamed upload); {@code length} is its declared
+     * length, or -1. What can be refused before the body is read is refused here, by throwing: an unknown session, a
+     * chunk that does not start where the upload ends (status 416), a declared length over the blob limit or the disk's
+     * room. A chunk refused while it arrives, or that breaks off, leaves the upload as it was; the sink's answer is
+     * the upload's status once the chunk is in.
      */
-    default UploadStatus appendToUpload(RepositoryName name, UploadId upload, long rangeStart, long length,
-                                        InputStream chunk, RequestContext context) {
+    default UploadSink<UploadStatus> appendToUpload(RepositoryName name, UploadId upload, long rangeStart, long length,
+                                                    RequestContext context) {
         throw unsupported("blob uploads");
     }
 
     /**
-     * Completes an upload with an optional last chunk ({@code finalChunk}, possibly empty), verifies that the whole
-     * content has {@code digest} and makes the blob visible in {@code name}. On a mismatch nothing is stored, the
-     * upload is gone, and the call fails with DIGEST_INVALID.
+     * Opens the sink for the last chunk of an upload (possibly empty) that completes it. On {@link UploadSink#complete}
+     * the backend verifies that the whole content has {@code digest}, makes the blob visible in {@code name} and ends
+     * the upload; on a mismatch nothing is stored, the upload is gone, and {@code complete} fails with DIGEST_INVALID.
+     * A last chunk that breaks off keeps the upload as it was, so the client may retry.
      */
-    default Digest finishUpload(RepositoryName name, UploadId upload, Digest digest, InputStream finalChunk,
-                                RequestContext context) {
+    default UploadSink<Digest> finishUpload(RepositoryName name, UploadId upload, Digest digest,
+                                            RequestContext context) {
         throw unsupported("blob uploads");
     }
 

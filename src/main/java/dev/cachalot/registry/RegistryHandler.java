@@ -119,13 +119,19 @@ public final class RegistryHandler extends Handler.Abstract {
             return;
         }
         clearForError(response);
+        answerAfterDrain(request, e, () -> ErrorBodies.send(response, callback, e, head));
+    }
+
+    /**
+     * Runs {@code answer} to refusal {@code e}: at once, or, when {@link #drainsBeforeAnswering}, once the rest of the
+     * body was read (and dropped) without a thread, so that the client reads the answer.
+     */
+    static void answerAfterDrain(Request request, DistributionException e, Runnable answer) {
         if (drainsBeforeAnswering(request, e)) {
-            // Read (and drop) the rest of the body without a thread, then answer, so the client reads the answer.
-            Content.Source.consumeAll(request, Callback.from(() -> ErrorBodies.send(response, callback, e, head),
-                    failure -> ErrorBodies.send(response, callback, e, head)));
+            Content.Source.consumeAll(request, Callback.from(answer, failure -> answer.run()));
             return;
         }
-        ErrorBodies.send(response, callback, e, head);
+        answer.run();
     }
 
     /** Bodies up to this size are read to their end before an error answer (see {@link #drainsBeforeAnswering}). */

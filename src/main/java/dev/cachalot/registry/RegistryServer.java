@@ -22,8 +22,8 @@ public final class RegistryServer implements AutoCloseable {
 
     /**
      * Handlers block on the backend and on blob writes, so the pool must cover every concurrent stream. Waiting for a
-     * client is bounded apart from that: manifest bodies are read without a thread, upload bodies must keep a
-     * minimum pace, and one address holds at most {@link ServerLimits#connectionsPerAddress()} connections.
+     * client's body holds no thread (manifests and upload chunks are read on Jetty's demand callbacks) and is bounded
+     * by the minimum body pace; one address holds at most {@link ServerLimits#connectionsPerAddress()} connections.
      */
     static final int MAX_THREADS = 256;
     /** A slow client reading a large blob may stall for a while; only a connection silent this long is dropped. */

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Keeps the benchmark harness from rotting: the whole run (limits, upstream seeding, the peer, Cachalot as its
- * own process, all seven workloads, the reports) with tiny sizes. Asserts that everything was measured on both
+ * own process, all eight workloads, the reports) with tiny sizes. Asserts that everything was measured on both
  * sides, never how fast (speed belongs to the benchmark itself).
  */
 class BenchSmokeTest {
@@ -23,14 +23,16 @@ class BenchSmokeTest {
         List<String> launcher = List.of(BenchConfig.javaBinary(), "-cp", System.getProperty("java.class.path"),
                 "dev.cachalot.Main");
         BenchConfig config = new BenchConfig(2, 2, 1, 0, 150, List.of(1, 4), 2, 2, 5,
-                List.of("peer", "cachalot"), launcher, output, List.of(1, 2, 3, 4, 5, 6, 7));
+                List.of("peer", "cachalot"), launcher, output, List.of(1, 2, 3, 4, 5, 6, 7, 8), 4);
 
         Report report = Benchmark.run(config);
         report.write(output);
 
-        assertThat(report.results().notes()).as("failures noted during the run").isEmpty();
+        // A registry failing cached pulls while the upstream hangs is a finding of workload 8, not a harness failure.
+        assertThat(report.results().notes()).as("failures noted during the run")
+                .filteredOn(note -> !note.contains("failed cached digest requests")).isEmpty();
         assertThat(report.results().metrics()).extracting(m -> m.workload().substring(0, 1))
-                .contains("1", "2", "3", "4", "5", "6", "7");
+                .contains("1", "2", "3", "4", "5", "6", "7", "8");
         assertThat(report.results().metrics()).allSatisfy(metric -> {
             assertThat(metric.summary("peer")).as("peer: " + metric.key()).isPresent();
             assertThat(metric.summary("cachalot")).as("cachalot: " + metric.key()).isPresent();
@@ -43,6 +45,6 @@ class BenchSmokeTest {
         assertThat(json.get("machine").get("processors").asInt()).isPositive();
         assertThat(Files.readString(output.resolve("latest.md")))
                 .contains("| " + Workloads.WARM_BLOB + " | throughput (MiB/s) |")
-                .contains("## Targets (issue 6)");
+                .contains("## Targets (issues 6 and 13)");
     }
 }

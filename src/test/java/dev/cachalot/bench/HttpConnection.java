@@ -31,14 +31,21 @@ final class HttpConnection implements Closeable {
 
     private final String host;
     private final int port;
+    private final long timeoutMillis;
     /** Bytes received and not yet consumed lie between position and limit (read mode). */
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER).flip();
     private SocketChannel channel;
     private Selector selector;
 
     HttpConnection(String host, int port) {
+        this(host, port, TIMEOUT_MILLIS);
+    }
+
+    /** @param timeoutMillis how long a read may wait for a byte before the exchange fails */
+    HttpConnection(String host, int port, long timeoutMillis) {
         this.host = host;
         this.port = port;
+        this.timeoutMillis = timeoutMillis;
     }
 
     /** What came back: status, headers (lower-case names), body size and timings relative to the request. */
@@ -198,8 +205,8 @@ final class HttpConnection implements Closeable {
         SelectionKey key = channel.keyFor(selector);
         key.interestOps(operation);
         selector.selectedKeys().clear();
-        if (selector.select(TIMEOUT_MILLIS) == 0) {
-            throw new SocketTimeoutException("no progress from " + host + ":" + port + " in " + TIMEOUT_MILLIS + " ms");
+        if (selector.select(timeoutMillis) == 0) {
+            throw new SocketTimeoutException("no progress from " + host + ":" + port + " in " + timeoutMillis + " ms");
         }
     }
 

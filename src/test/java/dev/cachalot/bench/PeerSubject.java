@@ -5,6 +5,7 @@ import dev.cachalot.testing.TempDirs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The reference: CNCF distribution ({@code docker-registry}) in pull-through (proxy) mode against the same
@@ -108,6 +109,23 @@ final class PeerSubject implements Subject {
         long start = System.nanoTime();
         current.restart();
         return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    /**
+     * Why the peer stopped, from its application log (errors only, as the benchmark runs it): the first line of a Go
+     * panic or fatal error and the two after it, or else the last lines.
+     */
+    String exitReason() {
+        if (registry == null) return "";
+        List<String> all = registry.logText().lines().toList();
+        int from = Math.max(0, all.size() - 3);
+        for (int i = 0; i < all.size(); i++) {
+            if (all.get(i).startsWith("panic") || all.get(i).startsWith("fatal error")) {
+                from = i;
+                break;
+            }
+        }
+        return String.join(" | ", all.subList(from, Math.min(all.size(), from + 3)));
     }
 
     private DockerRegistryFixture running() {

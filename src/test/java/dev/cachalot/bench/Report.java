@@ -72,7 +72,7 @@ final class Report {
                     .append(metric.ratio().map(r -> f(r) + "x").orElse("-")).append(" |\n");
         }
 
-        md.append("\n## Targets (issue 6)\n\n| Target | Measured | Verdict |\n|---|---|---|\n");
+        md.append("\n## Targets (issues 6 and 13)\n\n| Target | Measured | Verdict |\n|---|---|---|\n");
         for (Targets.Check check : checks) {
             md.append("| ").append(check.target()).append(" | ").append(check.measured()).append(" | ")
                     .append(check.verdict()).append(" |\n");

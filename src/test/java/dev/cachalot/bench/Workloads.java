@@ -89,6 +89,7 @@ final class Workloads {
         step(4, "4 manifests", this::manifests);
         step(6, PEAK_RSS, this::peakRss);
         step(7, START, this::startWithFullDataFolder);
+        step(8, HungUpstreamLoad.WORKLOAD, this::hungUpstream);
     }
 
     private void step(int number, String workload, Runnable run) {
@@ -301,6 +302,64 @@ final class Workloads {
                 full.add(subject.name(), ready.toNanos() / 1e6);
             }
         });
+    }
+
+    /**
+     * Workload 8: each subject, a fresh instance of its own in front of a relay that then hangs, serves pulls of cached
+     * content by digest while {@link BenchConfig#hungClients()} pulls of a cached tag wait on the upstream. One round:
+     * the question is whether it holds up at all (issue 13 asks under a second), not a fine comparison.
+     */
+    void hungUpstream() {
+        String workload = HungUpstreamLoad.WORKLOAD;
+        Metric healthyP50 = results.metric(workload, "cached digest p50, upstream still healthy", "ms", false);
+        Metric healthyP99 = results.metric(workload, "cached digest p99, upstream still healthy", "ms", false);
+        Metric p50 = results.metric(workload, "cached digest p50", "ms", false);
+        Metric p99 = results.metric(workload, "cached digest p99", "ms", false);
+        Metric max = results.metric(workload, "cached digest max", "ms", false);
+        Metric count = results.metric(workload, "cached digest requests", "count", true);
+        Metric failures = results.metric(workload, "cached digest requests failed", "count", false);
+        Metric threads = results.metric(workload, "subject threads, peak", "count", false);
+        Metric threadsBefore = results.metric(workload, "subject threads before", "count", false);
+        Metric answered = results.metric(workload, "tag pulls answered in the window (of " + config.hungClients() + ")",
+                "count", true);
+        Metric answeredOk = results.metric(workload, "tag pulls answered 200 in the window", "count", true);
+        long window = Math.max(1_000, 2 * config.manifestMillis());
+        try (HangingRelay relay = new HangingRelay(upstream.hostPort())) {
+            for (String name : config.subjects()) {
+                Subject subject = null;
+                try {
+                    subject = name.equals("peer") ? new PeerSubject(relay.url())
+                            : new CachalotSubject(config.launcher(), relay.hostPort());
+                    HungUpstreamLoad.Outcome outcome = new HungUpstreamLoad(subject, relay, upstream)
+                            .run(config.hungClients(), window);
+                    healthyP50.add(name, outcome.healthyMicros().getValueAtPercentile(50) / 1e3);
+                    healthyP99.add(name, outcome.healthyMicros().getValueAtPercentile(99) / 1e3);
+                    p50.add(name, outcome.digestMicros().getValueAtPercentile(50) / 1e3);
+                    p99.add(name, outcome.digestMicros().getValueAtPercentile(99) / 1e3);
+                    max.add(name, outcome.digestMicros().getMaxValue() / 1e3);
+                    count.add(name, outcome.digestMicros().getTotalCount());
+                    failures.add(name, outcome.digestFailures());
+                    if (outcome.digestFailures() > 0) {
+                        results.note(workload + ": " + name + "'s failed cached digest requests: " + outcome.failedAs()
+                                + (outcome.aliveAfter() ? "; its process was still running after the window"
+                                        : "; its process had exited by the end of the window"
+                                                + (subject instanceof PeerSubject peer ? ", its log: "
+                                                        + peer.exitReason() : "")));
+                    }
+                    threads.add(name, outcome.peakThreads());
+                    threadsBefore.add(name, outcome.threadsBefore());
+                    answered.add(name, outcome.tagAnswered());
+                    answeredOk.add(name, outcome.tagAnsweredOk());
+                } catch (Exception | AssertionError e) {
+                    results.note(workload + ": " + name + " failed: " + e.getClass().getSimpleName() + ": "
+                            + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+                } finally {
+                    if (subject != null) subject.close();
+                }
+            }
+        } catch (IOException e) {
+            results.note(workload + ": the relay could not start: " + e.getMessage());
+        }
     }
 
     private record ManifestLoad(long count, long errors, long nanos, Histogram histogram) {

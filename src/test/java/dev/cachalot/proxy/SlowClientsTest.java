@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.cachalot.registry.ServerLimits;
+import dev.cachalot.testing.RegistryPusher;
 import dev.cachalot.testing.RegistryReader;
 import dev.cachalot.testing.TestBlob;
 import dev.cachalot.testing.TestImage;
@@ -48,6 +49,13 @@ class SlowClientsTest {
         cache = new CacheOnLoopback(temp.resolve("data"), LIMITS);
     }
 
+    /** The cache again, under limits of the test's choosing. */
+    private void restartWith(ServerLimits limits) throws IOException {
+        cache.close();
+        cache = null;
+        cache = new CacheOnLoopback(temp.resolve("data-" + limits.bodyRateWindow().toSeconds()), limits);
+    }
+
     @AfterEach
     void stop() {
         for (SocketChannel channel : slow) {
@@ -85,6 +93,54 @@ class SlowClientsTest {
         // Over the per-address cap, connections are closed at once; the rest are cut when their body falls behind.
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> trickleAndCountOpen() == 0);
         assertThat(cache.reader.get("/v2/").status()).isEqualTo(200);
+    }
+
+    @Test
+    void threeHundredUploadChunksArrivingAtPaceHoldNoThreadsWhilePullsAndPushesGoOnAndThenCompleteIntact() throws Exception {
+        // Slow but within the pace (a window long enough for the whole test), so the chunks stay open: the class of
+        // clients the pace cannot cut, which once held a pool thread each.
+        restartWith(new ServerLimits(PER_ADDRESS, 1, Duration.ofSeconds(120)));
+        TestImage image = new TestImages(12).ociImage();
+        cache.upstreamPusher.push("app", "1", image);
+        TestBlob layer = image.layers().get(0);
+        assertThat(cache.reader.blob("up/app", layer.digest()).digest()).isEqualTo(layer.digest());
+
+        // 300 sessions from ten addresses of their own (a client holds at most 32), then a chunk of 4 bytes on each,
+        // of which only the first is sent.
+        for (int i = 0; i < 300; i++) {
+            InetSocketAddress from = new InetSocketAddress("127.0.0." + (2 + i % 10), 0);
+            String location = startUploadFrom(from, "local/slow");
+            slow.add(openSlowFrom(from, "PATCH " + location + " HTTP/1.1\r\nHost: cache\r\n"
+                    + "Content-Type: application/octet-stream\r\nContent-Range: 0-3\r\nContent-Length: 4\r\n\r\nx"));
+        }
+        Thread.sleep(500);
+
+        // A warm pull and a whole push from another address go through meanwhile.
+        RegistryReader.BlobRead cached = cache.reader.blob("up/app", layer.digest());
+        assertThat(cached.status()).isEqualTo(200);
+        assertThat(cached.digest()).isEqualTo(layer.digest());
+        assertThat(cached.headers().firstValue("X-Cachalot-Source")).hasValue("cache");
+        TestImage pushed = new TestImages(13).ociImage();
+        new RegistryPusher(cache.url()).push("local/normal", "1", pushed);
+        RegistryReader.Fetched manifest = cache.reader.manifest("local/normal", "1", ACCEPT_ALL);
+        assertThat(manifest.status()).isEqualTo(200);
+        assertThat(manifest.bodyDigest()).isEqualTo(pushed.digest());
+        assertThat(cache.reader.blob("local/normal", pushed.layers().get(0).digest()).digest())
+                .isEqualTo(pushed.layers().get(0).digest());
+
+        // The chunks wait without a thread each: a handful of pool threads are busy, and the pool never had to grow
+        // anywhere near one thread per waiting body.
+        assertThat(busyRegistryThreads()).isLessThan(16);
+        assertThat(registryThreads()).isLessThan(256);
+        assertThat(trickleAndCountOpen()).isEqualTo(300);
+
+        // Each chunk then completes (4 bytes: x, the trickled space, two more) and its upload holds exactly those.
+        for (SocketChannel channel : slow) {
+            channel.write(ByteBuffer.wrap("yz".getBytes(StandardCharsets.ISO_8859_1)));
+        }
+        List<String> answers = readAnswers(slow);
+        assertThat(answers).hasSize(300).allSatisfy(answer -> assertThat(answer)
+                .startsWith("HTTP/1.1 202").containsIgnoringCase("Range: 0-3\r\n"));
     }
 
     @Test
@@ -147,9 +203,52 @@ class SlowClientsTest {
         return new RegistryReader.Fetched(response.statusCode(), response.headers(), response.body());
     }
 
+    /** Starts an upload session with a request from {@code from}; answers its location. */
+    private String startUploadFrom(InetSocketAddress from, String repository) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.bind(from);
+            socket.connect(new InetSocketAddress("127.0.0.1", cache.server.port()));
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(("POST /v2/" + repository + "/blobs/uploads/ HTTP/1.1\r\nHost: cache\r\n"
+                    + "Content-Length: 0\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(answer).startsWith("HTTP/1.1 202");
+            for (String line : answer.split("\r\n")) {
+                if (line.regionMatches(true, 0, "Location:", 0, 9)) return line.substring(9).trim();
+            }
+            throw new AssertionError("no Location in " + answer);
+        }
+    }
+
+    /** Reads each channel's answer head (up to the blank line), waiting for all of them. */
+    private static List<String> readAnswers(List<SocketChannel> channels) {
+        StringBuilder[] heads = new StringBuilder[channels.size()];
+        for (int i = 0; i < heads.length; i++) heads[i] = new StringBuilder();
+        ByteBuffer buffer = ByteBuffer.allocate(4096);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            boolean all = true;
+            for (int i = 0; i < heads.length; i++) {
+                if (heads[i].indexOf("\r\n\r\n") >= 0) continue;
+                buffer.clear();
+                int n = channels.get(i).read(buffer);
+                if (n > 0) heads[i].append(new String(buffer.array(), 0, n, StandardCharsets.ISO_8859_1));
+                if (n < 0) heads[i].append("(closed)\r\n\r\n");
+                all &= heads[i].indexOf("\r\n\r\n") >= 0;
+            }
+            return all;
+        });
+        List<String> answers = new ArrayList<>();
+        for (StringBuilder head : heads) answers.add(head.toString());
+        return answers;
+    }
+
     private SocketChannel openSlow(String start) throws IOException {
+        return openSlowFrom(HOSTILE, start);
+    }
+
+    private SocketChannel openSlowFrom(InetSocketAddress from, String start) throws IOException {
         SocketChannel channel = SocketChannel.open();
-        channel.bind(HOSTILE);
+        channel.bind(from);
         channel.connect(new InetSocketAddress("127.0.0.1", cache.server.port()));
         channel.configureBlocking(false);
         try {
@@ -206,6 +305,11 @@ class SlowClientsTest {
             }
         }
         return open;
+    }
+
+    /** Live registry pool threads, idle ones included. */
+    private static int registryThreads() {
+        return (int) Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("registry")).count();
     }
 
     /**
