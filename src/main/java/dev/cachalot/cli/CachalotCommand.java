@@ -15,7 +15,8 @@ public final class CachalotCommand implements Runnable {
 
     /** Every subcommand, in the order {@code cachalot --help} lists them. */
     static final List<String> SUBCOMMANDS =
-            List.of("serve", "tls", "upstream", "rules", "repos", "stats", "selftest", "credentials", "secrets");
+            List.of("serve", "tls", "users", "tokens", "upstream", "rules", "repos", "stats", "selftest", "credentials",
+                    "secrets");
 
     @Option(names = "--data", scope = ScopeType.INHERIT, paramLabel = "DIR",
             description = "Data folder (default: $CACHALOT_DATA or the platform's user data folder).")
@@ -86,6 +87,8 @@ public final class CachalotCommand implements Runnable {
         return switch (name) {
             case "serve" -> new ServeCommand();
             case "tls" -> new TlsCommand();
+            case "users" -> new UsersCommand();
+            case "tokens" -> new TokensCommand();
             case "upstream" -> new UpstreamCommand();
             case "rules" -> rules(session, out);
             case "repos" -> new ReposCommand();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.BindException;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -13,7 +14,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The registry's HTTP server: one listener (plain HTTP/1.1, or HTTPS with HTTP/2 through {@link TlsListener}) in front
- * of the operational endpoints ({@link OperationsHandler}) and a {@link RegistryHandler}.
+ * of, in order, the access checks of server mode ({@link AccessHandler}, when the options have an authority), the
+ * operational endpoints ({@link OperationsHandler}) and a {@link RegistryHandler}.
  * Call {@link #start(String, int)} once; {@link #stop()} (or {@link #close()}) lets requests in flight finish
  * for a short grace period.
  */
@@ -111,9 +113,13 @@ public final class RegistryServer implements AutoCloseable {
         jetty.setStopTimeout(STOP_GRACE_MS);
         jetty.setStopAtShutdown(false);
         jetty.setErrorHandler(new JsonErrorHandler());
-        jetty.setRequestLog(new RequestLogger(options.observer()));
+        jetty.setRequestLog(new RequestLogger(options.observer(), options.accessLog()));
+        Handler served = new OperationsHandler(new RegistryHandler(backend, limits), options.operations());
+        if (options.access() != null) {
+            served = new AccessHandler(served, options.access());
+        }
         // Graceful: stop() lets requests in flight finish (up to STOP_GRACE_MS) instead of cutting them.
-        jetty.setHandler(new GracefulHandler(new OperationsHandler(new RegistryHandler(backend, limits), options.operations())));
+        jetty.setHandler(new GracefulHandler(served));
         return jetty;
     }
 

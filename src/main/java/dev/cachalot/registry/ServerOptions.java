@@ -1,18 +1,28 @@
 package dev.cachalot.registry;
 
+import dev.cachalot.security.Authority;
+
 /**
  * How a {@link RegistryServer} listens beyond its backend: TLS (null: plain HTTP), who hears of each answered request,
- * and what the operational endpoints answer.
+ * what the operational endpoints answer, who may do what ({@code access} null: everyone may do everything, as on
+ * loopback), and the access log.
  */
-public record ServerOptions(TlsFiles tls, RequestObserver observer, Operations operations) {
+public record ServerOptions(TlsFiles tls, RequestObserver observer, Operations operations, Authority access,
+                            AccessLogFormat accessLog) {
 
     /** Plain HTTP, no observer, always ready, no metrics. */
     public static ServerOptions plain() {
         return new ServerOptions(null, RequestObserver.NONE, Operations.ALWAYS_READY);
     }
 
+    /** Open to everyone, no access log. */
+    public ServerOptions(TlsFiles tls, RequestObserver observer, Operations operations) {
+        this(tls, observer, operations, null, AccessLogFormat.OFF);
+    }
+
     public ServerOptions {
         observer = observer == null ? RequestObserver.NONE : observer;
         operations = operations == null ? Operations.ALWAYS_READY : operations;
+        accessLog = accessLog == null ? AccessLogFormat.OFF : accessLog;
     }
 }
