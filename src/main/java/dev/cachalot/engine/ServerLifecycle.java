@@ -105,6 +105,10 @@ final class ServerLifecycle implements AutoCloseable {
                     log.info("Sign-in required{}; tokens from {}://{}/cachalot/token",
                             policy.anonymousPull() ? " to push and delete (anonymous clients may pull)" : "",
                             tls == null ? "http" : "https", bound);
+                    if (tls == null && !AccessPolicy.isLoopback(address.host())) {
+                        log.warn("Sign-in over plain HTTP: passwords and tokens cross the network in clear; serve HTTPS"
+                                + " with --tls-cert and --tls-key ('cachalot tls init' makes a certificate)");
+                    }
                     if (authority.noUsers()) {
                         log.warn("Authentication is on and there are no users yet: add one with 'cachalot users add NAME"
                                 + " --role admin' (the password is read from standard input)");
