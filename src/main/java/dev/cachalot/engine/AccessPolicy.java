@@ -23,8 +23,8 @@ record AccessPolicy(boolean checked, boolean anonymousPull, boolean anonymousMet
                     + " pull-only access without a login");
         }
         boolean anonymousMetrics = options.metrics() != null ? options.metrics() == ServingOptions.Metrics.ANONYMOUS : loopback;
-        // Beyond loopback, "no authentication" with anonymous pull still keeps push and delete for users.
-        boolean checked = auth == ServingOptions.Auth.REQUIRED || !loopback;
+        // Anonymous pull means pull only, wherever it is asked for: push and delete then need a user, even on loopback.
+        boolean checked = auth == ServingOptions.Auth.REQUIRED || !loopback || options.allowAnonymous();
         return new AccessPolicy(checked, options.allowAnonymous(), anonymousMetrics);
     }
 

@@ -39,6 +39,8 @@ class AccessPolicyTest {
                 .hasMessageContaining("--allow-anonymous");
         assertThat(resolve("0.0.0.0:5000", Auth.NONE, true, null))
                 .as("still checked: anonymous clients pull, users push").isEqualTo(new AccessPolicy(true, true, false));
+        assertThat(resolve("127.0.0.1:5000", null, true, null))
+                .as("asked for on loopback, it means pull only there too").isEqualTo(new AccessPolicy(true, true, true));
     }
 
     @Test
