@@ -12,9 +12,4 @@ public record Principal(String user, String tokenId) {
     public boolean anonymous() {
         return user == null;
     }
-
-    /** The name the access log shows: the user, or {@code -}. */
-    public String shownName() {
-        return user == null ? "-" : user;
-    }
 }
