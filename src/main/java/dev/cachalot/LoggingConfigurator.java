@@ -16,7 +16,8 @@ import org.slf4j.Logger;
  *
  * <p>Output: one line per event on stderr, {@code HH:mm:ss.SSS LEVEL Logger - message}. Levels: {@code dev.cachalot}
  * at {@code CACHALOT_LOG_LEVEL} (environment variable or system property, default INFO; one line per request at
- * DEBUG), Jetty, OkHttp, H2 and everything else at WARN. Secrets are never logged.
+ * DEBUG), Jetty, OkHttp, H2 and everything else at WARN. Secrets are never logged. The access log, when on, goes to
+ * stdout as bare lines.
  *
  * <p>A {@code logback.configurationFile} system property or a {@code logback-test.xml} on the class path still wins:
  * this configurator then steps aside and logback's own XML configuration runs.
@@ -26,6 +27,8 @@ public final class LoggingConfigurator extends ContextAwareBase implements Confi
 
     static final String LEVEL_VARIABLE = "CACHALOT_LOG_LEVEL";
     static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{0} - %msg%n";
+    /** {@code registry.AccessLogFormat.LOGGER}, spelled out: this class loads before anything of the engine. */
+    static final String ACCESS_LOGGER = "dev.cachalot.access";
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {
@@ -44,6 +47,23 @@ public final class LoggingConfigurator extends ContextAwareBase implements Confi
         stderr.setTarget("System.err");
         stderr.setEncoder(encoder);
         stderr.start();
+
+        // The access log (serve's --access-log): bare lines on stdout, whatever CACHALOT_LOG_LEVEL says, so they can be
+        // piped or collected apart from the diagnostics on stderr.
+        PatternLayoutEncoder bare = new PatternLayoutEncoder();
+        bare.setContext(context);
+        bare.setPattern("%msg%n");
+        bare.start();
+        ConsoleAppender<ILoggingEvent> stdout = new ConsoleAppender<>();
+        stdout.setContext(context);
+        stdout.setName("ACCESS");
+        stdout.setTarget("System.out");
+        stdout.setEncoder(bare);
+        stdout.start();
+        ch.qos.logback.classic.Logger access = context.getLogger(ACCESS_LOGGER);
+        access.setLevel(Level.INFO);
+        access.setAdditive(false);
+        access.addAppender(stdout);
 
         context.getLogger("org.eclipse.jetty").setLevel(Level.WARN);
         context.getLogger("okhttp3").setLevel(Level.WARN);

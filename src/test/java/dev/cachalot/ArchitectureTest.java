@@ -17,7 +17,8 @@ import com.tngtech.archunit.lang.ArchRule;
  * The package boundaries of docs/architecture.md, held by tests. Layers, bottom up: {@code oci} (value types of the
  * specs) → {@code storage} → {@code rules}, {@code stats} → {@code credentials}, {@code upstream} → {@code registry}
  * (HTTP API), {@code proxy} (pull-through) → {@code engine} → {@code app}, {@code cli}. Beside them: {@code security}
- * (TLS material; above {@code oci} only, used by {@code registry}'s listener and {@code tls init}) and {@code metrics}
+ * (TLS material, users, tokens and access decisions; above {@code storage} and {@code oci}, used by {@code registry}'s
+ * listener, the engine's wiring and {@code tls init}) and {@code metrics}
  * (fed by {@code engine}, known to no part).
  */
 @AnalyzeClasses(packages = "dev.cachalot", importOptions = ImportOption.DoNotIncludeTests.class)
@@ -44,9 +45,15 @@ class ArchitectureTest {
             .because("oci holds the value types of the distribution and image specs; everything may use it, it uses nothing");
 
     @ArchTest
-    static final ArchRule securityStandsOnTheSpecTypesAlone = classes().that().resideInAPackage(SECURITY)
-            .should().onlyDependOnClassesThat(resideOutsideOfPackage("dev.cachalot..").or(resideInAnyPackage(SECURITY, OCI)))
-            .because("TLS material (and later users and tokens) is checked by the listener before any part sees a request");
+    static final ArchRule securityStandsOnStorageAndTheSpecTypes = classes().that().resideInAPackage(SECURITY)
+            .should().onlyDependOnClassesThat(resideOutsideOfPackage("dev.cachalot..").or(resideInAnyPackage(SECURITY, STORAGE, OCI)))
+            .because("TLS material, users and tokens are checked by the listener before any part sees a request; users and"
+                    + " tokens are kept in the metadata database, and nothing else");
+
+    @ArchTest
+    static final ArchRule accessIsDecidedInSecurityNotInHttp = noClasses().that().resideInAPackage(SECURITY)
+            .should().dependOnClassesThat().resideInAPackage("org.eclipse.jetty..")
+            .because("security decides who may do what; the registry's AccessHandler and TokenEndpoint speak HTTP for it");
 
     @ArchTest
     static final ArchRule metricsAreFedNotFetched = classes().that().resideInAPackage(METRICS)
@@ -76,7 +83,7 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule storageIsTheBottom = noClasses().that().resideInAPackage(STORAGE)
-            .should().dependOnClassesThat().resideInAnyPackage(PROXY, UPSTREAM, REGISTRY, RULES, CREDENTIALS, STATS)
+            .should().dependOnClassesThat().resideInAnyPackage(PROXY, UPSTREAM, REGISTRY, RULES, CREDENTIALS, STATS, SECURITY)
             .because("storage knows blobs and metadata, not what they are used for");
 
     @ArchTest

@@ -1,14 +1,15 @@
 package dev.cachalot.api;
 
+import dev.cachalot.security.Authority;
 import org.eclipse.jetty.server.Request;
 
 /**
  * Who may call the management API: the one place its authorization is decided. Every management request is put to
  * it before anything else is read; the API then answers 401 or 403 with the decision's message, or goes on.
  *
- * <p>The default, {@link #loopbackOnly()}, is for an engine without users (loopback, {@code --auth none}). With users,
- * the wiring passes an implementation that reads the request's {@code Authorization: Bearer} token and allows holders
- * of the {@code admin} permission.
+ * <p>The default, {@link #loopbackOnly()}, admits callers on the engine's machine when the listener does not check
+ * credentials ({@code --auth none}); when it does, the listener's access check (registry.AccessHandler) admits only
+ * users with the {@code admin} role (by Basic, access token or Bearer token) and marks the request for this seam.
  */
 @FunctionalInterface
 public interface ManagementAccess {
@@ -37,6 +38,9 @@ public interface ManagementAccess {
      */
     static ManagementAccess loopbackOnly() {
         return request -> {
+            if (Boolean.TRUE.equals(request.getAttribute(Authority.ADMIN_REQUEST_ATTRIBUTE))) {
+                return new Allowed(); // the listener checks credentials, and found the admin role
+            }
             String caller = Request.getRemoteAddr(request);
             if (caller != null && isLoopback(caller)) {
                 return new Allowed();

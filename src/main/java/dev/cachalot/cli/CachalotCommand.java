@@ -18,7 +18,8 @@ public final class CachalotCommand implements Runnable {
 
     /** Every subcommand, in the order {@code cachalot --help} lists them. */
     static final List<String> SUBCOMMANDS =
-            List.of("serve", "tls", "upstream", "rules", "repos", "stats", "selftest", "credentials", "secrets", "login");
+            List.of("serve", "tls", "users", "tokens", "upstream", "rules", "repos", "stats", "selftest", "credentials",
+                    "secrets", "login");
 
     /** Subcommands that manage an engine: the ones {@code --engine URL} applies to. */
     static final List<String> MANAGEMENT = List.of("upstream", "rules", "repos", "stats", "credentials", "secrets");
@@ -124,6 +125,8 @@ public final class CachalotCommand implements Runnable {
         return switch (name) {
             case "serve" -> new ServeCommand();
             case "tls" -> new TlsCommand();
+            case "users" -> new UsersCommand();
+            case "tokens" -> new TokensCommand();
             case "upstream" -> new UpstreamCommand();
             case "rules" -> rules(session, out);
             case "repos" -> new ReposCommand();

@@ -4,6 +4,7 @@ import dev.cachalot.api.ManagementAccess;
 import dev.cachalot.api.ManagementApi;
 import dev.cachalot.engine.Engine;
 import dev.cachalot.engine.EngineStatus;
+import dev.cachalot.engine.ServingOptions;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -28,6 +29,22 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--tls-key", paramLabel = "FILE", description = "The PEM PKCS#8 private key of --tls-cert.")
     Path tlsKey;
 
+    @Option(names = "--auth", paramLabel = "none|required",
+            description = "Whether clients must sign in (default: none on a loopback address, required elsewhere).")
+    ServingOptions.Auth auth;
+
+    @Option(names = "--allow-anonymous",
+            description = "Let clients without credentials pull (never push or delete).")
+    boolean allowAnonymous;
+
+    @Option(names = "--metrics", paramLabel = "anonymous|authenticated",
+            description = "Who may read /metrics (default: anyone on a loopback address, signed-in users elsewhere).")
+    ServingOptions.Metrics metrics;
+
+    @Option(names = "--access-log", paramLabel = "plain|json|off", defaultValue = "plain",
+            description = "One line per request on standard output (default: ${DEFAULT-VALUE}).")
+    ServingOptions.AccessLog accessLog;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -45,7 +62,7 @@ final class ServeCommand implements Callable<Integer> {
         preload.setDaemon(true);
         preload.start();
         Engine engine = Engine.open(folder);
-        // The auth seam: with users, an access that checks the Bearer token's admin permission goes here instead.
+        // With --auth required the listener admits only admins to the API (and marks them); without, loopback only.
         engine.serveManagementApi(new ManagementApi(engine, ManagementAccess.loopbackOnly()));
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -54,11 +71,7 @@ final class ServeCommand implements Callable<Integer> {
             stopped.countDown();
         }, "cachalot-shutdown");
         try {
-            if (tlsCert != null) {
-                engine.startServer(listen, tlsCert, tlsKey);
-            } else {
-                engine.startServer(listen);
-            }
+            engine.startServer(listen, tlsCert, tlsKey, new ServingOptions(auth, allowAnonymous, metrics, accessLog));
         } catch (RuntimeException e) {
             engine.close();
             throw e;

@@ -47,7 +47,7 @@ final class TlsCommand implements Runnable {
             o.println("Wrote " + ca + ", " + issued.serverCertificate().toAbsolutePath() + " and "
                     + issued.serverKey().toAbsolutePath() + " (keep server.key private).");
             o.println();
-            o.println("Serve with them:");
+            o.println("Serve with them (beyond loopback clients sign in: first 'cachalot users add NAME --role admin'):");
             o.println("  cachalot serve --listen 0.0.0.0:" + DEFAULT_PORT + " --tls-cert " + issued.serverCertificate().toAbsolutePath()
                     + " --tls-key " + issued.serverKey().toAbsolutePath());
             o.println();

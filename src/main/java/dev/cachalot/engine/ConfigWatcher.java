@@ -1,6 +1,7 @@
 package dev.cachalot.engine;
 
 import dev.cachalot.rules.RuleSet;
+import dev.cachalot.security.Accounts;
 import dev.cachalot.storage.Database;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -14,7 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The configuration (rules, upstreams, credential sets, settings) as this engine has loaded it, kept current with
+ * The configuration (rules, upstreams, credential sets, settings, and the users and access tokens of server mode) as
+ * this engine has loaded it, kept current with
  * changes made through this engine and by other processes on the same data folder, and the announcement of the
  * latter to listeners (the app's pages).
  *
@@ -35,9 +37,12 @@ final class ConfigWatcher implements AutoCloseable {
 
     private final Database database;
     private final Supplier<RuleSet> loader;
+    private final Supplier<Accounts> accountsLoader;
     private final ConfigSignal signal;
     /** Written under {@link #configLock} only; {@code ruleSet} before {@code signalSeen}, so who sees the one sees the other. */
     private volatile RuleSet ruleSet;
+    /** As {@link #ruleSet}: loaded with it, at the same version. */
+    private volatile Accounts accounts = Accounts.NONE;
     private volatile long configVersion = -1;
     /** The signal token this engine's configuration is known to be as new as. */
     private volatile long signalSeen = ConfigSignal.UNKNOWN;
@@ -59,9 +64,10 @@ final class ConfigWatcher implements AutoCloseable {
     private volatile boolean closing;
 
     /** Loads the configuration now; {@link #start} begins watching. */
-    ConfigWatcher(Database database, Supplier<RuleSet> loader, ConfigSignal signal) {
+    ConfigWatcher(Database database, Supplier<RuleSet> loader, Supplier<Accounts> accountsLoader, ConfigSignal signal) {
         this.database = database;
         this.loader = loader;
+        this.accountsLoader = accountsLoader;
         this.signal = signal;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "engine-config-watch");
@@ -84,6 +90,20 @@ final class ConfigWatcher implements AutoCloseable {
      * moved since it was last looked at. Costs one read of the signal file when nothing changed.
      */
     RuleSet ruleSet() {
+        catchUpIfSignalled();
+        return ruleSet;
+    }
+
+    /**
+     * The users and access tokens, with every change whose writer has returned, as {@link #ruleSet()}: a user removed
+     * or a token revoked by the CLI is refused on the running engine's very next request.
+     */
+    Accounts accounts() {
+        catchUpIfSignalled();
+        return accounts;
+    }
+
+    private void catchUpIfSignalled() {
         long token = signal.read();
         if (token != signalSeen || token == ConfigSignal.UNKNOWN) {
             try {
@@ -93,7 +113,6 @@ final class ConfigWatcher implements AutoCloseable {
                 if (!closing && !jvmShuttingDown()) log.warn("Cannot reload configuration: {}", e.getMessage());
             }
         }
-        return ruleSet;
     }
 
     /** Reloads if the version moved: the token was read before the version, so the version is at least as new. */
@@ -171,6 +190,7 @@ final class ConfigWatcher implements AutoCloseable {
     private void reload() {
         long version = database.configVersion();
         RuleSet snapshot = loader.get();
+        accounts = accountsLoader.get();
         ruleSet = snapshot;
         configVersion = version;
         log.debug("Configuration version {} loaded: {} rules", version, snapshot.rules().size());

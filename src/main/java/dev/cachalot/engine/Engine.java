@@ -10,6 +10,12 @@ import dev.cachalot.rules.ImportReport;
 import dev.cachalot.rules.Upstream;
 import dev.cachalot.rules.io.ConflictPolicy;
 import dev.cachalot.rules.io.RuleFormat;
+import dev.cachalot.security.AccessToken;
+import dev.cachalot.security.Passwords;
+import dev.cachalot.security.RepositoryPattern;
+import dev.cachalot.security.Role;
+import dev.cachalot.security.TokenSecrets;
+import dev.cachalot.security.User;
 import dev.cachalot.stats.PullEvent;
 import dev.cachalot.stats.RepositoryStats;
 import dev.cachalot.stats.StatsTotals;
@@ -136,6 +142,16 @@ public final class Engine implements EngineAdmin {
      */
     public void serveManagementApi(Handler handler) {
         server.serveManagement(handler);
+    }
+
+    /**
+     * Starts the server as {@code serve} does: HTTPS when {@code certificateChain} and {@code privateKey} are given (else
+     * plain HTTP), admitting clients as {@code options} say.
+     *
+     * @throws EngineException when the options would leave a non-loopback listener open (the message says why)
+     */
+    public void startServer(String listen, Path certificateChain, Path privateKey, ServingOptions options) {
+        server.start(listen, certificateChain == null ? null : new TlsFiles(certificateChain, privateKey), options);
     }
 
     /** The port the server listens on (useful with port 0), or -1 when stopped. */
@@ -317,6 +333,67 @@ public final class Engine implements EngineAdmin {
     @Override
     public boolean deleteSecret(String name) {
         return parts.credentialService.deleteSecret(name);
+    }
+
+    // ------------------------------------------------------------------ users and access tokens
+
+    @Override
+    public UserView addUser(String name, String role, String repositoriesOrNull, char[] password) {
+        try {
+            User user = new User(User.checkName(name, "user name"), Role.parse(role), RepositoryPattern.parse(repositoriesOrNull),
+                    Passwords.hash(password), parts.clock.instant());
+            changing(() -> {
+                parts.users.add(user);
+                return null;
+            });
+            return userView(user);
+        } finally {
+            if (password != null) java.util.Arrays.fill(password, '\0');
+        }
+    }
+
+    @Override
+    public List<UserView> users() {
+        return parts.users.users().stream().map(Engine::userView).toList();
+    }
+
+    private static UserView userView(User u) {
+        return new UserView(u.name(), u.role().label(), u.repositories().text(), u.created());
+    }
+
+    @Override
+    public boolean removeUser(String name) {
+        return changing(() -> parts.users.remove(name));
+    }
+
+    @Override
+    public CreatedAccessToken createAccessToken(String name, String user, Duration validFor) {
+        User.checkName(name, "token name");
+        if (validFor != null && (validFor.isNegative() || validFor.isZero())) {
+            throw new IllegalArgumentException("a token's lifetime must be positive");
+        }
+        String secret = TokenSecrets.newSecret();
+        Instant now = parts.clock.instant();
+        AccessToken token = AccessToken.create(name, user, TokenSecrets.hash(secret), now, validFor == null ? null : now.plus(validFor));
+        changing(() -> {
+            parts.users.add(token);
+            return null;
+        });
+        return new CreatedAccessToken(tokenView(token), secret);
+    }
+
+    @Override
+    public List<AccessTokenView> accessTokens() {
+        return parts.users.tokens().stream().map(Engine::tokenView).toList();
+    }
+
+    private static AccessTokenView tokenView(AccessToken t) {
+        return new AccessTokenView(t.name(), t.user(), t.created(), t.expires(), t.lastUsed());
+    }
+
+    @Override
+    public boolean revokeAccessToken(String name) {
+        return changing(() -> parts.users.revoke(name));
     }
 
     // ------------------------------------------------------------------ repositories

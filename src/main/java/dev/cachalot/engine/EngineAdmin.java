@@ -59,6 +59,35 @@ public interface EngineAdmin extends EngineApi, AutoCloseable {
     /** Deletes a vault secret; refused while credential sets use it. @return false when there was no such secret */
     boolean deleteSecret(String name);
 
+    // ---- server mode: users and access tokens ----
+
+    /**
+     * Adds a user; {@code password} is hashed (bcrypt) and cleared. Effective on the next request of every engine on
+     * this data folder.
+     *
+     * @param role                 {@code pull}, {@code push} or {@code admin}
+     * @param repositoriesOrNull   {@code *} (null: the same), {@code team/*}, or one repository name
+     */
+    UserView addUser(String name, String role, String repositoriesOrNull, char[] password);
+
+    /** Every user, by name. */
+    List<UserView> users();
+
+    /** Removes a user and their access tokens. @return false when there was no such user */
+    boolean removeUser(String name);
+
+    /**
+     * Makes an access token for {@code user}, valid for {@code validFor} (null: until revoked). The secret is in the
+     * answer and nowhere else.
+     */
+    CreatedAccessToken createAccessToken(String name, String user, java.time.Duration validFor);
+
+    /** Every access token, by name, without secrets. */
+    List<AccessTokenView> accessTokens();
+
+    /** Revokes an access token, and the short-lived tokens issued for it. @return false when there was no such token */
+    boolean revokeAccessToken(String name);
+
     @Override
     void close();
 }

@@ -13,6 +13,9 @@ import dev.cachalot.rules.UpstreamStore;
 import dev.cachalot.rules.io.CredentialSetTable;
 import dev.cachalot.rules.io.RuleExporter;
 import dev.cachalot.rules.io.RuleImporter;
+import dev.cachalot.security.Accounts;
+import dev.cachalot.security.JdbcUserStore;
+import dev.cachalot.security.UserStore;
 import dev.cachalot.stats.PullCounts;
 import dev.cachalot.stats.PullEventRecorder;
 import dev.cachalot.stats.PullStatistics;
@@ -57,6 +60,8 @@ final class EngineParts implements AutoCloseable {
     final RuleExporter exporter;
     /** Cache size bound, garbage collection, event pruning (engine-robustness); runs only while serving. */
     final CacheJanitor janitor;
+    /** Users and access tokens of server mode. */
+    final UserStore users;
     /** Prometheus metrics of this engine; {@code /metrics} on its listener. */
     final EngineMetrics metrics;
 
@@ -80,7 +85,8 @@ final class EngineParts implements AutoCloseable {
             this.recorder = new PullEventRecorder(database);
             recorder.onBatch(new PullCounts(index));
             this.statistics = new PullStatistics(database);
-            this.config = new ConfigWatcher(database, ruleService::ruleSet,
+            this.users = new JdbcUserStore(database);
+            this.config = new ConfigWatcher(database, ruleService::ruleSet, () -> Accounts.load(users),
                     new ConfigSignal(database.configSignalFile()));
             this.metrics = new EngineMetrics(this::downloadsInFlight, () -> this.index.cachedBytes());
             recorder.onEvent(metrics::pullRecorded);

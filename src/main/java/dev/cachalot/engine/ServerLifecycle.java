@@ -1,8 +1,12 @@
 package dev.cachalot.engine;
 
+import dev.cachalot.registry.AccessLogFormat;
 import dev.cachalot.registry.RegistryServer;
 import dev.cachalot.registry.ServerOptions;
 import dev.cachalot.registry.TlsFiles;
+import dev.cachalot.security.Authority;
+import dev.cachalot.security.LoginThrottle;
+import dev.cachalot.security.SigningKey;
 import dev.cachalot.storage.FileBlobStore;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -49,6 +53,16 @@ final class ServerLifecycle implements AutoCloseable {
         return () -> listeners.remove(listener);
     }
 
+    /**
+     * Access decisions for a listener that checks them: the engine's signing key (made on the first start), the users
+     * as the configuration watcher has them (current on every request), a fresh failed-login throttle.
+     */
+    private Authority authority(AccessPolicy policy) {
+        byte[] key = SigningKey.loadOrCreate(parts.folder.root().resolve("security"));
+        return new Authority(parts.users, parts.config::accounts, key, "cachalot",
+                new Authority.Settings(policy.anonymousPull(), policy.anonymousMetrics()), new LoginThrottle(), parts.clock);
+    }
+
     /** Starts (or restarts) the server; {@code listen} null: the address from the settings. */
     void start(String listen) {
         start(listen, null);
@@ -56,7 +70,17 @@ final class ServerLifecycle implements AutoCloseable {
 
     /** As {@link #start(String)}, serving HTTPS with {@code tls} when it is not null. */
     void start(String listen, TlsFiles tls) {
+        start(listen, tls, ServingOptions.DESKTOP);
+    }
+
+    /**
+     * As {@link #start(String, TlsFiles)}, admitting clients as {@code options} say.
+     *
+     * @throws EngineException when the options would leave a non-loopback listener open to pushes (one line: why)
+     */
+    void start(String listen, TlsFiles tls, ServingOptions options) {
         ListenAddress address = ListenAddress.parse(listen == null ? parts.settingsStore.load().listen() : listen);
+        AccessPolicy policy = AccessPolicy.resolve(address, options);
         synchronized (serverLock) {
             stopServerLocked();
             setStatus(new EngineStatus(EngineStatus.State.STARTING, address.toString(), null));
@@ -73,8 +97,10 @@ final class ServerLifecycle implements AutoCloseable {
                 parts.upstreamClient.prepare();
                 EngineOperations operations = new EngineOperations(parts.database, parts.folder.tmp(), () -> shuttingDown,
                         parts.metrics);
+                Authority authority = policy.checked() ? authority(policy) : null;
                 RegistryServer s = new RegistryServer(parts.backend, new ServerOptions(tls, (method, route, status, nanos) ->
-                        parts.metrics.requestCompleted(method, route.label(), status, nanos), operations, management));
+                        parts.metrics.requestCompleted(method, route.label(), status, nanos), operations, authority,
+                        AccessLogFormat.valueOf(options.accessLog().name()), management));
                 s.start(address.host(), address.port());
                 server = s;
                 FileBlobStore.warmUpHashing();
@@ -82,6 +108,19 @@ final class ServerLifecycle implements AutoCloseable {
                 setStatus(new EngineStatus(EngineStatus.State.RUNNING, bound, null));
                 log.info("Cachalot registry serving on {}://{} (data folder {})", tls == null ? "http" : "https", bound,
                         parts.folder.root());
+                if (authority != null) {
+                    log.info("Sign-in required{}; tokens from {}://{}/cachalot/token",
+                            policy.anonymousPull() ? " to push and delete (anonymous clients may pull)" : "",
+                            tls == null ? "http" : "https", bound);
+                    if (tls == null && !AccessPolicy.isLoopback(address.host())) {
+                        log.warn("Sign-in over plain HTTP: passwords and tokens cross the network in clear; serve HTTPS"
+                                + " with --tls-cert and --tls-key ('cachalot tls init' makes a certificate)");
+                    }
+                    if (authority.noUsers()) {
+                        log.warn("Authentication is on and there are no users yet: add one with 'cachalot users add NAME"
+                                + " --role admin' (the password is read from standard input)");
+                    }
+                }
             } catch (Exception e) {
                 String message = e.getMessage() == null ? e.toString() : e.getMessage();
                 setStatus(new EngineStatus(EngineStatus.State.ERROR, address.toString(), message));

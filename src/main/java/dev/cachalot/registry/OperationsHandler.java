@@ -13,8 +13,8 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * Answers {@code /healthz}, {@code /readyz} and {@code /metrics} in front of the registry API; every other request
- * goes on to the wrapped handler. These paths sit outside {@code /v2/}, so no repository name can shadow them. When
- * the listener gains authentication, the decision whether these answer anonymously belongs here, before the API's.
+ * goes on to the wrapped handler. These paths sit outside {@code /v2/}, so no repository name can shadow them. Whether
+ * they answer anonymously is decided before this, by {@link AccessHandler} in server mode.
  */
 final class OperationsHandler extends Handler.Wrapper {
     private final Operations operations;

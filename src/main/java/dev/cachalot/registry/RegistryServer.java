@@ -14,7 +14,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The registry's HTTP server: one listener (plain HTTP/1.1, or HTTPS with HTTP/2 through {@link TlsListener}) in front
- * of the operational endpoints ({@link OperationsHandler}) and a {@link RegistryHandler}.
+ * of, in order, the access checks of server mode ({@link AccessHandler}, when the options have an authority), the
+ * operational endpoints ({@link OperationsHandler}) and a {@link RegistryHandler}.
  * Call {@link #start(String, int)} once; {@link #stop()} (or {@link #close()}) lets requests in flight finish
  * for a short grace period.
  */
@@ -112,11 +113,15 @@ public final class RegistryServer implements AutoCloseable {
         jetty.setStopTimeout(STOP_GRACE_MS);
         jetty.setStopAtShutdown(false);
         jetty.setErrorHandler(new JsonErrorHandler());
-        jetty.setRequestLog(new RequestLogger(options.observer()));
-        // Graceful: stop() lets requests in flight finish (up to STOP_GRACE_MS) instead of cutting them.
+        jetty.setRequestLog(new RequestLogger(options.observer(), options.accessLog()));
         Handler registry = new RegistryHandler(backend, limits);
         if (options.management() != null) registry = new ManagementMount(options.management(), registry);
-        jetty.setHandler(new GracefulHandler(new OperationsHandler(registry, options.operations())));
+        Handler served = new OperationsHandler(registry, options.operations());
+        if (options.access() != null) {
+            served = new AccessHandler(served, options.access());
+        }
+        // Graceful: stop() lets requests in flight finish (up to STOP_GRACE_MS) instead of cutting them.
+        jetty.setHandler(new GracefulHandler(served));
         return jetty;
     }
 

@@ -35,7 +35,7 @@ public final class Database implements AutoCloseable {
 
     /**
      * Where the migrations live. Numbers by area so parallel work does not collide: 1–9 core, 10–19 credentials,
-     * 20–29 stats, 30–39 rules, 40–49 import, 50–59 app. File names {@code V<n>__<what>.sql}, whole numbers only.
+     * 20–29 stats, 30–39 rules, 40–49 import, 50–59 app, 60 users and access tokens. File names {@code V<n>__<what>.sql}, whole numbers only.
      */
     static final String MIGRATIONS = "classpath:db/migration";
 
@@ -45,7 +45,7 @@ public final class Database implements AutoCloseable {
      * plugins, the classpath scan, validation), measured on every engine start, while one query on its history
      * table tells whether it would do anything.
      */
-    static final List<Integer> SHIPPED_VERSIONS = List.of(1, 20, 40);
+    static final List<Integer> SHIPPED_VERSIONS = List.of(1, 20, 40, 60);
 
     /** The history table of the hand-written runner that came before Flyway: {@code (version, script, applied_at)}. */
     static final String LEGACY_HISTORY = "SCHEMA_VERSION";

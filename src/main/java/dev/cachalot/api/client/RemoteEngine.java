@@ -19,6 +19,8 @@ import dev.cachalot.api.ApiBodies.UpstreamCheckRequest;
 import dev.cachalot.api.ApiError;
 import dev.cachalot.api.ApiJson;
 import dev.cachalot.api.ManagementApi;
+import dev.cachalot.engine.AccessTokenView;
+import dev.cachalot.engine.CreatedAccessToken;
 import dev.cachalot.engine.CredentialSetView;
 import dev.cachalot.engine.EngineAdmin;
 import dev.cachalot.engine.EngineException;
@@ -30,6 +32,7 @@ import dev.cachalot.engine.RepositoryView;
 import dev.cachalot.engine.RuleDraft;
 import dev.cachalot.engine.TagView;
 import dev.cachalot.engine.UpstreamCheck;
+import dev.cachalot.engine.UserView;
 import dev.cachalot.rules.CacheRule;
 import dev.cachalot.rules.ImportReport;
 import dev.cachalot.rules.RuleValidationException;
@@ -144,6 +147,44 @@ public final class RemoteEngine implements EngineAdmin {
     @Override
     public void stopServer() {
         throw new EngineException("the engine at " + engine + " is started and stopped on its own machine");
+    }
+
+    // Users and access tokens are managed on the engine's machine (`cachalot users|tokens`) until the API serves them.
+
+    @Override
+    public UserView addUser(String name, String role, String repositoriesOrNull, char[] password) {
+        java.util.Arrays.fill(password, '\0');
+        throw usersOnItsOwnMachine();
+    }
+
+    @Override
+    public List<UserView> users() {
+        throw usersOnItsOwnMachine();
+    }
+
+    @Override
+    public boolean removeUser(String name) {
+        throw usersOnItsOwnMachine();
+    }
+
+    @Override
+    public CreatedAccessToken createAccessToken(String name, String user, java.time.Duration validFor) {
+        throw usersOnItsOwnMachine();
+    }
+
+    @Override
+    public List<AccessTokenView> accessTokens() {
+        throw usersOnItsOwnMachine();
+    }
+
+    @Override
+    public boolean revokeAccessToken(String name) {
+        throw usersOnItsOwnMachine();
+    }
+
+    private EngineException usersOnItsOwnMachine() {
+        return new EngineException("users and access tokens of the engine at " + engine
+                + " are managed on its own machine (cachalot users|tokens there)");
     }
 
     @Override
