@@ -21,20 +21,27 @@ import java.util.List;
  * @param subjects which registries to run: {@code peer}, {@code cachalot} or both
  * @param launcher how to run Cachalot's CLI (e.g. {@code java -jar target/cachalot.jar})
  * @param output folder for {@code latest.json} and {@code latest.md} (null: none written)
- * @param workloads which workloads to run, by number (1-7); all by default
+ * @param workloads which workloads to run, by number (1-9); all by default
+ * @param preTouchMib memory to touch once before measuring ({@link MemoryPreTouch}); -1: most of the free memory
  */
 record BenchConfig(int blobMib, int limitsMib, int rounds, int warmups, long manifestMillis,
                    List<Integer> manifestClients, int skopeoLayers, int rssStreams, int fullManifests,
-                   List<String> subjects, List<String> launcher, Path output, List<Integer> workloads) {
+                   List<String> subjects, List<String> launcher, Path output, List<Integer> workloads,
+                   long preTouchMib) {
 
     static BenchConfig defaults() {
         return new BenchConfig(1024, 1024, 5, 1, 3_000, List.of(1, 16, 64), 12, 32, 10_000,
                 List.of("peer", "cachalot"), jarLauncher("target/cachalot.jar"),
-                Path.of("bench", "results"), List.of(1, 2, 3, 4, 5, 6, 7));
+                Path.of("bench", "results"), List.of(1, 2, 3, 4, 5, 6, 7, 8, 9), -1);
     }
 
     boolean runsWorkload(int number) {
         return workloads.contains(number);
+    }
+
+    /** The memory {@link MemoryPreTouch} touches: {@link #preTouchMib}, or its default when that is -1. */
+    long preTouchMibResolved() {
+        return preTouchMib < 0 ? MemoryPreTouch.defaultMib() : preTouchMib;
     }
 
     /** The smaller blob that peak RSS is compared with, to see it stays flat in blob size. */
@@ -105,6 +112,7 @@ record BenchConfig(int blobMib, int limitsMib, int rounds, int warmups, long man
         List<String> launcher = d.launcher;
         Path output = d.output;
         List<Integer> workloads = d.workloads;
+        long preTouchMib = d.preTouchMib;
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             if (name.equals("--help") || i + 1 >= args.length) {
@@ -126,6 +134,7 @@ record BenchConfig(int blobMib, int limitsMib, int rounds, int warmups, long man
                 case "--jar" -> launcher = jarLauncher(value);
                 case "--output" -> output = value.equals("none") ? null : Path.of(value);
                 case "--workloads" -> workloads = ints(value);
+                case "--pretouch-mib" -> preTouchMib = Long.parseLong(value);
                 default -> throw new IllegalArgumentException("unknown option " + name + "\n" + usage());
             }
         }
@@ -134,19 +143,19 @@ record BenchConfig(int blobMib, int limitsMib, int rounds, int warmups, long man
                 throw new IllegalArgumentException("--subjects takes peer, cachalot or peer,cachalot");
             }
         }
-        if (workloads.isEmpty() || workloads.stream().anyMatch(w -> w < 1 || w > 7)) {
-            throw new IllegalArgumentException("--workloads takes numbers from 1 to 7, e.g. 2,3");
+        if (workloads.isEmpty() || workloads.stream().anyMatch(w -> w < 1 || w > 9)) {
+            throw new IllegalArgumentException("--workloads takes numbers from 1 to 9, e.g. 2,3");
         }
         if (rounds < 1 || blobMib < 1 || limitsMib < 1) {
             throw new IllegalArgumentException("--rounds, --blob-mib and --limits-mib must be at least 1");
         }
         return new BenchConfig(blobMib, limitsMib, rounds, warmups, manifestMillis, manifestClients, skopeoLayers,
-                rssStreams, fullManifests, subjects, launcher, output, workloads);
+                rssStreams, fullManifests, subjects, launcher, output, workloads, preTouchMib);
     }
 
     BenchConfig withLauncher(List<String> newLauncher) {
         return new BenchConfig(blobMib, limitsMib, rounds, warmups, manifestMillis, manifestClients, skopeoLayers,
-                rssStreams, fullManifests, subjects, List.copyOf(newLauncher), output, workloads);
+                rssStreams, fullManifests, subjects, List.copyOf(newLauncher), output, workloads, preTouchMib);
     }
 
     private static List<Integer> ints(String csv) {
@@ -170,6 +179,7 @@ record BenchConfig(int blobMib, int limitsMib, int rounds, int warmups, long man
                 "  --subjects L           peer,cachalot [both]",
                 "  --jar PATH             Cachalot jar [target/cachalot.jar]",
                 "  --output DIR|none      where latest.json/latest.md go [bench/results]",
-                "  --workloads L          which workloads, by number [1,2,3,4,5,6,7]");
+                "  --workloads L          which workloads, by number [1,2,3,4,5,6,7,8,9]",
+                "  --pretouch-mib N       memory touched once before measuring [-1: free memory less 3 GiB]");
     }
 }
