@@ -9,6 +9,7 @@ import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -186,6 +187,15 @@ final class BlobFill {
             MappedByteBuffer window = channel.map(FileChannel.MapMode.READ_ONLY, position, n);
             position += n;
             return window;
+        }
+
+        @Override
+        public long transferTo(WritableByteChannel target, long max) throws IOException {
+            long limit = awaitBytes();
+            if (limit < 0) return -1;
+            long n = channel.transferTo(position, Math.min(max, limit - position), target);
+            position += n;
+            return n;
         }
 
         /** Waits until bytes past {@link #position} may be read; returns how far, or -1 at the verified end. */

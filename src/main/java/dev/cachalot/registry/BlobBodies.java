@@ -73,6 +73,22 @@ final class BlobBodies {
         }
     }
 
+    /**
+     * How a blob that is still being fetched is sent over plain HTTP/1.x. Sendfile, unlike for warm files
+     * ({@link FileMode#DEFAULT}): a cold stream goes no faster than its download (a few hundred MiB/s), far below what
+     * either mode can send, so only the CPU differs, and sendfile leaves the server nothing to copy.
+     */
+    enum ColdMode {
+        SENDFILE,
+        MAP;
+
+        static final String PROPERTY = "cachalot.blob.coldMode";
+
+        static ColdMode configured() {
+            return "map".equalsIgnoreCase(System.getProperty(PROPERTY, "").trim()) ? MAP : SENDFILE;
+        }
+    }
+
     private static final MethodHandle UNMAP = unmapHandle();
 
     private BlobBodies() {
@@ -150,12 +166,19 @@ final class BlobBodies {
      * Copies a blob that is still being fetched. Whatever {@code read} throws (digest mismatch, upstream failure)
      * propagates, and the caller aborts the response so the client never sees a body that looks complete.
      */
-    static long sendStream(BlobResult.BlobStream stream, Response response, ByteBufferPool pool, Progress progress)
-            throws IOException {
-        if (stream instanceof BlobResult.MappableBlobStream mappable && UNMAP != null
-                && FileMode.configured() != FileMode.READ) {
-            return sendStreamMapped(mappable, response, progress);
+    static long sendStream(BlobResult.BlobStream stream, boolean sizeKnown, Request request, Response response,
+                           Progress progress) throws IOException {
+        if (stream instanceof BlobResult.MappableBlobStream mappable && FileMode.configured() != FileMode.READ) {
+            SocketChannelEndPoint endPoint = sizeKnown && ColdMode.configured() == ColdMode.SENDFILE
+                    ? SocketFileTransfer.endPointFor(request) : null;
+            if (endPoint != null) {
+                return SocketFileTransfer.sendStream(mappable, response, endPoint, progress);
+            }
+            if (UNMAP != null) {
+                return sendStreamMapped(mappable, response, progress);
+            }
         }
+        ByteBufferPool pool = request.getComponents().getByteBufferPool();
         RetainableByteBuffer pooled = pool.acquire(STREAM_BUFFER, true);
         try {
             ByteBuffer buffer = pooled.getByteBuffer();

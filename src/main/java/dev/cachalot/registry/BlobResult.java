@@ -59,5 +59,15 @@ public interface BlobResult {
          * @throws IOException when the upstream failed or the digest did not match
          */
         java.nio.MappedByteBuffer map(int max) throws IOException;
+
+        /**
+         * Sends the next available bytes, at most {@code max}, from the file straight to {@code target} (the kernel's
+         * sendfile: no copy in user space), blocking until at least one byte is available. A non-blocking target may
+         * take fewer bytes, or none; the rest is sent by the next call.
+         *
+         * @return bytes sent (0 when the target took none), or -1 at the verified end of the blob
+         * @throws IOException when the upstream failed, the digest did not match, or the target failed
+         */
+        long transferTo(java.nio.channels.WritableByteChannel target, long max) throws IOException;
     }
 }

@@ -458,8 +458,7 @@ public final class RegistryHandler extends Handler.Abstract {
                 return;
             }
             try (BlobResult.BlobStream stream = blob.openStream()) {
-                sent = BlobBodies.sendStream(stream, response, request.getComponents().getByteBufferPool(),
-                        bytes -> sent = bytes);
+                sent = BlobBodies.sendStream(stream, blob.size() >= 0, request, response, bytes -> sent = bytes);
             } catch (IOException e) {
                 abort(e);
                 return;

@@ -77,12 +77,44 @@ final class SocketFileTransfer {
             throw new IOException("blob file is shorter than its recorded size");
         }
         commitHeaders(response);
+        long sent = transfer(endPoint, progress, (socket, already) -> {
+            if (already >= length) return -1;
+            return file.transferTo(offset + already, length - already, socket);
+        });
+        BODIES_SENT.increment();
+        return sent;
+    }
+
+    /**
+     * Commits the response headers, then sends a blob that is still being fetched as its bytes are released, straight
+     * from the temp file being filled. The response must have a Content-Length (the bytes on the socket are exactly
+     * the body's). Throws what the stream throws (a failed download, a digest mismatch); the caller aborts.
+     */
+    static long sendStream(BlobResult.MappableBlobStream stream, Response response, SocketChannelEndPoint endPoint,
+                           BlobBodies.Progress progress) throws IOException {
+        commitHeaders(response);
+        long sent = transfer(endPoint, progress, (socket, already) -> stream.transferTo(socket, Long.MAX_VALUE));
+        BODIES_SENT.increment();
+        return sent;
+    }
+
+    /** One step of a transfer: bytes written to the socket (0 when it is full), or -1 when the body is complete. */
+    @FunctionalInterface
+    private interface Step {
+        long next(SocketChannel socket, long sentSoFar) throws IOException;
+    }
+
+    private static long transfer(SocketChannelEndPoint endPoint, BlobBodies.Progress progress, Step step)
+            throws IOException {
         SocketChannel socket = endPoint.getChannel();
         Selector selector = null;
         long sent = 0;
         try {
-            while (sent < length) {
-                long n = file.transferTo(offset + sent, length - sent, socket);
+            while (true) {
+                long n = step.next(socket, sent);
+                if (n < 0) {
+                    return sent;
+                }
                 if (n > 0) {
                     sent += n;
                     endPoint.notIdle();
@@ -95,8 +127,6 @@ final class SocketFileTransfer {
                 }
                 awaitWritable(selector, socket, endPoint.getIdleTimeout());
             }
-            BODIES_SENT.increment();
-            return sent;
         } finally {
             if (selector != null) {
                 selector.close(); // deregisters only this selector's key; Jetty's registration is untouched

@@ -109,6 +109,12 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
                 .addInterceptor(new ScopedRedirectInterceptor())
                 .addInterceptor(new CachedAuthInterceptor(auth))
                 .authenticator(new ChallengeAuthenticator(auth))
+                .socketFactory(ChannelSocket.FACTORY)
+                .addNetworkInterceptor(chain -> {
+                    OkHttpBlob.BlobSocket holder = chain.request().tag(OkHttpBlob.BlobSocket.class);
+                    if (holder != null && chain.connection() != null) holder.socket = chain.connection().socket();
+                    return chain.proceed(chain.request());
+                })
                 .build();
     }
 
@@ -161,7 +167,8 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
         UpstreamCall call = newCall(request);
         String what = "GET blob " + request.repository() + "@" + digest;
         HttpUrl url = v2(call).addPathSegment("blobs").addPathSegment(digest.toString()).build();
-        Request http = new Request.Builder().url(url).get().tag(UpstreamCall.class, call).build();
+        Request http = new Request.Builder().url(url).get().tag(UpstreamCall.class, call)
+                .tag(OkHttpBlob.BlobSocket.class, new OkHttpBlob.BlobSocket()).build();
         BlobWatchdog.Watch watch = blobWatchdog.watch(call.name() + ": " + what);
         Response response = execute(call, http, what, null, watch);
         return new OkHttpBlob(response, watch);
@@ -196,7 +203,7 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
         String what = "GET blob " + request.repository() + "@" + digest + " from byte " + offset;
         HttpUrl url = v2(call).addPathSegment("blobs").addPathSegment(digest.toString()).build();
         Request http = new Request.Builder().url(url).get().header("Range", "bytes=" + offset + "-")
-                .tag(UpstreamCall.class, call).build();
+                .tag(UpstreamCall.class, call).tag(OkHttpBlob.BlobSocket.class, new OkHttpBlob.BlobSocket()).build();
         BlobWatchdog.Watch watch = blobWatchdog.watch(call.name() + ": " + what);
         Response response = execute(call, http, what, null, watch);
         ContentRange range = ContentRange.parse(response.header("Content-Range"));

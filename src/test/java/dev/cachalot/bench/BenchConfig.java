@@ -21,24 +21,30 @@ import java.util.List;
  * @param subjects which registries to run: {@code peer}, {@code cachalot} or both
  * @param launcher how to run Cachalot's CLI (e.g. {@code java -jar target/cachalot.jar})
  * @param output folder for {@code latest.json} and {@code latest.md} (null: none written)
- * @param workloads which workloads to run, by number (1-8); all by default
- * @param hungClients tag pulls left waiting on the hung upstream (workload 8)
+ * @param workloads which workloads to run, by number (1-10); all by default
+ * @param hungClients tag pulls left waiting on the hung upstream (workload 10)
+ * @param preTouchMib memory to touch once before measuring ({@link MemoryPreTouch}); -1: most of the free memory
  */
 record BenchConfig(int blobMib, int limitsMib, int rounds, int warmups, long manifestMillis,
                    List<Integer> manifestClients, int skopeoLayers, int rssStreams, int fullManifests,
                    List<String> subjects, List<String> launcher, Path output, List<Integer> workloads,
-                   int hungClients) {
+                   int hungClients, long preTouchMib) {
 
-    static final int LAST_WORKLOAD = 8;
+    static final int LAST_WORKLOAD = 10;
 
     static BenchConfig defaults() {
         return new BenchConfig(1024, 1024, 5, 1, 3_000, List.of(1, 16, 64), 12, 32, 10_000,
                 List.of("peer", "cachalot"), jarLauncher("target/cachalot.jar"),
-                Path.of("bench", "results"), List.of(1, 2, 3, 4, 5, 6, 7, 8), 300);
+                Path.of("bench", "results"), List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), 300, -1);
     }
 
     boolean runsWorkload(int number) {
         return workloads.contains(number);
+    }
+
+    /** The memory {@link MemoryPreTouch} touches: {@link #preTouchMib}, or its default when that is -1. */
+    long preTouchMibResolved() {
+        return preTouchMib < 0 ? MemoryPreTouch.defaultMib() : preTouchMib;
     }
 
     /** The smaller blob that peak RSS is compared with, to see it stays flat in blob size. */
@@ -110,6 +116,7 @@ record BenchConfig(int blobMib, int limitsMib, int rounds, int warmups, long man
         Path output = d.output;
         List<Integer> workloads = d.workloads;
         int hungClients = d.hungClients;
+        long preTouchMib = d.preTouchMib;
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             if (name.equals("--help") || i + 1 >= args.length) {
@@ -132,6 +139,7 @@ record BenchConfig(int blobMib, int limitsMib, int rounds, int warmups, long man
                 case "--output" -> output = value.equals("none") ? null : Path.of(value);
                 case "--workloads" -> workloads = ints(value);
                 case "--hung-clients" -> hungClients = Integer.parseInt(value);
+                case "--pretouch-mib" -> preTouchMib = Long.parseLong(value);
                 default -> throw new IllegalArgumentException("unknown option " + name + "\n" + usage());
             }
         }
@@ -147,12 +155,12 @@ record BenchConfig(int blobMib, int limitsMib, int rounds, int warmups, long man
             throw new IllegalArgumentException("--rounds, --blob-mib and --limits-mib must be at least 1");
         }
         return new BenchConfig(blobMib, limitsMib, rounds, warmups, manifestMillis, manifestClients, skopeoLayers,
-                rssStreams, fullManifests, subjects, launcher, output, workloads, hungClients);
+                rssStreams, fullManifests, subjects, launcher, output, workloads, hungClients, preTouchMib);
     }
 
     BenchConfig withLauncher(List<String> newLauncher) {
         return new BenchConfig(blobMib, limitsMib, rounds, warmups, manifestMillis, manifestClients, skopeoLayers,
-                rssStreams, fullManifests, subjects, List.copyOf(newLauncher), output, workloads, hungClients);
+                rssStreams, fullManifests, subjects, List.copyOf(newLauncher), output, workloads, hungClients, preTouchMib);
     }
 
     private static List<Integer> ints(String csv) {
@@ -176,7 +184,8 @@ record BenchConfig(int blobMib, int limitsMib, int rounds, int warmups, long man
                 "  --subjects L           peer,cachalot [both]",
                 "  --jar PATH             Cachalot jar [target/cachalot.jar]",
                 "  --output DIR|none      where latest.json/latest.md go [bench/results]",
-                "  --workloads L          which workloads, by number [1,2,3,4,5,6,7,8]",
-                "  --hung-clients N       tag pulls waiting on the hung upstream [300]");
+                "  --workloads L          which workloads, by number [1,2,3,4,5,6,7,8,9,10]",
+                "  --hung-clients N       tag pulls waiting on the hung upstream [300]",
+                "  --pretouch-mib N       memory touched once before measuring [-1: free memory less 3 GiB]");
     }
 }

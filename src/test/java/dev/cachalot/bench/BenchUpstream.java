@@ -26,7 +26,8 @@ import java.util.concurrent.Future;
  * <p>Content: repository {@code big} (tag {@code v1}: an OCI image whose one layer is {@code blobMib} MiB of
  * incompressible bytes, plus a loose {@code blobMib/4} MiB blob), {@code multi} (tag {@code v1}: an image of
  * {@code skopeoLayers} small layers) and {@code many} ({@code fullManifests} distinct manifests by digest,
- * sharing one config and layer).
+ * sharing one config and layer). For workload 2, {@code big} also holds one loose {@code blobMib} MiB blob per cold
+ * fetch the run will measure, each distinct, so no measured cold fetch meets a blob either subject saw before.
  */
 final class BenchUpstream implements AutoCloseable {
     static final String BIG = "big";
@@ -40,6 +41,8 @@ final class BenchUpstream implements AutoCloseable {
     private TestBlob smallBlob;
     private TestImage multiImage;
     private final List<String> manyDigests = new ArrayList<>();
+    private final List<TestBlob> coldBlobs = new ArrayList<>();
+    private int nextCold;
 
     private BenchUpstream(DockerRegistryFixture registry) {
         this.registry = registry;
@@ -66,6 +69,15 @@ final class BenchUpstream implements AutoCloseable {
         pusher.pushBlob(BIG, smallBlob);
         deleteFiles(bigImage.layers());
         deleteFiles(List.of(smallBlob));
+        if (config.runsWorkload(2)) {
+            int cold = (config.warmups() + config.rounds()) * config.subjects().size();
+            for (int i = 0; i < cold; i++) {
+                TestBlob blob = images.bigBlob(scratch, config.blobMib());
+                pusher.pushBlob(BIG, blob);
+                deleteFiles(List.of(blob));
+                coldBlobs.add(blob);
+            }
+        }
 
         multiImage = images.ociImage(TestImage.Platform.LINUX_AMD64, config.skopeoLayers());
         pusher.push(MULTI, TAG, multiImage);
@@ -144,6 +156,14 @@ final class BenchUpstream implements AutoCloseable {
 
     TestBlob bigLayer() {
         return bigImage.layers().get(0);
+    }
+
+    /** A blob of the big layer's size that no one fetched yet (each call another one). */
+    synchronized TestBlob nextColdBlob() {
+        if (nextCold >= coldBlobs.size()) {
+            throw new IllegalStateException("all " + coldBlobs.size() + " seeded cold blobs were fetched already");
+        }
+        return coldBlobs.get(nextCold++);
     }
 
     TestBlob smallBlob() {

@@ -19,8 +19,10 @@ final class Benchmark {
         Path scratch = TempDirs.create("cachalot-bench-");
         List<Subject> subjects = new ArrayList<>();
         try {
-            log("measuring machine limits (" + config.limitsMib() + " MiB each)");
-            results.limits(MachineLimits.measure(config.limitsMib(), scratch));
+            long preTouch = config.preTouchMibResolved();
+            log("measuring machine limits (" + config.limitsMib() + " MiB each), touching " + preTouch
+                    + " MiB of memory once between the two file writes");
+            results.limits(MachineLimits.measure(config.limitsMib(), preTouch, scratch));
             log("seeding the upstream (" + config.blobMib() + " MiB layer, " + config.fullManifests() + " manifests)");
             try (BenchUpstream upstream = BenchUpstream.start(config)) {
                 if (config.runs("peer")) {

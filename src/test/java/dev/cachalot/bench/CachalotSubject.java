@@ -36,6 +36,8 @@ final class CachalotSubject implements Subject {
     private Process process;
     private Thread killer;
     private int port;
+    private BenchTls tls;
+    private String javaOptions = "";
 
     /**
      * @param launcher how to run the CLI, e.g. {@code [java, -jar, target/cachalot.jar]}
@@ -86,17 +88,6 @@ final class CachalotSubject implements Subject {
         return start();
     }
 
-    /** Cachalot's blob store keeps one file per digest; the index's links stay, and a missing file is filled again. */
-    @Override
-    public void evictBlob(String repository, String digest, long size) {
-        awaitStored(repository, digest, size);
-        try {
-            Files.delete(blobFile(digest));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("could not evict " + digest + " from Cachalot's blob store", e);
-        }
-    }
-
     /** The blob file appears by an atomic move once verified. */
     @Override
     public void awaitStored(String repository, String digest, long size) {
@@ -114,6 +105,20 @@ final class CachalotSubject implements Subject {
         return start();
     }
 
+    @Override
+    public void restartTls(BenchTls newTls) {
+        stop();
+        tls = newTls;
+        start();
+    }
+
+    /** Restarts it on the same data with these JVM options added (workload 9: {@code -Dcachalot.metrics=off}). */
+    void restartWithJavaOptions(String options) {
+        stop();
+        javaOptions = options;
+        start();
+    }
+
     /** The serve log so far (for error messages). */
     String logText() {
         try {
@@ -127,14 +132,17 @@ final class CachalotSubject implements Subject {
         port = Ports.free();
         List<String> command = new ArrayList<>(launcher);
         command.addAll(List.of("serve", "--listen", "127.0.0.1:" + port, "--data", data.toString()));
+        if (tls != null) {
+            command.addAll(List.of("--tls-cert", tls.certificate().toString(), "--tls-key", tls.key().toString()));
+        }
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().remove("CACHALOT_DATA");
         // For profiling by hand (e.g. -Dbench.cachalot.javaOptions=-XX:StartFlightRecording=...): never set by the bench.
-        String javaOptions = System.getProperty("bench.cachalot.javaOptions");
-        if (javaOptions != null && !javaOptions.isBlank()) {
-            builder.environment().put("JDK_JAVA_OPTIONS", javaOptions);
+        String options = (System.getProperty("bench.cachalot.javaOptions", "") + " " + javaOptions).trim();
+        if (!options.isEmpty()) {
+            builder.environment().put("JDK_JAVA_OPTIONS", options);
         }
         long start = System.nanoTime();
         try {
@@ -156,12 +164,8 @@ final class CachalotSubject implements Subject {
                 throw new IllegalStateException("cachalot serve exited with " + started.exitValue()
                         + " before /v2/ answered. Log:\n" + logText());
             }
-            try (HttpConnection connection = new HttpConnection("127.0.0.1", port)) {
-                if (connection.get("/v2/", Map.of()).status() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
+            if (tls != null ? answersOverTls() : answers()) {
+                return;
             }
             if (System.nanoTime() > deadline) {
                 stop();
@@ -169,6 +173,29 @@ final class CachalotSubject implements Subject {
                         + READY_TIMEOUT.toSeconds() + " s. Log:\n" + logText());
             }
             sleep(5);
+        }
+    }
+
+    private boolean answers() {
+        try (HttpConnection connection = new HttpConnection("127.0.0.1", port)) {
+            return connection.get("/v2/", Map.of()).status() == 200;
+        } catch (IOException e) {
+            return false; // not listening yet
+        }
+    }
+
+    private boolean answersOverTls() {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().sslContext(tls.trust())
+                .connectTimeout(Duration.ofSeconds(2)).build();
+        try {
+            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://127.0.0.1:" + port + "/v2/"))
+                    .timeout(Duration.ofSeconds(2)).build();
+            return client.send(request, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

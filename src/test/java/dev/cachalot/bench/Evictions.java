@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
-/** Waiting for a subject to have stored a blob before its files are deleted for the next cold round. */
+/** Waiting for a subject to have stored a blob: the peer goes on storing after its client was served. */
 final class Evictions {
     private static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
 

@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 
 /**
- * Workload 8 (issue 13): the upstream hangs (accepts connections, never answers) while hundreds of clients pull a
+ * Workload 10 (issue 13): the upstream hangs (accepts connections, never answers) while hundreds of clients pull a
  * cached tag, which each subject revalidates upstream; meanwhile a few other clients pull content by digest that is
  * already on disk. A cache must go on serving those from disk in well under a second, and its thread count must stay
  * bounded. Each subject gets its own fresh instance in front of a {@link HangingRelay}, filled through it while it
@@ -33,7 +33,7 @@ import org.HdrHistogram.Histogram;
  * come from 127.0.0.1.
  */
 final class HungUpstreamLoad {
-    static final String WORKLOAD = "8 hung upstream, cached tag pulls waiting";
+    static final String WORKLOAD = "10 hung upstream, cached tag pulls waiting";
     private static final Map<String, String> MANIFEST_HEADERS = Map.of("Accept", TestImages.ACCEPT_ALL_MANIFESTS);
     private static final int DIGEST_CLIENTS = 4;
     private static final long DIGEST_TIMEOUT_MILLIS = 10_000;

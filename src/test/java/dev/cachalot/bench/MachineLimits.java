@@ -23,20 +23,30 @@ import java.util.concurrent.CompletableFuture;
  *
  * @param loopbackMiBps plain socket copy over 127.0.0.1, one stream (channels, direct buffers)
  * @param pageCacheReadMiBps reading a file that is already in the page cache
- * @param fileWriteMiBps writing a new file of the probe's size (no sync): what the kernel accepts into the page cache,
- *                       throttled to the disk's pace once dirty pages pile up; a cache that verifies and stores a cold
- *                       blob while streaming it cannot stream faster
+ * @param fileWriteBeforeTouchMiBps writing a new file before the memory pre-touch: on a freshly booted VM this is the
+ *                                  guest's first touch of page-cache pages, not the disk
+ * @param fileWriteMiBps writing a new file of the probe's size (no sync) after the pre-touch: what the kernel accepts
+ *                       into the page cache, throttled to the disk's pace once dirty pages pile up
  * @param sha256MiBps single-core SHA-256 of in-memory data (JDK provider)
+ * @param preTouchedMib memory touched by {@link MemoryPreTouch} between the two file writes
+ * @param preTouchSeconds how long that took
  */
-record MachineLimits(double loopbackMiBps, double pageCacheReadMiBps, double fileWriteMiBps, double sha256MiBps) {
+record MachineLimits(double loopbackMiBps, double pageCacheReadMiBps, double fileWriteBeforeTouchMiBps,
+                     double fileWriteMiBps, double sha256MiBps, long preTouchedMib, double preTouchSeconds) {
 
     private static final int CHUNK = 1 << 20;
 
-    /** Measures each limit moving {@code mib} MiB; {@code scratch} holds the temporary file. */
-    static MachineLimits measure(int mib, Path scratch) {
+    /**
+     * Measures each limit moving {@code mib} MiB; {@code scratch} holds the temporary file. Touches
+     * {@code preTouchMib} MiB of memory first ({@link MemoryPreTouch}), with a new-file write measured before and
+     * after it; everything measured later in the run runs on the touched machine.
+     */
+    static MachineLimits measure(int mib, long preTouchMib, Path scratch) {
+        double writeBefore = fileWriteAndRead(mib, scratch)[0];
+        MemoryPreTouch.Touched touched = MemoryPreTouch.run(preTouchMib);
         double loopback = loopback(mib);
         double[] file = fileWriteAndRead(mib, scratch);
-        return new MachineLimits(loopback, file[1], file[0], sha256(mib));
+        return new MachineLimits(loopback, file[1], writeBefore, file[0], sha256(mib), touched.mib(), touched.seconds());
     }
 
     /**

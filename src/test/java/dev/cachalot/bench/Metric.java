@@ -54,6 +54,29 @@ final class Metric {
         return Optional.of(cachalot.get().median() / peer.get().median());
     }
 
+    /**
+     * The spread of the ratio: Cachalot's sample divided by the peer's of the same round (the two ran back to back),
+     * smallest and largest over the rounds both measured.
+     */
+    synchronized Optional<double[]> ratioSpread() {
+        List<Double> cachalot = samples.get("cachalot");
+        List<Double> peer = samples.get("peer");
+        if (cachalot == null || peer == null) {
+            return Optional.empty();
+        }
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < Math.min(cachalot.size(), peer.size()); i++) {
+            if (peer.get(i) == 0) {
+                continue;
+            }
+            double r = cachalot.get(i) / peer.get(i);
+            min = Math.min(min, r);
+            max = Math.max(max, r);
+        }
+        return min <= max ? Optional.of(new double[] {min, max}) : Optional.empty();
+    }
+
     synchronized Map<String, List<Double>> samples() {
         Map<String, List<Double>> copy = new LinkedHashMap<>();
         samples.forEach((k, v) -> copy.put(k, List.copyOf(v)));

@@ -67,23 +67,6 @@ final class PeerSubject implements Subject {
         return Duration.ofNanos(System.nanoTime() - start);
     }
 
-    /**
-     * distribution's filesystem layout: the blob's data under {@code blobs/}, a link per repository under
-     * {@code _layers/}. Without a configured blob-descriptor cache (none here) the peer looks both up on disk for
-     * every request, so removing them makes its next request for the blob go upstream again.
-     */
-    @Override
-    public void evictBlob(String repository, String digest, long size) {
-        awaitStored(repository, digest, size);
-        Path blobDir = blobDir(digest);
-        Path link = link(repository, digest);
-        TempDirs.deleteQuietly(link);
-        TempDirs.deleteQuietly(blobDir);
-        if (Files.exists(blobDir) || Files.exists(link)) {
-            throw new IllegalStateException("could not evict " + digest + " from the peer's storage");
-        }
-    }
-
     /** The repository link is written last, after the data was verified and moved into place. */
     @Override
     public void awaitStored(String repository, String digest, long size) {
@@ -100,6 +83,19 @@ final class PeerSubject implements Subject {
         String hex = Evictions.hex(digest);
         return running().storage().resolve("docker/registry/v2/repositories").resolve(repository)
                 .resolve("_layers/sha256").resolve(hex);
+    }
+
+    @Override
+    public void restartTls(BenchTls tls) {
+        Path storage = running().storage();
+        registry.close(); // the storage was given to it, so it stays
+        registry = null;
+        DockerRegistryFixture.Builder builder = DockerRegistryFixture.builder()
+                .proxyOf(upstreamUrl)
+                .accessLog(false)
+                .logLevel("error")
+                .storage(storage);
+        registry = (tls == null ? builder : builder.tls(tls.certificate(), tls.key(), tls.trust())).start();
     }
 
     @Override

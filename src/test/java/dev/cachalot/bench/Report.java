@@ -52,27 +52,36 @@ final class Report {
         md.append("- Sizes: blob ").append(config.blobMib()).append(" MiB, ").append(config.rounds())
                 .append(" rounds + ").append(config.warmups()).append(" warm-up, manifest cells ")
                 .append(config.manifestMillis()).append(" ms, ").append(config.rssStreams())
-                .append(" RSS streams, ").append(config.fullManifests()).append(" manifests for the full start\n\n");
+                .append(" RSS streams, ").append(config.fullManifests()).append(" manifests for the full start; workloads ")
+                .append(config.workloads().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")))
+                .append("\n\n");
 
         MachineLimits limits = results.limits();
         if (limits != null) {
             md.append("## Machine limits (same run)\n\n| Limit | MiB/s |\n|---|---:|\n");
             md.append("| Loopback TCP, one plain socket stream | ").append(f(limits.loopbackMiBps())).append(" |\n");
             md.append("| File read from page cache | ").append(f(limits.pageCacheReadMiBps())).append(" |\n");
-            md.append("| File write, new file, no sync | ").append(f(limits.fileWriteMiBps())).append(" |\n");
+            md.append("| File write, new file, no sync, before the memory pre-touch | ")
+                    .append(f(limits.fileWriteBeforeTouchMiBps())).append(" |\n");
+            md.append("| File write, new file, no sync, after it | ").append(f(limits.fileWriteMiBps())).append(" |\n");
             md.append("| SHA-256, one core | ").append(f(limits.sha256MiBps())).append(" |\n\n");
+            md.append("Before measuring, a child process touched ").append(limits.preTouchedMib())
+                    .append(" MiB of memory and exited (").append(f(limits.preTouchSeconds()))
+                    .append(" s): a VM's first touch of guest memory would otherwise slow every new page-cache page"
+                            + " (bench/README.md). Everything below ran after it.\n\n");
         }
 
-        md.append("## Results (median, spread min–max)\n\n");
+        md.append("## Results (median, spread min–max; the ratio's spread is over rounds, each Cachalot's sample"
+                + " against the peer's of the same round)\n\n");
         md.append("| Workload | Metric | Peer | Cachalot | Cachalot : peer |\n|---|---|---:|---:|---:|\n");
         for (Metric metric : byWorkload()) {
             md.append("| ").append(metric.workload()).append(" | ").append(metric.name()).append(" (")
                     .append(metric.unit()).append(") | ").append(cell(metric.summary("peer"))).append(" | ")
                     .append(cell(metric.summary("cachalot"))).append(" | ")
-                    .append(metric.ratio().map(r -> f(r) + "x").orElse("-")).append(" |\n");
+                    .append(ratio(metric)).append(" |\n");
         }
 
-        md.append("\n## Targets (issues 6 and 13)\n\n| Target | Measured | Verdict |\n|---|---|---|\n");
+        md.append("\n## Targets (issues 6, 13 and 16)\n\n| Target | Measured | Verdict |\n|---|---|---|\n");
         for (Targets.Check check : checks) {
             md.append("| ").append(check.target()).append(" | ").append(check.measured()).append(" | ")
                     .append(check.verdict()).append(" |\n");
@@ -112,6 +121,7 @@ final class Report {
                 metric.summary(subject).ifPresent(s -> m.put(subject, s));
             }
             m.put("ratio", metric.ratio().orElse(null));
+            m.put("ratioSpread", metric.ratioSpread().orElse(null));
             m.put("samples", metric.samples());
             metrics.add(m);
         }
@@ -138,6 +148,12 @@ final class Report {
         List<Metric> sorted = new ArrayList<>(results.metrics());
         sorted.sort(java.util.Comparator.comparing(m -> m.workload().charAt(0)));
         return sorted;
+    }
+
+    private static String ratio(Metric metric) {
+        return metric.ratio().map(r -> f(r) + "x" + metric.ratioSpread()
+                .filter(spread -> spread[0] != spread[1])
+                .map(spread -> " (" + f(spread[0]) + "–" + f(spread[1]) + ")").orElse("")).orElse("-");
     }
 
     private static String cell(Optional<Metric.Summary> summary) {

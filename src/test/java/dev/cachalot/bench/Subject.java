@@ -32,15 +32,6 @@ interface Subject extends AutoCloseable {
     Duration startEmpty();
 
     /**
-     * Deletes one cached blob's files from the running subject's storage, as a person or a clean-up script would, so
-     * that the next request for it is a cold fill in a process that is already up and warm. Waits first until the
-     * subject has stored the blob completely (the peer goes on storing after its client was served).
-     *
-     * @param repository the repository on this subject ({@link #repository(String)}) the blob was pulled through
-     */
-    void evictBlob(String repository, String digest, long size);
-
-    /**
      * Waits until the subject has stored and verified the blob (its file is in place): right after serving it for
      * Cachalot, which verifies before the last byte leaves; later for the peer, which stores in the background.
      */
@@ -51,6 +42,12 @@ interface Subject extends AutoCloseable {
         return ProcessHandle.of(pid()).flatMap(p -> p.info().totalCpuDuration())
                 .orElseThrow(() -> new IllegalStateException("no CPU time for " + name() + " (pid " + pid() + ")"));
     }
+
+    /**
+     * Stops it and starts it on the same data serving HTTPS with {@code tls} (workload 8), or plain HTTP again when
+     * {@code tls} is null; {@link #port()} may change.
+     */
+    void restartTls(BenchTls tls);
 
     /** Stops and starts it on the same data; returns the time from launch to {@code /v2/} answering. */
     Duration restart();

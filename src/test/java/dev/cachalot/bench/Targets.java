@@ -89,7 +89,33 @@ final class Targets {
                 ? new Check(hung, format(hungP99.get().max()) + " ms, " + format(hungFailed.get().max()) + " failed",
                         hungP99.get().max() < HUNG_DIGEST_P99_MS && hungFailed.get().max() == 0)
                 : missing(hung));
+        // Issue 16
+        checks.add(cachalotAtMost("Issue 16: cold blob, Cachalot CPU until stored <= 1.5 s per GiB",
+                results.find(Workloads.COLD_BLOB, "subject CPU until stored, per GiB"), 1.5, " s"));
+        checks.add(ratioAtLeast("Issue 16: cold blob throughput >= 1.0x peer", cold, 1.0));
+        checks.add(cachalotAtMost("Issue 16: first blob after start, time to first byte <= 100 ms",
+                results.find(Workloads.COLD_BLOB, Workloads.FIRST_AFTER_START), 100, " ms"));
+        checks.add(cachalotAtMost("Issue 16: start to ready <= 500 ms with " + config.fullManifests() + " manifests",
+                full, 500, " ms"));
+        checks.add(ratioAtMost("Issue 16: peak RSS, " + config.rssStreams() + " warm " + config.blobMib()
+                + " MiB streams <= 2x peer", rssBig, 2.0));
+        Optional<Metric.Summary> atStart = results.find(Workloads.PEAK_RSS, Workloads.START_RSS)
+                .flatMap(m -> m.summary("cachalot"));
+        Optional<Metric.Summary> idle = results.find(Workloads.PEAK_RSS, Workloads.IDLE_RSS)
+                .flatMap(m -> m.summary("cachalot"));
+        String idleTarget = "Issue 16: idle RSS after load <= 1.25x RSS right after start";
+        checks.add(atStart.isPresent() && idle.isPresent()
+                ? new Check(idleTarget, format(atStart.get().median()) + " -> " + format(idle.get().median()) + " MiB",
+                        idle.get().median() <= atStart.get().median() * 1.25)
+                : missing(idleTarget));
         return checks;
+    }
+
+    private static Check cachalotAtMost(String target, Optional<Metric> metric, double maximum, String unit) {
+        return metric.flatMap(m -> m.summary("cachalot"))
+                .map(s -> new Check(target, format(s.median()) + unit + " (" + format(s.min()) + "–" + format(s.max())
+                        + ")", s.median() <= maximum))
+                .orElse(missing(target));
     }
 
     private static Check ratioAtLeast(String target, Optional<Metric> metric, double minimum) {

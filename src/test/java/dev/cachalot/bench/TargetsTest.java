@@ -54,7 +54,7 @@ class TargetsTest {
     @Test
     void comparesWarmThroughputWithTheLoopbackLimit() {
         Results results = new Results();
-        results.limits(new MachineLimits(1000, 5000, 800, 900));
+        results.limits(new MachineLimits(1000, 5000, 300, 800, 900, 0, 0));
         results.metric(Workloads.WARM_BLOB, "throughput", "MiB/s", true).add("cachalot", 499);
 
         assertThat(check(results, "Warm blob throughput >= 50% of loopback socket").passed()).isFalse();

@@ -40,7 +40,12 @@ final class Workloads {
     static final String SKOPEO = "5 skopeo whole-image pull";
     static final String PEAK_RSS = "6 peak RSS, concurrent warm streams";
     static final String START = "7 start to ready";
+    static final String WARM_TLS = "8 warm blob over TLS, single stream";
+    static final String METRICS_COST = "9 /metrics cost (Cachalot only)";
     static final String START_EMPTY = "empty data folder";
+    static final String START_RSS = "RSS right after start";
+    static final Duration IDLE_WAIT = Duration.ofSeconds(45);
+    static final String IDLE_RSS = "RSS " + IDLE_WAIT.toSeconds() + " s after the last stream (idle)";
     private static final int COLD_CLIENTS = 8;
     private static final Map<String, String> BLOB_HEADERS = Map.of();
     private static final Map<String, String> MANIFEST_HEADERS = Map.of("Accept", TestImages.ACCEPT_ALL_MANIFESTS);
@@ -89,7 +94,9 @@ final class Workloads {
         step(4, "4 manifests", this::manifests);
         step(6, PEAK_RSS, this::peakRss);
         step(7, START, this::startWithFullDataFolder);
-        step(8, HungUpstreamLoad.WORKLOAD, this::hungUpstream);
+        step(8, WARM_TLS, this::warmBlobOverTls);
+        step(9, METRICS_COST, this::metricsCost);
+        step(10, HungUpstreamLoad.WORKLOAD, this::hungUpstream);
     }
 
     private void step(int number, String workload, Runnable run) {
@@ -105,34 +112,41 @@ final class Workloads {
     /**
      * Workload 2 (and 7, empty): a fresh cache every round. After the restart each subject serves the big image's small
      * config blob and then the big blob, both cold, reported on their own lines ("after start"): a process's first
-     * requests pay for its own start-up (class loading and compilation, for a JVM). Then the big blob's files are
-     * deleted from the running subject's storage and it is fetched again: a cold blob of a cache that is up and warm,
-     * which is what most cold pulls meet, and what the throughput and time-to-first-byte targets are read from. That
-     * fetch also reports the time until the subject's verified copy is stored, and the subject's CPU until then: the
-     * peer verifies and stores after its client was served, Cachalot before releasing the last byte.
+     * requests pay for its own start-up (class loading and compilation, for a JVM). Then, once the subject has stored
+     * the big blob (the peer stores in the background, after its client was served, and that work must not overlap the
+     * next fetch), it serves a blob of the same size that neither subject has seen ({@link BenchUpstream#nextColdBlob}):
+     * a cold blob of a cache that is up and warm, which is what most cold pulls meet, and what the throughput and
+     * time-to-first-byte targets are read from. That fetch also reports the subject's CPU per GiB over the client's
+     * transfer and until its verified copy is stored, and the time until then: the peer verifies and stores after
+     * its client was served (with a second download), Cachalot before releasing the last byte.
      */
     void coldBlob() {
         Metric throughput = results.metric(COLD_BLOB, "throughput", "MiB/s", true);
         Metric firstByte = results.metric(COLD_BLOB, "time to first byte", "ms", false);
         Metric firstAfterStart = results.metric(COLD_BLOB, FIRST_AFTER_START, "ms", false);
+        Metric cpuClient = results.metric(COLD_BLOB, "subject CPU over the client's transfer, per GiB", "s", false);
         Metric stored = results.metric(COLD_BLOB, "until stored and verified", "s", false);
         Metric cpuPerGib = results.metric(COLD_BLOB, "subject CPU until stored, per GiB", "s", false);
         Metric upstreamBytes = results.metric(COLD_BLOB, "upstream bytes / blob size", "x", false);
         Metric bigAfterStart = results.metric(COLD_BLOB, BIG_AFTER_START + ", throughput", "MiB/s", true);
         Metric bigAfterStartFirstByte = results.metric(COLD_BLOB, BIG_AFTER_START + ", time to first byte", "ms", false);
         Metric start = results.metric(START, START_EMPTY, "ms", false);
-        TestBlob blob = upstream.bigLayer();
+        Metric startRss = results.metric(PEAK_RSS, START_RSS, "MiB", false);
+        TestBlob big = upstream.bigLayer();
         TestBlob primer = upstream.bigImage().config();
         rounds(COLD_BLOB, config.warmups(), (subject, recorded) -> {
             Duration ready = subject.startEmpty();
+            double rssAtStart = ProcessMemory.currentMib(subject.pid());
             HttpConnection.Response first = fetchBlob(subject, primer);
-            HttpConnection.Response afterStart = fetchBlob(subject, blob);
+            HttpConnection.Response afterStart = fetchBlob(subject, big);
             String repository = subject.repository(BenchUpstream.BIG);
-            subject.evictBlob(repository, blob.digest(), blob.size());
+            subject.awaitStored(repository, big.digest(), big.size());
+            TestBlob blob = upstream.nextColdBlob();
             int mark = upstream.requestCount();
             Duration cpuBefore = subject.cpuTime();
             long fetchStart = System.nanoTime();
             HttpConnection.Response response = fetchBlob(subject, blob);
+            Duration cpuServed = subject.cpuTime().minus(cpuBefore);
             subject.awaitStored(repository, blob.digest(), blob.size());
             long storedNanos = System.nanoTime() - fetchStart;
             Duration cpu = subject.cpuTime().minus(cpuBefore);
@@ -140,15 +154,18 @@ final class Workloads {
             // the store's own fetch (the peer's is a second one) ended before its copy was in place
             double fetchedUpstream = (double) upstream.bytesServed(upstreamPath(blob), mark, subject::sentUpstream) / blob.size();
             if (recorded) {
+                double gib = blob.size() / (double) (1L << 30);
                 start.add(subject.name(), ready.toNanos() / 1e6);
+                startRss.add(subject.name(), rssAtStart);
                 firstAfterStart.add(subject.name(), first.firstByteNanos() / 1e6);
                 bigAfterStart.add(subject.name(), MachineLimits.mibPerSecond(afterStart.bodyBytes(), afterStart.totalNanos()));
                 bigAfterStartFirstByte.add(subject.name(), afterStart.firstByteNanos() / 1e6);
                 throughput.add(subject.name(), MachineLimits.mibPerSecond(response.bodyBytes(), response.totalNanos()));
                 firstByte.add(subject.name(), response.firstByteNanos() / 1e6);
+                cpuClient.add(subject.name(), cpuServed.toNanos() / 1e9 / gib);
                 stored.add(subject.name(), storedNanos / 1e9);
                 upstreamBytes.add(subject.name(), fetchedUpstream);
-                cpuPerGib.add(subject.name(), cpu.toNanos() / 1e9 / (blob.size() / (double) (1L << 30)));
+                cpuPerGib.add(subject.name(), cpu.toNanos() / 1e9 / gib);
             }
         });
     }
@@ -157,7 +174,7 @@ final class Workloads {
     private void expectFetchedUpstream(Subject subject, TestBlob blob, int mark) {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             if (upstream.bytesServed(upstreamPath(blob), mark, subject::sentUpstream) < blob.size()) {
-                throw new AssertionError(subject.name() + " did not fetch the evicted blob from the upstream: "
+                throw new AssertionError(subject.name() + " did not fetch the cold blob from the upstream: "
                         + "the round was not cold");
             }
         });
@@ -223,6 +240,127 @@ final class Workloads {
         });
     }
 
+    /**
+     * Workload 8 (issue 14): the big blob, cached, over HTTPS, both subjects serving the certificate Cachalot's
+     * {@code tls init} made. The client is {@code curl} (OpenSSL, HTTP/2 when the server offers it, as Go's clients and
+     * curl do by default): the benchmark's own client speaks plain HTTP only. Each subject is restarted with TLS on its
+     * data, and back to plain HTTP at the end.
+     */
+    void warmBlobOverTls() {
+        Metric throughput = results.metric(WARM_TLS, "throughput", "MiB/s", true);
+        TestBlob blob = upstream.bigLayer();
+        Path folder = TempDirs.create("cachalot-bench-tls-");
+        try {
+            BenchTls tls = BenchTls.create(config.launcher(), folder);
+            prime(WARM_TLS, subject -> {
+                subject.restartTls(tls);
+                return curl(subject, tls, blob);
+            });
+            rounds(WARM_TLS, config.warmups(), (subject, recorded) -> {
+                double[] fetched = curl(subject, tls, blob);
+                if (recorded) {
+                    throughput.add(subject.name(), fetched[0]);
+                }
+            });
+        } finally {
+            for (Subject subject : subjects) {
+                try {
+                    subject.restartTls(null);
+                } catch (RuntimeException e) {
+                    results.note(WARM_TLS + ": " + subject.name() + " did not restart without TLS: " + e.getMessage());
+                }
+            }
+            TempDirs.deleteQuietly(folder);
+        }
+    }
+
+    /** One {@code curl} GET of {@code blob} over HTTPS; returns {MiB/s of the body, HTTP version}. */
+    private static double[] curl(Subject subject, BenchTls tls, TestBlob blob) throws Exception {
+        String url = "https://127.0.0.1:" + subject.port() + "/v2/" + subject.repository(BenchUpstream.BIG) + "/blobs/"
+                + blob.digest();
+        Process p = new ProcessBuilder("curl", "-s", "-o", "/dev/null", "--cacert", tls.ca().toString(), "-w",
+                "%{http_code} %{size_download} %{time_pretransfer} %{time_total} %{http_version}", url)
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IllegalStateException("curl " + url + " failed: " + out);
+        }
+        String[] f = out.split(" ");
+        if (!f[0].equals("200") || Long.parseLong(f[1]) != blob.size()) {
+            throw new IllegalStateException("curl " + url + ": status " + f[0] + ", " + f[1] + " bytes of " + blob.size());
+        }
+        // the body's time, without the connection and TLS handshake
+        double seconds = Double.parseDouble(f[3]) - Double.parseDouble(f[2]);
+        return new double[] {blob.size() / (1024.0 * 1024.0) / seconds, Double.parseDouble(f[4])};
+    }
+
+    /**
+     * Workload 9 (issue 14): what per-request metrics cost. Warm manifest GETs by digest with 16 clients on Cachalot,
+     * alternately with request metrics on (and {@code /metrics} scraped every second meanwhile, as Prometheus would)
+     * and off ({@code -Dcachalot.metrics.requests=off}). Reported in the Cachalot column: on, off, and on : off.
+     */
+    void metricsCost() {
+        Subject cachalot = subjects.stream().filter(s -> s instanceof CachalotSubject).findFirst().orElse(null);
+        if (cachalot == null) {
+            return;
+        }
+        Metric on = results.metric(METRICS_COST, "manifest GET by digest, 16 clients, metrics on, req/s", "req/s", true);
+        Metric off = results.metric(METRICS_COST, "manifest GET by digest, 16 clients, metrics off, req/s", "req/s", true);
+        Metric ratio = results.metric(METRICS_COST, "metrics on : off, same round", "x", true);
+        String digest = upstream.bigImage().digest();
+        try {
+            for (int r = 0; r < config.warmups() + config.rounds(); r++) {
+                double[] rates = new double[2];
+                for (int i = 0; i < 2; i++) {
+                    boolean metricsOn = (i + r) % 2 == 0; // alternate which goes first
+                    ((CachalotSubject) cachalot).restartWithJavaOptions(metricsOn ? "" : "-Dcachalot.metrics.requests=off");
+                    fetchManifest(cachalot, digest, "GET"); // cache it and warm the path up
+                    manifestLoad(cachalot, digest, "GET", 16); // warm-up cell, unrecorded
+                    ManifestLoad load = metricsOn ? withScrapes(cachalot, () -> manifestLoad(cachalot, digest, "GET", 16))
+                            : manifestLoad(cachalot, digest, "GET", 16);
+                    if (load.errors() > 0) {
+                        throw new IllegalStateException(load.errors() + " manifest requests failed");
+                    }
+                    rates[metricsOn ? 0 : 1] = load.count() / (load.nanos() / 1e9);
+                }
+                if (r >= config.warmups()) {
+                    on.add(cachalot.name(), rates[0]);
+                    off.add(cachalot.name(), rates[1]);
+                    ratio.add(cachalot.name(), rates[0] / rates[1]);
+                }
+            }
+        } catch (Exception | AssertionError e) {
+            fail(METRICS_COST, cachalot, e);
+        } finally {
+            ((CachalotSubject) cachalot).restartWithJavaOptions("");
+        }
+    }
+
+    /** Runs {@code load} while another thread GETs {@code /metrics} once a second. */
+    private static ManifestLoad withScrapes(Subject subject, Callable<ManifestLoad> load) throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread scraper = new Thread(() -> {
+            try (HttpConnection connection = new HttpConnection("127.0.0.1", subject.port())) {
+                while (!done.get()) {
+                    if (connection.get("/metrics", Map.of()).status() != 200) {
+                        throw new IllegalStateException("/metrics did not answer 200");
+                    }
+                    Thread.sleep(1000);
+                }
+            } catch (IOException | InterruptedException e) {
+                // the load's result stands; a failed scrape shows as a missing series, not here
+            }
+        }, "bench-metrics-scraper");
+        scraper.start();
+        try {
+            return load.call();
+        } finally {
+            done.set(true);
+            scraper.join();
+        }
+    }
+
     /** Workload 4: warm manifest GET and HEAD, by digest and by tag, at each concurrency, for a fixed time. */
     void manifests() {
         String digest = upstream.bigImage().digest();
@@ -272,6 +410,18 @@ final class Workloads {
                 rss.add(subject.name(), ProcessMemory.peakMib(subject.pid()));
             }, 1);
         }
+        // Whether memory taken under load is given back once the load is over (the heap shrinks, buffers are freed).
+        Metric idle = results.metric(PEAK_RSS, IDLE_RSS, "MiB", false);
+        try {
+            Thread.sleep(IDLE_WAIT.toMillis()); // once for both, so neither idles longer
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        prime(PEAK_RSS, subject -> {
+            idle.add(subject.name(), ProcessMemory.currentMib(subject.pid()));
+            return null;
+        });
     }
 
     /** Workload 7 (full): cache every seeded manifest, then time restarts on that data folder. */
@@ -305,7 +455,7 @@ final class Workloads {
     }
 
     /**
-     * Workload 8: each subject, a fresh instance of its own in front of a relay that then hangs, serves pulls of cached
+     * Workload 10: each subject, a fresh instance of its own in front of a relay that then hangs, serves pulls of cached
      * content by digest while {@link BenchConfig#hungClients()} pulls of a cached tag wait on the upstream. One round:
      * the question is whether it holds up at all (issue 13 asks under a second), not a fine comparison.
      */
@@ -518,13 +668,21 @@ final class Workloads {
         }
 
         static double peakMib(long pid) throws IOException {
+            return statusMib(pid, "VmHWM:");
+        }
+
+        static double currentMib(long pid) throws IOException {
+            return statusMib(pid, "VmRSS:");
+        }
+
+        private static double statusMib(long pid, String field) throws IOException {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    String[] parts = line.substring(6).trim().split("\\s+");
+                if (line.startsWith(field)) {
+                    String[] parts = line.substring(field.length()).trim().split("\\s+");
                     return Long.parseLong(parts[0]) / 1024.0;
                 }
             }
-            throw new IOException("no VmHWM in /proc/" + pid + "/status");
+            throw new IOException("no " + field + " in /proc/" + pid + "/status");
         }
     }
 }

@@ -43,13 +43,15 @@ public final class DockerRegistryFixture implements AutoCloseable {
     private final Path configFile;
     private final Path logFile;
     private final Path accessLogFile;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http;
     private int port;
     private Process process;
     private Thread shutdownHook;
 
     private DockerRegistryFixture(Builder options) {
         this.options = options;
+        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+        this.http = (options.tlsTrust != null ? client.sslContext(options.tlsTrust) : client).build();
         this.ownsStorage = options.storage == null;
         this.root = TempDirs.create("cachalot-registry-");
         this.storage = options.storage != null ? options.storage : root.resolve("storage");
@@ -77,8 +79,22 @@ public final class DockerRegistryFixture implements AutoCloseable {
         private boolean accessLog = true;
         private String logLevel = "info";
         private Path storage;
+        private Path tlsCertificate;
+        private Path tlsKey;
+        private javax.net.ssl.SSLContext tlsTrust;
 
         private Builder() {
+        }
+
+        /**
+         * Serves HTTPS with this PEM certificate chain and key; {@code trust} (trusting its issuer) is what the readiness
+         * check connects with. {@link #url()} is then {@code https://…}.
+         */
+        public Builder tls(Path certificate, Path key, javax.net.ssl.SSLContext trust) {
+            this.tlsCertificate = Objects.requireNonNull(certificate);
+            this.tlsKey = Objects.requireNonNull(key);
+            this.tlsTrust = Objects.requireNonNull(trust);
+            return this;
         }
 
         /** Requires HTTP basic auth with this one user (htpasswd file with a bcrypt hash). */
@@ -137,9 +153,9 @@ public final class DockerRegistryFixture implements AutoCloseable {
         return port;
     }
 
-    /** {@code http://127.0.0.1:PORT}, no trailing slash. */
+    /** {@code http://127.0.0.1:PORT} ({@code https} with {@link Builder#tls}), no trailing slash. */
     public String url() {
-        return "http://" + hostPort();
+        return (options.tlsCertificate != null ? "https://" : "http://") + hostPort();
     }
 
     /** {@code 127.0.0.1:PORT}, as skopeo and image references want it. */
@@ -300,6 +316,11 @@ public final class DockerRegistryFixture implements AutoCloseable {
         yaml.append("  secret: cachalot-test-fixture-secret\n");
         yaml.append("  headers:\n");
         yaml.append("    X-Content-Type-Options: [nosniff]\n");
+        if (options.tlsCertificate != null) {
+            yaml.append("  tls:\n");
+            yaml.append("    certificate: ").append(quoted(options.tlsCertificate.toAbsolutePath().toString())).append('\n');
+            yaml.append("    key: ").append(quoted(options.tlsKey.toAbsolutePath().toString())).append('\n');
+        }
         if (options.user != null) {
             yaml.append("auth:\n");
             yaml.append("  htpasswd:\n");
