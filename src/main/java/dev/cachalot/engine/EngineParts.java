@@ -22,6 +22,7 @@ import dev.cachalot.storage.FileBlobStore;
 import dev.cachalot.storage.GarbageCollector;
 import dev.cachalot.storage.JdbcMetadataStore;
 import dev.cachalot.storage.MetadataStore;
+import dev.cachalot.storage.PostgresSettings;
 import dev.cachalot.storage.RepositoryKind;
 import dev.cachalot.upstream.DeferredUpstreamClient;
 import dev.cachalot.upstream.OkHttpUpstreamClient;
@@ -60,10 +61,14 @@ final class EngineParts implements AutoCloseable {
     /** Prometheus metrics of this engine; {@code /metrics} on its listener. */
     final EngineMetrics metrics;
 
-    EngineParts(DataFolder folder, Clock clock, VaultOptions vaultOptions) {
+    /**
+     * @param sharedDatabase the PostgreSQL database this engine shares with others, or null for the data folder's
+     *                       embedded H2 database
+     */
+    EngineParts(DataFolder folder, Clock clock, VaultOptions vaultOptions, PostgresSettings sharedDatabase) {
         this.folder = folder.ensureCreated();
         this.clock = clock;
-        this.database = Database.open(folder);
+        this.database = sharedDatabase == null ? Database.open(folder) : Database.openShared(sharedDatabase);
         try {
             this.blobs = new FileBlobStore(folder);
             this.index = new JdbcMetadataStore(database);
@@ -80,8 +85,9 @@ final class EngineParts implements AutoCloseable {
             this.recorder = new PullEventRecorder(database);
             recorder.onBatch(new PullCounts(index));
             this.statistics = new PullStatistics(database);
-            this.config = new ConfigWatcher(database, ruleService::ruleSet,
-                    new ConfigSignal(database.configSignalFile()));
+            this.config = new ConfigWatcher(database, ruleService::ruleSet, database.isShared()
+                    ? new SharedDatabaseSignal(database)
+                    : new ConfigSignal(database.configSignalFile()));
             this.metrics = new EngineMetrics(this::downloadsInFlight, () -> this.index.cachedBytes());
             recorder.onEvent(metrics::pullRecorded);
             ObservedUpstreamClient observedUpstream = new ObservedUpstreamClient(upstreamClient,
