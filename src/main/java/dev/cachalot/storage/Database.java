@@ -62,14 +62,17 @@ public final class Database implements AutoCloseable {
 
     private final DataSource pool;
     private final Runnable closePool;
+    /** Null for H2. */
+    private final PostgresSettings shared;
     /** Null on a shared database: no file reaches every node. */
     private final Path configSignal;
     /** {@link java.io.File#lastModified()} is a bare {@code stat}, cheaper than the NIO file-attribute calls. */
     private final java.io.File configSignalFile;
 
-    private Database(DataSource pool, Runnable closePool, Path configSignal) {
+    private Database(DataSource pool, Runnable closePool, Path configSignal, PostgresSettings shared) {
         this.pool = pool;
         this.closePool = closePool;
+        this.shared = shared;
         this.configSignal = configSignal;
         this.configSignalFile = configSignal == null ? null : configSignal.toFile();
     }
@@ -88,7 +91,7 @@ public final class Database implements AutoCloseable {
                 + ";AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000;NON_KEYWORDS=VALUE;QUERY_CACHE_SIZE=64";
         JdbcConnectionPool pool = JdbcConnectionPool.create(url, "cachalot", "");
         pool.setMaxConnections(16);
-        Database db = new Database(pool, pool::dispose, folder.database().resolve("config.changed"));
+        Database db = new Database(pool, pool::dispose, folder.database().resolve("config.changed"), null);
         db.createConfigSignal();
         try {
             db.migrate();
@@ -128,7 +131,7 @@ public final class Database implements AutoCloseable {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw new StorageException("cannot connect to the metadata database " + settings.url() + ": " + cause.getMessage(), e);
         }
-        Database db = new Database(pool, pool::close, null);
+        Database db = new Database(pool, pool::close, null, settings);
         try {
             db.migrate();
         } catch (RuntimeException e) {
@@ -152,6 +155,23 @@ public final class Database implements AutoCloseable {
             return pool.getConnection();
         } catch (SQLException e) {
             throw new StorageException("cannot open metadata database: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A new connection of the shared database outside the pool, whose session ends when it is closed (a pooled
+     * connection's session lives on in the pool, and with it any session-level lock taken on it).
+     */
+    Connection openSession(String purpose) {
+        if (shared == null) throw new IllegalStateException("only a shared database has sessions of its own");
+        java.util.Properties login = new java.util.Properties();
+        login.setProperty("user", shared.user());
+        if (shared.password() != null) login.setProperty("password", shared.password());
+        login.setProperty("ApplicationName", "cachalot " + purpose);
+        try {
+            return new org.postgresql.Driver().connect(shared.url(), login);
+        } catch (SQLException e) {
+            throw new StorageException("cannot connect to the metadata database " + shared.url() + ": " + e.getMessage(), e);
         }
     }
 
