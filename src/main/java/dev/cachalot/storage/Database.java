@@ -122,6 +122,8 @@ public final class Database implements AutoCloseable {
         config.setInitializationFailTimeout(10_000);
         // The name shows in pg_stat_activity, so operators can tell Cachalot's connections from others.
         config.addDataSourceProperty("ApplicationName", "cachalot");
+        // Pull events are written in JDBC batches; this sends a batch as one multi-row INSERT instead of one per event.
+        config.addDataSourceProperty("reWriteBatchedInserts", "true");
         HikariDataSource pool;
         try {
             pool = new HikariDataSource(config);

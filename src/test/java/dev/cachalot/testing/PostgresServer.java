@@ -105,6 +105,11 @@ public final class PostgresServer implements AutoCloseable {
         return port;
     }
 
+    /** The server's log (what {@code log_statement} and friends write). */
+    public Path log() {
+        return root.resolve("server.log");
+    }
+
     /** The postmaster's process id. */
     public long pid() {
         return pid;
