@@ -133,6 +133,7 @@ public final class Database implements AutoCloseable {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw new StorageException("cannot connect to the metadata database " + settings.url() + ": " + cause.getMessage(), e);
         }
+        log.info("Metadata in the shared PostgreSQL database {} as {}", settings.url(), settings.user());
         Database db = new Database(pool, pool::close, null, settings);
         try {
             db.migrate();
