@@ -117,6 +117,9 @@ public final class Database implements AutoCloseable {
         config.setUsername(settings.user());
         config.setPassword(settings.password());
         config.setMaximumPoolSize(16);
+        // Hikari opens the whole pool at once by default: 16 sessions (each a server process and a SCRAM login) per node
+        // before the first request, most of them idle for good on a quiet node. It grows on demand instead.
+        config.setMinimumIdle(2);
         // Fail the open (and a request) after 10 s without a connection, as H2's LOCK_TIMEOUT does for locks.
         config.setConnectionTimeout(10_000);
         config.setInitializationFailTimeout(10_000);
