@@ -54,7 +54,7 @@ public final class PostgresServer implements AutoCloseable {
     public static synchronized PostgresServer shared() {
         if (shared == null) {
             PostgresServer server = start();
-            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "postgres-stop"));
+            Runtime.getRuntime().addShutdownHook(new Thread(server::stopAtExit, "postgres-stop"));
             shared = server;
         }
         return shared;
@@ -143,9 +143,30 @@ public final class PostgresServer implements AutoCloseable {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
     }
 
-    /** Fast shutdown (SIGINT: sessions are ended, not waited for) by PID, then SIGKILL if it lingers. */
+    /** Stops the server and deletes its folder. */
     @Override
     public void close() {
+        stop();
+        TempDirs.deleteQuietly(root);
+    }
+
+    /**
+     * At JVM exit: stops the server, and leaves deleting its folder (a copy of template1, ~8 MB, per database the
+     * tests created: tens of thousands of files) to an {@code rm} that outlives the JVM, so that the test JVM's exit
+     * does not wait for it (surefire kills a fork that takes more than 30 s to exit).
+     */
+    private void stopAtExit() {
+        stop();
+        try {
+            new ProcessBuilder("rm", "-rf", root.toString()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        } catch (IOException e) {
+            TempDirs.deleteQuietly(root);
+        }
+    }
+
+    /** Fast shutdown (SIGINT: sessions are ended, not waited for) by PID, then SIGKILL if it lingers. */
+    private void stop() {
         Optional<ProcessHandle> postmaster = ProcessHandle.of(pid);
         if (postmaster.isPresent()) {
             try {
@@ -156,7 +177,6 @@ public final class PostgresServer implements AutoCloseable {
                 if (e instanceof InterruptedException) Thread.currentThread().interrupt();
             }
         }
-        TempDirs.deleteQuietly(root);
     }
 
     private static String log(Path dir) {
