@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Properties;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -152,7 +153,7 @@ public final class Database implements AutoCloseable {
      * seen in the database itself, never in {@link #configSignalFile()}, and locks must be taken in the database.
      */
     public boolean isShared() {
-        return configSignal == null;
+        return shared != null;
     }
 
     /** A pooled connection in auto-commit mode; close it to return it. */
@@ -170,7 +171,7 @@ public final class Database implements AutoCloseable {
      */
     Connection openSession(String purpose) {
         if (shared == null) throw new IllegalStateException("only a shared database has sessions of its own");
-        java.util.Properties login = new java.util.Properties();
+        Properties login = new Properties();
         login.setProperty("user", shared.user());
         if (shared.password() != null) login.setProperty("password", shared.password());
         login.setProperty("ApplicationName", "cachalot " + purpose);
