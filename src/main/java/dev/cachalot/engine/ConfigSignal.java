@@ -22,13 +22,11 @@ import org.slf4j.LoggerFactory;
  * <p>A read that finds no token (the file missing, or caught between the writer's truncate and write) returns
  * {@link #UNKNOWN}, which callers treat as "may have moved".
  */
-final class ConfigSignal implements AutoCloseable {
+final class ConfigSignal implements ChangeSignal {
     /** Logged as the engine, as before the split: people and scripts look for these lines under that name. */
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
     /** The file's name inside the data folder's database folder, as {@code Database} writes it. */
     static final String FILE_NAME = "config.changed";
-    /** No token could be read: the configuration may have changed. */
-    static final long UNKNOWN = Long.MIN_VALUE;
     private static final int MAX_TOKEN_BYTES = 32;
 
     private final Path file;
@@ -42,7 +40,8 @@ final class ConfigSignal implements AutoCloseable {
     }
 
     /** The current token, or {@link #UNKNOWN}. */
-    long read() {
+    @Override
+    public long read() {
         for (int attempt = 0; attempt < 2; attempt++) {
             FileChannel c = channel();
             if (c == null) return UNKNOWN;

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * latter to listeners (the app's pages).
  *
  * <p>Read your writes: {@link #ruleSet()}, which the registry asks on every request, first compares the
- * {@link ConfigSignal} with the one it last acted on, and when it moved reads the configuration version and reloads
+ * {@link ChangeSignal} (the {@link ConfigSignal} file of a data folder, or the version in a database several engines
+ * share: {@link SharedDatabaseSignal}) with the one it last acted on, and when it moved reads the configuration version and reloads
  * before answering. Every writer commits, then rewrites the signal, then returns; so a request that arrives after a
  * change's command returned (in this process or another) sees the change. The background watcher only tells listeners,
  * within about half a second, and reads the version once a minute in case a writer died between commit and signal.
@@ -38,14 +39,14 @@ final class ConfigWatcher implements AutoCloseable {
     private final Database database;
     private final Supplier<RuleSet> loader;
     private final Supplier<Accounts> accountsLoader;
-    private final ConfigSignal signal;
+    private final ChangeSignal signal;
     /** Written under {@link #configLock} only; {@code ruleSet} before {@code signalSeen}, so who sees the one sees the other. */
     private volatile RuleSet ruleSet;
     /** As {@link #ruleSet}: loaded with it, at the same version. */
     private volatile Accounts accounts = Accounts.NONE;
     private volatile long configVersion = -1;
     /** The signal token this engine's configuration is known to be as new as. */
-    private volatile long signalSeen = ConfigSignal.UNKNOWN;
+    private volatile long signalSeen = ChangeSignal.UNKNOWN;
     /** A reload found a change made by another process that listeners have not been told of yet. */
     private final AtomicBoolean unannounced = new AtomicBoolean();
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
@@ -64,7 +65,7 @@ final class ConfigWatcher implements AutoCloseable {
     private volatile boolean closing;
 
     /** Loads the configuration now; {@link #start} begins watching. */
-    ConfigWatcher(Database database, Supplier<RuleSet> loader, Supplier<Accounts> accountsLoader, ConfigSignal signal) {
+    ConfigWatcher(Database database, Supplier<RuleSet> loader, Supplier<Accounts> accountsLoader, ChangeSignal signal) {
         this.database = database;
         this.loader = loader;
         this.accountsLoader = accountsLoader;
@@ -105,7 +106,7 @@ final class ConfigWatcher implements AutoCloseable {
 
     private void catchUpIfSignalled() {
         long token = signal.read();
-        if (token != signalSeen || token == ConfigSignal.UNKNOWN) {
+        if (token != signalSeen || token == ChangeSignal.UNKNOWN) {
             try {
                 catchUp(token);
             } catch (RuntimeException e) {
@@ -118,7 +119,7 @@ final class ConfigWatcher implements AutoCloseable {
     /** Reloads if the version moved: the token was read before the version, so the version is at least as new. */
     private void catchUp(long token) {
         synchronized (configLock) {
-            if (token == signalSeen && token != ConfigSignal.UNKNOWN) {
+            if (token == signalSeen && token != ChangeSignal.UNKNOWN) {
                 return; // another thread caught up while this one waited
             }
             reloadIfChangedElsewhere();

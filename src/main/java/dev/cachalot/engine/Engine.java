@@ -49,7 +49,11 @@ public final class Engine implements EngineAdmin {
     private final UpstreamChecks upstreamChecks;
 
     private Engine(DataFolder folder, Clock clock, VaultOptions vaultOptions) {
-        this.parts = new EngineParts(folder, clock, vaultOptions);
+        this(folder, clock, EngineOptions.withVault(vaultOptions));
+    }
+
+    private Engine(DataFolder folder, Clock clock, EngineOptions options) {
+        this.parts = new EngineParts(folder, clock, options.vault(), options.sharedDatabase().orElse(null));
         this.config = parts.config;
         this.server = new ServerLifecycle(parts);
         this.upstreamChecks = new UpstreamChecks(parts.upstreamClient, this::upstreams, clock);
@@ -58,7 +62,7 @@ public final class Engine implements EngineAdmin {
 
     /** Opens the engine of the data folder at {@code folder} (creating it), without serving. */
     public static Engine open(Path folder, EngineOptions options) {
-        return new Engine(new DataFolder(folder), Clock.systemUTC(), options.vault());
+        return new Engine(new DataFolder(folder), Clock.systemUTC(), options);
     }
 
     /** As {@link #open(Path, EngineOptions)} with {@link EngineOptions#system()}. */

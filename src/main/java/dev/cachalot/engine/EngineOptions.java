@@ -1,27 +1,42 @@
 package dev.cachalot.engine;
 
 import dev.cachalot.credentials.VaultOptions;
+import dev.cachalot.storage.PostgresSettings;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * How an engine is opened, beyond its data folder: for now, how its vault finds the key to the secrets. Keeps callers
- * (the CLI) from reaching into the credentials package for it.
+ * How an engine is opened, beyond its data folder: how its vault finds the key to the secrets, and which metadata
+ * database it uses (the data folder's embedded H2, or a PostgreSQL database shared with other engines). Keeps callers
+ * (the CLI) from reaching into the credentials and storage packages for it.
  */
 public final class EngineOptions {
     private final VaultOptions vault;
+    /** Null: the data folder's H2 database. */
+    private final PostgresSettings sharedDatabase;
 
-    private EngineOptions(VaultOptions vault) {
+    private EngineOptions(VaultOptions vault, PostgresSettings sharedDatabase) {
         this.vault = vault;
+        this.sharedDatabase = sharedDatabase;
     }
 
-    /** This machine: the real environment ({@code CACHALOT_VAULT_PASSPHRASE}) and OS keyring; no one to ask. */
+    /**
+     * This machine: the real environment ({@code CACHALOT_VAULT_PASSPHRASE}) and OS keyring; no one to ask. The
+     * metadata database is PostgreSQL when {@code CACHALOT_DATABASE_URL} is set (with {@code CACHALOT_DATABASE_USER} and
+     * {@code CACHALOT_DATABASE_PASSWORD} or {@code CACHALOT_DATABASE_PASSWORD_FILE}), else the data folder's own.
+     */
     public static EngineOptions system() {
-        return new EngineOptions(VaultOptions.system());
+        return new EngineOptions(VaultOptions.system(), PostgresSettings.fromEnvironment(System::getenv).orElse(null));
     }
 
-    /** Vault options of the caller's choosing (tests fake the keyring and the environment). */
+    /** Vault options of the caller's choosing (tests fake the keyring and the environment); the data folder's database. */
     public static EngineOptions withVault(VaultOptions vault) {
-        return new EngineOptions(vault);
+        return new EngineOptions(vault, null);
+    }
+
+    /** The same, with the metadata in a PostgreSQL database shared with other engines. */
+    public EngineOptions withSharedDatabase(PostgresSettings database) {
+        return new EngineOptions(vault, database);
     }
 
     /**
@@ -30,10 +45,14 @@ public final class EngineOptions {
      * when none was given; the vault clears the array after use.
      */
     public EngineOptions withPassphrasePrompt(Function<String, char[]> prompt) {
-        return new EngineOptions(vault.withPrompt(prompt::apply));
+        return new EngineOptions(vault.withPrompt(prompt::apply), sharedDatabase);
     }
 
     VaultOptions vault() {
         return vault;
+    }
+
+    Optional<PostgresSettings> sharedDatabase() {
+        return Optional.ofNullable(sharedDatabase);
     }
 }

@@ -25,6 +25,7 @@ import dev.cachalot.storage.FileBlobStore;
 import dev.cachalot.storage.GarbageCollector;
 import dev.cachalot.storage.JdbcMetadataStore;
 import dev.cachalot.storage.MetadataStore;
+import dev.cachalot.storage.PostgresSettings;
 import dev.cachalot.storage.RepositoryKind;
 import dev.cachalot.upstream.DeferredUpstreamClient;
 import dev.cachalot.upstream.OkHttpUpstreamClient;
@@ -65,10 +66,14 @@ final class EngineParts implements AutoCloseable {
     /** Prometheus metrics of this engine; {@code /metrics} on its listener. */
     final EngineMetrics metrics;
 
-    EngineParts(DataFolder folder, Clock clock, VaultOptions vaultOptions) {
+    /**
+     * @param sharedDatabase the PostgreSQL database this engine shares with others, or null for the data folder's
+     *                       embedded H2 database
+     */
+    EngineParts(DataFolder folder, Clock clock, VaultOptions vaultOptions, PostgresSettings sharedDatabase) {
         this.folder = folder.ensureCreated();
         this.clock = clock;
-        this.database = Database.open(folder);
+        this.database = sharedDatabase == null ? Database.open(folder) : Database.openShared(sharedDatabase);
         try {
             this.blobs = new FileBlobStore(folder);
             this.index = new JdbcMetadataStore(database);
@@ -86,8 +91,9 @@ final class EngineParts implements AutoCloseable {
             recorder.onBatch(new PullCounts(index));
             this.statistics = new PullStatistics(database);
             this.users = new JdbcUserStore(database);
-            this.config = new ConfigWatcher(database, ruleService::ruleSet, () -> Accounts.load(users),
-                    new ConfigSignal(database.configSignalFile()));
+            this.config = new ConfigWatcher(database, ruleService::ruleSet, () -> Accounts.load(users), database.isShared()
+                    ? new SharedDatabaseSignal(database)
+                    : new ConfigSignal(database.configSignalFile()));
             this.metrics = new EngineMetrics(this::downloadsInFlight, () -> this.index.cachedBytes());
             recorder.onEvent(metrics::pullRecorded);
             ObservedUpstreamClient observedUpstream = new ObservedUpstreamClient(upstreamClient,

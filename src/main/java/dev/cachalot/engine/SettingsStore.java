@@ -31,7 +31,11 @@ final class SettingsStore {
 
     void save(EngineSettings s) {
         database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("MERGE INTO settings (name, value) KEY (name) VALUES (?, ?)")) {
+            // Standard MERGE, which H2 and PostgreSQL 15 both run (H2's MERGE ... KEY is H2's own).
+            try (PreparedStatement ps = c.prepareStatement("MERGE INTO settings t"
+                    + " USING (VALUES (CAST(? AS VARCHAR(100)), CAST(? AS VARCHAR(4096)))) s(name, value) ON t.name = s.name"
+                    + " WHEN MATCHED THEN UPDATE SET value = s.value"
+                    + " WHEN NOT MATCHED THEN INSERT (name, value) VALUES (s.name, s.value)")) {
                 put(ps, "listen", s.listen());
                 put(ps, "defaultFreshness", s.defaultFreshness());
                 put(ps, "maxCacheBytes", Long.toString(s.maxCacheBytes()));

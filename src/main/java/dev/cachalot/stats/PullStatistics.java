@@ -186,8 +186,9 @@ public final class PullStatistics {
         long total = 0;
         while (true) {
             int n = db.query(c -> {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "DELETE FROM pull_events WHERE at < ? FETCH FIRST " + PRUNE_CHUNK + " ROWS ONLY")) {
+                // A chunk chosen by a subquery: PostgreSQL has no DELETE ... FETCH FIRST (H2's shortcut).
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM pull_events WHERE id IN"
+                        + " (SELECT id FROM pull_events WHERE at < ? FETCH FIRST " + PRUNE_CHUNK + " ROWS ONLY)")) {
                     setInstant(ps, 1, before);
                     return ps.executeUpdate();
                 }

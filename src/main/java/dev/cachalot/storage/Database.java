@@ -1,5 +1,7 @@
 package dev.cachalot.storage;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,7 +14,9 @@ import java.sql.Statement;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Properties;
 import java.util.Set;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
@@ -21,13 +25,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded H2 metadata database of one data folder, its schema kept up to date by Flyway.
+ * The metadata database, its schema kept up to date by Flyway: the embedded H2 database of one data folder (the
+ * default), or a PostgreSQL database that several engines share ({@link #openShared}). The same migrations and the
+ * same SQL run on both; see docs/decisions/0010-pg-metadata.md.
  *
- * <p>Opened with {@code AUTO_SERVER=TRUE} so that a CLI command and a running engine (or the app) can share
+ * <p>H2 is opened with {@code AUTO_SERVER=TRUE} so that a CLI command and a running engine (or the app) can share
  * one data folder: the first process opens the file, later ones connect to it through a loopback-only server.
  *
  * <p>Every change to configuration (rules, upstreams, credential sets) must call {@link #bumpConfigVersion}
- * in the same transaction; running engines compare the token in {@link #configSignalFile()} on every request and reload when it moved.
+ * in the same transaction. On H2, running engines compare the token in {@link #configSignalFile()} on every request
+ * and reload when it moved; on a {@linkplain #isShared() shared} database there is no file all nodes can see, and they
+ * read {@link #configVersion()} instead.
  */
 public final class Database implements AutoCloseable {
 
@@ -53,15 +61,21 @@ public final class Database implements AutoCloseable {
     /** Set by {@link #bumpConfigVersion} until the work that bumped is committed and signalled. */
     private static final ThreadLocal<Boolean> CONFIG_BUMPED = ThreadLocal.withInitial(() -> false);
 
-    private final JdbcConnectionPool pool;
+    private final DataSource pool;
+    private final Runnable closePool;
+    /** Null for H2. */
+    private final PostgresSettings shared;
+    /** Null on a shared database: no file reaches every node. */
     private final Path configSignal;
     /** {@link java.io.File#lastModified()} is a bare {@code stat}, cheaper than the NIO file-attribute calls. */
     private final java.io.File configSignalFile;
 
-    private Database(JdbcConnectionPool pool, Path configSignal) {
+    private Database(DataSource pool, Runnable closePool, Path configSignal, PostgresSettings shared) {
         this.pool = pool;
+        this.closePool = closePool;
+        this.shared = shared;
         this.configSignal = configSignal;
-        this.configSignalFile = configSignal.toFile();
+        this.configSignalFile = configSignal == null ? null : configSignal.toFile();
     }
 
     /** Opens (creating if needed) the database of {@code folder} and brings its schema up to date. */
@@ -78,7 +92,7 @@ public final class Database implements AutoCloseable {
                 + ";AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000;NON_KEYWORDS=VALUE;QUERY_CACHE_SIZE=64";
         JdbcConnectionPool pool = JdbcConnectionPool.create(url, "cachalot", "");
         pool.setMaxConnections(16);
-        Database db = new Database(pool, folder.database().resolve("config.changed"));
+        Database db = new Database(pool, pool::dispose, folder.database().resolve("config.changed"), null);
         db.createConfigSignal();
         try {
             db.migrate();
@@ -89,12 +103,82 @@ public final class Database implements AutoCloseable {
         return db;
     }
 
+    /**
+     * Opens the PostgreSQL database that several engines share and brings its schema up to date (Flyway takes a
+     * PostgreSQL advisory lock while it migrates, so nodes starting together apply each script once).
+     *
+     * <p>The pool is HikariCP, not H2's: a server's connections can break under it (a restart, a failover, an idle
+     * timeout in between, {@code pg_terminate_backend}), and Hikari checks a connection before lending it and replaces
+     * broken ones, where H2's pool would hand the dead connection out again.
+     */
+    public static Database openShared(PostgresSettings settings) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("cachalot-metadata");
+        config.setJdbcUrl(settings.url());
+        config.setUsername(settings.user());
+        config.setPassword(settings.password());
+        config.setMaximumPoolSize(16);
+        // Hikari opens the whole pool at once by default: 16 sessions (each a server process and a SCRAM login) per node
+        // before the first request, most of them idle for good on a quiet node. It grows on demand instead.
+        config.setMinimumIdle(2);
+        // Fail the open (and a request) after 10 s without a connection, as H2's LOCK_TIMEOUT does for locks.
+        config.setConnectionTimeout(10_000);
+        config.setInitializationFailTimeout(10_000);
+        // The name shows in pg_stat_activity, so operators can tell Cachalot's connections from others.
+        config.addDataSourceProperty("ApplicationName", "cachalot");
+        // Pull events are written in JDBC batches; this sends a batch as one multi-row INSERT instead of one per event.
+        config.addDataSourceProperty("reWriteBatchedInserts", "true");
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            // Hikari wraps the driver's message ("Connection to 127.0.0.1:5432 refused", "password authentication
+            // failed for user ..."), which names no secret.
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new StorageException("cannot connect to the metadata database " + settings.url() + ": " + cause.getMessage(), e);
+        }
+        log.info("Metadata in the shared PostgreSQL database {} as {}", settings.url(), settings.user());
+        Database db = new Database(pool, pool::close, null, settings);
+        try {
+            db.migrate();
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        return db;
+    }
+
+    /**
+     * True for a database that engines on other machines may share (PostgreSQL): changes by other nodes are only
+     * seen in the database itself, never in {@link #configSignalFile()}, and locks must be taken in the database.
+     */
+    public boolean isShared() {
+        return shared != null;
+    }
+
     /** A pooled connection in auto-commit mode; close it to return it. */
     public Connection connection() {
         try {
             return pool.getConnection();
         } catch (SQLException e) {
             throw new StorageException("cannot open metadata database: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A new connection of the shared database outside the pool, whose session ends when it is closed (a pooled
+     * connection's session lives on in the pool, and with it any session-level lock taken on it).
+     */
+    Connection openSession(String purpose) {
+        if (shared == null) throw new IllegalStateException("only a shared database has sessions of its own");
+        Properties login = new Properties();
+        login.setProperty("user", shared.user());
+        if (shared.password() != null) login.setProperty("password", shared.password());
+        login.setProperty("ApplicationName", "cachalot " + purpose);
+        try {
+            return new org.postgresql.Driver().connect(shared.url(), login);
+        } catch (SQLException e) {
+            throw new StorageException("cannot connect to the metadata database " + shared.url() + ": " + e.getMessage(), e);
         }
     }
 
@@ -146,22 +230,23 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * A stamp of the signal file (its modification time): it moves after every committed configuration change, from
-     * any process sharing the folder. One {@code stat}, where asking the database for {@link #configVersion()} twice
-     * a second cost an idle engine ~7 ms of CPU every second (at that rate the SQL path is never compiled); a watcher
-     * reads this often and the version only when the stamp moved, or once a minute in case a writer died between
-     * its commit and its signal.
-     */
-    /**
      * The signal file itself: after every committed configuration change it holds a new token (never the same twice),
-     * so a reader that compares tokens cannot miss a change the way a millisecond file time can.
+     * so a reader that compares tokens cannot miss a change the way a millisecond file time can. Null on a
+     * {@linkplain #isShared() shared} database.
      */
     public Path configSignalFile() {
         return configSignal;
     }
 
+    /**
+     * A stamp of the signal file (its modification time): it moves after every committed configuration change, from
+     * any process sharing the folder. One {@code stat}, where asking the database for {@link #configVersion()} twice
+     * a second cost an idle engine ~7 ms of CPU every second (at that rate the SQL path is never compiled); a watcher
+     * reads this often and the version only when the stamp moved, or once a minute in case a writer died between
+     * its commit and its signal. 0 on a shared database.
+     */
     public long configSignal() {
-        return configSignalFile.lastModified();
+        return configSignalFile == null ? 0 : configSignalFile.lastModified();
     }
 
     private void createConfigSignal() {
@@ -175,7 +260,7 @@ public final class Database implements AutoCloseable {
             return;
         }
         CONFIG_BUMPED.remove();
-        writeConfigSignal();
+        if (configSignal != null) writeConfigSignal();
     }
 
     private void writeConfigSignal() {
@@ -220,6 +305,9 @@ public final class Database implements AutoCloseable {
                 .dataSource(pool)
                 .locations(MIGRATIONS)
                 .outOfOrder(true);
+        if (isShared()) {
+            flyway.javaMigrations(new PostgresTypes());
+        }
         if (history.legacyVersion() > 0) {
             flyway.baselineOnMigrate(true)
                     .baselineVersion(Integer.toString(history.legacyVersion()))
@@ -243,15 +331,17 @@ public final class Database implements AutoCloseable {
 
         static History read(Connection c) throws SQLException {
             Set<String> tables = new HashSet<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES"
-                    + " WHERE TABLE_SCHEMA = 'PUBLIC' AND TABLE_NAME IN (?, ?)")) {
-                ps.setString(1, LEGACY_HISTORY);
-                ps.setString(2, FLYWAY_HISTORY);
+            // H2 folds unquoted names to upper case and PostgreSQL to lower case: compared in upper case, one query
+            // finds the old runner's SCHEMA_VERSION and Flyway's quoted "flyway_schema_history" on both.
+            try (PreparedStatement ps = c.prepareStatement("SELECT UPPER(TABLE_NAME) FROM INFORMATION_SCHEMA.TABLES"
+                    + " WHERE UPPER(TABLE_SCHEMA) = UPPER(CURRENT_SCHEMA) AND UPPER(TABLE_NAME) IN (?, ?)")) {
+                ps.setString(1, LEGACY_HISTORY.toUpperCase(Locale.ROOT));
+                ps.setString(2, FLYWAY_HISTORY.toUpperCase(Locale.ROOT));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) tables.add(rs.getString(1));
                 }
             }
-            if (!tables.contains(FLYWAY_HISTORY)) {
+            if (!tables.contains(FLYWAY_HISTORY.toUpperCase(Locale.ROOT))) {
                 int legacy = 0;
                 if (tables.contains(LEGACY_HISTORY)) {
                     try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT MAX(version) FROM " + LEGACY_HISTORY)) {
@@ -290,7 +380,7 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
-        pool.dispose();
+        closePool.run();
     }
 
     /** A unit of JDBC work. */

@@ -18,7 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * {@link MetadataStore} in the H2 metadata database. Each method is one short statement or transaction; nothing is
+ * {@link MetadataStore} in the metadata database (H2 or PostgreSQL, with the same SQL). Each method is one short statement or transaction; nothing is
  * cached in memory, so a CLI command and a running engine on the same data folder see each other's changes at once.
  */
 public final class JdbcMetadataStore implements MetadataStore {
@@ -91,15 +91,20 @@ public final class JdbcMetadataStore implements MetadataStore {
 
     @Override
     public void putTag(RepositoryName repository, String tag, Digest digest, Instant at) {
-        // H2's MERGE ... KEY updates only the listed columns, so the tag's pull counters survive a re-point.
+        // Standard MERGE (H2 and PostgreSQL 15 both have it) updates only the columns it names, so the tag's pull
+        // counters survive a re-point.
         upsert(c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "MERGE INTO tags (repository, tag, digest, fetched_at, validated_at) KEY (repository, tag) VALUES (?, ?, ?, ?, ?)")) {
+                    "MERGE INTO tags t USING (VALUES (CAST(? AS VARCHAR(255)), CAST(? AS VARCHAR(128)), CAST(? AS VARCHAR(200)),"
+                            + " CAST(? AS TIMESTAMP WITH TIME ZONE))) s(repository, tag, digest, stamp)"
+                            + " ON t.repository = s.repository AND t.tag = s.tag"
+                            + " WHEN MATCHED THEN UPDATE SET digest = s.digest, fetched_at = s.stamp, validated_at = s.stamp"
+                            + " WHEN NOT MATCHED THEN INSERT (repository, tag, digest, fetched_at, validated_at)"
+                            + " VALUES (s.repository, s.tag, s.digest, s.stamp, s.stamp)")) {
                 ps.setString(1, repository.value());
                 ps.setString(2, tag);
                 ps.setString(3, digest.toString());
                 setInstant(ps, 4, at);
-                setInstant(ps, 5, at);
                 ps.executeUpdate();
             }
             return null;

@@ -32,9 +32,14 @@ class RuleServiceTest {
     /** Stands in for the manifest index: the local repositories that exist. */
     private final Set<String> localRepositories = new HashSet<>();
 
+    /** The database under test: the data folder's H2 here; a subclass runs the same tests on PostgreSQL. */
+    Database openDatabase() {
+        return Database.open(new DataFolder(dir));
+    }
+
     @BeforeEach
     void open() {
-        database = Database.open(new DataFolder(dir));
+        database = openDatabase();
         store = new RuleStore(database);
         service = new RuleService(database, store, new UpstreamStore(database), prefix -> localRepositories.stream()
                 .anyMatch(name -> prefix.isEmpty() || name.equals(prefix) || name.startsWith(prefix + "/")));

@@ -22,9 +22,14 @@ class RuleStoreTest {
     private RuleStore rules;
     private UpstreamStore upstreams;
 
+    /** The database under test: the data folder's H2 here; a subclass runs the same tests on PostgreSQL. */
+    Database openDatabase() {
+        return Database.open(new DataFolder(dir));
+    }
+
     @BeforeEach
     void open() {
-        database = Database.open(new DataFolder(dir));
+        database = openDatabase();
         rules = new RuleStore(database);
         upstreams = new UpstreamStore(database);
     }

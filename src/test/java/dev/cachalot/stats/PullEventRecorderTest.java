@@ -30,9 +30,14 @@ class PullEventRecorderTest {
 
     Database db;
 
+    /** The database under test: the data folder's H2 here; a subclass runs the same tests on PostgreSQL. */
+    Database openDatabase() {
+        return Database.open(new DataFolder(root));
+    }
+
     @BeforeEach
     void setUp() {
-        db = Database.open(new DataFolder(root));
+        db = openDatabase();
     }
 
     @AfterEach

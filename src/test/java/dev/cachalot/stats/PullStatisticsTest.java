@@ -38,9 +38,14 @@ class PullStatisticsTest {
     PullEventRecorder recorder;
     PullStatistics stats;
 
+    /** The database under test: the data folder's H2 here; a subclass runs the same tests on PostgreSQL. */
+    Database openDatabase() {
+        return Database.open(new DataFolder(root));
+    }
+
     @BeforeEach
     void setUp() {
-        db = Database.open(new DataFolder(root));
+        db = openDatabase();
         recorder = new PullEventRecorder(db);
         stats = new PullStatistics(db, Clock.fixed(T0.plus(Duration.ofHours(1)), ZoneOffset.UTC));
     }

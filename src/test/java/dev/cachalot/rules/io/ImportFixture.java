@@ -10,7 +10,7 @@ import dev.cachalot.storage.RepositoryKind;
 import java.nio.file.Path;
 import java.util.List;
 
-/** A real data folder with its H2 database, stores and importer, for import and export tests. */
+/** A real database (a data folder's H2, or another given), stores and importer, for import and export tests. */
 final class ImportFixture implements AutoCloseable {
     final Database db;
     final RuleStore rules;
@@ -19,7 +19,11 @@ final class ImportFixture implements AutoCloseable {
     final JdbcMetadataStore manifests;
 
     ImportFixture(Path folder) {
-        db = Database.open(new DataFolder(folder));
+        this(Database.open(new DataFolder(folder)));
+    }
+
+    ImportFixture(Database database) {
+        db = database;
         rules = new RuleStore(db);
         upstreams = new UpstreamStore(db);
         credentialSets = new CredentialSetTable(db);

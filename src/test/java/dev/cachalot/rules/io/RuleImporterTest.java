@@ -27,9 +27,14 @@ class RuleImporterTest {
     Path dir;
     ImportFixture fx;
 
+    /** The fixture under test: on the data folder's H2 here; a subclass runs the same tests on PostgreSQL. */
+    ImportFixture openFixture() {
+        return new ImportFixture(dir.resolve("data"));
+    }
+
     @BeforeEach
     void open() {
-        fx = new ImportFixture(dir.resolve("data"));
+        fx = openFixture();
     }
 
     @AfterEach
