@@ -2,7 +2,7 @@
 # Installs what the test suite needs and is missing: Debian's docker-registry (CNCF distribution, the real
 # upstream of the integration tests), skopeo, containerd's ctr and podman (real clients; the Client setup snippets are
 # checked with each, and server mode's sign-in with all three), prometheus (the real scraper of /metrics), plus a JDK 17
-# and Maven if absent.
+# and Maven if absent, and postgresql (the shared metadata database of several engines; tests run their own in a temp folder).
 # Idempotent, and silent when everything is already there.
 set -euo pipefail
 
@@ -12,6 +12,7 @@ packages=()
 [ -x /usr/bin/prometheus ] || packages+=(prometheus)
 [ -x /usr/bin/ctr ] || packages+=(containerd)
 [ -x /usr/bin/podman ] || packages+=(podman)
+[ -x /usr/lib/postgresql/15/bin/initdb ] || packages+=(postgresql)
 command -v java >/dev/null 2>&1 || packages+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || packages+=(maven)
 
@@ -42,7 +43,7 @@ fi
 echo "install-test-deps: installing ${packages[*]}" >&2
 
 # The docker-registry package starts a system service on :5000 (Cachalot's default port), prometheus one on :9090
-# and containerd a system daemon where an init system runs; tests start their own, so keep the services from
+# containerd a system daemon and postgresql a cluster on :5432 where an init system runs; tests start their own, so keep the services from
 # starting during this install.
 policy=/usr/sbin/policy-rc.d
 added_policy=false
@@ -68,4 +69,5 @@ export DEBIAN_FRONTEND=noninteractive
 [ -x /usr/bin/prometheus ] || fail "/usr/bin/prometheus still missing after install"
 [ -x /usr/bin/ctr ] || fail "/usr/bin/ctr still missing after install"
 [ -x /usr/bin/podman ] || fail "/usr/bin/podman still missing after install"
+[ -x /usr/lib/postgresql/15/bin/initdb ] || fail "/usr/lib/postgresql/15/bin/initdb still missing after install (package postgresql)"
 echo "install-test-deps: done" >&2
