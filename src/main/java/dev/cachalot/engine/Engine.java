@@ -15,6 +15,7 @@ import dev.cachalot.stats.RepositoryStats;
 import dev.cachalot.stats.StatsTotals;
 import dev.cachalot.stats.TimeBucket;
 import dev.cachalot.storage.DataFolder;
+import dev.cachalot.storage.S3Settings;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -42,7 +43,11 @@ public final class Engine implements EngineAdmin {
     private final UpstreamChecks upstreamChecks;
 
     private Engine(DataFolder folder, Clock clock, VaultOptions vaultOptions) {
-        this.parts = new EngineParts(folder, clock, vaultOptions);
+        this(folder, clock, vaultOptions, null);
+    }
+
+    private Engine(DataFolder folder, Clock clock, VaultOptions vaultOptions, S3Settings s3Storage) {
+        this.parts = new EngineParts(folder, clock, vaultOptions, s3Storage);
         this.config = parts.config;
         this.server = new ServerLifecycle(parts);
         this.upstreamChecks = new UpstreamChecks(parts.upstreamClient, this::upstreams, clock);
@@ -51,7 +56,7 @@ public final class Engine implements EngineAdmin {
 
     /** Opens the engine of the data folder at {@code folder} (creating it), without serving. */
     public static Engine open(Path folder, EngineOptions options) {
-        return new Engine(new DataFolder(folder), Clock.systemUTC(), options.vault());
+        return new Engine(new DataFolder(folder), Clock.systemUTC(), options.vault(), options.s3Storage());
     }
 
     /** As {@link #open(Path, EngineOptions)} with {@link EngineOptions#system()}. */

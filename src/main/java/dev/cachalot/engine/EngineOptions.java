@@ -1,17 +1,26 @@
 package dev.cachalot.engine;
 
 import dev.cachalot.credentials.VaultOptions;
+import dev.cachalot.storage.S3Settings;
 import java.util.function.Function;
 
 /**
- * How an engine is opened, beyond its data folder: for now, how its vault finds the key to the secrets. Keeps callers
- * (the CLI) from reaching into the credentials package for it.
+ * How an engine is opened, beyond its data folder: how its vault finds the key to the secrets, and where blobs are
+ * stored (the data folder by default, or an S3-compatible bucket shared with other engines). Keeps callers (the CLI)
+ * from reaching into the credentials and storage packages for it.
  */
 public final class EngineOptions {
     private final VaultOptions vault;
+    /** Null: blobs in the data folder. */
+    private final S3Settings s3Storage;
 
     private EngineOptions(VaultOptions vault) {
+        this(vault, null);
+    }
+
+    private EngineOptions(VaultOptions vault, S3Settings s3Storage) {
         this.vault = vault;
+        this.s3Storage = s3Storage;
     }
 
     /** This machine: the real environment ({@code CACHALOT_VAULT_PASSPHRASE}) and OS keyring; no one to ask. */
@@ -30,10 +39,23 @@ public final class EngineOptions {
      * when none was given; the vault clears the array after use.
      */
     public EngineOptions withPassphrasePrompt(Function<String, char[]> prompt) {
-        return new EngineOptions(vault.withPrompt(prompt::apply));
+        return new EngineOptions(vault.withPrompt(prompt::apply), s3Storage);
+    }
+
+    /**
+     * The same, with blobs in the S3-compatible bucket {@code settings} names; the data folder then keeps this engine's
+     * copies of the blobs it serves, a cache it can lose. Opening the engine fails when the bucket does not answer.
+     */
+    public EngineOptions withS3Storage(S3Settings settings) {
+        return new EngineOptions(vault, settings);
     }
 
     VaultOptions vault() {
         return vault;
+    }
+
+    /** Null when blobs are kept in the data folder. */
+    S3Settings s3Storage() {
+        return s3Storage;
     }
 }
