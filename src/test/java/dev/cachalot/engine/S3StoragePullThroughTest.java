@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cachalot.credentials.Keyring;
 import dev.cachalot.credentials.PassphrasePrompt;
 import dev.cachalot.credentials.VaultOptions;
+import dev.cachalot.oci.Digest;
 import dev.cachalot.storage.S3Settings;
 import dev.cachalot.testing.DockerRegistryFixture;
 import dev.cachalot.testing.RegistryPusher;
@@ -13,8 +14,13 @@ import dev.cachalot.testing.Skopeo;
 import dev.cachalot.testing.TestBlob;
 import dev.cachalot.testing.TestImage;
 import dev.cachalot.testing.TestImages;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -54,7 +60,10 @@ class S3StoragePullThroughTest {
     }
 
     private Engine engineOnTheBucket(String name) {
-        S3Settings bucket = s3.settings("cluster/").withPartSize(S3Settings.MIN_PART_SIZE);
+        return engineOnTheBucket(name, s3.settings("cluster/").withPartSize(S3Settings.MIN_PART_SIZE));
+    }
+
+    private Engine engineOnTheBucket(String name, S3Settings bucket) {
         Engine engine = Engine.open(temp.resolve(name), EngineOptions.withVault(NO_PASSPHRASE).withS3Storage(bucket));
         engine.addUpstream(upstream.hostPort(), upstream.url(), null);
         engine.createRule(new RuleDraft("upstream-all", upstream.hostPort() + "/*", "up/*", null, null));
@@ -87,6 +96,39 @@ class S3StoragePullThroughTest {
         Skopeo.CopiedImage copy2 = Skopeo.read(temp.resolve("copy2")).verified();
         assertThat(copy2.blobDigests()).containsExactlyInAnyOrderElementsOf(blobDigests);
         assertThat(blobGets()).as("blob GETs at the upstream after the second engine's pull").isEqualTo(upstreamBlobGets);
+    }
+
+    @Test
+    void withPresignedRedirectsAWarmBlobIsFetchedFromTheBucketItself() throws Exception {
+        TestImage image = new TestImages(19).ociImage();
+        new RegistryPusher(upstream.url()).push("team/redirected", "1", image);
+        S3Settings redirecting = s3.settings("redirects/").withPresignedRedirects(Duration.ofMinutes(5));
+        HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+
+        try (Engine engine = engineOnTheBucket("redirecting", redirecting)) {
+            String base = "http://127.0.0.1:" + engine.port() + "/v2/up/team/redirected/blobs/";
+            TestBlob layer = image.layers().get(0);
+            URI blobUri = URI.create(base + layer.digest());
+            HttpResponse<byte[]> cold = http.send(HttpRequest.newBuilder(blobUri).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(cold.statusCode()).as("a cold blob is streamed by the engine").isEqualTo(200);
+
+            HttpResponse<byte[]> warm = http.send(HttpRequest.newBuilder(blobUri).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(warm.statusCode()).isEqualTo(307);
+            assertThat(warm.headers().firstValue("Docker-Content-Digest")).hasValue(layer.digest());
+            URI location = URI.create(warm.headers().firstValue("Location").orElseThrow());
+            assertThat(location.getPort()).isEqualTo(s3.port());
+            HttpResponse<byte[]> fromBucket = http.send(HttpRequest.newBuilder(location).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(fromBucket.statusCode()).isEqualTo(200);
+            assertThat(Digest.of("sha256", fromBucket.body()).toString()).isEqualTo(layer.digest());
+
+            HttpResponse<Void> head = http.send(HttpRequest.newBuilder(blobUri).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            assertThat(head.statusCode()).as("HEAD is answered here").isEqualTo(200);
+
+            // A real client follows the redirect and checks every digest.
+            skopeo.copy("127.0.0.1:" + engine.port() + "/up/team/redirected:1", temp.resolve("redirected"));
+            assertThat(Skopeo.read(temp.resolve("redirected")).verified().manifestDigest()).isEqualTo(image.digest());
+        }
     }
 
     private long blobGets() {
