@@ -1,7 +1,9 @@
 package dev.cachalot.cli;
 
 import dev.cachalot.engine.Engine;
+import dev.cachalot.engine.EngineOptions;
 import dev.cachalot.engine.EngineStatus;
+import dev.cachalot.engine.ServerConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -26,6 +28,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--tls-key", paramLabel = "FILE", description = "The PEM PKCS#8 private key of --tls-cert.")
     Path tlsKey;
 
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Server configuration (YAML): this version reads its storage section (files or s3); the S3 key comes from CACHALOT_S3_ACCESS_KEY_ID and CACHALOT_S3_SECRET_ACCESS_KEY.")
+    Path config;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -38,11 +44,19 @@ final class ServeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together: give both or neither");
         }
         Path folder = top.data != null ? top.data : Engine.defaultDataFolder();
+        EngineOptions options = EngineOptions.system();
+        if (config != null) {
+            try {
+                options = ServerConfig.load(config, System.getenv()).applyTo(options);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
         // The server's classes load on a second core while the engine opens its database: a shorter start to ready.
         Thread preload = new Thread(Engine::preloadServer, "registry-preload");
         preload.setDaemon(true);
         preload.start();
-        Engine engine = Engine.open(folder);
+        Engine engine = Engine.open(folder, options);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             log.info("Stopping Cachalot");
