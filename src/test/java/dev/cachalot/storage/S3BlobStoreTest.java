@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -230,6 +231,11 @@ class S3BlobStoreTest {
         BlobWriter crashed = store.newWriter(digestOf(content), content.length);
         writeInChunks(crashed, content, 0, PART + 10);
         assertThat(unfinishedUploads()).hasSize(1);
+        // The node dies once its first part is in: nothing of it is sending any more (a part still on its way would
+        // land after the abort, and S3Proxy would keep it as a new unfinished upload).
+        MultipartUpload upload = unfinishedUploads().get(0);
+        Awaitility.await("the first part stored").atMost(Duration.ofSeconds(60)).until(() -> bucket.listParts(b -> b
+                .bucket(S3ProxyServer.BUCKET).key(upload.key()).uploadId(upload.uploadId())).parts().size() == 1);
 
         // Another node's start-up sweep: the upload is young, so it may be a live fill elsewhere.
         S3BlobStore otherNode = open(settings().withAbandonedUploadsAge(Duration.ofHours(1)), cacheB);
