@@ -3,7 +3,9 @@ package dev.cachalot.cli;
 import dev.cachalot.api.ManagementAccess;
 import dev.cachalot.api.ManagementApi;
 import dev.cachalot.engine.Engine;
+import dev.cachalot.engine.EngineOptions;
 import dev.cachalot.engine.EngineStatus;
+import dev.cachalot.engine.ServerConfig;
 import dev.cachalot.engine.ServingOptions;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -44,6 +46,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--access-log", paramLabel = "plain|json|off", defaultValue = "plain",
             description = "One line per request on standard output (default: ${DEFAULT-VALUE}).")
     ServingOptions.AccessLog accessLog;
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Server configuration (YAML): this version reads its storage section (files or s3); the S3 key comes from CACHALOT_S3_ACCESS_KEY_ID and CACHALOT_S3_SECRET_ACCESS_KEY.")
+    Path config;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -57,11 +62,19 @@ final class ServeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together: give both or neither");
         }
         Path folder = top.data != null ? top.data : Engine.defaultDataFolder();
+        EngineOptions options = EngineOptions.system();
+        if (config != null) {
+            try {
+                options = ServerConfig.load(config, System.getenv()).applyTo(options);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
         // The server's classes load on a second core while the engine opens its database: a shorter start to ready.
         Thread preload = new Thread(Engine::preloadServer, "registry-preload");
         preload.setDaemon(true);
         preload.start();
-        Engine engine = Engine.open(folder);
+        Engine engine = Engine.open(folder, options);
         // With --auth required the listener admits only admins to the API (and marks them); without, loopback only.
         engine.serveManagementApi(new ManagementApi(engine, ManagementAccess.loopbackOnly()));
         CountDownLatch stopped = new CountDownLatch(1);

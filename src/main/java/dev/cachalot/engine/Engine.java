@@ -53,7 +53,8 @@ public final class Engine implements EngineAdmin {
     }
 
     private Engine(DataFolder folder, Clock clock, EngineOptions options) {
-        this.parts = new EngineParts(folder, clock, options.vault(), options.sharedDatabase().orElse(null));
+        this.parts = new EngineParts(folder, clock, options.vault(), options.sharedDatabase().orElse(null),
+                options.s3Storage());
         this.config = parts.config;
         this.server = new ServerLifecycle(parts);
         this.upstreamChecks = new UpstreamChecks(parts.upstreamClient, this::upstreams, clock);

@@ -2,22 +2,27 @@ package dev.cachalot.engine;
 
 import dev.cachalot.credentials.VaultOptions;
 import dev.cachalot.storage.PostgresSettings;
+import dev.cachalot.storage.S3Settings;
 import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * How an engine is opened, beyond its data folder: how its vault finds the key to the secrets, and which metadata
- * database it uses (the data folder's embedded H2, or a PostgreSQL database shared with other engines). Keeps callers
+ * How an engine is opened, beyond its data folder: how its vault finds the key to the secrets, which metadata
+ * database it uses (the data folder's embedded H2, or a PostgreSQL database shared with other engines), and where
+ * blobs are stored (the data folder by default, or an S3-compatible bucket shared with other engines). Keeps callers
  * (the CLI) from reaching into the credentials and storage packages for it.
  */
 public final class EngineOptions {
     private final VaultOptions vault;
     /** Null: the data folder's H2 database. */
     private final PostgresSettings sharedDatabase;
+    /** Null: blobs in the data folder. */
+    private final S3Settings s3Storage;
 
-    private EngineOptions(VaultOptions vault, PostgresSettings sharedDatabase) {
+    private EngineOptions(VaultOptions vault, PostgresSettings sharedDatabase, S3Settings s3Storage) {
         this.vault = vault;
         this.sharedDatabase = sharedDatabase;
+        this.s3Storage = s3Storage;
     }
 
     /**
@@ -26,17 +31,17 @@ public final class EngineOptions {
      * {@code CACHALOT_DATABASE_PASSWORD} or {@code CACHALOT_DATABASE_PASSWORD_FILE}), else the data folder's own.
      */
     public static EngineOptions system() {
-        return new EngineOptions(VaultOptions.system(), PostgresSettings.fromEnvironment(System::getenv).orElse(null));
+        return new EngineOptions(VaultOptions.system(), PostgresSettings.fromEnvironment(System::getenv).orElse(null), null);
     }
 
     /** Vault options of the caller's choosing (tests fake the keyring and the environment); the data folder's database. */
     public static EngineOptions withVault(VaultOptions vault) {
-        return new EngineOptions(vault, null);
+        return new EngineOptions(vault, null, null);
     }
 
     /** The same, with the metadata in a PostgreSQL database shared with other engines. */
     public EngineOptions withSharedDatabase(PostgresSettings database) {
-        return new EngineOptions(vault, database);
+        return new EngineOptions(vault, database, s3Storage);
     }
 
     /**
@@ -45,7 +50,15 @@ public final class EngineOptions {
      * when none was given; the vault clears the array after use.
      */
     public EngineOptions withPassphrasePrompt(Function<String, char[]> prompt) {
-        return new EngineOptions(vault.withPrompt(prompt::apply), sharedDatabase);
+        return new EngineOptions(vault.withPrompt(prompt::apply), sharedDatabase, s3Storage);
+    }
+
+    /**
+     * The same, with blobs in the S3-compatible bucket {@code settings} names; the data folder then keeps this engine's
+     * copies of the blobs it serves, a cache it can lose. Opening the engine fails when the bucket does not answer.
+     */
+    public EngineOptions withS3Storage(S3Settings settings) {
+        return new EngineOptions(vault, sharedDatabase, settings);
     }
 
     VaultOptions vault() {
@@ -54,5 +67,10 @@ public final class EngineOptions {
 
     Optional<PostgresSettings> sharedDatabase() {
         return Optional.ofNullable(sharedDatabase);
+    }
+
+    /** Null when blobs are kept in the data folder. */
+    S3Settings s3Storage() {
+        return s3Storage;
     }
 }

@@ -19,6 +19,8 @@ import dev.cachalot.security.UserStore;
 import dev.cachalot.stats.PullCounts;
 import dev.cachalot.stats.PullEventRecorder;
 import dev.cachalot.stats.PullStatistics;
+import dev.cachalot.storage.BlobHousekeeping;
+import dev.cachalot.storage.BlobStore;
 import dev.cachalot.storage.DataFolder;
 import dev.cachalot.storage.Database;
 import dev.cachalot.storage.FileBlobStore;
@@ -27,9 +29,15 @@ import dev.cachalot.storage.JdbcMetadataStore;
 import dev.cachalot.storage.MetadataStore;
 import dev.cachalot.storage.PostgresSettings;
 import dev.cachalot.storage.RepositoryKind;
+import dev.cachalot.storage.S3BlobStore;
+import dev.cachalot.storage.S3Settings;
 import dev.cachalot.upstream.DeferredUpstreamClient;
 import dev.cachalot.upstream.OkHttpUpstreamClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The wiring: every part of the engine of one data folder, built in dependency order, and closed in the reverse. The
@@ -37,12 +45,15 @@ import java.time.Clock;
  * {@link ServerLifecycle} get the few they need.
  */
 final class EngineParts implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EngineParts.class);
     private static final long MAX_BLOB_BYTES = 64L * 1024 * 1024 * 1024;
 
     final DataFolder folder;
     final Clock clock;
     final Database database;
-    final FileBlobStore blobs;
+    final BlobStore blobs;
+    /** The same store as {@link #blobs}, for upkeep: listing and deleting (garbage collection), sweeping temp files. */
+    final BlobHousekeeping blobHousekeeping;
     final MetadataStore index;
     final RuleStore ruleStore;
     final UpstreamStore upstreamStore;
@@ -69,13 +80,24 @@ final class EngineParts implements AutoCloseable {
     /**
      * @param sharedDatabase the PostgreSQL database this engine shares with others, or null for the data folder's
      *                       embedded H2 database
+     * @param s3Storage      null: blobs in the data folder; otherwise in that bucket, with the data folder as a cache
      */
-    EngineParts(DataFolder folder, Clock clock, VaultOptions vaultOptions, PostgresSettings sharedDatabase) {
+    EngineParts(DataFolder folder, Clock clock, VaultOptions vaultOptions, PostgresSettings sharedDatabase,
+                S3Settings s3Storage) {
         this.folder = folder.ensureCreated();
         this.clock = clock;
         this.database = sharedDatabase == null ? Database.open(folder) : Database.openShared(sharedDatabase);
+        S3BlobStore bucket = null;
         try {
-            this.blobs = new FileBlobStore(folder);
+            if (s3Storage == null) {
+                FileBlobStore files = new FileBlobStore(folder);
+                this.blobs = files;
+                this.blobHousekeeping = files;
+            } else {
+                bucket = openBucket(s3Storage, folder);
+                this.blobs = bucket;
+                this.blobHousekeeping = bucket;
+            }
             this.index = new JdbcMetadataStore(database);
             this.ruleStore = new RuleStore(database);
             this.upstreamStore = new UpstreamStore(database);
@@ -104,16 +126,30 @@ final class EngineParts implements AutoCloseable {
             CredentialSetTable credentialSetMetadata = new CredentialSetTable(database);
             this.importer = new RuleImporter(database, ruleStore, upstreamStore, credentialSetMetadata, this::localRepositoryUnder);
             this.exporter = new RuleExporter(ruleStore, upstreamStore, credentialSetMetadata);
-            this.janitor = new CacheJanitor(index, blobs, new GarbageCollector(blobs, index),
+            this.janitor = new CacheJanitor(index, blobs, new GarbageCollector(blobHousekeeping, index),
                     statistics, () -> settingsStore.load().maxCacheBytes());
             janitor.onEvicted(metrics::evicted);
             recorder.onEvent(e -> {
                 if (e.upstreamBytes() >= CacheJanitor.LARGE_FILL_BYTES) janitor.requestCheck();
             });
         } catch (RuntimeException e) {
+            if (bucket != null) bucket.close();
             database.close();
             throw e;
         }
+    }
+
+    private static S3BlobStore openBucket(S3Settings settings, DataFolder folder) {
+        S3BlobStore bucket = new S3BlobStore(settings, folder);
+        try {
+            bucket.checkReachable();
+        } catch (IOException e) {
+            bucket.close();
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+        log.info("Blobs are stored in bucket {} at {} under '{}' (this data folder keeps copies)", settings.bucket(),
+                settings.endpoint(), settings.prefix());
+        return bucket;
     }
 
     /** For the metrics, which exist before the backend they observe. */
@@ -135,6 +171,9 @@ final class EngineParts implements AutoCloseable {
         backend.close();
         upstreamClient.close();
         recorder.close();
+        if (blobs instanceof S3BlobStore bucket) {
+            bucket.close();
+        }
         database.close();
     }
 }

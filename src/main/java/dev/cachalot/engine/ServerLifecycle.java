@@ -88,7 +88,7 @@ final class ServerLifecycle implements AutoCloseable {
             try {
                 if (servingLock == null) {
                     servingLock = ServingLock.acquire(parts.folder);
-                    int swept = parts.blobs.sweepTemp();
+                    int swept = parts.blobHousekeeping.sweepTemp();
                     if (swept > 0) log.info("Removed {} unfinished download(s) left by an earlier run", swept);
                     parts.janitor.start(); // one janitor per data folder: the serving process's
                 }

@@ -257,11 +257,15 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
         long start = System.nanoTime();
         Optional<Resolution> resolution = routing.forPull(name, context.namespace());
         if (resolution.isEmpty()) {
+            Optional<BlobResult> redirected = redirected(name, digest, ContentOrigin.LOCAL, start, context);
+            if (redirected.isPresent()) return redirected.get();
             Path file = store.find(digest).filter(f -> index.hasBlob(name, digest)).orElseThrow(() -> unknownBlob(name, digest));
             return new FileBlob(name, digest, file, ContentOrigin.LOCAL, start, context);
         }
         Resolution r = resolution.get();
         RepositoryName local = r.localName();
+        Optional<BlobResult> redirected = redirected(local, digest, ContentOrigin.CACHE, start, context);
+        if (redirected.isPresent()) return redirected.get();
         Optional<Path> file = store.find(digest);
         if (file.isPresent()) {
             FileBlob result = new FileBlob(local, digest, file.get(), ContentOrigin.CACHE, start, context);
@@ -275,6 +279,17 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
         }
         BlobFills.Joined joined = fills.join(digest, request, stored -> index.linkBlob(local, digest, sizeOf(stored)));
         return new FillingBlob(local, joined, start, context);
+    }
+
+    /**
+     * A GET of a warm blob that the store lets the client fetch from itself (presigned redirects, off by default). Only
+     * for blobs the repository already holds: a first pull through another repository takes the normal path, which
+     * records the link.
+     */
+    private Optional<BlobResult> redirected(RepositoryName repository, Digest digest, ContentOrigin origin, long start,
+                                            RequestContext context) {
+        if (context.head() || !index.hasBlob(repository, digest)) return Optional.empty();
+        return store.redirectFor(digest).map(url -> new RedirectedBlob(repository, digest, url, origin, start, context));
     }
 
     /**
@@ -349,6 +364,41 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
             if (context.head()) return;
             record(repository, digest.toString(), digest.toString(), Kind.BLOB, failure == null ? outcome(origin) : Outcome.FAILED,
                     bytesSent, 0, start, context, reason(failure));
+        }
+    }
+
+    /** A warm blob the client is sent to fetch from the blob store itself; no byte goes through this engine. */
+    private final class RedirectedBlob implements BlobResult {
+        private final RepositoryName repository;
+        private final Digest digest;
+        private final java.net.URI url;
+        private final ContentOrigin origin;
+        private final long start;
+        private final RequestContext context;
+
+        RedirectedBlob(RepositoryName repository, Digest digest, java.net.URI url, ContentOrigin origin, long start,
+                       RequestContext context) {
+            this.repository = repository;
+            this.digest = digest;
+            this.url = url;
+            this.origin = origin;
+            this.start = start;
+            this.context = context;
+        }
+
+        @Override public Digest digest() { return digest; }
+        @Override public long size() { return -1; }
+        @Override public ContentOrigin origin() { return origin; }
+        @Override public Path file() { return null; }
+        @Override public java.net.URI redirect() { return url; }
+        @Override public BlobStream openStream() { throw new IllegalStateException("redirected: no body"); }
+        @Override public Path awaitFile() { throw new IllegalStateException("redirected: no body"); }
+
+        @Override
+        public void served(long bytesSent, Throwable failure) {
+            // A pull all the same (a hit), with no bytes through this engine.
+            record(repository, digest.toString(), digest.toString(), Kind.BLOB, failure == null ? outcome(origin) : Outcome.FAILED,
+                    0, 0, start, context, reason(failure));
         }
     }
 

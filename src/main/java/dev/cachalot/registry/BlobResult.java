@@ -32,6 +32,15 @@ public interface BlobResult {
     /** Waits until the blob is complete and verified and returns its file (used for {@code Range} on a cold blob). */
     Path awaitFile() throws IOException;
 
+    /**
+     * Where the client should fetch the blob instead of from this server (a presigned URL of the blob store), or null
+     * to serve it here, which is the default. Answered with {@code 307 Temporary Redirect}, as distribution's redirect
+     * middleware does; the address is a credential for a while and is never logged.
+     */
+    default java.net.URI redirect() {
+        return null;
+    }
+
     /** Reports how the response ended, for pull statistics. {@code failure} is null on success. */
     void served(long bytesSent, Throwable failure);
 

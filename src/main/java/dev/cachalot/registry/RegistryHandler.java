@@ -384,6 +384,14 @@ public final class RegistryHandler extends Handler.Abstract {
             headers.put(ACCEPT_RANGES);
             headers.put(ORIGINS[blob.origin().ordinal()]);
 
+            if (!head && blob.redirect() != null) {
+                headers.remove(HttpHeader.CONTENT_TYPE);
+                headers.put(HttpHeader.LOCATION, blob.redirect().toString());
+                headers.put(HttpHeader.CONTENT_LENGTH, 0);
+                response.setStatus(307);
+                callback.succeeded();
+                return;
+            }
             String range = head ? null : request.getHeaders().get(HttpHeader.RANGE);
             Path file = blob.file();
             if (file == null && RangeRequest.isSingleRange(range)) {

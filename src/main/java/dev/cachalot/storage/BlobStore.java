@@ -2,6 +2,7 @@ package dev.cachalot.storage;
 
 import dev.cachalot.oci.Digest;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -48,6 +49,15 @@ public interface BlobStore {
 
     /** Reads small content (a manifest) fully; empty if not stored. */
     Optional<byte[]> read(Digest digest) throws IOException;
+
+    /**
+     * Where a client may fetch the stored blob itself instead of through the engine (a presigned URL of an object
+     * store), if this store offers that and it is turned on; empty otherwise, and for blobs not stored. The address
+     * is a credential for a while: it must not be logged.
+     */
+    default Optional<URI> redirectFor(Digest digest) {
+        return Optional.empty();
+    }
 
     /** A blob being written by one thread: bytes are hashed as they arrive. */
     interface BlobWriter extends AutoCloseable {

@@ -71,7 +71,8 @@ class RemoteEngineProcessTest {
     private static final String UPSTREAM_USER = "puller";
     private static final String UPSTREAM_PASSWORD = "pull-secret-4711";
     private static final String SECRET_VALUE = "vault-value-0815";
-    private static final Pattern REQUEST_LINE = Pattern.compile("RequestLogger - ([A-Z]+) (/cachalot/api/v1/\\S*) (\\d{3}) ");
+    // Either the DEBUG request line (stderr) or the access log's plain line (stdout, on by default for serve).
+    private static final Pattern REQUEST_LINE = Pattern.compile("\\b([A-Z]{3,7}) (/cachalot/api/v1/\\S*) (\\d{3}) ");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -435,11 +436,13 @@ class RemoteEngineProcessTest {
         return answered;
     }
 
-    /** What the engine processes (the first, and the one started again after the drop) logged on stderr. */
+    /** What the engine processes (the first, and the one started again after the drop) logged: stderr, and the access log on stdout. */
     private String engineLog() {
         try {
             Path again = temp.resolve("serve-again.err");
-            return Files.readString(serveLog) + (Files.exists(again) ? Files.readString(again) : "");
+            Path out = temp.resolve("serve.out"); // the access log; both processes append to it
+            return Files.readString(serveLog) + (Files.exists(again) ? Files.readString(again) : "")
+                    + (Files.exists(out) ? Files.readString(out) : "");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,0 +1,38 @@
+package dev.cachalot.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code serve --config FILE}: a configuration it cannot apply stops it before it opens anything, saying why. */
+class ServeConfigOptionTest {
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void anS3ConfigurationWithoutItsKeyInTheEnvironmentStopsServeAndNamesTheVariable() throws Exception {
+        // The test JVM's environment has no CACHALOT_S3_* variables.
+        Path config = Files.writeString(temp.resolve("cachalot.yaml"),
+                "storage:\n  type: s3\n  s3:\n    endpoint: http://127.0.0.1:9\n    bucket: cache\n");
+
+        Cli.Run run = new Cli(temp.resolve("data")).run("serve", "--listen", "127.0.0.1:0", "--config", config.toString());
+
+        assertThat(run.exit()).isNotZero();
+        assertThat(run.err()).contains("cachalot.yaml").contains("CACHALOT_S3_ACCESS_KEY_ID");
+        assertThat(temp.resolve("data")).as("nothing opened").doesNotExist();
+    }
+
+    @Test
+    void aSettingThisVersionDoesNotKnowStopsServeAndIsNamed() throws Exception {
+        Path config = Files.writeString(temp.resolve("cachalot.yaml"), "storage:\n  type: files\n  folder: /srv\n");
+
+        Cli.Run run = new Cli(temp.resolve("data")).run("serve", "--config", config.toString());
+
+        assertThat(run.exit()).isNotZero();
+        assertThat(run.err()).contains("'storage.folder' is not a setting this version knows");
+    }
+}
