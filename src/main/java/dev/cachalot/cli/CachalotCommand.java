@@ -15,7 +15,7 @@ public final class CachalotCommand implements Runnable {
 
     /** Every subcommand, in the order {@code cachalot --help} lists them. */
     static final List<String> SUBCOMMANDS =
-            List.of("serve", "tls", "upstream", "rules", "repos", "stats", "selftest", "credentials", "secrets");
+            List.of("serve", "tls", "upstream", "rules", "repos", "bundle", "stats", "selftest", "credentials", "secrets");
 
     @Option(names = "--data", scope = ScopeType.INHERIT, paramLabel = "DIR",
             description = "Data folder (default: $CACHALOT_DATA or the platform's user data folder).")
@@ -89,6 +89,7 @@ public final class CachalotCommand implements Runnable {
             case "upstream" -> new UpstreamCommand();
             case "rules" -> rules(session, out);
             case "repos" -> new ReposCommand();
+            case "bundle" -> new BundleCommand();
             case "stats" -> new StatsCommand();
             case "selftest" -> new SelfTestCommand();
             case "credentials" -> new CredentialsCommand(f -> new EngineCredentialsCli(session.engine(), () -> { }));
