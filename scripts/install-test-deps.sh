@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs and is missing: Debian's docker-registry (CNCF distribution, the real
 # upstream of the integration tests), skopeo and containerd's ctr (real clients; the Client setup snippets are
-# checked with each), prometheus (the real scraper of /metrics), plus a JDK 17 and Maven if absent.
+# checked with each), prometheus (the real scraper of /metrics), umoci (a second reader of bundles), plus a JDK 17 and Maven if absent.
 # Idempotent, and silent when everything is already there.
 set -euo pipefail
 
@@ -10,6 +10,7 @@ packages=()
 [ -x /usr/bin/skopeo ] || packages+=(skopeo)
 [ -x /usr/bin/prometheus ] || packages+=(prometheus)
 [ -x /usr/bin/ctr ] || packages+=(containerd)
+[ -x /usr/bin/umoci ] || packages+=(umoci)
 command -v java >/dev/null 2>&1 || packages+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || packages+=(maven)
 
@@ -65,4 +66,5 @@ export DEBIAN_FRONTEND=noninteractive
 [ -x /usr/bin/skopeo ] || fail "/usr/bin/skopeo still missing after install"
 [ -x /usr/bin/prometheus ] || fail "/usr/bin/prometheus still missing after install"
 [ -x /usr/bin/ctr ] || fail "/usr/bin/ctr still missing after install"
+[ -x /usr/bin/umoci ] || fail "/usr/bin/umoci still missing after install"
 echo "install-test-deps: done" >&2

@@ -114,8 +114,9 @@ public final class BundleExporter {
                 if (r.kind() == RepositoryKind.CACHED && selection.ruleName().equals(r.ruleName())) repositories.add(r.name());
             }
         } else {
-            String problem = RepositoryName.describeProblem(selection.repository());
-            if (problem != null) throw new IllegalArgumentException(problem);
+            if (!RepositoryName.isValid(selection.repository())) {
+                throw new IllegalArgumentException(RepositoryName.describeProblem(selection.repository()));
+            }
             RepositoryName name = RepositoryName.of(selection.repository());
             if (catalog.repository(name).isEmpty()) {
                 throw new IllegalArgumentException("no repository named '" + selection.repository() + "' in the cache");
