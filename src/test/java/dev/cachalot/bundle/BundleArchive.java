@@ -16,34 +16,44 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  * Builds bundle archives in memory for tests, good or hostile: entries are written exactly as given (absolute names
  * and {@code ..} kept), so a test can make any archive an attacker could.
  */
-final class BundleArchive {
+public final class BundleArchive {
 
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes);
 
-    BundleArchive() {
+    public BundleArchive() {
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
     }
 
     /** A whole, valid bundle of {@code image} tagged {@code refName}. */
-    static BundleArchive of(TestImage image, String refName) {
+    public static BundleArchive of(TestImage image, String refName) {
         return new BundleArchive().layout().index(refName, image).blobsOf(image);
     }
 
-    BundleArchive layout() {
+    public BundleArchive layout() {
         return file("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
     }
 
-    BundleArchive index(String refName, TestImage image) {
-        String json = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[{\"mediaType\":\""
-                + image.mediaType() + "\",\"digest\":\"" + image.digest() + "\",\"size\":" + image.manifestSize()
-                + ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"" + refName + "\"}}]}";
+    public BundleArchive index(String refName, TestImage image) {
+        return index(java.util.Map.of(refName, image));
+    }
+
+    /** An index.json naming each image by its ref name ({@code REPOSITORY:TAG}). */
+    public BundleArchive index(java.util.Map<String, TestImage> refNames) {
+        List<String> descriptors = new ArrayList<>();
+        for (var e : new java.util.TreeMap<>(refNames).entrySet()) {
+            TestImage image = e.getValue();
+            descriptors.add("{\"mediaType\":\"" + image.mediaType() + "\",\"digest\":\"" + image.digest() + "\",\"size\":"
+                    + image.manifestSize() + ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"" + e.getKey() + "\"}}");
+        }
+        String json = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":["
+                + String.join(",", descriptors) + "]}";
         return file("index.json", json.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The manifests and blobs of an image (and of an index's platform images). */
-    BundleArchive blobsOf(TestImage image) {
+    public BundleArchive blobsOf(TestImage image) {
         List<String> written = new ArrayList<>();
         for (TestImage m : image.manifests()) {
             blob(m.digest(), m.manifest());
@@ -55,23 +65,23 @@ final class BundleArchive {
         return this;
     }
 
-    BundleArchive blob(String digest, byte[] content) {
+    public BundleArchive blob(String digest, byte[] content) {
         return file("blobs/sha256/" + digest.substring("sha256:".length()), content);
     }
 
-    BundleArchive file(String name, byte[] content) {
+    public BundleArchive file(String name, byte[] content) {
         TarArchiveEntry e = new TarArchiveEntry(name, true);
         e.setSize(content.length);
         return put(e, content);
     }
 
-    BundleArchive link(String name, byte type, String target) {
+    public BundleArchive link(String name, byte type, String target) {
         TarArchiveEntry e = new TarArchiveEntry(name, type, true);
         e.setLinkName(target);
         return put(e, null);
     }
 
-    BundleArchive device(String name) {
+    public BundleArchive device(String name) {
         TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_CHR, true);
         e.setDevMajor(1);
         e.setDevMinor(3);
@@ -89,7 +99,7 @@ final class BundleArchive {
         }
     }
 
-    byte[] bytes() {
+    public byte[] bytes() {
         try {
             tar.finish();
             tar.flush();
@@ -100,7 +110,7 @@ final class BundleArchive {
     }
 
     /** A tar holding only the header of a regular file that declares {@code size} bytes (none follow). */
-    static byte[] headerOnly(String name, long size) {
+    public static byte[] headerOnly(String name, long size) {
         TarArchiveEntry e = new TarArchiveEntry(name, true);
         e.setSize(size);
         byte[] header = new byte[512];
