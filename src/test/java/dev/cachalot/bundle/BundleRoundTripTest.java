@@ -179,6 +179,19 @@ class BundleRoundTripTest {
     }
 
     @Test
+    void aRuleExportTakesEveryRepositoryCachedThroughIt() {
+        Path bundle = temp.resolve("rule.tar");
+        BundleExportReport report = engineA.exportBundle(BundleSelection.ofRule("upstream-all", TagFilter.parse("semver-latest:2"),
+                PlatformFilter.ALL), bundle);
+
+        // 4.0 and 3.21 are the two highest versions; 3.21 is left out whole (its arm64 image was never pulled)
+        assertThat(report.tags()).containsExactly(REPO + ":4.0");
+        assertThat(report.skipped()).extracting(BundleExportReport.Skipped::refName).containsExactly(REPO + ":3.21");
+        assertThatThrownBy(() -> engineA.exportBundle(BundleSelection.ofRule("no-such-rule", TagFilter.ALL, PlatformFilter.ALL), bundle))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("no rule named 'no-such-rule'");
+    }
+
+    @Test
     void anEngineWithoutItsUpstreamServesTheImportedImagesWithTheSameDigests() {
         Path bundle = exportRangeForAmd64("offline.tar");
         int deadPort = Ports.free();
