@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
@@ -48,6 +49,7 @@ public final class BundleExporter {
 
     /** Manifests larger than this are not read into memory (the registry refuses such pushes too). */
     private static final long MAX_MANIFEST_BYTES = 4L * 1024 * 1024;
+    private static final long PROGRESS_STEP = 1 << 20;
 
     private final RepositoryCatalog catalog;
     private final RepositoryContents contents;
@@ -73,6 +75,14 @@ public final class BundleExporter {
 
     /** Writes the bundle of {@code selection} to {@code file}; a tag filter that selects nothing cached is an error. */
     public BundleExportReport export(BundleSelection selection, Path file) {
+        return export(selection, file, (bytes, total) -> { });
+    }
+
+    /**
+     * As {@link #export(BundleSelection, Path)}, reporting the blob bytes written and their total about every MiB.
+     * An interrupt of the calling thread stops it with a {@link BundleException}, and no file is left.
+     */
+    public BundleExportReport export(BundleSelection selection, Path file, BiConsumer<Long, Long> bytesAndTotal) {
         Plan plan = plan(selection);
         if (plan.tags.isEmpty()) {
             String why = plan.skipped.isEmpty() ? "no cached tag matches " + describe(selection)
@@ -83,11 +93,12 @@ public final class BundleExporter {
         Path part = file.resolveSibling(file.getFileName() + ".part");
         try {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(part), 1 << 16)) {
-                write(plan, out);
+                write(plan, out, bytesAndTotal);
             }
             Files.move(part, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             deleteQuietly(part);
+            if (e instanceof InterruptedIOException) throw new BundleException("bundle export cancelled; no file was written", e);
             if (e instanceof NoSuchFileException gone) {
                 throw new BundleException("a blob left the cache while the bundle was written (evicted?): " + gone.getFile()
                         + "; export again", e);
@@ -222,7 +233,10 @@ public final class BundleExporter {
         return Optional.empty();
     }
 
-    private static void write(Plan plan, OutputStream out) throws IOException {
+    private static void write(Plan plan, OutputStream out, BiConsumer<Long, Long> bytesAndTotal) throws IOException {
+        long total = plan.entries.values().stream().mapToLong(Entry::size).sum();
+        long written = 0;
+        bytesAndTotal.accept(0L, total);
         TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
@@ -245,11 +259,25 @@ public final class BundleExporter {
             entry.setModTime(now.toEpochMilli());
             entry.setMode(0644);
             tar.putArchiveEntry(entry);
+            long copied = 0;
             try (InputStream in = Files.newInputStream(e.file())) {
-                long copied = in.transferTo(tar);
-                if (copied != e.size()) throw new IOException("blob " + e.digest() + " changed size while being written");
+                byte[] buffer = new byte[1 << 16];
+                int n;
+                long reported = written;
+                while ((n = in.read(buffer)) >= 0) {
+                    tar.write(buffer, 0, n);
+                    copied += n;
+                    if (written + copied - reported >= PROGRESS_STEP) {
+                        if (Thread.currentThread().isInterrupted()) throw new InterruptedIOException("bundle export cancelled");
+                        reported = written + copied;
+                        bytesAndTotal.accept(reported, total);
+                    }
+                }
             }
+            if (copied != e.size()) throw new IOException("blob " + e.digest() + " changed size while being written");
             tar.closeArchiveEntry();
+            written += copied;
+            bytesAndTotal.accept(written, total);
         }
         tar.finish();
         tar.flush();

@@ -63,13 +63,21 @@ public final class BundleImporter {
     }
 
     public BundleImportReport importBundle(Path file) {
+        return importBundle(file, (bytes, total) -> { });
+    }
+
+    /**
+     * As {@link #importBundle(Path)}, reporting the archive's bytes read and its size about every MiB. An interrupt
+     * of the calling thread stops it with a {@link BundleException} and leaves nothing behind, up to the commit.
+     */
+    public BundleImportReport importBundle(Path file, java.util.function.BiConsumer<Long, Long> bytesAndTotal) {
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException("no bundle file " + file);
         try {
             Files.createDirectories(tmp);
         } catch (IOException e) {
             throw new BundleException("cannot create the staging folder " + tmp + ": " + e.getMessage(), e);
         }
-        try (StagedArchive staged = StagedArchive.read(file, blobs, tmp, room, maxBlobBytes)) {
+        try (StagedArchive staged = StagedArchive.read(file, blobs, tmp, room, maxBlobBytes, bytesAndTotal)) {
             BundleContents contents = BundleContents.of(staged, blobs);
             Map<RepositoryName, ContentLoads.RepositoryLoad> loadsByName = new LinkedHashMap<>();
             List<BundleImportReport.Destination> destinations = new ArrayList<>();
@@ -79,6 +87,7 @@ public final class BundleImporter {
                 destinations.add(new BundleImportReport.Destination(e.getKey().value(),
                         load.origin() == null ? null : load.origin().ruleName(), load.origin() == null ? null : load.origin().upstreamRepository()));
             }
+            if (Thread.currentThread().isInterrupted()) throw new BundleException("bundle import cancelled; nothing was imported");
             long[] stored = storeBlobs(contents);
             loads.load(List.copyOf(loadsByName.values()), clock.instant());
             int tags = contents.repositories.values().stream().mapToInt(r -> r.tags.size()).sum();

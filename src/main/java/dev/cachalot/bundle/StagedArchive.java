@@ -53,15 +53,15 @@ final class StagedArchive implements AutoCloseable {
      * its name; an entry declaring more than {@code maxBlobBytes} or more than the disk can take without touching its
      * reserve; a tar that ends inside an entry or is not a tar.
      */
-    static StagedArchive read(Path archive, BlobStore store, Path tmp, DiskRoom room, long maxBlobBytes) {
+    static StagedArchive read(Path archive, BlobStore store, Path tmp, DiskRoom room, long maxBlobBytes,
+                              java.util.function.BiConsumer<Long, Long> bytesAndTotal) {
         StagedArchive staged = new StagedArchive();
         String prefix = "bundle-" + UUID.randomUUID() + "-";
-        try (InputStream file = Files.newInputStream(archive);
+        try (InputStream file = new ProgressStream(Files.newInputStream(archive), Files.size(archive), bytesAndTotal);
              TarArchiveInputStream tar = new TarArchiveInputStream(new java.io.BufferedInputStream(file, 1 << 16))) {
             Set<String> seen = new HashSet<>();
             TarArchiveEntry entry;
             while ((entry = nextEntry(tar)) != null) {
-                if (Thread.currentThread().isInterrupted()) throw new BundleException("bundle import cancelled");
                 String name = ArchiveEntryNames.normalized(entry.getName());
                 if (entry.isSymbolicLink()) throw ArchiveEntryNames.refused(entry.getName(), "is a symbolic link (to '" + entry.getLinkName() + "')");
                 if (entry.isLink()) throw ArchiveEntryNames.refused(entry.getName(), "is a hard link (to '" + entry.getLinkName() + "')");
@@ -83,12 +83,52 @@ final class StagedArchive implements AutoCloseable {
                 // other files (a docker-archive's manifest.json beside the layout, say) are not part of the layout: skipped
             }
             return staged;
+        } catch (java.io.InterruptedIOException e) {
+            staged.close();
+            throw new BundleException("bundle import cancelled; nothing was imported", e);
         } catch (IOException e) {
             staged.close();
             throw new BundleException("bundle refused: " + describe(e), e);
         } catch (RuntimeException e) {
             staged.close();
             throw e;
+        }
+    }
+
+    /** Counts the archive's bytes as the tar reader takes them, reports about every MiB, and stops on an interrupt. */
+    private static final class ProgressStream extends java.io.FilterInputStream {
+        private final long size;
+        private final java.util.function.BiConsumer<Long, Long> bytesAndTotal;
+        private long read;
+        private long reported;
+
+        ProgressStream(InputStream in, long size, java.util.function.BiConsumer<Long, Long> bytesAndTotal) {
+            super(in);
+            this.size = size;
+            this.bytesAndTotal = bytesAndTotal;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) counted(1);
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) counted(n);
+            return n;
+        }
+
+        private void counted(int n) throws IOException {
+            read += n;
+            if (read - reported >= (1 << 20) || read == size) {
+                if (Thread.currentThread().isInterrupted()) throw new java.io.InterruptedIOException("bundle import cancelled");
+                reported = read;
+                bytesAndTotal.accept(read, size);
+            }
         }
     }
 

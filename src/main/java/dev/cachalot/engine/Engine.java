@@ -248,16 +248,16 @@ public final class Engine implements EngineAdmin {
     // ------------------------------------------------------------------ offline bundles
 
     @Override
-    public BundleExportReport exportBundle(BundleSelection selection, Path file) {
+    public BundleExportReport exportBundle(BundleSelection selection, Path file, java.util.function.BiConsumer<Long, Long> bytesAndTotal) {
         if (selection.ruleName() != null && rules().stream().noneMatch(r -> r.name().equals(selection.ruleName()))) {
             throw new IllegalArgumentException("no rule named '" + selection.ruleName() + "'");
         }
-        return parts.bundleExporter.export(selection, file);
+        return parts.bundleExporter.export(selection, file, bytesAndTotal);
     }
 
     @Override
-    public BundleImportReport importBundle(Path file) {
-        return parts.bundleImporter.importBundle(file);
+    public BundleImportReport importBundle(Path file, java.util.function.BiConsumer<Long, Long> bytesAndTotal) {
+        return parts.bundleImporter.importBundle(file, bytesAndTotal);
     }
 
     // ------------------------------------------------------------------ credential sets

@@ -1,8 +1,5 @@
 package dev.cachalot.engine;
 
-import dev.cachalot.bundle.BundleExportReport;
-import dev.cachalot.bundle.BundleImportReport;
-import dev.cachalot.bundle.BundleSelection;
 import dev.cachalot.rules.ImportReport;
 import dev.cachalot.rules.io.ConflictPolicy;
 import dev.cachalot.rules.io.RuleFormat;
@@ -61,25 +58,6 @@ public interface EngineAdmin extends EngineApi, AutoCloseable {
 
     /** Deletes a vault secret; refused while credential sets use it. @return false when there was no such secret */
     boolean deleteSecret(String name);
-
-    // ---- offline bundles ----
-
-    /**
-     * Writes the fully cached images of {@code selection} to {@code file} as an OCI image layout in a tar archive
-     * (bundle.BundleLayout); selected tags that are not fully cached are left out and reported.
-     *
-     * @throws IllegalArgumentException for an unknown rule or repository
-     * @throws dev.cachalot.bundle.BundleException when nothing selected is cached, or the file cannot be written
-     */
-    BundleExportReport exportBundle(BundleSelection selection, Path file);
-
-    /**
-     * Verifies a bundle and loads it into this cache, all or nothing: each repository under the rule that serves its
-     * name, or as a local repository.
-     *
-     * @throws dev.cachalot.bundle.BundleException when the bundle is damaged or hostile (nothing is left behind)
-     */
-    BundleImportReport importBundle(Path file);
 
     @Override
     void close();
