@@ -162,6 +162,22 @@ class BundleRoundTripTest {
     }
 
     @Test
+    void anArchiveWrittenBySkopeoImportsAsALocalRepository() {
+        Path bundle = temp.resolve("by-skopeo.tar");
+        Skopeo.Result written = skopeo.run(Duration.ofMinutes(2), List.of("copy", "--src-tls-verify=false", "--src-no-creds",
+                "docker://" + hostA + "/" + REPO + ":3.20", "oci-archive:" + bundle + ":" + REPO + ":3.20"));
+        assertThat(written.exitCode()).as(written.stderr()).isZero();
+
+        try (Engine engineC = Engine.open(new DataFolder(temp.resolve("c")))) {
+            BundleImportReport report = engineC.importBundle(bundle);
+
+            assertThat(report.repositories()).singleElement().satisfies(d -> assertThat(d.ruleName()).isNull());
+            assertThat(engineC.tags(REPO)).singleElement().satisfies(t -> assertThat(t.digest()).isEqualTo(v320.digest()));
+            assertThat(report.blobs()).isEqualTo(1 + v320.blobs().size());
+        }
+    }
+
+    @Test
     void tagsNotFullyCachedAreLeftOutAndReported() {
         Path bundle = temp.resolve("partial.tar");
         BundleExportReport report = engineA.exportBundle(BundleSelection.ofRepository(REPO, TagFilter.parse("3.20,3.21"), PlatformFilter.ALL),
