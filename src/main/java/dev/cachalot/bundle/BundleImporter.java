@@ -1,7 +1,6 @@
 package dev.cachalot.bundle;
 
 import dev.cachalot.oci.Digest;
-import dev.cachalot.oci.DistributionException;
 import dev.cachalot.oci.RepositoryName;
 import dev.cachalot.proxy.DiskRoom;
 import dev.cachalot.rules.Resolution;
@@ -10,10 +9,7 @@ import dev.cachalot.storage.ContentLoads;
 import dev.cachalot.storage.RepositoryKind;
 import dev.cachalot.storage.RepositoryOrigin;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -30,7 +26,7 @@ import java.util.function.Function;
  *   <li>check: every reference from {@code index.json} down is followed ({@link BundleContents}); each repository is
  *       routed as a pull of that name would be: under the rule that serves it (cached content, as if pulled), or as
  *       a local repository when no rule does;</li>
- *   <li>commit: the referenced blobs go into the blob store, then every manifest, blob link and tag is recorded in
+ *   <li>commit: the referenced blobs go into the blob store (moved when it is on the staging volume), then every manifest, blob link and tag is recorded in
  *       one metadata transaction ({@link ContentLoads}).</li>
  * </ol>
  * A refusal in the first two steps leaves the data folder as it was (staging files are deleted). A failure during the
@@ -115,15 +111,11 @@ public final class BundleImporter {
         return new ContentLoads.RepositoryLoad(a.name(), a.kind(), a.origin(), manifests, links, tags);
     }
 
-    /** Moves the referenced staged blobs into the store: {new blobs, their bytes, blobs the store held already}. */
+    /**
+     * Moves the referenced staged blobs into the store: {new blobs, their bytes, blobs the store held already}. The
+     * disk was checked as they were staged; a move into a store on the same volume needs no more room.
+     */
     private long[] storeBlobs(BundleContents contents) {
-        long largest = contents.referenced.values().stream().filter(b -> !b.alreadyStored()).mapToLong(StagedArchive.StagedBlob::size)
-                .max().orElse(0);
-        try {
-            room.require(largest, "the bundle's blobs");
-        } catch (DistributionException e) {
-            throw new BundleException("bundle not imported: " + e.getMessage(), e);
-        }
         long count = 0;
         long bytes = 0;
         long present = 0;
@@ -147,19 +139,9 @@ public final class BundleImporter {
         return new long[] {count, bytes, present};
     }
 
-    /** Writes a staged file through a blob writer (which hashes it once more: the store trusts no caller), then drops it. */
+    /** Hands a staged file to the store, which moves it into place when it can (the file was hashed while staged). */
     private void store(StagedArchive.StagedBlob blob) throws IOException {
-        try (BlobStore.BlobWriter writer = blobs.newWriter(blob.digest(), blob.size());
-             InputStream in = Files.newInputStream(blob.file())) {
-            byte[] buffer = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-                writer.write(ByteBuffer.wrap(buffer, 0, n));
-            }
-            writer.commit();
-        } catch (NoSuchFileException e) {
-            throw new IOException("staging file vanished", e);
-        }
-        Files.deleteIfExists(blob.file());
+        if (!Files.exists(blob.file())) throw new IOException("staging file vanished");
+        blobs.putVerifiedFile(blob.digest(), blob.file());
     }
 }
