@@ -52,6 +52,28 @@ class BundleCommandTest {
     }
 
     @Test
+    void exitsThreeAndNamesWhatWasLeftOutWhenATagIsNotFullyCached() throws IOException {
+        TestImage index = IMAGES.ociIndex();
+        Path amd64Only = temp.resolve("amd64-only.tar");
+        // as a bundle exported with --platforms linux/amd64 is: the index whole, one platform image
+        Files.write(amd64Only, new BundleArchive().layout().index(Map.of("local/app:1.0", V1, "local/app:2.0", index))
+                .blobsOf(V1).blob(index.digest(), index.manifest()).blobsOf(index.platformImage("amd64")).bytes());
+        a.run("bundle", "import", amd64Only.toString()).succeeded();
+
+        Path bundle = temp.resolve("partial.tar");
+        Cli.Run run = a.run("bundle", "export", "--repository", "local/app", bundle.toString());
+
+        assertThat(run.exit()).isEqualTo(3);
+        assertThat(run.out()).contains("local/app:1.0").doesNotContain("local/app:2.0");
+        assertThat(run.err().strip()).startsWith("left out local/app:2.0: platform linux/arm64: manifest ")
+                .contains(index.platformImage("arm64").digest());
+        assertThat(bundle).exists();
+
+        Cli.Run amd64 = a.run("bundle", "export", "--repository", "local/app", "--platforms", "linux/amd64", bundle.toString());
+        assertThat(amd64.succeeded().out()).contains("2 tag(s)");
+    }
+
+    @Test
     void refusesAHostileArchiveInOneLine() throws IOException {
         Path hostile = temp.resolve("hostile.tar");
         Files.write(hostile, BundleArchive.of(V1, "local/app:1.0").file("../escape", new byte[] {1}).bytes());
