@@ -16,7 +16,8 @@ import com.tngtech.archunit.lang.ArchRule;
 /**
  * The package boundaries of docs/architecture.md, held by tests. Layers, bottom up: {@code oci} (value types of the
  * specs) → {@code storage} → {@code rules}, {@code stats} → {@code credentials}, {@code upstream} → {@code registry}
- * (HTTP API), {@code proxy} (pull-through) → {@code engine} → {@code app}, {@code cli}. Beside them: {@code security}
+ * (HTTP API), {@code proxy} (pull-through), {@code bundle} (offline bundles, on
+ * proxy) → {@code engine} → {@code app}, {@code cli}. Beside them: {@code security}
  * (TLS material, users, tokens and access decisions; above {@code storage} and {@code oci}, used by {@code registry}'s
  * listener, the engine's wiring and {@code tls init}) and {@code metrics}
  * (fed by {@code engine}, known to no part).
@@ -32,6 +33,7 @@ class ArchitectureTest {
     private static final String UPSTREAM = "dev.cachalot.upstream..";
     private static final String REGISTRY = "dev.cachalot.registry..";
     private static final String PROXY = "dev.cachalot.proxy..";
+    private static final String BUNDLE = "dev.cachalot.bundle..";
     private static final String ENGINE = "dev.cachalot.engine..";
     private static final String SECURITY = "dev.cachalot.security..";
     private static final String METRICS = "dev.cachalot.metrics..";
@@ -82,13 +84,24 @@ class ArchitectureTest {
             .because("the registry API serves a RegistryBackend and never knows whether content came from upstream");
 
     @ArchTest
+    static final ArchRule bundlesWorkOnTheStoresAlone = noClasses().that().resideInAPackage(BUNDLE)
+            .should().dependOnClassesThat().resideInAnyPackage(UPSTREAM, REGISTRY, CREDENTIALS, STATS)
+            .because("a bundle moves what is cached, offline: it reads and writes the stores and routes names by the rules, never the network");
+
+    @ArchTest
+    static final ArchRule onlyTheEngineAndItsClientsKnowBundles = noClasses().that()
+            .resideInAnyPackage(OCI, STORAGE, RULES, STATS, CREDENTIALS, UPSTREAM, REGISTRY, PROXY)
+            .should().dependOnClassesThat().resideInAPackage(BUNDLE)
+            .because("bundles sit beside pull-through, on top of the stores; the parts below them must not know them");
+
+    @ArchTest
     static final ArchRule storageIsTheBottom = noClasses().that().resideInAPackage(STORAGE)
             .should().dependOnClassesThat().resideInAnyPackage(PROXY, UPSTREAM, REGISTRY, RULES, CREDENTIALS, STATS, SECURITY)
             .because("storage knows blobs and metadata, not what they are used for");
 
     @ArchTest
     static final ArchRule partsDoNotReachUp = noClasses().that()
-            .resideInAnyPackage(OCI, STORAGE, RULES, STATS, CREDENTIALS, UPSTREAM, REGISTRY, PROXY, SECURITY, METRICS)
+            .resideInAnyPackage(OCI, STORAGE, RULES, STATS, CREDENTIALS, UPSTREAM, REGISTRY, PROXY, BUNDLE, SECURITY, METRICS)
             .should().dependOnClassesThat().resideInAnyPackage(ENGINE, CLI, APP)
             .because("dependencies point one way: app/cli -> engine -> parts -> storage -> oci");
 

@@ -18,7 +18,7 @@ public final class CachalotCommand implements Runnable {
 
     /** Every subcommand, in the order {@code cachalot --help} lists them. */
     static final List<String> SUBCOMMANDS =
-            List.of("serve", "tls", "users", "tokens", "upstream", "rules", "repos", "stats", "selftest", "credentials",
+            List.of("serve", "tls", "users", "tokens", "upstream", "rules", "repos", "bundle", "stats", "selftest", "credentials",
                     "secrets", "login");
 
     /** Subcommands that manage an engine: the ones {@code --engine URL} applies to. */
@@ -130,6 +130,7 @@ public final class CachalotCommand implements Runnable {
             case "upstream" -> new UpstreamCommand();
             case "rules" -> rules(session, out);
             case "repos" -> new ReposCommand();
+            case "bundle" -> new BundleCommand();
             case "stats" -> new StatsCommand();
             case "selftest" -> new SelfTestCommand();
             case "credentials" -> new CredentialsCommand(f -> new EngineCredentialsCli(session.engine(), () -> { }));

@@ -1,5 +1,8 @@
 package dev.cachalot.engine;
 
+import dev.cachalot.bundle.BundleExportReport;
+import dev.cachalot.bundle.BundleImportReport;
+import dev.cachalot.bundle.BundleSelection;
 import dev.cachalot.credentials.VaultOptions;
 import dev.cachalot.metrics.EngineMetrics;
 import dev.cachalot.registry.RegistryServer;
@@ -270,6 +273,21 @@ public final class Engine implements EngineAdmin {
     @Override
     public void exportRules(OutputStream out, RuleFormat format) throws IOException {
         parts.exporter.export(out, format);
+    }
+
+    // ------------------------------------------------------------------ offline bundles
+
+    @Override
+    public BundleExportReport exportBundle(BundleSelection selection, Path file, java.util.function.BiConsumer<Long, Long> bytesAndTotal) {
+        if (selection.ruleName() != null && rules().stream().noneMatch(r -> r.name().equals(selection.ruleName()))) {
+            throw new IllegalArgumentException("no rule named '" + selection.ruleName() + "'");
+        }
+        return parts.bundleExporter.export(selection, file, bytesAndTotal);
+    }
+
+    @Override
+    public BundleImportReport importBundle(Path file, java.util.function.BiConsumer<Long, Long> bytesAndTotal) {
+        return parts.bundleImporter.importBundle(file, bytesAndTotal);
     }
 
     // ------------------------------------------------------------------ credential sets

@@ -1,5 +1,8 @@
 package dev.cachalot.engine;
 
+import dev.cachalot.bundle.BundleExportReport;
+import dev.cachalot.bundle.BundleImportReport;
+import dev.cachalot.bundle.BundleSelection;
 import dev.cachalot.rules.CacheRule;
 import dev.cachalot.rules.ImportReport;
 import dev.cachalot.rules.Upstream;
@@ -140,6 +143,37 @@ public interface EngineApi {
     }
 
     long cacheSizeBytes();
+
+    // ---- offline bundles ----
+
+    /**
+     * Writes the fully cached images of {@code selection} to {@code file} as an OCI image layout in a tar archive
+     * (bundle.BundleLayout); selected tags that are not fully cached are left out and reported. Reports bytes
+     * written and the total as it goes. Interrupting the calling thread cancels it, leaving no file.
+     *
+     * @throws IllegalArgumentException for an unknown rule or repository
+     * @throws dev.cachalot.bundle.BundleException when nothing selected is cached, the file cannot be written, or it
+     *                                             was cancelled
+     */
+    BundleExportReport exportBundle(BundleSelection selection, Path file, java.util.function.BiConsumer<Long, Long> bytesAndTotal);
+
+    default BundleExportReport exportBundle(BundleSelection selection, Path file) {
+        return exportBundle(selection, file, (bytes, total) -> { });
+    }
+
+    /**
+     * Verifies a bundle and loads it into this cache, all or nothing: each repository under the rule that serves its
+     * name, or as a local repository. Reports bytes of the archive read and its size as it goes. Interrupting the
+     * calling thread cancels it, leaving nothing behind.
+     *
+     * @throws dev.cachalot.bundle.BundleException when the bundle is damaged or hostile, or it was cancelled (nothing
+     *                                             is left behind)
+     */
+    BundleImportReport importBundle(Path file, java.util.function.BiConsumer<Long, Long> bytesAndTotal);
+
+    default BundleImportReport importBundle(Path file) {
+        return importBundle(file, (bytes, total) -> { });
+    }
 
     // ---- pull statistics ----
 

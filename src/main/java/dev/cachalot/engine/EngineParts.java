@@ -1,11 +1,15 @@
 package dev.cachalot.engine;
 
+import dev.cachalot.bundle.BundleExporter;
+import dev.cachalot.bundle.BundleImporter;
 import dev.cachalot.credentials.CredentialService;
 import dev.cachalot.credentials.CredentialSetStore;
 import dev.cachalot.credentials.Vault;
 import dev.cachalot.credentials.VaultCredentials;
 import dev.cachalot.credentials.VaultOptions;
 import dev.cachalot.metrics.EngineMetrics;
+import dev.cachalot.proxy.DiskRoom;
+import dev.cachalot.proxy.NameRouting;
 import dev.cachalot.proxy.PullThroughBackend;
 import dev.cachalot.rules.RuleService;
 import dev.cachalot.rules.RuleStore;
@@ -76,6 +80,9 @@ final class EngineParts implements AutoCloseable {
     final UserStore users;
     /** Prometheus metrics of this engine; {@code /metrics} on its listener. */
     final EngineMetrics metrics;
+    /** Offline bundles: cached images out to an OCI layout tar, and such a tar into the cache. */
+    final BundleExporter bundleExporter;
+    final BundleImporter bundleImporter;
 
     /**
      * @param sharedDatabase the PostgreSQL database this engine shares with others, or null for the data folder's
@@ -123,6 +130,10 @@ final class EngineParts implements AutoCloseable {
             this.backend = new PullThroughBackend(config::ruleSet, blobs, index, observedUpstream, recorder::record, folder.root(),
                     MAX_BLOB_BYTES, clock);
             this.repositories = new Repositories(index, index, blobs, backend);
+            this.bundleExporter = new BundleExporter(index, index, blobs);
+            NameRouting routing = new NameRouting(config::ruleSet, index);
+            this.bundleImporter = new BundleImporter(name -> routing.forPull(name, null), index, blobs, new DiskRoom(folder.root()),
+                    folder.tmp(), MAX_BLOB_BYTES, clock);
             CredentialSetTable credentialSetMetadata = new CredentialSetTable(database);
             this.importer = new RuleImporter(database, ruleStore, upstreamStore, credentialSetMetadata, this::localRepositoryUnder);
             this.exporter = new RuleExporter(ruleStore, upstreamStore, credentialSetMetadata);

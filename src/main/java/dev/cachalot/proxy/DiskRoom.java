@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * 1% of a 32 MiB volume is 335 KB, and 256 MiB is reached from a 25 GiB volume on). Content that would eat into
  * the reserve is refused with 507 Insufficient Storage, and cached content is still served (see docs/decisions).
  */
-final class DiskRoom {
+public final class DiskRoom {
 
     static final long MAX_RESERVE = 256L * 1024 * 1024;
     static final int RESERVE_PERCENT = 1;
@@ -25,7 +25,7 @@ final class DiskRoom {
     private final Path probe;
 
     /** @param probe a folder on the volume that holds the cache's content (the data folder) */
-    DiskRoom(Path probe) {
+    public DiskRoom(Path probe) {
         this.probe = probe;
     }
 
@@ -38,7 +38,7 @@ final class DiskRoom {
      * @param bytes the size of the content to store (0 when unknown)
      * @throws DistributionException 507 when the content would leave less than the reserve free
      */
-    void require(long bytes, String what) {
+    public void require(long bytes, String what) {
         try {
             Space space = Space.of(probe);
             long reserve = reserveFor(space.total());

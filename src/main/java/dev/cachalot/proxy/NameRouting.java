@@ -14,16 +14,17 @@ import java.util.function.Supplier;
  * plain local repository of that exact name exists — a rule added later must not take over a user's own images —
  * and never for pushes, which only a rule's target (or a mirror namespace) covers.
  */
-final class NameRouting {
+public final class NameRouting {
     private final Supplier<RuleSet> rules;
     private final RepositoryContents index;
 
-    NameRouting(Supplier<RuleSet> rules, RepositoryContents index) {
+    public NameRouting(Supplier<RuleSet> rules, RepositoryContents index) {
         this.rules = rules;
         this.index = index;
     }
 
-    Optional<Resolution> forPull(RepositoryName name, String namespace) {
+    /** The rule that serves a pull of {@code name} (with containerd's {@code ?ns=} namespace, or null); empty: a local repository. */
+    public Optional<Resolution> forPull(RepositoryName name, String namespace) {
         Optional<Resolution> r = rules.get().resolve(name, namespace);
         if (r.isPresent() && isDockerHubFallback(r.get(), name, namespace) && isLocal(name)) {
             return Optional.empty();

@@ -2,8 +2,10 @@ package dev.cachalot.storage;
 
 import dev.cachalot.oci.Digest;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -46,6 +48,30 @@ public interface BlobStore {
      * @throws DigestMismatchException when {@code content} does not have {@code digest}; nothing is stored
      */
     void put(Digest digest, byte[] content) throws IOException;
+
+    /**
+     * Stores the whole content of {@code file}, which the caller has already hashed to {@code digest} (a bundle import
+     * hashes every blob as it stages it), and takes the file over: it is gone afterwards, stored or not. A store on
+     * the file's volume may move it into place instead of writing it again; this default copies it through a
+     * {@link #newWriter} that hashes it once more. A no-op (but for deleting the file) if already stored.
+     *
+     * @throws DigestMismatchException when a copying store finds the content is not {@code digest}; nothing is stored
+     */
+    default void putVerifiedFile(Digest digest, Path file) throws IOException {
+        try {
+            if (contains(digest)) return;
+            try (BlobWriter writer = newWriter(digest, Files.size(file)); InputStream in = Files.newInputStream(file)) {
+                byte[] buffer = new byte[1 << 16];
+                int n;
+                while ((n = in.read(buffer)) >= 0) {
+                    writer.write(ByteBuffer.wrap(buffer, 0, n));
+                }
+                writer.commit();
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
 
     /** Reads small content (a manifest) fully; empty if not stored. */
     Optional<byte[]> read(Digest digest) throws IOException;

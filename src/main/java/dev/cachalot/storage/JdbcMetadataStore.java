@@ -84,6 +84,61 @@ public final class JdbcMetadataStore implements MetadataStore {
     }
 
     @Override
+    public void load(List<RepositoryLoad> repositories, Instant at) {
+        Instant now = Instant.now();
+        upsert(c -> {
+            try (PreparedStatement manifests = c.prepareStatement(
+                    "MERGE INTO manifests t USING (VALUES (CAST(? AS VARCHAR(255)), CAST(? AS VARCHAR(200)))) s(repository, digest)"
+                            + " ON t.repository = s.repository AND t.digest = s.digest"
+                            + " WHEN NOT MATCHED THEN INSERT (repository, digest, media_type, size, artifact_type, subject_digest, created_at)"
+                            + " VALUES (s.repository, s.digest, ?, ?, ?, ?, ?)");
+                 PreparedStatement blobs = c.prepareStatement(
+                         "MERGE INTO blob_links t USING (VALUES (CAST(? AS VARCHAR(255)), CAST(? AS VARCHAR(200)))) s(repository, digest)"
+                                 + " ON t.repository = s.repository AND t.digest = s.digest"
+                                 + " WHEN NOT MATCHED THEN INSERT (repository, digest, size, created_at) VALUES (s.repository, s.digest, ?, ?)");
+                 // Standard MERGE (not H2's MERGE ... KEY) so that PostgreSQL 15 runs it too; a moved tag keeps its counters.
+                 PreparedStatement tags = c.prepareStatement(
+                         "MERGE INTO tags t USING (VALUES (CAST(? AS VARCHAR(255)), CAST(? AS VARCHAR(128)), CAST(? AS VARCHAR(200))))"
+                                 + " s(repository, tag, digest) ON t.repository = s.repository AND t.tag = s.tag"
+                                 + " WHEN MATCHED THEN UPDATE SET digest = s.digest, fetched_at = ?, validated_at = ?"
+                                 + " WHEN NOT MATCHED THEN INSERT (repository, tag, digest, fetched_at, validated_at)"
+                                 + " VALUES (s.repository, s.tag, s.digest, ?, ?)")) {
+                for (RepositoryLoad r : repositories) {
+                    ensureRepository(c, r.name(), r.kind(), r.origin(), now);
+                    for (ManifestLoad m : r.manifests()) {
+                        manifests.setString(1, r.name().value());
+                        manifests.setString(2, m.digest().toString());
+                        manifests.setString(3, m.mediaType());
+                        manifests.setLong(4, m.size());
+                        manifests.setString(5, m.artifactType());
+                        manifests.setString(6, m.subject() == null ? null : m.subject().toString());
+                        setInstant(manifests, 7, now);
+                        manifests.addBatch();
+                    }
+                    for (var blob : r.blobs().entrySet()) {
+                        blobs.setString(1, r.name().value());
+                        blobs.setString(2, blob.getKey().toString());
+                        blobs.setLong(3, blob.getValue());
+                        setInstant(blobs, 4, now);
+                        blobs.addBatch();
+                    }
+                    for (var tag : r.tags().entrySet()) {
+                        tags.setString(1, r.name().value());
+                        tags.setString(2, tag.getKey());
+                        tags.setString(3, tag.getValue().toString());
+                        for (int i = 4; i <= 7; i++) setInstant(tags, i, at);
+                        tags.addBatch();
+                    }
+                }
+                manifests.executeBatch();
+                blobs.executeBatch();
+                tags.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    @Override
     public Optional<StoredManifest> manifest(RepositoryName repository, Digest digest) {
         return queryFirst("SELECT " + MANIFEST_COLUMNS + " FROM manifests WHERE repository = ? AND digest = ?",
                 JdbcMetadataStore::storedManifest, repository.value(), digest.toString());

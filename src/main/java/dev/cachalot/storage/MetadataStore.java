@@ -5,5 +5,6 @@ package dev.cachalot.storage;
  * per kind of consumer. An implementation (H2 today: {@link JdbcMetadataStore}) passes {@code MetadataStoreContract};
  * consumers take only the narrow interface they use.
  */
-public interface MetadataStore extends RepositoryContents, RepositoryCatalog, CacheEviction, BlobReferences, PullCounters {
+public interface MetadataStore extends RepositoryContents, RepositoryCatalog, CacheEviction, BlobReferences, PullCounters,
+        ContentLoads {
 }

@@ -98,6 +98,22 @@ public abstract class BlobStoreContract {
     }
 
     @Test
+    void putVerifiedFileStoresItsContentAndTakesTheFileOver(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        byte[] content = randomBytes(200_000, 17);
+        Digest d = digestOf(content);
+        Path file = java.nio.file.Files.write(dir.resolve("staged"), content);
+        Path again = java.nio.file.Files.write(dir.resolve("staged-again"), content);
+
+        store.putVerifiedFile(d, file);
+        store.putVerifiedFile(d, again);
+
+        assertThat(store.read(d)).hasValueSatisfying(b -> assertThat(b).isEqualTo(content));
+        assertThat(listed()).extracting(StoredBlob::digest).containsExactly(d);
+        assertThat(file).doesNotExist();
+        assertThat(again).doesNotExist();
+    }
+
+    @Test
     void missingBlobsAnswerEmpty() throws Exception {
         Digest d = digestOf("never stored".getBytes(StandardCharsets.UTF_8));
 

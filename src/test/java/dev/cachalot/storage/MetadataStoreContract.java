@@ -63,6 +63,62 @@ public abstract class MetadataStoreContract {
     }
 
     @Test
+    void loadRecordsRepositoriesManifestsBlobsAndTagsTogether() {
+        ContentLoads.RepositoryLoad nginx = new ContentLoads.RepositoryLoad(NGINX, RepositoryKind.CACHED, NGINX_ORIGIN,
+                List.of(new ContentLoads.ManifestLoad(digest(1), OCI_MANIFEST, 500, null, null),
+                        new ContentLoads.ManifestLoad(digest(2), OCI_MANIFEST, 90, "application/vnd.test", digest(1))),
+                java.util.Map.of(digest(10), 1000L, digest(11), 2000L), java.util.Map.of("1.27", digest(1)));
+        ContentLoads.RepositoryLoad app = new ContentLoads.RepositoryLoad(APP, RepositoryKind.LOCAL, null,
+                List.of(new ContentLoads.ManifestLoad(digest(3), OCI_MANIFEST, 300, null, null)),
+                java.util.Map.of(digest(10), 1000L), java.util.Map.of("v1", digest(3), "latest", digest(3)));
+
+        index.load(List.of(nginx, app), T0);
+
+        assertThat(index.repository(NGINX).orElseThrow().ruleName()).isEqualTo("nginx-rule");
+        assertThat(index.repositoryKind(APP)).hasValue(RepositoryKind.LOCAL);
+        assertThat(index.manifest(NGINX, digest(1)).orElseThrow().size()).isEqualTo(500);
+        assertThat(index.referrers(NGINX, digest(1))).extracting(StoredManifest::digest).containsExactly(digest(2));
+        assertThat(index.hasBlob(NGINX, digest(11))).isTrue();
+        assertThat(index.hasBlob(APP, digest(11))).isFalse();
+        assertThat(index.tags(APP)).extracting(TagRecord::tag).containsExactly("latest", "v1");
+        assertThat(index.tag(NGINX, "1.27").orElseThrow().fetchedAt()).isEqualTo(T0);
+    }
+
+    @Test
+    void loadMovesTagsAndKeepsWhatWasRecorded() {
+        putManifest(NGINX, digest(1), 500);
+        index.putTag(NGINX, "stable", digest(1), T0);
+        index.recordPulls(List.of(new PullCount(NGINX, "stable", digest(1), 3, T0)));
+
+        index.load(List.of(new ContentLoads.RepositoryLoad(NGINX, RepositoryKind.CACHED, NGINX_ORIGIN,
+                List.of(new ContentLoads.ManifestLoad(digest(1), "other/type", 999, null, null),
+                        new ContentLoads.ManifestLoad(digest(2), OCI_MANIFEST, 600, null, null)),
+                java.util.Map.of(), java.util.Map.of("stable", digest(2)))), T0.plusSeconds(60));
+
+        assertThat(index.manifest(NGINX, digest(1)).orElseThrow().size()).isEqualTo(500);
+        TagRecord stable = index.tag(NGINX, "stable").orElseThrow();
+        assertThat(stable.digest()).isEqualTo(digest(2));
+        assertThat(stable.pullCount()).isEqualTo(3);
+        assertThat(stable.validatedAt()).isEqualTo(T0.plusSeconds(60));
+    }
+
+    @Test
+    void aFailingLoadLeavesNothingBehind() {
+        ContentLoads.RepositoryLoad good = new ContentLoads.RepositoryLoad(APP, RepositoryKind.LOCAL, null,
+                List.of(new ContentLoads.ManifestLoad(digest(3), OCI_MANIFEST, 300, null, null)),
+                java.util.Map.of(digest(10), 1000L), java.util.Map.of("v1", digest(3)));
+        // a manifest without a media type: the store refuses the statement
+        ContentLoads.RepositoryLoad bad = new ContentLoads.RepositoryLoad(OTHER, RepositoryKind.LOCAL, null,
+                List.of(new ContentLoads.ManifestLoad(digest(4), null, 300, null, null)),
+                java.util.Map.of(), java.util.Map.of("v2", digest(4)));
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> index.load(List.of(good, bad), T0)).isInstanceOf(RuntimeException.class);
+
+        assertThat(index.repositories()).isEmpty();
+        assertThat(index.hasBlob(APP, digest(10))).isFalse();
+    }
+
+    @Test
     void putManifestCreatesRepositoryAndIsIdempotent() {
         putManifest(NGINX, digest(1), 500);
         putManifest(NGINX, digest(1), 500);

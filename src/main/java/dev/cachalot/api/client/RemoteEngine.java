@@ -149,6 +149,21 @@ public final class RemoteEngine implements EngineAdmin {
         throw new EngineException("the engine at " + engine + " is started and stopped on its own machine");
     }
 
+    // Bundles are files on the engine's own machine: moving them over the API (upload and download) is not built yet.
+
+    @Override
+    public dev.cachalot.bundle.BundleExportReport exportBundle(dev.cachalot.bundle.BundleSelection selection, Path file,
+                                                               java.util.function.BiConsumer<Long, Long> bytesAndTotal) {
+        throw new EngineException("bundles of the engine at " + engine
+                + " are exported on its own machine (cachalot bundle export there)");
+    }
+
+    @Override
+    public dev.cachalot.bundle.BundleImportReport importBundle(Path file, java.util.function.BiConsumer<Long, Long> bytesAndTotal) {
+        throw new EngineException("bundles are imported into the engine at " + engine
+                + " on its own machine (cachalot bundle import there)");
+    }
+
     // Users and access tokens are managed on the engine's machine (`cachalot users|tokens`) until the API serves them.
 
     @Override

@@ -99,6 +99,12 @@ public final class RepositoriesPage implements Page {
         pull.setId("prefetch");
         pull.setOnAction(e -> askPrefetch());
         pull.disableProperty().bind(vm.pullingProperty());
+        Button exportBundle = new Button("Export bundle…", Ui.icon(MaterialDesignP.PACKAGE_DOWN));
+        exportBundle.setId("exportBundle");
+        exportBundle.setTooltip(new javafx.scene.control.Tooltip("Writes the selected repository's cached images to a tar file"
+                + " (an OCI image layout) for a machine without network; drop such a file here to import it"));
+        exportBundle.setOnAction(e -> chooseExportBundle());
+        exportBundle.disableProperty().bind(repos.getSelectionModel().selectedItemProperty().isNull().or(vm.pullingProperty()));
         Button delete = new Button("Delete…", Ui.icon(MaterialDesignD.DELETE));
         delete.setId("deleteRepositoryOrTag");
         delete.setOnAction(e -> deleteSelected());
@@ -135,8 +141,20 @@ public final class RepositoriesPage implements Page {
         progressRow.managedProperty().bind(progressRow.visibleProperty());
         tags.setPlaceholder(Ui.hint("Select a repository to see its tags."));
         layers.setPlaceholder(Ui.hint("Select a tag to see its manifest's layers."));
-        root = Ui.pageBox(Ui.title("Repositories"), new HBox(8, filter, copy, pull, delete),
+        // at 1024 px the filter gives way, not the buttons' labels
+        for (Button b : java.util.List.of(copy, pull, exportBundle, delete)) b.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        filter.setMinWidth(120);
+        root = Ui.pageBox(Ui.title("Repositories"), new HBox(8, filter, copy, pull, exportBundle, delete),
                 progressRow, Ui.errorLabel(vm.errorProperty()), split);
+        root.setOnDragOver(e -> {
+            if (e.getDragboard().hasFiles()) e.acceptTransferModes(javafx.scene.input.TransferMode.COPY);
+            e.consume();
+        });
+        root.setOnDragDropped(e -> {
+            boolean taken = e.getDragboard().hasFiles() && handleDroppedFiles(e.getDragboard().getFiles());
+            e.setDropCompleted(taken);
+            e.consume();
+        });
     }
 
     /** "rule team-all, from team/big" for a cached repository; "local (pushed)" for a plain one. */
@@ -154,6 +172,48 @@ public final class RepositoriesPage implements Page {
         box.setPadding(new javafx.geometry.Insets(4, 0, 0, 0));
         VBox.setVgrow(table, Priority.ALWAYS);
         return box;
+    }
+
+    /** A bundle ({@code .tar}) dropped on the page is imported; other files are not ours to take. */
+    public boolean handleDroppedFiles(java.util.List<java.io.File> files) {
+        java.util.Optional<java.io.File> bundle = files.stream().filter(f -> f.getName().toLowerCase(java.util.Locale.ROOT).endsWith(".tar"))
+                .findFirst();
+        bundle.ifPresent(f -> vm.importBundle(f.toPath(), finishedNotice("Bundle imported")));
+        return bundle.isPresent();
+    }
+
+    /** Asks for a bundle and imports it (the File menu's Import bundle). */
+    public void chooseImportBundle() {
+        javafx.stage.FileChooser chooser = new javafx.stage.FileChooser();
+        chooser.setTitle("Import bundle");
+        chooser.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter("Bundles (OCI image layout tar)", "*.tar"));
+        java.io.File file = chooser.showOpenDialog(Ui.windowOf(root).orElse(null));
+        if (file != null) vm.importBundle(file.toPath(), finishedNotice("Bundle imported"));
+    }
+
+    /** Asks which tags and where, then exports the selected repository as a bundle. */
+    private void chooseExportBundle() {
+        RepositoryView r = repos.getSelectionModel().getSelectedItem();
+        if (r == null) return;
+        TextInputDialog d = new TextInputDialog("");
+        d.setTitle("Export bundle");
+        d.setHeaderText("Which tags of " + r.name() + "? Only fully cached tags are written.");
+        d.setContentText("Tags (blank: all; 3.19,3.20 · 3.* · re:REGEX · semver:>=3.19 <4)");
+        Ui.windowOf(root).ifPresent(d::initOwner);
+        d.showAndWait().ifPresent(tagFilter -> {
+            javafx.stage.FileChooser chooser = new javafx.stage.FileChooser();
+            chooser.setTitle("Export bundle");
+            chooser.setInitialFileName(r.name().replace('/', '-') + ".tar");
+            chooser.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter("Bundles (OCI image layout tar)", "*.tar"));
+            java.io.File file = chooser.showSaveDialog(Ui.windowOf(root).orElse(null));
+            if (file != null) vm.exportBundle(r.name(), tagFilter, file.toPath(), finishedNotice("Bundle written"));
+        });
+    }
+
+    /** Long work can outlast the page: its notice goes to the window, wherever the user is by then. */
+    private java.util.function.Consumer<String> finishedNotice(String title) {
+        javafx.stage.Window window = Ui.windowOf(root).orElse(null);
+        return text -> Ui.notifyDone(window, title, text);
     }
 
     private void askPrefetch() {

@@ -5,10 +5,16 @@ import dev.cachalot.app.common.Async;
 import dev.cachalot.app.common.Formats;
 import dev.cachalot.app.common.LiveSubscription;
 import dev.cachalot.app.common.Messages;
+import dev.cachalot.bundle.BundleExportReport;
+import dev.cachalot.bundle.BundleImportReport;
+import dev.cachalot.bundle.BundleSelection;
 import dev.cachalot.engine.EngineApi;
 import dev.cachalot.engine.ManifestView;
 import dev.cachalot.engine.RepositoryView;
 import dev.cachalot.engine.TagView;
+import dev.cachalot.rules.PlatformFilter;
+import dev.cachalot.rules.TagFilter;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.Consumer;
 import javafx.beans.property.ReadOnlyBooleanProperty;
@@ -138,6 +144,60 @@ public final class RepositoriesViewModel {
         if (pull != null) pull.cancel();
         pulling.set(false);
         progressText.set("Cancelled.");
+    }
+
+    /**
+     * Writes the fully cached tags of {@code repository} that {@code tagFilter} selects (blank: all) to {@code file}
+     * as a bundle, with progress and Cancel as a pull into the cache has; {@code finished} gets what was written.
+     */
+    public void exportBundle(String repository, String tagFilter, Path file, Consumer<String> finished) {
+        TagFilter filter;
+        try {
+            filter = tagFilter == null || tagFilter.isBlank() ? TagFilter.ALL : TagFilter.parse(tagFilter);
+        } catch (IllegalArgumentException e) {
+            error.set(e.getMessage());
+            return;
+        }
+        BundleSelection selection = BundleSelection.ofRepository(repository, filter, PlatformFilter.ALL);
+        runBundleWork("Exporting " + repository, () -> engine.exportBundle(selection, file, progressTo("Exporting " + repository)),
+                (BundleExportReport r) -> "Wrote " + file.getFileName() + ": " + r.tags().size() + " tag(s), " + Formats.bytes(r.bytes())
+                        + (r.skipped().isEmpty() ? "." : "; left out (not fully cached): "
+                        + String.join(", ", r.skipped().stream().map(BundleExportReport.Skipped::refName).toList()) + "."), finished);
+    }
+
+    /** Verifies a bundle and loads it into the cache, all or nothing, with progress and Cancel. */
+    public void importBundle(Path file, Consumer<String> finished) {
+        String what = "Importing " + file.getFileName();
+        runBundleWork(what, () -> engine.importBundle(file, progressTo(what)),
+                (BundleImportReport r) -> "Imported " + file.getFileName() + ": " + r.images() + " image(s), " + r.tags() + " tag(s), "
+                        + Formats.bytes(r.bytes()) + " new, " + r.alreadyPresent() + " blob(s) already present.", finished);
+    }
+
+    private java.util.function.BiConsumer<Long, Long> progressTo(String what) {
+        return (bytes, total) -> async.post(() -> {
+            if (!pulling.get()) return; // cancelled meanwhile
+            progress.set(total > 0 ? Math.min(1.0, (double) bytes / total) : -1);
+            progressText.set(what + " — " + Formats.bytes(bytes) + (total > 0 ? " of " + Formats.bytes(total) : ""));
+        });
+    }
+
+    private <R> void runBundleWork(String what, java.util.concurrent.Callable<R> work, java.util.function.Function<R, String> done,
+                                   Consumer<String> finished) {
+        error.set("");
+        pulling.set(true);
+        progress.set(-1);
+        progressText.set(what + "…");
+        pull = async.run(work, report -> {
+            pulling.set(false);
+            progress.set(1);
+            progressText.set(done.apply(report));
+            refresh();
+            finished.accept(progressText.get());
+        }, e -> {
+            pulling.set(false);
+            progressText.set("");
+            error.set(Messages.human(e));
+        });
     }
 
     public void deleteTag(String repository, String tag) {

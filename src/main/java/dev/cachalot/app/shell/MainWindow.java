@@ -55,6 +55,7 @@ public final class MainWindow {
     private final StatusBarViewModel statusBar;
     private final ServerViewModel server;
     private final RulesPage rulesPage;
+    private final RepositoriesPage repositoriesPage;
     private final List<Page> pages;
     private final ListView<Page> navigation = new ListView<>();
     private final StackPane content = new StackPane();
@@ -68,10 +69,11 @@ public final class MainWindow {
         this.statusBar = new StatusBarViewModel(context);
         this.server = new ServerViewModel(context);
         this.rulesPage = new RulesPage(context);
+        this.repositoriesPage = new RepositoriesPage(context);
         this.pages = List.of(new OverviewPage(context, () -> {
             select(rulesPage.title());
             rulesPage.openWizard();
-        }), rulesPage, new CredentialsPage(context), new UpstreamsPage(context), new RepositoriesPage(context),
+        }), rulesPage, new CredentialsPage(context), new UpstreamsPage(context), repositoriesPage,
                 new StatsPage(context), new ClientSetupPage(context), new SettingsPage(context, this::restartServer));
 
         navigation.setId(NAV_ID);
@@ -240,9 +242,14 @@ public final class MainWindow {
             rulesPage.chooseExport();
         });
         exportRules.setId("menuExportRules");
+        MenuItem importBundle = item("Import bundle…", null, () -> {
+            select(repositoriesPage.title());
+            repositoriesPage.chooseImportBundle();
+        });
+        importBundle.setId("menuImportBundle");
         MenuItem quit = item("Quit", new KeyCodeCombination(KeyCode.Q, KeyCombination.SHORTCUT_DOWN), stage::close);
         Menu file = new Menu("File", null, newRule, new javafx.scene.control.SeparatorMenuItem(), importRules, exportRules,
-                new javafx.scene.control.SeparatorMenuItem(), quit);
+                new javafx.scene.control.SeparatorMenuItem(), importBundle, new javafx.scene.control.SeparatorMenuItem(), quit);
 
         MenuItem delete = item("Delete…", new KeyCodeCombination(KeyCode.DELETE), () -> {
             if (shown != null) shown.deleteSelected();

@@ -98,6 +98,42 @@ class RepositoriesViewModelTest {
     }
 
     @Test
+    void exportsABundleThatAnotherCacheImports() {
+        Path bundle = data.resolve("nginx.tar");
+        java.util.List<String> notices = new java.util.ArrayList<>();
+
+        vm.exportBundle("up/library/nginx", "semver:>=1.27", bundle, notices::add);
+
+        assertThat(vm.errorProperty().get()).isEmpty();
+        assertThat(vm.pullingProperty().get()).isFalse();
+        assertThat(vm.progressTextProperty().get()).startsWith("Wrote nginx.tar: 1 tag(s), ").endsWith(".");
+        assertThat(notices).containsExactly(vm.progressTextProperty().get());
+        try (Engine other = TestEngine.open(data.resolve("other"))) {
+            RepositoriesViewModel otherVm = new RepositoriesViewModel(new AppContext(other, Async.direct(), data.toString()));
+
+            otherVm.importBundle(bundle, text -> { });
+
+            assertThat(otherVm.errorProperty().get()).isEmpty();
+            assertThat(otherVm.progressTextProperty().get()).startsWith("Imported nginx.tar: 1 image(s), 1 tag(s), ");
+            assertThat(otherVm.repositories()).extracting(RepositoryView::name).containsExactly("up/library/nginx");
+            assertThat(other.tags("up/library/nginx")).singleElement().satisfies(t -> assertThat(t.digest()).isEqualTo(NGINX.digest()));
+        }
+    }
+
+    @Test
+    void aBadTagFilterOrAHostileBundleIsShownAsAnError() throws Exception {
+        vm.exportBundle("up/library/nginx", "re:((", data.resolve("x.tar"), text -> { });
+        assertThat(vm.errorProperty().get()).contains("not a valid regular expression");
+        assertThat(data.resolve("x.tar")).doesNotExist();
+
+        Path hostile = java.nio.file.Files.write(data.resolve("hostile.tar"),
+                dev.cachalot.bundle.BundleArchive.of(NGINX, "evil/app:1").file("/etc/evil", new byte[] {1}).bytes());
+        vm.importBundle(hostile, text -> { });
+        assertThat(vm.errorProperty().get()).contains("entry '/etc/evil' is an absolute path");
+        assertThat(vm.pullingProperty().get()).isFalse();
+    }
+
+    @Test
     void progressSaysBytesOfTotalWithPercentOnceTheTotalIsKnown() {
         assertThat(RepositoriesViewModel.progressText("team/app:1.0", 12L << 20, 48L << 20))
                 .isEqualTo("Pulling team/app:1.0 — 12.0 MiB of 48.0 MiB (25 %)");
