@@ -19,7 +19,7 @@ import javafx.stage.FileChooser;
 import javafx.stage.Window;
 
 /**
- * File → Connect to engine…: the address (recent ones offered), a token, and for https an optional CA file whose
+ * File → Connect to engine…: the address (recent ones offered), a token or a user and password, and for https an optional CA file whose
  * fingerprint must be confirmed. The dialog stays open on a failure and says why under the fields.
  */
 public final class ConnectEngineDialog {
@@ -47,6 +47,14 @@ public final class ConnectEngineDialog {
         address.valueProperty().addListener((o, a, picked) -> {
             if (picked != null) vm.addressProperty().set(picked);
         });
+
+        TextField user = new TextField();
+        user.setId("engineUser");
+        user.setPromptText("optional: log in with a password instead of a token");
+        user.textProperty().bindBidirectional(vm.userProperty());
+        Label secretLabel = new Label();
+        secretLabel.textProperty().bind(javafx.beans.binding.Bindings.when(vm.userProperty().isEmpty())
+                .then("Token:").otherwise("Password:"));
 
         PasswordField token = new PasswordField();
         token.setId("engineToken");
@@ -90,11 +98,12 @@ public final class ConnectEngineDialog {
         grid.setHgap(8);
         grid.setVgap(8);
         grid.addRow(0, new Label("Engine address:"), address);
-        grid.addRow(1, new Label("Token:"), token);
-        grid.addRow(2, caLabel, caRow);
-        grid.add(fingerprint, 1, 3);
-        grid.add(trusted, 1, 4);
-        grid.add(error, 0, 5, 2, 1);
+        grid.addRow(1, new Label("User:"), user);
+        grid.addRow(2, secretLabel, token);
+        grid.addRow(3, caLabel, caRow);
+        grid.add(fingerprint, 1, 4);
+        grid.add(trusted, 1, 5);
+        grid.add(error, 0, 6, 2, 1);
         grid.setMaxWidth(560);
         dialog.getDialogPane().setContent(grid);
 

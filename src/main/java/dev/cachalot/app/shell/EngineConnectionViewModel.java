@@ -1,5 +1,6 @@
 package dev.cachalot.app.shell;
 
+import dev.cachalot.api.client.EngineLogin;
 import dev.cachalot.api.client.EngineTrust;
 import dev.cachalot.api.client.RemoteEngine;
 import dev.cachalot.app.common.AppContext;
@@ -27,7 +28,8 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 
 /**
- * Connecting the app to an engine elsewhere: its address, a token (used for this connection only, never stored) and,
+ * Connecting the app to an engine elsewhere: its address, a token, or a user and password the engine exchanges for
+ * one (used for this connection only, never stored) and,
  * for https with a private CA (the {@code ca.crt} of {@code cachalot tls init}), that CA file, trusted only once the
  * user confirmed its SHA-256 fingerprint. The connection counts once the engine answered a call that needs the token.
  */
@@ -35,6 +37,7 @@ public final class EngineConnectionViewModel {
     private final Async async;
     private final RecentEngines recent;
     private final StringProperty address = new SimpleStringProperty("");
+    private final StringProperty user = new SimpleStringProperty("");
     private final StringProperty token = new SimpleStringProperty("");
     private final StringProperty caFile = new SimpleStringProperty("");
     private final ReadOnlyStringWrapper caFingerprint = new ReadOnlyStringWrapper("");
@@ -91,11 +94,14 @@ public final class EngineConnectionViewModel {
             return;
         }
         Path ca = needsTrust.get() ? Path.of(caFile.get().strip()) : null;
-        String bearer = token.get();
+        String secret = token.get();
+        String name = user.get() == null ? "" : user.get().strip();
         error.set("");
         connecting.set(true);
         async.run(() -> {
-            RemoteEngine remote = new RemoteEngine(engine, bearer, EngineTrust.context(ca));
+            javax.net.ssl.SSLContext tls = EngineTrust.context(ca);
+            String bearer = name.isEmpty() ? secret : EngineLogin.token(engine, name, secret.toCharArray(), tls);
+            RemoteEngine remote = new RemoteEngine(engine, bearer, tls);
             try {
                 remote.status();
                 remote.rules(); // needs the token where the engine has users: a wrong one fails here, not on a page
@@ -116,6 +122,8 @@ public final class EngineConnectionViewModel {
     }
 
     public StringProperty addressProperty() { return address; }
+    public StringProperty userProperty() { return user; }
+    /** The token, or the user's password when a user is given. */
     public StringProperty tokenProperty() { return token; }
     public StringProperty caFileProperty() { return caFile; }
     public ReadOnlyStringProperty caFingerprintProperty() { return caFingerprint.getReadOnlyProperty(); }

@@ -89,6 +89,20 @@ class EngineConnectionViewModelTest {
     }
 
     @Test
+    void aUserLoginOnAnEngineWithoutUsersSaysSo() {
+        vm.addressProperty().set(address);
+        vm.caFileProperty().set(tls.caCertificate().toString());
+        vm.caTrustedProperty().set(true);
+        vm.userProperty().set("alice");
+        vm.tokenProperty().set("alice-password");
+        AtomicReference<RemoteConnection> connected = new AtomicReference<>();
+        vm.connect(connected::set);
+        assertThat(connected.get()).isNull();
+        assertThat(vm.errorProperty().get()).isEqualTo("Cannot connect to " + address + ": The engine at " + address
+                + " has authentication off: give a token, or no login at all");
+    }
+
+    @Test
     void aRecentEngineBringsBackItsCaFileButAsksForTheFingerprintAgain() {
         new RecentEngines(new AppPreferences(node)).remember(java.net.URI.create(address), tls.caCertificate());
         vm = new EngineConnectionViewModel(Async.direct(), new RecentEngines(new AppPreferences(node)));
