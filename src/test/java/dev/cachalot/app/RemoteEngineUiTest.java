@@ -24,6 +24,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.prefs.Preferences;
 import javafx.scene.control.ButtonBar.ButtonData;
 import javafx.scene.control.ComboBox;
@@ -119,6 +120,7 @@ class RemoteEngineUiTest {
         await().atMost(PICK_UP_LIMIT).until(() -> rulesOnTheEngine().contains("\"" + upstream.hostPort() + "/team/ui\""));
         waitUntil(() -> table.getItems().stream().anyMatch(r -> r.sourceRepository().equals(upstream.hostPort() + "/team/ui")));
         assertThat(localEngine.rules()).as("the rule went to the remote engine only").isEmpty();
+        everyPageLoadsWithoutAnError(robot);
 
         serve.destroyForcibly().waitFor();
         Label state = robot.lookup("#statusState").queryAs(Label.class);
@@ -145,6 +147,24 @@ class RemoteEngineUiTest {
         assertThat(again.getItems()).containsExactly(url);
         assertThat(prefs.get("recentEngines", "")).isEqualTo(url + "\t\n");
         robot.clickOn(button(robot, ButtonData.CANCEL_CLOSE));
+    }
+
+    /** Every page of the remote window, each shown once: none shows an error (as RealEngineUiTest on a local one). */
+    private static void everyPageLoadsWithoutAnError(FxRobot robot) {
+        @SuppressWarnings("unchecked")
+        javafx.scene.control.ListView<dev.cachalot.app.common.Page> navigation =
+                robot.lookup("#" + MainWindow.NAV_ID).queryAs(javafx.scene.control.ListView.class);
+        for (dev.cachalot.app.common.Page page : List.copyOf(navigation.getItems())) {
+            robot.interact(() -> navigation.getSelectionModel().select(page));
+            org.testfx.util.WaitForAsyncUtils.sleep(300, java.util.concurrent.TimeUnit.MILLISECONDS);
+            org.testfx.util.WaitForAsyncUtils.waitForFxEvents();
+            List<String> errors = AppHarness.allNodes().stream()
+                    .filter(n -> n.getStyleClass().contains("error-message") && n.isVisible())
+                    .map(n -> ((Label) n).getText()).toList();
+            assertThat(errors).as("errors on " + page.title() + " of the remote engine").isEmpty();
+        }
+        robot.interact(() -> navigation.getSelectionModel().select(navigation.getItems().stream()
+                .filter(p -> p.title().equals("Cache rules")).findFirst().orElseThrow()));
     }
 
     private void createRuleInTheWizard(FxRobot robot, String path) {
