@@ -114,6 +114,10 @@ public final class ConnectEngineDialog {
         connectButton.addEventFilter(ActionEvent.ACTION, e -> {
             e.consume();
             vm.connect(c -> {
+                if (!dialog.isShowing()) { // cancelled while connecting: the user no longer wants this engine
+                    c.context().shutDownEngine();
+                    return;
+                }
                 dialog.setResult(connect);
                 dialog.close();
                 connected.accept(c);
