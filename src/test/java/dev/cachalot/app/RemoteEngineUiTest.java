@@ -78,8 +78,8 @@ class RemoteEngineUiTest {
     }
 
     @AfterAll
-    static void stopTheEngineProcess() {
-        if (serve != null) serve.destroyForcibly();
+    static void stopTheEngineProcess() throws InterruptedException {
+        if (serve != null) serve.destroyForcibly().waitFor(); // gone before its data folder is deleted
     }
 
     @Start
