@@ -25,7 +25,10 @@ final class AppHarness {
     }
 
     static MainWindow open(Stage stage, Engine engine) {
-        Preferences node = Preferences.userRoot().node("/dev/cachalot/test/" + System.nanoTime());
+        return open(stage, engine, Preferences.userRoot().node("/dev/cachalot/test/" + System.nanoTime()));
+    }
+
+    static MainWindow open(Stage stage, Engine engine, Preferences node) {
         AppContext context = new AppContext(engine, new FxAsync(2), engine.dataFolder().root().toString());
         MainWindow window = new MainWindow(stage, context, new AppPreferences(node));
         window.show();

@@ -14,6 +14,7 @@ import dev.cachalot.app.settings.SettingsPage;
 import dev.cachalot.app.stats.StatsPage;
 import dev.cachalot.app.upstreams.UpstreamsPage;
 import dev.cachalot.engine.EngineStatus;
+import java.net.URI;
 import java.util.List;
 import javafx.beans.binding.Bindings;
 import javafx.scene.Scene;
@@ -45,6 +46,10 @@ import org.kordamp.ikonli.materialdesign2.MaterialDesignS;
 /**
  * The shell: menu, left navigation, the page shown, and a status bar. Remembers geometry, last page and theme;
  * starts the engine's server in the background and stops it when the window closes.
+ *
+ * <p>File → Connect to engine… puts a second window's contents (pages on a {@link RemoteConnection}) into the same
+ * stage; the local window stays behind it, its server still serving, and comes back with "Back to local engine". A
+ * remote window never starts or stops a server: that is done on the engine's own machine.
  */
 public final class MainWindow {
     public static final String NAV_ID = "navigation";
@@ -59,13 +64,26 @@ public final class MainWindow {
     private final List<Page> pages;
     private final ListView<Page> navigation = new ListView<>();
     private final StackPane content = new StackPane();
+    /** The engine's address when this window shows a remote engine; null for the local one. */
+    private final URI remoteAddress;
+    /** In a remote window: the local window to go back to. */
+    private final MainWindow local;
+    /** In the local window: the remote window shown in its place, if any. */
+    private MainWindow remoteShown;
+    private final Scene scene;
     private Page shown;
     private boolean closed;
 
     public MainWindow(Stage stage, AppContext context, AppPreferences prefs) {
+        this(stage, context, prefs, null, null);
+    }
+
+    private MainWindow(Stage stage, AppContext context, AppPreferences prefs, URI remoteAddress, MainWindow local) {
         this.stage = stage;
         this.context = context;
         this.prefs = prefs;
+        this.remoteAddress = remoteAddress;
+        this.local = local;
         this.statusBar = new StatusBarViewModel(context);
         this.server = new ServerViewModel(context);
         this.rulesPage = new RulesPage(context);
@@ -74,7 +92,8 @@ public final class MainWindow {
             select(rulesPage.title());
             rulesPage.openWizard();
         }), rulesPage, new CredentialsPage(context), new UpstreamsPage(context), repositoriesPage,
-                new StatsPage(context), new ClientSetupPage(context), new SettingsPage(context, this::restartServer));
+                new StatsPage(context), new ClientSetupPage(context), new SettingsPage(context, remoteAddress == null
+                        ? this::restartServer : this::tellRemoteRestart));
 
         navigation.setId(NAV_ID);
         navigation.getItems().setAll(pages);
@@ -95,13 +114,18 @@ public final class MainWindow {
         root.setLeft(navigation);
         root.setCenter(content);
         root.setBottom(statusBar());
-        Scene scene = new Scene(root, prefs.getDouble("width", 1200), prefs.getDouble("height", 780));
+        Scene current = stage.getScene();
+        scene = local != null && current != null ? new Scene(root, current.getWidth(), current.getHeight())
+                : new Scene(root, prefs.getDouble("width", 1200), prefs.getDouble("height", 780));
         var css = MainWindow.class.getResource("/dev/cachalot/app/cachalot.css");
         if (css != null) scene.getStylesheets().add(css.toExternalForm());
         stage.setScene(scene);
-        // the address in the title tells two windows (two data folders) apart in the task bar
-        stage.titleProperty().bind(Bindings.createStringBinding(() -> title(statusBar.statusProperty().get()),
-                statusBar.statusProperty()));
+        bindTitle();
+        if (local != null) {
+            // one theme for the app, whichever engine it shows
+            context.themeProperty().bindBidirectional(local.context.themeProperty());
+            return;
+        }
         loadIcon();
         if (!Double.isNaN(prefs.getDouble("x", Double.NaN))) {
             stage.setX(prefs.getDouble("x", 0));
@@ -116,6 +140,19 @@ public final class MainWindow {
         stage.setOnHidden(e -> close());
     }
 
+    private void bindTitle() {
+        // the address in the title tells two windows (two data folders, or a remote engine) apart in the task bar
+        stage.titleProperty().bind(Bindings.createStringBinding(() -> remoteAddress == null
+                ? title(statusBar.statusProperty().get())
+                : remoteTitle(remoteAddress, statusBar.statusProperty().get()), statusBar.statusProperty()));
+    }
+
+    /** "Cachalot — https://host:5000 (remote)"; the address stays while the engine does not answer. */
+    static String remoteTitle(URI address, EngineStatus s) {
+        boolean lost = s != null && s.state() == EngineStatus.State.ERROR;
+        return "Cachalot — " + address + (lost ? " (remote, not answering)" : " (remote)");
+    }
+
     /**
      * "Cachalot — 127.0.0.1:5000" while the cache serves there (the address tells two windows apart in the task bar);
      * an address it failed to start on is not one it serves.
@@ -128,13 +165,65 @@ public final class MainWindow {
         return serving && s.address() != null && !s.address().isBlank() ? "Cachalot — " + s.address() : "Cachalot";
     }
 
-    /** Shows the window, selects the last page and starts the engine's server in the background. */
+    /** Shows the window, selects the last page and starts the engine's server in the background (a local engine's). */
     public void show() {
         String last = prefs.get("page", pages.get(0).title());
         navigation.getSelectionModel().select(pages.stream().filter(p -> p.title().equals(last)).findFirst().orElse(pages.get(0)));
         stage.show();
         statusBar.start();
-        startServer(null);
+        if (remoteAddress == null) startServer(null);
+    }
+
+    /** The engine this window shows: "Local engine" or the remote engine's address. */
+    public String engineName() {
+        return remoteAddress == null ? "Local engine" : "Engine " + remoteAddress + " (remote)";
+    }
+
+    private void openConnectDialog() {
+        MainWindow home = local == null ? this : local;
+        ConnectEngineDialog.show(stage, new EngineConnectionViewModel(home.context.async(), new RecentEngines(prefs)),
+                home::showRemote);
+    }
+
+    /** On the local window: shows {@code connection}'s engine in its place (replacing a remote one shown before). */
+    private void showRemote(RemoteConnection connection) {
+        if (remoteShown != null) {
+            remoteShown.closeRemote();
+        } else if (shown != null) {
+            shown.deactivate(); // the local page stops following while it is not seen
+        }
+        remoteShown = new MainWindow(stage, connection.context(), prefs, connection.address(), this);
+        remoteShown.show();
+    }
+
+    /** File → Back to local engine. */
+    private void backToLocal() {
+        MainWindow home = local == null ? this : local;
+        if (home.remoteShown == null) return;
+        home.remoteShown.closeRemote();
+        home.remoteShown = null;
+        stage.setScene(home.scene);
+        home.bindTitle();
+        if (home.shown != null) home.shown.activate();
+    }
+
+    /** Stops following the remote engine and closes its connection (in the background: closing may wait on the network). */
+    private void closeRemote() {
+        if (shown != null) shown.deactivate();
+        statusBar.stop();
+        context.async().run(() -> {
+            context.shutDownEngine();
+            return null;
+        }, v -> { }, e -> { });
+    }
+
+    /** A remote engine's server is restarted on its machine: the new address is saved there, not applied from here. */
+    private void tellRemoteRestart(String listen) {
+        Alert alert = new Alert(Alert.AlertType.INFORMATION,
+                "The engine at " + remoteAddress + " listens on " + listen + " once it is restarted on its own machine.");
+        alert.initOwner(stage);
+        alert.setHeaderText("Saved on the remote engine");
+        alert.show();
     }
 
     private void startServer(String listenOrNull) {
@@ -248,8 +337,16 @@ public final class MainWindow {
         });
         importBundle.setId("menuImportBundle");
         MenuItem quit = item("Quit", new KeyCodeCombination(KeyCode.Q, KeyCombination.SHORTCUT_DOWN), stage::close);
+        MenuItem connect = item("Connect to engine…", new KeyCodeCombination(KeyCode.K, KeyCombination.SHORTCUT_DOWN),
+                this::openConnectDialog);
+        connect.setId("menuConnectEngine");
+        MenuItem backToLocal = item("Back to local engine", new KeyCodeCombination(KeyCode.L,
+                KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN), this::backToLocal);
+        backToLocal.setId("menuLocalEngine");
+        backToLocal.setDisable(remoteAddress == null);
         Menu file = new Menu("File", null, newRule, new javafx.scene.control.SeparatorMenuItem(), importRules, exportRules,
-                new javafx.scene.control.SeparatorMenuItem(), importBundle, new javafx.scene.control.SeparatorMenuItem(), quit);
+                new javafx.scene.control.SeparatorMenuItem(), importBundle, new javafx.scene.control.SeparatorMenuItem(),
+                connect, backToLocal, new javafx.scene.control.SeparatorMenuItem(), quit);
 
         MenuItem delete = item("Delete…", new KeyCodeCombination(KeyCode.DELETE), () -> {
             if (shown != null) shown.deleteSelected();
@@ -299,6 +396,9 @@ public final class MainWindow {
             state.getStyleClass().add(s.state() == EngineStatus.State.RUNNING ? "success"
                     : s.state() == EngineStatus.State.ERROR ? "danger" : "warning");
         });
+        Label engine = new Label(engineName());
+        engine.setId("statusEngine");
+        if (remoteAddress != null) engine.getStyleClass().add("warning"); // not this machine's cache: worth a glance
         Label address = new Label();
         address.setId("statusAddress");
         address.textProperty().bind(statusBar.addressProperty());
@@ -312,7 +412,7 @@ public final class MainWindow {
         StatusBar bar = new StatusBar();
         bar.setId("statusBar");
         bar.setText(""); // its own text would say "OK"; the state label says how the server is
-        bar.getLeftItems().addAll(state, gap(), address, new Separator(javafx.geometry.Orientation.VERTICAL), size);
+        bar.getLeftItems().addAll(engine, new Separator(javafx.geometry.Orientation.VERTICAL), state, gap(), address, new Separator(javafx.geometry.Orientation.VERTICAL), size);
         bar.getRightItems().add(pulls);
         return bar;
     }
@@ -335,6 +435,15 @@ public final class MainWindow {
     public void close() {
         if (closed) return;
         closed = true;
+        if (local != null) {
+            local.close();
+            return;
+        }
+        if (remoteShown != null) {
+            remoteShown.closeRemote();
+            remoteShown = null;
+            shown = null; // deactivated when the remote engine was shown
+        }
         if (!Double.isNaN(stage.getWidth())) {
             prefs.putDouble("width", stage.getWidth());
             prefs.putDouble("height", stage.getHeight());
