@@ -7,6 +7,7 @@ import dev.cachalot.app.TestEngine;
 import dev.cachalot.engine.Engine;
 import dev.cachalot.engine.RuleDraft;
 import dev.cachalot.testing.DockerRegistryFixture;
+import dev.cachalot.testing.PrivateContainerd;
 import dev.cachalot.testing.Skopeo;
 import dev.cachalot.testing.TestImage;
 import dev.cachalot.testing.TestImages;

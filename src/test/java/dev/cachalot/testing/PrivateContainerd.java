@@ -1,6 +1,5 @@
-package dev.cachalot.app.clientsetup;
+package dev.cachalot.testing;
 
-import dev.cachalot.testing.Processes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,9 +13,9 @@ import java.util.concurrent.TimeUnit;
  * Debian's containerd run as a private daemon on a temp folder (its own root, state and socket; the CRI plugin off),
  * so {@code ctr} can pull as a user's node would, without touching a system containerd. Needs root, as containerd does.
  */
-final class PrivateContainerd implements AutoCloseable {
-    static final String CONTAINERD = "/usr/bin/containerd";
-    static final String CTR = "/usr/bin/ctr";
+public final class PrivateContainerd implements AutoCloseable {
+    public static final String CONTAINERD = "/usr/bin/containerd";
+    public static final String CTR = "/usr/bin/ctr";
 
     private final Path folder;
     private final Path socket;
@@ -28,7 +27,7 @@ final class PrivateContainerd implements AutoCloseable {
         this.process = process;
     }
 
-    static PrivateContainerd start(Path folder) {
+    public static PrivateContainerd start(Path folder) {
         for (String binary : List.of(CONTAINERD, CTR)) {
             if (!Files.isExecutable(Path.of(binary))) {
                 throw new AssertionError(binary + " is missing: apt-get install -y --no-install-recommends containerd");
@@ -72,11 +71,11 @@ final class PrivateContainerd implements AutoCloseable {
         throw new AssertionError("containerd did not answer within 30 s:\n" + Files.readString(folder.resolve("containerd.log")));
     }
 
-    record Result(int exitCode, String output) {
+    public record Result(int exitCode, String output) {
     }
 
     /** Runs {@code ctr} against this daemon, in a namespace of its own. */
-    Result ctr(Duration timeout, String... args) {
+    public Result ctr(Duration timeout, String... args) {
         List<String> command = new ArrayList<>(List.of(CTR, "--address", socket.toString(), "--namespace", "cachalot-test"));
         command.addAll(List.of(args));
         try {
