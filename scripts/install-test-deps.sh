@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs and is missing: Debian's docker-registry (CNCF distribution, the real
 # upstream of the integration tests), skopeo and containerd's ctr (real clients; the Client setup snippets are
-# checked with each), prometheus (the real scraper of /metrics), plus a JDK 17 and Maven if absent.
+# checked with each; dockerd as a private daemon for the Docker one), prometheus (the real scraper of /metrics), plus a JDK 17 and Maven if absent.
 # Idempotent, and silent when everything is already there.
 set -euo pipefail
 
@@ -10,6 +10,7 @@ packages=()
 [ -x /usr/bin/skopeo ] || packages+=(skopeo)
 [ -x /usr/bin/prometheus ] || packages+=(prometheus)
 [ -x /usr/bin/ctr ] || packages+=(containerd)
+[ -x /usr/sbin/dockerd ] || packages+=(docker.io)
 command -v java >/dev/null 2>&1 || packages+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || packages+=(maven)
 
