@@ -95,7 +95,7 @@ class RuleStateUiTest {
                 .matches(".*(unreachable|refused|unavailable|connect).*");
         robot.interact(() -> window.select("Overview"));
         robot.interact(() -> window.select("Cache rules"));
-        waitUntil(() -> cell(table, "state-served", "Upstream").equals("reachable anonymously"));
+        waitUntil(() -> cell(table, "state-served", "Upstream").equals("reachable"));
         assertThat(cell(table, "state-down", "Upstream")).startsWith("unreachable");
         assertThat(cell(table, "state-idle", "Last pull")).isEqualTo("no pulls yet");
 

@@ -69,9 +69,9 @@ public final class RulesPage implements Page {
         table.getColumns().add(Tables.text("Source", CacheRule::sourceRepository, CacheRule::sourceRepository, 240));
         table.getColumns().add(Tables.text("Target", CacheRule::targetRepository, 150));
         table.getColumns().add(Tables.text("Credential set", r -> r.credentialSet() == null ? "none (anonymous)" : r.credentialSet(), 150));
-        table.getColumns().add(Tables.sorted("Created", CacheRule::creationDate, Formats::time, 160));
-        table.getColumns().add(Tables.text("Last pull", vm::lastPull, vm::lastPull, 170));
-        table.getColumns().add(Tables.text("Upstream", vm::upstreamHealth, vm::upstreamHealth, 130));
+        table.getColumns().add(Tables.sorted("Created", CacheRule::creationDate, Formats::shortTime, 100));
+        table.getColumns().add(Tables.text("Last pull", vm::lastPull, vm::lastPullDetail, 130));
+        table.getColumns().add(Tables.text("Upstream", vm::upstreamHealth, vm::upstreamHealthDetail, 110));
         // a refresh brings equal rules with a new state: the cells must ask again
         vm.rules().addListener((javafx.collections.ListChangeListener<CacheRule>) c -> table.refresh());
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);

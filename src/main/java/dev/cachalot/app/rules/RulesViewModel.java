@@ -75,18 +75,39 @@ public final class RulesViewModel {
         pulls.close();
     }
 
-    /** "ok 12:03:04 (nginx:1.27)", "failed 12:03:04: the upstream refused access", or "no pulls yet". */
+    /** "ok 14:03" (today) or "ok 2026-12-01", "failed 14:03: the upstream refused access", or "no pulls yet". */
     public String lastPull(CacheRule rule) {
         RuleState state = states.get(rule.name());
         if (state == null || !state.pulled()) return "no pulls yet";
-        String when = Formats.time(state.lastPullAt());
+        String when = Formats.shortTime(state.lastPullAt());
         return state.lastPullFailed() ? "failed " + when + ": " + state.lastPullError() : "ok " + when;
     }
 
-    /** The rule's upstream as last checked: "reachable anonymously", "unreachable: connection refused", "not checked". */
+    /** The whole last pull, for the cell's tooltip: full time, what was pulled and the whole reason. */
+    public String lastPullDetail(CacheRule rule) {
+        RuleState state = states.get(rule.name());
+        if (state == null || !state.pulled()) return "Nothing was pulled through this rule in the kept statistics.";
+        String what = state.lastPullReference() == null ? "" : " (" + state.lastPullReference() + ")";
+        return (state.lastPullFailed() ? "Failed " : "Served ") + Formats.time(state.lastPullAt()) + what
+                + (state.lastPullFailed() ? ": " + state.lastPullError() : "");
+    }
+
+    /** The rule's upstream as last checked, in a word: "reachable", "needs login", "unreachable" or "not checked". */
     public String upstreamHealth(CacheRule rule) {
         RuleState state = states.get(rule.name());
-        return state == null || state.upstream() == null ? "not checked" : state.upstream().summary();
+        if (state == null || state.upstream() == null) return "not checked";
+        return switch (state.upstream().result()) {
+            case REACHABLE_ANONYMOUSLY -> "reachable";
+            case NEEDS_LOGIN -> "needs login";
+            case UNREACHABLE -> "unreachable";
+        };
+    }
+
+    /** The upstream's last check in full, for the cell's tooltip. */
+    public String upstreamHealthDetail(CacheRule rule) {
+        RuleState state = states.get(rule.name());
+        if (state == null || state.upstream() == null) return "Not checked since the engine started (Upstreams page: Check).";
+        return state.upstream().summary() + " (checked " + Formats.time(state.upstream().checkedAt()) + ")";
     }
 
     public void delete(CacheRule rule) {

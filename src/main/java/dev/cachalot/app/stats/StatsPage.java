@@ -53,6 +53,8 @@ public final class StatsPage implements Page {
         events.getColumns().add(Tables.text("Reference", e -> e.reference() != null && e.reference().startsWith("sha256:") ? Formats.shortDigest(e.reference()) : e.reference(),
                 PullEvent::reference, 150));
         events.getColumns().add(Tables.text("Kind", e -> e.kind().name().toLowerCase(), 80));
+        // "manifest" and "image" whole: the kind tells a pull from its requests
+        events.getColumns().get(events.getColumns().size() - 1).setMinWidth(80);
         events.getColumns().add(Tables.text("Result", StatsPage::result, StatsPage::result, 150));
         events.getColumns().add(Tables.sorted("Bytes", PullEvent::bytes, Formats::bytes, 90));
         events.getColumns().add(Tables.sorted("Duration", PullEvent::durationMicros, Formats::duration, 90));
