@@ -94,6 +94,7 @@ final class ManagementOperations {
             return ApiResult.ok(engine.checkUpstream(required(r.upstream(), "upstream"), blankToNull(r.caCertPem())));
         }));
         ops.add(op("GET", "/upstreams/checks", c -> ApiResult.ok(engine.upstreamChecks())));
+        ops.add(op("GET", "/rule-states", c -> ApiResult.ok(engine.ruleStates())));
 
         // ---- credential sets and vault secrets (secrets go in, never out)
         ops.add(op("GET", "/credential-sets", c -> ApiResult.ok(engine.credentialSets())));

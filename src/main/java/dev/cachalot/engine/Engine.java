@@ -180,6 +180,29 @@ public final class Engine implements EngineAdmin {
     }
 
     @Override
+    public java.util.Map<String, RuleState> ruleStates() {
+        dev.cachalot.rules.RuleSet ruleSet = config.ruleSet();
+        java.util.Map<String, dev.cachalot.stats.PullEvent> lastPull = new java.util.HashMap<>();
+        for (dev.cachalot.stats.PullEvent e : parts.statistics.lastPullPerRepository()) {
+            if (!dev.cachalot.oci.RepositoryName.isValid(e.repository())) continue;
+            ruleSet.resolve(dev.cachalot.oci.RepositoryName.of(e.repository()), null).ifPresent(r -> lastPull.merge(
+                    r.rule().name(), e, (a, b) -> a.at().isAfter(b.at()) ? a : b));
+        }
+        java.util.Map<String, UpstreamCheck> checks = upstreamChecks.lastResults();
+        java.util.Map<String, RuleState> states = new java.util.LinkedHashMap<>();
+        for (CacheRule rule : ruleSet.rules()) {
+            dev.cachalot.stats.PullEvent pull = lastPull.get(rule.name());
+            String loginServer = rule.sourceRepository().substring(0, rule.sourceRepository().indexOf('/'));
+            states.put(rule.name(), new RuleState(rule.name(), pull == null ? null : pull.at(),
+                    pull == null ? null : pull.reference(),
+                    pull == null || pull.outcome() != dev.cachalot.stats.PullEvent.Outcome.FAILED ? null
+                            : pull.error() == null ? "failed" : pull.error(),
+                    checks.get(loginServer)));
+        }
+        return states;
+    }
+
+    @Override
     public List<String> checkRule(RuleDraft draft) {
         return parts.ruleService.check(draft.name(), draft.sourceRepository(), draft.targetRepository(), draft.credentialSet(),
                 freshnessOf(draft));

@@ -40,6 +40,12 @@ public interface EngineApi {
 
     List<CacheRule> rules();
 
+    /**
+     * Each rule's state: its last image pull (time, and the reason when it failed) and its upstream's last check,
+     * by rule name. Rules never pulled through and upstreams never checked have nulls there.
+     */
+    java.util.Map<String, RuleState> ruleStates();
+
     /** Problems a draft would be refused for, empty if it is valid (for live checks while typing). */
     List<String> checkRule(RuleDraft draft);
 

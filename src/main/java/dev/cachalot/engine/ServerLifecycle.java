@@ -108,7 +108,7 @@ final class ServerLifecycle implements AutoCloseable {
                 server = s;
                 FileBlobStore.warmUpHashing();
                 String bound = new ListenAddress(address.host(), s.port()).toString();
-                setStatus(new EngineStatus(EngineStatus.State.RUNNING, bound, null));
+                setStatus(new EngineStatus(EngineStatus.State.RUNNING, bound, null, tls != null));
                 log.info("Cachalot registry serving on {}://{} (data folder {})", tls == null ? "http" : "https", bound,
                         parts.folder.root());
                 if (authority != null) {

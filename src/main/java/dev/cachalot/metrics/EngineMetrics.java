@@ -93,6 +93,8 @@ public final class EngineMetrics {
     /** One pull, as the engine's pull-event recorder sees it. */
     public void pullRecorded(PullEvent event) {
         pulls.labelValues(event.kind().name().toLowerCase(Locale.ROOT), event.outcome().name().toLowerCase(Locale.ROOT)).inc();
+        // An image pull sums its requests' bytes, which were counted as the requests came.
+        if (event.kind() == PullEvent.Kind.IMAGE) return;
         switch (event.outcome()) {
             case HIT, STALE, LOCAL -> servedFromCache.inc(event.bytes());
             default -> {

@@ -96,19 +96,31 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
                     ? cachedManifest(resolution.get(), reference, context)
                     : localManifest(name, reference);
         } catch (DistributionException e) {
-            if (!context.head()) {
-                record(resolution.map(Resolution::localName).orElse(name), reference.value(), null, Kind.MANIFEST,
-                        Outcome.FAILED, 0, 0, start, context, e.getMessage());
-            }
+            record(resolution.map(Resolution::localName).orElse(name), reference.value(), null, manifestKind(context),
+                    Outcome.FAILED, 0, 0, start, context, e.getMessage(), List.of());
             throw e;
         }
         RepositoryName local = resolution.map(Resolution::localName).orElse(name);
-        if (!context.head()) {
-            // The event is the pull: PullCounts adds it to the repository's, tag's and manifest's counters.
-            record(local, reference.value(), served.result.digest().toString(), Kind.MANIFEST, outcome(served.result.origin()),
-                    served.result.body().length, served.upstreamBytes, start, context);
-        }
+        // A HEAD is recorded too: containerd resolves a tag by HEAD and GETs by digest, and the image pull
+        // (stats.ImagePulls) is named by that tag. An index lists its platform manifests, whose GETs continue the pull.
+        ManifestResult m = served.result;
+        record(local, reference.value(), m.digest().toString(), manifestKind(context), outcome(m.origin()),
+                context.head() ? 0 : m.body().length, served.upstreamBytes, start, context, null, parts(m));
         return served.result;
+    }
+
+    private static Kind manifestKind(RequestContext context) {
+        return context.head() ? Kind.HEAD : Kind.MANIFEST;
+    }
+
+    /** The platform manifests an index lists (nothing for any other manifest). */
+    private static List<String> parts(ManifestResult m) {
+        if (!dev.cachalot.oci.MediaTypes.isIndex(m.mediaType())) return List.of();
+        try {
+            return ManifestFacts.parse(m.body(), m.mediaType()).children().stream().map(d -> d.digest().toString()).toList();
+        } catch (DistributionException e) {
+            return List.of();
+        }
     }
 
     private record Served(ManifestResult result, long upstreamBytes) {
@@ -587,7 +599,12 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
 
     private void record(RepositoryName repository, String reference, String digest, Kind kind, Outcome outcome, long bytes,
                         long upstreamBytes, long startNanos, RequestContext context) {
-        record(repository, reference, digest, kind, outcome, bytes, upstreamBytes, startNanos, context, null);
+        record(repository, reference, digest, kind, outcome, bytes, upstreamBytes, startNanos, context, null, List.of());
+    }
+
+    private void record(RepositoryName repository, String reference, String digest, Kind kind, Outcome outcome, long bytes,
+                        long upstreamBytes, long startNanos, RequestContext context, String error) {
+        record(repository, reference, digest, kind, outcome, bytes, upstreamBytes, startNanos, context, error, List.of());
     }
 
     /** Why a blob was not served whole, in words: what the stats show beside "failed". */
@@ -598,10 +615,10 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
     }
 
     private void record(RepositoryName repository, String reference, String digest, Kind kind, Outcome outcome, long bytes,
-                        long upstreamBytes, long startNanos, RequestContext context, String error) {
+                        long upstreamBytes, long startNanos, RequestContext context, String error, List<String> parts) {
         try {
             events.accept(new PullEvent(clock.instant(), repository.value(), reference, digest, kind, outcome, bytes, upstreamBytes,
-                    Duration.ofNanos(System.nanoTime() - startNanos).toNanos() / 1000, context.clientAddress(), error));
+                    Duration.ofNanos(System.nanoTime() - startNanos).toNanos() / 1000, context.clientAddress(), error, parts));
         } catch (RuntimeException e) {
             log.warn("Could not record a pull event", e);
         }

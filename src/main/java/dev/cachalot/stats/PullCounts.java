@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the pull counters of repositories, tags and manifests from the stored pull events, a batch at a time: one
- * update per distinct manifest per batch instead of three synchronous writes on every manifest GET. A pull is a
- * manifest GET that served a manifest (cache, upstream, stale or local); HEADs and failures are not pulls.
+ * update per distinct manifest per batch instead of three synchronous writes on every manifest GET. A pull is an
+ * image pull that was served (cache, upstream, stale or local; see {@link ImagePulls}), counted for its repository,
+ * the tag it named (if any) and the manifest that tag or digest resolved to; failed pulls are not counted.
  */
 public final class PullCounts implements Consumer<List<PullEvent>> {
 
@@ -44,7 +45,7 @@ public final class PullCounts implements Consumer<List<PullEvent>> {
     static List<PullCount> of(List<PullEvent> events) {
         Map<Key, PullCount> sums = new LinkedHashMap<>();
         for (PullEvent e : events) {
-            if (e.kind() != PullEvent.Kind.MANIFEST || e.outcome() == PullEvent.Outcome.FAILED || e.digest() == null
+            if (e.kind() != PullEvent.Kind.IMAGE || e.outcome() == PullEvent.Outcome.FAILED || e.digest() == null
                     || !RepositoryName.isValid(e.repository()) || !Digest.isDigest(e.digest())) {
                 continue;
             }

@@ -3,6 +3,9 @@ package dev.cachalot.stats;
 import dev.cachalot.storage.Database;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -22,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * (dropping it, counted, when the queue is full); one daemon thread drains the queue and writes events in JDBC
  * batches, one transaction per batch. Listeners hear about an event after it is stored, so a view that refreshes
  * on an event finds it in {@link PullStatistics} queries.
+ *
+ * <p>The writer also groups the requests into image pulls ({@link ImagePulls}): an image pull is stored, and heard of,
+ * as a {@link PullEvent.Kind#IMAGE} event once it ends; {@link #flush()} and {@link #close()} end every open one.
+ * Manifest HEADs only take part in that grouping; they are not stored.
  */
 public final class PullEventRecorder implements AutoCloseable {
 
@@ -53,6 +60,8 @@ public final class PullEventRecorder implements AutoCloseable {
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong lastDropWarning = new AtomicLong(System.nanoTime() - DROP_WARNING_INTERVAL_NANOS);
     private final Thread writer;
+    private final Clock clock;
+    private final ImagePulls imagePulls;
     private volatile boolean closed;
 
     public PullEventRecorder(Database db) {
@@ -61,6 +70,16 @@ public final class PullEventRecorder implements AutoCloseable {
 
     /** @param capacity events that may wait to be written before new ones are dropped */
     public PullEventRecorder(Database db, int capacity) {
+        this(db, capacity, ImagePulls.IDLE, Clock.systemUTC());
+    }
+
+    /**
+     * @param capacity  events that may wait to be written before new ones are dropped
+     * @param pullIdle  how long an image pull stays open after its last request
+     */
+    PullEventRecorder(Database db, int capacity, Duration pullIdle, Clock clock) {
+        this.clock = clock;
+        this.imagePulls = new ImagePulls(pullIdle);
         if (capacity < 1) throw new IllegalArgumentException("capacity must be positive");
         this.db = db;
         // One slot more than the events so a flush or stop marker always fits even when events fill the queue.
@@ -164,7 +183,12 @@ public final class PullEventRecorder implements AutoCloseable {
         List<PullEvent> events = new ArrayList<>(MAX_BATCH);
         while (true) {
             try {
-                batch.add(queue.take());
+                Entry next = nextEntry();
+                if (next == null) {
+                    store(imagePulls.closeIdle(clock.instant()));
+                    continue;
+                }
+                batch.add(next);
             } catch (InterruptedException e) {
                 // Nobody but close() should stop us; keep draining unless closed.
                 if (closed) return;
@@ -174,14 +198,17 @@ public final class PullEventRecorder implements AutoCloseable {
             boolean stop = false;
             for (Entry entry : batch) {
                 if (entry instanceof EventEntry e) {
-                    events.add(e.event());
+                    imagePulls.add(e.event(), clock.instant());
+                    if (e.event().kind() != PullEvent.Kind.HEAD) events.add(e.event());
                 } else if (entry instanceof Marker m) {
+                    events.addAll(imagePulls.closeAll());
                     store(events);
                     events.clear();
                     m.reached().complete(null);
                     stop |= m.stop();
                 }
             }
+            events.addAll(imagePulls.closeIdle(clock.instant()));
             store(events);
             events.clear();
             batch.clear();
@@ -189,6 +216,14 @@ public final class PullEventRecorder implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /** The next queue entry, or null when an open image pull became idle first. */
+    private Entry nextEntry() throws InterruptedException {
+        java.util.Optional<Instant> deadline = imagePulls.nextDeadline();
+        if (deadline.isEmpty()) return queue.take();
+        long wait = Duration.between(clock.instant(), deadline.get()).toMillis();
+        return queue.poll(Math.max(wait, 1), TimeUnit.MILLISECONDS);
     }
 
     private void store(List<PullEvent> events) {

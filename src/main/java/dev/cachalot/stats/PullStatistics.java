@@ -17,10 +17,11 @@ import java.util.Map;
 /**
  * Aggregates over stored pull events.
  *
- * <p>Definitions: a <em>pull</em> is an event of kind {@code MANIFEST}; hits, misses and stale serves count
- * manifest events by outcome. {@code bytesServed} sums the bytes of every event (manifests and blobs);
- * {@code bytesFromCache} those answered without the upstream (HIT, STALE, LOCAL); {@code upstreamBytes} sums what was
- * fetched upstream. A Docker Hub pull avoided is a manifest HIT or STALE in a repository cached from {@code docker.io}.
+ * <p>Definitions: a <em>pull</em> is an image pull, an event of kind {@code IMAGE} (one client's requests for one tag
+ * or digest, counted once: see {@link ImagePulls}); hits, misses, stale serves and failures count image pulls by
+ * outcome. {@code bytesServed} sums the bytes of every request (manifests and blobs); {@code bytesFromCache} those
+ * answered without the upstream (HIT, STALE, LOCAL); {@code upstreamBytes} sums what was fetched upstream. A Docker
+ * Hub pull avoided is an image pull, HIT or STALE, in a repository cached from {@code docker.io}.
  */
 public final class PullStatistics {
 
@@ -40,13 +41,16 @@ public final class PullStatistics {
             + " LEFT JOIN cache_rules c ON c.name = r.rule_name"
             + " WHERE c.source_repository LIKE 'docker.io/%' OR r.upstream_repository LIKE 'docker.io/%'";
 
-    private static final String COUNTS = "SUM(CASE WHEN e.kind = 'MANIFEST' THEN 1 ELSE 0 END) AS pulls,"
-            + " SUM(CASE WHEN e.kind = 'MANIFEST' AND e.outcome = 'HIT' THEN 1 ELSE 0 END) AS hits,"
-            + " SUM(CASE WHEN e.kind = 'MANIFEST' AND e.outcome = 'MISS' THEN 1 ELSE 0 END) AS misses,"
-            + " SUM(CASE WHEN e.kind = 'MANIFEST' AND e.outcome = 'STALE' THEN 1 ELSE 0 END) AS stale,"
-            + " SUM(CASE WHEN e.kind = 'MANIFEST' AND e.outcome = 'FAILED' THEN 1 ELSE 0 END) AS failed,"
-            + " SUM(e.bytes) AS bytes_served,"
-            + " SUM(e.upstream_bytes) AS upstream_bytes";
+    /** An image pull sums the bytes of its requests: bytes are counted over the requests alone. */
+    private static final String REQUEST = "e.kind <> 'IMAGE'";
+
+    private static final String COUNTS = "SUM(CASE WHEN e.kind = 'IMAGE' THEN 1 ELSE 0 END) AS pulls,"
+            + " SUM(CASE WHEN e.kind = 'IMAGE' AND e.outcome = 'HIT' THEN 1 ELSE 0 END) AS hits,"
+            + " SUM(CASE WHEN e.kind = 'IMAGE' AND e.outcome = 'MISS' THEN 1 ELSE 0 END) AS misses,"
+            + " SUM(CASE WHEN e.kind = 'IMAGE' AND e.outcome = 'STALE' THEN 1 ELSE 0 END) AS stale,"
+            + " SUM(CASE WHEN e.kind = 'IMAGE' AND e.outcome = 'FAILED' THEN 1 ELSE 0 END) AS failed,"
+            + " SUM(CASE WHEN " + REQUEST + " THEN e.bytes ELSE 0 END) AS bytes_served,"
+            + " SUM(CASE WHEN " + REQUEST + " THEN e.upstream_bytes ELSE 0 END) AS upstream_bytes";
 
     private final Database db;
     private final Clock clock;
@@ -63,8 +67,9 @@ public final class PullStatistics {
     /** Totals over events at or after {@code since} (null: all stored events). */
     public StatsTotals totals(Instant since) {
         String sql = "SELECT " + COUNTS + ","
-                + " SUM(CASE WHEN e.outcome IN ('HIT', 'STALE', 'LOCAL') THEN e.bytes ELSE 0 END) AS bytes_from_cache,"
-                + " SUM(CASE WHEN e.kind = 'MANIFEST' AND e.outcome IN ('HIT', 'STALE') AND h.name IS NOT NULL THEN 1 ELSE 0 END)"
+                + " SUM(CASE WHEN " + REQUEST + " AND e.outcome IN ('HIT', 'STALE', 'LOCAL') THEN e.bytes ELSE 0 END)"
+                + "   AS bytes_from_cache,"
+                + " SUM(CASE WHEN e.kind = 'IMAGE' AND e.outcome IN ('HIT', 'STALE') AND h.name IS NOT NULL THEN 1 ELSE 0 END)"
                 + "   AS docker_hub_avoided"
                 + " FROM pull_events e LEFT JOIN (" + DOCKER_HUB_REPOSITORIES + ") h ON h.name = e.repository"
                 + " WHERE e.at >= ?";
@@ -85,7 +90,7 @@ public final class PullStatistics {
     /** Per-repository statistics since {@code since} (null: all), most pulled first. */
     public List<RepositoryStats> perRepository(Instant since) {
         String sql = "SELECT e.repository, " + COUNTS + ","
-                + " MAX(CASE WHEN e.kind = 'MANIFEST' THEN e.at END) AS last_pull"
+                + " MAX(CASE WHEN e.kind = 'IMAGE' THEN e.at END) AS last_pull"
                 + " FROM pull_events e WHERE e.at >= ?"
                 + " GROUP BY e.repository ORDER BY pulls DESC, e.repository";
         return db.query(c -> {
@@ -104,6 +109,18 @@ public final class PullStatistics {
         });
     }
 
+    /** The last image pull of each repository that has one (failed or served). */
+    public List<PullEvent> lastPullPerRepository() {
+        String sql = "SELECT e.at, e.repository, e.reference, e.digest, e.kind, e.outcome, e.bytes, e.upstream_bytes,"
+                + " e.duration_micros, e.client, e.error FROM pull_events e"
+                + " JOIN (SELECT MAX(id) AS id FROM pull_events WHERE kind = 'IMAGE' GROUP BY repository) l ON l.id = e.id";
+        return db.query(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                return events(ps);
+            }
+        });
+    }
+
     /** The newest {@code limit} events (manifests and blobs), newest first. */
     public List<PullEvent> recent(int limit) {
         if (limit <= 0) {
@@ -114,19 +131,23 @@ public final class PullStatistics {
         return db.query(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setInt(1, limit);
-                List<PullEvent> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new PullEvent(getInstant(rs, "at"), rs.getString("repository"), rs.getString("reference"),
-                                rs.getString("digest"), PullEvent.Kind.valueOf(rs.getString("kind")),
-                                PullEvent.Outcome.valueOf(rs.getString("outcome")), rs.getLong("bytes"),
-                                rs.getLong("upstream_bytes"), rs.getLong("duration_micros"), rs.getString("client"),
-                                rs.getString("error")));
-                    }
-                }
-                return out;
+                return events(ps);
             }
         });
+    }
+
+    private static List<PullEvent> events(PreparedStatement ps) throws SQLException {
+        List<PullEvent> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new PullEvent(getInstant(rs, "at"), rs.getString("repository"), rs.getString("reference"),
+                        rs.getString("digest"), PullEvent.Kind.valueOf(rs.getString("kind")),
+                        PullEvent.Outcome.valueOf(rs.getString("outcome")), rs.getLong("bytes"),
+                        rs.getLong("upstream_bytes"), rs.getLong("duration_micros"), rs.getString("client"),
+                        rs.getString("error")));
+            }
+        }
+        return out;
     }
 
     /** Pulls per {@code bucket} from {@code since} up to now; see {@link #overTime(Instant, Instant, Duration)}. */
@@ -135,7 +156,7 @@ public final class PullStatistics {
     }
 
     /**
-     * Manifest pulls by outcome in consecutive buckets covering {@code [since, until)}, buckets aligned to multiples of
+     * Image pulls by outcome in consecutive buckets covering {@code [since, until)}, buckets aligned to multiples of
      * {@code bucket} since the epoch (so charts do not shift as time passes); buckets without pulls are zero.
      *
      * @throws IllegalArgumentException if {@code bucket} is under a second or the span needs more than {@link #MAX_BUCKETS}
@@ -157,7 +178,7 @@ public final class PullStatistics {
                 + " SUM(CASE WHEN outcome = 'HIT' THEN 1 ELSE 0 END) AS hits,"
                 + " SUM(CASE WHEN outcome = 'MISS' THEN 1 ELSE 0 END) AS misses,"
                 + " SUM(CASE WHEN outcome = 'STALE' THEN 1 ELSE 0 END) AS stale"
-                + " FROM pull_events WHERE kind = 'MANIFEST' AND at >= ? AND at < ? GROUP BY b";
+                + " FROM pull_events WHERE kind = 'IMAGE' AND at >= ? AND at < ? GROUP BY b";
         Map<Long, long[]> counts = db.query(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setLong(1, size);

@@ -143,6 +143,42 @@ class LayoutAt1024UiTest {
         assertThat(pane.getScene().getWindow().getHeight()).isLessThanOrEqualTo(700);
     }
 
+    @Test
+    void theRuleWizardsFirstStepFitsItsWindowWithItsFinishButton(FxRobot robot) {
+        robot.interact(() -> window.select("Cache rules"));
+        robot.clickOn("#createRule");
+        waitUntil(() -> "docker.io".equals(robot.lookup("#ruleLoginServer").queryAs(TextField.class).getText()));
+        waitUntil(() -> true);
+
+        assertFirstStepInsideItsWindow(robot);
+
+        // the same with "Custom registry…" chosen: its form (endpoint, CA certificate, Test connection) joins the step
+        @SuppressWarnings("unchecked")
+        javafx.scene.control.ComboBox<dev.cachalot.rules.Upstream> registry = robot.lookup("#ruleRegistry").queryAs(javafx.scene.control.ComboBox.class);
+        robot.interact(() -> registry.getSelectionModel().select(registry.getItems().size() - 1));
+        waitUntil(() -> true);
+        assertFirstStepInsideItsWindow(robot);
+    }
+
+    private void assertFirstStepInsideItsWindow(FxRobot robot) {
+        DialogPane pane = robot.lookup("#ruleWizard").queryAs(DialogPane.class);
+        double sceneWidth = pane.getScene().getWidth();
+        StringBuilder sizes = new StringBuilder("window " + pane.getScene().getWindow().getWidth() + ", scene " + sceneWidth
+                + ", pane min/pref " + pane.minWidth(-1) + "/" + pane.prefWidth(-1));
+        assertThat(pane.getScene().getWindow().getWidth()).as("on a 1024 px screen").isLessThanOrEqualTo(1024);
+        assertThat(pane.getWidth()).as("the dialog is drawn within its window: " + sizes).isLessThanOrEqualTo(sceneWidth + 0.5);
+        for (Node n : visibleNodes(pane)) {
+            if (n instanceof javafx.scene.control.Control c && c.localToScene(c.getLayoutBounds()).getMaxX() > sceneWidth + 0.5) {
+                sizes.append("; ").append(c.getClass().getSimpleName()).append(c.getId() == null ? "" : "#" + c.getId())
+                        .append(" ends at ").append(c.localToScene(c.getLayoutBounds()).getMaxX());
+            }
+        }
+        Button finish = button(robot, ButtonData.FINISH);
+        assertThat(finish.localToScene(finish.getLayoutBounds()).getMaxX()).as("Finish inside the window: " + sizes)
+                .isLessThanOrEqualTo(sceneWidth + 0.5);
+        assertThat(sizes.toString()).as("every control inside the window").doesNotContain(" ends at ");
+    }
+
     /** Whether JavaFX drew less than the label's text (an ellipsis in place of the end). */
     private static boolean cutLabel(Labeled l) {
         String drawn = drawn(l);

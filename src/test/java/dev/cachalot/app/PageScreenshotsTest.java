@@ -23,6 +23,7 @@ import dev.cachalot.testing.Skopeo;
 import dev.cachalot.testing.TestImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.prefs.Preferences;
@@ -165,6 +166,38 @@ class PageScreenshotsTest {
             }
         });
         assertThat(Files.size(dark.get())).isGreaterThan(5_000);
+
+        // every page on a small laptop screen and a large monitor, light and dark: docs/screenshots/<size>-<theme>/
+        for (int[] size : new int[][]{{1024, 700}, {1920, 1080}}) {
+            for (dev.cachalot.app.common.Theme theme : List.of(dev.cachalot.app.common.Theme.LIGHT, dev.cachalot.app.common.Theme.DARK)) {
+                Path set = folder.resolve(size[0] + "x" + size[1] + "-" + theme.name().toLowerCase(java.util.Locale.ROOT));
+                robot.interact(theme::apply);
+                for (Page page : window.pages()) {
+                    robot.interact(() -> window.select(page.title()));
+                    settle();
+                    if (page.title().equals("Repositories")) {
+                        // the multi-platform tag, as above
+                        robot.interact(() -> robot.lookup("#repositoriesTable").queryTableView().getSelectionModel().select(0));
+                        waitUntil(() -> !robot.lookup("#tagsTable").queryTableView().getItems().isEmpty());
+                        robot.interact(() -> robot.lookup("#tagsTable").queryTableView().getSelectionModel().select(0));
+                        settle();
+                    }
+                    AtomicReference<Path> file = new AtomicReference<>();
+                    robot.interact(() -> {
+                        try {
+                            file.set(ScreenshotRenderer.renderAt(window, set, ScreenshotRenderer.fileName(page), size[0], size[1]));
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+                    assertThat(Files.size(file.get())).isGreaterThan(5_000);
+                    java.awt.image.BufferedImage written = javax.imageio.ImageIO.read(file.get().toFile());
+                    assertThat(written.getWidth()).as("rendered at the size asked").isEqualTo(size[0]);
+                    assertThat(written.getHeight()).isEqualTo(size[1]);
+                }
+            }
+        }
+        robot.interact(() -> dev.cachalot.app.common.Theme.LIGHT.apply());
     }
 
     /** Lets a page's background loading land before the snapshot (a picture, not an assertion, depends on it). */

@@ -280,6 +280,10 @@ class RemoteEngineProcessTest {
         });
         List<PullEvent> recent = remote.recentPulls(10);
         assertThat(recent).extracting(PullEvent::repository).contains("team/app");
+        assertThat(remote.ruleStates()).hasEntrySatisfying("team-cache", state -> {
+            assertThat(state.pulled()).as("the rule's last pull, as the portal's rules table shows it").isTrue();
+            assertThat(state.lastPullFailed()).isFalse();
+        });
         assertThat(remote.pullsOverTime(Instant.now().minus(Duration.ofHours(1)), Duration.ofMinutes(10)))
                 .anySatisfy(b -> assertThat(b.misses() + b.hits()).isPositive());
     }

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.cachalot.app.clientsetup.PrivateContainerd;
 import dev.cachalot.security.AccessToken;
 import dev.cachalot.security.JdbcUserStore;
 import dev.cachalot.security.TokenSecrets;
@@ -13,6 +12,7 @@ import dev.cachalot.storage.DataFolder;
 import dev.cachalot.storage.Database;
 import dev.cachalot.testing.DockerRegistryFixture;
 import dev.cachalot.testing.Ports;
+import dev.cachalot.testing.PrivateContainerd;
 import dev.cachalot.testing.Processes;
 import dev.cachalot.testing.Skopeo;
 import dev.cachalot.testing.TestBlob;

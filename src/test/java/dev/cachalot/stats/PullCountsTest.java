@@ -22,14 +22,19 @@ class PullCountsTest {
                 "127.0.0.1");
     }
 
+    static PullEvent image(int second, String repository, String reference, String digest, Outcome outcome) {
+        return new PullEvent(T0.plusSeconds(second), repository, reference, digest, Kind.IMAGE, outcome, 100, 0, 5,
+                "127.0.0.1");
+    }
+
     @Test
     void sumsPullsPerRepositoryTagAndDigestWithTheLatestTime() {
         List<PullCount> counts = PullCounts.of(List.of(
-                manifest(3, "library/nginx", "latest", D1, Outcome.HIT),
-                manifest(9, "library/nginx", "latest", D1, Outcome.MISS),
-                manifest(5, "library/nginx", "latest", D1, Outcome.STALE),
-                manifest(4, "library/nginx", D1, D1, Outcome.HIT),
-                manifest(6, "team/app", "v1", D2, Outcome.LOCAL)));
+                image(3, "library/nginx", "latest", D1, Outcome.HIT),
+                image(9, "library/nginx", "latest", D1, Outcome.MISS),
+                image(5, "library/nginx", "latest", D1, Outcome.STALE),
+                image(4, "library/nginx", D1, D1, Outcome.HIT),
+                image(6, "team/app", "v1", D2, Outcome.LOCAL)));
 
         assertThat(counts).containsExactly(
                 new PullCount(RepositoryName.of("library/nginx"), "latest", Digest.parse(D1), 3, T0.plusSeconds(9)),
@@ -38,13 +43,14 @@ class PullCountsTest {
     }
 
     @Test
-    void failuresBlobsAndEventsWithoutADigestAreNotPulls() {
+    void failuresRequestsAndEventsWithoutADigestAreNotPulls() {
         PullEvent blob = new PullEvent(T0, "library/nginx", D1, D1, Kind.BLOB, Outcome.HIT, 100, 0, 5, "127.0.0.1");
 
         assertThat(PullCounts.of(List.of(
-                manifest(1, "library/nginx", "latest", null, Outcome.FAILED),
-                manifest(2, "library/nginx", "latest", D1, Outcome.FAILED),
+                image(1, "library/nginx", "latest", null, Outcome.FAILED),
+                image(2, "library/nginx", "latest", D1, Outcome.FAILED),
                 blob,
-                manifest(3, "Not A Name", "latest", D1, Outcome.HIT)))).isEmpty();
+                manifest(4, "library/nginx", "latest", D1, Outcome.HIT),
+                image(3, "Not A Name", "latest", D1, Outcome.HIT)))).isEmpty();
     }
 }

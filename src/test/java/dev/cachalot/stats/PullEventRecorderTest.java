@@ -45,8 +45,9 @@ class PullEventRecorderTest {
         db.close();
     }
 
+    /** A blob GET outside any image pull: stored as it is, with no image pull made of it. */
     static PullEvent event(int n) {
-        return new PullEvent(T0.plusMillis(n), "library/nginx", "tag" + n, null, Kind.MANIFEST, Outcome.HIT, n, 0, 10, "127.0.0.1");
+        return new PullEvent(T0.plusMillis(n), "library/nginx", "tag" + n, null, Kind.BLOB, Outcome.HIT, n, 0, 10, "127.0.0.1");
     }
 
     long storedEvents() {
@@ -89,13 +90,12 @@ class PullEventRecorderTest {
 
     @Test
     void listenerHearsEventOnlyOnceItCanBeQueried() throws Exception {
-        PullStatistics stats = new PullStatistics(db);
         List<Long> storedWhenHeard = Collections.synchronizedList(new ArrayList<>());
         List<PullEvent> heard = Collections.synchronizedList(new ArrayList<>());
         try (PullEventRecorder recorder = new PullEventRecorder(db);
              AutoCloseable subscription = recorder.onEvent(e -> {
                  heard.add(e);
-                 storedWhenHeard.add(stats.totals(null).pulls());
+                 storedWhenHeard.add(storedEvents());
              })) {
             recorder.record(event(1));
             recorder.record(event(2));
@@ -171,7 +171,7 @@ class PullEventRecorderTest {
     @Test
     void overlongFieldsAreClippedRatherThanLosingTheBatch() {
         try (PullEventRecorder recorder = new PullEventRecorder(db)) {
-            recorder.record(new PullEvent(T0, "a/b", "x".repeat(500), null, Kind.MANIFEST, Outcome.FAILED, 0, 0, 1,
+            recorder.record(new PullEvent(T0, "a/b", "x".repeat(500), null, Kind.BLOB, Outcome.FAILED, 0, 0, 1,
                     "c".repeat(100)));
             recorder.record(event(1));
             recorder.flush();
@@ -208,6 +208,39 @@ class PullEventRecorderTest {
 
             assertThat(heard).containsExactly("tag1", "tag2");
             assertThat(storedEvents()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void theRequestsOfAnImagePullAreStoredAsTheyComeAndThePullOnceItIsIdle() {
+        List<PullEvent> heard = Collections.synchronizedList(new ArrayList<>());
+        try (PullEventRecorder recorder = new PullEventRecorder(db, 100, java.time.Duration.ofMillis(300), java.time.Clock.systemUTC())) {
+            recorder.onEvent(heard::add);
+            String digest = "sha256:" + "1".repeat(64);
+            recorder.record(new PullEvent(T0, "library/nginx", "1.27", digest, Kind.HEAD, Outcome.MISS, 0, 500, 10, "127.0.0.1"));
+            recorder.record(new PullEvent(T0, "library/nginx", digest, digest, Kind.MANIFEST, Outcome.HIT, 500, 0, 10, "127.0.0.1"));
+
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> heard.stream().anyMatch(e -> e.kind() == Kind.IMAGE));
+
+            assertThat(heard).extracting(PullEvent::kind).containsExactly(Kind.MANIFEST, Kind.IMAGE);
+            assertThat(heard.get(1)).satisfies(image -> {
+                assertThat(image.reference()).isEqualTo("1.27");
+                assertThat(image.outcome()).isEqualTo(Outcome.MISS);
+            });
+            assertThat(storedEvents()).as("the HEAD is not stored; the GET and the image pull are").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void flushEndsTheOpenImagePulls() {
+        try (PullEventRecorder recorder = new PullEventRecorder(db)) {
+            recorder.record(new PullEvent(T0, "library/nginx", "1.27", "sha256:" + "1".repeat(64), Kind.MANIFEST, Outcome.HIT,
+                    500, 0, 10, "127.0.0.1"));
+
+            recorder.flush();
+
+            assertThat(new PullStatistics(db).totals(null).pulls()).isEqualTo(1);
         }
     }
 }

@@ -60,6 +60,12 @@ class PullStatisticsTest {
         return new PullEvent(at, repo, "latest", M1.toString(), Kind.MANIFEST, outcome, bytes, upstreamBytes, 1200, "127.0.0.1");
     }
 
+    /** The image pull a lone manifest GET by tag makes. */
+    static PullEvent image(PullEvent manifest) {
+        return new PullEvent(manifest.at(), manifest.repository(), manifest.reference(), manifest.digest(), Kind.IMAGE,
+                manifest.outcome(), manifest.bytes(), manifest.upstreamBytes(), manifest.durationMicros(), manifest.client());
+    }
+
     static PullEvent blob(Instant at, String repo, Outcome outcome, long bytes, long upstreamBytes) {
         return new PullEvent(at, repo, "sha256:" + "2".repeat(64), "sha256:" + "2".repeat(64), Kind.BLOB, outcome, bytes,
                 upstreamBytes, 5000, "127.0.0.1");
@@ -164,8 +170,13 @@ class PullStatisticsTest {
         PullEvent newest = manifest(T0.plusSeconds(9), "library/redis", Outcome.HIT, 70, 0);
         recordAll(older, newer, newest);
 
-        assertThat(stats.recent(2)).containsExactly(newest, newer);
-        assertThat(stats.recent(10)).containsExactly(newest, newer, older);
+        // each manifest GET by tag started an image pull, stored when the flush ended it (after its requests); the
+        // blob GET by the same client belongs to the nginx pull
+        PullEvent newestPull = image(newest);
+        PullEvent olderPull = new PullEvent(T0, "library/nginx", "latest", M1.toString(), Kind.IMAGE, Outcome.MISS, 1_100, 100,
+                5_001_200, "127.0.0.1");
+        assertThat(stats.recent(2)).containsExactly(newestPull, newest);
+        assertThat(stats.recent(10)).containsExactly(newestPull, newest, newer, olderPull, older);
     }
 
     @Test
@@ -216,9 +227,10 @@ class PullStatisticsTest {
                 manifest(T0.minus(Duration.ofDays(91)), "a/b", Outcome.HIT, 1, 0),
                 manifest(T0.minus(Duration.ofDays(10)), "a/b", Outcome.HIT, 1, 0));
 
-        assertThat(stats.pruneExpired()).isEqualTo(2);
+        // two manifest GETs and the two image pulls they were
+        assertThat(stats.pruneExpired()).isEqualTo(4);
 
-        assertThat(stats.recent(10)).extracting(PullEvent::at).containsExactly(T0.minus(Duration.ofDays(10)));
+        assertThat(stats.recent(10)).extracting(PullEvent::at).containsOnly(T0.minus(Duration.ofDays(10))).hasSize(2);
         assertThat(stats.prune(T0.minus(Duration.ofDays(20)))).isZero();
     }
 }

@@ -265,6 +265,11 @@ public final class RemoteEngine implements EngineAdmin {
     }
 
     @Override
+    public Map<String, dev.cachalot.engine.RuleState> ruleStates() {
+        return get("/rule-states", new TypeReference<>() { });
+    }
+
+    @Override
     public ImportReport previewImport(List<Path> files, String format) {
         return previewImport(files, format, false, ConflictPolicy.FAIL);
     }

@@ -26,11 +26,15 @@ public final class ClientSetupPage implements Page {
         this.vm = new ClientSetupViewModel(context);
         error.getStyleClass().add("danger");
         error.textProperty().bind(vm.errorProperty());
+        Label hint = Ui.hint("Point your container clients at the cache. The engine listens on plain HTTP on this machine.");
         vm.snippetsProperty().addListener((o, a, s) -> {
-            if (s != null) show(s);
+            if (s == null) return;
+            hint.setText(s.access().tls() ? "Point your container clients at the cache. The engine serves HTTPS: trust its CA first."
+                    : "Point your container clients at the cache. The engine listens on plain HTTP on this machine.");
+            show(s);
         });
         VBox box = Ui.pageBox(Ui.title("Client setup"),
-                Ui.hint("Point your container clients at the cache. The engine listens on plain HTTP on this machine."), error, snippets);
+                hint, error, snippets);
         root = new ScrollPane(box);
         root.setFitToWidth(true);
     }
@@ -41,7 +45,13 @@ public final class ClientSetupPage implements Page {
     }
 
     private void show(ClientSnippets s) {
-        snippets.getChildren().setAll(
+        snippets.getChildren().clear();
+        if (!s.trustAndLogin().isEmpty()) {
+            String what = s.access().tls() && s.access().loginRequired() ? "Trust the engine's CA and log in"
+                    : s.access().tls() ? "Trust the engine's CA" : "Log in";
+            snippets.getChildren().add(snippet(what + " — once per machine, before the files below", s.trustAndLogin(), "snippetTrustAndLogin"));
+        }
+        snippets.getChildren().add(
                 snippet("Docker — /etc/docker/daemon.json (Docker Hub pulls; restart the Docker daemon)", s.dockerDaemonJson(), "snippetDocker"));
         for (Map.Entry<String, String> f : s.containerdHostsToml().entrySet()) {
             snippets.getChildren().add(snippet("containerd — " + f.getKey() + " (config_path must point at " + ClientSnippets.CONTAINERD_CERTS_D + ")", f.getValue(), "snippetContainerd-" + f.getKey().split("/")[4]));

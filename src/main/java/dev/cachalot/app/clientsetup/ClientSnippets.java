@@ -9,8 +9,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Ready-to-copy client configuration for the engine at {@code address} ({@code host:port}, plain HTTP on loopback)
- * and the user's rules. Pure text, so it is tested without a window.
+ * Ready-to-copy client configuration for the engine at {@code address} ({@code host:port}) and the user's rules: plain
+ * HTTP on loopback by default, or HTTPS with the engine's CA trusted per client and a login where the engine asks for
+ * one ({@link ClientAccess}). Pure text, so it is tested without a window.
  */
 public final class ClientSnippets {
     /** Where containerd's snippets go, and what its {@code config_path} must name. */
@@ -20,6 +21,7 @@ public final class ClientSnippets {
     private final List<CacheRule> rules;
 
     private final Map<String, String> endpoints;
+    private final ClientAccess access;
 
     public ClientSnippets(String address, List<CacheRule> rules) {
         this(address, rules, Map.of());
@@ -27,9 +29,14 @@ public final class ClientSnippets {
 
     /** @param endpoints login server to API endpoint ({@code http://host:port}) for upstreams not reached at https://login-server */
     public ClientSnippets(String address, List<CacheRule> rules, Map<String, String> endpoints) {
+        this(address, rules, endpoints, ClientAccess.PLAIN);
+    }
+
+    public ClientSnippets(String address, List<CacheRule> rules, Map<String, String> endpoints, ClientAccess access) {
         this.address = address == null || address.isBlank() ? "127.0.0.1:5000" : address;
         this.rules = List.copyOf(rules);
         this.endpoints = Map.copyOf(endpoints);
+        this.access = access;
     }
 
     /** The snippets for {@code engine}: its address (running, or else the saved one), rules and upstream endpoints. Blocks. */
@@ -42,15 +49,64 @@ public final class ClientSnippets {
             String endpoint = u.endpoint().toString().replaceAll("/+$", "");
             if (!endpoint.equals("https://" + u.loginServer())) endpoints.put(u.loginServer(), endpoint);
         }
-        return new ClientSnippets(address, engine.rules(), endpoints);
+        // the engine tells whether it serves HTTPS; a login is not asked of clients yet (server mode adds users)
+        return new ClientSnippets(address, engine.rules(), endpoints, new ClientAccess(engine.status().tls(), false));
     }
 
-    /** {@code /etc/docker/daemon.json}: Docker uses mirrors for Docker Hub pulls only. */
+    /** With a different access (TLS, login), the same address and rules. */
+    public ClientSnippets with(ClientAccess access) {
+        return new ClientSnippets(address, rules, endpoints, access);
+    }
+
+    public ClientAccess access() {
+        return access;
+    }
+
+    /**
+     * {@code /etc/docker/daemon.json}: Docker uses mirrors for Docker Hub pulls only. Over TLS the engine is no
+     * insecure registry: Docker trusts it by {@code /etc/docker/certs.d/<address>/ca.crt} ({@link #trustAndLogin()}).
+     */
     public String dockerDaemonJson() {
+        if (access.tls()) {
+            return "{\n"
+                    + "  \"registry-mirrors\": [\"https://" + address + "\"]\n"
+                    + "}\n";
+        }
         return "{\n"
                 + "  \"registry-mirrors\": [\"http://" + address + "\"],\n"
                 + "  \"insecure-registries\": [\"" + address + "\"]\n"
                 + "}\n";
+    }
+
+    /**
+     * The steps each client needs once per machine before the files above work: trusting the engine's CA (over TLS)
+     * and logging in (when the engine asks for it). Empty for plain HTTP without a login.
+     */
+    public String trustAndLogin() {
+        StringBuilder sb = new StringBuilder();
+        if (access.tls()) {
+            sb.append("# The engine serves HTTPS with its own CA: copy its ca.crt (cachalot tls init wrote it) where each client looks.\n")
+                    .append("# Docker\n")
+                    .append("sudo mkdir -p /etc/docker/certs.d/").append(address).append('\n')
+                    .append("sudo cp ca.crt /etc/docker/certs.d/").append(address).append("/ca.crt\n")
+                    .append("# containerd (the hosts.toml files name it with ca = ...)\n")
+                    .append("sudo mkdir -p ").append(CONTAINERD_CERTS_D).append('/').append(address).append('\n')
+                    .append("sudo cp ca.crt ").append(CONTAINERD_CERTS_D).append('/').append(address).append("/ca.crt\n")
+                    .append("# podman, skopeo, buildah\n")
+                    .append("sudo mkdir -p /etc/containers/certs.d/").append(address).append('\n')
+                    .append("sudo cp ca.crt /etc/containers/certs.d/").append(address).append("/ca.crt\n");
+        }
+        if (access.loginRequired()) {
+            if (sb.length() > 0) sb.append('\n');
+            sb.append("# The engine asks clients to log in (a user or token of the engine):\n")
+                    .append("docker login ").append(address).append('\n')
+                    .append("podman login ").append(address).append("    # skopeo: --src-creds USER:PASSWORD, or skopeo login\n")
+                    .append("# containerd: ctr images pull --user USER ...; for Kubernetes nodes, a CRI auth entry in config.toml:\n")
+                    .append("#   [plugins.\"io.containerd.grpc.v1.cri\".registry.configs.\"").append(address).append("\".auth]\n")
+                    .append("#     username = \"USER\"\n")
+                    .append("#     password = \"PASSWORD\"\n");
+        }
+        return sb.toString();
     }
 
     /** The login servers the rules pull from, sorted, each once. */
@@ -74,9 +130,9 @@ public final class ClientSnippets {
                             + "#     config_path = \"" + CONTAINERD_CERTS_D + "\"\n"
                             + "# (ctr: --hosts-dir " + CONTAINERD_CERTS_D + ")\n"
                             + "server = \"" + server + "\"\n\n"
-                            + "[host.\"http://" + address + "\"]\n"
+                            + "[host.\"" + access.scheme() + "://" + address + "\"]\n"
                             + "  capabilities = [\"pull\", \"resolve\"]\n"
-                            + "  skip_verify = true\n");
+                            + (access.tls() ? "  ca = \"" + CONTAINERD_CERTS_D + "/" + address + "/ca.crt\"\n" : "  skip_verify = true\n"));
         }
         return files;
     }
@@ -105,8 +161,10 @@ public final class ClientSnippets {
                     .append("location = \"").append(prefix).append("\"\n");
             if (plainHttp) sb.append("insecure = true\n");
             sb.append("\n[[registry.mirror]]\n")
-                    .append("location = \"").append(target.isEmpty() ? address : address + "/" + target).append("\"\n")
-                    .append("insecure = true\n\n");
+                    .append("location = \"").append(target.isEmpty() ? address : address + "/" + target).append("\"\n");
+            // over TLS the mirror is verified with /etc/containers/certs.d/<address>/ca.crt
+            if (!access.tls()) sb.append("insecure = true\n");
+            sb.append('\n');
         }
         return sb.length() == 0 ? "# Create a cache rule first: mirrors are listed per rule.\n" : sb.toString();
     }

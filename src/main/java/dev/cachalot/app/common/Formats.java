@@ -30,6 +30,15 @@ public final class Formats {
         return at == null ? "—" : DATE_TIME.format(at);
     }
 
+    /** "14:03" for a time of today, "2026-12-01" for another day (where a column has no room for both). */
+    public static String shortTime(Instant at) {
+        if (at == null) return "—";
+        java.time.ZonedDateTime t = at.atZone(java.time.ZoneId.systemDefault());
+        return t.toLocalDate().equals(java.time.LocalDate.now(t.getZone()))
+                ? String.format(java.util.Locale.ROOT, "%02d:%02d", t.getHour(), t.getMinute())
+                : t.toLocalDate().toString();
+    }
+
     public static String percent(double ratio) {
         return String.format(Locale.ROOT, "%.0f %%", ratio * 100);
     }

@@ -47,6 +47,13 @@ public final class Tables {
         });
         c.setComparator(Comparator.nullsFirst(Comparator.naturalOrder()));
         c.setPrefWidth(width);
+        // a narrow window squeezes columns, but a short number under a header cut to "P…" cannot be read
+        c.setMinWidth(Math.min(width, headerWidth(title)));
         return c;
+    }
+
+    /** About the width the header {@code title} needs in the default font, with room for the sort arrow. */
+    static double headerWidth(String title) {
+        return Math.ceil(title.length() * 8.5 + 30);
     }
 }

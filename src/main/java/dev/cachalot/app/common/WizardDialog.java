@@ -251,7 +251,10 @@ public final class WizardDialog {
         javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getScreensForRectangle(window.getX(), window.getY(),
                 Math.max(1, window.getWidth()), Math.max(1, window.getHeight())).stream().findFirst()
                 .orElse(javafx.stage.Screen.getPrimary()).getVisualBounds();
-        double width = Math.min(Math.max(MIN_WIDTH, scene.getWidth()) + chromeWidth, screen.getWidth());
+        // Never narrower than the step needs: without a window manager the window keeps the width it was first given,
+        // and a step whose controls need more is drawn past the window's right edge, Finish with it.
+        double needed = Math.max(MIN_WIDTH, Math.max(scene.getWidth(), pane.minWidth(-1)));
+        double width = Math.min(needed + chromeWidth, screen.getWidth());
         double height = Math.min(Math.max(MIN_HEIGHT, pane.prefHeight(width - chromeWidth)) + chromeHeight, screen.getHeight());
         if (width > window.getWidth()) window.setWidth(width);
         if (height > window.getHeight()) window.setHeight(height);

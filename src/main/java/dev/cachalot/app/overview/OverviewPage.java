@@ -54,7 +54,7 @@ public final class OverviewPage implements Page {
                 card("Engine", vm.statusProperty(), "overviewStatus"),
                 card("Cached repositories", vm.repositoriesProperty(), "overviewRepositories"),
                 card("Cache size on disk", vm.cacheSizeProperty(), "overviewCacheSize"),
-                card("Hit ratio (24 h)", vm.hitRatioProperty(), "overviewHitRatio"),
+                explained(card("Hit ratio (24 h)", vm.hitRatioProperty(), "overviewHitRatio")),
                 card("Served from cache (24 h)", vm.upstreamSavedProperty(), "overviewUpstreamSaved", "upstream bytes saved"),
                 card("From upstreams (24 h)", vm.upstreamFetchedProperty(), "overviewUpstreamFetched", "on cache misses"),
                 card("Docker Hub pulls avoided", vm.hubPullsAvoidedProperty(), "overviewHubAvoided", "not counted against rate limits"));
@@ -153,6 +153,11 @@ public final class OverviewPage implements Page {
         l.setMaxWidth(420);
         l.setMouseTransparent(true);
         return l;
+    }
+
+    private static VBox explained(VBox card) {
+        dev.cachalot.app.stats.PullCounting.explain(card);
+        return card;
     }
 
     private static VBox card(String title, ObservableValue<String> value, String id, String note) {

@@ -57,7 +57,7 @@ public final class OverviewViewModel {
             cacheSize.set(Formats.bytes(s.size()));
             // no pulls answered yet: a ratio of 0 % would read as "the cache never hits"
             StatsTotals t = s.totals();
-            hitRatio.set(t.hits() + t.misses() + t.stale() == 0 ? "—" : Formats.percent(t.hitRatio()));
+            hitRatio.set(t.hasHitRatio() ? Formats.percent(t.hitRatio()) : "—");
             upstreamFetched.set(Formats.bytes(t.upstreamBytes()));
             bytesFromCache.set(Formats.bytes(s.totals().bytesFromCache()));
             upstreamSaved.set(Formats.bytes(s.totals().bytesFromCache()));

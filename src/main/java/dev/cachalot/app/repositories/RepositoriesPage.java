@@ -25,6 +25,7 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import org.kordamp.ikonli.Ikon;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignA;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignC;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignD;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignP;
@@ -123,10 +124,49 @@ public final class RepositoriesPage implements Page {
         progressText.setId("prefetchText");
         progressText.textProperty().bind(vm.progressTextProperty());
 
-        Tab layersTab = new Tab("Layers", layers);
-        // an index lists platform manifests, not layers: say which the user is looking at
-        vm.layers().addListener((javafx.collections.ListChangeListener<ManifestView.Layer>) c -> layersTab.setText(
-                !vm.layers().isEmpty() && vm.layers().stream().allMatch(l -> l.platform() != null) ? "Platform manifests" : "Layers"));
+        // an index lists platform manifests: a double click (or Enter, or Open) shows one's layers, Back the index again
+        Button open = new Button("Open platform", Ui.icon(MaterialDesignA.ARROW_RIGHT));
+        open.setId("openPlatformManifest");
+        open.setOnAction(e -> vm.openPlatform(layers.getSelectionModel().getSelectedItem()));
+        open.disableProperty().bind(javafx.beans.binding.Bindings.createBooleanBinding(() -> {
+            ManifestView.Layer l = layers.getSelectionModel().getSelectedItem();
+            return l == null || l.platform() == null;
+        }, layers.getSelectionModel().selectedItemProperty()));
+        Button back = new Button("Back to index", Ui.icon(MaterialDesignA.ARROW_LEFT));
+        back.setId("backToIndex");
+        back.setOnAction(e -> vm.backToIndex());
+        back.visibleProperty().bind(vm.openedPlatformProperty().isNotEmpty());
+        back.managedProperty().bind(back.visibleProperty());
+        Label opened = new Label();
+        opened.setId("openedPlatform");
+        opened.getStyleClass().add("text-muted");
+        opened.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> vm.openedPlatformProperty().get().isEmpty()
+                ? "" : "Platform " + vm.openedPlatformProperty().get() + " of the index", vm.openedPlatformProperty()));
+        layers.setRowFactory(t -> {
+            javafx.scene.control.TableRow<ManifestView.Layer> row = new javafx.scene.control.TableRow<>();
+            row.setOnMouseClicked(e -> {
+                if (e.getClickCount() == 2 && !row.isEmpty()) vm.openPlatform(row.getItem());
+            });
+            return row;
+        });
+        layers.setOnKeyPressed(e -> {
+            if (e.getCode() == javafx.scene.input.KeyCode.ENTER) vm.openPlatform(layers.getSelectionModel().getSelectedItem());
+        });
+        HBox platformBar = new HBox(8, back, open, opened);
+        platformBar.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        VBox layersBox = new VBox(6, platformBar, layers);
+        VBox.setVgrow(layers, Priority.ALWAYS);
+        Tab layersTab = new Tab("Layers", layersBox);
+        // an index lists platform manifests, not layers: say which the user is looking at, and offer to open one
+        vm.layers().addListener((javafx.collections.ListChangeListener<ManifestView.Layer>) c -> {
+            boolean index = !vm.layers().isEmpty() && vm.layers().stream().allMatch(l -> l.platform() != null);
+            layersTab.setText(index ? "Platform manifests" : "Layers");
+            open.setVisible(index);
+        });
+        open.managedProperty().bind(open.visibleProperty());
+        open.setVisible(false);
+        platformBar.visibleProperty().bind(open.visibleProperty().or(back.visibleProperty()));
+        platformBar.managedProperty().bind(platformBar.visibleProperty());
         Tab manifestTab = new Tab("Manifest", manifest);
         TabPane details = new TabPane(layersTab, manifestTab);
         details.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
@@ -140,7 +180,7 @@ public final class RepositoriesPage implements Page {
         progressRow.visibleProperty().bind(vm.progressTextProperty().isNotEmpty());
         progressRow.managedProperty().bind(progressRow.visibleProperty());
         tags.setPlaceholder(Ui.hint("Select a repository to see its tags."));
-        layers.setPlaceholder(Ui.hint("Select a tag to see its manifest's layers."));
+        layers.setPlaceholder(Ui.hint("Select a tag to see its manifest's layers; for an image index, open a platform to see its layers."));
         // at 1024 px the filter gives way, not the buttons' labels
         for (Button b : java.util.List.of(copy, pull, exportBundle, delete)) b.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         filter.setMinWidth(120);

@@ -44,7 +44,10 @@ public final class RepositoriesViewModel {
     private final ReadOnlyBooleanWrapper pulling = new ReadOnlyBooleanWrapper(false);
     /** 0 to 1, or -1 (indeterminate) while the total is not known yet. */
     private final ReadOnlyDoubleWrapper progress = new ReadOnlyDoubleWrapper(-1);
+    /** The platform whose manifest is open from the selected tag's index ("" while the tag's own manifest shows). */
+    private final ReadOnlyStringWrapper openedPlatform = new ReadOnlyStringWrapper("");
     private String selectedRepository;
+    private TagView selectedTag;
     private Async.Cancellable pull;
     private final LiveSubscription pulls = new LiveSubscription();
 
@@ -83,6 +86,8 @@ public final class RepositoriesViewModel {
     }
 
     public void selectTag(TagView tag) {
+        selectedTag = tag;
+        openedPlatform.set("");
         if (tag == null || selectedRepository == null) {
             manifestJson.set("");
             layers.clear();
@@ -94,6 +99,28 @@ public final class RepositoriesViewModel {
             layers.setAll(m.map(ManifestView::layers).orElse(java.util.List.of()));
         }, e -> error.set(Messages.human(e)));
     }
+
+    /**
+     * Opens one platform manifest of the selected tag's index, so its layers and JSON show (as Harbor clicks
+     * through an index). A platform nobody pulled yet is not in the cache, and says so.
+     */
+    public void openPlatform(ManifestView.Layer child) {
+        if (child == null || child.platform() == null || selectedRepository == null) return;
+        String repo = selectedRepository;
+        async.run(() -> engine.manifest(repo, child.digest()), m -> {
+            openedPlatform.set(child.platform());
+            manifestJson.set(m.map(ManifestView::prettyJson).orElse("The " + child.platform() + " manifest is not in the cache yet: "
+                    + "pull that platform through the cache, or use Pull into cache… for every platform."));
+            layers.setAll(m.map(ManifestView::layers).orElse(java.util.List.of()));
+        }, e -> error.set(Messages.human(e)));
+    }
+
+    /** Back from a platform manifest to the index of the selected tag. */
+    public void backToIndex() {
+        selectTag(selectedTag);
+    }
+
+    public ReadOnlyStringProperty openedPlatformProperty() { return openedPlatform.getReadOnlyProperty(); }
 
     /** {@code docker pull <engine address>/<repository>:<tag>}. */
     public String pullCommand(String repository, String tag) {

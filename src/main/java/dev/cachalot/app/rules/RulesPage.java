@@ -69,8 +69,11 @@ public final class RulesPage implements Page {
         table.getColumns().add(Tables.text("Source", CacheRule::sourceRepository, CacheRule::sourceRepository, 240));
         table.getColumns().add(Tables.text("Target", CacheRule::targetRepository, 150));
         table.getColumns().add(Tables.text("Credential set", r -> r.credentialSet() == null ? "none (anonymous)" : r.credentialSet(), 150));
-        table.getColumns().add(Tables.sorted("Created", CacheRule::creationDate, Formats::time, 160));
-        table.getColumns().add(Tables.text("State", r -> String.valueOf(r.provisioningState()), 90));
+        table.getColumns().add(Tables.sorted("Created", CacheRule::creationDate, Formats::shortTime, 100));
+        table.getColumns().add(Tables.text("Last pull", vm::lastPull, vm::lastPullDetail, 130));
+        table.getColumns().add(Tables.text("Upstream", vm::upstreamHealth, vm::upstreamHealthDetail, 110));
+        // a refresh brings equal rules with a new state: the cells must ask again
+        vm.rules().addListener((javafx.collections.ListChangeListener<CacheRule>) c -> table.refresh());
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.setPlaceholder(new Label("No cache rules yet. Create one, or drop JSON, YAML or CSV rule files here."));
         table.setOnDragOver(this::dragOver);
@@ -159,10 +162,17 @@ public final class RulesPage implements Page {
         FileChooser chooser = new FileChooser();
         chooser.setTitle("Export cache rules");
         chooser.setInitialFileName("cache-rules.json");
-        chooser.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("JSON", "*.json"),
-                new FileChooser.ExtensionFilter("YAML", "*.yaml"), new FileChooser.ExtensionFilter("CSV", "*.csv"));
+        for (ExportFormat format : ExportFormat.values()) chooser.getExtensionFilters().add(format.filter());
         File file = chooser.showSaveDialog(Ui.windowOf(root).orElse(null));
-        if (file != null) vm.export(file);
+        if (file == null) return;
+        FileChooser.ExtensionFilter chosen = chooser.getSelectedExtensionFilter();
+        exportTo(file, java.util.Arrays.stream(ExportFormat.values())
+                .filter(f -> chosen != null && f.description().equals(chosen.getDescription())).findFirst().orElse(null));
+    }
+
+    /** Writes the rules to {@code file} in {@code format} (null: by the file's extension); Export's chooser ends here. */
+    public void exportTo(File file, ExportFormat format) {
+        vm.export(file, format);
     }
 
     @Override

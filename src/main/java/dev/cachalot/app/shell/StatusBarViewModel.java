@@ -46,7 +46,7 @@ public final class StatusBarViewModel {
         live.open(engine.onStatus(s -> async.post(() -> status.set(s))), engine.onPull(e -> {
             // a pull is a manifest GET (as StatsTotals counts); blob events only change the cache size
             // a failed pull served nothing: counting it would overstate what the cache did
-            if (e.kind() == dev.cachalot.stats.PullEvent.Kind.MANIFEST && e.outcome() != dev.cachalot.stats.PullEvent.Outcome.FAILED) async.post(() -> pulls.set(pulls.get() + 1));
+            if (e.kind() == dev.cachalot.stats.PullEvent.Kind.IMAGE && e.outcome() != dev.cachalot.stats.PullEvent.Outcome.FAILED) async.post(() -> pulls.set(pulls.get() + 1));
             sizeRefresher.signal();
         }));
         async.run(engine::status, status::set, e -> { });

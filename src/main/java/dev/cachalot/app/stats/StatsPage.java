@@ -23,6 +23,7 @@ import javafx.stage.FileChooser;
 import org.kordamp.ikonli.Ikon;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignC;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignF;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignI;
 
 /** Pull statistics page. */
 public final class StatsPage implements Page {
@@ -52,6 +53,8 @@ public final class StatsPage implements Page {
         events.getColumns().add(Tables.text("Reference", e -> e.reference() != null && e.reference().startsWith("sha256:") ? Formats.shortDigest(e.reference()) : e.reference(),
                 PullEvent::reference, 150));
         events.getColumns().add(Tables.text("Kind", e -> e.kind().name().toLowerCase(), 80));
+        // "manifest" and "image" whole: the kind tells a pull from its requests
+        events.getColumns().get(events.getColumns().size() - 1).setMinWidth(80);
         events.getColumns().add(Tables.text("Result", StatsPage::result, StatsPage::result, 150));
         events.getColumns().add(Tables.sorted("Bytes", PullEvent::bytes, Formats::bytes, 90));
         events.getColumns().add(Tables.sorted("Duration", PullEvent::durationMicros, Formats::duration, 90));
@@ -72,13 +75,18 @@ public final class StatsPage implements Page {
         aggregates.getColumns().add(Tables.sorted("Last pull", r -> r.lastPull() == null ? Instant.EPOCH : r.lastPull(), Formats::time, 165));
         aggregates.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         aggregates.setPlaceholder(Ui.hint("No repository was pulled in this time range."));
+        Label definition = new Label("What is a pull?");
+        definition.setId("pullDefinition");
+        definition.getStyleClass().addAll("text-muted", "text-small");
+        definition.setGraphic(Ui.icon(MaterialDesignI.INFORMATION_OUTLINE));
+        PullCounting.explain(definition);
 
         SplitPane split = new SplitPane(events, aggregates);
         split.setOrientation(Orientation.VERTICAL);
         VBox.setVgrow(split, Priority.ALWAYS);
         Label notice = new Label();
         notice.textProperty().bind(vm.noticeProperty());
-        root = Ui.pageBox(Ui.title("Pull statistics"), toolbar(range, export, notice),
+        root = Ui.pageBox(Ui.title("Pull statistics"), toolbar(range, export, notice, definition),
                 Ui.errorLabel(vm.errorProperty()), split);
     }
 

@@ -194,8 +194,9 @@ public final class RuleFileReader {
             try {
                 String name = field(item.node, "name");
                 if (name == null) name = field(p, "name");
+                // No creation date: the rule is created here when it is imported, not when ACR created its own.
                 rules.add(new RawRule(item.location, name, field(p, "sourceRepository"), field(p, "targetRepository"),
-                        lastSegment(field(p, "credentialSetResourceId")), null, field(p, "creationDate")));
+                        lastSegment(field(p, "credentialSetResourceId")), null, null));
             } catch (FieldException e) {
                 rules.add(RawRule.unreadable(item.location, e.getMessage()));
             }
@@ -265,7 +266,7 @@ public final class RuleFileReader {
                 String source = login + (isRoot(upstreamPrefix) ? "" : "/" + trimSlashes(upstreamPrefix)) + "/*";
                 String name = EcrNames.uniqueRuleName(prefix, names);
                 rules.add(new RawRule(item.location, name, source, target,
-                        EcrNames.credentialSetName(field(n, "credentialArn")), null, field(n, "createdAt")));
+                        EcrNames.credentialSetName(field(n, "credentialArn")), null, null));
             } catch (FieldException e) {
                 rules.add(RawRule.unreadable(item.location, e.getMessage()));
             }

@@ -83,4 +83,31 @@ class ClientSnippetsTest {
         assertThat(custom.containerdHostsToml().get("/etc/containerd/certs.d/registry.lan:8080/hosts.toml"))
                 .contains("\nserver = \"http://registry.lan:8080\"\n");
     }
+
+    @Test
+    void overTlsEachClientTrustsTheEnginesCaAndNoneSkipsVerification() {
+        ClientSnippets tls = snippets.with(new ClientAccess(true, false));
+
+        assertThat(tls.dockerDaemonJson()).contains("\"registry-mirrors\": [\"https://127.0.0.1:5001\"]").doesNotContain("insecure");
+        assertThat(tls.containerdHostsToml().values()).allSatisfy(toml -> assertThat(toml)
+                .contains("[host.\"https://127.0.0.1:5001\"]")
+                .contains("ca = \"/etc/containerd/certs.d/127.0.0.1:5001/ca.crt\"")
+                .doesNotContain("skip_verify"));
+        assertThat(tls.podmanRegistriesConf()).doesNotContain("insecure = true");
+        assertThat(tls.trustAndLogin())
+                .contains("/etc/docker/certs.d/127.0.0.1:5001/ca.crt")
+                .contains("/etc/containerd/certs.d/127.0.0.1:5001/ca.crt")
+                .contains("/etc/containers/certs.d/127.0.0.1:5001/ca.crt")
+                .doesNotContain("login");
+    }
+
+    @Test
+    void aLoginLineAppearsOnlyWhenTheEngineAsksForOne() {
+        assertThat(snippets.trustAndLogin()).as("plain HTTP on loopback, anonymous: nothing to do first").isEmpty();
+
+        String login = snippets.with(new ClientAccess(false, true)).trustAndLogin();
+        assertThat(login).contains("docker login 127.0.0.1:5001\n").contains("podman login 127.0.0.1:5001")
+                .contains("--src-creds").contains("registry.configs.\"127.0.0.1:5001\".auth").doesNotContain("ca.crt");
+        assertThat(snippets.with(new ClientAccess(true, true)).trustAndLogin()).contains("ca.crt").contains("docker login");
+    }
 }

@@ -7,6 +7,8 @@ import dev.cachalot.app.TestEngine;
 import dev.cachalot.engine.Engine;
 import dev.cachalot.engine.RuleDraft;
 import dev.cachalot.testing.DockerRegistryFixture;
+import dev.cachalot.testing.PrivateContainerd;
+import dev.cachalot.testing.PrivateDockerd;
 import dev.cachalot.testing.Skopeo;
 import dev.cachalot.testing.TestImage;
 import dev.cachalot.testing.TestImages;
@@ -93,5 +95,27 @@ class ClientSnippetsWithRealClientsTest {
         }
         assertThat(engine.repositories()).as("served through the engine's rule, not by the upstream directly")
                 .anySatisfy(r -> assertThat(r.name()).isEqualTo("snip/busybox"));
+    }
+
+    /**
+     * dockerd with the generated daemon.json: Docker Hub pulls go to the engine's registry-mirrors entry, which names
+     * them by their Docker Hub path (library/alpine), and a rule whose target is library/* serves them (here from the
+     * loopback registry, so nothing leaves the machine; dockerd's own fallback to Docker Hub is kept on loopback too).
+     */
+    @Test
+    void dockerdWithTheDaemonJsonPullsDockerHubNamesThroughTheEngine() {
+        TestImage image = new TestImages(43).dockerImage();
+        upstream.pusher().push("snippet/hub/library/alpine", "3.20", image);
+        engine.createRule(new RuleDraft("snippet-hub", upstream.hostPort() + "/snippet/hub/library/*", "library/*", null, null));
+        String daemonJson = ClientSnippets.forEngine(engine).dockerDaemonJson();
+
+        try (PrivateDockerd docker = PrivateDockerd.start(temp.resolve("dockerd"), daemonJson)) {
+            PrivateDockerd.Result pull = docker.docker(Duration.ofMinutes(3), "pull", "alpine:3.20");
+
+            assertThat(pull.exitCode()).as(pull.output() + "\n" + docker.log()).isZero();
+            assertThat(pull.output()).contains("Digest: " + image.digest());
+        }
+        assertThat(engine.repositories()).as("served through the engine's rule, not by Docker Hub or the upstream directly")
+                .anySatisfy(r -> assertThat(r.name()).isEqualTo("library/alpine"));
     }
 }

@@ -38,6 +38,29 @@ public final class ScreenshotRenderer {
         return file;
     }
 
+    /**
+     * Snapshots the window's content laid out at {@code width}×{@code height} into {@code folder/fileName}, off screen:
+     * the content moves to a scene of that size for the snapshot and back. The headless screen (1280×800) cannot show
+     * a window larger than itself, so a 1920×1080 picture cannot come from resizing the window.
+     */
+    public static Path renderAt(MainWindow window, Path folder, String fileName, double width, double height) throws IOException {
+        Files.createDirectories(folder);
+        javafx.scene.Scene shown = window.stage().getScene();
+        javafx.scene.Parent root = shown.getRoot();
+        shown.setRoot(new javafx.scene.Group());
+        try {
+            javafx.scene.Scene offscreen = new javafx.scene.Scene(root, width, height);
+            offscreen.getStylesheets().setAll(shown.getStylesheets());
+            WritableImage image = offscreen.snapshot(null);
+            Path file = folder.resolve(fileName);
+            ImageIO.write(SwingFXUtils.fromFXImage(image, null), "png", file.toFile());
+            offscreen.setRoot(new javafx.scene.Group());
+            return file;
+        } finally {
+            shown.setRoot(root);
+        }
+    }
+
     public static List<String> fileNames(MainWindow window) {
         List<String> names = new ArrayList<>();
         window.pages().forEach(p -> names.add(fileName(p)));

@@ -68,7 +68,11 @@ class StatsViewModelTest {
         pull("up/stats/redis", "7");
         pull("up/stats/redis", "7");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            assertThat(List.copyOf(vm.events())).hasSize(2).extracting(PullEvent::outcome)
+            assertThat(List.copyOf(vm.events())).hasSize(4);
+            // the two manifest GETs, and the two image pulls they were (each shown once it ended)
+            assertThat(List.copyOf(vm.events())).filteredOn(e -> e.kind() == PullEvent.Kind.MANIFEST).extracting(PullEvent::outcome)
+                    .containsExactly(PullEvent.Outcome.HIT, PullEvent.Outcome.MISS);
+            assertThat(List.copyOf(vm.events())).filteredOn(e -> e.kind() == PullEvent.Kind.IMAGE).extracting(PullEvent::outcome)
                     .containsExactly(PullEvent.Outcome.HIT, PullEvent.Outcome.MISS);
             assertThat(List.copyOf(vm.aggregates())).singleElement().satisfies(r -> {
                 assertThat(r.pulls()).isEqualTo(2);
@@ -77,8 +81,8 @@ class StatsViewModelTest {
         });
         vm.deactivate();
         pull("up/stats/redis", "7");
-        engine.flushEvents(); // the third event is stored and its listeners were called: none of them is the model
-        assertThat(vm.events()).hasSize(2);
+        engine.flushEvents(); // the third pull is stored and its listeners were called: none of them is the model
+        assertThat(vm.events()).hasSize(4);
     }
 
     @Test

@@ -1,6 +1,5 @@
-package dev.cachalot.app.clientsetup;
+package dev.cachalot.testing;
 
-import dev.cachalot.testing.Processes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,8 +15,8 @@ import java.util.concurrent.TimeUnit;
  * Public for the server-mode tests (ctr signing in through the token endpoint).
  */
 public final class PrivateContainerd implements AutoCloseable {
-    static final String CONTAINERD = "/usr/bin/containerd";
-    static final String CTR = "/usr/bin/ctr";
+    public static final String CONTAINERD = "/usr/bin/containerd";
+    public static final String CTR = "/usr/bin/ctr";
 
     private final Path folder;
     private final Path socket;
