@@ -586,10 +586,20 @@ public final class RemoteEngine implements EngineAdmin {
         };
     }
 
+    /**
+     * The API's error body; or, when the engine's listener refused the caller before the API saw it (signing in is
+     * checked there when authentication is on), the registry's OCI error body, read as the same error.
+     */
     private static ApiError apiError(byte[] body) {
         try {
             JsonNode node = ApiJson.mapper().readTree(body);
-            if (node == null || !node.hasNonNull("code") || !node.hasNonNull("message")) return null;
+            if (node == null) return null;
+            JsonNode oci = node.path("errors").path(0);
+            if (oci.hasNonNull("code") && oci.hasNonNull("message")) {
+                // UNAUTHORIZED and DENIED are spelled alike in both
+                return new ApiError(oci.get("code").asText(), oci.get("message").asText());
+            }
+            if (!node.hasNonNull("code") || !node.hasNonNull("message")) return null;
             return ApiJson.mapper().treeToValue(node, ApiError.class);
         } catch (IOException e) {
             return null;
