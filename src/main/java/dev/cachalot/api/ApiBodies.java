@@ -65,4 +65,22 @@ public final class ApiBodies {
 
     public record ByteCount(long bytes) {
     }
+
+    /**
+     * A new server-mode user. The password is a char array so the engine can clear it once hashed; it is never
+     * answered, logged or printed.
+     */
+    public record NewUser(String name, String role, String repositories, char[] password) {
+        @Override
+        public String toString() {
+            return "NewUser[" + name + ", " + role + ", " + repositories + "]";
+        }
+    }
+
+    /**
+     * A new access token for {@code user}. {@code expires}: a number of seconds, days, hours or minutes ({@code 30d},
+     * {@code 12h}, {@code 90m}), or {@code never}; absent means 30 days, as {@code cachalot tokens create} does.
+     */
+    public record NewAccessToken(String name, String user, String expires) {
+    }
 }

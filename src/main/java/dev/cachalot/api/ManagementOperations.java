@@ -6,9 +6,11 @@ import dev.cachalot.api.ApiBodies.ByteCount;
 import dev.cachalot.api.ApiBodies.CredentialSetChange;
 import dev.cachalot.api.ApiBodies.ImportRequest;
 import dev.cachalot.api.ApiBodies.LoginAttempt;
+import dev.cachalot.api.ApiBodies.NewAccessToken;
 import dev.cachalot.api.ApiBodies.NewCredentialSet;
 import dev.cachalot.api.ApiBodies.NewRule;
 import dev.cachalot.api.ApiBodies.NewUpstream;
+import dev.cachalot.api.ApiBodies.NewUser;
 import dev.cachalot.api.ApiBodies.PrefetchRequest;
 import dev.cachalot.api.ApiBodies.Problems;
 import dev.cachalot.api.ApiBodies.RuleChange;
@@ -20,6 +22,7 @@ import dev.cachalot.engine.CredentialSetView;
 import dev.cachalot.engine.EngineAdmin;
 import dev.cachalot.engine.EngineSettings;
 import dev.cachalot.engine.RuleDraft;
+import dev.cachalot.engine.UserView;
 import dev.cachalot.rules.CacheRule;
 import dev.cachalot.rules.ImportReport;
 import dev.cachalot.rules.io.ConflictPolicy;
@@ -33,8 +36,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -44,6 +51,9 @@ import java.util.stream.Stream;
  */
 final class ManagementOperations {
     private static final int DEFAULT_RECENT_PULLS = 100;
+    /** Seconds ({@code 2592000}), or a number of days, hours or minutes ({@code 30d}): what the CLI sends and takes. */
+    private static final Pattern LIFETIME = Pattern.compile("(-?\\d{1,10})([dhm]?)");
+    private static final Duration DEFAULT_TOKEN_LIFETIME = Duration.ofDays(30);
 
     private final EngineAdmin engine;
     private final EventStreams streams;
@@ -157,6 +167,24 @@ final class ManagementOperations {
         ops.add(op("GET", "/stats/over-time", c -> ApiResult.ok(engine.pullsOverTime(c.instant("since", Instant.EPOCH),
                 bucket(c.requiredQuery("bucket"))))));
 
+        // ---- server-mode users and access tokens (passwords go in only; a token's secret comes out once, on creation)
+        ops.add(op("GET", "/users", c -> ApiResult.ok(engine.users())));
+        ops.add(op("POST", "/users", c -> ApiResult.created(addUser(c.body(NewUser.class)))));
+        ops.add(op("DELETE", "/users/{name}", c -> {
+            if (!engine.removeUser(c.path("name"))) throw ApiException.notFound("there is no user named '" + c.path("name") + "'");
+            return ApiResult.noContent();
+        }));
+        ops.add(op("GET", "/tokens", c -> ApiResult.ok(engine.accessTokens())));
+        ops.add(op("POST", "/tokens", c -> {
+            NewAccessToken t = c.body(NewAccessToken.class);
+            return ApiResult.created(engine.createAccessToken(required(t.name(), "name"), required(t.user(), "user"),
+                    lifetime(t.expires())));
+        }));
+        ops.add(op("DELETE", "/tokens/{name}", c -> {
+            if (!engine.revokeAccessToken(c.path("name"))) throw ApiException.notFound("there is no token named '" + c.path("name") + "'");
+            return ApiResult.noContent();
+        }));
+
         // ---- settings
         ops.add(op("GET", "/settings", c -> ApiResult.ok(engine.settings())));
         ops.add(op("PUT", "/settings", c -> {
@@ -264,6 +292,37 @@ final class ManagementOperations {
             default -> "application/json; charset=utf-8";
         };
         return ApiResult.bytes(type, out.toByteArray());
+    }
+
+    /** The password is cleared whatever happens: by the engine once hashed, here when the request is refused first. */
+    private UserView addUser(NewUser u) {
+        char[] password = u.password();
+        try {
+            return engine.addUser(required(u.name(), "name"), required(u.role(), "role"), blankToNull(u.repositories()),
+                    required(password, "password"));
+        } finally {
+            if (password != null) Arrays.fill(password, '\0');
+        }
+    }
+
+    /** A token's lifetime as {@code expires} gives it; null (never) for {@code never}, 30 days when absent. */
+    private static Duration lifetime(String text) {
+        if (text == null || text.isBlank()) return DEFAULT_TOKEN_LIFETIME;
+        String t = text.strip().toLowerCase(Locale.ROOT);
+        if (t.equals("never")) return null;
+        Matcher m = LIFETIME.matcher(t);
+        if (!m.matches()) {
+            throw ApiException.invalid("invalid 'expires' '" + text + "': use a number of seconds, or of days, hours or minutes"
+                    + " such as 30d, 12h or 90m, or 'never'");
+        }
+        long n = Long.parseLong(m.group(1));
+        // a zero or negative lifetime goes to the engine, which refuses it in its own words
+        return switch (m.group(2)) {
+            case "d" -> Duration.ofDays(n);
+            case "h" -> Duration.ofHours(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofSeconds(n);
+        };
     }
 
     private static int limit(String text) {

@@ -71,6 +71,7 @@ class RemoteEngineProcessTest {
     private static final String UPSTREAM_USER = "puller";
     private static final String UPSTREAM_PASSWORD = "pull-secret-4711";
     private static final String SECRET_VALUE = "vault-value-0815";
+    private static final String USER_PASSWORD = "ci-bot-password-1234";
     // Either the DEBUG request line (stderr) or the access log's plain line (stdout, on by default for serve).
     private static final Pattern REQUEST_LINE = Pattern.compile("\\b([A-Z]{3,7}) (/cachalot/api/v1/\\S*) (\\d{3}) ");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -86,6 +87,8 @@ class RemoteEngineProcessTest {
     private String url;
     private RemoteEngine remote;
     private TestImage image;
+    /** Secrets of the access tokens made here: none may reach the engine's log. */
+    private final List<String> tokenSecrets = new ArrayList<>();
 
     @BeforeAll
     void startAnEngineProcessAndAnUpstreamWithALogin() throws Exception {
@@ -399,6 +402,66 @@ class RemoteEngineProcessTest {
     }
 
     @Test
+    @Order(50)
+    void usersAndAccessTokensAreManagedRemotelyWithoutAPasswordOrSecretInAnyListing() throws Exception {
+        String added = cliWithStdin(USER_PASSWORD + "\n", "users", "add", "ci-bot", "--role", "push", "--repositories", "team/*")
+                .succeeded().out();
+        assertThat(added).contains("Added user ci-bot (push on team/*)").doesNotContain(USER_PASSWORD);
+        String users = cli("users", "list", "--json").succeeded().out();
+        assertThat(find(JSON.readTree(users), "name", "ci-bot").get("repositories").asText()).isEqualTo("team/*");
+        assertThat(users + cli("users", "list").succeeded().out()).doesNotContain(USER_PASSWORD);
+        // The engine's own words, as without --engine (UsersAndTokensCommandTest)
+        assertThat(cliWithStdin(USER_PASSWORD + "\n", "users", "add", "ci-bot", "--role", "pull").failedWithOneLine())
+                .isEqualTo("cachalot: a user named 'ci-bot' exists already (engine " + url + ")");
+        assertThat(cliWithStdin(USER_PASSWORD + "\n", "users", "add", "x", "--role", "delete").failedWithOneLine())
+                .isEqualTo("cachalot: unknown role 'delete': use pull, push or admin (engine " + url + ")");
+        assertThat(cliWithStdin("short\n", "users", "add", "x", "--role", "pull").failedWithOneLine())
+                .isEqualTo("cachalot: the password must have at least 8 characters (engine " + url + ")");
+
+        Cli.Run created = cli("tokens", "create", "--name", "ci", "--user", "ci-bot", "--expires", "12h");
+        assertThat(created.exit()).as(created.err()).isZero();
+        String secret = created.out().strip();
+        tokenSecrets.add(secret);
+        assertThat(secret).isNotBlank();
+        assertThat(created.err()).contains("Token ci for user ci-bot, expires").doesNotContain(secret);
+        String tokens = cli("tokens", "list", "--json").succeeded().out();
+        JsonNode listed = find(JSON.readTree(tokens), "name", "ci");
+        assertThat(Duration.between(Instant.parse(listed.get("created").asText()), Instant.parse(listed.get("expires").asText())))
+                .isEqualTo(Duration.ofHours(12));
+        assertThat(tokens + cli("tokens", "list").succeeded().out()).doesNotContain(secret);
+        assertThat(cli("tokens", "create", "--name", "ci", "--user", "ci-bot").failedWithOneLine())
+                .isEqualTo("cachalot: a token named 'ci' exists already (engine " + url + ")");
+        assertThat(cli("tokens", "create", "--name", "other", "--user", "nobody").failedWithOneLine())
+                .isEqualTo("cachalot: there is no user named 'nobody' (engine " + url + ")");
+
+        // Over the API itself: a lifetime in seconds or "never", and a refused one
+        HttpResponse<String> inSeconds = request("POST", "/tokens", "{\"name\":\"hourly\",\"user\":\"ci-bot\",\"expires\":\"3600\"}");
+        assertThat(inSeconds.statusCode()).isEqualTo(201);
+        JsonNode hourly = JSON.readTree(inSeconds.body());
+        tokenSecrets.add(hourly.get("secret").asText());
+        assertThat(Duration.between(Instant.parse(hourly.at("/token/created").asText()), Instant.parse(hourly.at("/token/expires").asText())))
+                .isEqualTo(Duration.ofHours(1));
+        assertThat(remote.createAccessToken("forever", "ci-bot", null)).satisfies(t -> {
+            tokenSecrets.add(t.secret());
+            assertThat(t.token().expires()).isNull();
+        });
+        HttpResponse<String> soon = request("POST", "/tokens", "{\"name\":\"soon\",\"user\":\"ci-bot\",\"expires\":\"soon\"}");
+        assertThat(soon.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(soon.body()).get("message").asText()).startsWith("invalid 'expires' 'soon'");
+        HttpResponse<String> noPassword = request("POST", "/users", "{\"name\":\"y\",\"role\":\"pull\"}");
+        assertThat(noPassword.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(noPassword.body()).get("message").asText()).isEqualTo("the field 'password' is required");
+
+        cli("tokens", "revoke", "ci").succeeded();
+        assertThat(cli("tokens", "revoke", "ci").failedWithOneLine()).isEqualTo("cachalot: there is no token named 'ci' (engine " + url + ")");
+        assertThat(remote.accessTokens()).extracting(t -> t.name()).containsExactlyInAnyOrder("hourly", "forever");
+        assertThat(cli("users", "remove", "ci-bot").succeeded().out()).contains("Removed user ci-bot");
+        assertThat(cli("users", "remove", "ci-bot").failedWithOneLine()).isEqualTo("cachalot: there is no user named 'ci-bot' (engine " + url + ")");
+        assertThat(remote.users()).isEmpty();
+        assertThat(remote.accessTokens()).as("a removed user's tokens go with them").isEmpty();
+    }
+
+    @Test
     @Order(100)
     void everyDocumentedOperationWasAnsweredByTheEngineProcessAndNoSecretReachedItsLog() {
         List<String> documented = new ArrayList<>();
@@ -410,7 +473,8 @@ class RemoteEngineProcessTest {
             Set<String> answered = answeredOperations(documented);
             assertThat(documented).as("documented operations the engine process never answered").allMatch(answered::contains);
         });
-        assertThat(engineLog()).doesNotContain(UPSTREAM_PASSWORD, SECRET_VALUE, "not-the-password");
+        assertThat(engineLog()).doesNotContain(UPSTREAM_PASSWORD, SECRET_VALUE, "not-the-password", USER_PASSWORD);
+        assertThat(tokenSecrets).isNotEmpty().allSatisfy(secret -> assertThat(engineLog()).doesNotContain(secret));
     }
 
     // ------------------------------------------------------------------ helpers
@@ -418,7 +482,9 @@ class RemoteEngineProcessTest {
     private static Process startServe(int port, Path stderr) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
                 "-cp", System.getProperty("java.class.path"), "dev.cachalot.Main",
-                "--data", temp.resolve("engine-data").toString(), "serve", "--listen", "127.0.0.1:" + port)
+                "--data", temp.resolve("engine-data").toString(), "serve", "--listen", "127.0.0.1:" + port,
+                // the DEBUG request log (stderr) names each answered operation; the access log would replace it
+                "--access-log", "off")
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(temp.resolve("serve.out").toFile())).redirectError(stderr.toFile());
         builder.environment().put("CACHALOT_LOG_LEVEL", "DEBUG");
         builder.environment().put("CACHALOT_VAULT_PASSPHRASE", "engine-vault-passphrase");
@@ -440,13 +506,12 @@ class RemoteEngineProcessTest {
         return answered;
     }
 
-    /** What the engine processes (the first, and the one started again after the drop) logged: stderr, and the access log on stdout. */
+    /** What the engine processes (the first, and the one started again after the drop) logged on stderr and stdout. */
     private String engineLog() {
         try {
             Path again = temp.resolve("serve-again.err");
-            Path out = temp.resolve("serve.out"); // the access log; both processes append to it
             return Files.readString(serveLog) + (Files.exists(again) ? Files.readString(again) : "")
-                    + (Files.exists(out) ? Files.readString(out) : "");
+                    + Files.readString(temp.resolve("serve.out"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

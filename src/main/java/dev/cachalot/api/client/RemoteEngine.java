@@ -6,9 +6,11 @@ import dev.cachalot.api.ApiBodies.ByteCount;
 import dev.cachalot.api.ApiBodies.CredentialSetChange;
 import dev.cachalot.api.ApiBodies.ImportRequest;
 import dev.cachalot.api.ApiBodies.LoginAttempt;
+import dev.cachalot.api.ApiBodies.NewAccessToken;
 import dev.cachalot.api.ApiBodies.NewCredentialSet;
 import dev.cachalot.api.ApiBodies.NewRule;
 import dev.cachalot.api.ApiBodies.NewUpstream;
+import dev.cachalot.api.ApiBodies.NewUser;
 import dev.cachalot.api.ApiBodies.PrefetchRequest;
 import dev.cachalot.api.ApiBodies.Problems;
 import dev.cachalot.api.ApiBodies.RuleChange;
@@ -164,42 +166,47 @@ public final class RemoteEngine implements EngineAdmin {
                 + " on its own machine (cachalot bundle import there)");
     }
 
-    // Users and access tokens are managed on the engine's machine (`cachalot users|tokens`) until the API serves them.
+    // ------------------------------------------------------------------ server-mode users and access tokens
 
     @Override
     public UserView addUser(String name, String role, String repositoriesOrNull, char[] password) {
-        java.util.Arrays.fill(password, '\0');
-        throw usersOnItsOwnMachine();
+        try {
+            return send("POST", "/users", new NewUser(name, role, repositoriesOrNull, password), UserView.class);
+        } finally {
+            Arrays.fill(password, '\0');
+        }
     }
 
     @Override
     public List<UserView> users() {
-        throw usersOnItsOwnMachine();
+        return get("/users", new TypeReference<>() { });
     }
 
     @Override
     public boolean removeUser(String name) {
-        throw usersOnItsOwnMachine();
+        return optional(() -> {
+            call("DELETE", "/users/" + segment(name), null);
+            return true;
+        }).orElse(false);
     }
 
     @Override
-    public CreatedAccessToken createAccessToken(String name, String user, java.time.Duration validFor) {
-        throw usersOnItsOwnMachine();
+    public CreatedAccessToken createAccessToken(String name, String user, Duration validFor) {
+        String expires = validFor == null ? "never" : Long.toString(validFor.toSeconds());
+        return send("POST", "/tokens", new NewAccessToken(name, user, expires), CreatedAccessToken.class);
     }
 
     @Override
     public List<AccessTokenView> accessTokens() {
-        throw usersOnItsOwnMachine();
+        return get("/tokens", new TypeReference<>() { });
     }
 
     @Override
     public boolean revokeAccessToken(String name) {
-        throw usersOnItsOwnMachine();
-    }
-
-    private EngineException usersOnItsOwnMachine() {
-        return new EngineException("users and access tokens of the engine at " + engine
-                + " are managed on its own machine (cachalot users|tokens there)");
+        return optional(() -> {
+            call("DELETE", "/tokens/" + segment(name), null);
+            return true;
+        }).orElse(false);
     }
 
     @Override
@@ -599,10 +606,20 @@ public final class RemoteEngine implements EngineAdmin {
         };
     }
 
+    /**
+     * The API's error body; or, when the engine's listener refused the caller before the API saw it (signing in is
+     * checked there when authentication is on), the registry's OCI error body, read as the same error.
+     */
     private static ApiError apiError(byte[] body) {
         try {
             JsonNode node = ApiJson.mapper().readTree(body);
-            if (node == null || !node.hasNonNull("code") || !node.hasNonNull("message")) return null;
+            if (node == null) return null;
+            JsonNode oci = node.path("errors").path(0);
+            if (oci.hasNonNull("code") && oci.hasNonNull("message")) {
+                // UNAUTHORIZED and DENIED are spelled alike in both
+                return new ApiError(oci.get("code").asText(), oci.get("message").asText());
+            }
+            if (!node.hasNonNull("code") || !node.hasNonNull("message")) return null;
             return ApiJson.mapper().treeToValue(node, ApiError.class);
         } catch (IOException e) {
             return null;
