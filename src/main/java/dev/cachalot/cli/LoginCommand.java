@@ -46,7 +46,13 @@ final class LoginCommand implements Callable<Integer> {
             }
             if (token.isEmpty()) throw new IllegalArgumentException("the token is empty");
         } else {
-            token = EngineLogin.token(engine, user, input.secret("Password of " + user + " at " + engine + ": "), tls);
+            // The exchanged token lives minutes; what is stored is an access token made with it (30 days, revocable with
+            // `cachalot tokens revoke`), so later commands keep working without the password.
+            String shortLived = EngineLogin.token(engine, user, input.secret("Password of " + user + " at " + engine + ": "), tls);
+            String name = "login-" + user + "-" + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+                    .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now());
+            token = new RemoteEngine(engine, shortLived, tls).createAccessToken(name, user, java.time.Duration.ofDays(30))
+                    .secret();
         }
         // Checked before it is stored: a mistyped token must not sit in the file and fail every later command.
         new RemoteEngine(engine, token, tls).status();

@@ -154,8 +154,19 @@ public final class Authority {
         return new Principal(user.name(), null);
     }
 
-    /** The caller a token of this engine stands for, or null when it is not one (forged, expired, another engine's). */
+    /**
+     * The caller a token of this engine (or one of its access tokens) stands for, or null when it is not one (forged,
+     * expired, revoked, another engine's).
+     */
     public Caller bearer(String token) {
+        if (TokenSecrets.looksLikeToken(token)) {
+            // An access token sent as a Bearer (CACHALOT_TOKEN for the CLI, CI scripts): as good as user:token in Basic.
+            Accounts current = accounts.get();
+            AccessToken access = current.tokenWithHash(TokenSecrets.hash(token));
+            if (access == null || access.expiredAt(clock.instant()) || current.user(access.user()) == null) return null;
+            recordUse(access.id());
+            return new Caller(new Principal(access.user(), access.id()), null);
+        }
         TokenIssuer.Claims claims = issuer.check(token, TokenIssuer.Kind.ACCESS);
         return claims == null ? null : new Caller(claims.principal(), claims.access());
     }

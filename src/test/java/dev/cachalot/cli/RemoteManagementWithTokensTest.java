@@ -31,8 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code cachalot --engine URL} against {@code serve --auth required} (loopback, plain HTTP), each command its own
  * process with {@code CACHALOT_TOKEN} as a CI job would run it: the token an admin's access token was exchanged for
- * (at the engine's token service, as {@code cachalot login URL --user} does) manages rules and users, a pull user's is
- * refused with one line, no token with another; no password or token reaches the engine's log.
+ * (at the engine's token service) or the access token itself manages rules and users, a pull user's is refused with
+ * one line, no token with another; {@code login URL --user} stores a lasting access token, never the password; no
+ * password or token reaches the engine's log.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -128,6 +129,32 @@ class RemoteManagementWithTokensTest {
     }
 
     @Test
+    @Order(4)
+    void anAccessTokenItselfWorksAsCachalotToken() {
+        assertThat(remote(adminToken, null, "rules", "list", "--json").succeeded().json()).isEmpty();
+        assertThat(remote(pullerToken, null, "rules", "list").failedWithOneLine())
+                .isEqualTo("cachalot: the management API needs the admin role (engine " + url + ")");
+    }
+
+    @Test
+    @Order(5)
+    void loginWithAPasswordStoresALastingAccessTokenNotThePassword() throws IOException {
+        Path config = temp.resolve("login-config");
+        Cli.Run login = cachalot(config, null, ADMIN_PASSWORD, "login", url, "--user", "root");
+        assertThat(login.exit()).as(login.err()).isZero();
+        assertThat(login.out() + login.err()).contains("Logged in to " + url + " as root").doesNotContain(ADMIN_PASSWORD);
+
+        assertThat(cachalot(config, null, null, "--engine", url, "rules", "list", "--json").succeeded().json())
+                .as("the stored token, without CACHALOT_TOKEN").isEmpty();
+        assertThat(remote(adminToken, null, "tokens", "list").succeeded().out()).contains("login-root-");
+        try (var files = Files.walk(config)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                assertThat(Files.readString(file)).doesNotContain(ADMIN_PASSWORD);
+            }
+        }
+    }
+
+    @Test
     @Order(100)
     void noPasswordOrTokenReachedTheEnginesLog() throws IOException {
         String log = Files.readString(serveOut) + Files.readString(serveErr);
@@ -142,9 +169,16 @@ class RemoteManagementWithTokensTest {
 
     /** {@code cachalot --engine URL args} in its own process, with {@code CACHALOT_TOKEN} set to {@code token} (or unset). */
     private Cli.Run remote(String token, String stdin, String... args) {
+        List<String> all = new ArrayList<>(List.of("--engine", url));
+        all.addAll(List.of(args));
+        // no token stored by `cachalot login` on this machine may stand in for the one given here
+        return cachalot(temp.resolve("client-config"), token, stdin, all.toArray(String[]::new));
+    }
+
+    /** {@code cachalot args} in its own process with its own config folder (where `login` stores tokens). */
+    private Cli.Run cachalot(Path config, String token, String stdin, String... args) {
         List<String> command = new ArrayList<>(List.of(java(), "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                // no token stored by `cachalot login` on this machine may stand in for the one given here
-                "-Dcachalot.config=" + temp.resolve("client-config"), "dev.cachalot.Main", "--engine", url));
+                "-Dcachalot.config=" + config, "dev.cachalot.Main"));
         command.addAll(List.of(args));
         try {
             Path out = Files.createTempFile(temp, "cli", ".out");

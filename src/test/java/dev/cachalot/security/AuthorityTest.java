@@ -155,6 +155,22 @@ class AuthorityTest {
     }
 
     @Test
+    void anAccessTokenSentAsABearerStandsForItsUserUntilRevoked() {
+        Authority authority = authority(false);
+        String secret = TokenSecrets.newSecret();
+        store.add(AccessToken.create("ops", "alice", TokenSecrets.hash(secret), clock.instant(), clock.instant().plus(Duration.ofDays(1))));
+
+        Caller ops = authority.bearer(secret);
+        assertThat(ops).isNotNull();
+        assertThat(ops.principal().user()).isEqualTo("alice");
+        assertThat(authority.decide(ops, Permission.PULL, "team/app")).isEqualTo(Decision.ALLOWED);
+        assertThat(authority.bearer(TokenSecrets.newSecret())).as("an unknown access token").isNull();
+
+        assertThat(store.revoke("ops")).isTrue();
+        assertThat(authority.bearer(secret)).as("revoked").isNull();
+    }
+
+    @Test
     void anExpiredAccessTokenIsRefused() {
         Authority authority = authority(false);
         String secret = TokenSecrets.newSecret();
