@@ -2,7 +2,8 @@
 # Installs what the test suite needs and is missing: Debian's docker-registry (CNCF distribution, the real
 # upstream of the integration tests), skopeo, containerd's ctr and podman (real clients; the Client setup snippets are
 # checked with each, and server mode's sign-in with all three), prometheus (the real scraper of /metrics), plus a JDK 17
-# and Maven if absent, and postgresql (the shared metadata database of several engines; tests run their own in a temp folder).
+# and Maven if absent, and postgresql (the shared metadata database of several engines; tests run their own in a temp folder), and haproxy
+# (the load balancer in front of scripts/cluster.sh's engines).
 # Idempotent, and silent when everything is already there.
 set -euo pipefail
 
@@ -13,6 +14,7 @@ packages=()
 [ -x /usr/bin/ctr ] || packages+=(containerd)
 [ -x /usr/bin/podman ] || packages+=(podman)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || packages+=(postgresql)
+[ -x /usr/sbin/haproxy ] || packages+=(haproxy)
 command -v java >/dev/null 2>&1 || packages+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || packages+=(maven)
 
