@@ -7,7 +7,8 @@
 #   scripts/cluster.sh down             # stops everything `up` started, by PID, and removes the state folder
 #
 # State (configurations, logs, data, PIDs) lives in ${CACHALOT_CLUSTER_DIR:-/tmp/cachalot-cluster}. Needs Debian's
-# postgresql and haproxy (scripts/install-test-deps.sh installs them), a JDK 17 and the built jar (built if missing).
+# postgresql and haproxy (scripts/install-test-deps.sh installs them), a JDK 17 and the built jar (built if missing;
+# CACHALOT_CLUSTER_CLASSPATH=CP runs the engines as `java -cp CP dev.cachalot.Main` instead).
 set -Eeuo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -84,7 +85,12 @@ up() {
     trap 'echo "cluster.sh: up failed; stopping what it started" >&2; down >/dev/null 2>&1 || true' ERR
 
     local jar="$repo/target/cachalot.jar" s3jar="$repo/target/test-servers/s3proxy.jar"
-    if [ ! -f "$jar" ]; then
+    # CACHALOT_CLUSTER_CLASSPATH: run the engines from these classes instead of the jar (the tests run the code they
+    # were compiled with, and need no packaging step before the test phase).
+    local engine=(-jar "$jar")
+    if [ -n "${CACHALOT_CLUSTER_CLASSPATH:-}" ]; then
+        engine=(-cp "$CACHALOT_CLUSTER_CLASSPATH" dev.cachalot.Main)
+    elif [ ! -f "$jar" ]; then
         echo "building $jar" >&2
         (cd "$repo" && mvn -q -B -o package -DskipTests -Dspotless.check.skip=true) >&2
     fi
@@ -169,7 +175,7 @@ EOF
     start_node() { # index
         local dir="$state/node-$1"
         CACHALOT_S3_ACCESS_KEY_ID="$s3_key" CACHALOT_S3_SECRET_ACCESS_KEY="$s3_secret" \
-            java -Xmx512m -jar "$jar" --data "$dir/data" serve --config "$dir/cachalot.yaml" \
+            java -Xmx512m "${engine[@]}" --data "$dir/data" serve --config "$dir/cachalot.yaml" \
             >"$dir/engine.log" 2>&1 </dev/null &
         record_pid "node-$1" $!
     }

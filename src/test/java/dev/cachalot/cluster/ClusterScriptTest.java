@@ -27,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterScriptTest {
 
     private static final Path SCRIPT = Path.of("scripts/cluster.sh");
-    private static final Path JAR = Path.of("target/cachalot.jar");
 
     @TempDir
     Path temp;
@@ -110,12 +109,14 @@ class ClusterScriptTest {
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("CACHALOT_CLUSTER_DIR", state.toString());
+        // The engines run this build's classes: no packaging before the test phase, no stale jar.
+        builder.environment().put("CACHALOT_CLUSTER_CLASSPATH", System.getProperty("java.class.path"));
         return run(builder, "cluster-" + args[0]);
     }
 
     private void cli(String hostPort, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", JAR.toString(), "--engine", "http://" + hostPort));
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "dev.cachalot.Main", "--engine", "http://" + hostPort));
         command.addAll(List.of(args));
         Run run = run(new ProcessBuilder(command), "cli");
         assertThat(run.exitCode()).as("cachalot %s:\n%s", String.join(" ", args), run.output()).isZero();
