@@ -2,7 +2,8 @@
 # Installs what the test suite needs and is missing: Debian's docker-registry (CNCF distribution, the real
 # upstream of the integration tests), skopeo, containerd's ctr and podman (real clients; the Client setup snippets are
 # checked with each, and server mode's sign-in with all three), dockerd as a private daemon for the Docker snippet, prometheus (the real scraper of /metrics), umoci (a second reader of bundles), plus a JDK 17
-# and Maven if absent, and postgresql (the shared metadata database of several engines; tests run their own in a temp folder).
+# and Maven if absent, and postgresql (the shared metadata database of several engines; tests run their own in a temp folder), and haproxy
+# (the load balancer in front of scripts/cluster.sh's engines).
 # Idempotent, and silent when everything is already there.
 set -euo pipefail
 
@@ -15,6 +16,7 @@ packages=()
 [ -x /usr/lib/postgresql/15/bin/initdb ] || packages+=(postgresql)
 [ -x /usr/bin/umoci ] || packages+=(umoci)
 [ -x /usr/sbin/dockerd ] || packages+=(docker.io)
+[ -x /usr/sbin/haproxy ] || packages+=(haproxy)
 command -v java >/dev/null 2>&1 || packages+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || packages+=(maven)
 
@@ -74,4 +76,5 @@ export DEBIAN_FRONTEND=noninteractive
 [ -x /usr/lib/postgresql/15/bin/initdb ] || fail "/usr/lib/postgresql/15/bin/initdb still missing after install (package postgresql)"
 [ -x /usr/bin/umoci ] || fail "/usr/bin/umoci still missing after install"
 [ -x /usr/sbin/dockerd ] || fail "/usr/sbin/dockerd still missing after install (package docker.io)"
+[ -x /usr/sbin/haproxy ] || fail "/usr/sbin/haproxy still missing after install"
 echo "install-test-deps: done" >&2

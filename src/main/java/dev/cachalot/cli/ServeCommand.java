@@ -47,7 +47,7 @@ final class ServeCommand implements Callable<Integer> {
             description = "One line per request on standard output (default: ${DEFAULT-VALUE}).")
     ServingOptions.AccessLog accessLog;
     @Option(names = "--config", paramLabel = "FILE",
-            description = "Server configuration (YAML): this version reads its storage section (files or s3); the S3 key comes from CACHALOT_S3_ACCESS_KEY_ID and CACHALOT_S3_SECRET_ACCESS_KEY.")
+            description = "Server configuration (YAML: listen, tls, auth, storage, database); flags win over it. Secrets come from the environment: CACHALOT_S3_ACCESS_KEY_ID, CACHALOT_S3_SECRET_ACCESS_KEY, CACHALOT_DATABASE_PASSWORD (or their _FILE variants).")
     Path config;
 
     @CommandLine.Spec
@@ -64,11 +64,21 @@ final class ServeCommand implements Callable<Integer> {
         Path folder = top.data != null ? top.data : Engine.defaultDataFolder();
         EngineOptions options = EngineOptions.system();
         if (config != null) {
+            ServerConfig file;
             try {
-                options = ServerConfig.load(config, System.getenv()).applyTo(options);
+                file = ServerConfig.load(config, System.getenv());
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
+            options = file.applyTo(options);
+            // The command line wins over the file, setting by setting (a certificate and its key as one).
+            if (listen == null) listen = file.listen();
+            if (tlsCert == null) {
+                tlsCert = file.tlsCert();
+                tlsKey = file.tlsKey();
+            }
+            if (auth == null) auth = file.auth();
+            if (!allowAnonymous && file.allowAnonymous() != null) allowAnonymous = file.allowAnonymous();
         }
         // The server's classes load on a second core while the engine opens its database: a shorter start to ready.
         Thread preload = new Thread(Engine::preloadServer, "registry-preload");

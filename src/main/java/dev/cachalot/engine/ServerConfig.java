@@ -2,6 +2,7 @@ package dev.cachalot.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.cachalot.storage.PostgresSettings;
 import dev.cachalot.storage.S3Credentials;
 import dev.cachalot.storage.S3Settings;
 import java.io.IOException;
@@ -15,12 +16,19 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The server configuration file of {@code cachalot serve --config FILE} (YAML). This version reads its {@code storage}
- * section: {@code files} (the default: blobs in the data folder) or {@code s3}:
+ * The server configuration file of {@code cachalot serve --config FILE} (YAML). Every section is optional; the
+ * command line's flags win over the file:
  *
  * <pre>{@code
+ * listen: 0.0.0.0:5000
+ * tls:                            # relative paths are taken from the file's folder
+ *   cert: /etc/cachalot/tls/cert.pem
+ *   key: /etc/cachalot/tls/key.pem
+ * auth:
+ *   mode: required                # none | required
+ *   allowAnonymous: true          # anonymous pulls (never pushes)
  * storage:
- *   type: s3
+ *   type: s3                      # files (default: the data folder) | s3
  *   s3:
  *     endpoint: https://minio.internal:9000
  *     region: us-east-1
@@ -30,29 +38,68 @@ import java.util.Set;
  *     partSizeMiB: 16              # optional, at least 5
  *     presignedRedirects: PT5M     # optional ISO-8601 duration; absent or PT0S: off
  *     abandonedUploadsAge: PT24H   # optional
+ * database:
+ *   type: postgresql              # h2 (the data folder's own) | postgresql
+ *   postgresql:
+ *     url: jdbc:postgresql://db.internal:5432/cachalot
+ *     user: cachalot
+ *     passwordFile: /etc/cachalot/db-password   # optional; or CACHALOT_DATABASE_PASSWORD(_FILE) in the environment
  * }</pre>
  *
- * The access key comes from the environment ({@link S3Credentials#fromEnvironment}), never from this file nor the
- * command line. Sections this version does not know are refused by name rather than ignored: a cluster node must not
- * start quietly on settings it did not apply.
+ * Secrets never live in this file nor on the command line: the S3 access key comes from the environment ({@link
+ * S3Credentials#fromEnvironment}), the database password from the environment or a file. Without a {@code database}
+ * section the environment decides ({@code CACHALOT_DATABASE_URL}). The built-in bounds (connections per address,
+ * upload limits, disk reserve) have no settings in this version, so a {@code limits} section is refused as any other
+ * unknown one: a cluster node must not start quietly on settings it did not apply.
  */
 public final class ServerConfig {
 
-    private static final Set<String> TOP_LEVEL = Set.of("storage");
+    private static final Set<String> TOP_LEVEL = Set.of("listen", "tls", "auth", "storage", "database");
+    private static final Set<String> TLS = Set.of("cert", "key");
+    private static final Set<String> AUTH = Set.of("mode", "allowAnonymous");
     private static final Set<String> STORAGE = Set.of("type", "s3");
     private static final Set<String> S3 = Set.of("endpoint", "region", "bucket", "prefix", "pathStyle", "partSizeMiB",
             "presignedRedirects", "abandonedUploadsAge");
+    private static final Set<String> DATABASE = Set.of("type", "postgresql");
+    private static final Set<String> POSTGRESQL = Set.of("url", "user", "passwordFile");
     private static final Set<String> SECRETS = Set.of("accessKeyId", "secretAccessKey", "accessKey", "secretKey", "password");
 
+    private final String listen;
+    private final Path tlsCert;
+    private final Path tlsKey;
+    private final ServingOptions.Auth auth;
+    private final Boolean allowAnonymous;
     /** Null: blobs in the data folder. */
     private final S3Settings s3Storage;
+    /** Null: the environment decides; else the file's choice. */
+    private final DatabaseChoice database;
 
-    private ServerConfig(S3Settings s3Storage) {
-        this.s3Storage = s3Storage;
+    /** The file's database: {@code shared} null means the data folder's H2 database. */
+    record DatabaseChoice(PostgresSettings shared) {
+    }
+
+    private ServerConfig(Builder b) {
+        this.listen = b.listen;
+        this.tlsCert = b.tlsCert;
+        this.tlsKey = b.tlsKey;
+        this.auth = b.auth;
+        this.allowAnonymous = b.allowAnonymous;
+        this.s3Storage = b.s3Storage;
+        this.database = b.database;
+    }
+
+    private static final class Builder {
+        String listen;
+        Path tlsCert;
+        Path tlsKey;
+        ServingOptions.Auth auth;
+        Boolean allowAnonymous;
+        S3Settings s3Storage;
+        DatabaseChoice database;
     }
 
     /**
-     * Reads {@code file}, taking the S3 access key from {@code environment}.
+     * Reads {@code file}, taking the S3 access key and the database password from {@code environment}.
      *
      * @throws IllegalArgumentException naming the file and the setting that is wrong
      */
@@ -64,31 +111,99 @@ public final class ServerConfig {
             throw new IllegalArgumentException("cannot read the configuration " + file + ": " + e.getMessage(), e);
         }
         try {
-            return parse(root, environment);
+            Path folder = file.toAbsolutePath().getParent();
+            return parse(root, environment, folder);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
     }
 
-    static ServerConfig parse(JsonNode root, Map<String, String> environment) {
+    static ServerConfig parse(JsonNode root, Map<String, String> environment, Path folder) {
+        Builder b = new Builder();
         if (root == null || root.isMissingNode() || root.isNull()) {
-            return new ServerConfig(null);
+            return new ServerConfig(b);
+        }
+        if (!root.isObject()) {
+            throw new IllegalArgumentException("the configuration must be a YAML mapping (listen:, storage:, ...)");
         }
         requireKnown(root, "", TOP_LEVEL);
+        if (root.has("listen")) {
+            b.listen = text(root, "listen", "listen");
+        }
+        JsonNode tls = root.path("tls");
+        if (!tls.isMissingNode()) {
+            requireKnown(tls, "tls.", TLS);
+            b.tlsCert = folder.resolve(text(tls, "cert", "tls.cert"));
+            b.tlsKey = folder.resolve(text(tls, "key", "tls.key"));
+        }
+        JsonNode auth = root.path("auth");
+        if (!auth.isMissingNode()) {
+            requireKnown(auth, "auth.", AUTH);
+            if (auth.has("mode")) {
+                String mode = auth.get("mode").asText();
+                switch (mode) {
+                    case "none" -> b.auth = ServingOptions.Auth.NONE;
+                    case "required" -> b.auth = ServingOptions.Auth.REQUIRED;
+                    default -> throw new IllegalArgumentException("auth.mode must be 'none' or 'required', not '" + mode + "'");
+                }
+            }
+            if (auth.has("allowAnonymous")) {
+                JsonNode value = auth.get("allowAnonymous");
+                if (!value.isBoolean()) {
+                    throw new IllegalArgumentException("auth.allowAnonymous must be true or false");
+                }
+                b.allowAnonymous = value.asBoolean();
+            }
+        }
         JsonNode storage = root.path("storage");
-        if (storage.isMissingNode()) {
-            return new ServerConfig(null);
+        if (!storage.isMissingNode()) {
+            requireKnown(storage, "storage.", STORAGE);
+            String type = storage.path("type").asText("files");
+            switch (type) {
+                case "files" -> b.s3Storage = null;
+                case "s3" -> b.s3Storage = s3(storage.path("s3"), environment);
+                default -> throw new IllegalArgumentException("storage.type must be 'files' or 's3', not '" + type + "'");
+            }
         }
-        requireKnown(storage, "storage.", STORAGE);
-        String type = storage.path("type").asText("files");
-        switch (type) {
-            case "files":
-                return new ServerConfig(null);
-            case "s3":
-                return new ServerConfig(s3(storage.path("s3"), environment));
-            default:
-                throw new IllegalArgumentException("storage.type must be 'files' or 's3', not '" + type + "'");
+        JsonNode database = root.path("database");
+        if (!database.isMissingNode()) {
+            requireKnown(database, "database.", DATABASE);
+            String type = database.path("type").asText("h2");
+            switch (type) {
+                case "h2" -> b.database = new DatabaseChoice(null);
+                case "postgresql" -> b.database = new DatabaseChoice(postgresql(database.path("postgresql"), environment, folder));
+                default -> throw new IllegalArgumentException("database.type must be 'h2' or 'postgresql', not '" + type + "'");
+            }
         }
+        return new ServerConfig(b);
+    }
+
+    private static PostgresSettings postgresql(JsonNode pg, Map<String, String> environment, Path folder) {
+        if (!pg.isObject()) {
+            throw new IllegalArgumentException("database.type is postgresql but there is no database.postgresql section");
+        }
+        requireKnown(pg, "database.postgresql.", POSTGRESQL);
+        Map<String, String> env = new java.util.HashMap<>(environment);
+        env.put(PostgresSettings.URL_ENV, text(pg, "url", "database.postgresql.url"));
+        env.put(PostgresSettings.USER_ENV, text(pg, "user", "database.postgresql.user"));
+        boolean passwordInEnvironment = !environment.getOrDefault(PostgresSettings.PASSWORD_ENV, "").isEmpty()
+                || !environment.getOrDefault(PostgresSettings.PASSWORD_FILE_ENV, "").isBlank();
+        if (pg.has("passwordFile") && !passwordInEnvironment) {
+            env.put(PostgresSettings.PASSWORD_FILE_ENV, folder.resolve(text(pg, "passwordFile", "database.postgresql.passwordFile")).toString());
+        }
+        try {
+            return PostgresSettings.fromEnvironment(env::get).orElseThrow();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("database.postgresql: " + e.getMessage());
+        }
+    }
+
+    private static String text(JsonNode node, String name, String path) {
+        JsonNode value = node.path(name);
+        if (!value.isValueNode() || value.asText("").isBlank()) {
+            throw new IllegalArgumentException(path + " is missing");
+        }
+        return value.asText();
     }
 
     private static S3Settings s3(JsonNode s3, Map<String, String> environment) {
@@ -115,9 +230,16 @@ public final class ServerConfig {
         for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (SECRETS.contains(name)) {
-                throw new IllegalArgumentException(path + name + ": secrets do not belong in the configuration file; set "
-                        + S3Credentials.ACCESS_KEY_ID + " and " + S3Credentials.SECRET_ACCESS_KEY
-                        + " (or their _FILE variants) in the environment");
+                String where = path.startsWith("database.")
+                        ? PostgresSettings.PASSWORD_ENV + " or " + PostgresSettings.PASSWORD_FILE_ENV
+                                + " in the environment, or passwordFile: naming a file that holds it"
+                        : S3Credentials.ACCESS_KEY_ID + " and " + S3Credentials.SECRET_ACCESS_KEY
+                                + " (or their _FILE variants) in the environment";
+                throw new IllegalArgumentException(path + name + ": secrets do not belong in the configuration file; set " + where);
+            }
+            if (name.equals("limits") && path.isEmpty()) {
+                throw new IllegalArgumentException("'limits' has no settings in this version: the built-in bounds apply"
+                        + " (connections per address, upload limits, disk reserve); remove the section");
             }
             if (!known.contains(name)) {
                 throw new IllegalArgumentException("'" + path + name + "' is not a setting this version knows (known: "
@@ -143,13 +265,44 @@ public final class ServerConfig {
         }
     }
 
-    /** {@code options} with this configuration's storage. */
+    /** {@code options} with this configuration's storage and database. */
     public EngineOptions applyTo(EngineOptions options) {
-        return s3Storage == null ? options : options.withS3Storage(s3Storage);
+        EngineOptions result = s3Storage == null ? options : options.withS3Storage(s3Storage);
+        return database == null ? result : result.withSharedDatabase(database.shared());
     }
 
     /** Null when blobs stay in the data folder. */
     S3Settings s3Storage() {
         return s3Storage;
+    }
+
+    /** Null when the file has no database section (the environment decides). */
+    DatabaseChoice database() {
+        return database;
+    }
+
+    /** The address to listen on, or null when the file does not say. */
+    public String listen() {
+        return listen;
+    }
+
+    /** The PEM certificate chain, or null for plain HTTP. */
+    public Path tlsCert() {
+        return tlsCert;
+    }
+
+    /** The PEM private key of {@link #tlsCert()}, or null. */
+    public Path tlsKey() {
+        return tlsKey;
+    }
+
+    /** Null when the file does not say. */
+    public ServingOptions.Auth auth() {
+        return auth;
+    }
+
+    /** Null when the file does not say. */
+    public Boolean allowAnonymous() {
+        return allowAnonymous;
     }
 }

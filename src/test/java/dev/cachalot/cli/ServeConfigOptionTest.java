@@ -1,9 +1,11 @@
 package dev.cachalot.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,5 +36,24 @@ class ServeConfigOptionTest {
 
         assertThat(run.exit()).isNotZero();
         assertThat(run.err()).contains("'storage.folder' is not a setting this version knows");
+    }
+
+    @Test
+    void theFilesTlsSettingsApplyAndTheCommandLineWinsOverThem() throws Exception {
+        Path fileCert = temp.resolve("from-file/server.crt");
+        Path config = Files.writeString(temp.resolve("cachalot.yaml"),
+                "listen: 127.0.0.1:0\ntls:\n  cert: from-file/server.crt\n  key: from-file/server.key\n");
+
+        // Were the file's TLS settings ignored, serve would start and run until stopped: bounded, so that fails too.
+        Cli.Run fromFile = assertTimeoutPreemptively(Duration.ofMinutes(1),
+                () -> Cli.runRaw("--data", temp.resolve("data-1").toString(), "serve", "--config", config.toString()));
+        assertThat(fromFile.failedWithOneLine()).as("the file's certificate, relative to the file")
+                .contains("the certificate file " + fileCert + " does not exist");
+
+        Path flagCert = temp.resolve("from-flag/server.crt");
+        Cli.Run fromFlags = assertTimeoutPreemptively(Duration.ofMinutes(1), () -> Cli.runRaw("--data",
+                temp.resolve("data-2").toString(), "serve", "--config", config.toString(),
+                "--tls-cert", flagCert.toString(), "--tls-key", temp.resolve("from-flag/server.key").toString()));
+        assertThat(fromFlags.failedWithOneLine()).contains("the certificate file " + flagCert + " does not exist");
     }
 }

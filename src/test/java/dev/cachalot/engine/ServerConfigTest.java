@@ -3,6 +3,7 @@ package dev.cachalot.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cachalot.storage.PostgresSettings;
 import dev.cachalot.storage.S3Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,8 +83,15 @@ class ServerConfigTest {
 
     @Test
     void refusesSettingsItDoesNotKnowRatherThanIgnoringThem() {
+        assertThatThrownBy(() -> load("databse:\n  type: postgresql\n", KEY))
+                .hasMessageContaining("'databse' is not a setting this version knows");
         assertThatThrownBy(() -> load("database:\n  type: postgresql\n", KEY))
-                .hasMessageContaining("'database' is not a setting this version knows");
+                .hasMessageContaining("no database.postgresql section");
+        assertThatThrownBy(() -> load("database:\n  type: mysql\n", KEY)).hasMessageContaining("'h2' or 'postgresql'");
+        assertThatThrownBy(() -> load("auth:\n  mode: maybe\n", KEY)).hasMessageContaining("'none' or 'required'");
+        assertThatThrownBy(() -> load("auth:\n  allowAnonymous: perhaps\n", KEY)).hasMessageContaining("true or false");
+        assertThatThrownBy(() -> load("limits:\n  connectionsPerAddress: 10\n", KEY))
+                .hasMessageContaining("'limits' has no settings in this version");
         assertThatThrownBy(() -> load("storage:\n  type: s3\n  s3:\n    endpoint: http://h:1\n    bucket: abc\n    bukket: x\n", KEY))
                 .hasMessageContaining("storage.s3.bukket");
         assertThatThrownBy(() -> load("storage:\n  type: gcs\n", KEY)).hasMessageContaining("'files' or 's3'");
@@ -97,5 +105,68 @@ class ServerConfigTest {
                 .hasMessageContaining("CACHALOT_S3_ACCESS_KEY_ID");
         assertThatThrownBy(() -> load("storage:\n  type: s3\n  s3:\n    endpoint: http://h:1\n    bucket: abc\n"
                 + "    presignedRedirects: 5 minutes\n", KEY)).hasMessageContaining("ISO-8601");
+    }
+
+    @Test
+    void readsTheWholeServerFile() throws Exception {
+        Path passwordFile = dir.resolve("db-password");
+        Files.writeString(passwordFile, "pg-secret-from-file\n");
+        ServerConfig config = load("""
+                listen: 0.0.0.0:5443
+                tls:
+                  cert: tls/cert.pem
+                  key: /etc/cachalot/key.pem
+                auth:
+                  mode: required
+                  allowAnonymous: true
+                database:
+                  type: postgresql
+                  postgresql:
+                    url: jdbc:postgresql://127.0.0.1:5432/cachalot
+                    user: cachalot
+                    passwordFile: db-password
+                """, Map.of());
+
+        assertThat(config.listen()).isEqualTo("0.0.0.0:5443");
+        assertThat(config.tlsCert()).as("relative to the file's folder").isEqualTo(dir.resolve("tls/cert.pem"));
+        assertThat(config.tlsKey()).isEqualTo(Path.of("/etc/cachalot/key.pem"));
+        assertThat(config.auth()).isEqualTo(ServingOptions.Auth.REQUIRED);
+        assertThat(config.allowAnonymous()).isTrue();
+        PostgresSettings db = config.database().shared();
+        assertThat(db.url()).isEqualTo("jdbc:postgresql://127.0.0.1:5432/cachalot");
+        assertThat(db.user()).isEqualTo("cachalot");
+        assertThat(db.password()).isEqualTo("pg-secret-from-file");
+        assertThat(db.toString()).doesNotContain("pg-secret-from-file");
+        assertThat(config.s3Storage()).isNull();
+    }
+
+    @Test
+    void theDatabasePasswordInTheEnvironmentWinsAndAbsentSectionsSayNothing() throws Exception {
+        ServerConfig config = load("database:\n  type: postgresql\n  postgresql:\n    url: jdbc:postgresql://h/db\n"
+                + "    user: u\n", Map.of("CACHALOT_DATABASE_PASSWORD", "from-env"));
+        assertThat(config.database().shared().password()).isEqualTo("from-env");
+
+        ServerConfig empty = load("storage:\n  type: files\n", Map.of());
+        assertThat(empty.listen()).isNull();
+        assertThat(empty.tlsCert()).isNull();
+        assertThat(empty.auth()).isNull();
+        assertThat(empty.allowAnonymous()).isNull();
+        assertThat(empty.database()).as("the environment decides").isNull();
+        assertThat(load("database:\n  type: h2\n", Map.of()).database().shared()).isNull();
+    }
+
+    @Test
+    void refusesADatabasePasswordInTheFileAndSaysWhereItGoes() {
+        assertThatThrownBy(() -> load("database:\n  type: postgresql\n  postgresql:\n    url: jdbc:postgresql://h/db\n"
+                + "    user: u\n    password: hunter2-in-the-file\n", Map.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("database.postgresql.password: secrets do not belong in the configuration file")
+                .hasMessageContaining("CACHALOT_DATABASE_PASSWORD")
+                .hasMessageNotContaining("hunter2-in-the-file");
+        assertThatThrownBy(() -> load("database:\n  type: postgresql\n  postgresql:\n"
+                + "    url: jdbc:postgresql://u:hunter2@h/db\n    user: u\n", Map.of()))
+                .hasMessageContaining("must not contain a password").hasMessageNotContaining("hunter2");
+        assertThatThrownBy(() -> load("database:\n  type: postgresql\n  postgresql:\n    url: jdbc:postgresql://h/db\n", Map.of()))
+                .hasMessageContaining("database.postgresql.user is missing");
     }
 }
