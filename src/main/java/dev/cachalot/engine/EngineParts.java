@@ -6,6 +6,7 @@ import dev.cachalot.credentials.Vault;
 import dev.cachalot.credentials.VaultCredentials;
 import dev.cachalot.credentials.VaultOptions;
 import dev.cachalot.metrics.EngineMetrics;
+import dev.cachalot.proxy.ClusterFillLease;
 import dev.cachalot.proxy.PullThroughBackend;
 import dev.cachalot.rules.RuleService;
 import dev.cachalot.rules.RuleStore;
@@ -24,6 +25,7 @@ import dev.cachalot.storage.BlobStore;
 import dev.cachalot.storage.DataFolder;
 import dev.cachalot.storage.Database;
 import dev.cachalot.storage.FileBlobStore;
+import dev.cachalot.storage.FillLeases;
 import dev.cachalot.storage.GarbageCollector;
 import dev.cachalot.storage.JdbcMetadataStore;
 import dev.cachalot.storage.MetadataStore;
@@ -51,6 +53,8 @@ final class EngineParts implements AutoCloseable {
     final DataFolder folder;
     final Clock clock;
     final Database database;
+    /** One download per blob across the engines of a shared database; null for an engine alone. */
+    final FillLeases fillLeases;
     final BlobStore blobs;
     /** The same store as {@link #blobs}, for upkeep: listing and deleting (garbage collection), sweeping temp files. */
     final BlobHousekeeping blobHousekeeping;
@@ -88,6 +92,7 @@ final class EngineParts implements AutoCloseable {
         this.clock = clock;
         this.database = sharedDatabase == null ? Database.open(folder) : Database.openShared(sharedDatabase);
         S3BlobStore bucket = null;
+        this.fillLeases = database.isShared() ? new FillLeases(database) : null;
         try {
             if (s3Storage == null) {
                 FileBlobStore files = new FileBlobStore(folder);
@@ -121,7 +126,7 @@ final class EngineParts implements AutoCloseable {
             ObservedUpstreamClient observedUpstream = new ObservedUpstreamClient(upstreamClient,
                     (loginServer, kind) -> metrics.upstreamFailed(loginServer, kind.name()));
             this.backend = new PullThroughBackend(config::ruleSet, blobs, index, observedUpstream, recorder::record, folder.root(),
-                    MAX_BLOB_BYTES, clock);
+                    MAX_BLOB_BYTES, clock, fillLeases == null ? ClusterFillLease.SINGLE_NODE : digest -> fillLeases.tryAcquire(digest).map(lease -> lease::close));
             this.repositories = new Repositories(index, index, blobs, backend);
             CredentialSetTable credentialSetMetadata = new CredentialSetTable(database);
             this.importer = new RuleImporter(database, ruleStore, upstreamStore, credentialSetMetadata, this::localRepositoryUnder);
@@ -134,6 +139,7 @@ final class EngineParts implements AutoCloseable {
             });
         } catch (RuntimeException e) {
             if (bucket != null) bucket.close();
+            if (fillLeases != null) fillLeases.close();
             database.close();
             throw e;
         }
@@ -169,6 +175,8 @@ final class EngineParts implements AutoCloseable {
     @Override
     public void close() {
         backend.close();
+        // Gives this engine's fill leases to the others at once (a fill cut short by the close stored nothing).
+        if (fillLeases != null) fillLeases.close();
         upstreamClient.close();
         recorder.close();
         if (blobs instanceof S3BlobStore bucket) {
