@@ -131,8 +131,10 @@ final class EngineParts implements AutoCloseable {
             CredentialSetTable credentialSetMetadata = new CredentialSetTable(database);
             this.importer = new RuleImporter(database, ruleStore, upstreamStore, credentialSetMetadata, this::localRepositoryUnder);
             this.exporter = new RuleExporter(ruleStore, upstreamStore, credentialSetMetadata);
-            this.janitor = new CacheJanitor(index, blobs, new GarbageCollector(blobHousekeeping, index),
+            GarbageCollector collector = new GarbageCollector(blobHousekeeping, index);
+            this.janitor = new CacheJanitor(index, blobs, fillLeases == null ? collector : collector.guardedBy(fillLeases),
                     statistics, () -> settingsStore.load().maxCacheBytes());
+            if (fillLeases != null) janitor.takeTurnsWith(fillLeases);
             janitor.onEvicted(metrics::evicted);
             recorder.onEvent(e -> {
                 if (e.upstreamBytes() >= CacheJanitor.LARGE_FILL_BYTES) janitor.requestCheck();
