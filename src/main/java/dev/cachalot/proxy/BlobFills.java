@@ -187,8 +187,10 @@ final class BlobFills implements AutoCloseable {
         while (true) {
             Optional<ClusterFillLease.Lease> lease = tryLease(digest);
             if (lease.isPresent()) {
-                // The previous holder may have stored the blob between our look-up and the lease.
-                Optional<Path> stored = lease.get() == NO_LEASE ? Optional.empty() : store.find(digest);
+                // Another node's fill may have stored the blob between our look-up and the lease (an engine alone has
+                // no other node: no second look-up, which costs a round trip on S3).
+                boolean othersFill = leases != ClusterFillLease.SINGLE_NODE && lease.get() != NO_LEASE;
+                Optional<Path> stored = othersFill ? store.find(digest) : Optional.empty();
                 if (stored.isEmpty()) return new Claim(lease.get(), null);
                 lease.get().close();
                 return new Claim(null, stored.get());
