@@ -7,11 +7,13 @@ import dev.cachalot.oci.RepositoryName;
 import dev.cachalot.stats.PullStatistics;
 import dev.cachalot.storage.BlobStore;
 import dev.cachalot.storage.CacheEviction;
+import dev.cachalot.storage.FillLeases;
 import dev.cachalot.storage.GarbageCollector;
 import dev.cachalot.storage.StoredManifest;
 import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -60,6 +62,14 @@ final class CacheJanitor implements AutoCloseable {
     private java.time.Instant collectionDue;
     private final Object work = new Object();
     private ScheduledExecutorService scheduler;
+    /** Engines on one shared database take turns at housekeeping; null for an engine alone. */
+    private volatile FillLeases turns;
+
+    /** This engine's housekeeping turn, held while it evicts or collects. */
+    private interface Turn extends AutoCloseable {
+        @Override
+        void close();
+    }
 
     CacheJanitor(CacheEviction index, BlobStore store, GarbageCollector collector, PullStatistics statistics,
                  LongSupplier maxCacheBytes) {
@@ -76,6 +86,22 @@ final class CacheJanitor implements AutoCloseable {
         this.collector = collector;
         this.statistics = statistics;
         this.maxCacheBytes = maxCacheBytes;
+    }
+
+    /**
+     * Evicts and collects only while this engine has the housekeeping turn of {@code leases}' database: engines sharing
+     * it skip a round while another one does the work (it covers their blobs and metadata too).
+     */
+    void takeTurnsWith(FillLeases leases) {
+        this.turns = leases;
+    }
+
+    /** The turn, or empty while another engine has it. */
+    private Optional<Turn> turn() {
+        FillLeases leases = turns;
+        if (leases == null) return Optional.of(() -> {
+        });
+        return leases.tryHousekeeping().map(lease -> lease::close);
     }
 
     /** Starts the periodic work. Idempotent. */
@@ -123,27 +149,39 @@ final class CacheJanitor implements AutoCloseable {
             if (bound <= 0 || before <= bound) {
                 return new Report(before, before, 0, null);
             }
-            long target = bound / 100 * TARGET_PERCENT + bound % 100 * TARGET_PERCENT / 100;
-            long used = before;
-            int evicted = 0;
-            while (used > target) {
-                List<StoredManifest> oldest = index.leastRecentlyPulled(BATCH);
-                if (oldest.isEmpty()) break;
-                for (StoredManifest m : oldest) {
-                    evict(m);
-                    evicted++;
-                    used = index.cachedBytes();
-                    if (used <= target) break;
-                }
+            Optional<Turn> turn = turn();
+            if (turn.isEmpty()) {
+                log.debug("Another node is doing housekeeping: the cache bound is enforced there");
+                return new Report(before, before, 0, null);
             }
-            if (evicted > 0) evictions.accept(evicted);
-            GarbageCollector.Result collected = collector.collect();
-            // Files committed within the grace period outlived this collection; collect again once it has passed.
-            collectionDue = clock.instant().plus(grace).plusSeconds(60);
-            log.info("Cache was {} bytes, over its bound of {}: evicted {} manifest(s), now {} bytes; {} blob file(s) deleted",
-                    before, bound, evicted, used, collected.deleted());
-            return new Report(before, used, evicted, collected);
+            try (Turn held = turn.get()) {
+                return enforce(before, bound);
+            }
         }
+    }
+
+    /** Evicts and collects: the caller holds the housekeeping turn. */
+    private Report enforce(long before, long bound) throws IOException {
+        long target = bound / 100 * TARGET_PERCENT + bound % 100 * TARGET_PERCENT / 100;
+        long used = before;
+        int evicted = 0;
+        while (used > target) {
+            List<StoredManifest> oldest = index.leastRecentlyPulled(BATCH);
+            if (oldest.isEmpty()) break;
+            for (StoredManifest m : oldest) {
+                evict(m);
+                evicted++;
+                used = index.cachedBytes();
+                if (used <= target) break;
+            }
+        }
+        if (evicted > 0) evictions.accept(evicted);
+        GarbageCollector.Result collected = collector.collect();
+        // Files committed within the grace period outlived this collection; collect again once it has passed.
+        collectionDue = clock.instant().plus(grace).plusSeconds(60);
+        log.info("Cache was {} bytes, over its bound of {}: evicted {} manifest(s), now {} bytes; {} blob file(s) deleted",
+                before, bound, evicted, used, collected.deleted());
+        return new Report(before, used, evicted, collected);
     }
 
     /** Every minute: the bound, and the collection of evicted files that were too fresh for the last one. */
@@ -151,8 +189,12 @@ final class CacheJanitor implements AutoCloseable {
         enforceBound();
         synchronized (work) {
             if (collectionDue != null && !clock.instant().isBefore(collectionDue)) {
-                collectionDue = null;
-                collector.collect();
+                Optional<Turn> turn = turn();
+                if (turn.isEmpty()) return; // another node collects; this one tries again next minute
+                try (Turn held = turn.get()) {
+                    collectionDue = null;
+                    collector.collect();
+                }
             }
         }
     }
@@ -160,7 +202,11 @@ final class CacheJanitor implements AutoCloseable {
     /** Daily: garbage collection and pruning of old pull events. */
     void dailyHousekeeping() throws IOException {
         synchronized (work) {
-            collector.collect();
+            Optional<Turn> turn = turn();
+            if (turn.isEmpty()) return; // another node is at it, for the whole cluster
+            try (Turn held = turn.get()) {
+                collector.collect();
+            }
             long pruned = statistics.pruneExpired();
             if (pruned > 0) log.info("Pruned {} pull event(s) older than {}", pruned, PullStatistics.RETENTION);
         }

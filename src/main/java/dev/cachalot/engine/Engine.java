@@ -163,6 +163,11 @@ public final class Engine implements EngineAdmin {
     }
 
     /** The port the server listens on (useful with port 0), or -1 when stopped. */
+    /** Blob downloads in flight here, counting those waiting for another engine's download of the same blob. */
+    int downloadsInFlight() {
+        return parts.backend.downloadsInFlight();
+    }
+
     public int port() {
         return server.port();
     }

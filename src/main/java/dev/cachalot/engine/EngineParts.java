@@ -8,6 +8,7 @@ import dev.cachalot.credentials.Vault;
 import dev.cachalot.credentials.VaultCredentials;
 import dev.cachalot.credentials.VaultOptions;
 import dev.cachalot.metrics.EngineMetrics;
+import dev.cachalot.proxy.ClusterFillLease;
 import dev.cachalot.proxy.DiskRoom;
 import dev.cachalot.proxy.NameRouting;
 import dev.cachalot.proxy.PullThroughBackend;
@@ -28,6 +29,7 @@ import dev.cachalot.storage.BlobStore;
 import dev.cachalot.storage.DataFolder;
 import dev.cachalot.storage.Database;
 import dev.cachalot.storage.FileBlobStore;
+import dev.cachalot.storage.FillLeases;
 import dev.cachalot.storage.GarbageCollector;
 import dev.cachalot.storage.JdbcMetadataStore;
 import dev.cachalot.storage.MetadataStore;
@@ -55,6 +57,8 @@ final class EngineParts implements AutoCloseable {
     final DataFolder folder;
     final Clock clock;
     final Database database;
+    /** One download per blob across the engines of a shared database; null for an engine alone. */
+    final FillLeases fillLeases;
     final BlobStore blobs;
     /** The same store as {@link #blobs}, for upkeep: listing and deleting (garbage collection), sweeping temp files. */
     final BlobHousekeeping blobHousekeeping;
@@ -95,6 +99,7 @@ final class EngineParts implements AutoCloseable {
         this.clock = clock;
         this.database = sharedDatabase == null ? Database.open(folder) : Database.openShared(sharedDatabase);
         S3BlobStore bucket = null;
+        this.fillLeases = database.isShared() ? new FillLeases(database) : null;
         try {
             if (s3Storage == null) {
                 FileBlobStore files = new FileBlobStore(folder);
@@ -128,7 +133,7 @@ final class EngineParts implements AutoCloseable {
             ObservedUpstreamClient observedUpstream = new ObservedUpstreamClient(upstreamClient,
                     (loginServer, kind) -> metrics.upstreamFailed(loginServer, kind.name()));
             this.backend = new PullThroughBackend(config::ruleSet, blobs, index, observedUpstream, recorder::record, folder.root(),
-                    MAX_BLOB_BYTES, clock);
+                    MAX_BLOB_BYTES, clock, fillLeases == null ? ClusterFillLease.SINGLE_NODE : digest -> fillLeases.tryAcquire(digest).map(lease -> lease::close));
             this.repositories = new Repositories(index, index, blobs, backend);
             this.bundleExporter = new BundleExporter(index, index, blobs);
             NameRouting routing = new NameRouting(config::ruleSet, index);
@@ -137,14 +142,17 @@ final class EngineParts implements AutoCloseable {
             CredentialSetTable credentialSetMetadata = new CredentialSetTable(database);
             this.importer = new RuleImporter(database, ruleStore, upstreamStore, credentialSetMetadata, this::localRepositoryUnder);
             this.exporter = new RuleExporter(ruleStore, upstreamStore, credentialSetMetadata);
-            this.janitor = new CacheJanitor(index, blobs, new GarbageCollector(blobHousekeeping, index),
+            GarbageCollector collector = new GarbageCollector(blobHousekeeping, index);
+            this.janitor = new CacheJanitor(index, blobs, fillLeases == null ? collector : collector.guardedBy(fillLeases),
                     statistics, () -> settingsStore.load().maxCacheBytes());
+            if (fillLeases != null) janitor.takeTurnsWith(fillLeases);
             janitor.onEvicted(metrics::evicted);
             recorder.onEvent(e -> {
                 if (e.upstreamBytes() >= CacheJanitor.LARGE_FILL_BYTES) janitor.requestCheck();
             });
         } catch (RuntimeException e) {
             if (bucket != null) bucket.close();
+            if (fillLeases != null) fillLeases.close();
             database.close();
             throw e;
         }
@@ -180,6 +188,8 @@ final class EngineParts implements AutoCloseable {
     @Override
     public void close() {
         backend.close();
+        // Gives this engine's fill leases to the others at once (a fill cut short by the close stored nothing).
+        if (fillLeases != null) fillLeases.close();
         upstreamClient.close();
         recorder.close();
         if (blobs instanceof S3BlobStore bucket) {

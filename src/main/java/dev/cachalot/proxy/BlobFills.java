@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -30,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * Single-flight blob downloads: however many clients ask for the same missing blob, one upstream GET fills the
  * store and every client streams from it. Downloads run on their own threads so that a client that goes away
  * does not cancel them: the next client finds the blob cached.
+ *
+ * <p>Engines sharing one blob store also share the download: only the engine holding the digest's
+ * {@linkplain ClusterFillLease lease} asks the upstream, and the others wait until the blob is stored, then serve it from
+ * the store. An engine that wins the lease of a blob still absent takes over from one that died mid-fill.
  */
 final class BlobFills implements AutoCloseable {
 
@@ -48,6 +53,10 @@ final class BlobFills implements AutoCloseable {
     /** How often one download may be resumed after its connection broke. */
     static final int MAX_RESUMES = 3;
     private static final long RESUME_BACKOFF_MILLIS = 200;
+    /** How often an engine waiting for another engine's fill looks for the stored blob, or for a free lease. */
+    static final long CLUSTER_POLL_MILLIS = 200;
+    /** How long clients wait for another engine's fill, as long as they wait for the upstream to start sending. */
+    private static final long CLUSTER_WAIT_MINUTES = 10;
 
     private final ConcurrentHashMap<Digest, BlobFill> inFlight = new ConcurrentHashMap<>();
     private final BlobStore store;
@@ -55,8 +64,15 @@ final class BlobFills implements AutoCloseable {
     private final DiskRoom room;
     private final long maxBlobBytes;
     private final ExecutorService downloads;
+    private final ClusterFillLease leases;
+    private volatile boolean closed;
 
     BlobFills(BlobStore store, UpstreamClient client, Path spaceProbe, long maxBlobBytes) {
+        this(store, client, spaceProbe, maxBlobBytes, ClusterFillLease.SINGLE_NODE);
+    }
+
+    BlobFills(BlobStore store, UpstreamClient client, Path spaceProbe, long maxBlobBytes, ClusterFillLease leases) {
+        this.leases = leases;
         this.store = store;
         this.client = client;
         this.room = new DiskRoom(spaceProbe);
@@ -93,7 +109,8 @@ final class BlobFills implements AutoCloseable {
             start(fill, request, onStored);
         }
         try {
-            fill.started().get(10, TimeUnit.MINUTES);
+            // Covers a wait for another engine's fill too: a follower waits no longer than the fill's starter.
+            fill.started().get(CLUSTER_WAIT_MINUTES + 1, TimeUnit.MINUTES);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof UpstreamException ue) throw UpstreamErrors.forBlob(ue, digest);
@@ -115,7 +132,11 @@ final class BlobFills implements AutoCloseable {
     }
 
     /** What {@link #start} opened for the download thread: the upstream body and the temp file it goes to. */
-    private record Opened(UpstreamBlob blob, BlobWriter writer, long length) {
+    private record Opened(UpstreamBlob blob, BlobWriter writer, long length, ClusterFillLease.Lease lease) {
+    }
+
+    /** What a fill's starter found: the lease to fill the blob, or the blob another engine stored. */
+    private record Claim(ClusterFillLease.Lease lease, Path stored) {
     }
 
     /**
@@ -126,10 +147,16 @@ final class BlobFills implements AutoCloseable {
         Digest digest = fill.digest();
         UpstreamBlob blob = null;
         BlobWriter writer = null;
+        ClusterFillLease.Lease lease = null;
         try {
             var cached = store.find(digest);
+            if (cached.isEmpty()) {
+                Claim claim = claim(digest);
+                lease = claim.lease();
+                cached = Optional.ofNullable(claim.stored());
+            }
             if (cached.isPresent()) {
-                // Another fill finished between the caller's look-up and ours.
+                // Another fill, here or on another engine, finished between the caller's look-up and ours.
                 startFromFile(fill, cached.get(), onStored);
                 inFlight.remove(digest, fill);
                 return;
@@ -139,12 +166,67 @@ final class BlobFills implements AutoCloseable {
             checkSize(digest, length);
             writer = store.newWriter(digest, length);
             fill.begin(writer, length);
-            Opened opened = new Opened(blob, writer, length);
+            Opened opened = new Opened(blob, writer, length, lease);
             downloads.execute(() -> transfer(fill, request, onStored, opened));
         } catch (RuntimeException | IOException e) {
             if (writer != null) writer.close();
             if (blob != null) blob.close();
+            if (lease != null) lease.close();
             ended(fill, request, e);
+        }
+    }
+
+    /**
+     * The lease to fill {@code digest}, or the blob once another engine stored it. Without the lease, asks again every
+     * {@link #CLUSTER_POLL_MILLIS}: the holder releases it when its fill ends, stored or not, and its database
+     * session, with the lease, ends when it dies. A lease won while the blob is still absent means the holder failed
+     * or died: this engine fills it.
+     */
+    private Claim claim(Digest digest) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(CLUSTER_WAIT_MINUTES);
+        while (true) {
+            Optional<ClusterFillLease.Lease> lease = tryLease(digest);
+            if (lease.isPresent()) {
+                // Another node's fill may have stored the blob between our look-up and the lease (an engine alone has
+                // no other node: no second look-up, which costs a round trip on S3).
+                boolean othersFill = leases != ClusterFillLease.SINGLE_NODE && lease.get() != NO_LEASE;
+                Optional<Path> stored = othersFill ? store.find(digest) : Optional.empty();
+                if (stored.isEmpty()) return new Claim(lease.get(), null);
+                lease.get().close();
+                return new Claim(null, stored.get());
+            }
+            if (store.contains(digest)) {
+                Optional<Path> stored = store.find(digest);
+                if (stored.isPresent()) return new Claim(null, stored.get());
+            }
+            if (closed) throw new InterruptedIOException("the engine is closing");
+            if (System.nanoTime() - deadline > 0) {
+                throw new DistributionException(ErrorCode.UPSTREAM_UNAVAILABLE, 504,
+                        "another node of this cache is still downloading blob " + digest, null, null);
+            }
+            try {
+                Thread.sleep(CLUSTER_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("waiting for another node's download of " + digest + " interrupted");
+            }
+        }
+    }
+
+    /** Stands for the lease when the shared database cannot be reached: the fill goes on without it. */
+    private static final ClusterFillLease.Lease NO_LEASE = () -> {
+    };
+
+    /**
+     * The lease, or empty while another engine holds it. When the shared database cannot be reached, this engine fills
+     * the blob without a lease: a second download of a content-addressed blob costs traffic, a refused pull costs more.
+     */
+    private Optional<ClusterFillLease.Lease> tryLease(Digest digest) {
+        try {
+            return leases.tryAcquire(digest);
+        } catch (RuntimeException e) {
+            log.warn("Filling blob {} without a fill lease (other nodes may download it too): {}", digest, e.getMessage());
+            return Optional.of(NO_LEASE);
         }
     }
 
@@ -153,7 +235,7 @@ final class BlobFills implements AutoCloseable {
         Digest digest = fill.digest();
         UpstreamBlob blob = opened.blob();
         long length = opened.length();
-        try (BlobWriter writer = opened.writer()) {
+        try (ClusterFillLease.Lease lease = opened.lease(); BlobWriter writer = opened.writer()) {
             Buffers buffers = new Buffers(length);
             long total = 0;
             for (int resumes = 0; ; resumes++) {
@@ -337,6 +419,7 @@ final class BlobFills implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         downloads.shutdownNow();
     }
 

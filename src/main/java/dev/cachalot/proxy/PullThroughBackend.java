@@ -72,13 +72,23 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
 
     public PullThroughBackend(Supplier<RuleSet> rules, BlobStore store, RepositoryContents index, UpstreamClient upstream,
                               Consumer<PullEvent> events, Path dataRoot, long maxBlobBytes, Clock clock) {
+        this(rules, store, index, upstream, events, dataRoot, maxBlobBytes, clock, ClusterFillLease.SINGLE_NODE);
+    }
+
+    /**
+     * The same, for an engine sharing its blob store with others: {@code fillLeases} lets one engine at a time download
+     * a missing blob, while the others wait until it is stored.
+     */
+    public PullThroughBackend(Supplier<RuleSet> rules, BlobStore store, RepositoryContents index, UpstreamClient upstream,
+                              Consumer<PullEvent> events, Path dataRoot, long maxBlobBytes, Clock clock,
+                              ClusterFillLease fillLeases) {
         this.routing = new NameRouting(rules, index);
         this.store = store;
         this.index = index;
         this.upstream = upstream;
         this.events = events;
         this.clock = clock;
-        this.fills = new BlobFills(store, upstream, dataRoot, maxBlobBytes);
+        this.fills = new BlobFills(store, upstream, dataRoot, maxBlobBytes, fillLeases);
         this.room = new DiskRoom(dataRoot);
         this.local = new LocalRepositories(rules, store, index, new dev.cachalot.storage.DataFolder(dataRoot).tmp(),
                 maxBlobBytes, LocalRepositories.DEFAULT_UPLOAD_IDLE_EXPIRY, clock);

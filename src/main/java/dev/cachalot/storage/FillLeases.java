@@ -29,9 +29,16 @@ import java.util.Set;
 public final class FillLeases implements AutoCloseable {
     private static final String TRY = "SELECT pg_try_advisory_lock(?)";
     private static final String UNLOCK = "SELECT pg_advisory_unlock(?)";
+    /**
+     * Housekeeping (eviction and garbage collection) is one lock in the two-key space of advisory locks, which
+     * PostgreSQL keeps apart from the one-key space of the digests: no digest can collide with it.
+     */
+    private static final String TRY_HOUSEKEEPING = "SELECT pg_try_advisory_lock(1128350536, 1)";
+    private static final String UNLOCK_HOUSEKEEPING = "SELECT pg_advisory_unlock(1128350536, 1)";
 
     private final Database database;
     private final Set<Long> held = new HashSet<>();
+    private boolean housekeeping;
     private Connection session;
 
     /** Leases on {@code database}, which must be a {@linkplain Database#isShared() shared} one. */
@@ -46,11 +53,13 @@ public final class FillLeases implements AutoCloseable {
     public final class Lease implements AutoCloseable {
         private final long key;
         private final Connection heldOn;
+        private final boolean housekeepingTurn;
         private boolean released;
 
-        private Lease(long key, Connection heldOn) {
+        private Lease(long key, Connection heldOn, boolean housekeepingTurn) {
             this.key = key;
             this.heldOn = heldOn;
+            this.housekeepingTurn = housekeepingTurn;
         }
 
         /**
@@ -68,10 +77,14 @@ public final class FillLeases implements AutoCloseable {
             synchronized (FillLeases.this) {
                 if (released) return;
                 released = true;
-                held.remove(key);
                 if (heldOn != session) return; // that session is gone, and the lock with it
-                try (PreparedStatement ps = session.prepareStatement(UNLOCK)) {
-                    ps.setLong(1, key);
+                if (housekeepingTurn) {
+                    housekeeping = false;
+                } else {
+                    held.remove(key);
+                }
+                try (PreparedStatement ps = session.prepareStatement(housekeepingTurn ? UNLOCK_HOUSEKEEPING : UNLOCK)) {
+                    if (!housekeepingTurn) ps.setLong(1, key);
                     ps.executeQuery().close();
                 } catch (SQLException e) {
                     dropSession(); // a session we cannot talk to holds nothing we can rely on: let it go
@@ -100,12 +113,39 @@ public final class FillLeases implements AutoCloseable {
                     }
                 }
                 held.add(key);
-                return Optional.of(new Lease(key, c));
+                return Optional.of(new Lease(key, c, false));
             } catch (SQLException e) {
                 // The session may have died since the last call (and its leases with it): once with a new one.
                 dropSession();
                 if (attempt > 0) {
                     throw new StorageException("cannot take a fill lease: " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    /**
+     * This node's turn at housekeeping (cache eviction and garbage collection), if no node has it now, else empty
+     * (without waiting): one node at a time evicts and deletes, so two never decide on the same blobs at once.
+     * Throws {@link StorageException} when the database cannot be reached.
+     */
+    public synchronized Optional<Lease> tryHousekeeping() {
+        if (housekeeping) {
+            return Optional.empty();
+        }
+        for (int attempt = 0; ; attempt++) {
+            try {
+                Connection c = session();
+                try (PreparedStatement ps = c.prepareStatement(TRY_HOUSEKEEPING); ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) return Optional.empty();
+                }
+                housekeeping = true;
+                return Optional.of(new Lease(0, c, true));
+            } catch (SQLException e) {
+                dropSession();
+                if (attempt > 0) {
+                    throw new StorageException("cannot take the housekeeping turn: " + e.getMessage(), e);
                 }
             }
         }
@@ -152,6 +192,7 @@ public final class FillLeases implements AutoCloseable {
         }
         session = null;
         held.clear();
+        housekeeping = false;
     }
 
     /** Gives back every lease (closing the session frees them at once). */

@@ -7,7 +7,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * <p>The grace period protects a blob that was just committed but whose link is not recorded yet. A blob that is
  * re-linked by a concurrent pull between the check and the delete can still be lost; for cached repositories the
  * next pull fetches it again, so run collection when pulls are quiet (the engine does it at start or on request).
+ *
+ * <p>Engines sharing one database and blob store {@linkplain #guardedBy guard} each deletion with the digest's fill
+ * lease: a blob whose lease another fill holds is left alone, and the references are checked again under the lease,
+ * so a fill that stored and linked the blob meanwhile keeps it.
  */
 public final class GarbageCollector {
 
@@ -35,12 +41,25 @@ public final class GarbageCollector {
     private final BlobReferences references;
     private final Duration grace;
     private final Clock clock;
+    /** Null for an engine alone. */
+    private final FillLeases leases;
 
     public GarbageCollector(BlobHousekeeping blobs, BlobReferences references, Duration grace, Clock clock) {
+        this(blobs, references, grace, clock, null);
+    }
+
+    private GarbageCollector(BlobHousekeeping blobs, BlobReferences references, Duration grace, Clock clock,
+                             FillLeases leases) {
         this.blobs = blobs;
         this.references = references;
         this.grace = grace;
         this.clock = clock;
+        this.leases = leases;
+    }
+
+    /** The same collector, deleting a blob only under its fill lease (for engines sharing a database). */
+    public GarbageCollector guardedBy(FillLeases fillLeases) {
+        return new GarbageCollector(blobs, references, grace, clock, fillLeases);
     }
 
     public GarbageCollector(BlobHousekeeping blobs, BlobReferences references) {
@@ -74,10 +93,19 @@ public final class GarbageCollector {
     private void sweep(Map<Digest, Long> candidates, long[] totals) throws IOException {
         if (candidates.isEmpty()) return;
         for (Digest d : references.unreferencedBlobs(new ArrayList<>(candidates.keySet()))) {
-            if (blobs.delete(d)) {
+            if (deleteUnreferenced(d)) {
                 totals[0]++;
                 totals[1] += candidates.get(d);
             }
+        }
+    }
+
+    private boolean deleteUnreferenced(Digest d) throws IOException {
+        if (leases == null) return blobs.delete(d);
+        Optional<FillLeases.Lease> lease = leases.tryAcquire(d);
+        if (lease.isEmpty()) return false; // being filled, here or on another node
+        try (FillLeases.Lease held = lease.get()) {
+            return !references.unreferencedBlobs(List.of(d)).isEmpty() && blobs.delete(d);
         }
     }
 }
