@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The management API: {@code /cachalot/api/v1/...}, JSON over HTTP on the engine's own listener, for everything the
- * app and the CLI do to an engine (docs/api/openapi.yaml documents every operation; docs/decisions/0010 says why it
+ * app and the CLI do to an engine (docs/api/openapi.yaml documents every operation; docs/decisions/0012-management-api.md says why it
  * looks as it does). It talks to the engine only through {@link EngineAdmin}, so a change made here is seen by the
  * very next request exactly as one made in the app is.
  *

@@ -13,7 +13,7 @@ import java.util.Optional;
  * named as this cache's clients pull it ({@code library/alpine:3.20}); the annotation spec's grammar allows both
  * {@code /} and {@code :}, and skopeo splits {@code oci-archive:FILE:REF} at the first colon only, so
  * {@code oci-archive:b.tar:library/alpine:3.20} works. Untagged manifests (referrers: signatures, SBOMs) are listed
- * without a ref name and with {@link #REPOSITORY} alone. See docs/decisions/0010-bundle-format.md.
+ * without a ref name and with {@link #REPOSITORY} alone. See docs/decisions/0018-bundle-format.md.
  */
 public final class BundleLayout {
 

@@ -7,7 +7,7 @@ import dev.cachalot.storage.Database;
  * database on every request. No file is visible to every node, and a notification (PostgreSQL's {@code LISTEN/NOTIFY})
  * arrives at the other nodes some time after the writer's commit, so a request that reaches another node right after
  * the writer returned could still be served by the old rules; reading the version cannot be early. It costs one
- * primary-key read of a one-row table (measured in docs/scaling.md). See docs/decisions/0010-pg-metadata.md.
+ * primary-key read of a one-row table (measured in docs/scaling.md). See docs/decisions/0013-postgresql-metadata.md.
  */
 final class SharedDatabaseSignal implements ChangeSignal {
     private final Database database;

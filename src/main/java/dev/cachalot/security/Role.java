@@ -7,7 +7,7 @@ import java.util.Set;
 /**
  * The three roles a user can have; each one includes the one before it. Deleting goes with pushing: whoever publishes
  * tags must be able to retract them, and a separate delete role would be a fourth thing to get wrong (see
- * docs/decisions/0010-auth-users-roles-tokens.md).
+ * docs/decisions/0011-users-roles-tokens.md).
  */
 public enum Role {
     /** Reads: manifests, blobs, tags, referrers. */

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The metadata database, its schema kept up to date by Flyway: the embedded H2 database of one data folder (the
  * default), or a PostgreSQL database that several engines share ({@link #openShared}). The same migrations and the
- * same SQL run on both; see docs/decisions/0010-pg-metadata.md.
+ * same SQL run on both; see docs/decisions/0013-postgresql-metadata.md.
  *
  * <p>H2 is opened with {@code AUTO_SERVER=TRUE} so that a CLI command and a running engine (or the app) can share
  * one data folder: the first process opens the file, later ones connect to it through a loopback-only server.

@@ -9,7 +9,7 @@ import org.flywaydb.core.api.migration.JavaMigration;
  * Migration 0, on PostgreSQL only: the names of H2 column types that PostgreSQL lacks, defined as domains, so the
  * scripts H2 databases already applied run unchanged on PostgreSQL (one set of scripts, the same checksums). Shipped
  * scripts cannot be edited: their checksums are recorded in users' databases. Only {@code CLOB} (V1's
- * {@code upstreams.ca_cert}) needs this; new scripts use portable types. See docs/decisions/0010-pg-metadata.md.
+ * {@code upstreams.ca_cert}) needs this; new scripts use portable types. See docs/decisions/0013-postgresql-metadata.md.
  *
  * <p>A migration rather than a statement before Flyway starts: Flyway refuses to migrate a schema that already holds
  * objects but no history, and it runs migrations under its PostgreSQL advisory lock, so nodes starting together do not

@@ -45,7 +45,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * upload is completed, and the store completes it only after the digest was verified, so nothing unverified is ever
  * visible, and a mismatch aborts the upload. A blob no larger than one part is sent with one PUT after verification.
  * Completion and PUT carry {@code If-None-Match: *}: a second writer of the same content finds it stored instead of
- * rewriting it. Why not a temporary key and a server-side copy: docs/decisions/0010-s3-blob-store.md.
+ * rewriting it. Why not a temporary key and a server-side copy: docs/decisions/0014-s3-blob-store.md.
  *
  * <p>The registry serves files ({@link #find} returns a {@link Path}, sent with sendfile), so a blob stored in the bucket
  * but not on this node is downloaded into the local cache on first {@link #find}, verified again on the way (a

@@ -139,7 +139,7 @@ class BundleRoundTripTest {
         assertThat(image.manifestDigest()).isEqualTo(v320.digest());
         assertThat(image.blobDigests()).containsExactlyInAnyOrderElementsOf(v320.blobs().stream().map(TestBlob::digest).toList());
         // 3.19.1 is a Docker schema 2 image, kept byte for byte; skopeo 1.9 looks up ref names among OCI media types
-        // only, so it is not found by name there (docs/decisions/0010-bundle-format.md), while Cachalot imports it.
+        // only, so it is not found by name there (docs/decisions/0018-bundle-format.md), while Cachalot imports it.
 
         Path amd64 = temp.resolve("skopeo-3.19-amd64");
         Skopeo.Result platform = skopeo.run(Duration.ofMinutes(2), List.of("--override-os", "linux", "--override-arch", "amd64", "copy",
