@@ -14,6 +14,7 @@ import dev.cachalot.rules.io.CredentialSetTable;
 import dev.cachalot.rules.io.RuleImporter;
 import dev.cachalot.storage.DataFolder;
 import dev.cachalot.storage.Database;
+import dev.cachalot.testing.MutableClock;
 import dev.cachalot.upstream.UpstreamBlob;
 import dev.cachalot.upstream.UpstreamClient;
 import dev.cachalot.upstream.UpstreamException;

@@ -7,6 +7,7 @@ import dev.cachalot.security.Authority.Caller;
 import dev.cachalot.security.Authority.Decision;
 import dev.cachalot.storage.DataFolder;
 import dev.cachalot.storage.Database;
+import dev.cachalot.testing.MutableClock;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -27,7 +28,7 @@ class AuthorityTest {
 
     private Database database;
     private UserStore store;
-    private final SettableClock clock = new SettableClock(Instant.parse("2026-12-04T12:00:00Z"));
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-12-04T12:00:00Z"));
     private byte[] key;
 
     @BeforeEach
