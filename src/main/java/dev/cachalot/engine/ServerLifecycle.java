@@ -108,7 +108,8 @@ final class ServerLifecycle implements AutoCloseable {
                 server = s;
                 FileBlobStore.warmUpHashing();
                 String bound = new ListenAddress(address.host(), s.port()).toString();
-                setStatus(new EngineStatus(EngineStatus.State.RUNNING, bound, null, tls != null));
+                setStatus(new EngineStatus(EngineStatus.State.RUNNING, bound, null, tls != null,
+                        policy.checked() && !policy.anonymousPull()));
                 log.info("Cachalot registry serving on {}://{} (data folder {})", tls == null ? "http" : "https", bound,
                         parts.folder.root());
                 if (authority != null) {

@@ -49,8 +49,8 @@ public final class ClientSnippets {
             String endpoint = u.endpoint().toString().replaceAll("/+$", "");
             if (!endpoint.equals("https://" + u.loginServer())) endpoints.put(u.loginServer(), endpoint);
         }
-        // the engine tells whether it serves HTTPS; a login is not asked of clients yet (server mode adds users)
-        return new ClientSnippets(address, engine.rules(), endpoints, new ClientAccess(engine.status().tls(), false));
+        // the engine tells whether it serves HTTPS and whether clients must sign in to pull
+        return new ClientSnippets(address, engine.rules(), endpoints, new ClientAccess(engine.status().tls(), engine.status().loginRequired()));
     }
 
     /** With a different access (TLS, login), the same address and rules. */
