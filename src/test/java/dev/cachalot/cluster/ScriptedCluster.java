@@ -78,6 +78,11 @@ final class ScriptedCluster {
         return pids.get(node);
     }
 
+    /** The PIDs of everything {@code up} started (balancer, engines, database, bucket). */
+    List<Long> pids() {
+        return List.copyOf(pids.values());
+    }
+
     Path state() {
         return state;
     }
