@@ -146,11 +146,7 @@ class UsersPageUiTest {
 
         // a confirmation that differs is caught before the engine is asked
         TextInputControl confirm = robot.lookup("#userPasswordConfirm").queryAs(TextInputControl.class);
-        robot.interact(() -> {
-            confirm.requestFocus();
-            confirm.end();
-        });
-        robot.write("x");
+        robot.clickOn(confirm).write("x");
         assertThat(confirm.getText()).as("the confirmation typed").hasSize(6);
         waitUntil(() -> texts().contains("The two passwords differ."));
         assertThat(button(robot, ButtonData.FINISH).isDisabled()).as("Finish while the passwords differ").isTrue();

@@ -127,12 +127,13 @@ public final class UsersPage implements Page {
         PasswordField confirm = new PasswordField();
         confirm.setId("userPasswordConfirm");
         confirm.textProperty().bindBidirectional(a.confirmProperty());
-        GridPane form = grid("Name", name, "Role", new VBox(4, role,
-                        Ui.hint("pull: pull only; push: pull and push; admin: also manages the engine.")),
-                "Repositories", new VBox(4, repositories, Ui.hint("* for all, team/* for a namespace, or one repository.")),
-                "Password", password, "Confirm password", new VBox(4, confirm, Ui.errorLabel(a.mismatchProperty())));
+        // compact, so the engine's refusal under it stays in view without scrolling
+        GridPane form = grid("Name", name, "Role", role, "Repositories", repositories, "Password", password,
+                "Confirm password", new VBox(4, confirm, Ui.errorLabel(a.mismatchProperty())));
+        VBox box = new VBox(8, form, Ui.hint("pull: pull only; push: also push; admin: also manage the engine. "
+                + "Repositories: * for all, team/* for a namespace, or one repository."));
         WizardDialog dialog = new WizardDialog(Ui.windowOf(root).orElse(null), "Add user", List.of(
-                new WizardDialog.Step("New user", form, a.valid())),
+                new WizardDialog.Step("New user", box, a.valid())),
                 done -> a.finish(view -> {
                     done.accept(null);
                     vm.done("User " + view.name() + " added (" + view.role() + ").");
