@@ -69,7 +69,7 @@ class LayoutAt1024UiTest {
     void everyPagesButtonsShowTheirWholeLabel(FxRobot robot) {
         List<String> cut = new ArrayList<>();
         for (String page : List.of("Overview", "Cache rules", "Credentials", "Upstreams", "Repositories", "Pull statistics",
-                "Client setup", "Settings")) {
+                "Client setup", "Users", "Settings")) {
             robot.interact(() -> window.select(page));
             waitUntil(() -> true);
             for (Node n : visibleNodes(stage.getScene().getRoot())) {

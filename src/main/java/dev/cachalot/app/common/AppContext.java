@@ -1,7 +1,9 @@
 package dev.cachalot.app.common;
 
+import dev.cachalot.engine.EngineAdmin;
 import dev.cachalot.engine.EngineApi;
 import java.util.Objects;
+import java.util.Optional;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;
 
@@ -23,6 +25,14 @@ public final class AppContext {
 
     public EngineApi engine() {
         return engine;
+    }
+
+    /**
+     * The engine's administration (users and access tokens), when it has one: the local {@code Engine} and a
+     * {@code RemoteEngine} do; other {@link EngineApi}s (test doubles) need not.
+     */
+    public Optional<EngineAdmin> admin() {
+        return engine instanceof EngineAdmin a ? Optional.of(a) : Optional.empty();
     }
 
     public Async async() {

@@ -13,6 +13,7 @@ import dev.cachalot.app.rules.RulesPage;
 import dev.cachalot.app.settings.SettingsPage;
 import dev.cachalot.app.stats.StatsPage;
 import dev.cachalot.app.upstreams.UpstreamsPage;
+import dev.cachalot.app.users.UsersPage;
 import dev.cachalot.engine.EngineStatus;
 import java.net.URI;
 import java.util.List;
@@ -92,7 +93,7 @@ public final class MainWindow {
             select(rulesPage.title());
             rulesPage.openWizard();
         }), rulesPage, new CredentialsPage(context), new UpstreamsPage(context), repositoriesPage,
-                new StatsPage(context), new ClientSetupPage(context), new SettingsPage(context, remoteAddress == null
+                new StatsPage(context), new ClientSetupPage(context), new UsersPage(context), new SettingsPage(context, remoteAddress == null
                         ? this::restartServer : this::tellRemoteRestart));
 
         navigation.setId(NAV_ID);
