@@ -129,16 +129,23 @@ public final class Authority {
         return new Caller(principal, null);
     }
 
+    /**
+     * Who an access token's secret stands for: its user, while the token exists, has not expired and its user still
+     * exists (its use is recorded); null otherwise. The one check of an access token, for Basic and Bearer alike.
+     */
+    private Principal accessTokenHolder(Accounts current, String secret) {
+        AccessToken token = current.tokenWithHash(TokenSecrets.hash(secret));
+        if (token == null || token.expiredAt(clock.instant()) || current.user(token.user()) == null) return null;
+        recordUse(token.id());
+        return new Principal(token.user(), token.id());
+    }
+
     private Principal verify(Accounts current, String username, char[] secret) {
         User user = current.user(username);
         String text = new String(secret);
         if (TokenSecrets.looksLikeToken(text)) {
-            AccessToken token = current.tokenWithHash(TokenSecrets.hash(text));
-            if (token == null || user == null || !token.user().equals(user.name()) || token.expiredAt(clock.instant())) {
-                return null;
-            }
-            recordUse(token.id());
-            return new Principal(user.name(), token.id());
+            Principal holder = accessTokenHolder(current, text);
+            return holder != null && user != null && holder.user().equals(user.name()) ? holder : null;
         }
         if (user == null) {
             Passwords.checkDecoy(secret);
@@ -161,11 +168,8 @@ public final class Authority {
     public Caller bearer(String token) {
         if (TokenSecrets.looksLikeToken(token)) {
             // An access token sent as a Bearer (CACHALOT_TOKEN for the CLI, CI scripts): as good as user:token in Basic.
-            Accounts current = accounts.get();
-            AccessToken access = current.tokenWithHash(TokenSecrets.hash(token));
-            if (access == null || access.expiredAt(clock.instant()) || current.user(access.user()) == null) return null;
-            recordUse(access.id());
-            return new Caller(new Principal(access.user(), access.id()), null);
+            Principal holder = accessTokenHolder(accounts.get(), token);
+            return holder == null ? null : new Caller(holder, null);
         }
         TokenIssuer.Claims claims = issuer.check(token, TokenIssuer.Kind.ACCESS);
         return claims == null ? null : new Caller(claims.principal(), claims.access());
