@@ -7,6 +7,7 @@ import dev.cachalot.stats.StatsTotals;
 import dev.cachalot.storage.DataFolder;
 import dev.cachalot.testing.DockerRegistryFixture;
 import dev.cachalot.testing.PrivateContainerd;
+import dev.cachalot.testing.PrivateDaemons;
 import dev.cachalot.testing.RegistryPusher;
 import dev.cachalot.testing.Skopeo;
 import dev.cachalot.testing.TestImage;
@@ -113,7 +114,7 @@ class ImagePullCountingTest {
         pusher.push("tool", "2.0", index);
 
         try (PrivateContainerd containerd = PrivateContainerd.start(temp.resolve("containerd"))) {
-            PrivateContainerd.Result first = containerd.ctr(Duration.ofMinutes(2), "images", "pull", "--plain-http",
+            PrivateDaemons.Result first = containerd.ctr(Duration.ofMinutes(2), "images", "pull", "--plain-http",
                     "--snapshotter", "native", cacheHost + "/up/tool:2.0");
             assertThat(first.exitCode()).as(first.output()).isZero();
             engine.flushEvents();
@@ -126,7 +127,7 @@ class ImagePullCountingTest {
 
             containerd.ctr(Duration.ofSeconds(30), "images", "rm", cacheHost + "/up/tool:2.0");
             containerd.ctr(Duration.ofSeconds(30), "content", "prune", "references");
-            PrivateContainerd.Result second = containerd.ctr(Duration.ofMinutes(2), "images", "pull", "--plain-http",
+            PrivateDaemons.Result second = containerd.ctr(Duration.ofMinutes(2), "images", "pull", "--plain-http",
                     "--snapshotter", "native", cacheHost + "/up/tool:2.0");
             assertThat(second.exitCode()).as(second.output()).isZero();
         }

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Debian's containerd run as a private daemon on a temp folder (its own root, state and socket; the CRI plugin off),
@@ -58,41 +57,15 @@ public final class PrivateContainerd implements AutoCloseable {
     }
 
     private void awaitReady() throws IOException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) throw new AssertionError("containerd exited:\n" + Files.readString(folder.resolve("containerd.log")));
-            if (Files.exists(socket) && ctr(Duration.ofSeconds(10), "version").exitCode() == 0) return;
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted while containerd started", e);
-            }
-        }
-        throw new AssertionError("containerd did not answer within 30 s:\n" + Files.readString(folder.resolve("containerd.log")));
-    }
-
-    public record Result(int exitCode, String output) {
+        PrivateDaemons.awaitReady("containerd", process, folder.resolve("containerd.log"), Duration.ofSeconds(30),
+                Duration.ofMillis(100), () -> Files.exists(socket) && ctr(Duration.ofSeconds(10), "version").exitCode() == 0);
     }
 
     /** Runs {@code ctr} against this daemon, in a namespace of its own. */
-    public Result ctr(Duration timeout, String... args) {
+    public PrivateDaemons.Result ctr(Duration timeout, String... args) {
         List<String> command = new ArrayList<>(List.of(CTR, "--address", socket.toString(), "--namespace", "cachalot-test"));
         command.addAll(List.of(args));
-        try {
-            Path out = Files.createTempFile(folder, "ctr-", ".out");
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("ctr " + String.join(" ", args) + " did not finish within " + timeout);
-            }
-            return new Result(p.exitValue(), Files.readString(out));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
+        return PrivateDaemons.run(folder, "ctr", timeout, command);
     }
 
     @Override

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Debian's dockerd run as a private daemon on a temp folder (its own data, exec root, pid file and socket; no iptables,
@@ -65,41 +64,15 @@ public final class PrivateDockerd implements AutoCloseable {
     }
 
     private void awaitReady() throws IOException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) throw new AssertionError("dockerd exited:\n" + Files.readString(folder.resolve("dockerd.log")));
-            if (Files.exists(socket) && docker(Duration.ofSeconds(10), "version").exitCode() == 0) return;
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted while dockerd started", e);
-            }
-        }
-        throw new AssertionError("dockerd did not answer within 60 s:\n" + Files.readString(folder.resolve("dockerd.log")));
-    }
-
-    public record Result(int exitCode, String output) {
+        PrivateDaemons.awaitReady("dockerd", process, folder.resolve("dockerd.log"), Duration.ofSeconds(60),
+                Duration.ofMillis(200), () -> Files.exists(socket) && docker(Duration.ofSeconds(10), "version").exitCode() == 0);
     }
 
     /** Runs the docker CLI against this daemon. */
-    public Result docker(Duration timeout, String... args) {
+    public PrivateDaemons.Result docker(Duration timeout, String... args) {
         List<String> command = new ArrayList<>(List.of(DOCKER, "-H", "unix://" + socket));
         command.addAll(List.of(args));
-        try {
-            Path out = Files.createTempFile(folder, "docker-", ".out");
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("docker " + String.join(" ", args) + " did not finish within " + timeout);
-            }
-            return new Result(p.exitValue(), Files.readString(out));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
+        return PrivateDaemons.run(folder, "docker", timeout, command);
     }
 
     /** The daemon's log so far (for failure messages). */

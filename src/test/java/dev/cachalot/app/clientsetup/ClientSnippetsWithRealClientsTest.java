@@ -8,6 +8,7 @@ import dev.cachalot.engine.Engine;
 import dev.cachalot.engine.RuleDraft;
 import dev.cachalot.testing.DockerRegistryFixture;
 import dev.cachalot.testing.PrivateContainerd;
+import dev.cachalot.testing.PrivateDaemons;
 import dev.cachalot.testing.PrivateDockerd;
 import dev.cachalot.testing.Skopeo;
 import dev.cachalot.testing.TestImage;
@@ -86,7 +87,7 @@ class ClientSnippetsWithRealClientsTest {
         }
 
         try (PrivateContainerd containerd = PrivateContainerd.start(temp.resolve("containerd"))) {
-            PrivateContainerd.Result pull = containerd.ctr(Duration.ofMinutes(2), "images", "pull", "--snapshotter", "native",
+            PrivateDaemons.Result pull = containerd.ctr(Duration.ofMinutes(2), "images", "pull", "--snapshotter", "native",
                     "--hosts-dir", hostsDir.toString(), upstream.hostPort() + "/snippet/library/busybox:1.36");
 
             assertThat(pull.exitCode()).as(pull.output()).isZero();
@@ -110,7 +111,7 @@ class ClientSnippetsWithRealClientsTest {
         String daemonJson = ClientSnippets.forEngine(engine).dockerDaemonJson();
 
         try (PrivateDockerd docker = PrivateDockerd.start(temp.resolve("dockerd"), daemonJson)) {
-            PrivateDockerd.Result pull = docker.docker(Duration.ofMinutes(3), "pull", "alpine:3.20");
+            PrivateDaemons.Result pull = docker.docker(Duration.ofMinutes(3), "pull", "alpine:3.20");
 
             assertThat(pull.exitCode()).as(pull.output() + "\n" + docker.log()).isZero();
             assertThat(pull.output()).contains("Digest: " + image.digest());
