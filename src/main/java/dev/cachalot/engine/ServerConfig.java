@@ -27,7 +27,7 @@ import java.util.Set;
  * auth:
  *   mode: required                # none | required
  *   allowAnonymous: true          # anonymous pulls (never pushes)
- *   tokenKeyFile: /etc/cachalot/token.key   # the same file on every node sharing a database (or CACHALOT_TOKEN_KEY_FILE)
+ *   tokenKeyFile: /etc/cachalot/token.key   # the same on every node sharing a database (or CACHALOT_TOKEN_KEY_FILE)
  * storage:
  *   type: s3                      # files (default: the data folder) | s3
  *   s3:
@@ -48,8 +48,8 @@ import java.util.Set;
  * }</pre>
  *
  * Secrets never live in this file nor on the command line: the S3 access key comes from the environment ({@link
- * S3Credentials#fromEnvironment}), the database password and the token key from the environment or a file. Without a {@code database}
- * section the environment decides ({@code CACHALOT_DATABASE_URL}). The built-in bounds (connections per address,
+ * S3Credentials#fromEnvironment}), the database password and the token key from the environment or a file. Without a
+ * {@code database} section the environment decides ({@code CACHALOT_DATABASE_URL}). The built-in bounds (connections per address,
  * upload limits, disk reserve) have no settings in this version, so a {@code limits} section is refused as any other
  * unknown one: a cluster node must not start quietly on settings it did not apply.
  */

@@ -23,8 +23,8 @@ import java.util.UUID;
 
 /**
  * Signs and checks the engine's own tokens: JWTs (HS256 with the first of its {@link TokenKeys}, named in the
- * {@code kid} header, and checked with the key a token names) in the shape of the Docker token specification: {@code sub}, {@code aud} (the service), {@code exp}, and the granted {@code access}
- * list. Access tokens live {@link #ACCESS_LIFETIME}; refresh tokens (containerd's {@code access_type=offline})
+ * {@code kid} header, and checked with the key a token names) in the shape of the Docker token specification:
+ * {@code sub}, {@code aud} (the service), {@code exp}, and the granted {@code access} list. Access tokens live {@link #ACCESS_LIFETIME}; refresh tokens (containerd's {@code access_type=offline})
  * {@link #REFRESH_LIFETIME}, and carry no access of their own. Both name the access token they were obtained with
  * ({@code tid}), so its revocation ends them at once: {@link Authority} checks the signer-in still exists on every use.
  */
