@@ -20,7 +20,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -87,6 +91,14 @@ class ClusterSignInTest {
                         .containsPattern(" (alice|bob) (GET|HEAD|PUT|PATCH|POST) /v2/team/app/\\S+ 20[0-9] ");
             }
         });
+        Set<String> keyIds = new HashSet<>();
+        for (String node : cluster.nodeNames()) {
+            Matcher started = Pattern.compile("Tokens signed with key ([0-9a-f]{16}) from ")
+                    .matcher(cluster.log(node));
+            assertThat(started.find()).as("%s names its token key at start", node).isTrue();
+            keyIds.add(started.group(1));
+        }
+        assertThat(keyIds).as("one key on every node").hasSize(1);
         for (String node : cluster.nodeNames()) {
             assertThat(cluster.log(node)).as("no password in %s's log", node).doesNotContain(ALICE_PASSWORD)
                     .doesNotContain(BOB_PASSWORD);
