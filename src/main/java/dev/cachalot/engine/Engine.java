@@ -59,7 +59,7 @@ public final class Engine implements EngineAdmin {
         this.parts = new EngineParts(folder, clock, options.vault(), options.sharedDatabase().orElse(null),
                 options.s3Storage());
         this.config = parts.config;
-        this.server = new ServerLifecycle(parts);
+        this.server = new ServerLifecycle(parts, options.tokenKeyFile());
         this.upstreamChecks = new UpstreamChecks(parts.upstreamClient, this::upstreams, clock);
         config.start();
     }

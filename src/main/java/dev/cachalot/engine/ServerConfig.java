@@ -27,6 +27,7 @@ import java.util.Set;
  * auth:
  *   mode: required                # none | required
  *   allowAnonymous: true          # anonymous pulls (never pushes)
+ *   tokenKeyFile: /etc/cachalot/token.key   # the same on every node sharing a database (or CACHALOT_TOKEN_KEY_FILE)
  * storage:
  *   type: s3                      # files (default: the data folder) | s3
  *   s3:
@@ -47,8 +48,8 @@ import java.util.Set;
  * }</pre>
  *
  * Secrets never live in this file nor on the command line: the S3 access key comes from the environment ({@link
- * S3Credentials#fromEnvironment}), the database password from the environment or a file. Without a {@code database}
- * section the environment decides ({@code CACHALOT_DATABASE_URL}). The built-in bounds (connections per address,
+ * S3Credentials#fromEnvironment}), the database password and the token key from the environment or a file. Without a
+ * {@code database} section the environment decides ({@code CACHALOT_DATABASE_URL}). The built-in bounds (connections per address,
  * upload limits, disk reserve) have no settings in this version, so a {@code limits} section is refused as any other
  * unknown one: a cluster node must not start quietly on settings it did not apply.
  */
@@ -56,19 +57,22 @@ public final class ServerConfig {
 
     private static final Set<String> TOP_LEVEL = Set.of("listen", "tls", "auth", "storage", "database");
     private static final Set<String> TLS = Set.of("cert", "key");
-    private static final Set<String> AUTH = Set.of("mode", "allowAnonymous");
+    private static final Set<String> AUTH = Set.of("mode", "allowAnonymous", "tokenKeyFile");
     private static final Set<String> STORAGE = Set.of("type", "s3");
     private static final Set<String> S3 = Set.of("endpoint", "region", "bucket", "prefix", "pathStyle", "partSizeMiB",
             "presignedRedirects", "abandonedUploadsAge");
     private static final Set<String> DATABASE = Set.of("type", "postgresql");
     private static final Set<String> POSTGRESQL = Set.of("url", "user", "passwordFile");
-    private static final Set<String> SECRETS = Set.of("accessKeyId", "secretAccessKey", "accessKey", "secretKey", "password");
+    private static final Set<String> SECRETS = Set.of("accessKeyId", "secretAccessKey", "accessKey", "secretKey", "password",
+            "tokenKey");
 
     private final String listen;
     private final Path tlsCert;
     private final Path tlsKey;
     private final ServingOptions.Auth auth;
     private final Boolean allowAnonymous;
+    /** Null: the file does not name one. */
+    private final Path tokenKeyFile;
     /** Null: blobs in the data folder. */
     private final S3Settings s3Storage;
     /** Null: the environment decides; else the file's choice. */
@@ -84,6 +88,7 @@ public final class ServerConfig {
         this.tlsKey = b.tlsKey;
         this.auth = b.auth;
         this.allowAnonymous = b.allowAnonymous;
+        this.tokenKeyFile = b.tokenKeyFile;
         this.s3Storage = b.s3Storage;
         this.database = b.database;
     }
@@ -94,6 +99,7 @@ public final class ServerConfig {
         Path tlsKey;
         ServingOptions.Auth auth;
         Boolean allowAnonymous;
+        Path tokenKeyFile;
         S3Settings s3Storage;
         DatabaseChoice database;
     }
@@ -153,6 +159,9 @@ public final class ServerConfig {
                     throw new IllegalArgumentException("auth.allowAnonymous must be true or false");
                 }
                 b.allowAnonymous = value.asBoolean();
+            }
+            if (auth.has("tokenKeyFile")) {
+                b.tokenKeyFile = folder.resolve(text(auth, "tokenKeyFile", "auth.tokenKeyFile"));
             }
         }
         JsonNode storage = root.path("storage");
@@ -233,6 +242,9 @@ public final class ServerConfig {
                 String where = path.startsWith("database.")
                         ? PostgresSettings.PASSWORD_ENV + " or " + PostgresSettings.PASSWORD_FILE_ENV
                                 + " in the environment, or passwordFile: naming a file that holds it"
+                        : path.startsWith("auth.")
+                        ? "auth.tokenKeyFile: naming a file that holds it (or " + EngineOptions.TOKEN_KEY_FILE_ENV
+                                + " in the environment)"
                         : S3Credentials.ACCESS_KEY_ID + " and " + S3Credentials.SECRET_ACCESS_KEY
                                 + " (or their _FILE variants) in the environment";
                 throw new IllegalArgumentException(path + name + ": secrets do not belong in the configuration file; set " + where);
@@ -265,10 +277,19 @@ public final class ServerConfig {
         }
     }
 
-    /** {@code options} with this configuration's storage and database. */
+    /**
+     * {@code options} with this configuration's storage, database and token key file; a key file named in the
+     * environment ({@value EngineOptions#TOKEN_KEY_FILE_ENV}) wins over the file's, as the database password's does.
+     */
     public EngineOptions applyTo(EngineOptions options) {
         EngineOptions result = s3Storage == null ? options : options.withS3Storage(s3Storage);
+        if (tokenKeyFile != null && result.tokenKeyFile() == null) result = result.withTokenKeyFile(tokenKeyFile);
         return database == null ? result : result.withSharedDatabase(database.shared());
+    }
+
+    /** Null when the file names no token key file. */
+    Path tokenKeyFile() {
+        return tokenKeyFile;
     }
 
     /** Null when blobs stay in the data folder. */

@@ -169,4 +169,24 @@ class ServerConfigTest {
         assertThatThrownBy(() -> load("database:\n  type: postgresql\n  postgresql:\n    url: jdbc:postgresql://h/db\n", Map.of()))
                 .hasMessageContaining("database.postgresql.user is missing");
     }
+
+    @Test
+    void theTokenKeyFileIsTakenFromTheFilesFolderAndTheEnvironmentWins() throws Exception {
+        ServerConfig config = load("auth:\n  mode: required\n  tokenKeyFile: keys/token.key\n", Map.of());
+        assertThat(config.tokenKeyFile()).isEqualTo(dir.resolve("keys/token.key"));
+        assertThat(config.applyTo(EngineOptions.withVault(null)).tokenKeyFile()).isEqualTo(dir.resolve("keys/token.key"));
+        Path fromEnvironment = Path.of("/run/secrets/token.key");
+        assertThat(config.applyTo(EngineOptions.withVault(null).withTokenKeyFile(fromEnvironment)).tokenKeyFile())
+                .isEqualTo(fromEnvironment);
+        assertThat(load("auth:\n  mode: required\n", Map.of()).tokenKeyFile()).isNull();
+    }
+
+    @Test
+    void refusesATokenKeyInTheFileAndSaysWhereItGoes() {
+        assertThatThrownBy(() -> load("auth:\n  tokenKey: c2VjcmV0LWtleS1pbi10aGUtZmlsZQ==\n", Map.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("auth.tokenKey: secrets do not belong in the configuration file")
+                .hasMessageContaining("auth.tokenKeyFile").hasMessageContaining("CACHALOT_TOKEN_KEY_FILE")
+                .hasMessageNotContaining("c2VjcmV0");
+    }
 }
