@@ -73,7 +73,7 @@ final class ServerLifecycle implements AutoCloseable {
      * The configured key file's keys; else the engine's own key (made on the first start). Engines sharing a database
      * serve one set of users behind one balancer, so each must accept the others' tokens: without a shared key file
      * they would each sign with a key of their own, and clients would be refused at random; that start is refused.
-     * See docs/decisions/0020-cluster-token-key-cluster-auth.md.
+     * See docs/decisions/0020-cluster-token-key.md.
      */
     private TokenKeys tokenKeys() {
         if (tokenKeyFile != null) {

@@ -20,7 +20,7 @@ import java.util.Set;
 /**
  * The keys an engine signs and checks its short-lived tokens with. The first key signs; every key checks. Engines behind
  * one balancer must hold the same keys, or a token one node issued is refused by the next
- * (docs/decisions/0020-cluster-token-key-cluster-auth.md).
+ * (docs/decisions/0020-cluster-token-key.md).
  *
  * <p>A desktop or single server has one key of its own ({@link SigningKey}, in the data folder). A cluster reads a key
  * file every node holds ({@link #read}): one base64 key per line, at least 256 bits each, {@code #} comment lines and
