@@ -245,6 +245,16 @@ public final class Engine implements EngineAdmin {
     }
 
     @Override
+    public boolean startSync(String ruleName, SyncRequest request) {
+        return parts.syncs.start(ruleName, request);
+    }
+
+    /** The rule syncs (tests run the scheduler's look directly). */
+    dev.cachalot.sync.RuleSyncs syncs() {
+        return parts.syncs;
+    }
+
+    @Override
     public boolean cancelSync(String ruleName) {
         return parts.syncs.cancel(ruleName);
     }

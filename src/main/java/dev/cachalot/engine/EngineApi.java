@@ -82,6 +82,17 @@ public interface EngineApi {
         throw new UnsupportedOperationException("this engine does not offer active sync");
     }
 
+    /**
+     * Starts a sync run of the rule in the background and returns (the portal's Sync now); its progress shows in
+     * {@link #syncStatuses()}, its outcome as the rule's last run.
+     *
+     * @return false when the rule's sync is running already (in this engine or another one sharing its database)
+     * @throws IllegalArgumentException when there is no such rule, or for a dry run (use {@link #syncRule})
+     */
+    default boolean startSync(String ruleName, SyncRequest request) {
+        throw new UnsupportedOperationException("this engine does not offer active sync");
+    }
+
     /** Asks a running sync of the rule to stop (the portal's Cancel). @return false when none is running in this engine */
     default boolean cancelSync(String ruleName) {
         throw new UnsupportedOperationException("this engine does not offer active sync");

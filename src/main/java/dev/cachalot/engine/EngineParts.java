@@ -38,6 +38,8 @@ import dev.cachalot.storage.RepositoryKind;
 import dev.cachalot.storage.S3BlobStore;
 import dev.cachalot.storage.S3Settings;
 import dev.cachalot.sync.RuleSyncs;
+import dev.cachalot.sync.SyncTurns;
+import dev.cachalot.sync.UpstreamPace;
 import dev.cachalot.upstream.DeferredUpstreamClient;
 import dev.cachalot.upstream.OkHttpUpstreamClient;
 import java.io.IOException;
@@ -142,7 +144,8 @@ final class EngineParts implements AutoCloseable {
             NameRouting routing = new NameRouting(config::ruleSet, index);
             this.bundleImporter = new BundleImporter(name -> routing.forPull(name, null), index, blobs, new DiskRoom(folder.root()),
                     folder.tmp(), MAX_BLOB_BYTES, clock);
-            this.syncs = new RuleSyncs(database, config::ruleSet, backend.filler(), index, clock);
+            this.syncs = new RuleSyncs(database, config::ruleSet, backend.filler(), index, fillLeases == null ? SyncTurns.SINGLE_NODE
+                    : rule -> fillLeases.tryRuleSync(rule).map(lease -> lease::close), UpstreamPace.NONE, clock);
             CredentialSetTable credentialSetMetadata = new CredentialSetTable(database);
             this.importer = new RuleImporter(database, ruleStore, upstreamStore, credentialSetMetadata, this::localRepositoryUnder);
             this.exporter = new RuleExporter(ruleStore, upstreamStore, credentialSetMetadata);

@@ -7,7 +7,7 @@ import java.util.function.BooleanSupplier;
  * Keeps a sync within an upstream's limits: asked before each upstream call of a sync, it may hold the sync back (a
  * rate limit about to run out, a 429's {@code Retry-After}), and it hears of each failed call.
  */
-interface UpstreamPace {
+public interface UpstreamPace {
 
     /** No limits known. */
     UpstreamPace NONE = new UpstreamPace() {
