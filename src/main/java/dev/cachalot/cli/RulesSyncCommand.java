@@ -76,6 +76,7 @@ final class RulesSyncCommand extends EngineCommand {
                     t.action() == SyncedTag.Action.UNCHANGED ? (t.digest() == null ? "" : t.digest()) : counts,
                     t.detail() == null ? "" : " (" + t.detail() + ")"));
         }
+        for (String pause : r.pauses()) out().println("waited       " + pause);
         String verb = r.dryRun() ? "Would fetch " + r.tagsToFetch() : "Fetched " + r.tagsFetched();
         out().println((r.dryRun() ? "Dry run of rule " : "Synced rule ") + r.ruleName() + ": " + r.tagsSelected() + " tags selected in "
                 + r.repositories().size() + (r.repositories().size() == 1 ? " repository" : " repositories") + "; "

@@ -37,11 +37,12 @@ import dev.cachalot.storage.PostgresSettings;
 import dev.cachalot.storage.RepositoryKind;
 import dev.cachalot.storage.S3BlobStore;
 import dev.cachalot.storage.S3Settings;
+import dev.cachalot.sync.RateLimitPace;
 import dev.cachalot.sync.RuleSyncs;
 import dev.cachalot.sync.SyncTurns;
-import dev.cachalot.sync.UpstreamPace;
 import dev.cachalot.upstream.DeferredUpstreamClient;
 import dev.cachalot.upstream.OkHttpUpstreamClient;
+import dev.cachalot.upstream.RateLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -121,7 +122,8 @@ final class EngineParts implements AutoCloseable {
             this.vault = new Vault(folder, vaultOptions);
             CredentialSetStore credentialSets = new CredentialSetStore(database);
             VaultCredentials vaultCredentials = new VaultCredentials(credentialSets, vault, clock);
-            this.upstreamClient = new DeferredUpstreamClient(() -> new OkHttpUpstreamClient(vaultCredentials));
+            RateLimits rateLimits = new RateLimits(clock);
+            this.upstreamClient = new DeferredUpstreamClient(() -> new OkHttpUpstreamClient(vaultCredentials, rateLimits));
             this.credentialService = new CredentialService(database, credentialSets, ruleStore, upstreamStore, vault,
                     vaultCredentials, upstreamClient, clock);
             this.ruleService = new RuleService(database, ruleStore, upstreamStore, this::localRepositoryUnder, credentialService.lookup());
@@ -145,7 +147,7 @@ final class EngineParts implements AutoCloseable {
             this.bundleImporter = new BundleImporter(name -> routing.forPull(name, null), index, blobs, new DiskRoom(folder.root()),
                     folder.tmp(), MAX_BLOB_BYTES, clock);
             this.syncs = new RuleSyncs(database, config::ruleSet, backend.filler(), index, fillLeases == null ? SyncTurns.SINGLE_NODE
-                    : rule -> fillLeases.tryRuleSync(rule).map(lease -> lease::close), UpstreamPace.NONE, clock);
+                    : rule -> fillLeases.tryRuleSync(rule).map(lease -> lease::close), new RateLimitPace(rateLimits, clock), clock);
             CredentialSetTable credentialSetMetadata = new CredentialSetTable(database);
             this.importer = new RuleImporter(database, ruleStore, upstreamStore, credentialSetMetadata, this::localRepositoryUnder);
             this.exporter = new RuleExporter(ruleStore, upstreamStore, credentialSetMetadata);

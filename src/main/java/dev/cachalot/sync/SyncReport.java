@@ -9,15 +9,17 @@ import java.util.List;
  * @param repositories the repositories the run looked at (local names)
  * @param tags         every selected tag and what became of it, in the order synced
  * @param errors       what went wrong, one sentence each (a repository that could not be listed, a failed tag)
+ * @param pauses       each time the run waited for an upstream's limits, one sentence each (how long, and why)
  * @param cancelled    the run was stopped before it finished; tags not reached are not in {@link #tags}
  */
 public record SyncReport(String ruleName, boolean dryRun, Instant startedAt, Instant finishedAt, List<String> repositories,
-                         List<SyncedTag> tags, List<String> errors, boolean cancelled) {
+                         List<SyncedTag> tags, List<String> errors, List<String> pauses, boolean cancelled) {
 
     public SyncReport {
         repositories = List.copyOf(repositories);
         tags = List.copyOf(tags);
         errors = List.copyOf(errors);
+        pauses = List.copyOf(pauses);
     }
 
     public int tagsSelected() {
@@ -77,6 +79,7 @@ public record SyncReport(String ruleName, boolean dryRun, Instant startedAt, Ins
                 + (tagsSkipped() > 0 ? ", " + tagsSkipped() + " skipped" : "")
                 + (tagsFailed() > 0 ? ", " + tagsFailed() + " failed" : "")
                 + "; " + manifests() + " manifests, " + blobs() + " blobs, " + bytes() + " bytes";
+        if (!pauses.isEmpty()) s += "; paused " + pauses.size() + (pauses.size() == 1 ? " time" : " times") + " for the upstream's limits";
         if (cancelled) s += "; cancelled";
         if (!errors.isEmpty()) s += "; first error: " + errors.get(0);
         return s;

@@ -37,6 +37,9 @@ import java.util.function.Consumer;
  */
 final class SyncRun {
 
+    /** A tag refused with 429 is tried this often in all, each time after the pause its {@code Retry-After} asks. */
+    private static final int ATTEMPTS_WHEN_RATE_LIMITED = 3;
+
     private final CacheRule rule;
     private final SyncPolicy policy;
     private final SyncRequest request;
@@ -49,6 +52,9 @@ final class SyncRun {
 
     private final List<SyncedTag> tags = new ArrayList<>();
     private final List<String> errors = new ArrayList<>();
+    private final List<String> pauses = new ArrayList<>();
+    /** The last {@link #syncTag} failed on the upstream's rate limit (a 429 that outlasted the client's retries). */
+    private boolean rateLimited;
     private int selected;
     private long bytes;
     private String repository;
@@ -86,7 +92,7 @@ final class SyncRun {
         }
         if (!stopped && stop()) stopped = true;
         repository = null;
-        return new SyncReport(rule.name(), request.dryRun(), started, clock.instant(), repositories, tags, errors, stopped);
+        return new SyncReport(rule.name(), request.dryRun(), started, clock.instant(), repositories, tags, errors, pauses, stopped);
     }
 
     /** The local names to sync: the rule's target; for a wildcard rule the named ones, else those cached under it. */
@@ -116,10 +122,10 @@ final class SyncRun {
             chosen = List.of(request.tag());
         } else {
             try {
-                pace.beforeCall(r.upstream().loginServer(), this::stop);
+                pause(r);
                 chosen = policy.tags().select(filler.upstreamTags(r));
             } catch (UpstreamException e) {
-                pace.after(r.upstream().loginServer(), e);
+                pace.after(r.upstream(), e);
                 errors.add(local + ": listing the upstream's tags failed: " + e.getMessage());
                 return;
             }
@@ -130,6 +136,10 @@ final class SyncRun {
             if (stop()) throw new Cancelled();
             report(tag);
             SyncedTag outcome = syncTag(r, tag);
+            // Refused for the upstream's limit: the pace now knows how long to wait; the tag is tried again after it.
+            for (int attempt = 1; attempt < ATTEMPTS_WHEN_RATE_LIMITED && rateLimited; attempt++) {
+                outcome = syncTag(r, tag);
+            }
             tags.add(outcome);
             if (outcome.action() == SyncedTag.Action.FAILED) errors.add(local + ":" + tag + ": " + outcome.detail());
             report(null);
@@ -138,11 +148,11 @@ final class SyncRun {
 
     /** One tag; a stop while it is fetched throws {@link Cancelled} (its tag left as it was). */
     private SyncedTag syncTag(Resolution r, String tag) {
+        rateLimited = false;
         String local = r.localName().value();
-        String server = r.upstream().loginServer();
         Digest digest = null;
         try {
-            pace.beforeCall(server, this::stop);
+            pause(r);
             UpstreamManifest.Head head = filler.upstreamTag(r, tag);
             digest = head.digest();
             Optional<Digest> cached = filler.cachedTag(r.localName(), tag);
@@ -164,7 +174,8 @@ final class SyncRun {
         } catch (Cancelled e) {
             throw e;
         } catch (UpstreamException e) {
-            pace.after(server, e);
+            pace.after(r.upstream(), e);
+            rateLimited = e.kind() == UpstreamException.Kind.RATE_LIMITED;
             String detail = e.kind() == UpstreamException.Kind.NOT_FOUND ? "the upstream has no such tag" : e.getMessage();
             return failed(local, tag, digest, detail);
         } catch (InterruptedIOException e) {
@@ -240,7 +251,7 @@ final class SyncRun {
                         add(Math.max(blob.size(), 0));
                         continue;
                     }
-                    pace.beforeCall(r.upstream().loginServer(), SyncRun.this::stop);
+                    pause(r);
                     add(filler.blob(r, blob.digest()));
                     report(currentTag);
                 }
@@ -252,7 +263,7 @@ final class SyncRun {
             if (stop()) throw new Cancelled();
             Optional<CacheFiller.FilledManifest> cached = filler.cachedManifest(r.localName(), digest);
             if (cached.isPresent()) return ManifestFacts.parse(cached.get().body(), cached.get().mediaType());
-            pace.beforeCall(r.upstream().loginServer(), SyncRun.this::stop);
+            pause(r);
             manifests++;
             if (request.dryRun()) {
                 UpstreamManifest m = filler.peekManifest(r, digest);
@@ -281,6 +292,13 @@ final class SyncRun {
         if (facts.artifactType() != null) return facts.artifactType();
         if (facts.isIndex()) return null;
         return facts.blobs().isEmpty() ? null : facts.blobs().get(0).mediaType();
+    }
+
+    /** Waits as the upstream's limits ask before a call of it; a stop asked meanwhile unwinds the run. */
+    private void pause(Resolution r) {
+        String pause = pace.beforeCall(r.upstream(), this::stop);
+        if (pause != null) pauses.add(pause);
+        if (stop()) throw new Cancelled();
     }
 
     private boolean stop() {

@@ -1,5 +1,6 @@
 package dev.cachalot.sync;
 
+import dev.cachalot.rules.Upstream;
 import dev.cachalot.upstream.UpstreamException;
 import java.util.function.BooleanSupplier;
 
@@ -12,17 +13,22 @@ public interface UpstreamPace {
     /** No limits known. */
     UpstreamPace NONE = new UpstreamPace() {
         @Override
-        public void beforeCall(String loginServer, BooleanSupplier stop) {
+        public String beforeCall(Upstream upstream, BooleanSupplier stop) {
+            return null;
         }
 
         @Override
-        public void after(String loginServer, UpstreamException failure) {
+        public void after(Upstream upstream, UpstreamException failure) {
         }
     };
 
-    /** Blocks while the upstream should not be called; returns early when {@code stop} says so. */
-    void beforeCall(String loginServer, BooleanSupplier stop);
+    /**
+     * Blocks while the upstream should not be called; returns early when {@code stop} says so.
+     *
+     * @return why and how long it held the sync back (for the run's report), or null when it did not
+     */
+    String beforeCall(Upstream upstream, BooleanSupplier stop);
 
     /** An upstream call of the sync failed (a 429 makes the next {@link #beforeCall} wait). */
-    void after(String loginServer, UpstreamException failure);
+    void after(Upstream upstream, UpstreamException failure);
 }

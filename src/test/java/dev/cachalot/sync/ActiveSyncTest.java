@@ -10,7 +10,9 @@ import dev.cachalot.oci.MediaTypes;
 import dev.cachalot.rules.PlatformFilter;
 import dev.cachalot.rules.SyncDraft;
 import dev.cachalot.storage.DataFolder;
+import dev.cachalot.testing.CountingProxy;
 import dev.cachalot.testing.DockerRegistryFixture;
+import dev.cachalot.testing.Fault;
 import dev.cachalot.testing.RegistryPusher;
 import dev.cachalot.testing.TestBlob;
 import dev.cachalot.testing.TestImage;
@@ -52,7 +54,7 @@ class ActiveSyncTest {
     void upstreamWithSeveralTagsAndAnIndex() {
         upstream = DockerRegistryFixture.start();
         pusher = new RegistryPusher(upstream.url());
-        for (String repo : List.of("filter", "semver", "platforms", "cancel", "dry", "status")) {
+        for (String repo : List.of("filter", "semver", "platforms", "cancel", "dry", "status", "limited")) {
             pushAll("team/" + repo);
         }
     }
@@ -240,6 +242,35 @@ class ActiveSyncTest {
         assertThat(missing.tags()).singleElement().satisfies(t -> assertThat(t.action()).isEqualTo(SyncedTag.Action.FAILED));
         assertThat(engine.syncStatuses().get("sync-status").lastOutcome()).isEqualTo(SyncStatus.Outcome.FAILED);
         assertThat(cachedTags("status")).containsExactly("latest");
+    }
+
+    /**
+     * Docker Hub announces its allowance as {@code ratelimit-remaining: N;w=SECONDS} and refuses with 429 and
+     * {@code Retry-After}; docker-registry does neither, so a small in-test HTTP front on loopback (CountingProxy) adds
+     * them in front of the real registry. The sync waits instead of spending the last pulls or failing the tag.
+     */
+    @Test
+    void rateLimitHeadersFromTheUpstreamPauseTheSync() {
+        try (CountingProxy front = CountingProxy.start(upstream.url())) {
+            engine = Engine.open(new DataFolder(temp.resolve("data")));
+            engine.addUpstream(front.hostPort(), front.url(), null);
+            engine.createRule(new RuleDraft("sync-limited", front.hostPort() + "/team/limited", "limited", null, null,
+                    active("3.19.1,3.20", null)));
+            front.inject(Fault.responseHeader("ratelimit-remaining", "0;w=1").onlyFor("HEAD", "/v2/team/limited/manifests/3.19.1"), 1);
+            // three answers: the client's own retries, then the sync's back-off and second try
+            front.inject(Fault.tooManyRequests(1).onlyFor("HEAD", "/v2/team/limited/manifests/3.20"), 3);
+
+            SyncReport report = engine.syncRule("sync-limited", SyncRequest.ALL, p -> { });
+
+            assertThat(report.complete()).as(report.summary()).isTrue();
+            assertThat(tagNames(report)).containsExactlyInAnyOrder("3.19.1", "3.20");
+            assertThat(report.tagsFetched()).isEqualTo(2);
+            assertThat(report.pauses()).hasSize(2)
+                    .anySatisfy(p -> assertThat(p).contains("had 0 pulls left (ratelimit-remaining), kept for clients"))
+                    .anySatisfy(p -> assertThat(p).contains("429 Too Many Requests"));
+            assertThat(front.count("HEAD", "/v2/team/limited/manifests/3.20")).isGreaterThan(3);
+            assertEveryRecordedTagIsWhole("limited", PlatformFilter.ALL);
+        }
     }
 
     /** No recorded tag points at content the cache lacks: the manifest, and for the chosen platforms every manifest and blob. */
