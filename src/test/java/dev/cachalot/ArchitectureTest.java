@@ -17,7 +17,7 @@ import com.tngtech.archunit.lang.ArchRule;
  * The package boundaries of docs/architecture.md, held by tests. Layers, bottom up: {@code oci} (value types of the
  * specs) → {@code storage} → {@code rules}, {@code stats} → {@code credentials}, {@code upstream} → {@code registry}
  * (HTTP API), {@code proxy} (pull-through), {@code bundle} (offline bundles, on
- * proxy) → {@code engine} → {@code app}, {@code cli}. Beside them: {@code security}
+ * proxy), {@code sync} (active sync, through proxy's fill path) → {@code engine} → {@code app}, {@code cli}. Beside them: {@code security}
  * (TLS material, users, tokens and access decisions; above {@code storage} and {@code oci}, used by {@code registry}'s
  * listener, the engine's wiring and {@code tls init}) and {@code metrics}
  * (fed by {@code engine}, known to no part).
@@ -34,6 +34,7 @@ class ArchitectureTest {
     private static final String REGISTRY = "dev.cachalot.registry..";
     private static final String PROXY = "dev.cachalot.proxy..";
     private static final String BUNDLE = "dev.cachalot.bundle..";
+    private static final String SYNC = "dev.cachalot.sync..";
     private static final String ENGINE = "dev.cachalot.engine..";
     private static final String SECURITY = "dev.cachalot.security..";
     private static final String METRICS = "dev.cachalot.metrics..";
@@ -95,13 +96,25 @@ class ArchitectureTest {
             .because("bundles sit beside pull-through, on top of the stores; the parts below them must not know them");
 
     @ArchTest
+    static final ArchRule syncCachesThroughThePullPath = noClasses().that().resideInAPackage(SYNC)
+            .should().dependOnClassesThat().resideInAnyPackage(REGISTRY, CREDENTIALS, STATS, BUNDLE)
+            .because("a sync caches as a pull does, through proxy's CacheFiller (same verification, single flight, stores),"
+                    + " without being a pull: no HTTP layer, no pull events");
+
+    @ArchTest
+    static final ArchRule onlyTheEngineAndItsClientsKnowSync = noClasses().that()
+            .resideInAnyPackage(OCI, STORAGE, RULES, STATS, CREDENTIALS, UPSTREAM, REGISTRY, PROXY, BUNDLE)
+            .should().dependOnClassesThat().resideInAPackage(SYNC)
+            .because("the engine wires sync on top of pull-through; the parts below must not know it");
+
+    @ArchTest
     static final ArchRule storageIsTheBottom = noClasses().that().resideInAPackage(STORAGE)
             .should().dependOnClassesThat().resideInAnyPackage(PROXY, UPSTREAM, REGISTRY, RULES, CREDENTIALS, STATS, SECURITY)
             .because("storage knows blobs and metadata, not what they are used for");
 
     @ArchTest
     static final ArchRule partsDoNotReachUp = noClasses().that()
-            .resideInAnyPackage(OCI, STORAGE, RULES, STATS, CREDENTIALS, UPSTREAM, REGISTRY, PROXY, BUNDLE, SECURITY, METRICS)
+            .resideInAnyPackage(OCI, STORAGE, RULES, STATS, CREDENTIALS, UPSTREAM, REGISTRY, PROXY, BUNDLE, SYNC, SECURITY, METRICS)
             .should().dependOnClassesThat().resideInAnyPackage(ENGINE, CLI, APP)
             .because("dependencies point one way: app/cli -> engine -> parts -> storage -> oci");
 

@@ -3,8 +3,11 @@ package dev.cachalot.cli;
 import dev.cachalot.engine.EngineAdmin;
 import dev.cachalot.engine.RuleDraft;
 import dev.cachalot.rules.CacheRule;
+import dev.cachalot.rules.SyncDraft;
+import dev.cachalot.rules.SyncPolicy;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -13,7 +16,7 @@ import picocli.CommandLine.Parameters;
 /** Cache rules. */
 @Command(name = "rules", mixinStandardHelpOptions = true, description = "Manage cache rules.",
         subcommands = {RulesCommand.Create.class, RulesCommand.ListRules.class, RulesCommand.Show.class, RulesCommand.Update.class,
-                RulesCommand.Delete.class})
+                RulesCommand.Delete.class, RulesSyncCommand.class})
 final class RulesCommand {
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a cache rule.")
@@ -77,12 +80,14 @@ final class RulesCommand {
         }
     }
 
-    @Command(name = "update", mixinStandardHelpOptions = true, description = "Change a rule's credential set.")
+    @Command(name = "update", mixinStandardHelpOptions = true, description = "Change a rule's credential set or sync policy.",
+            footer = {"", "Sync options not given keep their setting: '--sync active' switches a rule back on as it was set.",
+                    "A tag FILTER is a glob (3.*), a list (3.19,3.20), re:REGEX or semver:RANGE (semver:>=3.19 <4)."})
     static final class Update extends EngineCommand {
         @Parameters(paramLabel = "NAME")
         String name;
 
-        @ArgGroup(exclusive = true, multiplicity = "1")
+        @ArgGroup(exclusive = true, multiplicity = "0..1")
         CredentialChange change;
 
         static final class CredentialChange {
@@ -92,10 +97,34 @@ final class RulesCommand {
             boolean remove;
         }
 
+        @Option(names = "--sync", paramLabel = "active|passive", description = "active: sync on a schedule; passive: cache what is pulled (the default).")
+        String sync;
+        @Option(names = "--sync-tags", paramLabel = "FILTER", description = "Tags to sync: a glob (3.*), a list (3.19,3.20), re:REGEX or semver:RANGE.")
+        String syncTags;
+        @Option(names = "--sync-platforms", paramLabel = "P1,P2", description = "Platforms of an index to sync, e.g. linux/amd64,linux/arm64 (empty: all).")
+        String syncPlatforms;
+        @Option(names = "--sync-interval", paramLabel = "DURATION", description = "How often an active rule syncs: 30m, 12h (the default), 1d.")
+        String syncInterval;
+        @Option(names = "--sync-repositories", paramLabel = "R1,R2", description = "Wildcard rules: repositories to sync, the part standing for '*' (empty: those cached).")
+        String syncRepositories;
+
         @Override
         protected int run(EngineAdmin engine) {
-            CacheRule r = engine.setRuleCredentialSet(name, change.remove ? null : change.credentialSet);
-            out().println("Updated rule " + r.name() + ": credential set " + (r.credentialSet() == null ? "(none)" : r.credentialSet()));
+            SyncDraft syncChange = new SyncDraft(sync, syncTags, syncPlatforms, syncInterval, syncRepositories, null, null, null);
+            boolean changesSync = !syncChange.equals(SyncDraft.NONE);
+            if (change == null && !changesSync) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "give what to change: --credential-set, --remove-credential-set, or --sync and its options");
+            }
+            CacheRule r = null;
+            if (change != null) {
+                r = engine.setRuleCredentialSet(name, change.remove ? null : change.credentialSet);
+                out().println("Updated rule " + r.name() + ": credential set " + (r.credentialSet() == null ? "(none)" : r.credentialSet()));
+            }
+            if (changesSync) {
+                r = engine.updateRuleSync(name, syncChange);
+                out().println("Updated rule " + r.name() + ": sync " + syncLine(r.sync()));
+            }
             return 0;
         }
     }
@@ -128,6 +157,20 @@ final class RulesCommand {
         m.put("freshness", r.freshness().text());
         m.put("creationDate", r.creationDate() == null ? null : r.creationDate().toString());
         m.put("provisioningState", r.provisioningState() == null ? null : r.provisioningState().name());
+        m.put("sync", syncLine(r.sync()));
         return m;
+    }
+
+    /** {@code passive}, or {@code active every 12h, tags 3.*, platforms linux/amd64, repositories nginx,alpine}. */
+    static String syncLine(SyncPolicy p) {
+        StringBuilder b = new StringBuilder(p.mode().text());
+        if (p.isActive()) b.append(" every ").append(SyncPolicy.intervalText(p.interval()));
+        b.append(", tags ").append(p.tags().text());
+        b.append(", platforms ").append(p.platforms().isAll() ? "all" : p.platforms().text());
+        if (!p.repositories().isEmpty()) b.append(", repositories ").append(String.join(",", p.repositories()));
+        if (p.referrers()) b.append(", referrers");
+        if (!p.includeArtifactTypes().isEmpty()) b.append(", artifact types ").append(String.join(",", p.includeArtifactTypes()));
+        if (!p.excludeArtifactTypes().isEmpty()) b.append(", not artifact types ").append(String.join(",", p.excludeArtifactTypes()));
+        return b.toString();
     }
 }

@@ -10,6 +10,7 @@ import dev.cachalot.registry.TlsFiles;
 import dev.cachalot.rules.CacheRule;
 import dev.cachalot.rules.FreshnessPolicy;
 import dev.cachalot.rules.ImportReport;
+import dev.cachalot.rules.SyncDraft;
 import dev.cachalot.rules.Upstream;
 import dev.cachalot.rules.io.ConflictPolicy;
 import dev.cachalot.rules.io.RuleFormat;
@@ -24,6 +25,10 @@ import dev.cachalot.stats.RepositoryStats;
 import dev.cachalot.stats.StatsTotals;
 import dev.cachalot.stats.TimeBucket;
 import dev.cachalot.storage.DataFolder;
+import dev.cachalot.sync.SyncProgress;
+import dev.cachalot.sync.SyncReport;
+import dev.cachalot.sync.SyncRequest;
+import dev.cachalot.sync.SyncStatus;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -210,13 +215,13 @@ public final class Engine implements EngineAdmin {
     @Override
     public List<String> checkRule(RuleDraft draft) {
         return parts.ruleService.check(draft.name(), draft.sourceRepository(), draft.targetRepository(), draft.credentialSet(),
-                freshnessOf(draft));
+                freshnessOf(draft), draft.sync());
     }
 
     @Override
     public CacheRule createRule(RuleDraft draft) {
         return changing(() -> parts.ruleService.create(draft.name(), draft.sourceRepository(), draft.targetRepository(),
-                draft.credentialSet(), freshnessOf(draft)));
+                draft.credentialSet(), freshnessOf(draft), draft.sync()));
     }
 
     private FreshnessPolicy freshnessOf(RuleDraft draft) {
@@ -227,6 +232,36 @@ public final class Engine implements EngineAdmin {
     @Override
     public CacheRule setRuleCredentialSet(String ruleName, String credentialSetOrNull) {
         return changing(() -> parts.ruleService.setCredentialSet(ruleName, credentialSetOrNull));
+    }
+
+    @Override
+    public CacheRule updateRuleSync(String ruleName, SyncDraft change) {
+        return changing(() -> parts.ruleService.setSync(ruleName, change));
+    }
+
+    @Override
+    public SyncReport syncRule(String ruleName, SyncRequest request, Consumer<SyncProgress> progress) {
+        return parts.syncs.run(ruleName, request, progress);
+    }
+
+    @Override
+    public boolean startSync(String ruleName, SyncRequest request) {
+        return parts.syncs.start(ruleName, request);
+    }
+
+    /** The rule syncs (tests run the scheduler's look directly). */
+    dev.cachalot.sync.RuleSyncs syncs() {
+        return parts.syncs;
+    }
+
+    @Override
+    public boolean cancelSync(String ruleName) {
+        return parts.syncs.cancel(ruleName);
+    }
+
+    @Override
+    public java.util.Map<String, SyncStatus> syncStatuses() {
+        return parts.syncs.statuses();
     }
 
     @Override

@@ -5,11 +5,16 @@ import dev.cachalot.bundle.BundleImportReport;
 import dev.cachalot.bundle.BundleSelection;
 import dev.cachalot.rules.CacheRule;
 import dev.cachalot.rules.ImportReport;
+import dev.cachalot.rules.SyncDraft;
 import dev.cachalot.rules.Upstream;
 import dev.cachalot.stats.PullEvent;
 import dev.cachalot.stats.RepositoryStats;
 import dev.cachalot.stats.StatsTotals;
 import dev.cachalot.stats.TimeBucket;
+import dev.cachalot.sync.SyncProgress;
+import dev.cachalot.sync.SyncReport;
+import dev.cachalot.sync.SyncRequest;
+import dev.cachalot.sync.SyncStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,6 +57,51 @@ public interface EngineApi {
     CacheRule createRule(RuleDraft draft);
 
     CacheRule setRuleCredentialSet(String ruleName, String credentialSetOrNull);
+
+    // ---- active sync ----
+
+    /**
+     * Changes a rule's sync policy; the change's null fields keep the rule's settings ({@code SyncDraft.mode("active")}
+     * switches it on as it was set before). Used by the very next sync run and the scheduler of every engine.
+     *
+     * @throws dev.cachalot.rules.RuleValidationException when there is no such rule, or with every reason the change is refused
+     */
+    default CacheRule updateRuleSync(String ruleName, SyncDraft change) {
+        throw new UnsupportedOperationException("this engine does not offer active sync");
+    }
+
+    /**
+     * Syncs a rule now on the calling thread, reporting progress as it goes (on this thread); a real run becomes the
+     * rule's last run. Interrupting the calling thread or {@link #cancelSync} stops it between steps, leaving every tag
+     * as it was or whole. A report with failures is returned, not thrown.
+     *
+     * @throws IllegalArgumentException when there is no such rule
+     * @throws IllegalStateException    when the rule's sync is running already (in this engine)
+     */
+    default SyncReport syncRule(String ruleName, SyncRequest request, Consumer<SyncProgress> progress) {
+        throw new UnsupportedOperationException("this engine does not offer active sync");
+    }
+
+    /**
+     * Starts a sync run of the rule in the background and returns (the portal's Sync now); its progress shows in
+     * {@link #syncStatuses()}, its outcome as the rule's last run.
+     *
+     * @return false when the rule's sync is running already (in this engine or another one sharing its database)
+     * @throws IllegalArgumentException when there is no such rule, or for a dry run (use {@link #syncRule})
+     */
+    default boolean startSync(String ruleName, SyncRequest request) {
+        throw new UnsupportedOperationException("this engine does not offer active sync");
+    }
+
+    /** Asks a running sync of the rule to stop (the portal's Cancel). @return false when none is running in this engine */
+    default boolean cancelSync(String ruleName) {
+        throw new UnsupportedOperationException("this engine does not offer active sync");
+    }
+
+    /** Each rule's sync status (last run, next scheduled run, progress while running), by rule name. */
+    default java.util.Map<String, SyncStatus> syncStatuses() {
+        throw new UnsupportedOperationException("this engine does not offer active sync");
+    }
 
     void deleteRule(String name);
 

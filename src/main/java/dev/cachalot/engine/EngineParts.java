@@ -37,8 +37,12 @@ import dev.cachalot.storage.PostgresSettings;
 import dev.cachalot.storage.RepositoryKind;
 import dev.cachalot.storage.S3BlobStore;
 import dev.cachalot.storage.S3Settings;
+import dev.cachalot.sync.RateLimitPace;
+import dev.cachalot.sync.RuleSyncs;
+import dev.cachalot.sync.SyncTurns;
 import dev.cachalot.upstream.DeferredUpstreamClient;
 import dev.cachalot.upstream.OkHttpUpstreamClient;
+import dev.cachalot.upstream.RateLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -87,6 +91,8 @@ final class EngineParts implements AutoCloseable {
     /** Offline bundles: cached images out to an OCI layout tar, and such a tar into the cache. */
     final BundleExporter bundleExporter;
     final BundleImporter bundleImporter;
+    /** Active sync of rules, through the pull path. */
+    final RuleSyncs syncs;
 
     /**
      * @param sharedDatabase the PostgreSQL database this engine shares with others, or null for the data folder's
@@ -116,7 +122,8 @@ final class EngineParts implements AutoCloseable {
             this.vault = new Vault(folder, vaultOptions);
             CredentialSetStore credentialSets = new CredentialSetStore(database);
             VaultCredentials vaultCredentials = new VaultCredentials(credentialSets, vault, clock);
-            this.upstreamClient = new DeferredUpstreamClient(() -> new OkHttpUpstreamClient(vaultCredentials));
+            RateLimits rateLimits = new RateLimits(clock);
+            this.upstreamClient = new DeferredUpstreamClient(() -> new OkHttpUpstreamClient(vaultCredentials, rateLimits));
             this.credentialService = new CredentialService(database, credentialSets, ruleStore, upstreamStore, vault,
                     vaultCredentials, upstreamClient, clock);
             this.ruleService = new RuleService(database, ruleStore, upstreamStore, this::localRepositoryUnder, credentialService.lookup());
@@ -139,6 +146,8 @@ final class EngineParts implements AutoCloseable {
             NameRouting routing = new NameRouting(config::ruleSet, index);
             this.bundleImporter = new BundleImporter(name -> routing.forPull(name, null), index, blobs, new DiskRoom(folder.root()),
                     folder.tmp(), MAX_BLOB_BYTES, clock);
+            this.syncs = new RuleSyncs(database, config::ruleSet, backend.filler(), index, fillLeases == null ? SyncTurns.SINGLE_NODE
+                    : rule -> fillLeases.tryRuleSync(rule).map(lease -> lease::close), new RateLimitPace(rateLimits, clock), clock);
             CredentialSetTable credentialSetMetadata = new CredentialSetTable(database);
             this.importer = new RuleImporter(database, ruleStore, upstreamStore, credentialSetMetadata, this::localRepositoryUnder);
             this.exporter = new RuleExporter(ruleStore, upstreamStore, credentialSetMetadata);
@@ -187,6 +196,7 @@ final class EngineParts implements AutoCloseable {
     /** Closes what the parts hold open; the watcher, the janitor and the server are stopped before this. */
     @Override
     public void close() {
+        syncs.close();
         backend.close();
         // Gives this engine's fill leases to the others at once (a fill cut short by the close stored nothing).
         if (fillLeases != null) fillLeases.close();

@@ -117,6 +117,7 @@ final class ServerLifecycle implements AutoCloseable {
                     int swept = parts.blobHousekeeping.sweepTemp();
                     if (swept > 0) log.info("Removed {} unfinished download(s) left by an earlier run", swept);
                     parts.janitor.start(); // one janitor per data folder: the serving process's
+                    parts.syncs.startScheduler(); // and one sync scheduler (across a cluster, one node per rule's run)
                 }
                 // Before the server: the client's build (OkHttp, the TLS trust store) runs on another core while the server
                 // starts, so the first pull waits less for it. Fresh process with its CDS archive, 2 vCPUs: first cold blob

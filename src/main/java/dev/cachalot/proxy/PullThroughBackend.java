@@ -69,6 +69,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
     private final Clock clock;
     private final LocalRepositories local;
     private final DiskRoom room;
+    private final CacheFiller filler;
 
     public PullThroughBackend(Supplier<RuleSet> rules, BlobStore store, RepositoryContents index, UpstreamClient upstream,
                               Consumer<PullEvent> events, Path dataRoot, long maxBlobBytes, Clock clock) {
@@ -92,6 +93,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
         this.room = new DiskRoom(dataRoot);
         this.local = new LocalRepositories(rules, store, index, new dev.cachalot.storage.DataFolder(dataRoot).tmp(),
                 maxBlobBytes, LocalRepositories.DEFAULT_UPLOAD_IDLE_EXPIRY, clock);
+        this.filler = new CacheFiller(this, store, index, upstream, clock);
     }
 
     // ------------------------------------------------------------------ manifests
@@ -205,7 +207,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
         }
     }
 
-    private ManifestResult fetchAndStore(Resolution r, UpstreamRequest request, String reference, List<String> accept, String tagOrNull) {
+    ManifestResult fetchAndStore(Resolution r, UpstreamRequest request, String reference, List<String> accept, String tagOrNull) {
         UpstreamManifest m;
         try {
             m = upstream.fetchManifest(request, reference, accept);
@@ -239,7 +241,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
         return new ManifestResult(m.body(), facts.mediaType(), m.digest(), ContentOrigin.UPSTREAM);
     }
 
-    private Optional<ManifestResult> cachedCopy(RepositoryName repository, Digest digest, ContentOrigin origin) {
+    Optional<ManifestResult> cachedCopy(RepositoryName repository, Digest digest, ContentOrigin origin) {
         Optional<StoredManifest> m = index.manifest(repository, digest);
         if (m.isEmpty()) return Optional.empty();
         return readManifest(digest).map(body -> new ManifestResult(body, m.get().mediaType(), digest, origin));
@@ -632,6 +634,22 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
         } catch (RuntimeException e) {
             log.warn("Could not record a pull event", e);
         }
+    }
+
+    /**
+     * The pull-through fill path for callers that cache content without a client waiting for it (active sync): the same
+     * verification, single flight and stores as a pull, with no pull event.
+     */
+    public CacheFiller filler() {
+        return filler;
+    }
+
+    NameRouting routing() {
+        return routing;
+    }
+
+    BlobFills fills() {
+        return fills;
     }
 
     /** Downloads in flight (for tests and the status bar). */

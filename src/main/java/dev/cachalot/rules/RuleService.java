@@ -57,10 +57,21 @@ public final class RuleService {
      * @throws RuleValidationException with every reason the rule is refused
      */
     public CacheRule create(String name, String source, String target, String credentialSet, FreshnessPolicy freshness) {
-        CacheRule candidate = candidate(name, source, target, credentialSet, freshness);
+        return create(name, source, target, credentialSet, freshness, SyncDraft.NONE);
+    }
+
+    /**
+     * As {@link #create(String, String, String, String, FreshnessPolicy)}, with a sync policy ({@link SyncDraft#NONE}
+     * or null fields: passive, the defaults).
+     */
+    public CacheRule create(String name, String source, String target, String credentialSet, FreshnessPolicy freshness,
+                            SyncDraft sync) {
+        List<String> syncProblems = new java.util.ArrayList<>();
+        CacheRule candidate = withSync(candidate(name, source, target, credentialSet, freshness), sync, syncProblems);
         return database.inTransaction(c -> {
             lockConfiguration(c);
             List<String> problems = problems(c, candidate);
+            problems.addAll(syncProblems);
             if (!problems.isEmpty()) throw new RuleValidationException(problems);
             rules.insert(c, candidate);
             return candidate;
@@ -69,8 +80,47 @@ public final class RuleService {
 
     /** The reasons {@link #create} would refuse this rule now; empty when it would accept it. Changes nothing. */
     public List<String> check(String name, String source, String target, String credentialSet, FreshnessPolicy freshness) {
-        CacheRule candidate = candidate(name, source, target, credentialSet, freshness);
-        return database.query(c -> problems(c, candidate));
+        return check(name, source, target, credentialSet, freshness, SyncDraft.NONE);
+    }
+
+    /** The reasons {@link #create(String, String, String, String, FreshnessPolicy, SyncDraft)} would refuse this rule now. */
+    public List<String> check(String name, String source, String target, String credentialSet, FreshnessPolicy freshness,
+                              SyncDraft sync) {
+        List<String> syncProblems = new java.util.ArrayList<>();
+        CacheRule candidate = withSync(candidate(name, source, target, credentialSet, freshness), sync, syncProblems);
+        return database.query(c -> {
+            List<String> problems = problems(c, candidate);
+            problems.addAll(syncProblems);
+            return problems;
+        });
+    }
+
+    /**
+     * Changes a rule's sync policy as {@code change} says; its null fields keep the rule's settings as they are.
+     *
+     * @throws RuleValidationException when there is no such rule, or with every reason the change is refused
+     */
+    public CacheRule setSync(String ruleName, SyncDraft change) {
+        return database.inTransaction(c -> {
+            lockConfiguration(c);
+            CacheRule rule = rules.list(c).stream().filter(r -> r.name().equals(ruleName)).findFirst()
+                    .orElseThrow(() -> new RuleValidationException("there is no cache rule named '" + ruleName + "'"));
+            CacheRule changed = rule.withSync(rule.sync().with(change == null ? SyncDraft.NONE : change, rule.isWildcard()));
+            rules.update(c, changed);
+            return changed;
+        });
+    }
+
+    /** The candidate with its sync policy; what is wrong with the policy goes to {@code problems}. */
+    private static CacheRule withSync(CacheRule candidate, SyncDraft sync, List<String> problems) {
+        if (sync == null) return candidate;
+        try {
+            boolean wildcard = candidate.targetRepository() != null && candidate.isWildcard();
+            return candidate.withSync(SyncPolicy.PASSIVE.with(sync, wildcard));
+        } catch (RuleValidationException e) {
+            problems.addAll(e.problems());
+            return candidate;
+        }
     }
 
     /** @return false when there was no rule of that name */

@@ -35,9 +35,16 @@ public final class FillLeases implements AutoCloseable {
      */
     private static final String TRY_HOUSEKEEPING = "SELECT pg_try_advisory_lock(1128350536, 1)";
     private static final String UNLOCK_HOUSEKEEPING = "SELECT pg_advisory_unlock(1128350536, 1)";
+    /**
+     * A rule's sync turn: the two-key space too, under its own first key, the second a hash of the rule's name (two
+     * names with the same hash take turns, which costs only waiting).
+     */
+    private static final String TRY_RULE_SYNC = "SELECT pg_try_advisory_lock(1398361665, ?)";
+    private static final String UNLOCK_RULE_SYNC = "SELECT pg_advisory_unlock(1398361665, ?)";
 
     private final Database database;
     private final Set<Long> held = new HashSet<>();
+    private final Set<Integer> heldRuleSyncs = new HashSet<>();
     private boolean housekeeping;
     private Connection session;
 
@@ -54,12 +61,18 @@ public final class FillLeases implements AutoCloseable {
         private final long key;
         private final Connection heldOn;
         private final boolean housekeepingTurn;
+        private final boolean ruleSyncTurn;
         private boolean released;
 
         private Lease(long key, Connection heldOn, boolean housekeepingTurn) {
+            this(key, heldOn, housekeepingTurn, false);
+        }
+
+        private Lease(long key, Connection heldOn, boolean housekeepingTurn, boolean ruleSyncTurn) {
             this.key = key;
             this.heldOn = heldOn;
             this.housekeepingTurn = housekeepingTurn;
+            this.ruleSyncTurn = ruleSyncTurn;
         }
 
         /**
@@ -80,11 +93,18 @@ public final class FillLeases implements AutoCloseable {
                 if (heldOn != session) return; // that session is gone, and the lock with it
                 if (housekeepingTurn) {
                     housekeeping = false;
+                } else if (ruleSyncTurn) {
+                    heldRuleSyncs.remove((int) key);
                 } else {
                     held.remove(key);
                 }
-                try (PreparedStatement ps = session.prepareStatement(housekeepingTurn ? UNLOCK_HOUSEKEEPING : UNLOCK)) {
-                    if (!housekeepingTurn) ps.setLong(1, key);
+                String unlock = housekeepingTurn ? UNLOCK_HOUSEKEEPING : ruleSyncTurn ? UNLOCK_RULE_SYNC : UNLOCK;
+                try (PreparedStatement ps = session.prepareStatement(unlock)) {
+                    if (ruleSyncTurn) {
+                        ps.setInt(1, (int) key);
+                    } else if (!housekeepingTurn) {
+                        ps.setLong(1, key);
+                    }
                     ps.executeQuery().close();
                 } catch (SQLException e) {
                     dropSession(); // a session we cannot talk to holds nothing we can rely on: let it go
@@ -151,6 +171,36 @@ public final class FillLeases implements AutoCloseable {
         }
     }
 
+    /**
+     * This node's turn at syncing rule {@code ruleName}, if no node has it now, else empty (without waiting): one node at
+     * a time runs a rule's sync. Throws {@link StorageException} when the database cannot be reached.
+     */
+    public synchronized Optional<Lease> tryRuleSync(String ruleName) {
+        int key = ruleName.hashCode();
+        if (heldRuleSyncs.contains(key)) {
+            return Optional.empty();
+        }
+        for (int attempt = 0; ; attempt++) {
+            try {
+                Connection c = session();
+                try (PreparedStatement ps = c.prepareStatement(TRY_RULE_SYNC)) {
+                    ps.setInt(1, key);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        if (!rs.getBoolean(1)) return Optional.empty();
+                    }
+                }
+                heldRuleSyncs.add(key);
+                return Optional.of(new Lease(key, c, false, true));
+            } catch (SQLException e) {
+                dropSession();
+                if (attempt > 0) {
+                    throw new StorageException("cannot take the turn to sync rule '" + ruleName + "': " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
     /** The advisory-lock key of a digest: its first 64 bits (a digest is already a uniform hash). */
     static long key(Digest digest) {
         return Long.parseUnsignedLong(digest.hex().substring(0, 16), 16);
@@ -192,6 +242,7 @@ public final class FillLeases implements AutoCloseable {
         }
         session = null;
         held.clear();
+        heldRuleSyncs.clear();
         housekeeping = false;
     }
 

@@ -88,7 +88,16 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
         this(credentials, settings, Clock.systemUTC());
     }
 
+    /** A client that notes the upstreams' {@code ratelimit-remaining} headers in {@code rateLimits}. */
+    public OkHttpUpstreamClient(UpstreamCredentials credentials, RateLimits rateLimits) {
+        this(credentials, UpstreamHttpSettings.defaults(), Clock.systemUTC(), rateLimits);
+    }
+
     OkHttpUpstreamClient(UpstreamCredentials credentials, UpstreamHttpSettings settings, Clock clock) {
+        this(credentials, settings, clock, new RateLimits(clock));
+    }
+
+    OkHttpUpstreamClient(UpstreamCredentials credentials, UpstreamHttpSettings settings, Clock clock, RateLimits rateLimits) {
         this.credentials = credentials;
         this.settings = settings;
         this.clock = clock;
@@ -114,6 +123,13 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
                     OkHttpBlob.BlobSocket holder = chain.request().tag(OkHttpBlob.BlobSocket.class);
                     if (holder != null && chain.connection() != null) holder.socket = chain.connection().socket();
                     return chain.proceed(chain.request());
+                })
+                .addNetworkInterceptor(chain -> {
+                    // Every answer, retried ones and redirects too: the allowance the upstream announces, for syncs to heed.
+                    Response response = chain.proceed(chain.request());
+                    okhttp3.HttpUrl url = chain.request().url();
+                    rateLimits.observe(url.scheme(), url.host(), url.port(), response.header("ratelimit-remaining"));
+                    return response;
                 })
                 .build();
     }

@@ -145,7 +145,8 @@ class CliTest {
 
         JsonNode rule = find(cli.run("rules", "list", "--json").succeeded().json(), "name", "web-nginx");
         assertThat(fieldNames(rule)).containsExactly("name", "sourceRepository", "targetRepository", "credentialSet", "freshness",
-                "creationDate", "provisioningState");
+                "creationDate", "provisioningState", "sync");
+        assertThat(rule.get("sync").asText()).isEqualTo("passive, tags *, platforms all");
         assertThat(rule.get("sourceRepository").asText()).isEqualTo(source);
         assertThat(rule.get("targetRepository").asText()).isEqualTo("web/nginx");
         assertThat(rule.get("credentialSet").isNull()).isTrue();

@@ -51,6 +51,33 @@ class RuleStoreTest {
     }
 
     @Test
+    void readsBackASyncPolicyAsItWasSavedAndAnUpdateChangesIt() {
+        SyncPolicy policy = SyncPolicy.PASSIVE.with(new SyncDraft("active", "semver:>=3.19 <4", "linux/amd64,linux/arm64/v8", "6h",
+                "nginx,team/app", "true", "application/vnd.oci.image.config.v1+json", "application/vnd.example.sbom*"), true);
+        CacheRule rule = new CacheRule("lib-sync", "docker.io/library/*", "library/*", null, FreshnessPolicy.REVALIDATE,
+                Instant.parse("2025-03-01T10:15:30.123Z"), CacheRule.ProvisioningState.Succeeded, policy);
+        insert(rule);
+        assertThat(rules.find("lib-sync")).contains(rule);
+
+        CacheRule passive = rule.withSync(policy.with(SyncDraft.mode("passive"), true));
+        database.inTransaction(c -> {
+            rules.update(c, passive);
+            return null;
+        });
+        CacheRule read = rules.find("lib-sync").orElseThrow();
+        assertThat(read).isEqualTo(passive);
+        assertThat(read.sync().isActive()).isFalse();
+        assertThat(read.sync().tags().text()).isEqualTo("semver:>=3.19 <4");
+        assertThat(read.sync().interval()).isEqualTo(Duration.ofHours(6));
+    }
+
+    @Test
+    void aRuleSavedWithoutASyncPolicyIsPassive() {
+        insert(rule("plain-rule", "docker.io/library/nginx", "nginx", Instant.parse("2025-03-01T10:15:30Z")));
+        assertThat(rules.find("plain-rule").orElseThrow().sync()).isEqualTo(SyncPolicy.PASSIVE);
+    }
+
+    @Test
     void readsBackARuleAsItWasSaved() {
         CacheRule rule = new CacheRule("hello-rule", "docker.io/library/hello-world", "hello-world", "hub-creds",
                 new FreshnessPolicy.Ttl(Duration.ofMinutes(10)), Instant.parse("2025-03-01T10:15:30.123Z"),

@@ -287,7 +287,11 @@ public final class CountingProxy implements AutoCloseable {
                     throw new EOFException("upstream closed without a response to " + method + " " + target);
                 }
                 int status = statusOf(response);
-                clientOut.write(response.raw());
+                if (fault != null && fault.kind() == Fault.Kind.RESPONSE_HEADER) {
+                    clientOut.write(withHeader(response.raw(), fault.header()));
+                } else {
+                    clientOut.write(response.raw());
+                }
                 LongAdder perRequest = bodyBytesByRequest.computeIfAbsent(key(method, path), k -> new LongAdder());
                 long sent;
                 boolean untilClose = false;
@@ -345,6 +349,13 @@ public final class CountingProxy implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** A response head with one more header line, before the blank line that ends it. */
+    private static byte[] withHeader(byte[] head, String line) {
+        String text = new String(head, java.nio.charset.StandardCharsets.ISO_8859_1);
+        int end = text.lastIndexOf("\r\n\r\n");
+        return (text.substring(0, end) + "\r\n" + line + text.substring(end)).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     private static int answerFault(Fault fault, OutputStream out) throws IOException {

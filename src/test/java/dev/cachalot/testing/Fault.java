@@ -22,9 +22,14 @@ import java.util.regex.Pattern;
  * @param offset body byte offset for {@link Kind#CLOSE_MID_BODY} and {@link Kind#CORRUPT_BODY_BYTE}
  * @param method the only HTTP method it applies to (null: any)
  * @param path a regex the request path (without query) must match (null: any)
+ * @param header a {@link Kind#RESPONSE_HEADER}'s header line ({@code Name: value}), else null
  */
 public record Fault(Kind kind, int status, int retryAfterSeconds, Duration delay, long offset, String method,
-                    Pattern path) {
+                    Pattern path, String header) {
+
+    public Fault(Kind kind, int status, int retryAfterSeconds, Duration delay, long offset, String method, Pattern path) {
+        this(kind, status, retryAfterSeconds, delay, offset, method, path, null);
+    }
 
     public enum Kind {
         /** Answer with a status and a spec error body; the upstream never sees the request. */
@@ -36,7 +41,14 @@ public record Fault(Kind kind, int status, int retryAfterSeconds, Duration delay
         /** Forward, then close the client's connection after {@code offset} body bytes. */
         CLOSE_MID_BODY,
         /** Forward, flipping the bits of the body byte at {@code offset}. */
-        CORRUPT_BODY_BYTE
+        CORRUPT_BODY_BYTE,
+        /** Forward, adding {@code header} to the upstream's answer (a rate-limit announcement, say). */
+        RESPONSE_HEADER
+    }
+
+    /** Forward, adding the header line {@code name: value} to the answer. */
+    public static Fault responseHeader(String name, String value) {
+        return new Fault(Kind.RESPONSE_HEADER, 0, -1, Duration.ZERO, 0, null, null, name + ": " + value);
     }
 
     public static Fault status(int status) {
@@ -62,7 +74,7 @@ public record Fault(Kind kind, int status, int retryAfterSeconds, Duration delay
     /** The same fault, only for requests with this method (null: any) whose path matches {@code pathRegex}. */
     public Fault onlyFor(String method, String pathRegex) {
         return new Fault(kind, status, retryAfterSeconds, delay, offset, method,
-                pathRegex == null ? null : Pattern.compile(pathRegex));
+                pathRegex == null ? null : Pattern.compile(pathRegex), header);
     }
 
     boolean matches(String requestMethod, String requestPath) {

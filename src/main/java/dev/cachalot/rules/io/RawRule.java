@@ -7,9 +7,15 @@ package dev.cachalot.rules.io;
  * @param creationDate ISO-8601 text, or null (the import then stamps the current time)
  * @param problem      why the entry could not be read as a rule at all (not an object, a field of the wrong
  *                     type), or null
+ * @param sync         the rule's {@code sync} settings as written, or null (passive)
  */
 public record RawRule(String location, String name, String sourceRepository, String targetRepository,
-                      String credentialSet, String freshness, String creationDate, String problem) {
+                      String credentialSet, String freshness, String creationDate, String problem, dev.cachalot.rules.SyncDraft sync) {
+
+    public RawRule(String location, String name, String sourceRepository, String targetRepository,
+                   String credentialSet, String freshness, String creationDate, String problem) {
+        this(location, name, sourceRepository, targetRepository, credentialSet, freshness, creationDate, problem, null);
+    }
 
     public RawRule(String location, String name, String sourceRepository, String targetRepository,
                    String credentialSet, String freshness, String creationDate) {

@@ -115,6 +115,7 @@ public final class RuleExporter {
             if (r.credentialSet() != null) n.put("credentialSet", r.credentialSet());
             n.put("freshness", r.freshness().text());
             if (r.creationDate() != null) n.put("creationDate", r.creationDate().toString());
+            if (!r.sync().equals(dev.cachalot.rules.SyncPolicy.PASSIVE)) n.set("sync", sync(r.sync()));
         }
         ArrayNode cs = doc.putArray("credentialSets");
         for (CredentialSetMetadata s : credentialSets.get()) {
@@ -134,6 +135,21 @@ public final class RuleExporter {
             if (u.caCertPem() != null) n.put("caCertPem", u.caCertPem());
         }
         return doc;
+    }
+
+    /** Every setting, passive ones too, so that switching the rule back to active restores what it had. */
+    private static ObjectNode sync(dev.cachalot.rules.SyncPolicy policy) {
+        dev.cachalot.rules.SyncDraft text = policy.draft();
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("mode", text.mode());
+        n.put("tags", text.tags());
+        if (!text.platforms().isEmpty()) n.put("platforms", text.platforms());
+        n.put("interval", text.interval());
+        if (!policy.repositories().isEmpty()) policy.repositories().forEach(n.putArray("repositories")::add);
+        n.put("referrers", policy.referrers());
+        if (!policy.includeArtifactTypes().isEmpty()) policy.includeArtifactTypes().forEach(n.putArray("includeArtifactTypes")::add);
+        if (!policy.excludeArtifactTypes().isEmpty()) policy.excludeArtifactTypes().forEach(n.putArray("excludeArtifactTypes")::add);
+        return n;
     }
 
     private ArrayNode acrList() {

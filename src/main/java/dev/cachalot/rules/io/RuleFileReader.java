@@ -157,7 +157,7 @@ public final class RuleFileReader {
             try {
                 JsonNode n = item.node;
                 rules.add(new RawRule(item.location, field(n, "name"), field(n, "sourceRepository"), field(n, "targetRepository"),
-                        field(n, "credentialSet"), field(n, "freshness"), field(n, "creationDate")));
+                        field(n, "credentialSet"), field(n, "freshness"), field(n, "creationDate"), null, sync(n.get("sync"))));
             } catch (FieldException e) {
                 rules.add(RawRule.unreadable(item.location, e.getMessage()));
             }
@@ -374,6 +374,31 @@ public final class RuleFileReader {
     }
 
     /** A scalar field as text; null when absent or null; an error for objects and lists. */
+    /**
+     * A rule's {@code sync} object: {@code mode}, {@code tags}, {@code platforms}, {@code interval}, {@code repositories},
+     * {@code referrers}, {@code includeArtifactTypes}, {@code excludeArtifactTypes}; lists as a list or comma-separated.
+     */
+    private static dev.cachalot.rules.SyncDraft sync(JsonNode n) throws FieldException {
+        if (n == null || n.isNull() || n.isMissingNode()) return null;
+        if (!n.isObject()) throw new FieldException("sync must be an object with mode, tags, platforms, interval and the like");
+        return new dev.cachalot.rules.SyncDraft(field(n, "mode"), listField(n, "tags"), listField(n, "platforms"), field(n, "interval"),
+                listField(n, "repositories"), field(n, "referrers"), listField(n, "includeArtifactTypes"),
+                listField(n, "excludeArtifactTypes"));
+    }
+
+    private static String listField(JsonNode n, String key) throws FieldException {
+        JsonNode v = n.get(key);
+        if (v != null && v.isArray()) {
+            List<String> items = new ArrayList<>();
+            for (JsonNode item : v) {
+                if (item.isContainerNode()) throw new FieldException("sync " + key + " must be a list of texts");
+                items.add(item.asText());
+            }
+            return String.join(",", items);
+        }
+        return field(n, key);
+    }
+
     private static String field(JsonNode n, String key) throws FieldException {
         JsonNode v = n.get(key);
         if (v == null || v.isNull() || v.isMissingNode()) return null;

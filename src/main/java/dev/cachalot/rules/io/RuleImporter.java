@@ -349,8 +349,16 @@ public final class RuleImporter {
                     }
                 }
                 String credentialSet = trimmed(raw.credentialSet());
+                dev.cachalot.rules.SyncPolicy sync = dev.cachalot.rules.SyncPolicy.PASSIVE;
+                if (raw.sync() != null) {
+                    try {
+                        sync = sync.with(raw.sync(), target != null && (target.equals("*") || target.endsWith("/*")));
+                    } catch (RuleValidationException e) {
+                        problems.addAll(e.problems());
+                    }
+                }
                 CacheRule rule = new CacheRule(name == null ? "" : name, source == null ? "" : source, target == null ? "" : target,
-                        credentialSet, freshness, created, CacheRule.ProvisioningState.Succeeded);
+                        credentialSet, freshness, created, CacheRule.ProvisioningState.Succeeded, sync);
 
                 Action action = Action.ADD;
                 if (problems.isEmpty()) {

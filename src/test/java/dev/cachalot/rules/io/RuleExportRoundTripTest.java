@@ -59,6 +59,44 @@ class RuleExportRoundTripTest {
         assertThat(copy.exporter().exportToString(format)).isEqualTo(source.exporter().exportToString(format));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"cachalot-json", "cachalot-yaml"})
+    void aSyncPolicyRoundTripsThroughCachalotDocuments(String format) throws Exception {
+        Path written = dir.resolve("sync.json");
+        Files.writeString(written, """
+                {"version": 1, "rules": [{"name": "mirror-sync", "sourceRepository": "quay.io/mirror/*", "targetRepository": "mirror/*",
+                  "sync": {"mode": "active", "tags": "semver:>=3.19 <4", "platforms": ["linux/amd64", "linux/arm64"], "interval": "6h",
+                           "repositories": "app,tools", "referrers": true, "excludeArtifactTypes": ["application/vnd.example.sbom*"]}}]}
+                """);
+        ImportReport seeded = source.importer().importRules(List.of(written), null, false, ConflictPolicy.FAIL);
+        assertThat(seeded.applied()).as(seeded.toString()).isTrue();
+        dev.cachalot.rules.SyncPolicy sync = source.ruleList().stream().filter(r -> r.name().equals("mirror-sync")).findFirst()
+                .orElseThrow().sync();
+        assertThat(sync.draft()).isEqualTo(new dev.cachalot.rules.SyncDraft("active", "semver:>=3.19 <4", "linux/amd64,linux/arm64", "6h",
+                "app,tools", "true", "", "application/vnd.example.sbom*"));
+
+        Path file = dir.resolve("export." + format);
+        source.exporter().export(file, format);
+        ImportReport report = copy.importer().importRules(List.of(file), null, false, ConflictPolicy.FAIL);
+
+        assertThat(report.applied()).as(report.toString()).isTrue();
+        assertThat(copy.ruleList()).containsExactlyInAnyOrderElementsOf(source.ruleList());
+    }
+
+    @Test
+    void aBadSyncPolicyInAFileIsRefusedWithItsLocation() throws Exception {
+        Path written = dir.resolve("bad-sync.json");
+        Files.writeString(written, """
+                {"version": 1, "rules": [{"name": "bad-sync", "sourceRepository": "quay.io/bad/app", "targetRepository": "bad/app",
+                  "sync": {"mode": "active", "tags": "re:(", "repositories": ["app"]}}]}
+                """);
+        ImportReport report = copy.importer().importRules(List.of(written), null, false, ConflictPolicy.FAIL);
+
+        assertThat(report.applied()).isFalse();
+        assertThat(report.toString()).contains("bad-sync.json").contains("sync tags: tag filter 're:('")
+                .contains("sync repositories are only for wildcard rules");
+    }
+
     @Test
     void csvRoundTripsEveryFieldItCarries() throws Exception {
         // CSV has no room for credential sets and upstreams: the copy gets them from the document first.

@@ -1,0 +1,113 @@
+package dev.cachalot.cli;
+
+import dev.cachalot.engine.EngineAdmin;
+import dev.cachalot.sync.SyncReport;
+import dev.cachalot.sync.SyncRequest;
+import dev.cachalot.sync.SyncedTag;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code cachalot rules sync NAME [--tag T] [--dry-run]}: one sync run now, with what it fetched (or would fetch). Exit 0
+ * when every selected tag is cached (a dry run: when nothing stands in the way), 3 otherwise with the reason on stderr (1,
+ * as for every command, when it could not run: no such rule, an engine that does not answer).
+ */
+@Command(name = "sync", mixinStandardHelpOptions = true, description = "Sync a rule now: fetch the tags its sync policy selects.",
+        footer = {"", "Exit status 0 when every selected tag is cached (with --dry-run: when the run found nothing in the way),",
+                "3 when a tag or repository failed or the run was stopped, 1 when it could not run."})
+final class RulesSyncCommand extends EngineCommand {
+
+    /** As {@code bundle export} when it leaves tags out: the command ran, and not everything asked for is there. */
+    static final int NOT_ALL_CACHED = 3;
+
+    /** How long Ctrl-C waits for the run to stop between steps and record itself as cancelled. */
+    private static final long STOP_WAIT_SECONDS = 10;
+
+    @Parameters(paramLabel = "NAME")
+    String name;
+    @Option(names = "--tag", paramLabel = "T", description = "Sync only this tag (whether or not the rule's tag filter takes it).")
+    String tag;
+    @Option(names = "--dry-run", description = "Fetch and store nothing: print what a run would fetch.")
+    boolean dryRun;
+
+    @Override
+    protected int run(EngineAdmin engine) {
+        RulesCommand.find(engine, name);
+        SyncRequest request = new SyncRequest(tag, dryRun);
+        CountDownLatch done = new CountDownLatch(1);
+        // Ctrl-C: the run stops between steps, so no tag is left pointing at content not yet stored, and records why.
+        Thread stop = new Thread(() -> {
+            if (engine.cancelSync(name)) {
+                try {
+                    done.await(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }, "cachalot-sync-stop");
+        boolean hooked = !dryRun && addHook(stop);
+        SyncReport report;
+        try {
+            report = engine.syncRule(name, request, progress -> { });
+        } finally {
+            done.countDown();
+            if (hooked) removeHook(stop);
+        }
+        print(report);
+        if (report.complete()) return 0;
+        spec.commandLine().getErr().println("cachalot: " + failure(report));
+        return NOT_ALL_CACHED;
+    }
+
+    private void print(SyncReport r) {
+        for (SyncedTag t : r.tags()) {
+            String what = switch (t.action()) {
+                case FETCHED -> "fetched";
+                case UNCHANGED -> "unchanged";
+                case WOULD_FETCH -> "would fetch";
+                case SKIPPED -> "skipped";
+                case FAILED -> "failed";
+            };
+            String counts = t.manifests() + " manifests, " + t.blobs() + " blobs, " + t.bytes() + " bytes";
+            out().println(String.format("%-12s %s:%s  %s%s", what, t.repository(), t.tag(),
+                    t.action() == SyncedTag.Action.UNCHANGED ? (t.digest() == null ? "" : t.digest()) : counts,
+                    t.detail() == null ? "" : " (" + t.detail() + ")"));
+        }
+        for (String pause : r.pauses()) out().println("waited       " + pause);
+        String verb = r.dryRun() ? "Would fetch " + r.tagsToFetch() : "Fetched " + r.tagsFetched();
+        out().println((r.dryRun() ? "Dry run of rule " : "Synced rule ") + r.ruleName() + ": " + r.tagsSelected() + " tags selected in "
+                + r.repositories().size() + (r.repositories().size() == 1 ? " repository" : " repositories") + "; "
+                + verb + ", " + r.tagsUnchanged() + " unchanged"
+                + (r.tagsSkipped() > 0 ? ", " + r.tagsSkipped() + " skipped" : "")
+                + (r.tagsFailed() > 0 ? ", " + r.tagsFailed() + " failed" : "")
+                + "; " + r.manifests() + " manifests, " + r.blobs() + " blobs, " + r.bytes() + " bytes ("
+                + Table.bytes(r.bytes()) + ")" + (r.cancelled() ? "; stopped before the end" : ""));
+    }
+
+    private static String failure(SyncReport r) {
+        if (r.cancelled()) return "sync of rule " + r.ruleName() + " was stopped before the end: not every selected tag is cached";
+        String first = r.errors().isEmpty() ? "" : ": " + r.errors().get(0)
+                + (r.errors().size() > 1 ? " (and " + (r.errors().size() - 1) + " more)" : "");
+        return "not every selected tag of rule " + r.ruleName() + " is cached" + first;
+    }
+
+    private static boolean addHook(Thread hook) {
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+            return true;
+        } catch (IllegalStateException e) {
+            return false; // shutting down already
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // shutting down: the hook runs, and finds no sync to cancel
+        }
+    }
+}
