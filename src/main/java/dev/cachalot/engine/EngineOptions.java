@@ -1,8 +1,10 @@
 package dev.cachalot.engine;
 
 import dev.cachalot.credentials.VaultOptions;
+import dev.cachalot.storage.GarbageCollector;
 import dev.cachalot.storage.PostgresSettings;
 import dev.cachalot.storage.S3Settings;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -18,11 +20,18 @@ public final class EngineOptions {
     private final PostgresSettings sharedDatabase;
     /** Null: blobs in the data folder. */
     private final S3Settings s3Storage;
+    /** How long a committed blob is safe from garbage collection; null: {@link GarbageCollector#DEFAULT_GRACE}. */
+    private final Duration garbageGrace;
 
     private EngineOptions(VaultOptions vault, PostgresSettings sharedDatabase, S3Settings s3Storage) {
+        this(vault, sharedDatabase, s3Storage, null);
+    }
+
+    private EngineOptions(VaultOptions vault, PostgresSettings sharedDatabase, S3Settings s3Storage, Duration garbageGrace) {
         this.vault = vault;
         this.sharedDatabase = sharedDatabase;
         this.s3Storage = s3Storage;
+        this.garbageGrace = garbageGrace;
     }
 
     /**
@@ -41,7 +50,7 @@ public final class EngineOptions {
 
     /** The same, with the metadata in a PostgreSQL database shared with other engines. */
     public EngineOptions withSharedDatabase(PostgresSettings database) {
-        return new EngineOptions(vault, database, s3Storage);
+        return new EngineOptions(vault, database, s3Storage, garbageGrace);
     }
 
     /**
@@ -50,7 +59,7 @@ public final class EngineOptions {
      * when none was given; the vault clears the array after use.
      */
     public EngineOptions withPassphrasePrompt(Function<String, char[]> prompt) {
-        return new EngineOptions(vault.withPrompt(prompt::apply), sharedDatabase, s3Storage);
+        return new EngineOptions(vault.withPrompt(prompt::apply), sharedDatabase, s3Storage, garbageGrace);
     }
 
     /**
@@ -58,7 +67,20 @@ public final class EngineOptions {
      * copies of the blobs it serves, a cache it can lose. Opening the engine fails when the bucket does not answer.
      */
     public EngineOptions withS3Storage(S3Settings settings) {
-        return new EngineOptions(vault, sharedDatabase, settings);
+        return new EngineOptions(vault, sharedDatabase, settings, garbageGrace);
+    }
+
+    /**
+     * The same, with garbage collection sparing blobs committed within {@code grace} (rather than an hour): a blob is
+     * linked to its repository moments after its commit, so anything from a few minutes up is safe.
+     */
+    public EngineOptions withGarbageGrace(Duration grace) {
+        if (grace.isNegative()) throw new IllegalArgumentException("the garbage collection grace period must not be negative");
+        return new EngineOptions(vault, sharedDatabase, s3Storage, grace);
+    }
+
+    Duration garbageGrace() {
+        return garbageGrace == null ? GarbageCollector.DEFAULT_GRACE : garbageGrace;
     }
 
     VaultOptions vault() {
