@@ -34,9 +34,15 @@ final class ScriptedCluster {
 
     /** Starts {@code count} engines behind HAProxy, state in {@code state}, command output in {@code scratch}. */
     static ScriptedCluster up(Path state, Path scratch, int count) throws IOException, InterruptedException {
+        return up(state, scratch, count, Map.of());
+    }
+
+    /** The same, with extra environment for {@code cluster.sh up} (e.g. {@code CACHALOT_CLUSTER_GC_GRACE}). */
+    static ScriptedCluster up(Path state, Path scratch, int count, Map<String, String> environment)
+            throws IOException, InterruptedException {
         requireProgram("/usr/sbin/haproxy", "haproxy");
         requireProgram("/usr/lib/postgresql/15/bin/initdb", "postgresql");
-        Run up = script(state, scratch, "up", "--nodes", Integer.toString(count));
+        Run up = script(state, scratch, environment, "up", "--nodes", Integer.toString(count));
         if (up.exitCode() != 0) {
             if (Files.exists(state)) script(state, scratch, "down");
             throw new AssertionError("cluster.sh up failed:\n" + up.output());
@@ -108,9 +114,15 @@ final class ScriptedCluster {
     }
 
     private static Run script(Path state, Path scratch, String... args) throws IOException, InterruptedException {
+        return script(state, scratch, Map.of(), args);
+    }
+
+    private static Run script(Path state, Path scratch, Map<String, String> environment, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(SCRIPT.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
         builder.environment().put("CACHALOT_CLUSTER_DIR", state.toString());
         // The engines run this build's classes: no packaging before the test phase, no stale jar.
         builder.environment().put("CACHALOT_CLUSTER_CLASSPATH", System.getProperty("java.class.path"));
