@@ -185,4 +185,27 @@ class GarbageCollectorTest {
             assertThat(reads.isReadHere(blob)).isFalse();
         }
     }
+
+    @Test
+    void aReadMarkLeftBehindByAFailedDeleteIsRenewedByTheNextRead() throws Exception {
+        Digest blob = storeBlob("read again after a lost delete", NOW.minus(Duration.ofDays(2)));
+        try (BlobReads reads = new BlobReads(db, Duration.ofMinutes(2), Clock.fixed(NOW, ZoneOffset.UTC))) {
+            db.query(c -> {
+                try (var ps = c.prepareStatement("INSERT INTO blob_reads (node, digest, expires_at) VALUES (?, ?, ?)")) {
+                    ps.setString(1, reads.node());
+                    ps.setString(2, blob.toString());
+                    ps.setObject(3, java.time.OffsetDateTime.ofInstant(NOW.minusSeconds(600), ZoneOffset.UTC));
+                    return ps.executeUpdate();
+                }
+            });
+            assertThat(reads.beingRead(java.util.List.of(blob))).as("expired").isEmpty();
+
+            BlobReads.Mark read = reads.start(blob);
+
+            try (BlobReads elsewhere = new BlobReads(db, Duration.ofMinutes(2), Clock.fixed(NOW, ZoneOffset.UTC))) {
+                assertThat(elsewhere.beingRead(java.util.List.of(blob))).containsExactly(blob);
+            }
+            read.close();
+        }
+    }
 }
