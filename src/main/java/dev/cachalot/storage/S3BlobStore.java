@@ -225,6 +225,56 @@ public final class S3BlobStore implements BlobStore, BlobHousekeeping, AutoClose
         }
     }
 
+    /**
+     * The object as a stream into a new local copy (counted as one once committed), for callers that serve it while it
+     * arrives; empty when this node has a copy already, or when the bucket does not have the blob or cannot be read
+     * (the caller then falls back to {@link #find}).
+     */
+    @Override
+    public Optional<StoredCopy> openCopy(Digest digest) throws IOException {
+        if (local.contains(digest)) return Optional.empty();
+        ResponseInputStream<GetObjectResponse> in;
+        try {
+            in = s3.getObject(b -> b.bucket(settings.bucket()).key(keyOf(digest)));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (SdkException e) {
+            log.warn("Cannot fetch {} from the bucket: {}", digest, S3Failures.describe("GET", e));
+            return Optional.empty();
+        }
+        long length = sizeOf(in.response());
+        BlobWriter writer;
+        try {
+            writer = new CountedCopy(local.newWriter(digest, length), digest);
+        } catch (IOException | RuntimeException e) {
+            in.abort();
+            throw e;
+        }
+        java.nio.channels.ReadableByteChannel body = java.nio.channels.Channels.newChannel(in);
+        return Optional.of(new StoredCopy() {
+            @Override
+            public long length() {
+                return length;
+            }
+
+            @Override
+            public java.nio.channels.ReadableByteChannel body() {
+                return body;
+            }
+
+            @Override
+            public BlobWriter writer() {
+                return writer;
+            }
+
+            @Override
+            public void close() {
+                writer.close();
+                in.abort(); // a body read to its end is closed by the abort as well; one cut short is not drained
+            }
+        });
+    }
+
     private static long sizeOf(GetObjectResponse response) {
         Long length = response.contentLength();
         return length == null ? -1 : length;
