@@ -204,6 +204,11 @@ final class BlobFills implements AutoCloseable {
                 // Another node's fill may have stored the blob between our look-up and the lease (an engine alone has
                 // no other node: no second look-up, which costs a round trip on S3).
                 boolean othersFill = leases != ClusterFillLease.SINGLE_NODE && lease.get() != NO_LEASE;
+                Optional<BlobStore.StoredCopy> copy = othersFill ? store.openCopy(digest) : Optional.empty();
+                if (copy.isPresent()) {
+                    lease.get().close();
+                    return new Claim(null, null, copy.get());
+                }
                 Optional<Path> stored = othersFill ? store.find(digest) : Optional.empty();
                 if (stored.isEmpty()) return new Claim(lease.get(), null, null);
                 lease.get().close();

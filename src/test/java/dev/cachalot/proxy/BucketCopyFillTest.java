@@ -79,14 +79,25 @@ class BucketCopyFillTest {
 
     @Test
     void theFollowersClientsGetBytesBeforeItsCopyIsComplete() throws Exception {
+        // The leader still holds the lease when the follower looks: it finds the blob stored all the same.
+        streamsBeforeTheCopyIsComplete(d -> Optional.empty());
+    }
+
+    @Test
+    void aFollowerThatGetsTheLeaseAfterTheLeadersFillStreamsTheStoredBlobToo() throws Exception {
+        // The leader's fill ended (stored) and gave the lease back before the follower asked again.
+        streamsBeforeTheCopyIsComplete(d -> Optional.of(() -> { }));
+    }
+
+    private void streamsBeforeTheCopyIsComplete(ClusterFillLease leases) throws Exception {
         byte[] content = new byte[2 * 1024 * 1024];
         new Random(43).nextBytes(content);
         Digest digest = Digest.of("sha256", content);
         leader.put(digest, content);
         Semaphore gate = new Semaphore(0);
-        // Stored already, but not on the follower: its first look-up misses, and the lease is the leader's.
+        // Stored already, but not on the follower: its look-ups of its own copies miss.
         BlobStore paced = new PacedCopies(follower, new FileBlobStore(new DataFolder(followerCache)), gate);
-        fills = new BlobFills(paced, new NoUpstream(), followerCache, Long.MAX_VALUE, d -> Optional.empty());
+        fills = new BlobFills(paced, new NoUpstream(), followerCache, Long.MAX_VALUE, leases);
         gate.release(4); // the first 4 reads of the bucket's body (up to 64 KiB each) get through
 
         Future<BlobFills.Joined> joined = clients.submit(() -> fills.join(digest, REQUEST, p -> { }));
