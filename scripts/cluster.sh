@@ -15,6 +15,7 @@
 # State (configurations, logs, data, PIDs) lives in ${CACHALOT_CLUSTER_DIR:-/tmp/cachalot-cluster}. Needs Debian's
 # postgresql and haproxy (scripts/install-test-deps.sh installs them), a JDK 17 and the built jar (built if missing;
 # CACHALOT_CLUSTER_CLASSPATH=CP runs the engines as `java -cp CP dev.cachalot.Main` instead).
+# CACHALOT_CLUSTER_GC_GRACE=PT2S sets the engines' storage.garbageGrace (tests collect blobs they just stored).
 set -Eeuo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -187,7 +188,8 @@ auth:
   mode: $auth
   tokenKeyFile: $state/token.key
 storage:
-  type: s3
+  type: s3${CACHALOT_CLUSTER_GC_GRACE:+
+  garbageGrace: $CACHALOT_CLUSTER_GC_GRACE}
   s3:
     endpoint: http://$host:$s3_port
     region: us-east-1

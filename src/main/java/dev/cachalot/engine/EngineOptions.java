@@ -1,9 +1,11 @@
 package dev.cachalot.engine;
 
 import dev.cachalot.credentials.VaultOptions;
+import dev.cachalot.storage.GarbageCollector;
 import dev.cachalot.storage.PostgresSettings;
 import dev.cachalot.storage.S3Settings;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -25,12 +27,16 @@ public final class EngineOptions {
     private final S3Settings s3Storage;
     /** Null: the engine's own key in its data folder. */
     private final Path tokenKeyFile;
+    /** How long a committed blob is safe from garbage collection; null: {@link GarbageCollector#DEFAULT_GRACE}. */
+    private final Duration garbageGrace;
 
-    private EngineOptions(VaultOptions vault, PostgresSettings sharedDatabase, S3Settings s3Storage, Path tokenKeyFile) {
+    private EngineOptions(VaultOptions vault, PostgresSettings sharedDatabase, S3Settings s3Storage, Path tokenKeyFile,
+                          Duration garbageGrace) {
         this.vault = vault;
         this.sharedDatabase = sharedDatabase;
         this.s3Storage = s3Storage;
         this.tokenKeyFile = tokenKeyFile;
+        this.garbageGrace = garbageGrace;
     }
 
     /**
@@ -42,17 +48,17 @@ public final class EngineOptions {
     public static EngineOptions system() {
         String keyFile = System.getenv(TOKEN_KEY_FILE_ENV);
         return new EngineOptions(VaultOptions.system(), PostgresSettings.fromEnvironment(System::getenv).orElse(null), null,
-                keyFile == null || keyFile.isBlank() ? null : Path.of(keyFile.strip()));
+                keyFile == null || keyFile.isBlank() ? null : Path.of(keyFile.strip()), null);
     }
 
     /** Vault options of the caller's choosing (tests fake the keyring and the environment); the data folder's database. */
     public static EngineOptions withVault(VaultOptions vault) {
-        return new EngineOptions(vault, null, null, null);
+        return new EngineOptions(vault, null, null, null, null);
     }
 
     /** The same, with the metadata in a PostgreSQL database shared with other engines. */
     public EngineOptions withSharedDatabase(PostgresSettings database) {
-        return new EngineOptions(vault, database, s3Storage, tokenKeyFile);
+        return new EngineOptions(vault, database, s3Storage, tokenKeyFile, garbageGrace);
     }
 
     /**
@@ -61,7 +67,7 @@ public final class EngineOptions {
      * when none was given; the vault clears the array after use.
      */
     public EngineOptions withPassphrasePrompt(Function<String, char[]> prompt) {
-        return new EngineOptions(vault.withPrompt(prompt::apply), sharedDatabase, s3Storage, tokenKeyFile);
+        return new EngineOptions(vault.withPrompt(prompt::apply), sharedDatabase, s3Storage, tokenKeyFile, garbageGrace);
     }
 
     /**
@@ -69,7 +75,7 @@ public final class EngineOptions {
      * copies of the blobs it serves, a cache it can lose. Opening the engine fails when the bucket does not answer.
      */
     public EngineOptions withS3Storage(S3Settings settings) {
-        return new EngineOptions(vault, sharedDatabase, settings, tokenKeyFile);
+        return new EngineOptions(vault, sharedDatabase, settings, tokenKeyFile, garbageGrace);
     }
 
     /**
@@ -78,12 +84,25 @@ public final class EngineOptions {
      * missing or unusable file stops the start with one line saying why.
      */
     public EngineOptions withTokenKeyFile(Path file) {
-        return new EngineOptions(vault, sharedDatabase, s3Storage, file);
+        return new EngineOptions(vault, sharedDatabase, s3Storage, file, garbageGrace);
     }
 
     /** Null: the engine's own key, in its data folder. */
     Path tokenKeyFile() {
         return tokenKeyFile;
+    }
+
+    /**
+     * The same, with garbage collection sparing blobs committed within {@code grace} (rather than an hour): a blob is
+     * linked to its repository moments after its commit, so anything from a few minutes up is safe.
+     */
+    public EngineOptions withGarbageGrace(Duration grace) {
+        if (grace.isNegative()) throw new IllegalArgumentException("the garbage collection grace period must not be negative");
+        return new EngineOptions(vault, sharedDatabase, s3Storage, tokenKeyFile, grace);
+    }
+
+    Duration garbageGrace() {
+        return garbageGrace == null ? GarbageCollector.DEFAULT_GRACE : garbageGrace;
     }
 
     VaultOptions vault() {

@@ -135,8 +135,11 @@ final class BlobFills implements AutoCloseable {
     private record Opened(UpstreamBlob blob, BlobWriter writer, long length, ClusterFillLease.Lease lease) {
     }
 
-    /** What a fill's starter found: the lease to fill the blob, or the blob another engine stored. */
-    private record Claim(ClusterFillLease.Lease lease, Path stored) {
+    /**
+     * What a fill's starter found: the lease to fill the blob, or the blob another engine stored: this node's file of
+     * it, or a copy of it to stream from the store while it arrives.
+     */
+    private record Claim(ClusterFillLease.Lease lease, Path stored, BlobStore.StoredCopy copy) {
     }
 
     /**
@@ -152,6 +155,17 @@ final class BlobFills implements AutoCloseable {
             var cached = store.find(digest);
             if (cached.isEmpty()) {
                 Claim claim = claim(digest);
+                if (claim.copy() != null) {
+                    try {
+                        checkSize(digest, claim.copy().length());
+                        fill.begin(claim.copy().writer(), claim.copy().length());
+                        downloads.execute(() -> transferCopy(fill, request, onStored, claim.copy()));
+                    } catch (RuntimeException e) {
+                        claim.copy().close();
+                        throw e;
+                    }
+                    return;
+                }
                 lease = claim.lease();
                 cached = Optional.ofNullable(claim.stored());
             }
@@ -190,14 +204,23 @@ final class BlobFills implements AutoCloseable {
                 // Another node's fill may have stored the blob between our look-up and the lease (an engine alone has
                 // no other node: no second look-up, which costs a round trip on S3).
                 boolean othersFill = leases != ClusterFillLease.SINGLE_NODE && lease.get() != NO_LEASE;
+                Optional<BlobStore.StoredCopy> copy = othersFill ? store.openCopy(digest) : Optional.empty();
+                if (copy.isPresent()) {
+                    lease.get().close();
+                    return new Claim(null, null, copy.get());
+                }
                 Optional<Path> stored = othersFill ? store.find(digest) : Optional.empty();
-                if (stored.isEmpty()) return new Claim(lease.get(), null);
+                if (stored.isEmpty()) return new Claim(lease.get(), null, null);
                 lease.get().close();
-                return new Claim(null, stored.get());
+                return new Claim(null, stored.get(), null);
             }
             if (store.contains(digest)) {
+                // Another engine stored it: stream it from the store as this node's copy fills, rather than wait for
+                // the whole copy before the first byte (a store whose blobs are local files has none to offer).
+                Optional<BlobStore.StoredCopy> copy = store.openCopy(digest);
+                if (copy.isPresent()) return new Claim(null, null, copy.get());
                 Optional<Path> stored = store.find(digest);
-                if (stored.isPresent()) return new Claim(null, stored.get());
+                if (stored.isPresent()) return new Claim(null, stored.get(), null);
             }
             if (closed) throw new InterruptedIOException("the engine is closing");
             if (System.nanoTime() - deadline > 0) {
@@ -260,6 +283,34 @@ final class BlobFills implements AutoCloseable {
             ended(fill, request, e);
         } finally {
             if (blob != null) blob.close();
+        }
+    }
+
+    /**
+     * Copies a blob another engine stored from the store into this node's copy while readers tail it, as
+     * {@link #transfer} does from the upstream: the last bytes reach readers only once the copy's commit verified the
+     * digest again. No resume: a read from the store that breaks fails the fill, and the clients' next request starts
+     * afresh (from the copy, if it completed meanwhile, or from the store).
+     */
+    private void transferCopy(BlobFill fill, UpstreamRequest request, Consumer<Path> onStored, BlobStore.StoredCopy copy) {
+        Digest digest = fill.digest();
+        try (BlobStore.StoredCopy stored = copy) {
+            long length = stored.length();
+            long total;
+            try {
+                total = copy(stored.body(), stored.writer(), new Buffers(length), fill, length, digest, 0);
+            } catch (ConnectionBroke broke) {
+                throw new IOException("reading blob " + digest + " from the store failed: " + broke.getMessage(), broke.getCause());
+            }
+            if (length >= 0 && total != length) {
+                throw new IOException("the store sent " + total + " bytes of blob " + digest + "'s " + length);
+            }
+            Path file = stored.writer().commit();
+            onStored.accept(file);
+            fill.complete(file);
+            inFlight.remove(digest, fill);
+        } catch (RuntimeException | IOException e) {
+            ended(fill, request, e);
         }
     }
 

@@ -38,11 +38,17 @@ final class ScriptedCluster {
      * options} go to {@code up} as they are ({@code --auth required}).
      */
     static ScriptedCluster up(Path state, Path scratch, int count, String... options) throws IOException, InterruptedException {
+        return up(state, scratch, count, Map.of(), options);
+    }
+
+    /** The same, with extra environment for {@code cluster.sh up} (e.g. {@code CACHALOT_CLUSTER_GC_GRACE}). */
+    static ScriptedCluster up(Path state, Path scratch, int count, Map<String, String> environment, String... options)
+            throws IOException, InterruptedException {
         requireProgram("/usr/sbin/haproxy", "haproxy");
         requireProgram("/usr/lib/postgresql/15/bin/initdb", "postgresql");
         List<String> args = new ArrayList<>(List.of("up", "--nodes", Integer.toString(count)));
         args.addAll(List.of(options));
-        Run up = script(state, scratch, args.toArray(String[]::new));
+        Run up = script(state, scratch, environment, args.toArray(String[]::new));
         if (up.exitCode() != 0) {
             if (Files.exists(state)) script(state, scratch, "down");
             throw new AssertionError("cluster.sh up failed:\n" + up.output());
@@ -135,9 +141,15 @@ final class ScriptedCluster {
     }
 
     private static Run script(Path state, Path scratch, String... args) throws IOException, InterruptedException {
+        return script(state, scratch, Map.of(), args);
+    }
+
+    private static Run script(Path state, Path scratch, Map<String, String> environment, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(SCRIPT.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
         builder.environment().put("CACHALOT_CLUSTER_DIR", state.toString());
         // The engines run this build's classes: no packaging before the test phase, no stale jar.
         builder.environment().put("CACHALOT_CLUSTER_CLASSPATH", System.getProperty("java.class.path"));

@@ -189,4 +189,27 @@ class ServerConfigTest {
                 .hasMessageContaining("auth.tokenKeyFile").hasMessageContaining("CACHALOT_TOKEN_KEY_FILE")
                 .hasMessageNotContaining("c2VjcmV0");
     }
+
+    @Test
+    void boundsLocalCopiesAndSetsTheGarbageGrace() throws Exception {
+        ServerConfig config = load("""
+                storage:
+                  type: s3
+                  garbageGrace: PT10M
+                  s3:
+                    endpoint: http://127.0.0.1:9000
+                    bucket: team-cache
+                    localCopiesMiB: 512
+                """, KEY);
+
+        assertThat(config.s3Storage().localCopiesBytes()).isEqualTo(512L * 1024 * 1024);
+        assertThat(config.applyTo(EngineOptions.withVault(null)).garbageGrace()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(load("storage:\n  type: s3\n  s3:\n    endpoint: http://127.0.0.1:9000\n    bucket: abc\n", KEY)
+                .s3Storage().localCopiesBytes()).isEqualTo(S3Settings.DEFAULT_LOCAL_COPIES_BYTES);
+        assertThat(EngineOptions.withVault(null).garbageGrace()).isEqualTo(dev.cachalot.storage.GarbageCollector.DEFAULT_GRACE);
+        assertThatThrownBy(() -> load("storage:\n  garbageGrace: an hour\n", Map.of()))
+                .hasMessageContaining("storage.garbageGrace must be an ISO-8601 duration");
+        assertThatThrownBy(() -> load("storage:\n  type: s3\n  s3:\n    endpoint: http://127.0.0.1:9000\n    bucket: abc\n"
+                + "    localCopiesMiB: -1\n", KEY)).hasMessageContaining("storage.s3.localCopiesMiB");
+    }
 }
