@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * at once (one UPDATE, whatever the number of reads), so the row of an engine that died goes stale within
  * {@code lifetime} and stops sparing its blob. Expiries are this engine's clock and the collector compares them with
  * its own: the engines' clocks must agree to well within {@code lifetime} (NTP does). Why marks and not a grace period
- * from the last access: docs/decisions/0020-cluster-gc-cluster-gc.md.
+ * from the last access: docs/decisions/0022-cluster-gc.md.
  *
  * <p>A database that cannot be written does not stop a read: it is served all the same, counted here, and the
  * failure logged (a collector on another engine then does not see it; the collector on this one still does).
