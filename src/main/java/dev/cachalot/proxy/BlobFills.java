@@ -39,8 +39,21 @@ import org.slf4j.LoggerFactory;
 final class BlobFills implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(BlobFills.class);
-    /** Bytes read from the upstream per write to the store. */
-    private static final int CHUNK = 512 * 1024;
+    /**
+     * Bytes read from the upstream per write to the store, and so per release to the clients streaming the fill. 2 MiB
+     * rather than 512 KiB: fewer, larger socket reads, file writes and sendfile calls (and wake-ups of the sending
+     * threads) per GiB. Measured with {@code ColdPathProbe}, 256 MiB cold fills, alternating builds on a loaded 2-vCPU
+     * machine: engine CPU per cold GiB 1.54–1.66 against 1.64–1.92 (fill thread 0.46–0.50 against 0.56–0.84 s/GiB);
+     * 128 KiB cost more, 4 MiB and 8 MiB no less and slowed the client down.
+     */
+    private static final int CHUNK = 2 * 1024 * 1024;
+    /**
+     * The chunk of downloads that start while more than {@link #LARGE_FILLS} are in flight: direct memory is bounded by
+     * the heap's size by default (256 MiB with the launcher's options), and many concurrent fills with large buffers
+     * could exhaust it.
+     */
+    private static final int SMALL_CHUNK = 512 * 1024;
+    private static final int LARGE_FILLS = 8;
     /**
      * Buffers per download: one being filled from the upstream while the others wait for, or are in, the store's
      * hasher. Bounds a download's memory to {@code DEPTH * CHUNK} however far hashing lags behind.
@@ -258,8 +271,8 @@ final class BlobFills implements AutoCloseable {
         Digest digest = fill.digest();
         UpstreamBlob blob = opened.blob();
         long length = opened.length();
+        Buffers buffers = new Buffers(length, inFlight.size() <= LARGE_FILLS ? CHUNK : SMALL_CHUNK);
         try (ClusterFillLease.Lease lease = opened.lease(); BlobWriter writer = opened.writer()) {
-            Buffers buffers = new Buffers(length);
             long total = 0;
             for (int resumes = 0; ; resumes++) {
                 try {
@@ -282,6 +295,7 @@ final class BlobFills implements AutoCloseable {
         } catch (RuntimeException | IOException e) {
             ended(fill, request, e);
         } finally {
+            buffers.retire();
             if (blob != null) blob.close();
         }
     }
@@ -422,21 +436,31 @@ final class BlobFills implements AutoCloseable {
         return total;
     }
 
+    /**
+     * {@link #CHUNK}-size buffers of downloads that ended, for the next download: a download's buffers are direct
+     * memory, which only a garbage collection gives back, and a busy cache would otherwise allocate (and zero) a new set
+     * per blob. Holds at most one download's set.
+     */
+    private static final ArrayBlockingQueue<ByteBuffer> SPARE = new ArrayBlockingQueue<>(DEPTH);
+
     /** The few reusable buffers of one download (direct: the store writes them to its file without a copy). */
     private static final class Buffers {
         private final ArrayBlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(DEPTH);
         private final int size;
         private int allocated;
+        /** Set when the download ended: buffers the hasher hands back later go to {@link #SPARE} directly. */
+        private volatile boolean retired;
 
-        Buffers(long length) {
-            this.size = length >= 0 ? (int) Math.max(1, Math.min(CHUNK, length)) : CHUNK;
+        Buffers(long length, int chunk) {
+            this.size = length >= 0 ? (int) Math.max(1, Math.min(chunk, length)) : chunk;
         }
 
         ByteBuffer take(Digest digest) throws IOException {
             ByteBuffer buf = free.poll();
             if (buf == null && allocated < DEPTH) {
                 allocated++;
-                buf = ByteBuffer.allocateDirect(size);
+                buf = size == CHUNK ? SPARE.poll() : null;
+                if (buf == null) buf = ByteBuffer.allocateDirect(size);
             }
             try {
                 if (buf == null) buf = free.poll(BUFFER_WAIT_SECONDS, TimeUnit.SECONDS);
@@ -449,7 +473,24 @@ final class BlobFills implements AutoCloseable {
         }
 
         void give(ByteBuffer buf) {
-            free.offer(buf);
+            if (retired) {
+                spare(buf);
+            } else {
+                free.offer(buf);
+            }
+        }
+
+        /** Called once the download ended (its writer closed): its buffers may serve the next download. */
+        void retire() {
+            retired = true;
+            ByteBuffer buf;
+            while ((buf = free.poll()) != null) {
+                spare(buf);
+            }
+        }
+
+        private void spare(ByteBuffer buf) {
+            if (buf.capacity() == CHUNK) SPARE.offer(buf);
         }
     }
 
