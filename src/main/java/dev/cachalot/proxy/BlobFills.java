@@ -311,10 +311,13 @@ final class BlobFills implements AutoCloseable {
         try (BlobStore.StoredCopy stored = copy) {
             long length = stored.length();
             long total;
+            Buffers buffers = new Buffers(length, inFlight.size() <= LARGE_FILLS ? CHUNK : SMALL_CHUNK);
             try {
-                total = copy(stored.body(), stored.writer(), new Buffers(length), fill, length, digest, 0);
+                total = copy(stored.body(), stored.writer(), buffers, fill, length, digest, 0);
             } catch (ConnectionBroke broke) {
                 throw new IOException("reading blob " + digest + " from the store failed: " + broke.getMessage(), broke.getCause());
+            } finally {
+                buffers.retire();
             }
             if (length >= 0 && total != length) {
                 throw new IOException("the store sent " + total + " bytes of blob " + digest + "'s " + length);
