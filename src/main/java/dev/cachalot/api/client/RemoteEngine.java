@@ -55,7 +55,6 @@ import dev.cachalot.stats.TimeBucket;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.URI;
@@ -76,6 +75,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
@@ -100,7 +100,7 @@ public final class RemoteEngine implements EngineAdmin {
     private static final Duration CALL_TIMEOUT = Duration.ofMinutes(5);
     private static final String BUNDLE_TYPE = "application/x-tar";
     private static final int MAX_ERROR_BODY = 1 << 20;
-    private static final long PROGRESS_STEP = 1 << 20;
+    private static final String EXPORT_CANCELLED = "bundle export cancelled";
 
     private final URI engine;
     private final String api;
@@ -483,7 +483,7 @@ public final class RemoteEngine implements EngineAdmin {
             throw new BundleException("cannot write bundle " + file + ": " + e.getMessage(), e);
         } catch (BundleException e) {
             deleteQuietly(part);
-            if (Thread.currentThread().isInterrupted()) throw new BundleException("bundle export cancelled; no file was written", e);
+            if (EXPORT_CANCELLED.equals(e.getMessage())) throw new BundleException(EXPORT_CANCELLED + "; no file was written", e);
             throw e;
         } catch (RuntimeException e) {
             deleteQuietly(part);
@@ -493,35 +493,57 @@ public final class RemoteEngine implements EngineAdmin {
 
     /**
      * Streams the engine's answer to {@code out} as it arrives; {@code planned} gets the engine's report (from its
-     * header) before the first byte. Progress counts the archive's bytes against the report's blob bytes. An answer
-     * that ends without HTTP's end of body (the engine failed mid-way) is a {@link BundleException}: {@code out}
-     * then holds a partial archive.
+     * header) before the first byte. Both {@code planned} and progress are called on the HTTP client's threads;
+     * progress counts the archive's bytes against the report's. An answer that ends without HTTP's end of body (the
+     * engine failed mid-way) is a {@link BundleException}, as is an interrupt of the calling thread (cancelled): {@code
+     * out} then holds a partial archive, and nothing more is written to it.
      */
     @Override
     public BundleExportReport exportBundle(BundleSelection selection, OutputStream out, Consumer<BundleExportReport> planned,
                                            BiConsumer<Long, Long> bytesAndTotal) {
         String path = "/bundles/export?" + bundleQuery(selection);
         HttpRequest request = builder(path, null).header("Accept", BUNDLE_TYPE + ", application/json").GET().build();
-        HttpResponse<InputStream> response = sendForBundle(request, "export");
-        try (InputStream body = response.body()) {
-            if (response.statusCode() / 100 != 2) throw failure("GET", path, response.statusCode(), body.readNBytes(MAX_ERROR_BODY));
-            BundleExportReport report;
+        AtomicReference<BundleExportReport> report = new AtomicReference<>();
+        AtomicReference<BundleDownload> download = new AtomicReference<>();
+        java.util.concurrent.CompletableFuture<HttpResponse<Object>> exchange = http.sendAsync(request, info -> {
+            if (info.statusCode() / 100 != 2) {
+                return HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofByteArray(), bytes -> (Object) bytes);
+            }
+            BundleExportReport r;
             try {
-                report = BundleReportHeader.decode(response.headers().firstValue(BundleReportHeader.NAME).orElse(null));
+                r = BundleReportHeader.decode(info.headers().firstValue(BundleReportHeader.NAME).orElse(null));
             } catch (IllegalStateException e) {
                 throw new EngineException("the engine at " + engine + " sent a bundle this version cannot read: " + e.getMessage(), e);
             }
-            planned.accept(report);
-            copy(body, out, report.bytes(), bytesAndTotal);
-            out.flush();
-            return report;
-        } catch (IOException e) {
-            if (Thread.currentThread().isInterrupted() || e instanceof InterruptedIOException) {
-                throw new BundleException("bundle export cancelled", e);
-            }
-            throw new BundleException("the bundle from the engine at " + engine + " broke off before its end (" + describe(e)
-                    + "); what arrived is incomplete", e);
+            report.set(r);
+            planned.accept(r);
+            BundleDownload d = new BundleDownload(out, r.bytes(), bytesAndTotal);
+            download.set(d);
+            return HttpResponse.BodySubscribers.mapping(d, bytes -> (Object) bytes);
+        });
+        HttpResponse<Object> response;
+        try {
+            response = exchange.get();
+        } catch (InterruptedException e) {
+            BundleDownload d = download.get();
+            if (d != null) d.cancel();
+            exchange.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new BundleException(EXPORT_CANCELLED, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) throw r;
+            if (download.get() == null && cause instanceof IOException io) throw unreachable(io);
+            throw new BundleException("the bundle from the engine at " + engine + " broke off before its end (" + describe(cause)
+                    + "); what arrived is incomplete", cause);
         }
+        if (response.statusCode() / 100 != 2) throw failure("GET", path, response.statusCode(), (byte[]) response.body());
+        try {
+            out.flush();
+        } catch (IOException e) {
+            throw new BundleException("cannot write the bundle: " + e.getMessage(), e);
+        }
+        return report.get();
     }
 
     /** Uploads the file with progress (bytes sent against its size); the engine answers once it has imported it, or refused it. */
@@ -576,34 +598,20 @@ public final class RemoteEngine implements EngineAdmin {
      * the calling thread cancels it (the JDK's client abandons the exchange and closes its connection).
      */
     private HttpResponse<InputStream> sendForBundle(HttpRequest request, String what) {
+        java.util.concurrent.CompletableFuture<HttpResponse<InputStream>> exchange = http.sendAsync(request,
+                HttpResponse.BodyHandlers.ofInputStream());
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (IOException e) {
-            if (Thread.currentThread().isInterrupted()) throw new BundleException("bundle " + what + " cancelled", e);
-            throw unreachable(e);
+            return exchange.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) throw unreachable(io);
+            if (cause instanceof RuntimeException r) throw r;
+            throw new EngineException("the bundle " + what + " failed: " + cause, cause);
         } catch (InterruptedException e) {
+            exchange.cancel(true); // aborts the exchange and closes its connection: the engine sees the upload cut
             Thread.currentThread().interrupt();
             throw new BundleException("bundle " + what + " cancelled", e);
         }
-    }
-
-    private static void copy(InputStream in, OutputStream out, long total, BiConsumer<Long, Long> bytesAndTotal) throws IOException {
-        byte[] buffer = new byte[1 << 16];
-        long copied = 0;
-        long reported = 0;
-        bytesAndTotal.accept(0L, total);
-        int n;
-        while ((n = in.read(buffer)) >= 0) {
-            out.write(buffer, 0, n);
-            copied += n;
-            if (copied - reported >= PROGRESS_STEP) {
-                if (Thread.currentThread().isInterrupted()) throw new InterruptedIOException("bundle export cancelled");
-                reported = copied;
-                // the archive's headers make it a little longer than its blobs: progress stops at the total
-                bytesAndTotal.accept(Math.min(copied, total), total);
-            }
-        }
-        bytesAndTotal.accept(total, total);
     }
 
     private static String bundleQuery(BundleSelection selection) {
@@ -614,7 +622,7 @@ public final class RemoteEngine implements EngineAdmin {
         return q.toString();
     }
 
-    private static String describe(IOException e) {
+    private static String describe(Throwable e) {
         return e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
     }
 
