@@ -1,5 +1,6 @@
 package dev.cachalot.api.client;
 
+import dev.cachalot.bundle.BundleException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.http.HttpResponse;
@@ -60,9 +61,10 @@ final class BundleDownload implements HttpResponse.BodySubscriber<Long> {
                     received += n;
                 }
             } catch (IOException e) {
+                // the caller's side failed (its disk, say), not the transfer: said as such
                 cancelled = true;
+                done.completeExceptionally(new BundleException("cannot write the bundle: " + e.getMessage(), e));
                 subscription.cancel();
-                done.completeExceptionally(e);
                 return;
             }
             if (received - reported >= STEP) {

@@ -568,9 +568,9 @@ public final class RemoteEngine implements EngineAdmin {
         HttpRequest.BodyPublisher stream = HttpRequest.BodyPublishers.ofInputStream(() -> upload);
         HttpRequest request = builder("/bundles/import", null).header("Accept", "application/json").header("Content-Type", BUNDLE_TYPE)
                 .POST(size >= 0 ? HttpRequest.BodyPublishers.fromPublisher(stream, size) : stream).build();
-        HttpResponse<InputStream> response;
+        HttpResponse<byte[]> response;
         try {
-            response = sendForBundle(request, "import");
+            response = sendForBundle(request);
         } catch (EngineUnreachableException e) {
             if (upload.readFailure() != null) {
                 throw new BundleException("cannot read the bundle: " + upload.readFailure().getMessage(), upload.readFailure());
@@ -583,34 +583,29 @@ public final class RemoteEngine implements EngineAdmin {
             }
             throw new BundleException("bundle import cancelled; nothing was imported", e);
         }
-        byte[] body;
-        try (InputStream in = response.body()) {
-            body = in.readAllBytes();
-        } catch (IOException e) {
-            throw unreachable(e);
-        }
-        if (response.statusCode() / 100 != 2) throw failure("POST", "/bundles/import", response.statusCode(), body);
-        return parse(body, BundleImportReport.class);
+        if (response.statusCode() / 100 != 2) throw failure("POST", "/bundles/import", response.statusCode(), response.body());
+        return parse(response.body(), BundleImportReport.class);
     }
 
     /**
-     * Sends a bundle request without a time limit (a big bundle takes as long as the network needs); an interrupt of
-     * the calling thread cancels it (the JDK's client abandons the exchange and closes its connection).
+     * Sends an upload without a time limit (a big bundle takes as long as the network needs) and waits for the answer
+     * on a future, which an interrupt of the calling thread ends: the exchange is then cancelled (the JDK's client
+     * abandons it and closes its connection).
      */
-    private HttpResponse<InputStream> sendForBundle(HttpRequest request, String what) {
-        java.util.concurrent.CompletableFuture<HttpResponse<InputStream>> exchange = http.sendAsync(request,
-                HttpResponse.BodyHandlers.ofInputStream());
+    private HttpResponse<byte[]> sendForBundle(HttpRequest request) {
+        java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(request,
+                HttpResponse.BodyHandlers.ofByteArray());
         try {
             return exchange.get();
         } catch (java.util.concurrent.ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof IOException io) throw unreachable(io);
             if (cause instanceof RuntimeException r) throw r;
-            throw new EngineException("the bundle " + what + " failed: " + cause, cause);
+            throw new EngineException("the bundle import failed: " + cause, cause);
         } catch (InterruptedException e) {
             exchange.cancel(true); // aborts the exchange and closes its connection: the engine sees the upload cut
             Thread.currentThread().interrupt();
-            throw new BundleException("bundle " + what + " cancelled", e);
+            throw new BundleException("bundle import cancelled", e);
         }
     }
 
