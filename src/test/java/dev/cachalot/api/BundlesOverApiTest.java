@@ -197,6 +197,20 @@ class BundlesOverApiTest {
     }
 
     @Test
+    void anArchiveRefusedAtItsFirstEntryIsAnsweredWhileTheClientIsStillSendingTheRest() throws Exception {
+        // the engine refuses at the first header, with 48 MiB still to come: it reads and drops them, so the client
+        // gets the refusal instead of a connection reset in the middle of its upload
+        TestImage big = new TestImages(65).ociImageWithBigLayer(temp.resolve("big-refused"), 48);
+        Path hostile = temp.resolve("refused-early.tar");
+        Files.write(hostile, new BundleArchive().file("/etc/evil", new byte[] {1}).layout().index("local/big:1", big).blobsOf(big).bytes());
+        List<RepositoryView> before = engineB.repositories();
+
+        assertThatThrownBy(() -> remoteB.importBundle(hostile)).isInstanceOf(BundleException.class)
+                .hasMessage("bundle refused: entry '/etc/evil' is an absolute path");
+        assertThat(engineB.repositories()).isEqualTo(before);
+    }
+
+    @Test
     void aCallerWithoutTheAdminPermissionGetsNoBundleAndLoadsNone() throws Exception {
         accessA.set(new ManagementAccess.Forbidden("the token lacks the admin permission"));
         accessB.set(new ManagementAccess.Forbidden("the token lacks the admin permission"));
