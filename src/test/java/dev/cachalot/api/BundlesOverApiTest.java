@@ -221,8 +221,11 @@ class BundlesOverApiTest {
         assertThat(bundle).doesNotExist();
         assertThat(temp.resolve("refused.tar.part")).doesNotExist();
 
+        // large enough that the engine answers long before the upload is sent: the client still hears the refusal,
+        // not a reset
         Path good = temp.resolve("good-but-refused.tar");
-        Files.write(good, BundleArchive.of(OTHER, "local/refused:v1").bytes());
+        TestImage big = new TestImages(67).ociImageWithBigLayer(temp.resolve("big-no-admin"), 32);
+        Files.write(good, BundleArchive.of(big, "local/refused:v1").bytes());
         assertThatThrownBy(() -> remoteB.importBundle(good)).isInstanceOf(EngineException.class)
                 .hasMessage("the token lacks the admin permission");
         assertThat(engineB.repositories()).noneMatch(r -> r.name().equals("local/refused"));
