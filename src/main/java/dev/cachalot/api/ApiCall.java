@@ -71,6 +71,27 @@ public final class ApiCall {
         }
     }
 
+    /**
+     * The request body as a stream, for bodies that are not JSON and not bounded by {@link #MAX_BODY_BYTES} (a
+     * bundle's tar): whoever reads it bounds it.
+     */
+    public InputStream bodyStream() {
+        return Content.Source.asInputStream(request);
+    }
+
+    /** The body's declared length ({@code Content-Length}), or -1 when it is sent in chunks. */
+    public long bodyLength() {
+        return request.getLength();
+    }
+
+    /** The body's media type without parameters, lower case; null when not given. */
+    public String contentType() {
+        String type = request.getHeaders().get(org.eclipse.jetty.http.HttpHeader.CONTENT_TYPE);
+        if (type == null) return null;
+        int semicolon = type.indexOf(';');
+        return (semicolon < 0 ? type : type.substring(0, semicolon)).strip().toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** {@code value}, or 400 naming the missing field. */
     public static <T> T required(T value, String field) {
         if (value == null || value instanceof String s && s.isBlank()) {

@@ -24,6 +24,8 @@ public record ApiError(String code, String message, List<String> problems) {
     public static final String TOO_LARGE = "TOO_LARGE";
     /** The engine could not do what was asked (the message says why). */
     public static final String ENGINE_REFUSED = "ENGINE_REFUSED";
+    /** A bundle was refused (damaged, hostile, or nothing selected is cached) or could not be loaded; nothing was left behind. */
+    public static final String BUNDLE_REFUSED = "BUNDLE_REFUSED";
     /** The engine's vault cannot be read or written. */
     public static final String VAULT_UNAVAILABLE = "VAULT_UNAVAILABLE";
     public static final String INTERNAL = "INTERNAL";

@@ -1,5 +1,6 @@
 package dev.cachalot.api;
 
+import dev.cachalot.bundle.BundleException;
 import dev.cachalot.credentials.CredentialSetException;
 import dev.cachalot.credentials.SecretNotFoundException;
 import dev.cachalot.credentials.VaultException;
@@ -7,12 +8,15 @@ import dev.cachalot.engine.EngineAdmin;
 import dev.cachalot.engine.EngineException;
 import dev.cachalot.oci.DistributionException;
 import dev.cachalot.rules.RuleValidationException;
+import java.io.BufferedOutputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -74,6 +78,10 @@ public final class ManagementApi extends Handler.Abstract implements Graceful {
             stream(response, callback, result.stream());
             return true;
         }
+        if (result.download() != null) {
+            download(response, callback, result, request.getMethod() + " " + path);
+            return true;
+        }
         if (result.status() < 300 && !"GET".equals(request.getMethod())) streams.configChanged();
         write(response, callback, result);
         return true;
@@ -103,6 +111,33 @@ public final class ManagementApi extends Handler.Abstract implements Graceful {
             callback.failed(e);
         } finally {
             streams.finished(stream);
+        }
+    }
+
+    /**
+     * Writes a body as it is made, holding this request's thread until it is out (bundle exports: admin operations,
+     * a few at a time). No {@code Content-Length}, so HTTP/1.1 sends it in chunks and a cut is seen as one. A failure
+     * before the first byte left answers an error body as usual; after it, the callback fails, on which Jetty aborts
+     * the response (no last chunk; the connection, or the HTTP/2 stream, is reset): the caller gets a broken
+     * transfer, never a complete-looking file.
+     */
+    private void download(Response response, Callback callback, ApiResult result, String operation) {
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, result.contentType());
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        OutputStream body = new BufferedOutputStream(Content.Sink.asOutputStream(response), 1 << 16);
+        try {
+            result.download().write((name, value) -> response.getHeaders().put(name, value), body);
+            body.close(); // the last chunk: only now is the transfer complete
+            callback.succeeded();
+        } catch (Exception e) {
+            if (!response.isCommitted()) {
+                response.reset();
+                write(response, callback, errorFor(e, operation));
+                return;
+            }
+            log.info("Management API: {} stopped after its answer began, which was cut: {}", operation, e.getMessage());
+            callback.failed(e);
         }
     }
 
@@ -171,6 +206,9 @@ public final class ManagementApi extends Handler.Abstract implements Graceful {
         }
         if (e instanceof VaultException) {
             return error(503, new ApiError(ApiError.VAULT_UNAVAILABLE, e.getMessage()));
+        }
+        if (e instanceof BundleException) {
+            return error(400, new ApiError(ApiError.BUNDLE_REFUSED, e.getMessage()));
         }
         if (e instanceof EngineException) {
             return error(409, new ApiError(ApiError.ENGINE_REFUSED, e.getMessage()));

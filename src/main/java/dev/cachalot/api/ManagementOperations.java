@@ -19,6 +19,8 @@ import dev.cachalot.api.ApiBodies.RuleFile;
 import dev.cachalot.api.ApiBodies.SecretValue;
 import dev.cachalot.api.ApiBodies.UpstreamChange;
 import dev.cachalot.api.ApiBodies.UpstreamCheckRequest;
+import dev.cachalot.bundle.BundleImportReport;
+import dev.cachalot.bundle.BundleSelection;
 import dev.cachalot.engine.CredentialSetView;
 import dev.cachalot.engine.EngineAdmin;
 import dev.cachalot.engine.EngineSettings;
@@ -26,10 +28,13 @@ import dev.cachalot.engine.RuleDraft;
 import dev.cachalot.engine.UserView;
 import dev.cachalot.rules.CacheRule;
 import dev.cachalot.rules.ImportReport;
+import dev.cachalot.rules.PlatformFilter;
+import dev.cachalot.rules.TagFilter;
 import dev.cachalot.rules.io.ConflictPolicy;
 import dev.cachalot.rules.io.RuleFormat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +60,11 @@ final class ManagementOperations {
     /** Seconds ({@code 2592000}), or a number of days, hours or minutes ({@code 30d}): what the CLI sends and takes. */
     private static final Pattern LIFETIME = Pattern.compile("(-?\\d{1,10})([dhm]?)");
     private static final Duration DEFAULT_TOKEN_LIFETIME = Duration.ofDays(30);
+
+    /** The media type of a bundle (an OCI image layout in a tar), both ways. */
+    static final String BUNDLE_TYPE = "application/x-tar";
+    /** Past this much body left after an import's answer is known, the connection is closed rather than read on. */
+    private static final long MAX_BUNDLE_DRAIN = 1L << 30;
 
     private final EngineAdmin engine;
     private final EventStreams streams;
@@ -161,6 +171,14 @@ final class ManagementOperations {
         }));
         ops.add(op("GET", "/cache-size", c -> ApiResult.ok(new ByteCount(engine.cacheSizeBytes()))));
         ops.add(op("POST", "/garbage-collection", c -> ApiResult.ok(engine.collectGarbage(c.body(GarbageCollectionRequest.class).dryRun()))));
+
+        // ---- offline bundles (the tar is the body: streamed out of and into the engine, never held whole)
+        ops.add(op("GET", "/bundles/export", c -> {
+            BundleSelection selection = bundleSelection(c);
+            return ApiResult.download(BUNDLE_TYPE, (header, body) -> engine.exportBundle(selection, body,
+                    report -> header.accept(BundleReportHeader.NAME, BundleReportHeader.encode(report)), (bytes, total) -> { }));
+        }));
+        ops.add(op("POST", "/bundles/import", c -> ApiResult.ok(importBundle(c))));
 
         // ---- statistics
         ops.add(op("GET", "/stats/totals", c -> ApiResult.ok(engine.totals(c.instant("since", Instant.EPOCH)))));
@@ -345,6 +363,50 @@ final class ManagementOperations {
             return d;
         } catch (DateTimeParseException e) {
             throw ApiException.invalid("'bucket' must be an ISO-8601 duration such as PT1H, not '" + text + "'");
+        }
+    }
+
+    // ------------------------------------------------------------------ offline bundles
+
+    private static BundleSelection bundleSelection(ApiCall c) {
+        String rule = c.query("rule");
+        String repository = c.query("repository");
+        if ((rule == null) == (repository == null)) {
+            throw ApiException.invalid("give either the query parameter 'rule' or 'repository' (the images to export), not "
+                    + (rule == null ? "neither" : "both"));
+        }
+        TagFilter tags = c.query("tags") == null ? TagFilter.ALL : TagFilter.parse(c.query("tags"));
+        PlatformFilter platforms = PlatformFilter.parse(c.query("platforms"));
+        return rule != null ? BundleSelection.ofRule(rule, tags, platforms) : BundleSelection.ofRepository(repository, tags, platforms);
+    }
+
+    /**
+     * Loads the request body into the engine as a bundle. What is left of the body after the archive's end (tar
+     * padding, or the rest of an archive refused early) is read and dropped, up to {@value #MAX_BUNDLE_DRAIN} bytes,
+     * so the refusal reaches a client still sending instead of a reset connection.
+     */
+    private BundleImportReport importBundle(ApiCall c) throws IOException {
+        String type = c.contentType();
+        if (type != null && !type.equals(BUNDLE_TYPE) && !type.equals("application/octet-stream")) {
+            throw new ApiException(415, ApiError.INVALID_REQUEST, "a bundle is sent as its tar archive (Content-Type: " + BUNDLE_TYPE
+                    + "), not " + type);
+        }
+        InputStream body = c.bodyStream();
+        try {
+            return engine.importBundle(body, c.bodyLength(), (bytes, total) -> { });
+        } finally {
+            drain(body);
+        }
+    }
+
+    private static void drain(InputStream body) {
+        try {
+            long dropped = 0;
+            byte[] buffer = new byte[1 << 16];
+            int n;
+            while (dropped <= MAX_BUNDLE_DRAIN && (n = body.read(buffer)) >= 0) dropped += n;
+        } catch (IOException e) {
+            // the caller left: there is no one to answer
         }
     }
 

@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
@@ -43,7 +44,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * platform subset would). Referrers of exported manifests go in when they are fully cached.
  *
  * <p>The archive is streamed: blobs are copied file to tar, never held in memory, into {@code FILE.part}, moved to
- * {@code FILE} when complete; a failed or interrupted export leaves no file.
+ * {@code FILE} when complete; a failed or interrupted export leaves no file. Or to any stream (the management API's
+ * response), after the plan of what goes in was told to the caller.
  */
 public final class BundleExporter {
 
@@ -71,6 +73,12 @@ public final class BundleExporter {
         final ArrayNode descriptors = Json.mapper().createArrayNode();
         final List<String> tags = new ArrayList<>();
         final List<BundleExportReport.Skipped> skipped = new ArrayList<>();
+
+        BundleExportReport report() {
+            long bytes = entries.values().stream().mapToLong(Entry::size).sum();
+            int manifests = (int) entries.values().stream().filter(Entry::manifest).count();
+            return new BundleExportReport(tags, manifests, entries.size() - manifests, bytes, skipped);
+        }
     }
 
     /** Writes the bundle of {@code selection} to {@code file}; a tag filter that selects nothing cached is an error. */
@@ -84,12 +92,6 @@ public final class BundleExporter {
      */
     public BundleExportReport export(BundleSelection selection, Path file, BiConsumer<Long, Long> bytesAndTotal) {
         Plan plan = plan(selection);
-        if (plan.tags.isEmpty()) {
-            String why = plan.skipped.isEmpty() ? "no cached tag matches " + describe(selection)
-                    : "no tag of " + describe(selection) + " is fully cached (" + plan.skipped.get(0).refName() + ": "
-                    + plan.skipped.get(0).reason() + (plan.skipped.size() > 1 ? "; and " + (plan.skipped.size() - 1) + " more" : "") + ")";
-            throw new BundleException(why);
-        }
         Path part = file.resolveSibling(file.getFileName() + ".part");
         try {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(part), 1 << 16)) {
@@ -99,18 +101,43 @@ public final class BundleExporter {
         } catch (IOException e) {
             deleteQuietly(part);
             if (e instanceof InterruptedIOException) throw new BundleException("bundle export cancelled; no file was written", e);
-            if (e instanceof NoSuchFileException gone) {
-                throw new BundleException("a blob left the cache while the bundle was written (evicted?): " + gone.getFile()
-                        + "; export again", e);
-            }
+            if (e instanceof NoSuchFileException gone) throw blobLeft(gone, e);
             throw new BundleException("cannot write bundle " + file + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             deleteQuietly(part);
             throw e;
         }
-        long bytes = plan.entries.values().stream().mapToLong(Entry::size).sum();
-        int manifests = (int) plan.entries.values().stream().filter(Entry::manifest).count();
-        return new BundleExportReport(plan.tags, manifests, plan.entries.size() - manifests, bytes, plan.skipped);
+        return plan.report();
+    }
+
+    /**
+     * Writes the bundle of {@code selection} to {@code out} as it is read from the blob store, with no copy of the
+     * whole (the management API streams it as a response). First plans it: {@code planned} gets the report of what
+     * will be written before the first byte is, and a selection with nothing cached is refused before then too.
+     * {@code out} is flushed, not closed. A failure after {@code planned} was told means {@code out} holds a partial
+     * archive: whoever reads it must be told it is broken (the API cuts the response without its last chunk).
+     *
+     * @throws BundleException when nothing selected is cached, or the writing stopped (cancelled, a blob evicted, or
+     *                         {@code out} failed: its message says which)
+     */
+    public BundleExportReport export(BundleSelection selection, OutputStream out, Consumer<BundleExportReport> planned,
+                                     BiConsumer<Long, Long> bytesAndTotal) {
+        Plan plan = plan(selection);
+        BundleExportReport report = plan.report();
+        planned.accept(report);
+        try {
+            write(plan, out, bytesAndTotal);
+            out.flush();
+        } catch (IOException e) {
+            if (e instanceof InterruptedIOException) throw new BundleException("bundle export cancelled", e);
+            if (e instanceof NoSuchFileException gone) throw blobLeft(gone, e);
+            throw new BundleException("bundle export stopped: " + e.getMessage(), e);
+        }
+        return report;
+    }
+
+    private static BundleException blobLeft(NoSuchFileException gone, IOException e) {
+        return new BundleException("a blob left the cache while the bundle was written (evicted?): " + gone.getFile() + "; export again", e);
     }
 
     private static String describe(BundleSelection selection) {
@@ -118,7 +145,19 @@ public final class BundleExporter {
         return selection.tags() == TagFilter.ALL ? what : what + " with tag filter '" + selection.tags().text() + "'";
     }
 
+    /** What {@code selection} puts into a bundle; refused when that is nothing. */
     private Plan plan(BundleSelection selection) {
+        Plan plan = collectPlan(selection);
+        if (plan.tags.isEmpty()) {
+            String why = plan.skipped.isEmpty() ? "no cached tag matches " + describe(selection)
+                    : "no tag of " + describe(selection) + " is fully cached (" + plan.skipped.get(0).refName() + ": "
+                    + plan.skipped.get(0).reason() + (plan.skipped.size() > 1 ? "; and " + (plan.skipped.size() - 1) + " more" : "") + ")";
+            throw new BundleException(why);
+        }
+        return plan;
+    }
+
+    private Plan collectPlan(BundleSelection selection) {
         List<RepositoryName> repositories = new ArrayList<>();
         if (selection.ruleName() != null) {
             for (RepositorySummary r : catalog.repositories()) {

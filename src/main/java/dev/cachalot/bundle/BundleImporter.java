@@ -68,28 +68,48 @@ public final class BundleImporter {
      */
     public BundleImportReport importBundle(Path file, java.util.function.BiConsumer<Long, Long> bytesAndTotal) {
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException("no bundle file " + file);
+        createStaging();
+        try (StagedArchive staged = StagedArchive.read(file, blobs, tmp, room, maxBlobBytes, bytesAndTotal)) {
+            return load(staged);
+        }
+    }
+
+    /**
+     * As {@link #importBundle(Path, java.util.function.BiConsumer)}, from a stream (the management API's request
+     * body), read up to the archive's end and not closed. {@code size}: its length if known, else -1. The archive is
+     * bounded as a file's is (the blob size limit, the disk's room), not by the stream.
+     */
+    public BundleImportReport importBundle(java.io.InputStream archive, long size, java.util.function.BiConsumer<Long, Long> bytesAndTotal) {
+        createStaging();
+        try (StagedArchive staged = StagedArchive.read(archive, size, blobs, tmp, room, maxBlobBytes, bytesAndTotal)) {
+            return load(staged);
+        }
+    }
+
+    private void createStaging() {
         try {
             Files.createDirectories(tmp);
         } catch (IOException e) {
             throw new BundleException("cannot create the staging folder " + tmp + ": " + e.getMessage(), e);
         }
-        try (StagedArchive staged = StagedArchive.read(file, blobs, tmp, room, maxBlobBytes, bytesAndTotal)) {
-            BundleContents contents = BundleContents.of(staged, blobs);
-            Map<RepositoryName, ContentLoads.RepositoryLoad> loadsByName = new LinkedHashMap<>();
-            List<BundleImportReport.Destination> destinations = new ArrayList<>();
-            for (var e : contents.repositories.entrySet()) {
-                ContentLoads.RepositoryLoad load = route(e.getKey(), e.getValue());
-                loadsByName.merge(load.name(), load, BundleImporter::merged);
-                destinations.add(new BundleImportReport.Destination(e.getKey().value(),
-                        load.origin() == null ? null : load.origin().ruleName(), load.origin() == null ? null : load.origin().upstreamRepository()));
-            }
-            if (Thread.currentThread().isInterrupted()) throw new BundleException("bundle import cancelled; nothing was imported");
-            long[] stored = storeBlobs(contents);
-            loads.load(List.copyOf(loadsByName.values()), clock.instant());
-            int tags = contents.repositories.values().stream().mapToInt(r -> r.tags.size()).sum();
-            int manifests = contents.repositories.values().stream().mapToInt(r -> r.manifests.size()).sum();
-            return new BundleImportReport(contents.images, tags, manifests, (int) stored[0], stored[1], (int) stored[2], destinations);
+    }
+
+    private BundleImportReport load(StagedArchive staged) {
+        BundleContents contents = BundleContents.of(staged, blobs);
+        Map<RepositoryName, ContentLoads.RepositoryLoad> loadsByName = new LinkedHashMap<>();
+        List<BundleImportReport.Destination> destinations = new ArrayList<>();
+        for (var e : contents.repositories.entrySet()) {
+            ContentLoads.RepositoryLoad load = route(e.getKey(), e.getValue());
+            loadsByName.merge(load.name(), load, BundleImporter::merged);
+            destinations.add(new BundleImportReport.Destination(e.getKey().value(),
+                    load.origin() == null ? null : load.origin().ruleName(), load.origin() == null ? null : load.origin().upstreamRepository()));
         }
+        if (Thread.currentThread().isInterrupted()) throw new BundleException("bundle import cancelled; nothing was imported");
+        long[] stored = storeBlobs(contents);
+        loads.load(List.copyOf(loadsByName.values()), clock.instant());
+        int tags = contents.repositories.values().stream().mapToInt(r -> r.tags.size()).sum();
+        int manifests = contents.repositories.values().stream().mapToInt(r -> r.manifests.size()).sum();
+        return new BundleImportReport(contents.images, tags, manifests, (int) stored[0], stored[1], (int) stored[2], destinations);
     }
 
     private ContentLoads.RepositoryLoad route(RepositoryName name, BundleContents.RepositoryContent content) {

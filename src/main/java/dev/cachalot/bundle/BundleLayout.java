@@ -1,9 +1,19 @@
 package dev.cachalot.bundle;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.cachalot.oci.Digest;
+import dev.cachalot.oci.Json;
 import dev.cachalot.oci.Reference;
 import dev.cachalot.oci.RepositoryName;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * The shape of a bundle: an OCI image layout (image-spec v1.1, {@code image-layout.md}) in a tar archive, readable by
@@ -54,5 +64,29 @@ public final class BundleLayout {
         String tag = refName.substring(colon + 1);
         if (!RepositoryName.isValid(repository) || !Reference.TAG.matcher(tag).matches()) return Optional.empty();
         return Optional.of(new TagRef(RepositoryName.of(repository), tag));
+    }
+
+    /**
+     * The ref names {@code index.json} of the bundle {@code archive} lists, in order: the tags it holds. Reads the tar
+     * only up to {@code index.json} (which comes early in the bundles we write).
+     *
+     * @throws IOException when the archive cannot be read or has no readable {@code index.json}
+     */
+    public static List<String> refNames(Path archive) throws IOException {
+        try (InputStream in = Files.newInputStream(archive); TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+            TarArchiveEntry entry;
+            while ((entry = tar.getNextEntry()) != null) {
+                String name = entry.getName().startsWith("./") ? entry.getName().substring(2) : entry.getName();
+                if (!name.equals(INDEX_JSON)) continue;
+                if (entry.getSize() > 16L * 1024 * 1024) throw new IOException("index.json is larger than 16 MiB");
+                List<String> refs = new ArrayList<>();
+                for (JsonNode d : Json.mapper().readTree(tar.readNBytes((int) entry.getSize())).path("manifests")) {
+                    String ref = d.path("annotations").path(REF_NAME).asText(null);
+                    if (ref != null) refs.add(ref);
+                }
+                return refs;
+            }
+        }
+        throw new IOException("the archive has no index.json");
     }
 }

@@ -55,10 +55,39 @@ final class StagedArchive implements AutoCloseable {
      */
     static StagedArchive read(Path archive, BlobStore store, Path tmp, DiskRoom room, long maxBlobBytes,
                               java.util.function.BiConsumer<Long, Long> bytesAndTotal) {
+        InputStream file;
+        long size;
+        try {
+            file = Files.newInputStream(archive);
+            size = Files.size(archive);
+        } catch (IOException e) {
+            throw new BundleException("cannot read the bundle " + archive + ": " + e.getMessage(), e);
+        }
+        try {
+            return read(file, size, store, tmp, room, maxBlobBytes, bytesAndTotal);
+        } finally {
+            try {
+                file.close();
+            } catch (IOException ignored) {
+                // a file only read: nothing was lost
+            }
+        }
+    }
+
+    /**
+     * As {@link #read(Path, BlobStore, Path, DiskRoom, long, java.util.function.BiConsumer)}, from a stream (an upload
+     * to the management API) that is read up to the archive's end and not closed. {@code size}: the archive's length
+     * if known, else -1 (progress then reports -1 as its total). A stream that fails or ends early is a truncated
+     * archive, refused like one.
+     */
+    static StagedArchive read(InputStream archive, long archiveSize, BlobStore store, Path tmp, DiskRoom room, long maxBlobBytes,
+                              java.util.function.BiConsumer<Long, Long> bytesAndTotal) {
         StagedArchive staged = new StagedArchive();
         String prefix = "bundle-" + UUID.randomUUID() + "-";
-        try (InputStream file = new ProgressStream(Files.newInputStream(archive), Files.size(archive), bytesAndTotal);
-             TarArchiveInputStream tar = new TarArchiveInputStream(new java.io.BufferedInputStream(file, 1 << 16))) {
+        try {
+            // not closed here: the caller owns the stream (an HTTP body is drained after the archive's end)
+            TarArchiveInputStream tar = new TarArchiveInputStream(new java.io.BufferedInputStream(
+                    new ProgressStream(archive, archiveSize, bytesAndTotal), 1 << 16));
             Set<String> seen = new HashSet<>();
             TarArchiveEntry entry;
             while ((entry = nextEntry(tar)) != null) {

@@ -23,6 +23,7 @@ final class BundleCommand {
 
     @Command(name = "export", mixinStandardHelpOptions = true,
             description = {"Write fully cached images as an OCI image layout in a tar archive (skopeo copy oci-archive:FILE:REPO:TAG ...).",
+                    "With --engine URL the bundle is downloaded from that engine into FILE.",
                     "Exit 0 when every selected tag is in the bundle, " + SOME_TAGS_LEFT_OUT + " when some were not fully cached (listed)."})
     static final class Export extends EngineCommand {
 
@@ -71,7 +72,8 @@ final class BundleCommand {
     }
 
     @Command(name = "import", mixinStandardHelpOptions = true,
-            description = "Verify a bundle and load it into this cache, all or nothing: under the rules that serve its repository names, else as local repositories.")
+            description = {"Verify a bundle and load it into this cache, all or nothing: under the rules that serve its repository names, else as local repositories.",
+                    "With --engine URL the file is uploaded to that engine, which verifies and loads it."})
     static final class Import extends EngineCommand {
 
         @Option(names = "--json", description = "Print the report as JSON.")

@@ -22,8 +22,8 @@ public final class CachalotCommand implements Runnable {
                     "credentials", "secrets", "login");
 
     /** Subcommands that manage an engine: the ones {@code --engine URL} applies to. */
-    static final List<String> MANAGEMENT = List.of("upstream", "rules", "repos", "stats", "gc", "credentials", "secrets", "users",
-            "tokens");
+    static final List<String> MANAGEMENT = List.of("upstream", "rules", "repos", "bundle", "stats", "gc", "credentials", "secrets",
+            "users", "tokens");
 
     @Option(names = "--data", scope = ScopeType.INHERIT, paramLabel = "DIR",
             description = "Data folder (default: $CACHALOT_DATA or the platform's user data folder).")

@@ -343,15 +343,32 @@ public final class Engine implements EngineAdmin {
 
     @Override
     public BundleExportReport exportBundle(BundleSelection selection, Path file, java.util.function.BiConsumer<Long, Long> bytesAndTotal) {
-        if (selection.ruleName() != null && rules().stream().noneMatch(r -> r.name().equals(selection.ruleName()))) {
-            throw new IllegalArgumentException("no rule named '" + selection.ruleName() + "'");
-        }
+        requireRule(selection);
         return parts.bundleExporter.export(selection, file, bytesAndTotal);
     }
 
     @Override
     public BundleImportReport importBundle(Path file, java.util.function.BiConsumer<Long, Long> bytesAndTotal) {
         return parts.bundleImporter.importBundle(file, bytesAndTotal);
+    }
+
+    @Override
+    public BundleExportReport exportBundle(BundleSelection selection, OutputStream out, Consumer<BundleExportReport> planned,
+                                           java.util.function.BiConsumer<Long, Long> bytesAndTotal) {
+        requireRule(selection);
+        return parts.bundleExporter.export(selection, out, planned, bytesAndTotal);
+    }
+
+    @Override
+    public BundleImportReport importBundle(java.io.InputStream archive, long size, java.util.function.BiConsumer<Long, Long> bytesAndTotal) {
+        return parts.bundleImporter.importBundle(archive, size, bytesAndTotal);
+    }
+
+    /** An export by rule names one that exists: the exporter alone would find no repository and say so less clearly. */
+    private void requireRule(BundleSelection selection) {
+        if (selection.ruleName() != null && rules().stream().noneMatch(r -> r.name().equals(selection.ruleName()))) {
+            throw new IllegalArgumentException("no rule named '" + selection.ruleName() + "'");
+        }
     }
 
     // ------------------------------------------------------------------ credential sets

@@ -1,13 +1,19 @@
 package dev.cachalot.engine;
 
+import dev.cachalot.bundle.BundleExportReport;
+import dev.cachalot.bundle.BundleImportReport;
+import dev.cachalot.bundle.BundleSelection;
 import dev.cachalot.rules.ImportReport;
 import dev.cachalot.rules.io.ConflictPolicy;
 import dev.cachalot.rules.io.RuleFormat;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * The {@link EngineApi} plus what the command line needs beyond the app: import policies, export to a stream, vault
@@ -18,6 +24,22 @@ public interface EngineAdmin extends EngineApi, AutoCloseable {
 
     /** The data folder this engine works on (absolute). */
     Path dataFolderRoot();
+
+    // ---- offline bundles as streams (the management API's download and upload) ----
+
+    /**
+     * As {@link #exportBundle(BundleSelection, Path, BiConsumer)}, to {@code out} (flushed, not closed): {@code planned}
+     * gets the report of what will be written before the first byte is, so a refusal (an unknown rule, nothing
+     * cached) comes before anything was written. A failure after that leaves a partial archive in {@code out}.
+     */
+    BundleExportReport exportBundle(BundleSelection selection, OutputStream out, Consumer<BundleExportReport> planned,
+                                    BiConsumer<Long, Long> bytesAndTotal);
+
+    /**
+     * As {@link #importBundle(Path, BiConsumer)}, from {@code archive} (read up to the archive's end, not closed);
+     * {@code size}: its length, or -1 when unknown.
+     */
+    BundleImportReport importBundle(InputStream archive, long size, BiConsumer<Long, Long> bytesAndTotal);
 
     // ---- rule files ----
 

@@ -59,10 +59,19 @@ public final class BundleArchive {
             blob(m.digest(), m.manifest());
         }
         for (TestBlob b : image.blobs()) {
-            if (!written.contains(b.digest())) blob(b.digest(), b.bytes());
+            if (!written.contains(b.digest())) blob(b.digest(), content(b));
             written.add(b.digest());
         }
         return this;
+    }
+
+    /** A blob's bytes; a big layer's are read from its file (the archive is built in memory anyway). */
+    private static byte[] content(TestBlob blob) {
+        try (java.io.InputStream in = blob.open()) {
+            return in.readAllBytes();
+        } catch (IOException x) {
+            throw new UncheckedIOException(x);
+        }
     }
 
     public BundleArchive blob(String digest, byte[] content) {

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cachalot.api.ManagementApi;
 import dev.cachalot.api.client.RemoteEngine;
+import dev.cachalot.bundle.BundleArchive;
+import dev.cachalot.bundle.BundleLayout;
 import dev.cachalot.engine.CredentialSetView;
 import dev.cachalot.engine.Engine;
 import dev.cachalot.engine.EngineSettings;
@@ -459,6 +461,38 @@ class RemoteEngineProcessTest {
         assertThat(cli("users", "remove", "ci-bot").failedWithOneLine()).isEqualTo("cachalot: there is no user named 'ci-bot' (engine " + url + ")");
         assertThat(remote.users()).isEmpty();
         assertThat(remote.accessTokens()).as("a removed user's tokens go with them").isEmpty();
+    }
+
+    @Test
+    @Order(60)
+    void bundlesAreUploadedAndDownloadedByTheCliWithEngine() throws Exception {
+        TestImages images = new TestImages(64);
+        TestImage one = images.ociImage();
+        TestImage two = images.ociImage();
+        Path original = temp.resolve("carried-in.tar");
+        Files.write(original, new BundleArchive().layout().index(java.util.Map.of("local/carried:1.0", one, "local/carried:2.0", two))
+                .blobsOf(one).blobsOf(two).bytes());
+
+        Cli.Run imported = cli("bundle", "import", original.toString()).succeeded();
+        assertThat(imported.out()).contains("2 image(s), 2 tag(s)").contains("local/carried (local repository)");
+        assertThat(remote.tags("local/carried")).extracting(t -> t.digest().toString()).containsExactly(one.digest(), two.digest());
+
+        Path downloaded = temp.resolve("carried-out.tar");
+        Cli.Run exported = cli("bundle", "export", "--repository", "local/carried", "--tags", "1.*", downloaded.toString()).succeeded();
+        assertThat(exported.out()).contains("1 tag(s)").contains("local/carried:1.0").doesNotContain("local/carried:2.0");
+        assertThat(BundleLayout.refNames(downloaded)).containsExactly("local/carried:1.0");
+        Skopeo.Result raw = new Skopeo().run(Duration.ofMinutes(2), List.of("inspect", "--raw", "oci-archive:" + downloaded + ":local/carried:1.0"));
+        assertThat(raw.exitCode()).as(raw.stderr()).isZero();
+        assertThat(raw.stdout().strip()).isEqualTo(new String(one.manifest(), StandardCharsets.UTF_8).strip());
+
+        Path hostile = temp.resolve("hostile.tar");
+        Files.write(hostile, BundleArchive.of(images.ociImage(), "local/carried:3.0").file("../escape", new byte[] {1}).bytes());
+        assertThat(cli("bundle", "import", hostile.toString()).failedWithOneLine())
+                .isEqualTo("cachalot: bundle refused: entry '../escape' climbs out of the archive with '..' (engine " + url + ")");
+        assertThat(cli("bundle", "export", "--rule", "no-such-rule", temp.resolve("none.tar").toString()).failedWithOneLine())
+                .isEqualTo("cachalot: no rule named 'no-such-rule' (engine " + url + ")");
+        assertThat(temp.resolve("none.tar")).doesNotExist();
+        remote.deleteRepository("local/carried");
     }
 
     @Test

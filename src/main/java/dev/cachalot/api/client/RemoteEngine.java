@@ -21,7 +21,13 @@ import dev.cachalot.api.ApiBodies.UpstreamChange;
 import dev.cachalot.api.ApiBodies.UpstreamCheckRequest;
 import dev.cachalot.api.ApiError;
 import dev.cachalot.api.ApiJson;
+import dev.cachalot.api.BundleReportHeader;
 import dev.cachalot.api.ManagementApi;
+import dev.cachalot.bundle.BundleException;
+import dev.cachalot.bundle.BundleExportReport;
+import dev.cachalot.bundle.BundleImportReport;
+import dev.cachalot.bundle.BundleLayout;
+import dev.cachalot.bundle.BundleSelection;
 import dev.cachalot.engine.AccessTokenView;
 import dev.cachalot.engine.CreatedAccessToken;
 import dev.cachalot.engine.CredentialSetView;
@@ -40,6 +46,7 @@ import dev.cachalot.engine.UserView;
 import dev.cachalot.rules.CacheRule;
 import dev.cachalot.rules.ImportReport;
 import dev.cachalot.rules.RuleValidationException;
+import dev.cachalot.rules.TagFilter;
 import dev.cachalot.rules.Upstream;
 import dev.cachalot.rules.io.ConflictPolicy;
 import dev.cachalot.rules.io.RuleFormat;
@@ -47,7 +54,9 @@ import dev.cachalot.stats.PullEvent;
 import dev.cachalot.stats.RepositoryStats;
 import dev.cachalot.stats.StatsTotals;
 import dev.cachalot.stats.TimeBucket;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.URI;
@@ -60,6 +69,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -67,6 +77,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -88,6 +100,9 @@ public final class RemoteEngine implements EngineAdmin {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** Every call but a prefetch answers in well under this; past it the engine is taken as gone. */
     private static final Duration CALL_TIMEOUT = Duration.ofMinutes(5);
+    private static final String BUNDLE_TYPE = "application/x-tar";
+    private static final int MAX_ERROR_BODY = 1 << 20;
+    private static final String EXPORT_CANCELLED = "bundle export cancelled";
 
     private final URI engine;
     private final String api;
@@ -151,21 +166,6 @@ public final class RemoteEngine implements EngineAdmin {
     @Override
     public void stopServer() {
         throw new EngineException("the engine at " + engine + " is started and stopped on its own machine");
-    }
-
-    // Bundles are files on the engine's own machine: moving them over the API (upload and download) is not built yet.
-
-    @Override
-    public dev.cachalot.bundle.BundleExportReport exportBundle(dev.cachalot.bundle.BundleSelection selection, Path file,
-                                                               java.util.function.BiConsumer<Long, Long> bytesAndTotal) {
-        throw new EngineException("bundles of the engine at " + engine
-                + " are exported on its own machine (cachalot bundle export there)");
-    }
-
-    @Override
-    public dev.cachalot.bundle.BundleImportReport importBundle(Path file, java.util.function.BiConsumer<Long, Long> bytesAndTotal) {
-        throw new EngineException("bundles are imported into the engine at " + engine
-                + " on its own machine (cachalot bundle import there)");
     }
 
     // ------------------------------------------------------------------ server-mode users and access tokens
@@ -466,6 +466,180 @@ public final class RemoteEngine implements EngineAdmin {
                 GarbageCollectionReport.class);
     }
 
+    // ------------------------------------------------------------------ offline bundles, streamed over the API
+
+    /**
+     * Downloads the bundle into {@code FILE.part} and moves it to {@code file} once the engine has sent all of it; a
+     * broken transfer, a failure or an interrupt (the portal's Cancel) deletes the part and leaves no file.
+     */
+    @Override
+    public BundleExportReport exportBundle(BundleSelection selection, Path file, BiConsumer<Long, Long> bytesAndTotal) {
+        Path part = file.resolveSibling(file.getFileName() + ".part");
+        try {
+            BundleExportReport report;
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(part), 1 << 16)) {
+                report = exportBundle(selection, out, r -> { }, bytesAndTotal);
+            }
+            if (report.tags().isEmpty()) {
+                // the engine shortened the report to fit its header: the tags are the bundle's ref names
+                report = new BundleExportReport(BundleLayout.refNames(part), report.manifests(), report.blobs(), report.bytes(),
+                        report.skipped());
+            }
+            Files.move(part, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return report;
+        } catch (IOException e) {
+            deleteQuietly(part);
+            throw new BundleException("cannot write bundle " + file + ": " + e.getMessage(), e);
+        } catch (BundleException e) {
+            deleteQuietly(part);
+            if (EXPORT_CANCELLED.equals(e.getMessage())) throw new BundleException(EXPORT_CANCELLED + "; no file was written", e);
+            throw e;
+        } catch (RuntimeException e) {
+            deleteQuietly(part);
+            throw e;
+        }
+    }
+
+    /**
+     * Streams the engine's answer to {@code out} as it arrives; {@code planned} gets the engine's report (from its
+     * header) before the first byte. Both {@code planned} and progress are called on the HTTP client's threads;
+     * progress counts the archive's bytes against the report's. An answer that ends without HTTP's end of body (the
+     * engine failed mid-way) is a {@link BundleException}, as is an interrupt of the calling thread (cancelled): {@code
+     * out} then holds a partial archive, and nothing more is written to it.
+     */
+    @Override
+    public BundleExportReport exportBundle(BundleSelection selection, OutputStream out, Consumer<BundleExportReport> planned,
+                                           BiConsumer<Long, Long> bytesAndTotal) {
+        String path = "/bundles/export?" + bundleQuery(selection);
+        HttpRequest request = builder(path, null).header("Accept", BUNDLE_TYPE + ", application/json").GET().build();
+        AtomicReference<BundleExportReport> report = new AtomicReference<>();
+        AtomicReference<BundleDownload> download = new AtomicReference<>();
+        java.util.concurrent.CompletableFuture<HttpResponse<Object>> exchange = http.sendAsync(request, info -> {
+            if (info.statusCode() / 100 != 2) {
+                return HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofByteArray(), bytes -> (Object) bytes);
+            }
+            BundleExportReport r;
+            try {
+                r = BundleReportHeader.decode(info.headers().firstValue(BundleReportHeader.NAME).orElse(null));
+            } catch (IllegalStateException e) {
+                throw new EngineException("the engine at " + engine + " sent a bundle this version cannot read: " + e.getMessage(), e);
+            }
+            report.set(r);
+            planned.accept(r);
+            BundleDownload d = new BundleDownload(out, r.bytes(), bytesAndTotal);
+            download.set(d);
+            return HttpResponse.BodySubscribers.mapping(d, bytes -> (Object) bytes);
+        });
+        HttpResponse<Object> response;
+        try {
+            response = exchange.get();
+        } catch (InterruptedException e) {
+            BundleDownload d = download.get();
+            if (d != null) d.cancel();
+            exchange.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new BundleException(EXPORT_CANCELLED, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) throw r;
+            if (download.get() == null && cause instanceof IOException io) throw unreachable(io);
+            throw new BundleException("the bundle from the engine at " + engine + " broke off before its end (" + describe(cause)
+                    + "); what arrived is incomplete", cause);
+        }
+        if (response.statusCode() / 100 != 2) throw failure("GET", path, response.statusCode(), (byte[]) response.body());
+        try {
+            out.flush();
+        } catch (IOException e) {
+            throw new BundleException("cannot write the bundle: " + e.getMessage(), e);
+        }
+        return report.get();
+    }
+
+    /** Uploads the file with progress (bytes sent against its size); the engine answers once it has imported it, or refused it. */
+    @Override
+    public BundleImportReport importBundle(Path file, BiConsumer<Long, Long> bytesAndTotal) {
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException("no bundle file " + file);
+        try (InputStream in = Files.newInputStream(file)) {
+            return importBundle(in, Files.size(file), bytesAndTotal);
+        } catch (IOException e) {
+            throw new BundleException("cannot read the bundle " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Sends {@code archive} as the request body ({@code Content-Length} when {@code size} is known, else chunked). An
+     * interrupt cancels the upload; the engine then refuses the cut archive and keeps nothing of it. Interrupted
+     * after the last byte was sent, the engine may already be loading it: the message says so.
+     */
+    @Override
+    public BundleImportReport importBundle(InputStream archive, long size, BiConsumer<Long, Long> bytesAndTotal) {
+        BundleUpload upload = new BundleUpload(archive, size, bytesAndTotal);
+        HttpRequest.BodyPublisher stream = HttpRequest.BodyPublishers.ofInputStream(() -> upload);
+        // Not Expect: 100-continue: the JDK 17 client then waits forever when the answer is a refusal instead of 100
+        // (JDK-8286171, fixed in 20); Jetty reads and drops what it did not take, so a refusal still arrives (tested).
+        HttpRequest request = builder("/bundles/import", null).header("Accept", "application/json").header("Content-Type", BUNDLE_TYPE)
+                .POST(size >= 0 ? HttpRequest.BodyPublishers.fromPublisher(stream, size) : stream).build();
+        HttpResponse<byte[]> response;
+        try {
+            response = sendForBundle(request);
+        } catch (EngineUnreachableException e) {
+            if (upload.readFailure() != null) {
+                throw new BundleException("cannot read the bundle: " + upload.readFailure().getMessage(), upload.readFailure());
+            }
+            throw e;
+        } catch (BundleException e) {
+            if (upload.finished()) {
+                throw new BundleException("bundle import cancelled after the whole bundle was sent: the engine at " + engine
+                        + " may have imported it (see its repositories)", e);
+            }
+            throw new BundleException("bundle import cancelled; nothing was imported", e);
+        }
+        if (response.statusCode() / 100 != 2) throw failure("POST", "/bundles/import", response.statusCode(), response.body());
+        return parse(response.body(), BundleImportReport.class);
+    }
+
+    /**
+     * Sends an upload without a time limit (a big bundle takes as long as the network needs) and waits for the answer
+     * on a future, which an interrupt of the calling thread ends: the exchange is then cancelled (the JDK's client
+     * abandons it and closes its connection).
+     */
+    private HttpResponse<byte[]> sendForBundle(HttpRequest request) {
+        java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(request,
+                HttpResponse.BodyHandlers.ofByteArray());
+        try {
+            return exchange.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) throw unreachable(io);
+            if (cause instanceof RuntimeException r) throw r;
+            throw new EngineException("the bundle import failed: " + cause, cause);
+        } catch (InterruptedException e) {
+            exchange.cancel(true); // aborts the exchange and closes its connection: the engine sees the upload cut
+            Thread.currentThread().interrupt();
+            throw new BundleException("bundle import cancelled", e);
+        }
+    }
+
+    private static String bundleQuery(BundleSelection selection) {
+        StringBuilder q = new StringBuilder(selection.ruleName() != null ? "rule=" + query(selection.ruleName())
+                : "repository=" + query(selection.repository()));
+        if (selection.tags() != TagFilter.ALL) q.append("&tags=").append(query(selection.tags().text()));
+        if (!selection.platforms().isAll()) q.append("&platforms=").append(query(selection.platforms().text()));
+        return q.toString();
+    }
+
+    private static String describe(Throwable e) {
+        return e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // the export failed already; that is what the caller hears
+        }
+    }
+
     // ------------------------------------------------------------------ statistics
 
     @Override
@@ -553,9 +727,7 @@ public final class RemoteEngine implements EngineAdmin {
 
     /** One request; the body of a 2xx answer, else the engine's error as the exception the engine would throw. */
     private byte[] exchange(String method, String path, Object body, Duration timeout) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(api + path)).header("Accept", "application/json");
-        if (timeout != null) request.timeout(timeout);
-        if (token != null) request.header("Authorization", "Bearer " + token);
+        HttpRequest.Builder request = builder(path, timeout).header("Accept", "application/json");
         if (body == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
@@ -578,7 +750,14 @@ public final class RemoteEngine implements EngineAdmin {
         if (response.statusCode() / 100 == 2) {
             return response.body();
         }
-        throw failure(method, path, response);
+        throw failure(method, path, response.statusCode(), response.body());
+    }
+
+    private HttpRequest.Builder builder(String path, Duration timeout) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(api + path));
+        if (timeout != null) request.timeout(timeout);
+        if (token != null) request.header("Authorization", "Bearer " + token);
+        return request;
     }
 
     private EngineUnreachableException unreachable(IOException e) {
@@ -597,9 +776,8 @@ public final class RemoteEngine implements EngineAdmin {
         return new EngineUnreachableException("cannot reach the engine at " + engine + ": " + why, e);
     }
 
-    private RuntimeException failure(String method, String path, HttpResponse<byte[]> response) {
-        int status = response.statusCode();
-        ApiError error = apiError(response.body());
+    private RuntimeException failure(String method, String path, int status, byte[] body) {
+        ApiError error = apiError(body);
         if (error == null) {
             String what = status == 404 ? "has no management API (is it a Cachalot engine, and of this version?)" : "answered HTTP " + status;
             return new EngineException("the engine at " + engine + " " + what + " (" + method + " " + ManagementApi.PREFIX + path + ")");
@@ -608,6 +786,7 @@ public final class RemoteEngine implements EngineAdmin {
         return switch (error.code()) {
             case ApiError.INVALID_RULE -> new RuleValidationException(error.problems().isEmpty() ? List.of(message) : error.problems());
             case ApiError.INVALID_REQUEST, ApiError.NOT_FOUND, ApiError.CREDENTIALS_REFUSED -> new RemoteRefusal(status, message);
+            case ApiError.BUNDLE_REFUSED -> new BundleException(message);
             case ApiError.UNAUTHORIZED -> new EngineException(message + (token == null
                     ? " (log in with `cachalot login " + engine + "`, or set CACHALOT_TOKEN)"
                     : " (the token was refused: log in again with `cachalot login " + engine + "`)"));
