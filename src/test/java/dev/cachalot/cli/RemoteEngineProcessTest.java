@@ -273,6 +273,12 @@ class RemoteEngineProcessTest {
         assertThat(remote.tags("team/app")).extracting(t -> t.tag()).containsExactly("1");
         assertThatThrownBy(() -> remote.deleteTag("team/app", "2")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("no tag 2 in team/app");
+
+        // Garbage collection on request, through the engine: nothing a manifest references goes (the grace period
+        // also keeps what tag 2 alone used, stored moments ago).
+        assertThat(cli("gc", "--dry-run").succeeded().out()).startsWith("Would remove ");
+        assertThat(cli("gc").succeeded().out()).startsWith("Removed ");
+        assertThat(remote.manifest("team/app", image.digest().toString())).hasValueSatisfying(m -> assertThat(m.layers()).isNotEmpty());
     }
 
     @Test
