@@ -51,6 +51,7 @@ public final class RuleSyncs implements AutoCloseable {
     private final SyncRunStore runs;
     private final UpstreamPace pace;
     private final SyncTurns turns;
+    private final SyncBandwidth bandwidth = new SyncBandwidth(SyncBandwidth.DEFAULT_BYTES_PER_SECOND);
     private final Clock clock;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     private final AtomicInteger background = new AtomicInteger();
@@ -89,7 +90,7 @@ public final class RuleSyncs implements AutoCloseable {
     public SyncReport run(String ruleName, SyncRequest request, Consumer<SyncProgress> progress) {
         CacheRule rule = rule(ruleName);
         if (request.dryRun()) {
-            return new SyncRun(rule, request, filler, catalog, pace, progress, () -> false, clock).run();
+            return new SyncRun(rule, request, filler, catalog, pace, bandwidth, progress, () -> false, clock).run();
         }
         Running mine = new Running(rule.name());
         if (running.putIfAbsent(rule.name(), mine) != null) {
@@ -161,7 +162,7 @@ public final class RuleSyncs implements AutoCloseable {
         Instant started = clock.instant();
         try {
             runs.started(rule.name(), started);
-            SyncReport report = new SyncRun(rule, request, filler, catalog, pace, p -> {
+            SyncReport report = new SyncRun(rule, request, filler, catalog, pace, bandwidth, p -> {
                 mine.progress = p;
                 progress.accept(p);
             }, mine.cancel::get, clock).run();

@@ -46,6 +46,7 @@ final class SyncRun {
     private final CacheFiller filler;
     private final RepositoryCatalog catalog;
     private final UpstreamPace pace;
+    private final SyncBandwidth bandwidth;
     private final Consumer<SyncProgress> progress;
     private final BooleanSupplier cancelled;
     private final Clock clock;
@@ -61,7 +62,8 @@ final class SyncRun {
     private String currentTag;
 
     SyncRun(CacheRule rule, SyncRequest request, CacheFiller filler, RepositoryCatalog catalog, UpstreamPace pace,
-            Consumer<SyncProgress> progress, BooleanSupplier cancelled, Clock clock) {
+            SyncBandwidth bandwidth, Consumer<SyncProgress> progress, BooleanSupplier cancelled, Clock clock) {
+        this.bandwidth = bandwidth;
         this.rule = rule;
         this.policy = rule.sync();
         this.request = request;
@@ -252,7 +254,9 @@ final class SyncRun {
                         continue;
                     }
                     pause(r);
-                    add(filler.blob(r, blob.digest()));
+                    long fetched = filler.blob(r, blob.digest());
+                    add(fetched);
+                    waitForBandwidth(bandwidth.take(fetched));
                     report(currentTag);
                 }
             }
@@ -292,6 +296,21 @@ final class SyncRun {
         if (facts.artifactType() != null) return facts.artifactType();
         if (facts.isIndex()) return null;
         return facts.blobs().isEmpty() ? null : facts.blobs().get(0).mediaType();
+    }
+
+    /** Waits out the syncs' bandwidth ceiling, in slices so that a stop is quick. */
+    private void waitForBandwidth(long nanos) {
+        long until = System.nanoTime() + nanos;
+        while (nanos > 0 && !stop()) {
+            long left = until - System.nanoTime();
+            if (left <= 0) return;
+            try {
+                Thread.sleep(Math.min(200, Math.max(1, left / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** Waits as the upstream's limits ask before a call of it; a stop asked meanwhile unwinds the run. */
