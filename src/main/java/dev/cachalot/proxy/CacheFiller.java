@@ -60,6 +60,11 @@ public final class CacheFiller {
         return upstream.tags(request(r));
     }
 
+    /** The upstream's referrers index of {@code subject} (API or fallback tag), if it has one. */
+    public Optional<byte[]> upstreamReferrers(Resolution r, Digest subject) {
+        return upstream.referrers(request(r), subject);
+    }
+
     /** Where the upstream's tag points now, from a HEAD. */
     public UpstreamManifest.Head upstreamTag(Resolution r, String tag) {
         return upstream.headManifest(request(r), tag, ACCEPT);

@@ -162,17 +162,18 @@ final class SyncRun {
             boolean whole = cached.isPresent() && cached.get().equals(digest) && fetch.complete(digest);
             if (whole) {
                 if (!request.dryRun()) filler.markValidated(r.localName(), tag);
-                return new SyncedTag(local, tag, digest.toString(), SyncedTag.Action.UNCHANGED, 0, 0, 0, null);
+                fetch.referrers(tag, digest);
+                return new SyncedTag(local, tag, digest.toString(), SyncedTag.Action.UNCHANGED, fetch.manifests, fetch.blobs, fetch.bytes, null);
             }
             String skipped = fetch.take(digest);
             if (skipped != null) {
                 return new SyncedTag(local, tag, digest.toString(), SyncedTag.Action.SKIPPED, fetch.manifests, fetch.blobs, fetch.bytes, skipped);
             }
-            if (request.dryRun()) {
-                return new SyncedTag(local, tag, digest.toString(), SyncedTag.Action.WOULD_FETCH, fetch.manifests, fetch.blobs, fetch.bytes, null);
-            }
-            filler.tag(r, tag, digest);
-            return new SyncedTag(local, tag, digest.toString(), SyncedTag.Action.FETCHED, fetch.manifests, fetch.blobs, fetch.bytes, null);
+            if (!request.dryRun()) filler.tag(r, tag, digest);
+            // After the tag: referrers point at the image, the image does not need them.
+            fetch.referrers(tag, digest);
+            SyncedTag.Action action = request.dryRun() ? SyncedTag.Action.WOULD_FETCH : SyncedTag.Action.FETCHED;
+            return new SyncedTag(local, tag, digest.toString(), action, fetch.manifests, fetch.blobs, fetch.bytes, null);
         } catch (Cancelled e) {
             throw e;
         } catch (UpstreamException e) {
@@ -198,6 +199,8 @@ final class SyncRun {
         int manifests;
         int blobs;
         long bytes;
+        /** The manifests whose referrers are synced: the tag's, and its chosen platforms'. */
+        private final List<Digest> subjects = new ArrayList<>();
 
         Fetch(Resolution r) {
             this.r = r;
@@ -241,6 +244,46 @@ final class SyncRun {
             } else {
                 images.add(top);
             }
+            subjects.add(digest);
+            subjects.addAll(chosenChildren(top).stream().map(ManifestFacts.Descriptor::digest).toList());
+            blobsOf(images);
+            return null;
+        }
+
+        /**
+         * When the rule syncs referrers: those of the tag's manifest and of its chosen platform manifests that the
+         * artifact-type filter takes, with their blobs (one level: not the referrers of referrers). A failure here is
+         * the run's error, not the tag's: the tag is whole without them.
+         */
+        void referrers(String tag, Digest digest) {
+            if (!policy.referrers()) return;
+            if (subjects.isEmpty()) {
+                subjects.add(digest);
+                filler.cachedManifest(r.localName(), digest).ifPresent(m -> subjects.addAll(chosenChildren(
+                        ManifestFacts.parse(m.body(), m.mediaType())).stream().map(ManifestFacts.Descriptor::digest).toList()));
+            }
+            try {
+                for (Digest subject : subjects) {
+                    pause(r);
+                    Optional<byte[]> index = filler.upstreamReferrers(r, subject);
+                    if (index.isEmpty()) continue;
+                    List<ManifestFacts> artifacts = new ArrayList<>();
+                    for (Referrer referrer : Referrer.listed(index.get())) {
+                        if (!policy.takesArtifactType(referrer.artifactType())) continue;
+                        if (filler.cachedManifest(r.localName(), referrer.digest()).isPresent()) continue;
+                        artifacts.add(manifest(referrer.digest()));
+                    }
+                    blobsOf(artifacts);
+                }
+            } catch (Cancelled e) {
+                throw e;
+            } catch (IOException | RuntimeException e) {
+                if (stop()) throw new Cancelled();
+                errors.add(r.localName() + ":" + tag + ": referrers: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            }
+        }
+
+        private void blobsOf(List<ManifestFacts> images) throws IOException {
             for (ManifestFacts image : images) {
                 for (ManifestFacts.Descriptor blob : image.blobs()) {
                     if (stop()) throw new Cancelled();
@@ -260,7 +303,6 @@ final class SyncRun {
                     report(currentTag);
                 }
             }
-            return null;
         }
 
         private ManifestFacts manifest(Digest digest) {
