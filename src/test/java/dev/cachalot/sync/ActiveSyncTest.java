@@ -312,6 +312,28 @@ class ActiveSyncTest {
                 + artifact.manifestSize() + ",\"artifactType\":\"" + artifact.artifactType() + "\"}";
     }
 
+    @Test
+    void aWildcardRuleSyncsTheNamedRepositoriesElseThoseCachedUnderIt() {
+        engine = Engine.open(new DataFolder(temp.resolve("data")));
+        engine.addUpstream(upstream.hostPort(), upstream.url(), null);
+        engine.createRule(new RuleDraft("sync-wild", upstream.hostPort() + "/team/*", "w/*", null, null,
+                new SyncDraft("active", "4.0", null, null, "filter,semver", null, null, null)));
+
+        SyncReport named = engine.syncRule("sync-wild", SyncRequest.ALL, p -> { });
+
+        assertThat(named.complete()).as(named.summary()).isTrue();
+        assertThat(named.repositories()).containsExactly("w/filter", "w/semver");
+        assertThat(cachedTags("w/filter")).containsExactly("4.0");
+        assertThat(cachedTags("w/semver")).containsExactly("4.0");
+
+        engine.updateRuleSync("sync-wild", new SyncDraft(null, "3.20", null, null, "", null, null, null));
+        SyncReport cached = engine.syncRule("sync-wild", SyncRequest.ALL, p -> { });
+
+        assertThat(cached.repositories()).containsExactlyInAnyOrder("w/filter", "w/semver");
+        assertThat(cachedTags("w/filter")).containsExactlyInAnyOrder("3.20", "4.0");
+        assertThat(engine.repositories()).extracting(dev.cachalot.engine.RepositoryView::name).containsExactlyInAnyOrder("w/filter", "w/semver");
+    }
+
     /** No recorded tag points at content the cache lacks: the manifest, and for the chosen platforms every manifest and blob. */
     private void assertEveryRecordedTagIsWhole(String repo, PlatformFilter platforms) {
         for (TagView tag : engine.tags(repo)) {
