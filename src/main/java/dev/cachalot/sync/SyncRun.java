@@ -185,8 +185,20 @@ final class SyncRun {
             throw new Cancelled();
         } catch (IOException | RuntimeException e) {
             if (stop()) throw new Cancelled();
+            // The pull path words upstream failures for clients; the upstream's own answer is the cause.
+            upstreamCause(e).ifPresent(u -> {
+                pace.after(r.upstream(), u);
+                rateLimited = u.kind() == UpstreamException.Kind.RATE_LIMITED;
+            });
             return failed(local, tag, digest, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         }
+    }
+
+    private static Optional<UpstreamException> upstreamCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof UpstreamException u) return Optional.of(u);
+        }
+        return Optional.empty();
     }
 
     private static SyncedTag failed(String local, String tag, Digest digest, String detail) {
