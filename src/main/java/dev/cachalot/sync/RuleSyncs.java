@@ -55,6 +55,8 @@ public final class RuleSyncs implements AutoCloseable {
     private final Clock clock;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     private final AtomicInteger background = new AtomicInteger();
+    /** Told the upstream bytes of each finished run (the engine asks its janitor to check the cache's size bound). */
+    private volatile java.util.function.LongConsumer fetchedBytes = bytes -> { };
     private ExecutorService runners;
     private ScheduledExecutorService ticker;
     private boolean closed;
@@ -170,6 +172,7 @@ public final class RuleSyncs implements AutoCloseable {
                     : report.complete() ? SyncStatus.Outcome.SUCCEEDED : SyncStatus.Outcome.FAILED;
             runs.finished(rule.name(), started, report.finishedAt(), outcome, report.summary());
             log.info("Sync of rule {}: {}", rule.name(), report.summary());
+            if (report.bytes() > 0) fetchedBytes.accept(report.bytes());
             return report;
         } catch (RuntimeException e) {
             try {
@@ -179,6 +182,11 @@ public final class RuleSyncs implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** Hears the upstream bytes of each finished run that fetched any (synced content is cached content: bounded alike). */
+    public void onFetched(java.util.function.LongConsumer listener) {
+        this.fetchedBytes = listener;
     }
 
     /** Asks the rule's run in this engine to stop. @return false when none is running here */

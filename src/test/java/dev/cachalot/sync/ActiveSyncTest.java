@@ -123,6 +123,10 @@ class ActiveSyncTest {
         assertThat(tagNames(report)).containsExactlyInAnyOrder("3.19", "3.19.1", "3.20");
         assertThat(cachedTags("semver")).containsExactlyInAnyOrder("3.19", "3.19.1", "3.20");
         assertEveryRecordedTagIsWhole("semver", PlatformFilter.ALL);
+        // cached content, but nobody pulled it: no pull event, no pull count
+        engine.flushEvents();
+        assertThat(engine.recentPulls(100)).isEmpty();
+        assertThat(engine.tags("semver")).allSatisfy(t -> assertThat(t.pullCount()).isZero());
     }
 
     @Test
