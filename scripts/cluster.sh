@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # A Cachalot cluster on this machine, for trying scale-out and for the cluster tests: S3Proxy (the blob bucket),
 # PostgreSQL 15 (the shared metadata), N engines (`cachalot serve --config`, each with its own data folder) and
-# HAProxy (round robin over the engines, health-checked on /readyz), all on free loopback ports.
+# HAProxy (round robin over the engines, health-checked on /readyz), all on free loopback ports. Every engine signs its
+# tokens with one key file (token.key in the state folder), so a client signed in through one node is welcome on all.
 #
-#   scripts/cluster.sh up [--nodes N]   # default 3; prints the balancer's address HOST:PORT as its last line
+#   scripts/cluster.sh up [--nodes N] [--auth none|required]
+#                                       # default 3 nodes, no sign-in; prints the balancer's HOST:PORT as its last line
 #   scripts/cluster.sh down             # stops everything `up` started, by PID, and removes the state folder
+#
+# With --auth required, `up` adds the user 'admin' (role admin) before the engines start: its password is in
+# admin-password and an access token for it in admin-token (CACHALOT_TOKEN=$(cat admin-token) cachalot --engine ...),
+# both owner-only in the state folder.
 #
 # State (configurations, logs, data, PIDs) lives in ${CACHALOT_CLUSTER_DIR:-/tmp/cachalot-cluster}. Needs Debian's
 # postgresql and haproxy (scripts/install-test-deps.sh installs them), a JDK 17 and the built jar (built if missing;
 # CACHALOT_CLUSTER_CLASSPATH=CP runs the engines as `java -cp CP dev.cachalot.Main` instead).
+# CACHALOT_CLUSTER_GC_GRACE=PT2S sets the engines' storage.garbageGrace (tests collect blobs they just stored).
 set -Eeuo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -63,15 +70,18 @@ as_postgres() {
 }
 
 up() {
-    local nodes=3
+    local nodes=3 auth=none
     while [ $# -gt 0 ]; do
         case "$1" in
             --nodes) nodes="${2:?--nodes needs a number}"; shift 2 ;;
             --nodes=*) nodes="${1#--nodes=}"; shift ;;
-            *) die "unknown option $1 (usage: cluster.sh up [--nodes N])" ;;
+            --auth) auth="${2:?--auth needs none or required}"; shift 2 ;;
+            --auth=*) auth="${1#--auth=}"; shift ;;
+            *) die "unknown option $1 (usage: cluster.sh up [--nodes N] [--auth none|required])" ;;
         esac
     done
     [[ "$nodes" =~ ^[1-9][0-9]*$ ]] || die "--nodes must be a positive number, not '$nodes'"
+    [[ "$auth" =~ ^(none|required)$ ]] || die "--auth must be none or required, not '$auth'"
     require "$pg_bin/initdb" postgresql
     require haproxy haproxy
     require curl curl
@@ -145,6 +155,24 @@ EOF
     # S3Proxy answers an unsigned request with 403 once it is up: any answer will do.
     CURL_FAIL= wait_http "http://$host:$s3_port/" 60 S3Proxy "$state/s3/s3proxy.log"
 
+    # One token key for every engine (docs/deploy/README.md): a token from one node is then good on all of them.
+    (umask 077 && head -c 32 /dev/urandom | base64 >"$state/token.key")
+
+    if [ "$auth" = required ]; then
+        # The first admin, straight into the shared database (nobody could sign in to add one through a node), and an
+        # access token for it that `cachalot --engine` takes from CACHALOT_TOKEN. This run also migrates the schema.
+        local admin_password
+        admin_password="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+        (umask 077 && printf '%s\n' "$admin_password" >"$state/admin-password")
+        local admin_env=(CACHALOT_DATABASE_URL="jdbc:postgresql://$host:$pg_port/cachalot" CACHALOT_DATABASE_USER=cachalot
+            CACHALOT_DATABASE_PASSWORD_FILE="$state/db-password")
+        env "${admin_env[@]}" java -Xmx256m "${engine[@]}" --data "$state/admin" users add admin --role admin \
+            <"$state/admin-password" >"$state/admin.log" 2>&1 || { cat "$state/admin.log" >&2; false; }
+        (umask 077 && env "${admin_env[@]}" java -Xmx256m "${engine[@]}" --data "$state/admin" tokens create \
+            --name cluster-admin --user admin --expires never >"$state/admin-token" 2>>"$state/admin.log") \
+            || { cat "$state/admin.log" >&2; false; }
+    fi
+
     # The engines: the first migrates the schema alone (Flyway's lock would serialize them anyway, but a node that
     # waits on it counts against its start-up), then the others start together.
     local ports=() i
@@ -157,9 +185,11 @@ EOF
         cat >"$dir/cachalot.yaml" <<EOF
 listen: $host:$port
 auth:
-  mode: none
+  mode: $auth
+  tokenKeyFile: $state/token.key
 storage:
-  type: s3
+  type: s3${CACHALOT_CLUSTER_GC_GRACE:+
+  garbageGrace: $CACHALOT_CLUSTER_GC_GRACE}
   s3:
     endpoint: http://$host:$s3_port
     region: us-east-1
@@ -186,7 +216,7 @@ EOF
         wait_http "http://$host:${ports[$((i - 1))]}/readyz" 120 "engine node-$i" "$state/node-$i/engine.log"
     done
 
-    # HAProxy: round robin; a node that stops answering /readyz leaves the rotation within a few seconds.
+    # HAProxy: round robin per request; a node that stops answering /readyz leaves the rotation within a few seconds.
     local lb_port
     lb_port=$(free_port)
     {
@@ -208,6 +238,11 @@ frontend cachalot
 
 backend engines
     balance roundrobin
+    # A push's blob upload session (POST, PATCH..., PUT) lives on the node that started it: its later requests, to
+    # the Location that node answered, go back there. Everything else is spread request by request.
+    stick-table type string len 512 size 100k expire 1h
+    stick match path if { path_sub /blobs/uploads/ }
+    stick store-response res.hdr(location) if { res.hdr(location) -m sub /blobs/uploads/ }
     option httpchk GET /readyz
     http-check expect status 200
 EOF
@@ -226,6 +261,9 @@ EOF
     done
     trap - ERR
     echo "cluster up in $state: $nodes engines (addresses in $state/nodes), S3Proxy $host:$s3_port, PostgreSQL $host:$pg_port" >&2
+    if [ "$auth" = required ]; then
+        echo "sign-in required: user 'admin', password in $state/admin-password, access token in $state/admin-token" >&2
+    fi
     echo "$host:$lb_port"
 }
 
@@ -255,5 +293,5 @@ down() {
 case "${1:-}" in
     up) shift; up "$@" ;;
     down) shift; down ;;
-    *) die "usage: cluster.sh up [--nodes N] | cluster.sh down" ;;
+    *) die "usage: cluster.sh up [--nodes N] [--auth none|required] | cluster.sh down" ;;
 esac

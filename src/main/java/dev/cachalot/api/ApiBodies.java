@@ -63,6 +63,10 @@ public final class ApiBodies {
     public record PrefetchRequest(String repository, String reference) {
     }
 
+    /** A garbage collection on request; {@code dryRun}: delete nothing, answer what would go. */
+    public record GarbageCollectionRequest(boolean dryRun) {
+    }
+
     public record ByteCount(long bytes) {
     }
 

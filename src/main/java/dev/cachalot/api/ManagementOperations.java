@@ -4,6 +4,7 @@ import static dev.cachalot.api.ApiCall.required;
 
 import dev.cachalot.api.ApiBodies.ByteCount;
 import dev.cachalot.api.ApiBodies.CredentialSetChange;
+import dev.cachalot.api.ApiBodies.GarbageCollectionRequest;
 import dev.cachalot.api.ApiBodies.ImportRequest;
 import dev.cachalot.api.ApiBodies.LoginAttempt;
 import dev.cachalot.api.ApiBodies.NewAccessToken;
@@ -159,6 +160,7 @@ final class ManagementOperations {
             return ApiResult.ok(new ByteCount(fetched[0]));
         }));
         ops.add(op("GET", "/cache-size", c -> ApiResult.ok(new ByteCount(engine.cacheSizeBytes()))));
+        ops.add(op("POST", "/garbage-collection", c -> ApiResult.ok(engine.collectGarbage(c.body(GarbageCollectionRequest.class).dryRun()))));
 
         // ---- statistics
         ops.add(op("GET", "/stats/totals", c -> ApiResult.ok(engine.totals(c.instant("since", Instant.EPOCH)))));

@@ -18,11 +18,12 @@ public final class CachalotCommand implements Runnable {
 
     /** Every subcommand, in the order {@code cachalot --help} lists them. */
     static final List<String> SUBCOMMANDS =
-            List.of("serve", "tls", "users", "tokens", "upstream", "rules", "repos", "bundle", "stats", "selftest", "credentials",
-                    "secrets", "login");
+            List.of("serve", "tls", "users", "tokens", "upstream", "rules", "repos", "bundle", "stats", "gc", "selftest",
+                    "credentials", "secrets", "login");
 
     /** Subcommands that manage an engine: the ones {@code --engine URL} applies to. */
-    static final List<String> MANAGEMENT = List.of("upstream", "rules", "repos", "stats", "credentials", "secrets", "users", "tokens");
+    static final List<String> MANAGEMENT = List.of("upstream", "rules", "repos", "stats", "gc", "credentials", "secrets", "users",
+            "tokens");
 
     @Option(names = "--data", scope = ScopeType.INHERIT, paramLabel = "DIR",
             description = "Data folder (default: $CACHALOT_DATA or the platform's user data folder).")
@@ -132,6 +133,7 @@ public final class CachalotCommand implements Runnable {
             case "repos" -> new ReposCommand();
             case "bundle" -> new BundleCommand();
             case "stats" -> new StatsCommand();
+            case "gc" -> new GcCommand();
             case "selftest" -> new SelfTestCommand();
             case "credentials" -> new CredentialsCommand(f -> new EngineCredentialsCli(session.engine(), () -> { }));
             case "secrets" -> new SecretsCommand(f -> new EngineCredentialsCli(session.engine(), () -> { }));

@@ -47,7 +47,7 @@ final class ServeCommand implements Callable<Integer> {
             description = "One line per request on standard output (default: ${DEFAULT-VALUE}).")
     ServingOptions.AccessLog accessLog;
     @Option(names = "--config", paramLabel = "FILE",
-            description = "Server configuration (YAML: listen, tls, auth, storage, database); flags win over it. Secrets come from the environment: CACHALOT_S3_ACCESS_KEY_ID, CACHALOT_S3_SECRET_ACCESS_KEY, CACHALOT_DATABASE_PASSWORD (or their _FILE variants).")
+            description = "Server configuration (YAML: listen, tls, auth, storage, database); flags win over it. Secrets come from the environment: CACHALOT_S3_ACCESS_KEY_ID, CACHALOT_S3_SECRET_ACCESS_KEY, CACHALOT_DATABASE_PASSWORD (or their _FILE variants), CACHALOT_TOKEN_KEY_FILE (or auth.tokenKeyFile).")
     Path config;
 
     @CommandLine.Spec

@@ -199,6 +199,25 @@ final class CacheJanitor implements AutoCloseable {
         }
     }
 
+    /**
+     * A collection at once, on request (the CLI's {@code gc}); a {@code dryRun} deletes nothing. Empty while another
+     * engine of the shared database has the housekeeping turn.
+     */
+    Optional<GarbageCollector.Result> collectNow(boolean dryRun) throws IOException {
+        synchronized (work) {
+            Optional<Turn> turn = turn();
+            if (turn.isEmpty()) return Optional.empty();
+            try (Turn held = turn.get()) {
+                return Optional.of(collector.collect(dryRun));
+            }
+        }
+    }
+
+    /** The collector's grace period. */
+    java.time.Duration grace() {
+        return grace;
+    }
+
     /** Daily: garbage collection and pruning of old pull events. */
     void dailyHousekeeping() throws IOException {
         synchronized (work) {

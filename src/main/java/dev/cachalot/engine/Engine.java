@@ -25,6 +25,7 @@ import dev.cachalot.stats.RepositoryStats;
 import dev.cachalot.stats.StatsTotals;
 import dev.cachalot.stats.TimeBucket;
 import dev.cachalot.storage.DataFolder;
+import dev.cachalot.storage.GarbageCollector;
 import dev.cachalot.sync.SyncProgress;
 import dev.cachalot.sync.SyncReport;
 import dev.cachalot.sync.SyncRequest;
@@ -62,9 +63,9 @@ public final class Engine implements EngineAdmin {
 
     private Engine(DataFolder folder, Clock clock, EngineOptions options) {
         this.parts = new EngineParts(folder, clock, options.vault(), options.sharedDatabase().orElse(null),
-                options.s3Storage());
+                options.s3Storage(), options.garbageGrace());
         this.config = parts.config;
-        this.server = new ServerLifecycle(parts);
+        this.server = new ServerLifecycle(parts, options.tokenKeyFile());
         this.upstreamChecks = new UpstreamChecks(parts.upstreamClient, this::upstreams, clock);
         config.start();
     }
@@ -549,6 +550,21 @@ public final class Engine implements EngineAdmin {
     @Override
     public AutoCloseable onPull(Consumer<PullEvent> listener) {
         return parts.recorder.onEvent(listener);
+    }
+
+    // ------------------------------------------------------------------ housekeeping
+
+    @Override
+    public GarbageCollectionReport collectGarbage(boolean dryRun) {
+        GarbageCollector.Result result;
+        try {
+            result = parts.janitor.collectNow(dryRun).orElseThrow(() -> new EngineException(
+                    "another engine sharing this database is evicting or collecting garbage now; try again in a minute"));
+        } catch (IOException e) {
+            throw new EngineException("garbage collection failed: " + e.getMessage(), e);
+        }
+        return new GarbageCollectionReport(dryRun, result.examined(), result.deleted(), result.bytesFreed(),
+                result.keptRecent(), result.keptBeingRead(), parts.janitor.grace().toString());
     }
 
     /** The cache janitor (tests run its work directly). */

@@ -88,6 +88,15 @@ public interface EngineAdmin extends EngineApi, AutoCloseable {
     /** Revokes an access token, and the short-lived tokens issued for it. @return false when there was no such token */
     boolean revokeAccessToken(String name);
 
+    // ---- housekeeping
+
+    /**
+     * Collects garbage now: deletes the blobs no manifest references that were committed before the grace period and
+     * that no engine is serving. {@code dryRun}: deletes nothing and reports what would go. Engines sharing a database
+     * collect one at a time: refused ({@link EngineException}) while another one is at it.
+     */
+    GarbageCollectionReport collectGarbage(boolean dryRun);
+
     @Override
     void close();
 }

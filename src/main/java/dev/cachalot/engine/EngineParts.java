@@ -25,6 +25,7 @@ import dev.cachalot.stats.PullCounts;
 import dev.cachalot.stats.PullEventRecorder;
 import dev.cachalot.stats.PullStatistics;
 import dev.cachalot.storage.BlobHousekeeping;
+import dev.cachalot.storage.BlobReads;
 import dev.cachalot.storage.BlobStore;
 import dev.cachalot.storage.DataFolder;
 import dev.cachalot.storage.Database;
@@ -63,6 +64,8 @@ final class EngineParts implements AutoCloseable {
     final Database database;
     /** One download per blob across the engines of a shared database; null for an engine alone. */
     final FillLeases fillLeases;
+    /** The blobs this engine serves now, which no engine's garbage collection deletes meanwhile. */
+    final BlobReads blobReads;
     final BlobStore blobs;
     /** The same store as {@link #blobs}, for upkeep: listing and deleting (garbage collection), sweeping temp files. */
     final BlobHousekeeping blobHousekeeping;
@@ -98,21 +101,23 @@ final class EngineParts implements AutoCloseable {
      * @param sharedDatabase the PostgreSQL database this engine shares with others, or null for the data folder's
      *                       embedded H2 database
      * @param s3Storage      null: blobs in the data folder; otherwise in that bucket, with the data folder as a cache
+     * @param garbageGrace   how long a committed blob is safe from garbage collection, referenced or not
      */
     EngineParts(DataFolder folder, Clock clock, VaultOptions vaultOptions, PostgresSettings sharedDatabase,
-                S3Settings s3Storage) {
+                S3Settings s3Storage, java.time.Duration garbageGrace) {
         this.folder = folder.ensureCreated();
         this.clock = clock;
         this.database = sharedDatabase == null ? Database.open(folder) : Database.openShared(sharedDatabase);
         S3BlobStore bucket = null;
         this.fillLeases = database.isShared() ? new FillLeases(database) : null;
+        this.blobReads = new BlobReads(database);
         try {
             if (s3Storage == null) {
                 FileBlobStore files = new FileBlobStore(folder);
                 this.blobs = files;
                 this.blobHousekeeping = files;
             } else {
-                bucket = openBucket(s3Storage, folder);
+                bucket = openBucket(s3Storage, folder, blobReads);
                 this.blobs = bucket;
                 this.blobHousekeeping = bucket;
             }
@@ -140,7 +145,8 @@ final class EngineParts implements AutoCloseable {
             ObservedUpstreamClient observedUpstream = new ObservedUpstreamClient(upstreamClient,
                     (loginServer, kind) -> metrics.upstreamFailed(loginServer, kind.name()));
             this.backend = new PullThroughBackend(config::ruleSet, blobs, index, observedUpstream, recorder::record, folder.root(),
-                    MAX_BLOB_BYTES, clock, fillLeases == null ? ClusterFillLease.SINGLE_NODE : digest -> fillLeases.tryAcquire(digest).map(lease -> lease::close));
+                    MAX_BLOB_BYTES, clock, fillLeases == null ? ClusterFillLease.SINGLE_NODE : digest -> fillLeases.tryAcquire(digest).map(lease -> lease::close),
+                    blobReads);
             this.repositories = new Repositories(index, index, blobs, backend);
             this.bundleExporter = new BundleExporter(index, index, blobs);
             NameRouting routing = new NameRouting(config::ruleSet, index);
@@ -151,9 +157,9 @@ final class EngineParts implements AutoCloseable {
             CredentialSetTable credentialSetMetadata = new CredentialSetTable(database);
             this.importer = new RuleImporter(database, ruleStore, upstreamStore, credentialSetMetadata, this::localRepositoryUnder);
             this.exporter = new RuleExporter(ruleStore, upstreamStore, credentialSetMetadata);
-            GarbageCollector collector = new GarbageCollector(blobHousekeeping, index);
+            GarbageCollector collector = new GarbageCollector(blobHousekeeping, index, garbageGrace, Clock.systemUTC()).sparing(blobReads);
             this.janitor = new CacheJanitor(index, blobs, fillLeases == null ? collector : collector.guardedBy(fillLeases),
-                    statistics, () -> settingsStore.load().maxCacheBytes());
+                    statistics, () -> settingsStore.load().maxCacheBytes(), garbageGrace, Clock.systemUTC());
             if (fillLeases != null) janitor.takeTurnsWith(fillLeases);
             janitor.onEvicted(metrics::evicted);
             recorder.onEvent(e -> {
@@ -165,13 +171,15 @@ final class EngineParts implements AutoCloseable {
         } catch (RuntimeException e) {
             if (bucket != null) bucket.close();
             if (fillLeases != null) fillLeases.close();
+            blobReads.close();
             database.close();
             throw e;
         }
     }
 
-    private static S3BlobStore openBucket(S3Settings settings, DataFolder folder) {
+    private static S3BlobStore openBucket(S3Settings settings, DataFolder folder, BlobReads reads) {
         S3BlobStore bucket = new S3BlobStore(settings, folder);
+        bucket.keepLocalCopiesOf(reads::isReadHere);
         try {
             bucket.checkReachable();
         } catch (IOException e) {
@@ -208,6 +216,7 @@ final class EngineParts implements AutoCloseable {
         if (blobs instanceof S3BlobStore bucket) {
             bucket.close();
         }
+        blobReads.close();
         database.close();
     }
 }

@@ -27,8 +27,10 @@ import java.util.Set;
  * auth:
  *   mode: required                # none | required
  *   allowAnonymous: true          # anonymous pulls (never pushes)
+ *   tokenKeyFile: /etc/cachalot/token.key   # the same on every node sharing a database (or CACHALOT_TOKEN_KEY_FILE)
  * storage:
  *   type: s3                      # files (default: the data folder) | s3
+ *   garbageGrace: PT1H            # optional ISO-8601 duration: blobs stored this recently are never collected
  *   s3:
  *     endpoint: https://minio.internal:9000
  *     region: us-east-1
@@ -38,6 +40,7 @@ import java.util.Set;
  *     partSizeMiB: 16              # optional, at least 5
  *     presignedRedirects: PT5M     # optional ISO-8601 duration; absent or PT0S: off
  *     abandonedUploadsAge: PT24H   # optional
+ *     localCopiesMiB: 20480        # optional: bound on this node's copies of bucket blobs (least recently used go)
  * database:
  *   type: postgresql              # h2 (the data folder's own) | postgresql
  *   postgresql:
@@ -47,8 +50,8 @@ import java.util.Set;
  * }</pre>
  *
  * Secrets never live in this file nor on the command line: the S3 access key comes from the environment ({@link
- * S3Credentials#fromEnvironment}), the database password from the environment or a file. Without a {@code database}
- * section the environment decides ({@code CACHALOT_DATABASE_URL}). The built-in bounds (connections per address,
+ * S3Credentials#fromEnvironment}), the database password and the token key from the environment or a file. Without a
+ * {@code database} section the environment decides ({@code CACHALOT_DATABASE_URL}). The built-in bounds (connections per address,
  * upload limits, disk reserve) have no settings in this version, so a {@code limits} section is refused as any other
  * unknown one: a cluster node must not start quietly on settings it did not apply.
  */
@@ -56,23 +59,28 @@ public final class ServerConfig {
 
     private static final Set<String> TOP_LEVEL = Set.of("listen", "tls", "auth", "storage", "database");
     private static final Set<String> TLS = Set.of("cert", "key");
-    private static final Set<String> AUTH = Set.of("mode", "allowAnonymous");
-    private static final Set<String> STORAGE = Set.of("type", "s3");
+    private static final Set<String> AUTH = Set.of("mode", "allowAnonymous", "tokenKeyFile");
+    private static final Set<String> STORAGE = Set.of("type", "s3", "garbageGrace");
     private static final Set<String> S3 = Set.of("endpoint", "region", "bucket", "prefix", "pathStyle", "partSizeMiB",
-            "presignedRedirects", "abandonedUploadsAge");
+            "presignedRedirects", "abandonedUploadsAge", "localCopiesMiB");
     private static final Set<String> DATABASE = Set.of("type", "postgresql");
     private static final Set<String> POSTGRESQL = Set.of("url", "user", "passwordFile");
-    private static final Set<String> SECRETS = Set.of("accessKeyId", "secretAccessKey", "accessKey", "secretKey", "password");
+    private static final Set<String> SECRETS = Set.of("accessKeyId", "secretAccessKey", "accessKey", "secretKey", "password",
+            "tokenKey");
 
     private final String listen;
     private final Path tlsCert;
     private final Path tlsKey;
     private final ServingOptions.Auth auth;
     private final Boolean allowAnonymous;
+    /** Null: the file does not name one. */
+    private final Path tokenKeyFile;
     /** Null: blobs in the data folder. */
     private final S3Settings s3Storage;
     /** Null: the environment decides; else the file's choice. */
     private final DatabaseChoice database;
+    /** Null: the default grace period of garbage collection. */
+    private final Duration garbageGrace;
 
     /** The file's database: {@code shared} null means the data folder's H2 database. */
     record DatabaseChoice(PostgresSettings shared) {
@@ -84,8 +92,10 @@ public final class ServerConfig {
         this.tlsKey = b.tlsKey;
         this.auth = b.auth;
         this.allowAnonymous = b.allowAnonymous;
+        this.tokenKeyFile = b.tokenKeyFile;
         this.s3Storage = b.s3Storage;
         this.database = b.database;
+        this.garbageGrace = b.garbageGrace;
     }
 
     private static final class Builder {
@@ -94,8 +104,10 @@ public final class ServerConfig {
         Path tlsKey;
         ServingOptions.Auth auth;
         Boolean allowAnonymous;
+        Path tokenKeyFile;
         S3Settings s3Storage;
         DatabaseChoice database;
+        Duration garbageGrace;
     }
 
     /**
@@ -154,6 +166,9 @@ public final class ServerConfig {
                 }
                 b.allowAnonymous = value.asBoolean();
             }
+            if (auth.has("tokenKeyFile")) {
+                b.tokenKeyFile = folder.resolve(text(auth, "tokenKeyFile", "auth.tokenKeyFile"));
+            }
         }
         JsonNode storage = root.path("storage");
         if (!storage.isMissingNode()) {
@@ -163,6 +178,10 @@ public final class ServerConfig {
                 case "files" -> b.s3Storage = null;
                 case "s3" -> b.s3Storage = s3(storage.path("s3"), environment);
                 default -> throw new IllegalArgumentException("storage.type must be 'files' or 's3', not '" + type + "'");
+            }
+            if (storage.has("garbageGrace")) {
+                b.garbageGrace = duration(storage, "garbageGrace", "storage.");
+                if (b.garbageGrace.isNegative()) throw new IllegalArgumentException("storage.garbageGrace must not be negative");
             }
         }
         JsonNode database = root.path("database");
@@ -221,8 +240,15 @@ public final class ServerConfig {
                 s3.path("prefix").asText(""), S3Credentials.fromEnvironment(environment));
         if (s3.has("pathStyle")) settings = settings.withPathStyle(s3.get("pathStyle").asBoolean(true));
         if (s3.has("partSizeMiB")) settings = settings.withPartSize(s3.get("partSizeMiB").asLong() * 1024 * 1024);
-        if (s3.has("presignedRedirects")) settings = settings.withPresignedRedirects(duration(s3, "presignedRedirects"));
-        if (s3.has("abandonedUploadsAge")) settings = settings.withAbandonedUploadsAge(duration(s3, "abandonedUploadsAge"));
+        if (s3.has("presignedRedirects")) settings = settings.withPresignedRedirects(duration(s3, "presignedRedirects", "storage.s3."));
+        if (s3.has("abandonedUploadsAge")) settings = settings.withAbandonedUploadsAge(duration(s3, "abandonedUploadsAge", "storage.s3."));
+        if (s3.has("localCopiesMiB")) {
+            JsonNode mib = s3.get("localCopiesMiB");
+            if (!mib.canConvertToLong() || mib.asLong() < 0) {
+                throw new IllegalArgumentException("storage.s3.localCopiesMiB must be a whole number of MiB, 0 or more");
+            }
+            settings = settings.withLocalCopiesBytes(mib.asLong() * 1024 * 1024);
+        }
         return settings;
     }
 
@@ -233,6 +259,9 @@ public final class ServerConfig {
                 String where = path.startsWith("database.")
                         ? PostgresSettings.PASSWORD_ENV + " or " + PostgresSettings.PASSWORD_FILE_ENV
                                 + " in the environment, or passwordFile: naming a file that holds it"
+                        : path.startsWith("auth.")
+                        ? "auth.tokenKeyFile: naming a file that holds it (or " + EngineOptions.TOKEN_KEY_FILE_ENV
+                                + " in the environment)"
                         : S3Credentials.ACCESS_KEY_ID + " and " + S3Credentials.SECRET_ACCESS_KEY
                                 + " (or their _FILE variants) in the environment";
                 throw new IllegalArgumentException(path + name + ": secrets do not belong in the configuration file; set " + where);
@@ -256,19 +285,29 @@ public final class ServerConfig {
         return value;
     }
 
-    private static Duration duration(JsonNode node, String name) {
+    private static Duration duration(JsonNode node, String name, String path) {
         String text = node.get(name).asText();
         try {
             return Duration.parse(text);
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("storage.s3." + name + " must be an ISO-8601 duration such as PT5M, not '" + text + "'");
+            throw new IllegalArgumentException(path + name + " must be an ISO-8601 duration such as PT5M, not '" + text + "'");
         }
     }
 
-    /** {@code options} with this configuration's storage and database. */
+    /**
+     * {@code options} with this configuration's storage, database and token key file; a key file named in the
+     * environment ({@value EngineOptions#TOKEN_KEY_FILE_ENV}) wins over the file's, as the database password's does.
+     */
     public EngineOptions applyTo(EngineOptions options) {
         EngineOptions result = s3Storage == null ? options : options.withS3Storage(s3Storage);
+        if (tokenKeyFile != null && result.tokenKeyFile() == null) result = result.withTokenKeyFile(tokenKeyFile);
+        if (garbageGrace != null) result = result.withGarbageGrace(garbageGrace);
         return database == null ? result : result.withSharedDatabase(database.shared());
+    }
+
+    /** Null when the file names no token key file. */
+    Path tokenKeyFile() {
+        return tokenKeyFile;
     }
 
     /** Null when blobs stay in the data folder. */

@@ -8,7 +8,9 @@ import dev.cachalot.registry.TlsFiles;
 import dev.cachalot.security.Authority;
 import dev.cachalot.security.LoginThrottle;
 import dev.cachalot.security.SigningKey;
+import dev.cachalot.security.TokenKeys;
 import dev.cachalot.storage.FileBlobStore;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -26,6 +28,8 @@ final class ServerLifecycle implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
 
     private final EngineParts parts;
+    /** Null: the engine's own key, in the data folder. */
+    private final Path tokenKeyFile;
     private final List<Consumer<EngineStatus>> listeners = new CopyOnWriteArrayList<>();
 
     private final Object serverLock = new Object();
@@ -37,8 +41,10 @@ final class ServerLifecycle implements AutoCloseable {
     /** The management API's handler, served beside the registry from the next start on; null: none. */
     private volatile Handler management;
 
-    ServerLifecycle(EngineParts parts) {
+    /** @param tokenKeyFile the key file a cluster's engines share, or null for the engine's own key */
+    ServerLifecycle(EngineParts parts, Path tokenKeyFile) {
         this.parts = parts;
+        this.tokenKeyFile = tokenKeyFile;
     }
 
     void serveManagement(Handler handler) {
@@ -55,13 +61,33 @@ final class ServerLifecycle implements AutoCloseable {
     }
 
     /**
-     * Access decisions for a listener that checks them: the engine's signing key (made on the first start), the users
-     * as the configuration watcher has them (current on every request), a fresh failed-login throttle.
+     * Access decisions for a listener that checks them: the token keys, the users as the configuration watcher has them
+     * (current on every request), a fresh failed-login throttle.
      */
     private Authority authority(AccessPolicy policy) {
-        byte[] key = SigningKey.loadOrCreate(parts.folder.root().resolve("security"));
-        return new Authority(parts.users, parts.config::accounts, key, "cachalot",
+        return new Authority(parts.users, parts.config::accounts, tokenKeys(), "cachalot",
                 new Authority.Settings(policy.anonymousPull(), policy.anonymousMetrics()), new LoginThrottle(), parts.clock);
+    }
+
+    /**
+     * The configured key file's keys; else the engine's own key (made on the first start). Engines sharing a database
+     * serve one set of users behind one balancer, so each must accept the others' tokens: without a shared key file
+     * they would each sign with a key of their own, and clients would be refused at random; that start is refused.
+     * See docs/decisions/0020-cluster-token-key.md.
+     */
+    private TokenKeys tokenKeys() {
+        if (tokenKeyFile != null) {
+            TokenKeys keys = TokenKeys.read(tokenKeyFile);
+            // The id is public (it is in every token): it lets operators check every node logs the same one.
+            log.info("Tokens signed with key {} from {} ({} key(s) accepted)", keys.signingKeyId(), tokenKeyFile, keys.size());
+            return keys;
+        }
+        if (parts.database.isShared()) {
+            throw new EngineException("engines sharing a database need one token key, or a token from one node is refused"
+                    + " by the next: set auth.tokenKeyFile in the --config file (or " + EngineOptions.TOKEN_KEY_FILE_ENV
+                    + ") to the same file on every node ('openssl rand -base64 32 > FILE; chmod 600 FILE', see docs/deploy)");
+        }
+        return TokenKeys.of(SigningKey.loadOrCreate(parts.folder.root().resolve("security")));
     }
 
     /** Starts (or restarts) the server; {@code listen} null: the address from the settings. */

@@ -22,6 +22,7 @@ import dev.cachalot.rules.RuleSet;
 import dev.cachalot.stats.PullEvent;
 import dev.cachalot.stats.PullEvent.Kind;
 import dev.cachalot.stats.PullEvent.Outcome;
+import dev.cachalot.storage.BlobReads;
 import dev.cachalot.storage.BlobStore;
 import dev.cachalot.storage.RepositoryContents;
 import dev.cachalot.storage.RepositoryKind;
@@ -70,6 +71,8 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
     private final LocalRepositories local;
     private final DiskRoom room;
     private final CacheFiller filler;
+    /** Null: reads are not marked (an engine whose blobs no collector deletes while it serves). */
+    private final BlobReads reads;
 
     public PullThroughBackend(Supplier<RuleSet> rules, BlobStore store, RepositoryContents index, UpstreamClient upstream,
                               Consumer<PullEvent> events, Path dataRoot, long maxBlobBytes, Clock clock) {
@@ -83,6 +86,17 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
     public PullThroughBackend(Supplier<RuleSet> rules, BlobStore store, RepositoryContents index, UpstreamClient upstream,
                               Consumer<PullEvent> events, Path dataRoot, long maxBlobBytes, Clock clock,
                               ClusterFillLease fillLeases) {
+        this(rules, store, index, upstream, events, dataRoot, maxBlobBytes, clock, fillLeases, null);
+    }
+
+    /**
+     * The same, marking every blob GET in {@code reads} from before the blob is looked up until its response is over,
+     * so that garbage collection on any engine keeps a blob while it is served here (null: no marks).
+     */
+    public PullThroughBackend(Supplier<RuleSet> rules, BlobStore store, RepositoryContents index, UpstreamClient upstream,
+                              Consumer<PullEvent> events, Path dataRoot, long maxBlobBytes, Clock clock,
+                              ClusterFillLease fillLeases, BlobReads reads) {
+        this.reads = reads;
         this.routing = new NameRouting(rules, index);
         this.store = store;
         this.index = index;
@@ -278,21 +292,41 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
 
     @Override
     public BlobResult blob(RepositoryName name, Digest digest, RequestContext context) {
+        // Marked before the lookup, so a collection that starts meanwhile sees the read before it could delete the
+        // blob; the result's served() ends the mark, and a failure before there is a result ends it here.
+        BlobReads.Mark mark = reads == null || context.head() ? NO_MARK : reads.start(digest);
+        try {
+            return blob(name, digest, context, mark);
+        } catch (RuntimeException e) {
+            mark.close();
+            throw e;
+        }
+    }
+
+    private static final BlobReads.Mark NO_MARK = () -> { };
+
+    private BlobResult blob(RepositoryName name, Digest digest, RequestContext context, BlobReads.Mark mark) {
         long start = System.nanoTime();
         Optional<Resolution> resolution = routing.forPull(name, context.namespace());
         if (resolution.isEmpty()) {
             Optional<BlobResult> redirected = redirected(name, digest, ContentOrigin.LOCAL, start, context);
-            if (redirected.isPresent()) return redirected.get();
+            if (redirected.isPresent()) {
+                mark.close(); // the client reads from the store itself, when it likes: nothing to follow here
+                return redirected.get();
+            }
             Path file = store.find(digest).filter(f -> index.hasBlob(name, digest)).orElseThrow(() -> unknownBlob(name, digest));
-            return new FileBlob(name, digest, file, ContentOrigin.LOCAL, start, context);
+            return new FileBlob(name, digest, file, ContentOrigin.LOCAL, start, context, mark);
         }
         Resolution r = resolution.get();
         RepositoryName local = r.localName();
         Optional<BlobResult> redirected = redirected(local, digest, ContentOrigin.CACHE, start, context);
-        if (redirected.isPresent()) return redirected.get();
+        if (redirected.isPresent()) {
+            mark.close();
+            return redirected.get();
+        }
         Optional<Path> file = store.find(digest);
         if (file.isPresent()) {
-            FileBlob result = new FileBlob(local, digest, file.get(), ContentOrigin.CACHE, start, context);
+            FileBlob result = new FileBlob(local, digest, file.get(), ContentOrigin.CACHE, start, context, mark);
             linkCached(local, digest, result.size());
             return result;
         }
@@ -302,7 +336,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
             if (described.isPresent()) return described.get();
         }
         BlobFills.Joined joined = fills.join(digest, request, stored -> index.linkBlob(local, digest, sizeOf(stored)));
-        return new FillingBlob(local, joined, start, context);
+        return new FillingBlob(local, joined, start, context, mark);
     }
 
     /**
@@ -365,8 +399,11 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
         private final ContentOrigin origin;
         private final long start;
         private final RequestContext context;
+        private final BlobReads.Mark mark;
 
-        FileBlob(RepositoryName repository, Digest digest, Path file, ContentOrigin origin, long start, RequestContext context) {
+        FileBlob(RepositoryName repository, Digest digest, Path file, ContentOrigin origin, long start, RequestContext context,
+                 BlobReads.Mark mark) {
+            this.mark = mark;
             this.repository = repository;
             this.digest = digest;
             this.file = file;
@@ -385,6 +422,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
 
         @Override
         public void served(long bytesSent, Throwable failure) {
+            mark.close();
             if (context.head()) return;
             record(repository, digest.toString(), digest.toString(), Kind.BLOB, failure == null ? outcome(origin) : Outcome.FAILED,
                     bytesSent, 0, start, context, reason(failure));
@@ -443,8 +481,10 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
         private final BlobFills.Joined joined;
         private final long start;
         private final RequestContext context;
+        private final BlobReads.Mark mark;
 
-        FillingBlob(RepositoryName repository, BlobFills.Joined joined, long start, RequestContext context) {
+        FillingBlob(RepositoryName repository, BlobFills.Joined joined, long start, RequestContext context, BlobReads.Mark mark) {
+            this.mark = mark;
             this.repository = repository;
             this.joined = joined;
             this.start = start;
@@ -460,6 +500,7 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
 
         @Override
         public void served(long bytesSent, Throwable failure) {
+            mark.close();
             if (context.head()) return;
             long upstreamBytes = joined.started() ? Math.max(joined.fill().size(), 0) : 0;
             record(repository, digest().toString(), digest().toString(), Kind.BLOB, failure == null ? Outcome.MISS : Outcome.FAILED,

@@ -38,7 +38,7 @@ final class ErrorBodies {
         response.getHeaders().put(JSON);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
         if (head) {
-            callback.succeeded();
+            EmptyAnswer.send(response, callback);
         } else {
             response.write(true, ByteBuffer.wrap(body), callback);
         }

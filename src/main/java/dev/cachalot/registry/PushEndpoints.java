@@ -164,7 +164,7 @@ final class PushEndpoints {
         response.setStatus(code);
         putUploadHeaders(response.getHeaders(), status);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
-        callback.succeeded();
+        EmptyAnswer.send(response, callback);
     }
 
     private static void putUploadHeaders(HttpFields.Mutable headers, UploadStatus status) {
@@ -178,7 +178,7 @@ final class PushEndpoints {
         response.getHeaders().put(HttpHeader.LOCATION, "/v2/" + name.value() + "/blobs/" + digest);
         response.getHeaders().put(DIGEST_HEADER, digest.toString());
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
-        callback.succeeded();
+        EmptyAnswer.send(response, callback);
     }
 
     /** The chunk's {@code [first, last]} from {@code Content-Range}, or null when the client sent none. */
@@ -271,7 +271,7 @@ final class PushEndpoints {
             headers.put(SUBJECT_HEADER, pushed.subject().toString());
         }
         headers.put(HttpHeader.CONTENT_LENGTH, 0);
-        callback.succeeded();
+        EmptyAnswer.send(response, callback);
     }
 
     private static DistributionException manifestTooLarge() {
@@ -293,7 +293,7 @@ final class PushEndpoints {
     private static void accepted(Response response, Callback callback) {
         response.setStatus(202);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
-        callback.succeeded();
+        EmptyAnswer.send(response, callback);
     }
 
     private static DistributionException notAllowed(String method, String why) {

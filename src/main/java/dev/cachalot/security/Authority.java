@@ -31,6 +31,12 @@ import org.slf4j.LoggerFactory;
  * (they name their user and access token, which must still exist). Verified passwords are remembered in memory under
  * a keyed hash (a per-process random key), so clients that send Basic credentials on every request pay bcrypt once;
  * the memory is valid only while the user's stored hash is the one it was checked against.
+ *
+ * <p>Behind a balancer: the {@link Accounts} come from the shared database, read again whenever its configuration
+ * version moved (checked on every request), so a removal or revocation through any node holds on every node's next
+ * request. The remembered logins and the {@link LoginThrottle} stay per node: the first is only a shortcut that is
+ * checked against the current user on every use, and the second counts the failures a node saw (an attacker spread
+ * over three nodes gets three times the tries, still bounded).
  */
 public final class Authority {
     private static final Logger log = LoggerFactory.getLogger(Authority.class);
@@ -86,11 +92,15 @@ public final class Authority {
     private final ConcurrentHashMap<String, String> rememberedLogins = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Instant> lastUseRecorded = new ConcurrentHashMap<>();
 
-    public Authority(UserStore store, Supplier<Accounts> accounts, byte[] signingKey, String service, Settings settings,
+    /**
+     * @param tokenKeys the keys of this engine's short-lived tokens: the same on every engine behind one balancer, so a
+     *                  token any of them issued is accepted by all
+     */
+    public Authority(UserStore store, Supplier<Accounts> accounts, TokenKeys tokenKeys, String service, Settings settings,
                      LoginThrottle throttle, Clock clock) {
         this.store = store;
         this.accounts = accounts;
-        this.issuer = new TokenIssuer(signingKey, service, clock);
+        this.issuer = new TokenIssuer(tokenKeys, service, clock);
         this.settings = settings;
         this.throttle = throttle;
         this.clock = clock;

@@ -14,7 +14,8 @@ import java.util.Base64;
 /**
  * The engine's key for signing its short-lived tokens: 256 random bits, made at the first start and kept in the data
  * folder ({@code security/token-signing.key}, owner-only), so tokens survive a restart. Never logged. Replacing the file
- * (or deleting it and restarting) invalidates every token issued so far; clients then simply ask for new ones.
+ * (or deleting it and restarting) invalidates every token issued so far; clients then simply ask for new ones. Engines
+ * that share a database use a key file they all hold instead ({@link TokenKeys#read}), and never this one.
  */
 public final class SigningKey {
     static final String FILE = "token-signing.key";

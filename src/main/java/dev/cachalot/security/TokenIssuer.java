@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,9 +22,9 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Signs and checks the engine's own tokens: JWTs (HS256 with the engine's {@link SigningKey}) in the shape of the
- * Docker token specification: {@code sub}, {@code aud} (the service), {@code exp}, and the granted {@code access}
- * list. Access tokens live {@link #ACCESS_LIFETIME}; refresh tokens (containerd's {@code access_type=offline})
+ * Signs and checks the engine's own tokens: JWTs (HS256 with the first of its {@link TokenKeys}, named in the
+ * {@code kid} header, and checked with the key a token names) in the shape of the Docker token specification:
+ * {@code sub}, {@code aud} (the service), {@code exp}, and the granted {@code access} list. Access tokens live {@link #ACCESS_LIFETIME}; refresh tokens (containerd's {@code access_type=offline})
  * {@link #REFRESH_LIFETIME}, and carry no access of their own. Both name the access token they were obtained with
  * ({@code tid}), so its revocation ends them at once: {@link Authority} checks the signer-in still exists on every use.
  */
@@ -40,17 +41,21 @@ final class TokenIssuer {
     }
 
     private final MACSigner signer;
-    private final MACVerifier verifier;
+    private final String signingKeyId;
+    /** By key id; the signing key's also checks tokens without a {@code kid} (signed before keys had ids). */
+    private final Map<String, MACVerifier> verifiers = new HashMap<>();
     private final String service;
     private final Clock clock;
 
-    TokenIssuer(byte[] key, String service, Clock clock) {
+    TokenIssuer(TokenKeys keys, String service, Clock clock) {
         try {
-            this.signer = new MACSigner(key);
-            this.verifier = new MACVerifier(key);
+            this.signer = new MACSigner(keys.signing().secret());
+            for (TokenKeys.Key key : keys.all()) verifiers.put(key.id(), new MACVerifier(key.secret()));
         } catch (JOSEException e) {
+            // Nimbus's message names the key's length at most, never the key.
             throw new IllegalStateException("unusable token signing key: " + e.getMessage(), e);
         }
+        this.signingKeyId = keys.signing().id();
         this.service = service;
         this.clock = clock;
     }
@@ -78,7 +83,7 @@ final class TokenIssuer {
             }
             claims.claim("access", list);
         }
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(signingKeyId).build(), claims.build());
         try {
             jwt.sign(signer);
         } catch (JOSEException e) {
@@ -87,11 +92,18 @@ final class TokenIssuer {
         return jwt.serialize();
     }
 
-    /** The claims of a token this engine signed, of {@code kind}, not expired; null for anything else. */
+    /**
+     * The claims of a token signed with one of these keys, of {@code kind}, not expired; null for anything else (a key
+     * this engine does not hold included).
+     */
     Claims check(String token, Kind kind) {
         try {
             SignedJWT jwt = SignedJWT.parse(token);
-            if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(verifier)) return null;
+            String keyId = jwt.getHeader().getKeyID();
+            MACVerifier verifier = verifiers.get(keyId == null ? signingKeyId : keyId);
+            if (verifier == null || !JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(verifier)) {
+                return null;
+            }
             JWTClaimsSet claims = jwt.getJWTClaimsSet();
             Instant now = clock.instant();
             if (!ISSUER.equals(claims.getIssuer()) || claims.getAudience() == null || !claims.getAudience().contains(service)

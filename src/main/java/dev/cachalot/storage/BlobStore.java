@@ -73,6 +73,33 @@ public interface BlobStore {
         }
     }
 
+    /**
+     * For a store that keeps blobs away from this node (a bucket) and serves local copies of them: the stored blob as a
+     * stream, with the writer of this node's copy, so that a caller can serve the bytes as they arrive instead of
+     * waiting for {@link #find} to copy the blob whole. The writer's commit verifies the digest again, and only then is
+     * the copy visible (as any writer's). Empty when the blob is not stored, when this node has a copy already, or when
+     * the store's blobs are local files anyway (the default): use {@link #find}.
+     */
+    default Optional<StoredCopy> openCopy(Digest digest) throws IOException {
+        return Optional.empty();
+    }
+
+    /** A stored blob on its way into this node's copy: read {@link #body()} into {@link #writer()}, then commit. */
+    interface StoredCopy extends AutoCloseable {
+        /** The blob's size in bytes. */
+        long length();
+
+        /** The stored bytes, from the first. */
+        java.nio.channels.ReadableByteChannel body();
+
+        /** The writer of this node's copy. */
+        BlobWriter writer();
+
+        /** Closes the body and the writer (deleting an uncommitted copy). */
+        @Override
+        void close();
+    }
+
     /** Reads small content (a manifest) fully; empty if not stored. */
     Optional<byte[]> read(Digest digest) throws IOException;
 

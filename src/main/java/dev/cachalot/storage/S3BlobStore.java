@@ -65,6 +65,8 @@ public final class S3BlobStore implements BlobStore, BlobHousekeeping, AutoClose
 
     private final S3Settings settings;
     private final FileBlobStore local;
+    /** The bound on {@link #local}'s copies of bucket objects. */
+    private final LocalCopies copies;
     private final S3Client s3;
     private final S3Presigner presigner;
     private final ExecutorService uploaders;
@@ -82,6 +84,11 @@ public final class S3BlobStore implements BlobStore, BlobHousekeeping, AutoClose
     S3BlobStore(S3Settings settings, DataFolder cache, List<ExecutionInterceptor> interceptors) {
         this.settings = settings;
         this.local = new FileBlobStore(cache);
+        try {
+            this.copies = new LocalCopies(local, settings.localCopiesBytes());
+        } catch (IOException e) {
+            throw new StorageException("cannot list the local copies of bucket blobs in " + cache.blobs() + ": " + e.getMessage(), e);
+        }
         StaticCredentialsProvider credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create(
                 settings.credentials().accessKeyId(), settings.credentials().secretAccessKey()));
         S3Configuration addressing = S3Configuration.builder().pathStyleAccessEnabled(settings.pathStyle()).build();
@@ -109,6 +116,19 @@ public final class S3BlobStore implements BlobStore, BlobHousekeeping, AutoClose
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /**
+     * Local copies for which {@code beingRead} is true are never deleted to keep within
+     * {@link S3Settings#localCopiesBytes()}: the engine passes its read marks.
+     */
+    public void keepLocalCopiesOf(java.util.function.Predicate<Digest> beingRead) {
+        copies.keep(beingRead);
+    }
+
+    /** Bytes of local copies of bucket blobs this node holds now. */
+    public long localCopiesBytes() {
+        return copies.bytes();
     }
 
     /** The settings, for the wiring's log line (their credentials print without the secret). */
@@ -154,7 +174,7 @@ public final class S3BlobStore implements BlobStore, BlobHousekeeping, AutoClose
 
     @Override
     public Optional<Path> find(Digest digest) {
-        Optional<Path> cached = local.find(digest);
+        Optional<Path> cached = copies.find(digest);
         if (cached.isPresent()) {
             return cached;
         }
@@ -187,7 +207,9 @@ public final class S3BlobStore implements BlobStore, BlobHousekeeping, AutoClose
             while ((n = in.read(chunk)) != -1) {
                 writer.write(ByteBuffer.wrap(chunk, 0, n));
             }
-            return Optional.of(writer.commit());
+            Path copy = writer.commit();
+            copies.added(digest, writer.written());
+            return Optional.of(copy);
         } catch (NoSuchKeyException e) {
             return Optional.empty();
         } catch (DigestMismatchException e) {
@@ -201,6 +223,56 @@ public final class S3BlobStore implements BlobStore, BlobHousekeeping, AutoClose
             log.warn("Cannot fetch {} from the bucket into the local cache: {}", digest, e.getMessage());
             return Optional.empty();
         }
+    }
+
+    /**
+     * The object as a stream into a new local copy (counted as one once committed), for callers that serve it while it
+     * arrives; empty when this node has a copy already, or when the bucket does not have the blob or cannot be read
+     * (the caller then falls back to {@link #find}).
+     */
+    @Override
+    public Optional<StoredCopy> openCopy(Digest digest) throws IOException {
+        if (local.contains(digest)) return Optional.empty();
+        ResponseInputStream<GetObjectResponse> in;
+        try {
+            in = s3.getObject(b -> b.bucket(settings.bucket()).key(keyOf(digest)));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (SdkException e) {
+            log.warn("Cannot fetch {} from the bucket: {}", digest, S3Failures.describe("GET", e));
+            return Optional.empty();
+        }
+        long length = sizeOf(in.response());
+        BlobWriter writer;
+        try {
+            writer = new CountedCopy(local.newWriter(digest, length), digest);
+        } catch (IOException | RuntimeException e) {
+            in.abort();
+            throw e;
+        }
+        java.nio.channels.ReadableByteChannel body = java.nio.channels.Channels.newChannel(in);
+        return Optional.of(new StoredCopy() {
+            @Override
+            public long length() {
+                return length;
+            }
+
+            @Override
+            public java.nio.channels.ReadableByteChannel body() {
+                return body;
+            }
+
+            @Override
+            public BlobWriter writer() {
+                return writer;
+            }
+
+            @Override
+            public void close() {
+                writer.close();
+                in.abort(); // a body read to its end is closed by the abort as well; one cut short is not drained
+            }
+        });
     }
 
     private static long sizeOf(GetObjectResponse response) {
@@ -239,8 +311,16 @@ public final class S3BlobStore implements BlobStore, BlobHousekeeping, AutoClose
 
     @Override
     public Optional<byte[]> read(Digest digest) throws IOException {
-        Optional<Path> file = find(digest);
-        return file.isPresent() ? Optional.of(Files.readAllBytes(file.get())) : Optional.empty();
+        for (int attempt = 0; ; attempt++) {
+            Optional<Path> file = find(digest);
+            if (file.isEmpty()) return Optional.empty();
+            try {
+                return Optional.of(Files.readAllBytes(file.get()));
+            } catch (java.nio.file.NoSuchFileException e) {
+                // The local copy was evicted between finding and reading it: the bucket still has the blob.
+                if (attempt > 0) throw e;
+            }
+        }
     }
 
     /**
@@ -297,7 +377,51 @@ public final class S3BlobStore implements BlobStore, BlobHousekeeping, AutoClose
     @Override
     public BlobWriter newWriter(Digest digest, long expectedSize) throws IOException {
         BlobWriter file = local.newWriter(digest, expectedSize);
-        return new S3BlobWriter(s3, settings.bucket(), keyOf(digest), settings.partSize(), uploaders, digest, file, local);
+        BlobWriter upload = new S3BlobWriter(s3, settings.bucket(), keyOf(digest), settings.partSize(), uploaders, digest, file, local);
+        return new CountedCopy(upload, digest);
+    }
+
+    /** A writer whose local file becomes a counted copy once the bucket has the blob (and not before: see LocalCopies). */
+    private final class CountedCopy implements BlobWriter {
+        private final BlobWriter upload;
+        private final Digest digest;
+
+        CountedCopy(BlobWriter upload, Digest digest) {
+            this.upload = upload;
+            this.digest = digest;
+        }
+
+        @Override
+        public Path tempFile() {
+            return upload.tempFile();
+        }
+
+        @Override
+        public void write(ByteBuffer src) throws IOException {
+            upload.write(src);
+        }
+
+        @Override
+        public void writeAndRelease(ByteBuffer src, java.util.function.Consumer<ByteBuffer> release) throws IOException {
+            upload.writeAndRelease(src, release);
+        }
+
+        @Override
+        public long written() {
+            return upload.written();
+        }
+
+        @Override
+        public Path commit() throws IOException {
+            Path stored = upload.commit();
+            copies.added(digest, upload.written());
+            return stored;
+        }
+
+        @Override
+        public void close() {
+            upload.close();
+        }
     }
 
     @Override
@@ -340,6 +464,7 @@ public final class S3BlobStore implements BlobStore, BlobHousekeeping, AutoClose
                 throw S3Failures.of("DELETE of " + digest, e);
             }
         }
+        copies.removed(digest);
         return local.delete(digest) | inBucket;
     }
 

@@ -20,14 +20,20 @@ import java.util.Objects;
  *                            redirects off (the default): the engine then serves every byte itself
  * @param abandonedUploadsAge how old an unfinished multipart upload must be before housekeeping aborts it: other
  *                            nodes sharing the bucket may still be filling younger ones
+ * @param localCopiesBytes    how many bytes of local copies of the bucket's blobs this node keeps in its data folder
+ *                            (it serves files, so every blob it serves is copied there first); past it the least
+ *                            recently used copies that no client of this node is reading are deleted. 0 keeps only
+ *                            the copies being read and the one just fetched
  */
 public record S3Settings(URI endpoint, String region, String bucket, String prefix, boolean pathStyle,
                          S3Credentials credentials, long partSize, Duration presignedRedirects,
-                         Duration abandonedUploadsAge) {
+                         Duration abandonedUploadsAge, long localCopiesBytes) {
 
     public static final long MIN_PART_SIZE = 5L * 1024 * 1024;
     public static final long DEFAULT_PART_SIZE = 16L * 1024 * 1024;
     public static final Duration DEFAULT_ABANDONED_UPLOADS_AGE = Duration.ofHours(24);
+    /** Ten blobs of a few GiB, or thousands of ordinary layers: the working set of a busy node, on any server disk. */
+    public static final long DEFAULT_LOCAL_COPIES_BYTES = 20L * 1024 * 1024 * 1024;
 
     public S3Settings {
         Objects.requireNonNull(endpoint, "endpoint");
@@ -53,27 +59,46 @@ public record S3Settings(URI endpoint, String region, String bucket, String pref
         if (presignedRedirects.isNegative() || abandonedUploadsAge.isNegative()) {
             throw new IllegalArgumentException("S3 durations must not be negative");
         }
+        if (localCopiesBytes < 0) {
+            throw new IllegalArgumentException("the bound on local copies must not be negative");
+        }
     }
 
-    /** Path-style, 16 MiB parts, no redirects, uploads abandoned after a day. */
+    /** The same settings with the default bound on local copies. */
+    public S3Settings(URI endpoint, String region, String bucket, String prefix, boolean pathStyle,
+                      S3Credentials credentials, long partSize, Duration presignedRedirects, Duration abandonedUploadsAge) {
+        this(endpoint, region, bucket, prefix, pathStyle, credentials, partSize, presignedRedirects, abandonedUploadsAge,
+                DEFAULT_LOCAL_COPIES_BYTES);
+    }
+
+    /** Path-style, 16 MiB parts, no redirects, uploads abandoned after a day, 20 GiB of local copies. */
     public static S3Settings of(URI endpoint, String region, String bucket, String prefix, S3Credentials credentials) {
         return new S3Settings(endpoint, region, bucket, prefix, true, credentials, DEFAULT_PART_SIZE, Duration.ZERO,
                 DEFAULT_ABANDONED_UPLOADS_AGE);
     }
 
     public S3Settings withPartSize(long bytes) {
-        return new S3Settings(endpoint, region, bucket, prefix, pathStyle, credentials, bytes, presignedRedirects, abandonedUploadsAge);
+        return new S3Settings(endpoint, region, bucket, prefix, pathStyle, credentials, bytes, presignedRedirects, abandonedUploadsAge,
+                localCopiesBytes);
     }
 
     public S3Settings withPresignedRedirects(Duration validity) {
-        return new S3Settings(endpoint, region, bucket, prefix, pathStyle, credentials, partSize, validity, abandonedUploadsAge);
+        return new S3Settings(endpoint, region, bucket, prefix, pathStyle, credentials, partSize, validity, abandonedUploadsAge,
+                localCopiesBytes);
     }
 
     public S3Settings withAbandonedUploadsAge(Duration age) {
-        return new S3Settings(endpoint, region, bucket, prefix, pathStyle, credentials, partSize, presignedRedirects, age);
+        return new S3Settings(endpoint, region, bucket, prefix, pathStyle, credentials, partSize, presignedRedirects, age,
+                localCopiesBytes);
     }
 
     public S3Settings withPathStyle(boolean on) {
-        return new S3Settings(endpoint, region, bucket, prefix, on, credentials, partSize, presignedRedirects, abandonedUploadsAge);
+        return new S3Settings(endpoint, region, bucket, prefix, on, credentials, partSize, presignedRedirects, abandonedUploadsAge,
+                localCopiesBytes);
+    }
+
+    public S3Settings withLocalCopiesBytes(long bytes) {
+        return new S3Settings(endpoint, region, bucket, prefix, pathStyle, credentials, partSize, presignedRedirects,
+                abandonedUploadsAge, bytes);
     }
 }

@@ -56,4 +56,20 @@ class ServeConfigOptionTest {
                 "--tls-cert", flagCert.toString(), "--tls-key", temp.resolve("from-flag/server.key").toString()));
         assertThat(fromFlags.failedWithOneLine()).contains("the certificate file " + flagCert + " does not exist");
     }
+
+    @Test
+    void aTokenKeyFileEveryUserMayReadStopsServeWithOneLineThatQuotesNoKey() throws Exception {
+        String key = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=";
+        Path keyFile = Files.writeString(temp.resolve("token.key"), key + "\n");
+        Files.setPosixFilePermissions(keyFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Path config = Files.writeString(temp.resolve("cachalot.yaml"),
+                "listen: 127.0.0.1:0\nauth:\n  mode: required\n  tokenKeyFile: token.key\n");
+
+        // Were the key file ignored, serve would start and run until stopped: bounded, so that fails too.
+        Cli.Run run = assertTimeoutPreemptively(Duration.ofMinutes(1),
+                () -> Cli.runRaw("--data", temp.resolve("data").toString(), "serve", "--config", config.toString()));
+        assertThat(run.failedWithOneLine()).contains("the token key file " + keyFile + " may be opened by every user")
+                .doesNotContain(key);
+        assertThat(run.out() + run.err()).doesNotContain(key);
+    }
 }

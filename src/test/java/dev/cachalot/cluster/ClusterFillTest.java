@@ -52,8 +52,8 @@ import org.junit.jupiter.api.io.TempDir;
  * node shows what was pulled through the others. One cluster for the class; the kill test runs last, as it takes a
  * node away. Costs about a minute (the cluster's start, and 256 MiB written to disk, pushed and pulled eight times).
  *
- * <p>Garbage collection while another node serves is not checked here: no command starts a collection, and one would
- * not delete a blob cached within its grace period ({@code GarbageCollector.DEFAULT_GRACE}, an hour) anyway.
+ * <p>Garbage collection while another node serves is checked by {@link ClusterGcTest}, on a cluster with a short grace
+ * period.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)

@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A cluster started by {@code scripts/cluster.sh up} with this build's classes, for tests that share one cluster:
- * the balancer's and the nodes' addresses, the nodes' PIDs, and the CLI run as its own process against any of them.
+ * the balancer's and the nodes' addresses, the nodes' PIDs, and the CLI run as its own process against any of them
+ * (as the admin {@code up --auth required} made, when it did).
  */
 final class ScriptedCluster {
     private static final Path SCRIPT = Path.of("scripts/cluster.sh");
@@ -32,11 +33,22 @@ final class ScriptedCluster {
         this.pids = pids;
     }
 
-    /** Starts {@code count} engines behind HAProxy, state in {@code state}, command output in {@code scratch}. */
-    static ScriptedCluster up(Path state, Path scratch, int count) throws IOException, InterruptedException {
+    /**
+     * Starts {@code count} engines behind HAProxy, state in {@code state}, command output in {@code scratch}; {@code
+     * options} go to {@code up} as they are ({@code --auth required}).
+     */
+    static ScriptedCluster up(Path state, Path scratch, int count, String... options) throws IOException, InterruptedException {
+        return up(state, scratch, count, Map.of(), options);
+    }
+
+    /** The same, with extra environment for {@code cluster.sh up} (e.g. {@code CACHALOT_CLUSTER_GC_GRACE}). */
+    static ScriptedCluster up(Path state, Path scratch, int count, Map<String, String> environment, String... options)
+            throws IOException, InterruptedException {
         requireProgram("/usr/sbin/haproxy", "haproxy");
         requireProgram("/usr/lib/postgresql/15/bin/initdb", "postgresql");
-        Run up = script(state, scratch, "up", "--nodes", Integer.toString(count));
+        List<String> args = new ArrayList<>(List.of("up", "--nodes", Integer.toString(count)));
+        args.addAll(List.of(options));
+        Run up = script(state, scratch, environment, args.toArray(String[]::new));
         if (up.exitCode() != 0) {
             if (Files.exists(state)) script(state, scratch, "down");
             throw new AssertionError("cluster.sh up failed:\n" + up.output());
@@ -87,14 +99,35 @@ final class ScriptedCluster {
         return state;
     }
 
-    /** Runs {@code cachalot --engine http://HOST:PORT ARGS}, asserts it succeeded and returns its standard output. */
+    /**
+     * Runs {@code cachalot --engine http://HOST:PORT ARGS} (as the admin, with its access token, when the cluster has
+     * one), asserts it succeeded and returns its standard output.
+     */
     String cli(String hostPort, String... args) throws IOException, InterruptedException {
+        return cliWithInput(null, hostPort, args);
+    }
+
+    /** As {@link #cli}, with {@code input} on its standard input (a password), or none when null. */
+    String cliWithInput(String input, String hostPort, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-cp", System.getProperty("java.class.path"), "dev.cachalot.Main", "--engine", "http://" + hostPort));
         command.addAll(List.of(args));
-        Run run = run(new ProcessBuilder(command), scratch, "cli");
+        ProcessBuilder builder = new ProcessBuilder(command);
+        Path token = state.resolve("admin-token");
+        if (Files.exists(token)) builder.environment().put("CACHALOT_TOKEN", Files.readString(token).strip());
+        if (input != null) {
+            Path in = Files.createTempFile(scratch, "cli", ".in");
+            Files.writeString(in, input + "\n");
+            builder.redirectInput(in.toFile());
+        }
+        Run run = run(builder, scratch, "cli");
         assertThat(run.exitCode()).as("cachalot %s:\n%s", String.join(" ", args), run.output()).isZero();
         return run.stdout();
+    }
+
+    /** The engine log of a node ({@code node-1} ...): its access log, one line per request. */
+    String log(String node) throws IOException {
+        return Files.readString(state.resolve(node).resolve("engine.log"));
     }
 
     private static void requireProgram(String path, String debianPackage) {
@@ -108,9 +141,15 @@ final class ScriptedCluster {
     }
 
     private static Run script(Path state, Path scratch, String... args) throws IOException, InterruptedException {
+        return script(state, scratch, Map.of(), args);
+    }
+
+    private static Run script(Path state, Path scratch, Map<String, String> environment, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(SCRIPT.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
         builder.environment().put("CACHALOT_CLUSTER_DIR", state.toString());
         // The engines run this build's classes: no packaging before the test phase, no stale jar.
         builder.environment().put("CACHALOT_CLUSTER_CLASSPATH", System.getProperty("java.class.path"));

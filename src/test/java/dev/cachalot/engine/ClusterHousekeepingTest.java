@@ -100,6 +100,23 @@ class ClusterHousekeepingTest {
         assertThat(leasesA.tryAcquire(filling)).as("node B gave the lease back after deleting").isPresent();
     }
 
+    @Test
+    void aCollectionOnRequestWaitsForNoOneAndSaysAnotherNodeIsAtIt() throws Exception {
+        Digest orphan = oldBlob("collected on request");
+
+        try (FillLeases.Lease turnOfA = leasesA.tryHousekeeping().orElseThrow()) {
+            assertThat(janitorB.collectNow(false)).as("node A has the turn").isEmpty();
+            assertThat(store.contains(orphan)).isTrue();
+        }
+
+        assertThat(janitorB.collectNow(true).orElseThrow().deleted()).as("a dry run counts it").isEqualTo(1);
+        assertThat(store.contains(orphan)).isTrue();
+        GarbageCollector.Result result = janitorB.collectNow(false).orElseThrow();
+        assertThat(result.deleted()).isEqualTo(1);
+        assertThat(store.contains(orphan)).isFalse();
+        assertThat(leasesA.tryHousekeeping()).as("node B gave its turn back").isPresent();
+    }
+
     private Digest oldBlob(String text) throws Exception {
         byte[] content = text.getBytes(StandardCharsets.UTF_8);
         Digest d = Digest.sha256(MessageDigest.getInstance("SHA-256").digest(content));

@@ -169,4 +169,47 @@ class ServerConfigTest {
         assertThatThrownBy(() -> load("database:\n  type: postgresql\n  postgresql:\n    url: jdbc:postgresql://h/db\n", Map.of()))
                 .hasMessageContaining("database.postgresql.user is missing");
     }
+
+    @Test
+    void theTokenKeyFileIsTakenFromTheFilesFolderAndTheEnvironmentWins() throws Exception {
+        ServerConfig config = load("auth:\n  mode: required\n  tokenKeyFile: keys/token.key\n", Map.of());
+        assertThat(config.tokenKeyFile()).isEqualTo(dir.resolve("keys/token.key"));
+        assertThat(config.applyTo(EngineOptions.withVault(null)).tokenKeyFile()).isEqualTo(dir.resolve("keys/token.key"));
+        Path fromEnvironment = Path.of("/run/secrets/token.key");
+        assertThat(config.applyTo(EngineOptions.withVault(null).withTokenKeyFile(fromEnvironment)).tokenKeyFile())
+                .isEqualTo(fromEnvironment);
+        assertThat(load("auth:\n  mode: required\n", Map.of()).tokenKeyFile()).isNull();
+    }
+
+    @Test
+    void refusesATokenKeyInTheFileAndSaysWhereItGoes() {
+        assertThatThrownBy(() -> load("auth:\n  tokenKey: c2VjcmV0LWtleS1pbi10aGUtZmlsZQ==\n", Map.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("auth.tokenKey: secrets do not belong in the configuration file")
+                .hasMessageContaining("auth.tokenKeyFile").hasMessageContaining("CACHALOT_TOKEN_KEY_FILE")
+                .hasMessageNotContaining("c2VjcmV0");
+    }
+
+    @Test
+    void boundsLocalCopiesAndSetsTheGarbageGrace() throws Exception {
+        ServerConfig config = load("""
+                storage:
+                  type: s3
+                  garbageGrace: PT10M
+                  s3:
+                    endpoint: http://127.0.0.1:9000
+                    bucket: team-cache
+                    localCopiesMiB: 512
+                """, KEY);
+
+        assertThat(config.s3Storage().localCopiesBytes()).isEqualTo(512L * 1024 * 1024);
+        assertThat(config.applyTo(EngineOptions.withVault(null)).garbageGrace()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(load("storage:\n  type: s3\n  s3:\n    endpoint: http://127.0.0.1:9000\n    bucket: abc\n", KEY)
+                .s3Storage().localCopiesBytes()).isEqualTo(S3Settings.DEFAULT_LOCAL_COPIES_BYTES);
+        assertThat(EngineOptions.withVault(null).garbageGrace()).isEqualTo(dev.cachalot.storage.GarbageCollector.DEFAULT_GRACE);
+        assertThatThrownBy(() -> load("storage:\n  garbageGrace: an hour\n", Map.of()))
+                .hasMessageContaining("storage.garbageGrace must be an ISO-8601 duration");
+        assertThatThrownBy(() -> load("storage:\n  type: s3\n  s3:\n    endpoint: http://127.0.0.1:9000\n    bucket: abc\n"
+                + "    localCopiesMiB: -1\n", KEY)).hasMessageContaining("storage.s3.localCopiesMiB");
+    }
 }

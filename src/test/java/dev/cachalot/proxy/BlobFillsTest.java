@@ -98,6 +98,28 @@ class BlobFillsTest {
         assertThat(Files.readAllBytes(store.find(digest).get())).isEqualTo(content);
     }
 
+    /**
+     * Downloads hand their buffers on to the next one: bytes left in a reused buffer by an earlier download (one that
+     * broke off midway among them) must never reach a later blob's file or hash.
+     */
+    @Test
+    void downloadsOneAfterAnotherEachStoreExactlyTheirOwnBytes() throws Exception {
+        byte[] broken = random(5 * 1024 * 1024 + 3);
+        upstream.content = broken;
+        upstream.breakAfter = 3L * 1024 * 1024;
+        BlobFills.Joined failed = fills.join(sha256(broken), REQUEST, p -> { });
+        assertThatThrownBy(() -> readAll(failed.fill().openStream())).isInstanceOf(IOException.class);
+        upstream.breakAfter = -1;
+        for (int size : new int[] {4 * 1024 * 1024 + 1, 7 * 1024 * 1024 - 5, 2 * 1024 * 1024, 6 * 1024 * 1024 + 99}) {
+            byte[] content = random(size);
+            Digest digest = sha256(content);
+            upstream.content = content;
+            BlobFills.Joined j = fills.join(digest, REQUEST, p -> { });
+            assertThat(readAll(j.fill().openStream())).isEqualTo(content);
+            assertThat(Files.readAllBytes(store.find(digest).orElseThrow())).isEqualTo(content);
+        }
+    }
+
     @Test
     void aMismatchFailsEveryReaderBeforeTheLastByteAndCachesNothing() throws Exception {
         byte[] content = random(1024 * 1024);

@@ -102,7 +102,8 @@ class DiskFullFillTest {
         TestImage big = images.ociImageWithBigLayer(temp.resolve("layers"), 8);
         pusher.push("big", "1", big);
         TestBlob layer = big.layers().stream().filter(TestBlob::inFile).findFirst().orElseThrow();
-        disk.fullAfterBytesPerBlob(2 * MIB);
+        // Past the first two fill chunks (2 MiB each), so readers have bytes in hand when the disk fills.
+        disk.fullAfterBytesPerBlob(5 * MIB);
 
         assertThat(cache.manifest("up/big", "1", ACCEPT_ALL).status()).isEqualTo(200);
         ExecutorService clients = Executors.newFixedThreadPool(3);

@@ -46,7 +46,7 @@ class AuthorityTest {
     }
 
     private Authority authority(boolean anonymousPull) {
-        return new Authority(store, () -> Accounts.load(store), key, "cachalot", new Authority.Settings(anonymousPull, false),
+        return new Authority(store, () -> Accounts.load(store), TokenKeys.of(key), "cachalot", new Authority.Settings(anonymousPull, false),
                 new LoginThrottle(), clock);
     }
 
@@ -127,7 +127,7 @@ class AuthorityTest {
                 List.of(Scope.parse("repository:a:pull")), false).token();
         byte[] otherKey = new byte[32];
         new SecureRandom().nextBytes(otherKey);
-        Authority other = new Authority(store, () -> Accounts.load(store), otherKey, "cachalot",
+        Authority other = new Authority(store, () -> Accounts.load(store), TokenKeys.of(otherKey), "cachalot",
                 new Authority.Settings(false, false), new LoginThrottle(), clock);
         assertThat(other.bearer(token)).isNull();
         String[] parts = token.split("\\.");

@@ -103,4 +103,109 @@ class GarbageCollectorTest {
         assertThat(result.examined()).isZero();
         assertThat(stray).exists();
     }
+
+    @Test
+    void keepsAnUnreferencedBlobWhileItIsReadAndCollectsItAfterwards() throws Exception {
+        Instant old = NOW.minus(Duration.ofDays(2));
+        Digest streaming = storeBlob("a layer a slow client is still streaming", old);
+        Digest orphan = storeBlob("an orphan nobody reads", old);
+        try (BlobReads reads = new BlobReads(db, Duration.ofMinutes(2), Clock.fixed(NOW, ZoneOffset.UTC))) {
+            GarbageCollector sparing = gc.sparing(reads);
+            BlobReads.Mark read = reads.start(streaming);
+
+            GarbageCollector.Result during = sparing.collect();
+
+            assertThat(during.deleted()).isEqualTo(1);
+            assertThat(during.keptBeingRead()).isEqualTo(1);
+            assertThat(store.contains(streaming)).isTrue();
+            assertThat(store.contains(orphan)).isFalse();
+
+            read.close();
+            GarbageCollector.Result after = sparing.collect();
+
+            assertThat(after.deleted()).isEqualTo(1);
+            assertThat(after.keptBeingRead()).isZero();
+            assertThat(store.contains(streaming)).isFalse();
+        }
+    }
+
+    @Test
+    void anotherEnginesReadMarkSparesTheBlobUntilItExpires() throws Exception {
+        Instant old = NOW.minus(Duration.ofDays(2));
+        Digest read = storeBlob("read by an engine that then died", old);
+        db.query(c -> {
+            try (var ps = c.prepareStatement("INSERT INTO blob_reads (node, digest, expires_at) VALUES (?, ?, ?)")) {
+                ps.setString(1, "another-engine");
+                ps.setString(2, read.toString());
+                ps.setObject(3, java.time.OffsetDateTime.ofInstant(NOW.plusSeconds(30), ZoneOffset.UTC));
+                return ps.executeUpdate();
+            }
+        });
+        try (BlobReads here = new BlobReads(db, Duration.ofMinutes(2), Clock.fixed(NOW, ZoneOffset.UTC));
+             BlobReads later = new BlobReads(db, Duration.ofMinutes(2), Clock.fixed(NOW.plusSeconds(31), ZoneOffset.UTC))) {
+            assertThat(gc.sparing(here).collect().keptBeingRead()).isEqualTo(1);
+            assertThat(store.contains(read)).isTrue();
+
+            GarbageCollector afterExpiry = new GarbageCollector(store, index, Duration.ofHours(1),
+                    Clock.fixed(NOW.plusSeconds(31), ZoneOffset.UTC)).sparing(later);
+            assertThat(afterExpiry.collect().deleted()).isEqualTo(1);
+            assertThat(store.contains(read)).isFalse();
+        }
+    }
+
+    @Test
+    void aDryRunCountsWhatWouldGoAndDeletesNothing() throws Exception {
+        Instant old = NOW.minus(Duration.ofDays(2));
+        Digest orphan = storeBlob("orphan", old);
+        Digest linked = storeBlob("linked", old);
+        Digest fresh = storeBlob("fresh", NOW.minusSeconds(5));
+        index.linkBlob(NGINX, linked, 6);
+
+        GarbageCollector.Result dry = gc.collect(true);
+
+        assertThat(dry).isEqualTo(new GarbageCollector.Result(3, 1, "orphan".length(), 1, 0));
+        assertThat(store.contains(orphan)).isTrue();
+        assertThat(store.contains(fresh)).isTrue();
+        assertThat(gc.collect(false).deleted()).isEqualTo(1);
+        assertThat(store.contains(orphan)).isFalse();
+    }
+
+    @Test
+    void readsOfOneBlobOnOneEngineShareOneMarkThatTheLastReadEnds() throws Exception {
+        Digest blob = storeBlob("read twice at once", NOW.minus(Duration.ofDays(2)));
+        try (BlobReads reads = new BlobReads(db, Duration.ofMinutes(2), Clock.fixed(NOW, ZoneOffset.UTC));
+             BlobReads elsewhere = new BlobReads(db, Duration.ofMinutes(2), Clock.fixed(NOW, ZoneOffset.UTC))) {
+            BlobReads.Mark first = reads.start(blob);
+            BlobReads.Mark second = reads.start(blob);
+            first.close();
+            first.close();
+            assertThat(elsewhere.beingRead(java.util.List.of(blob))).containsExactly(blob);
+            second.close();
+            assertThat(elsewhere.beingRead(java.util.List.of(blob))).isEmpty();
+            assertThat(reads.isReadHere(blob)).isFalse();
+        }
+    }
+
+    @Test
+    void aReadMarkLeftBehindByAFailedDeleteIsRenewedByTheNextRead() throws Exception {
+        Digest blob = storeBlob("read again after a lost delete", NOW.minus(Duration.ofDays(2)));
+        try (BlobReads reads = new BlobReads(db, Duration.ofMinutes(2), Clock.fixed(NOW, ZoneOffset.UTC))) {
+            db.query(c -> {
+                try (var ps = c.prepareStatement("INSERT INTO blob_reads (node, digest, expires_at) VALUES (?, ?, ?)")) {
+                    ps.setString(1, reads.node());
+                    ps.setString(2, blob.toString());
+                    ps.setObject(3, java.time.OffsetDateTime.ofInstant(NOW.minusSeconds(600), ZoneOffset.UTC));
+                    return ps.executeUpdate();
+                }
+            });
+            assertThat(reads.beingRead(java.util.List.of(blob))).as("expired").isEmpty();
+
+            BlobReads.Mark read = reads.start(blob);
+
+            try (BlobReads elsewhere = new BlobReads(db, Duration.ofMinutes(2), Clock.fixed(NOW, ZoneOffset.UTC))) {
+                assertThat(elsewhere.beingRead(java.util.List.of(blob))).containsExactly(blob);
+            }
+            read.close();
+        }
+    }
 }

@@ -234,7 +234,9 @@ class S3BlobStoreTest {
         // The node dies once its first part is in: nothing of it is sending any more (a part still on its way would
         // land after the abort, and S3Proxy would keep it as a new unfinished upload).
         MultipartUpload upload = unfinishedUploads().get(0);
-        Awaitility.await("the first part stored").atMost(Duration.ofSeconds(60)).until(() -> bucket.listParts(b -> b
+        // S3Proxy may answer ListParts with 400 while the part is still being written to its folder: ask again.
+        Awaitility.await("the first part stored").atMost(Duration.ofSeconds(60))
+                .ignoreExceptionsInstanceOf(software.amazon.awssdk.services.s3.model.S3Exception.class).until(() -> bucket.listParts(b -> b
                 .bucket(S3ProxyServer.BUCKET).key(upload.key()).uploadId(upload.uploadId())).parts().size() == 1);
 
         // Another node's start-up sweep: the upload is young, so it may be a live fill elsewhere.

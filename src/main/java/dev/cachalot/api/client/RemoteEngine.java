@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cachalot.api.ApiBodies.ByteCount;
 import dev.cachalot.api.ApiBodies.CredentialSetChange;
+import dev.cachalot.api.ApiBodies.GarbageCollectionRequest;
 import dev.cachalot.api.ApiBodies.ImportRequest;
 import dev.cachalot.api.ApiBodies.LoginAttempt;
 import dev.cachalot.api.ApiBodies.NewAccessToken;
@@ -28,6 +29,7 @@ import dev.cachalot.engine.EngineAdmin;
 import dev.cachalot.engine.EngineException;
 import dev.cachalot.engine.EngineSettings;
 import dev.cachalot.engine.EngineStatus;
+import dev.cachalot.engine.GarbageCollectionReport;
 import dev.cachalot.engine.LoginCheckView;
 import dev.cachalot.engine.ManifestView;
 import dev.cachalot.engine.RepositoryView;
@@ -455,6 +457,13 @@ public final class RemoteEngine implements EngineAdmin {
     @Override
     public long cacheSizeBytes() {
         return get("/cache-size", ByteCount.class).bytes();
+    }
+
+    /** No time limit: a collection lists the whole blob store, which takes as long as the store is large. */
+    @Override
+    public GarbageCollectionReport collectGarbage(boolean dryRun) {
+        return parse(exchange("POST", "/garbage-collection", new GarbageCollectionRequest(dryRun), null),
+                GarbageCollectionReport.class);
     }
 
     // ------------------------------------------------------------------ statistics
