@@ -98,6 +98,15 @@ public interface EngineApi {
         throw new UnsupportedOperationException("this engine does not offer active sync");
     }
 
+    /**
+     * The whole report of the rule's last real sync run made by this engine (what changed: every tag and what became of
+     * it, the errors, the waits for upstream limits); empty when it has not run here since the engine started, in which
+     * case {@link #syncStatuses()} still has the last run's summary.
+     */
+    default Optional<SyncReport> lastSyncReport(String ruleName) {
+        return Optional.empty();
+    }
+
     /** Each rule's sync status (last run, next scheduled run, progress while running), by rule name. */
     default java.util.Map<String, SyncStatus> syncStatuses() {
         throw new UnsupportedOperationException("this engine does not offer active sync");
