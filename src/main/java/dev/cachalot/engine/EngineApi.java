@@ -76,7 +76,7 @@ public interface EngineApi {
      * as it was or whole. A report with failures is returned, not thrown.
      *
      * @throws IllegalArgumentException when there is no such rule
-     * @throws IllegalStateException    when the rule's sync is running already (in this engine)
+     * @throws IllegalStateException    when the rule's sync is running already (in this engine, or another one sharing its database)
      */
     default SyncReport syncRule(String ruleName, SyncRequest request, Consumer<SyncProgress> progress) {
         throw new UnsupportedOperationException("this engine does not offer active sync");
