@@ -31,10 +31,22 @@ final class RulesCommand {
         String credentialSet;
         @Option(names = "--freshness", paramLabel = "POLICY", description = "revalidate (default) or ttl:<duration>, e.g. ttl:10m.")
         String freshness;
+        @Option(names = "--sync", paramLabel = "active|passive", description = "active: sync on a schedule; passive: cache what is pulled (the default).")
+        String sync;
+        @Option(names = "--sync-tags", paramLabel = "FILTER", description = "Tags to sync: a glob (3.*), a list (3.19,3.20), re:REGEX or semver:RANGE.")
+        String syncTags;
+        @Option(names = "--sync-platforms", paramLabel = "P1,P2", description = "Platforms of an index to sync, e.g. linux/amd64,linux/arm64 (empty: all).")
+        String syncPlatforms;
+        @Option(names = "--sync-interval", paramLabel = "DURATION", description = "How often an active rule syncs: 30m, 12h (the default), 1d.")
+        String syncInterval;
+        @Option(names = "--sync-repositories", paramLabel = "R1,R2", description = "Wildcard rules: repositories to sync, the part standing for '*' (empty: those cached).")
+        String syncRepositories;
 
         @Override
         protected int run(EngineAdmin engine) {
-            CacheRule r = engine.createRule(new RuleDraft(name, source, target, credentialSet, freshness));
+            SyncDraft syncDraft = new SyncDraft(sync, syncTags, syncPlatforms, syncInterval, syncRepositories, null, null, null);
+            CacheRule r = engine.createRule(new RuleDraft(name, source, target, credentialSet, freshness,
+                    syncDraft.equals(SyncDraft.NONE) ? null : syncDraft));
             out().println("Created rule " + r.name() + ": " + r.sourceRepository() + " -> " + r.targetRepository());
             return 0;
         }
@@ -52,9 +64,10 @@ final class RulesCommand {
                 printJson(rules.stream().map(RulesCommand::toMap).toList());
                 return 0;
             }
-            Table t = new Table("NAME", "SOURCE", "TARGET", "CREDENTIAL SET", "FRESHNESS", "CREATED");
+            Table t = new Table("NAME", "SOURCE", "TARGET", "CREDENTIAL SET", "FRESHNESS", "CREATED", "SYNC");
             for (CacheRule r : rules) {
-                t.row(r.name(), r.sourceRepository(), r.targetRepository(), r.credentialSet(), r.freshness().text(), r.creationDate());
+                t.row(r.name(), r.sourceRepository(), r.targetRepository(), r.credentialSet(), r.freshness().text(), r.creationDate(),
+                        r.sync().isActive() ? "active every " + SyncPolicy.intervalText(r.sync().interval()) : "passive");
             }
             t.print(out());
             return 0;

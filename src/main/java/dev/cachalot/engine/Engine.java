@@ -261,6 +261,11 @@ public final class Engine implements EngineAdmin {
     }
 
     @Override
+    public Optional<SyncReport> lastSyncReport(String ruleName) {
+        return parts.syncs.lastReport(ruleName);
+    }
+
+    @Override
     public java.util.Map<String, SyncStatus> syncStatuses() {
         return parts.syncs.statuses();
     }

@@ -76,7 +76,7 @@ public interface EngineApi {
      * as it was or whole. A report with failures is returned, not thrown.
      *
      * @throws IllegalArgumentException when there is no such rule
-     * @throws IllegalStateException    when the rule's sync is running already (in this engine)
+     * @throws IllegalStateException    when the rule's sync is running already (in this engine, or another one sharing its database)
      */
     default SyncReport syncRule(String ruleName, SyncRequest request, Consumer<SyncProgress> progress) {
         throw new UnsupportedOperationException("this engine does not offer active sync");
@@ -96,6 +96,15 @@ public interface EngineApi {
     /** Asks a running sync of the rule to stop (the portal's Cancel). @return false when none is running in this engine */
     default boolean cancelSync(String ruleName) {
         throw new UnsupportedOperationException("this engine does not offer active sync");
+    }
+
+    /**
+     * The whole report of the rule's last real sync run made by this engine (what changed: every tag and what became of
+     * it, the errors, the waits for upstream limits); empty when it has not run here since the engine started, in which
+     * case {@link #syncStatuses()} still has the last run's summary.
+     */
+    default Optional<SyncReport> lastSyncReport(String ruleName) {
+        return Optional.empty();
     }
 
     /** Each rule's sync status (last run, next scheduled run, progress while running), by rule name. */

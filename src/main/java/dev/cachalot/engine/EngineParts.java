@@ -165,6 +165,9 @@ final class EngineParts implements AutoCloseable {
             recorder.onEvent(e -> {
                 if (e.upstreamBytes() >= CacheJanitor.LARGE_FILL_BYTES) janitor.requestCheck();
             });
+            syncs.onFetched(bytes -> {
+                if (bytes >= CacheJanitor.LARGE_FILL_BYTES) janitor.requestCheck();
+            });
         } catch (RuntimeException e) {
             if (bucket != null) bucket.close();
             if (fillLeases != null) fillLeases.close();

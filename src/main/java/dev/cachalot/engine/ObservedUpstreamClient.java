@@ -46,6 +46,11 @@ final class ObservedUpstreamClient implements UpstreamClient, AutoCloseable {
     }
 
     @Override
+    public java.util.Optional<byte[]> referrers(UpstreamRequest request, Digest subject) {
+        return observed(request, () -> client.referrers(request, subject));
+    }
+
+    @Override
     public UpstreamBlob openBlob(UpstreamRequest request, Digest digest, long offset) {
         return observed(request, () -> client.openBlob(request, digest, offset));
     }

@@ -11,7 +11,6 @@ import dev.cachalot.storage.BlobStore;
 import dev.cachalot.storage.RepositoryContents;
 import dev.cachalot.storage.TagRecord;
 import dev.cachalot.upstream.UpstreamClient;
-import dev.cachalot.upstream.UpstreamException;
 import dev.cachalot.upstream.UpstreamManifest;
 import dev.cachalot.upstream.UpstreamRequest;
 import java.io.IOException;
@@ -60,6 +59,11 @@ public final class CacheFiller {
         return upstream.tags(request(r));
     }
 
+    /** The upstream's referrers index of {@code subject} (API or fallback tag), if it has one. */
+    public Optional<byte[]> upstreamReferrers(Resolution r, Digest subject) {
+        return upstream.referrers(request(r), subject);
+    }
+
     /** Where the upstream's tag points now, from a HEAD. */
     public UpstreamManifest.Head upstreamTag(Resolution r, String tag) {
         return upstream.headManifest(request(r), tag, ACCEPT);
@@ -68,11 +72,6 @@ public final class CacheFiller {
     /** The digest the cache's tag points at, if it has the tag. */
     public Optional<Digest> cachedTag(RepositoryName local, String tag) {
         return index.tag(local, tag).map(TagRecord::digest);
-    }
-
-    /** Whether the repository has the manifest recorded and its bytes are in the store. */
-    public boolean hasManifest(RepositoryName local, Digest digest) {
-        return index.manifest(local, digest).isPresent() && store.contains(digest);
     }
 
     /** Whether the blob's bytes are in the store (linked to the repository or not). */
@@ -151,10 +150,5 @@ public final class CacheFiller {
 
     /** A manifest the cache now has, and how many bytes this call brought from the upstream for it. */
     public record FilledManifest(byte[] body, String mediaType, Digest digest, long upstreamBytes) {
-    }
-
-    /** Whether {@code e} means the upstream has no such tag or manifest (as opposed to failing). */
-    public static boolean notFound(UpstreamException e) {
-        return e.kind() == UpstreamException.Kind.NOT_FOUND;
     }
 }

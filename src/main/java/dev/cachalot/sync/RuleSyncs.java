@@ -51,9 +51,14 @@ public final class RuleSyncs implements AutoCloseable {
     private final SyncRunStore runs;
     private final UpstreamPace pace;
     private final SyncTurns turns;
+    private final SyncBandwidth bandwidth = new SyncBandwidth(SyncBandwidth.DEFAULT_BYTES_PER_SECOND);
     private final Clock clock;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
+    /** The last whole report of each rule's real runs in this engine (the portal's "what changed"). */
+    private final Map<String, SyncReport> lastReports = new ConcurrentHashMap<>();
     private final AtomicInteger background = new AtomicInteger();
+    /** Told the upstream bytes of each finished run (the engine asks its janitor to check the cache's size bound). */
+    private volatile java.util.function.LongConsumer fetchedBytes = bytes -> { };
     private ExecutorService runners;
     private ScheduledExecutorService ticker;
     private boolean closed;
@@ -89,7 +94,7 @@ public final class RuleSyncs implements AutoCloseable {
     public SyncReport run(String ruleName, SyncRequest request, Consumer<SyncProgress> progress) {
         CacheRule rule = rule(ruleName);
         if (request.dryRun()) {
-            return new SyncRun(rule, request, filler, catalog, pace, progress, () -> false, clock).run();
+            return new SyncRun(rule, request, filler, catalog, pace, bandwidth, progress, () -> false, clock).run();
         }
         Running mine = new Running(rule.name());
         if (running.putIfAbsent(rule.name(), mine) != null) {
@@ -161,7 +166,7 @@ public final class RuleSyncs implements AutoCloseable {
         Instant started = clock.instant();
         try {
             runs.started(rule.name(), started);
-            SyncReport report = new SyncRun(rule, request, filler, catalog, pace, p -> {
+            SyncReport report = new SyncRun(rule, request, filler, catalog, pace, bandwidth, p -> {
                 mine.progress = p;
                 progress.accept(p);
             }, mine.cancel::get, clock).run();
@@ -169,6 +174,8 @@ public final class RuleSyncs implements AutoCloseable {
                     : report.complete() ? SyncStatus.Outcome.SUCCEEDED : SyncStatus.Outcome.FAILED;
             runs.finished(rule.name(), started, report.finishedAt(), outcome, report.summary());
             log.info("Sync of rule {}: {}", rule.name(), report.summary());
+            lastReports.put(rule.name(), report);
+            if (report.bytes() > 0) fetchedBytes.accept(report.bytes());
             return report;
         } catch (RuntimeException e) {
             try {
@@ -178,6 +185,20 @@ public final class RuleSyncs implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** Hears the upstream bytes of each finished run that fetched any (synced content is cached content: bounded alike). */
+    public void onFetched(java.util.function.LongConsumer listener) {
+        this.fetchedBytes = listener;
+    }
+
+    /**
+     * The report of the rule's last real run in this engine (every tag and what became of it, the errors, the waits);
+     * empty when it has not run here since the engine started (another engine's or an earlier run shows in
+     * {@link #statuses()} as a summary).
+     */
+    public Optional<SyncReport> lastReport(String ruleName) {
+        return Optional.ofNullable(lastReports.get(ruleName));
     }
 
     /** Asks the rule's run in this engine to stop. @return false when none is running here */

@@ -46,6 +46,7 @@ final class SyncRun {
     private final CacheFiller filler;
     private final RepositoryCatalog catalog;
     private final UpstreamPace pace;
+    private final SyncBandwidth bandwidth;
     private final Consumer<SyncProgress> progress;
     private final BooleanSupplier cancelled;
     private final Clock clock;
@@ -61,7 +62,8 @@ final class SyncRun {
     private String currentTag;
 
     SyncRun(CacheRule rule, SyncRequest request, CacheFiller filler, RepositoryCatalog catalog, UpstreamPace pace,
-            Consumer<SyncProgress> progress, BooleanSupplier cancelled, Clock clock) {
+            SyncBandwidth bandwidth, Consumer<SyncProgress> progress, BooleanSupplier cancelled, Clock clock) {
+        this.bandwidth = bandwidth;
         this.rule = rule;
         this.policy = rule.sync();
         this.request = request;
@@ -160,17 +162,18 @@ final class SyncRun {
             boolean whole = cached.isPresent() && cached.get().equals(digest) && fetch.complete(digest);
             if (whole) {
                 if (!request.dryRun()) filler.markValidated(r.localName(), tag);
-                return new SyncedTag(local, tag, digest.toString(), SyncedTag.Action.UNCHANGED, 0, 0, 0, null);
+                fetch.referrers(tag, digest);
+                return new SyncedTag(local, tag, digest.toString(), SyncedTag.Action.UNCHANGED, fetch.manifests, fetch.blobs, fetch.bytes, null);
             }
             String skipped = fetch.take(digest);
             if (skipped != null) {
                 return new SyncedTag(local, tag, digest.toString(), SyncedTag.Action.SKIPPED, fetch.manifests, fetch.blobs, fetch.bytes, skipped);
             }
-            if (request.dryRun()) {
-                return new SyncedTag(local, tag, digest.toString(), SyncedTag.Action.WOULD_FETCH, fetch.manifests, fetch.blobs, fetch.bytes, null);
-            }
-            filler.tag(r, tag, digest);
-            return new SyncedTag(local, tag, digest.toString(), SyncedTag.Action.FETCHED, fetch.manifests, fetch.blobs, fetch.bytes, null);
+            if (!request.dryRun()) filler.tag(r, tag, digest);
+            // After the tag: referrers point at the image, the image does not need them.
+            fetch.referrers(tag, digest);
+            SyncedTag.Action action = request.dryRun() ? SyncedTag.Action.WOULD_FETCH : SyncedTag.Action.FETCHED;
+            return new SyncedTag(local, tag, digest.toString(), action, fetch.manifests, fetch.blobs, fetch.bytes, null);
         } catch (Cancelled e) {
             throw e;
         } catch (UpstreamException e) {
@@ -182,8 +185,20 @@ final class SyncRun {
             throw new Cancelled();
         } catch (IOException | RuntimeException e) {
             if (stop()) throw new Cancelled();
+            // The pull path words upstream failures for clients; the upstream's own answer is the cause.
+            upstreamCause(e).ifPresent(u -> {
+                pace.after(r.upstream(), u);
+                rateLimited = u.kind() == UpstreamException.Kind.RATE_LIMITED;
+            });
             return failed(local, tag, digest, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         }
+    }
+
+    private static Optional<UpstreamException> upstreamCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof UpstreamException u) return Optional.of(u);
+        }
+        return Optional.empty();
     }
 
     private static SyncedTag failed(String local, String tag, Digest digest, String detail) {
@@ -196,6 +211,8 @@ final class SyncRun {
         int manifests;
         int blobs;
         long bytes;
+        /** The manifests whose referrers are synced: the tag's, and its chosen platforms'. */
+        private final List<Digest> subjects = new ArrayList<>();
 
         Fetch(Resolution r) {
             this.r = r;
@@ -239,6 +256,46 @@ final class SyncRun {
             } else {
                 images.add(top);
             }
+            subjects.add(digest);
+            subjects.addAll(chosenChildren(top).stream().map(ManifestFacts.Descriptor::digest).toList());
+            blobsOf(images);
+            return null;
+        }
+
+        /**
+         * When the rule syncs referrers: those of the tag's manifest and of its chosen platform manifests that the
+         * artifact-type filter takes, with their blobs (one level: not the referrers of referrers). A failure here is
+         * the run's error, not the tag's: the tag is whole without them.
+         */
+        void referrers(String tag, Digest digest) {
+            if (!policy.referrers()) return;
+            if (subjects.isEmpty()) {
+                subjects.add(digest);
+                filler.cachedManifest(r.localName(), digest).ifPresent(m -> subjects.addAll(chosenChildren(
+                        ManifestFacts.parse(m.body(), m.mediaType())).stream().map(ManifestFacts.Descriptor::digest).toList()));
+            }
+            try {
+                for (Digest subject : subjects) {
+                    pause(r);
+                    Optional<byte[]> index = filler.upstreamReferrers(r, subject);
+                    if (index.isEmpty()) continue;
+                    List<ManifestFacts> artifacts = new ArrayList<>();
+                    for (Referrer referrer : Referrer.listed(index.get())) {
+                        if (!policy.takesArtifactType(referrer.artifactType())) continue;
+                        if (filler.cachedManifest(r.localName(), referrer.digest()).isPresent()) continue;
+                        artifacts.add(manifest(referrer.digest()));
+                    }
+                    blobsOf(artifacts);
+                }
+            } catch (Cancelled e) {
+                throw e;
+            } catch (IOException | RuntimeException e) {
+                if (stop()) throw new Cancelled();
+                errors.add(r.localName() + ":" + tag + ": referrers: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            }
+        }
+
+        private void blobsOf(List<ManifestFacts> images) throws IOException {
             for (ManifestFacts image : images) {
                 for (ManifestFacts.Descriptor blob : image.blobs()) {
                     if (stop()) throw new Cancelled();
@@ -252,11 +309,12 @@ final class SyncRun {
                         continue;
                     }
                     pause(r);
-                    add(filler.blob(r, blob.digest()));
+                    long fetched = filler.blob(r, blob.digest());
+                    add(fetched);
+                    waitForBandwidth(bandwidth.take(fetched));
                     report(currentTag);
                 }
             }
-            return null;
         }
 
         private ManifestFacts manifest(Digest digest) {
@@ -292,6 +350,21 @@ final class SyncRun {
         if (facts.artifactType() != null) return facts.artifactType();
         if (facts.isIndex()) return null;
         return facts.blobs().isEmpty() ? null : facts.blobs().get(0).mediaType();
+    }
+
+    /** Waits out the syncs' bandwidth ceiling, in slices so that a stop is quick. */
+    private void waitForBandwidth(long nanos) {
+        long until = System.nanoTime() + nanos;
+        while (nanos > 0 && !stop()) {
+            long left = until - System.nanoTime();
+            if (left <= 0) return;
+            try {
+                Thread.sleep(Math.min(200, Math.max(1, left / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** Waits as the upstream's limits ask before a call of it; a stop asked meanwhile unwinds the run. */

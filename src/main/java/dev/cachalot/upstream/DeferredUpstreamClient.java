@@ -81,6 +81,11 @@ public final class DeferredUpstreamClient implements UpstreamClient, AutoCloseab
     }
 
     @Override
+    public java.util.Optional<byte[]> referrers(UpstreamRequest request, Digest subject) {
+        return get().referrers(request, subject);
+    }
+
+    @Override
     public UpstreamBlob openBlob(UpstreamRequest request, Digest digest, long offset) {
         return get().openBlob(request, digest, offset);
     }

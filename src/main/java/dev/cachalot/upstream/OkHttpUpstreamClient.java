@@ -2,6 +2,7 @@ package dev.cachalot.upstream;
 
 import dev.cachalot.BuildVersion;
 import dev.cachalot.oci.Digest;
+import dev.cachalot.oci.MediaTypes;
 import dev.cachalot.rules.AuthMode;
 import dev.cachalot.rules.Upstream;
 import java.io.IOException;
@@ -232,6 +233,28 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
                     call.name() + ": " + what + ": cannot resume, the upstream answered " + answer, null, null);
         }
         return new OkHttpBlob(response, watch);
+    }
+
+    @Override
+    public java.util.Optional<byte[]> referrers(UpstreamRequest request, Digest subject) {
+        UpstreamCall call = newCall(request);
+        String what = "GET referrers of " + display(request.repository(), subject.toString());
+        HttpUrl url = v2(call).addPathSegment("referrers").addPathSegment(subject.toString()).build();
+        Request http = new Request.Builder().url(url).get().header("Accept", MediaTypes.OCI_INDEX).tag(UpstreamCall.class, call).build();
+        try (Response response = execute(call, http, what, settings.manifestCallTimeout())) {
+            return java.util.Optional.of(ManifestBodies.readBounded(response, MAX_MANIFEST_BYTES, call.name() + ": " + what));
+        } catch (UpstreamException e) {
+            if (e.kind() != UpstreamException.Kind.NOT_FOUND) throw e;
+        } catch (IOException e) {
+            throw failure(call, what, e);
+        }
+        // No referrers API (a 404 for the path): the referrers tag schema that OCI 1.1 gives such registries.
+        try {
+            return java.util.Optional.of(fetchManifest(request, "sha256-" + subject.hex(), List.of(MediaTypes.OCI_INDEX)).body());
+        } catch (UpstreamException e) {
+            if (e.kind() == UpstreamException.Kind.NOT_FOUND) return java.util.Optional.empty();
+            throw e;
+        }
     }
 
     @Override

@@ -77,6 +77,17 @@ public interface UpstreamClient {
     }
 
     /**
+     * The referrers of a manifest (signatures, SBOMs, attestations pointing at it as their subject): the image index
+     * the OCI 1.1 referrers API answers ({@code GET /v2/<name>/referrers/<digest>}), or for an upstream without that
+     * API the index its referrers tag points at ({@code sha256-<hex>}, the spec's fallback). Empty when neither exists.
+     *
+     * <p>The default knows no referrers.
+     */
+    default java.util.Optional<byte[]> referrers(UpstreamRequest request, Digest subject) {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * Checks that a credential set can log in to an upstream: {@code GET /v2/} with the auth flow (on a Bearer
      * challenge without a scope, a token request naming the service only). Reports the set's health on the way
      * like every other call.

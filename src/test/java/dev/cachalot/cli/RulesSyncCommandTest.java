@@ -60,6 +60,18 @@ class RulesSyncCommandTest {
     }
 
     @Test
+    void createTakesTheSameSyncOptionsAndListShowsTheMode() {
+        cli.run("rules", "create", "--name", "new-sync", "--source", upstream.hostPort() + "/team/new", "--target", "new",
+                "--sync", "active", "--sync-tags", "3.*", "--sync-interval", "1d").succeeded();
+
+        assertThat(cli.run("rules", "show", "new-sync").succeeded().out().lines())
+                .contains("sync: active every 1d, tags 3.*, platforms all");
+        assertThat(cli.run("rules", "list").succeeded().rows())
+                .anySatisfy(row -> assertThat(row).startsWith("new-sync").endsWith("active every 1d"))
+                .anySatisfy(row -> assertThat(row).startsWith("app-sync").endsWith("passive"));
+    }
+
+    @Test
     void updateRefusesBadSettingsInOneLine() {
         assertThat(cli.run("rules", "update", "app-sync", "--sync", "sometimes", "--sync-tags", "re:(").failedWithOneLine())
                 .isEqualTo("cachalot: sync mode 'sometimes' is neither active nor passive; sync tags: tag filter 're:(': not a valid"

@@ -81,6 +81,11 @@ class SyncSchedulingTest {
             assertThat(status.lastOutcome()).as(status.lastSummary()).isEqualTo(SyncStatus.Outcome.SUCCEEDED);
             assertThat(status.nextRunAt()).isEqualTo(status.lastStartedAt().plus(Duration.ofHours(6)));
             assertThat(engine.tags("app")).extracting(TagView::tag).containsExactly("1.0");
+            assertThat(engine.lastSyncReport("active-app")).hasValueSatisfying(report -> {
+                assertThat(report.summary()).isEqualTo(status.lastSummary());
+                assertThat(report.tags()).extracting(t -> t.tag() + " " + t.action()).containsExactly("1.0 FETCHED");
+            });
+            assertThat(engine.lastSyncReport("passive-app")).isEmpty();
             assertThat(engine.repositories()).extracting(RepositoryView::name).containsExactly("app");
             assertThat(engine.syncs().startDueRuns()).isEmpty();
 

@@ -123,6 +123,10 @@ class ActiveSyncTest {
         assertThat(tagNames(report)).containsExactlyInAnyOrder("3.19", "3.19.1", "3.20");
         assertThat(cachedTags("semver")).containsExactlyInAnyOrder("3.19", "3.19.1", "3.20");
         assertEveryRecordedTagIsWhole("semver", PlatformFilter.ALL);
+        // cached content, but nobody pulled it: no pull event, no pull count
+        engine.flushEvents();
+        assertThat(engine.recentPulls(100)).isEmpty();
+        assertThat(engine.tags("semver")).allSatisfy(t -> assertThat(t.pullCount()).isZero());
     }
 
     @Test
@@ -271,6 +275,67 @@ class ActiveSyncTest {
             assertThat(front.count("HEAD", "/v2/team/limited/manifests/3.20")).isGreaterThan(3);
             assertEveryRecordedTagIsWhole("limited", PlatformFilter.ALL);
         }
+    }
+
+    @Test
+    void referrersAreSyncedWhenTheRuleSaysSoWithTheArtifactTypeFilter() {
+        String signatureType = "application/vnd.example.signature.v1+json";
+        pusher.push("team/signed", "3.20", v320);
+        TestImage sbom = images.artifactFor(v320);
+        TestImage signature = images.artifactFor(v320, signatureType);
+        pusher.push("team/signed", null, sbom);
+        pusher.push("team/signed", null, signature);
+        // docker-registry has no referrers API: the OCI 1.1 fallback, an index under the tag sha256-<hex of the subject>
+        byte[] index = ("{\"schemaVersion\":2,\"mediaType\":\"" + TestImages.OCI_INDEX + "\",\"manifests\":["
+                + referrerEntry(sbom) + "," + referrerEntry(signature) + "]}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        TestImage referrers = new TestImage(TestImages.OCI_INDEX, index, dev.cachalot.testing.Sha256.of(index), null, List.of(),
+                List.of(), null, null, null);
+        pusher.pushManifest("team/signed", "sha256-" + v320.digest().substring("sha256:".length()), referrers);
+        engineWithRule("sync-signed", "signed", new SyncDraft("active", "3.20", null, null, null, "true", null, signatureType));
+
+        SyncReport report = engine.syncRule("sync-signed", SyncRequest.ALL, p -> { });
+
+        assertThat(report.complete()).as(report.summary()).isTrue();
+        assertThat(engine.manifest("signed", sbom.digest())).isPresent();
+        assertThat(engine.manifest("signed", sbom.digest()).orElseThrow().layers()).allMatch(ManifestView.Layer::cached);
+        assertThat(engine.manifest("signed", signature.digest())).isEmpty();
+        assertThat(upstream.countRequests("GET", "/v2/team/signed/manifests/" + signature.digest())).isZero();
+        assertThat(report.manifests()).isEqualTo(2);
+
+        engine.updateRuleSync("sync-signed", new SyncDraft(null, null, null, null, null, null, null, ""));
+        SyncReport second = engine.syncRule("sync-signed", SyncRequest.ALL, p -> { });
+        assertThat(second.tags()).singleElement().satisfies(t -> {
+            assertThat(t.action()).isEqualTo(SyncedTag.Action.UNCHANGED);
+            assertThat(t.manifests()).isEqualTo(1);
+        });
+        assertThat(engine.manifest("signed", signature.digest())).isPresent();
+    }
+
+    private static String referrerEntry(TestImage artifact) {
+        return "{\"mediaType\":\"" + artifact.mediaType() + "\",\"digest\":\"" + artifact.digest() + "\",\"size\":"
+                + artifact.manifestSize() + ",\"artifactType\":\"" + artifact.artifactType() + "\"}";
+    }
+
+    @Test
+    void aWildcardRuleSyncsTheNamedRepositoriesElseThoseCachedUnderIt() {
+        engine = Engine.open(new DataFolder(temp.resolve("data")));
+        engine.addUpstream(upstream.hostPort(), upstream.url(), null);
+        engine.createRule(new RuleDraft("sync-wild", upstream.hostPort() + "/team/*", "w/*", null, null,
+                new SyncDraft("active", "4.0", null, null, "filter,semver", null, null, null)));
+
+        SyncReport named = engine.syncRule("sync-wild", SyncRequest.ALL, p -> { });
+
+        assertThat(named.complete()).as(named.summary()).isTrue();
+        assertThat(named.repositories()).containsExactly("w/filter", "w/semver");
+        assertThat(cachedTags("w/filter")).containsExactly("4.0");
+        assertThat(cachedTags("w/semver")).containsExactly("4.0");
+
+        engine.updateRuleSync("sync-wild", new SyncDraft(null, "3.20", null, null, "", null, null, null));
+        SyncReport cached = engine.syncRule("sync-wild", SyncRequest.ALL, p -> { });
+
+        assertThat(cached.repositories()).containsExactlyInAnyOrder("w/filter", "w/semver");
+        assertThat(cachedTags("w/filter")).containsExactlyInAnyOrder("3.20", "4.0");
+        assertThat(engine.repositories()).extracting(dev.cachalot.engine.RepositoryView::name).containsExactlyInAnyOrder("w/filter", "w/semver");
     }
 
     /** No recorded tag points at content the cache lacks: the manifest, and for the chosen platforms every manifest and blob. */
