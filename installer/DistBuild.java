@@ -107,9 +107,10 @@ public final class DistBuild {
      * which the JVM dumps the classes it loaded. Starting from the archive skips loading and verifying those classes
      * again: about a third of the start to ready, and most of a fresh process's first pull.
      *
-     * <p>JDK 17 ties a dynamic archive to the absolute path of the jar: it serves this app image where it was built;
-     * an installed package regenerates it in its postinst (linux/resources/postinst). Where the archive does not
-     * match or is missing, {@code -Xshare:auto} quietly starts without it.
+     * <p>JDK 17 ties an archive to the absolute path of the jar: it serves this app image where it was built; the .deb
+     * writes its own in its postinst (installer/linux/deb/postinst), a static one, since its path is known. This one
+     * stays dynamic: where it does not match, {@code -Xshare:auto} still starts from the JDK's own archive below it
+     * (a stale static archive would leave none).
      */
     private static void trainClassDataSharing(String os, Path image) throws IOException, InterruptedException {
         Path appDir = switch (os) {

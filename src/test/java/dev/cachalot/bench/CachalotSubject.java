@@ -25,6 +25,11 @@ import java.util.stream.Stream;
 final class CachalotSubject implements Subject {
     static final String RULE_NAME = "bench-all";
     static final String TARGET_PREFIX = "bench/";
+    /**
+     * Ready is what a load balancer or an orchestrator asks ({@code OperationsHandler}): the database answers and a
+     * blob file can be written, which {@code /v2/} alone does not say.
+     */
+    private static final String READY_PATH = "/readyz";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_GRACE = Duration.ofSeconds(15);
 
@@ -162,14 +167,14 @@ final class CachalotSubject implements Subject {
         while (true) {
             if (!started.isAlive()) {
                 throw new IllegalStateException("cachalot serve exited with " + started.exitValue()
-                        + " before /v2/ answered. Log:\n" + logText());
+                        + " before " + READY_PATH + " answered 200. Log:\n" + logText());
             }
             if (tls != null ? answersOverTls() : answers()) {
                 return;
             }
             if (System.nanoTime() > deadline) {
                 stop();
-                throw new IllegalStateException("cachalot serve did not answer /v2/ within "
+                throw new IllegalStateException("cachalot serve did not answer " + READY_PATH + " with 200 within "
                         + READY_TIMEOUT.toSeconds() + " s. Log:\n" + logText());
             }
             sleep(5);
@@ -178,7 +183,7 @@ final class CachalotSubject implements Subject {
 
     private boolean answers() {
         try (HttpConnection connection = new HttpConnection("127.0.0.1", port)) {
-            return connection.get("/v2/", Map.of()).status() == 200;
+            return connection.get(READY_PATH, Map.of()).status() == 200;
         } catch (IOException e) {
             return false; // not listening yet
         }
@@ -188,7 +193,7 @@ final class CachalotSubject implements Subject {
         java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().sslContext(tls.trust())
                 .connectTimeout(Duration.ofSeconds(2)).build();
         try {
-            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://127.0.0.1:" + port + "/v2/"))
+            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://127.0.0.1:" + port + READY_PATH))
                     .timeout(Duration.ofSeconds(2)).build();
             return client.send(request, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
         } catch (IOException e) {

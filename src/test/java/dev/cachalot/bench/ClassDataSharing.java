@@ -8,10 +8,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Writes the class-data-sharing archive a launcher names ({@code -XX:SharedArchiveFile=…}) with the same training
- * run the packages use ({@code cachalot selftest}, see installer/DistBuild.java), so the benchmark starts Cachalot
- * the way an installed copy starts. JDK 17 ties the archive to the jar it was made with; it is written afresh on
- * every run.
+ * Writes the class-data-sharing archive a launcher names ({@code -XX:SharedArchiveFile=…}) the way the .deb's postinst
+ * writes it (installer/linux/deb/postinst): a training run ({@code cachalot selftest}) lists the classes it loads, then
+ * {@code -Xshare:dump} writes a static archive of them, so the benchmark starts Cachalot the way an installed copy
+ * starts. JDK 17 ties the archive to the jar it was made with; it is written afresh on every run. Why static rather
+ * than the dynamic archive of {@code -XX:ArchiveClassesAtExit}: docs/decisions/0020-startup-startup.md.
  */
 final class ClassDataSharing {
 
@@ -20,46 +21,62 @@ final class ClassDataSharing {
     private ClassDataSharing() {
     }
 
-    /** Trains the launcher's archive, if it names one; throws when the training run fails. */
+    /** Trains the launcher's archive, if it names one; throws when the training run or the dump fails. */
     static void train(List<String> launcher) {
         Path archive = null;
-        List<String> command = new ArrayList<>();
+        List<String> options = new ArrayList<>();
         for (String part : launcher) {
             if (part.startsWith(OPTION)) {
                 archive = Path.of(part.substring(OPTION.length()));
-                command.add("-XX:ArchiveClassesAtExit=" + archive);
-            } else {
-                command.add(part);
+            } else if (!part.startsWith("-Xshare:")) {
+                options.add(part);
             }
         }
         if (archive == null) {
             return;
         }
-        command.add("selftest");
         try {
             Files.deleteIfExists(archive);
-            Path log = Files.createTempFile("cachalot-bench-cds-", ".log");
+            Path classList = Files.createTempFile("cachalot-bench-cds-", ".classlist");
             try {
-                Process training = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
-                        .start();
-                if (!training.waitFor(120, TimeUnit.SECONDS)) {
-                    training.destroyForcibly();
-                    throw new IllegalStateException("class-data-sharing training did not finish in 120 s: " + command);
-                }
-                if (training.exitValue() != 0 || !Files.isRegularFile(archive)) {
-                    throw new IllegalStateException("class-data-sharing training failed (" + command + "):\n"
-                            + Files.readString(log));
-                }
+                // options ends with how the launcher names the jar (-jar PATH or -cp PATH MAIN): the dump needs the same
+                // class path, and runs no main class.
+                List<String> training = new ArrayList<>(options);
+                training.add(1, "-XX:DumpLoadedClassList=" + classList);
+                training.add("selftest");
+                run(training, "class-data-sharing training");
+                List<String> dump = new ArrayList<>(options);
+                dump.addAll(1, List.of("-Xshare:dump", "-XX:SharedClassListFile=" + classList, OPTION + archive));
+                run(dump, "class-data-sharing dump");
             } finally {
-                Files.deleteIfExists(log);
+                Files.deleteIfExists(classList);
+            }
+            if (!Files.isRegularFile(archive)) {
+                throw new IllegalStateException("class-data-sharing dump wrote no archive at " + archive);
             }
         } catch (IOException e) {
             throw new IllegalStateException("class-data-sharing training failed: " + e.getMessage(), e);
+        }
+        Benchmark.log("class-data-sharing archive " + archive + " (" + sizeMib(archive) + " MiB, static) from `selftest`");
+    }
+
+    private static void run(List<String> command, String what) throws IOException {
+        Path log = Files.createTempFile("cachalot-bench-cds-", ".log");
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException(what + " did not finish in 120 s: " + command);
+            }
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException(what + " failed (" + command + "):\n" + Files.readString(log));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while training class-data sharing", e);
+            throw new IllegalStateException("interrupted during " + what, e);
+        } finally {
+            Files.deleteIfExists(log);
         }
-        Benchmark.log("class-data-sharing archive " + archive + " (" + sizeMib(archive) + " MiB) from `selftest`");
     }
 
     private static long sizeMib(Path file) {

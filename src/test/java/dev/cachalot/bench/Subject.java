@@ -28,7 +28,10 @@ interface Subject extends AutoCloseable {
     /** PID of the serving process (for peak RSS). */
     long pid();
 
-    /** Stops it if running, throws its cache away, starts it again; returns the time from launch to {@code /v2/}. */
+    /**
+     * Stops it if running, throws its cache away, starts it again; returns the time from launch to ready: Cachalot's
+     * {@code /readyz} answering 200, the peer's {@code /v2/} (it has no readiness endpoint).
+     */
     Duration startEmpty();
 
     /**
@@ -49,7 +52,7 @@ interface Subject extends AutoCloseable {
      */
     void restartTls(BenchTls tls);
 
-    /** Stops and starts it on the same data; returns the time from launch to {@code /v2/} answering. */
+    /** Stops and starts it on the same data; returns the time from launch to ready (as {@link #startEmpty}). */
     Duration restart();
 
     /** Stops it by PID and deletes its folders. */
