@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * writes it (installer/linux/deb/postinst): a training run ({@code cachalot selftest}) lists the classes it loads, then
  * {@code -Xshare:dump} writes a static archive of them, so the benchmark starts Cachalot the way an installed copy
  * starts. JDK 17 ties the archive to the jar it was made with; it is written afresh on every run. Why static rather
- * than the dynamic archive of {@code -XX:ArchiveClassesAtExit}: docs/decisions/0020-startup-startup.md.
+ * than the dynamic archive of {@code -XX:ArchiveClassesAtExit}: docs/decisions/0025-startup.md.
  */
 final class ClassDataSharing {
 
