@@ -109,14 +109,14 @@ class RuleSyncUiTest {
         robot.clickOn(tags).press(KeyCode.CONTROL).type(KeyCode.A).release(KeyCode.CONTROL).write("3.*");
         robot.clickOn("#saveSyncPolicy");
         waitUntil(() -> robot.lookup("#" + SyncPolicyDialog.ID).tryQuery().isEmpty());
-        waitUntil(() -> cell(table, "syncui-app", "Sync").equals("active every 12h"));
+        waitUntil(() -> cell(table, "syncui-app", "Sync").equals("every 12h"));
         shows(robot, "#ruleSyncPolicy", "Active every 12h: tags 3.*, platforms all.");
 
         robot.clickOn("#syncNow");
         waitUntil(() -> text(robot, "#ruleSyncLast").startsWith("Last sync: ok "));
         assertThat(text(robot, "#ruleSyncLast")).contains("2 tags in 1 repository: fetched 2, 0 unchanged");
         assertThat(text(robot, "#ruleSyncNext")).startsWith("Next sync: ");
-        waitUntil(() -> cell(table, "syncui-app", "Sync").startsWith("active every 12h · ok "));
+        waitUntil(() -> cell(table, "syncui-app", "Sync").startsWith("every 12h · ok "));
         assertThat(engine.tags("syncui-app")).extracting(TagView::tag).containsExactlyInAnyOrder("3.19", "3.20");
     }
 
@@ -145,7 +145,7 @@ class RuleSyncUiTest {
             return text(robot, "#ruleSyncLast").startsWith("Last sync: cancelled ");
         });
         waitUntil(() -> !run.isVisible());
-        assertThat(cell(table, "syncui-slow", "Sync")).startsWith("active every 6h · cancelled ");
+        assertThat(cell(table, "syncui-slow", "Sync")).startsWith("every 6h · cancelled ");
         assertThat(engine.tags("syncui-slow")).extracting(TagView::tag).doesNotContain("3.20");
     }
 

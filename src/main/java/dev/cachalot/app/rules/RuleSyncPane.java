@@ -69,6 +69,8 @@ final class RuleSyncPane {
         Label l = new Label();
         l.setId(id);
         l.setWrapText(true);
+        // a wrapped line needs its height: without this the VBox keeps one line and cuts the rest to "…"
+        l.setMinHeight(Region.USE_PREF_SIZE);
         l.textProperty().bind(text);
         return l;
     }

@@ -148,10 +148,10 @@ public final class RuleSyncViewModel {
 
     // ---- what the table and the pane show
 
-    /** The table's word: "passive", "active every 12h", with the last outcome or the progress. */
+    /** The table's words: "passive" or "every 12h" (active), with the last outcome or the progress. */
     public String summary(CacheRule rule) {
         SyncStatus s = statuses.get(rule.name());
-        String mode = rule.sync().isActive() ? "active every " + SyncPolicy.intervalText(rule.sync().interval()) : "passive";
+        String mode = rule.sync().isActive() ? "every " + SyncPolicy.intervalText(rule.sync().interval()) : "passive";
         if (s == null || s.lastOutcome() == null) return mode;
         if (isRunning(s)) {
             SyncProgress p = s.running();

@@ -78,9 +78,11 @@ public final class RulesPage implements Page {
         table.getColumns().add(Tables.text("Upstream", vm::upstreamHealth, vm::upstreamHealthDetail, 110));
         table.getColumns().add(Tables.text("Sync", syncVm::summary, syncVm::detail, 170));
         // a refresh brings equal rules with a new state: the cells must ask again
+        // a reload follows a change elsewhere (the CLI, a pull, another portal): the syncs are looked at again with it
         vm.rules().addListener((javafx.collections.ListChangeListener<CacheRule>) c -> {
             table.refresh();
             reselect();
+            syncVm.look();
         });
         syncVm.looksProperty().addListener((o, a, b) -> table.refresh());
         table.getSelectionModel().selectedItemProperty().addListener((o, a, rule) -> {
