@@ -13,11 +13,14 @@ import dev.cachalot.engine.TagView;
 import dev.cachalot.rules.CacheRule;
 import dev.cachalot.rules.RuleValidationException;
 import dev.cachalot.rules.SyncDraft;
+import dev.cachalot.sync.SyncProgress;
 import dev.cachalot.sync.SyncReport;
 import dev.cachalot.sync.SyncRequest;
 import dev.cachalot.sync.SyncStatus;
 import dev.cachalot.sync.SyncedTag;
+import dev.cachalot.testing.CountingProxy;
 import dev.cachalot.testing.DockerRegistryFixture;
+import dev.cachalot.testing.Fault;
 import dev.cachalot.testing.RegistryPusher;
 import dev.cachalot.testing.TestImages;
 import java.net.URI;
@@ -177,6 +180,34 @@ class SyncApiTest {
             assertThatThrownBy(() -> remote.startSync(RULE, new SyncRequest(null, true))).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> remote.syncRule("no-such-rule", SyncRequest.ALL, p -> { }))
                     .isInstanceOf(IllegalArgumentException.class).hasMessage("no cache rule named 'no-such-rule'");
+        }
+    }
+
+    @Test
+    void aRemoteRunReportsItsProgressToTheCallerAndStopsWhenCancelled() {
+        start(ServingOptions.DESKTOP);
+        try (CountingProxy front = CountingProxy.start(upstream.url());
+             RemoteEngine remote = new RemoteEngine(URI.create(api), null)) {
+            engine.addUpstream(front.hostPort(), front.url(), null);
+            engine.createRule(new RuleDraft("slow-sync", front.hostPort() + "/team/app", "slow-app", null, null,
+                    new SyncDraft("active", "3.*", null, null, null, null, null, null)));
+            // each blob takes over a second to come: the caller's once-a-second look sees the run going on
+            front.inject(Fault.delay(Duration.ofMillis(1500)).onlyFor("GET", "/v2/team/app/blobs/.*"), 100);
+            List<SyncProgress> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+            SyncReport report = remote.syncRule("slow-sync", SyncRequest.ALL, p -> {
+                seen.add(p);
+                if (seen.size() == 1) assertThat(remote.cancelSync("slow-sync")).isTrue();
+            });
+
+            assertThat(seen).isNotEmpty().allSatisfy(p -> {
+                assertThat(p.ruleName()).isEqualTo("slow-sync");
+                assertThat(p.tagsSelected()).isEqualTo(2);
+            });
+            assertThat(report.cancelled()).isTrue();
+            assertThat(report.complete()).isFalse();
+            assertThat(remote.syncStatuses().get("slow-sync").lastOutcome()).isEqualTo(SyncStatus.Outcome.CANCELLED);
+            assertThat(engine.tags("slow-app")).hasSizeLessThan(2);
         }
     }
 
