@@ -52,7 +52,8 @@ public final class RuleSyncViewModel {
     private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper("");
     /** Counts the looks at the statuses: the table redraws its sync cells on each. */
     private final ReadOnlyIntegerWrapper looks = new ReadOnlyIntegerWrapper(0);
-    private final Timeline poll = new Timeline(new KeyFrame(POLL, e -> look()));
+    /** Made on the first run seen: a view model that never sees one needs no FX toolkit (its tests run without one). */
+    private Timeline poll;
     private boolean looking;
     /**
      * A run asked for here that the statuses may not show yet (the engine records its start on its own thread): keep
@@ -66,7 +67,6 @@ public final class RuleSyncViewModel {
     public RuleSyncViewModel(AppContext context) {
         this.engine = context.engine();
         this.async = context.async();
-        poll.setCycleCount(Timeline.INDEFINITE);
         selected.addListener((o, a, rule) -> {
             error.set("");
             show();
@@ -87,22 +87,26 @@ public final class RuleSyncViewModel {
                 if (seen && !isRunning(mine) || mine == null || ++lookedFor > PATIENCE && !isRunning(mine)) startedHere = null;
             }
             if (anyRunning || startedHere != null) {
+                if (poll == null) {
+                    poll = new Timeline(new KeyFrame(POLL, e -> look()));
+                    poll.setCycleCount(Timeline.INDEFINITE);
+                }
                 if (poll.getStatus() != Timeline.Status.RUNNING) poll.play();
             } else {
-                poll.stop();
+                stop();
             }
             looks.set(looks.get() + 1);
             show();
         }, e -> {
             looking = false;
-            poll.stop();
+            stop();
             error.set(Messages.human(e));
         });
     }
 
     /** The page is hidden: no more looks until it is shown again. */
     public void stop() {
-        poll.stop();
+        if (poll != null) poll.stop();
     }
 
     public void syncNow() {
