@@ -87,4 +87,18 @@ public final class ApiBodies {
      */
     public record NewAccessToken(String name, String user, String expires) {
     }
+
+    // ---- active sync
+
+    /**
+     * A sync run asked for now ({@code POST /rules/{name}/sync}): {@code tag} null for every tag the rule's filter
+     * takes; {@code dryRun} stores nothing and answers the report; {@code wait} answers the report when the run ends
+     * instead of 202 as soon as it started ({@code wait} in JSON; the name is taken in Java).
+     */
+    public record SyncRunRequest(String tag, boolean dryRun, @com.fasterxml.jackson.annotation.JsonProperty("wait") boolean waitForEnd) {
+    }
+
+    /** Whether a running sync was asked to stop (false: none was running in this engine). */
+    public record SyncCancel(boolean cancelled) {
+    }
 }

@@ -29,6 +29,8 @@ public record ApiError(String code, String message, List<String> problems) {
     /** The engine's vault cannot be read or written. */
     public static final String VAULT_UNAVAILABLE = "VAULT_UNAVAILABLE";
     public static final String INTERNAL = "INTERNAL";
+    /** A sync of the rule is running already (in this engine or another sharing its database): 409. */
+    public static final String SYNC_RUNNING = "SYNC_RUNNING";
 
     public ApiError {
         problems = problems == null ? List.of() : List.copyOf(problems);

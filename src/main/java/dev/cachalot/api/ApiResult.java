@@ -27,6 +27,11 @@ public record ApiResult(int status, Object json, String contentType, byte[] raw,
         return new ApiResult(201, json, null, null, null, null);
     }
 
+    /** 202: a run started in the background; {@code json} is where it is now. */
+    public static ApiResult accepted(Object json) {
+        return new ApiResult(202, json, null, null, null, null);
+    }
+
     public static ApiResult noContent() {
         return new ApiResult(204, null, null, null, null, null);
     }

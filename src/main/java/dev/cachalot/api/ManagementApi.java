@@ -82,7 +82,8 @@ public final class ManagementApi extends Handler.Abstract implements Graceful {
             download(response, callback, result, request.getMethod() + " " + path);
             return true;
         }
-        if (result.status() < 300 && !"GET".equals(request.getMethod())) streams.configChanged();
+        // 202 starts work (a sync run): no setting changed, so other clients need not reload
+        if (result.status() < 300 && result.status() != 202 && !"GET".equals(request.getMethod())) streams.configChanged();
         write(response, callback, result);
         return true;
     }

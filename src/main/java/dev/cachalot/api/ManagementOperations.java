@@ -17,6 +17,8 @@ import dev.cachalot.api.ApiBodies.Problems;
 import dev.cachalot.api.ApiBodies.RuleChange;
 import dev.cachalot.api.ApiBodies.RuleFile;
 import dev.cachalot.api.ApiBodies.SecretValue;
+import dev.cachalot.api.ApiBodies.SyncCancel;
+import dev.cachalot.api.ApiBodies.SyncRunRequest;
 import dev.cachalot.api.ApiBodies.UpstreamChange;
 import dev.cachalot.api.ApiBodies.UpstreamCheckRequest;
 import dev.cachalot.bundle.BundleImportReport;
@@ -29,9 +31,12 @@ import dev.cachalot.engine.UserView;
 import dev.cachalot.rules.CacheRule;
 import dev.cachalot.rules.ImportReport;
 import dev.cachalot.rules.PlatformFilter;
+import dev.cachalot.rules.SyncDraft;
 import dev.cachalot.rules.TagFilter;
 import dev.cachalot.rules.io.ConflictPolicy;
 import dev.cachalot.rules.io.RuleFormat;
+import dev.cachalot.sync.SyncRequest;
+import dev.cachalot.sync.SyncStatus;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -94,6 +99,16 @@ final class ManagementOperations {
         }));
         ops.add(op("POST", "/rules/import", c -> ApiResult.ok(importRules(c.body(ImportRequest.class)))));
         ops.add(op("GET", "/rules/export", c -> exportRules(c.query("format"))));
+
+        // ---- active sync (issue 19); GET /rules/sync is literal, and no rule can be named "sync" (5 characters at least)
+        ops.add(op("GET", "/rules/sync", c -> ApiResult.ok(engine.syncStatuses())));
+        ops.add(op("GET", "/rules/{name}/sync", c -> ApiResult.ok(syncStatus(rule(c.path("name")).name()))));
+        ops.add(op("PATCH", "/rules/{name}/sync-policy", c -> {
+            String name = rule(c.path("name")).name();
+            return ApiResult.ok(engine.updateRuleSync(name, c.body(SyncDraft.class)));
+        }));
+        ops.add(op("POST", "/rules/{name}/sync", c -> runSync(rule(c.path("name")).name(), c.body(SyncRunRequest.class))));
+        ops.add(op("POST", "/rules/{name}/sync/cancel", c -> ApiResult.ok(new SyncCancel(engine.cancelSync(rule(c.path("name")).name())))));
 
         // ---- upstreams
         ops.add(op("GET", "/upstreams", c -> ApiResult.ok(engine.upstreams())));
@@ -228,6 +243,32 @@ final class ManagementOperations {
     private CacheRule rule(String name) {
         return engine.rules().stream().filter(r -> r.name().equals(name)).findFirst()
                 .orElseThrow(() -> ApiException.notFound("no cache rule named '" + name + "'"));
+    }
+
+    private SyncStatus syncStatus(String ruleName) {
+        SyncStatus status = engine.syncStatuses().get(ruleName);
+        if (status == null) throw ApiException.notFound("no cache rule named '" + ruleName + "'");
+        return status;
+    }
+
+    /**
+     * A dry run, or a run the caller waits for, answers its report when it ends (the request is held as long as the run
+     * takes); any other run starts in the background and answers 202 with the rule's status, whose progress the caller
+     * polls. A run of the rule already going on is 409 {@code SYNC_RUNNING}.
+     */
+    private ApiResult runSync(String ruleName, SyncRunRequest body) {
+        SyncRequest request = new SyncRequest(body.tag(), body.dryRun());
+        if (body.dryRun() || body.waitForEnd()) {
+            try {
+                return ApiResult.ok(engine.syncRule(ruleName, request, progress -> { }));
+            } catch (IllegalStateException e) {
+                throw new ApiException(409, ApiError.SYNC_RUNNING, e.getMessage());
+            }
+        }
+        if (!engine.startSync(ruleName, request)) {
+            throw new ApiException(409, ApiError.SYNC_RUNNING, "a sync of rule '" + ruleName + "' is running already");
+        }
+        return ApiResult.accepted(syncStatus(ruleName));
     }
 
     private CredentialSetView credentialSet(String name) {

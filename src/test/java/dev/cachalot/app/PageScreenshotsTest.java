@@ -92,6 +92,9 @@ class PageScreenshotsTest {
         Skopeo skopeo = new Skopeo();
         for (int i = 0; i < 3; i++) skopeo.copy(address + "/team/web:1.4", temp.resolve("web-" + i));
         skopeo.copy(address + "/team/api:2.0", temp.resolve("api"), Skopeo.all());
+        // one rule synced on a schedule, so the rules page shows an active sync with its last run
+        engine.updateRuleSync("team-images", new dev.cachalot.rules.SyncDraft("active", "*", null, "6h", "web,api", null, null, null));
+        engine.syncRule("team-images", dev.cachalot.sync.SyncRequest.ALL, p -> { });
         engine.flushEvents();
     }
 
@@ -107,6 +110,7 @@ class PageScreenshotsTest {
         for (Page page : window.pages()) {
             robot.interact(() -> window.select(page.title()));
             settle();
+            if (page.title().equals("Cache rules")) selectFirstRule(robot);
             if (page.title().equals("Repositories")) {
                 // show a repository's tags and a manifest, as a user browsing the cache sees them
                 robot.interact(() -> robot.lookup("#repositoriesTable").queryTableView().getSelectionModel().select(0));
@@ -149,6 +153,24 @@ class PageScreenshotsTest {
         assertThat(Files.size(wizardFile)).isGreaterThan(5_000);
         robot.type(javafx.scene.input.KeyCode.ESCAPE);
 
+        // the sync policy editor of the active wildcard rule
+        selectFirstRule(robot);
+        robot.clickOn("#editSyncPolicy");
+        waitUntil(() -> robot.lookup("#syncPolicyDialog").tryQuery().isPresent());
+        settle();
+        javafx.scene.Node policy = robot.lookup("#syncPolicyDialog").query();
+        Path policyFile = folder.resolve("sync-policy.png");
+        robot.interact(() -> {
+            try {
+                javax.imageio.ImageIO.write(javafx.embed.swing.SwingFXUtils.fromFXImage(
+                        policy.getScene().getRoot().snapshot(null, null), null), "png", policyFile.toFile());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertThat(Files.size(policyFile)).isGreaterThan(5_000);
+        robot.type(javafx.scene.input.KeyCode.ESCAPE);
+
         // the dark theme, on the page with the most colour
         robot.interact(() -> {
             window.select("Overview");
@@ -175,6 +197,7 @@ class PageScreenshotsTest {
                 for (Page page : window.pages()) {
                     robot.interact(() -> window.select(page.title()));
                     settle();
+                    if (page.title().equals("Cache rules")) selectFirstRule(robot);
                     if (page.title().equals("Repositories")) {
                         // the multi-platform tag, as above
                         robot.interact(() -> robot.lookup("#repositoriesTable").queryTableView().getSelectionModel().select(0));
@@ -198,6 +221,17 @@ class PageScreenshotsTest {
             }
         }
         robot.interact(() -> dev.cachalot.app.common.Theme.LIGHT.apply());
+    }
+
+    /** The active rule, with its sync shown under the table. */
+    private static void selectFirstRule(FxRobot robot) {
+        robot.interact(() -> {
+            javafx.scene.control.TableView<?> rules = robot.lookup("#rulesTable").queryTableView();
+            for (int i = 0; i < rules.getItems().size(); i++) {
+                if (((dev.cachalot.rules.CacheRule) rules.getItems().get(i)).name().equals("team-images")) rules.getSelectionModel().select(i);
+            }
+        });
+        settle();
     }
 
     /** Lets a page's background loading land before the snapshot (a picture, not an assertion, depends on it). */

@@ -17,6 +17,8 @@ import dev.cachalot.api.ApiBodies.Problems;
 import dev.cachalot.api.ApiBodies.RuleChange;
 import dev.cachalot.api.ApiBodies.RuleFile;
 import dev.cachalot.api.ApiBodies.SecretValue;
+import dev.cachalot.api.ApiBodies.SyncCancel;
+import dev.cachalot.api.ApiBodies.SyncRunRequest;
 import dev.cachalot.api.ApiBodies.UpstreamChange;
 import dev.cachalot.api.ApiBodies.UpstreamCheckRequest;
 import dev.cachalot.api.ApiError;
@@ -46,6 +48,7 @@ import dev.cachalot.engine.UserView;
 import dev.cachalot.rules.CacheRule;
 import dev.cachalot.rules.ImportReport;
 import dev.cachalot.rules.RuleValidationException;
+import dev.cachalot.rules.SyncDraft;
 import dev.cachalot.rules.TagFilter;
 import dev.cachalot.rules.Upstream;
 import dev.cachalot.rules.io.ConflictPolicy;
@@ -54,6 +57,10 @@ import dev.cachalot.stats.PullEvent;
 import dev.cachalot.stats.RepositoryStats;
 import dev.cachalot.stats.StatsTotals;
 import dev.cachalot.stats.TimeBucket;
+import dev.cachalot.sync.SyncProgress;
+import dev.cachalot.sync.SyncReport;
+import dev.cachalot.sync.SyncRequest;
+import dev.cachalot.sync.SyncStatus;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -77,6 +84,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -103,6 +114,14 @@ public final class RemoteEngine implements EngineAdmin {
     private static final String BUNDLE_TYPE = "application/x-tar";
     private static final int MAX_ERROR_BODY = 1 << 20;
     private static final String EXPORT_CANCELLED = "bundle export cancelled";
+    /** How often a sync run's caller hears of its progress: what a progress line or bar needs. */
+    private static final Duration SYNC_PROGRESS_POLL = Duration.ofSeconds(1);
+    /** Threads holding a sync run's request while its caller polls the progress; daemons, so they never hold a JVM up. */
+    private static final java.util.concurrent.Executor SYNC_WAITERS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "cachalot-remote-sync");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final URI engine;
     private final String api;
@@ -640,6 +659,65 @@ public final class RemoteEngine implements EngineAdmin {
         }
     }
 
+    // ------------------------------------------------------------------ active sync
+
+    @Override
+    public CacheRule updateRuleSync(String ruleName, SyncDraft change) {
+        return send("PATCH", "/rules/" + segment(ruleName) + "/sync-policy", change, CacheRule.class);
+    }
+
+    /**
+     * Runs on the engine while this thread waits for the report, reporting the run's progress once a second from the
+     * engine's status (a dry run has none to report). Interrupting this thread asks the engine to stop the run.
+     */
+    @Override
+    public SyncReport syncRule(String ruleName, SyncRequest request, Consumer<SyncProgress> progress) {
+        String path = "/rules/" + segment(ruleName) + "/sync";
+        SyncRunRequest body = new SyncRunRequest(request.tag(), request.dryRun(), true);
+        // a run takes as long as the upstream needs: no call timeout (as for a prefetch)
+        CompletableFuture<byte[]> answer = CompletableFuture.supplyAsync(() -> exchange("POST", path, body, null), SYNC_WAITERS);
+        try {
+            while (true) {
+                try {
+                    return parse(answer.get(SYNC_PROGRESS_POLL.toMillis(), TimeUnit.MILLISECONDS), SyncReport.class);
+                } catch (TimeoutException e) {
+                    if (!request.dryRun()) {
+                        SyncProgress now = get(path, SyncStatus.class).running();
+                        if (now != null) progress.accept(now);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            if (!request.dryRun()) cancelSync(ruleName);
+            Thread.currentThread().interrupt();
+            throw new EngineException("interrupted while the engine at " + engine + " syncs rule '" + ruleName + "'", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new EngineException("the sync of rule '" + ruleName + "' on the engine at " + engine + " failed: " + e.getCause(), e);
+        }
+    }
+
+    @Override
+    public boolean startSync(String ruleName, SyncRequest request) {
+        if (request.dryRun()) throw new IllegalArgumentException("a dry run reports to its caller: run it with syncRule");
+        try {
+            call("POST", "/rules/" + segment(ruleName) + "/sync", new SyncRunRequest(request.tag(), false, false));
+            return true;
+        } catch (SyncRunning e) {
+            return false;
+        }
+    }
+
+    @Override
+    public boolean cancelSync(String ruleName) {
+        return send("POST", "/rules/" + segment(ruleName) + "/sync/cancel", null, SyncCancel.class).cancelled();
+    }
+
+    @Override
+    public Map<String, SyncStatus> syncStatuses() {
+        return get("/rules/sync", new TypeReference<java.util.LinkedHashMap<String, SyncStatus>>() { });
+    }
+
     // ------------------------------------------------------------------ statistics
 
     @Override
@@ -784,6 +862,7 @@ public final class RemoteEngine implements EngineAdmin {
         }
         String message = error.message();
         return switch (error.code()) {
+            case ApiError.SYNC_RUNNING -> new SyncRunning(message);
             case ApiError.INVALID_RULE -> new RuleValidationException(error.problems().isEmpty() ? List.of(message) : error.problems());
             case ApiError.INVALID_REQUEST, ApiError.NOT_FOUND, ApiError.CREDENTIALS_REFUSED -> new RemoteRefusal(status, message);
             case ApiError.BUNDLE_REFUSED -> new BundleException(message);
@@ -821,6 +900,13 @@ public final class RemoteEngine implements EngineAdmin {
         RemoteRefusal(int status, String message) {
             super(message);
             this.status = status;
+        }
+    }
+
+    /** The local engine's refusal of a second run of a rule's sync. */
+    static final class SyncRunning extends IllegalStateException {
+        SyncRunning(String message) {
+            super(message);
         }
     }
 

@@ -38,13 +38,17 @@ public final class RulesPage implements Page {
 
     private final AppContext context;
     private final RulesViewModel vm;
+    private final RuleSyncViewModel syncVm;
     private final TableView<CacheRule> table = new TableView<>();
     private final TextField filter = new TextField();
     private final VBox root;
+    /** The rule last selected, kept across reloads. */
+    private String selectedName;
 
     public RulesPage(AppContext context) {
         this.context = context;
         this.vm = new RulesViewModel(context);
+        this.syncVm = new RuleSyncViewModel(context);
 
         filter.setId("rulesFilter");
         filter.setPromptText("Filter rules (Ctrl+F)");
@@ -72,8 +76,19 @@ public final class RulesPage implements Page {
         table.getColumns().add(Tables.sorted("Created", CacheRule::creationDate, Formats::shortTime, 100));
         table.getColumns().add(Tables.text("Last pull", vm::lastPull, vm::lastPullDetail, 130));
         table.getColumns().add(Tables.text("Upstream", vm::upstreamHealth, vm::upstreamHealthDetail, 110));
+        table.getColumns().add(Tables.text("Sync", syncVm::summary, syncVm::detail, 170));
         // a refresh brings equal rules with a new state: the cells must ask again
-        vm.rules().addListener((javafx.collections.ListChangeListener<CacheRule>) c -> table.refresh());
+        // a reload follows a change elsewhere (the CLI, a pull, another portal): the syncs are looked at again with it
+        vm.rules().addListener((javafx.collections.ListChangeListener<CacheRule>) c -> {
+            table.refresh();
+            reselect();
+            syncVm.look();
+        });
+        syncVm.looksProperty().addListener((o, a, b) -> table.refresh());
+        table.getSelectionModel().selectedItemProperty().addListener((o, a, rule) -> {
+            if (rule != null) selectedName = rule.name();
+            syncVm.selectedProperty().set(rule);
+        });
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.setPlaceholder(new Label("No cache rules yet. Create one, or drop JSON, YAML or CSV rule files here."));
         table.setOnDragOver(this::dragOver);
@@ -90,7 +105,27 @@ public final class RulesPage implements Page {
         Label notice = new Label();
         notice.getStyleClass().add("success");
         notice.textProperty().bind(vm.noticeProperty());
-        root = Ui.pageBox(Ui.title("Cache rules"), toolbar, error, table, notice);
+        RuleSyncPane sync = new RuleSyncPane(syncVm, this::editSyncPolicy);
+        root = Ui.pageBox(Ui.title("Cache rules"), toolbar, error, table, sync.view(), notice);
+    }
+
+    /**
+     * A reload replaces the rule objects, and the table drops its selection with them: the same rule (by name) is
+     * selected again, so its sync pane stays, with its new settings.
+     */
+    private void reselect() {
+        if (selectedName == null || table.getSelectionModel().getSelectedItem() != null) return;
+        table.getItems().stream().filter(r -> r.name().equals(selectedName)).findFirst()
+                .ifPresent(r -> table.getSelectionModel().select(r));
+    }
+
+    private void editSyncPolicy() {
+        CacheRule rule = table.getSelectionModel().getSelectedItem();
+        if (rule == null) return;
+        SyncPolicyDialog.show(Ui.windowOf(root).orElse(null), rule, syncVm, () -> {
+            vm.announce("Sync policy of rule " + rule.name() + " saved.");
+            vm.refresh();
+        });
     }
 
     private static Button button(String text, Ikon icon, String id, Runnable action) {
@@ -193,16 +228,19 @@ public final class RulesPage implements Page {
     @Override
     public void activate() {
         vm.activate();
+        syncVm.look();
     }
 
     @Override
     public void deactivate() {
         vm.deactivate();
+        syncVm.stop();
     }
 
     @Override
     public void refresh() {
         vm.refresh();
+        syncVm.look();
     }
 
     @Override
