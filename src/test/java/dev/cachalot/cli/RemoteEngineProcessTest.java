@@ -190,6 +190,17 @@ class RemoteEngineProcessTest {
 
         RuleDraft clash = new RuleDraft("team-again", upstream.hostPort() + "/team/*", "team/*", null, null);
         assertThat(remote.checkRule(clash)).isNotEmpty().isEqualTo(localEngineProblems(clash));
+
+        // Sync through the engine process: a policy (kept passive, so its scheduler leaves the rule alone), a dry run
+        // that fetches nothing, the statuses, and a cancel with nothing running.
+        assertThat(cli("rules", "update", "team-cache", "--sync", "passive", "--sync-tags", "1", "--sync-repositories", "app")
+                .succeeded().out()).contains("sync passive");
+        assertThat(cli("rules", "sync", "team-cache", "--dry-run").succeeded().out()).contains("Dry run of rule team-cache");
+        assertThat(remote.syncStatuses()).containsKey("team-cache");
+        HttpResponse<String> status = request("GET", "/rules/team-cache/sync", null);
+        assertThat(status.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(status.body()).get("ruleName").asText()).isEqualTo("team-cache");
+        assertThat(remote.cancelSync("team-cache")).isFalse();
     }
 
     @Test
