@@ -10,6 +10,7 @@ import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -18,6 +19,24 @@ import picocli.CommandLine.Parameters;
         subcommands = {RulesCommand.Create.class, RulesCommand.ListRules.class, RulesCommand.Show.class, RulesCommand.Update.class,
                 RulesCommand.Delete.class, RulesSyncCommand.class})
 final class RulesCommand {
+
+    /** The sync options {@code rules create} and {@code rules update} share; each one not given is null (keep). */
+    static final class SyncOptions {
+        @Option(names = "--sync", paramLabel = "active|passive", description = "active: sync on a schedule; passive: cache what is pulled (the default).")
+        String sync;
+        @Option(names = "--sync-tags", paramLabel = "FILTER", description = "Tags to sync: a glob (3.*), a list (3.19,3.20), re:REGEX or semver:RANGE.")
+        String syncTags;
+        @Option(names = "--sync-platforms", paramLabel = "P1,P2", description = "Platforms of an index to sync, e.g. linux/amd64,linux/arm64 (empty: all).")
+        String syncPlatforms;
+        @Option(names = "--sync-interval", paramLabel = "DURATION", description = "How often an active rule syncs: 30m, 12h (the default), 1d.")
+        String syncInterval;
+        @Option(names = "--sync-repositories", paramLabel = "R1,R2", description = "Wildcard rules: repositories to sync, the part standing for '*' (empty: those cached).")
+        String syncRepositories;
+
+        SyncDraft draft() {
+            return new SyncDraft(sync, syncTags, syncPlatforms, syncInterval, syncRepositories, null, null, null);
+        }
+    }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a cache rule.")
     static final class Create extends EngineCommand {
@@ -31,20 +50,12 @@ final class RulesCommand {
         String credentialSet;
         @Option(names = "--freshness", paramLabel = "POLICY", description = "revalidate (default) or ttl:<duration>, e.g. ttl:10m.")
         String freshness;
-        @Option(names = "--sync", paramLabel = "active|passive", description = "active: sync on a schedule; passive: cache what is pulled (the default).")
-        String sync;
-        @Option(names = "--sync-tags", paramLabel = "FILTER", description = "Tags to sync: a glob (3.*), a list (3.19,3.20), re:REGEX or semver:RANGE.")
-        String syncTags;
-        @Option(names = "--sync-platforms", paramLabel = "P1,P2", description = "Platforms of an index to sync, e.g. linux/amd64,linux/arm64 (empty: all).")
-        String syncPlatforms;
-        @Option(names = "--sync-interval", paramLabel = "DURATION", description = "How often an active rule syncs: 30m, 12h (the default), 1d.")
-        String syncInterval;
-        @Option(names = "--sync-repositories", paramLabel = "R1,R2", description = "Wildcard rules: repositories to sync, the part standing for '*' (empty: those cached).")
-        String syncRepositories;
+        @Mixin
+        SyncOptions syncOptions = new SyncOptions();
 
         @Override
         protected int run(EngineAdmin engine) {
-            SyncDraft syncDraft = new SyncDraft(sync, syncTags, syncPlatforms, syncInterval, syncRepositories, null, null, null);
+            SyncDraft syncDraft = syncOptions.draft();
             CacheRule r = engine.createRule(new RuleDraft(name, source, target, credentialSet, freshness,
                     syncDraft.equals(SyncDraft.NONE) ? null : syncDraft));
             out().println("Created rule " + r.name() + ": " + r.sourceRepository() + " -> " + r.targetRepository());
@@ -110,20 +121,12 @@ final class RulesCommand {
             boolean remove;
         }
 
-        @Option(names = "--sync", paramLabel = "active|passive", description = "active: sync on a schedule; passive: cache what is pulled (the default).")
-        String sync;
-        @Option(names = "--sync-tags", paramLabel = "FILTER", description = "Tags to sync: a glob (3.*), a list (3.19,3.20), re:REGEX or semver:RANGE.")
-        String syncTags;
-        @Option(names = "--sync-platforms", paramLabel = "P1,P2", description = "Platforms of an index to sync, e.g. linux/amd64,linux/arm64 (empty: all).")
-        String syncPlatforms;
-        @Option(names = "--sync-interval", paramLabel = "DURATION", description = "How often an active rule syncs: 30m, 12h (the default), 1d.")
-        String syncInterval;
-        @Option(names = "--sync-repositories", paramLabel = "R1,R2", description = "Wildcard rules: repositories to sync, the part standing for '*' (empty: those cached).")
-        String syncRepositories;
+        @Mixin
+        SyncOptions syncOptions = new SyncOptions();
 
         @Override
         protected int run(EngineAdmin engine) {
-            SyncDraft syncChange = new SyncDraft(sync, syncTags, syncPlatforms, syncInterval, syncRepositories, null, null, null);
+            SyncDraft syncChange = syncOptions.draft();
             boolean changesSync = !syncChange.equals(SyncDraft.NONE);
             if (change == null && !changesSync) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
