@@ -74,8 +74,15 @@ public final class SyncPolicyDialog {
         ReadOnlyStringWrapper refusal = new ReadOnlyStringWrapper("");
         Label error = Ui.errorLabel(refusal.getReadOnlyProperty());
         error.setId("syncPolicyError");
+        // wrapped lines keep their height (a label squeezed below its preferred height ends in "…")
+        error.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
+        form.lookupAll(".text-muted").forEach(n -> ((Label) n).setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE));
         dialog.getDialogPane().setContent(new VBox(12, form, error));
         dialog.getDialogPane().setPrefWidth(620);
+        // A refusal adds lines under the form: the window grows to show them, instead of squeezing the hints to "…".
+        refusal.addListener((o, was, now) -> javafx.application.Platform.runLater(() -> {
+            if (dialog.getDialogPane().getScene() != null) dialog.getDialogPane().getScene().getWindow().sizeToScene();
+        }));
 
         ButtonType saveType = new ButtonType("Save", ButtonData.OK_DONE);
         dialog.getDialogPane().getButtonTypes().addAll(saveType, ButtonType.CANCEL);
