@@ -102,7 +102,11 @@ class RulesDropImportUiTest {
         dropFiles(robot, table, List.of(file));
         waitUntil(() -> robot.lookup("#" + ImportPreviewDialog.TABLE_ID).tryQuery().isPresent());
 
-        robot.clickOn("Cancel");
+        // the preview's own Cancel: the Rules page has one too (a running sync's), and a lookup by text may find that one
+        // and only once the dialog has had its layout pass (it is placed after it shows: a click computed before can miss)
+        org.testfx.util.WaitForAsyncUtils.waitForFxEvents();
+        javafx.scene.Node preview = robot.lookup("#" + ImportPreviewDialog.TABLE_ID).query();
+        robot.clickOn(robot.from(preview.getScene().getRoot()).lookup("Cancel").<javafx.scene.control.Button>query());
 
         waitUntil(() -> robot.lookup("#" + ImportPreviewDialog.TABLE_ID).tryQuery().isEmpty());
         assertThat(engine.rules()).extracting(r -> r.name()).containsExactly("k8s-all");
