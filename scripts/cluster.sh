@@ -217,7 +217,8 @@ EOF
     done
 
     # HAProxy: round robin per request; a node that stops answering /readyz leaves the rotation within a few seconds.
-    local lb_port
+    local lb_port lb_pid attempt
+    for attempt in 1 2 3 4 5; do
     lb_port=$(free_port)
     {
         cat <<EOF
@@ -253,7 +254,20 @@ EOF
     mkdir -p "$state/haproxy"
     mv "$state/haproxy.cfg.tmp" "$state/haproxy/haproxy.cfg"
     haproxy -f "$state/haproxy/haproxy.cfg" -db >"$state/haproxy/haproxy.log" 2>&1 </dev/null &
-    record_pid haproxy $!
+    lb_pid=$!
+    # free_port's range overlaps the ephemeral ports: an engine's own connection (to PostgreSQL, to S3) can hold the
+    # port it chose. HAProxy then exits at once saying so, and another port is tried.
+    local waited
+    for waited in 1 2 3 4 5 6 7 8 9 10; do
+        kill -0 "$lb_pid" 2>/dev/null || break
+        sleep 0.2
+    done
+    if ! kill -0 "$lb_pid" 2>/dev/null && grep -q "Address already in use" "$state/haproxy/haproxy.log" && [ "$attempt" -lt 5 ]; then
+        continue
+    fi
+    record_pid haproxy "$lb_pid"
+    break
+    done
     wait_http "http://$host:$lb_port/readyz" 30 HAProxy "$state/haproxy/haproxy.log"
 
     for i in $(seq 1 "$nodes"); do
