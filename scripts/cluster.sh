@@ -33,11 +33,19 @@ require() { # program, Debian package
 }
 
 free_port() {
-    # A port nobody answers on; the small race with another program is covered by each server failing loudly.
-    local port
+    # A port nobody answers on, below the kernel's ephemeral range: outgoing connections (an engine's own, to
+    # PostgreSQL or S3, or any other program's) take their local ports from that range, and once held one of the
+    # ports chosen here before its server could bind it (CI: "Address already in use"). Ports handed out by this run
+    # are not handed out twice. The remaining race with another program is covered by each server failing loudly.
+    local port low=32768 range
+    if read -r range _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null && [ "$range" -gt 11024 ]; then
+        low=$range
+    fi
     for _ in $(seq 1 200); do
-        port=$((20000 + RANDOM % 40000))
+        port=$((10000 + RANDOM % (low - 10000)))
+        grep -qx "$port" "$state/ports" 2>/dev/null && continue
         if ! (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then
+            echo "$port" >>"$state/ports"
             echo "$port"
             return
         fi
@@ -49,9 +57,14 @@ record_pid() { # name pid
     echo "$1 $2" >>"$state/pids"
 }
 
-wait_http() { # url, seconds, what, log
+wait_http() { # url, seconds, what, log[, pid: stop waiting once it has exited]
     local deadline=$((SECONDS + $2))
     until curl ${CURL_FAIL--f} -sS -o /dev/null "$1" 2>/dev/null; do
+        if [ -n "${5:-}" ] && ! kill -0 "$5" 2>/dev/null; then
+            echo "cluster.sh: $3 exited before answering $1; its log ($4):" >&2
+            tail -n 40 "$4" >&2 || true
+            return 1
+        fi
         if [ $SECONDS -ge $deadline ]; then
             echo "cluster.sh: $3 did not answer $1 within $2 s; its log ($4):" >&2
             tail -n 40 "$4" >&2 || true
@@ -175,7 +188,7 @@ EOF
 
     # The engines: the first migrates the schema alone (Flyway's lock would serialize them anyway, but a node that
     # waits on it counts against its start-up), then the others start together.
-    local ports=() i
+    local ports=() node_pids=() i
     for i in $(seq 1 "$nodes"); do
         local port dir
         port=$(free_port)
@@ -208,12 +221,13 @@ EOF
             java -Xmx512m "${engine[@]}" --data "$dir/data" serve --config "$dir/cachalot.yaml" \
             >"$dir/engine.log" 2>&1 </dev/null &
         record_pid "node-$1" $!
+        node_pids[$1]=$!
     }
     start_node 1
-    wait_http "http://$host:${ports[0]}/readyz" 120 "engine node-1" "$state/node-1/engine.log"
+    wait_http "http://$host:${ports[0]}/readyz" 120 "engine node-1" "$state/node-1/engine.log" "${node_pids[1]}"
     for i in $(seq 2 "$nodes"); do start_node "$i"; done
     for i in $(seq 2 "$nodes"); do
-        wait_http "http://$host:${ports[$((i - 1))]}/readyz" 120 "engine node-$i" "$state/node-$i/engine.log"
+        wait_http "http://$host:${ports[$((i - 1))]}/readyz" 120 "engine node-$i" "$state/node-$i/engine.log" "${node_pids[$i]}"
     done
 
     # HAProxy: round robin per request; a node that stops answering /readyz leaves the rotation within a few seconds.
@@ -255,8 +269,8 @@ EOF
     mv "$state/haproxy.cfg.tmp" "$state/haproxy/haproxy.cfg"
     haproxy -f "$state/haproxy/haproxy.cfg" -db >"$state/haproxy/haproxy.log" 2>&1 </dev/null &
     lb_pid=$!
-    # free_port's range overlaps the ephemeral ports: an engine's own connection (to PostgreSQL, to S3) can hold the
-    # port it chose. HAProxy then exits at once saying so, and another port is tried.
+    # Should another program have taken the chosen port meanwhile, HAProxy exits at once saying so, and another port
+    # is tried.
     local waited
     for waited in 1 2 3 4 5 6 7 8 9 10; do
         kill -0 "$lb_pid" 2>/dev/null || break
