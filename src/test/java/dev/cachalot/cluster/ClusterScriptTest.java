@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cachalot.testing.DockerRegistryFixture;
 import dev.cachalot.testing.RegistryPusher;
+import dev.cachalot.testing.RunsAlone;
 import dev.cachalot.testing.Skopeo;
 import dev.cachalot.testing.TestImage;
 import dev.cachalot.testing.TestImages;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * PostgreSQL database behind HAProxy, managed and pulled from through the balancer like a single engine, and stopped
  * by PID with nothing left running. Costs about half a minute (four JVMs and PostgreSQL start).
  */
+@RunsAlone
 class ClusterScriptTest {
 
     @TempDir
