@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cachalot.security.LocalCertificateAuthority;
 import dev.cachalot.security.TrustedProxies;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,11 +17,18 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -79,6 +87,42 @@ class ProxyProtocolTest {
         String answer = exchange("127.0.0.1", concat(v2Header("198.51.100.9", 51000), GET.getBytes(StandardCharsets.US_ASCII)));
         assertThat(answer).startsWith("HTTP/1.1 200");
         assertThat(loggedClients()).containsExactly("198.51.100.9");
+    }
+
+    @Test
+    void withTlsPassedThroughTheHeaderComesFirstAndTheHandshakeAfterIt(@TempDir Path tls) throws Exception {
+        LocalCertificateAuthority.Issued issued = LocalCertificateAuthority.issue(List.of("127.0.0.1"), tls);
+        server = new RegistryServer(backend, new ServerOptions(new TlsFiles(issued.serverCertificate(), issued.serverKey()),
+                RequestObserver.NONE, Operations.ALWAYS_READY, null, AccessLogFormat.JSON, null, LOOPBACK_BALANCER));
+        server.start("127.0.0.1", 0);
+        try (Socket balancer = connect("127.0.0.1")) {
+            balancer.getOutputStream().write(v2Header("203.0.113.40", 52000));
+            balancer.getOutputStream().flush();
+            SSLContext trustAll = SSLContext.getInstance("TLS");
+            trustAll.init(null, new TrustManager[] {new TrustEverything()}, null);
+            try (SSLSocket client = (SSLSocket) trustAll.getSocketFactory().createSocket(balancer, "127.0.0.1", server.port(), true)) {
+                client.getOutputStream().write(GET.getBytes(StandardCharsets.US_ASCII));
+                client.getOutputStream().flush();
+                assertThat(readAll(client.getInputStream())).startsWith("HTTP/1.1 200");
+            }
+        }
+        assertThat(loggedClients()).containsExactly("203.0.113.40");
+    }
+
+    /** The test's own certificate on loopback: what is under test is the address, not the chain. */
+    private static final class TrustEverything implements X509TrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
     }
 
     @Test
