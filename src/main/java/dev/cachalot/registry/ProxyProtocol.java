@@ -67,7 +67,7 @@ final class ProxyProtocol extends AbstractConnectionFactory {
         return (trusted.contains(peer) ? announced : refused).newConnection(connector, endPoint);
     }
 
-    static InetAddress addressOf(SocketAddress address) {
+    private static InetAddress addressOf(SocketAddress address) {
         return address instanceof InetSocketAddress inet ? inet.getAddress() : null;
     }
 

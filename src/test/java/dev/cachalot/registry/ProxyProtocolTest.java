@@ -181,6 +181,21 @@ class ProxyProtocolTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> server.connectionsFrom(client) == 0);
     }
 
+    @Test
+    void aTrustedBalancersOwnConnectionsAreNotCappedAsOneClient() throws Exception {
+        serve(LOOPBACK_BALANCER);
+        byte[] halfARequest = "GET /v2/ HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
+        try (Socket balancer = connect("127.0.0.1"); Socket other = connect("127.0.0.2")) {
+            balancer.getOutputStream().write(halfARequest);
+            balancer.getOutputStream().flush();
+            other.getOutputStream().write(halfARequest);
+            other.getOutputStream().flush();
+            // Both are open and past detection once the untrusted one is counted (same acceptor, in order).
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.connectionsFrom(InetAddress.getByName("127.0.0.2")) == 1);
+            assertThat(server.connectionsFrom(InetAddress.getByName("127.0.0.1"))).isZero();
+        }
+    }
+
     private List<String> loggedClients() {
         await().atMost(Duration.ofSeconds(10)).until(() -> !accessLines.list.isEmpty());
         ObjectMapper json = new ObjectMapper();
