@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cachalot.oci.Digest;
 import dev.cachalot.security.LocalCertificateAuthority;
 import dev.cachalot.security.TrustedProxies;
 import java.io.ByteArrayOutputStream;
@@ -17,10 +18,12 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Random;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
@@ -122,6 +125,33 @@ class ProxyProtocolTest {
         @Override
         public X509Certificate[] getAcceptedIssuers() {
             return new X509Certificate[0];
+        }
+    }
+
+    @Test
+    void blobBodiesStillGoStraightFromTheFileToTheSocketBehindTheBalancer(@TempDir Path folder) throws Exception {
+        String previousMode = System.getProperty(BlobBodies.FileMode.PROPERTY);
+        System.setProperty(BlobBodies.FileMode.PROPERTY, "sendfile");
+        try {
+            serve(LOOPBACK_BALANCER);
+            byte[] blob = new byte[4 << 20];
+            new Random(7).nextBytes(blob);
+            Path file = Files.write(folder.resolve("blob"), blob);
+            Digest digest = InMemoryBackend.digestOf(blob);
+            backend.putWarmBlob(blob, file, digest);
+            long before = SocketFileTransfer.BODIES_SENT.sum();
+
+            String answer = exchange("127.0.0.1", ("PROXY TCP4 192.0.2.12 127.0.0.1 40000 " + server.port() + "\r\n"
+                    + "GET /v2/app/blobs/" + digest + " HTTP/1.1\r\nHost: cache\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+
+            assertThat(answer).startsWith("HTTP/1.1 200");
+            assertThat(answer.length()).isGreaterThan(blob.length);
+            await().atMost(Duration.ofSeconds(30)).until(() -> SocketFileTransfer.BODIES_SENT.sum() > before);
+            assertThat(loggedClients()).containsExactly("192.0.2.12");
+        } finally {
+            if (previousMode == null) System.clearProperty(BlobBodies.FileMode.PROPERTY);
+            else System.setProperty(BlobBodies.FileMode.PROPERTY, previousMode);
         }
     }
 
