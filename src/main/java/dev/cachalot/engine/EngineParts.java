@@ -110,7 +110,9 @@ final class EngineParts implements AutoCloseable {
         this.database = sharedDatabase == null ? Database.open(folder) : Database.openShared(sharedDatabase);
         S3BlobStore bucket = null;
         this.fillLeases = database.isShared() ? new FillLeases(database) : null;
-        this.blobReads = new BlobReads(database);
+        // Only other engines' collectors need a read written to the database; an engine alone keeps its reads in memory
+        // (a database write per blob GET saved), and refuses a collection from another process while it serves.
+        this.blobReads = database.isShared() ? BlobReads.shared(database) : BlobReads.inThisProcess();
         try {
             if (s3Storage == null) {
                 FileBlobStore files = new FileBlobStore(folder);
