@@ -155,7 +155,8 @@ final class EngineParts implements AutoCloseable {
             this.bundleImporter = new BundleImporter(name -> routing.forPull(name, null), index, blobs, new DiskRoom(folder.root()),
                     folder.tmp(), MAX_BLOB_BYTES, clock);
             this.syncs = new RuleSyncs(database, config::ruleSet, backend.filler(), index, fillLeases == null ? SyncTurns.SINGLE_NODE
-                    : rule -> fillLeases.tryRuleSync(rule).map(lease -> lease::close), new RateLimitPace(rateLimits, clock), clock);
+                    : SyncTurns.shared(rule -> fillLeases.tryRuleSync(rule).map(lease -> lease::close), fillLeases::isRuleSyncTaken),
+                    new RateLimitPace(rateLimits, clock), clock);
             CredentialSetTable credentialSetMetadata = new CredentialSetTable(database);
             this.importer = new RuleImporter(database, ruleStore, upstreamStore, credentialSetMetadata, this::localRepositoryUnder);
             this.exporter = new RuleExporter(ruleStore, upstreamStore, credentialSetMetadata);
