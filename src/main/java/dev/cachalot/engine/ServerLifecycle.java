@@ -195,6 +195,13 @@ final class ServerLifecycle implements AutoCloseable {
         }
     }
 
+    /** Whether this engine holds its data folder's serving lock (it served since it was opened). */
+    boolean holdsServingLock() {
+        synchronized (serverLock) {
+            return servingLock != null;
+        }
+    }
+
     /** Stops the server and gives up the serving lock; the status turns STOPPED only once {@link #announceStopped}. */
     @Override
     public void close() {

@@ -204,7 +204,9 @@ public final class RuleSyncViewModel {
         } else if (isRunning(s)) {
             lastRun.set("Last sync: running since " + Formats.time(s.lastStartedAt()) + ".");
         } else {
-            lastRun.set("Last sync: " + outcome(s.lastOutcome()) + " " + Formats.time(s.lastFinishedAt()) + " — "
+            // An interrupted run has no end time: its start says which run it was.
+            lastRun.set("Last sync: " + outcome(s.lastOutcome()) + " " + (s.lastFinishedAt() == null
+                    ? "(started " + Formats.time(s.lastStartedAt()) + ")" : Formats.time(s.lastFinishedAt())) + " — "
                     + (s.lastSummary() == null ? "" : s.lastSummary()));
         }
         nextRun.set(s == null || s.nextRunAt() == null ? "Next sync: not scheduled (Sync now runs one)."
@@ -232,6 +234,7 @@ public final class RuleSyncViewModel {
             case SUCCEEDED -> "ok";
             case FAILED -> "failed";
             case CANCELLED -> "cancelled";
+            case INTERRUPTED -> "interrupted";
         };
     }
 
