@@ -105,7 +105,7 @@ public final class RulesPage implements Page {
         Label notice = new Label();
         notice.getStyleClass().add("success");
         notice.textProperty().bind(vm.noticeProperty());
-        RuleSyncPane sync = new RuleSyncPane(syncVm, this::editSyncPolicy);
+        RuleSyncPane sync = new RuleSyncPane(syncVm, this::openSyncNow, this::editSyncPolicy);
         root = Ui.pageBox(Ui.title("Cache rules"), toolbar, error, table, sync.view(), notice);
     }
 
@@ -126,6 +126,12 @@ public final class RulesPage implements Page {
             vm.announce("Sync policy of rule " + rule.name() + " saved.");
             vm.refresh();
         });
+    }
+
+    private void openSyncNow() {
+        CacheRule rule = table.getSelectionModel().getSelectedItem();
+        if (rule == null) return;
+        SyncNowDialog.show(Ui.windowOf(root).orElse(null), rule, syncVm);
     }
 
     private static Button button(String text, Ikon icon, String id, Runnable action) {
@@ -228,7 +234,7 @@ public final class RulesPage implements Page {
     @Override
     public void activate() {
         vm.activate();
-        syncVm.look();
+        syncVm.start();
     }
 
     @Override
