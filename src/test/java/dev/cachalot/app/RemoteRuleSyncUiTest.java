@@ -117,7 +117,8 @@ class RemoteRuleSyncUiTest {
             assertThat(text(robot, "#syncPreviewSummary")).startsWith("Would fetch 1 of 1 tag in 1 repository: 1 manifest, ");
         });
         assertThat(front.exchanges()).as("a preview downloads no blob").noneMatch(x -> x.path().contains("/blobs/"));
-        robot.clickOn("Cancel");
+        // the dialog's own Cancel (the page has a Cancel of its own, a running sync's)
+        robot.clickOn("#closeSyncNow");
         waitUntil(() -> robot.lookup("#" + SyncNowDialog.ID).tryQuery().isEmpty());
         assertThat(remote.tags("remote-app")).as("nothing stored").extracting(TagView::tag).containsExactly("2.0");
 

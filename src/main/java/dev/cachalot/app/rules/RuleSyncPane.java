@@ -13,8 +13,8 @@ import org.kordamp.ikonli.materialdesign2.MaterialDesignS;
 
 /**
  * Under the rules table, the selected rule's sync: its policy, last and next run, Sync now… (one tag or all, with a dry
- * run's preview first if wished), and while a run goes on its
- * progress (tags done of those selected, bytes fetched) with Cancel. Hidden while no rule is selected.
+ * run's preview first if wished), and while a run goes on (started here or anywhere else) its progress (tags done of
+ * those selected, bytes fetched) with Cancel. Hidden while no rule is selected.
  */
 final class RuleSyncPane {
     private final VBox root;

@@ -85,6 +85,7 @@ public final class SyncNowDialog {
         dialog.getDialogPane().getButtonTypes().addAll(startType, ButtonType.CANCEL);
         Button start = (Button) dialog.getDialogPane().lookupButton(startType);
         start.setId("startSync");
+        dialog.getDialogPane().lookupButton(ButtonType.CANCEL).setId("closeSyncNow");
 
         Async.Cancellable[] previewing = {null};
         Runnable stopPreview = () -> {
@@ -92,9 +93,10 @@ public final class SyncNowDialog {
             previewing[0] = null;
             preview.setDisable(false);
         };
-        Runnable resize = () -> javafx.application.Platform.runLater(() -> {
-            if (dialog.getDialogPane().getScene() != null) dialog.getDialogPane().getScene().getWindow().sizeToScene();
-        });
+        Runnable resize = () -> Ui.growToFit(dialog);
+        // a refusal adds lines: the window grows to show them, instead of pushing the buttons out of it
+        tagProblem.addListener((o, was, now) -> resize.run());
+        refusal.addListener((o, was, now) -> resize.run());
         // a preview answers for the tag it was asked about: another tag makes it stale
         tag.textProperty().addListener((o, was, now) -> {
             stopPreview.run();
@@ -121,7 +123,6 @@ public final class SyncNowDialog {
                 preview.setDisable(false);
                 previewText.set("");
                 refusal.set(message);
-                resize.run();
             });
         });
         // the engine decides: the dialog closes only once it took the run
@@ -138,10 +139,11 @@ public final class SyncNowDialog {
             }, message -> {
                 start.setDisable(false);
                 refusal.set(message);
-                resize.run();
             });
         });
         dialog.setOnHidden(e -> stopPreview.run());
+        // the tag first: with the focus on Sync now, a space typed for the tag would start a run of every tag
+        dialog.setOnShown(e -> javafx.application.Platform.runLater(tag::requestFocus));
         dialog.show();
         return dialog;
     }

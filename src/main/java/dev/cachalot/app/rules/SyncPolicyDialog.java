@@ -18,6 +18,7 @@ import javafx.scene.control.ComboBox;
 import javafx.scene.control.Dialog;
 import javafx.scene.control.Label;
 import javafx.scene.control.RadioButton;
+import javafx.scene.control.ScrollPane;
 import javafx.scene.control.TextField;
 import javafx.scene.control.ToggleGroup;
 import javafx.scene.layout.GridPane;
@@ -112,11 +113,14 @@ public final class SyncPolicyDialog {
         Ui.formRow(form, row++, "Platforms", new VBox(4, platforms, error("syncPlatformsError", problems.get(Field.PLATFORMS)),
                 hint("Comma-separated, such as linux/amd64,linux/arm64; an index is kept whole, only these platforms' images"
                         + " are fetched.")));
-        Ui.formRow(form, row++, "Artifact types", new VBox(4,
-                new HBox(8, new VBox(4, include, error("syncIncludeTypesError", problems.get(Field.INCLUDE_TYPES))),
-                        new VBox(4, exclude, error("syncExcludeTypesError", problems.get(Field.EXCLUDE_TYPES)))),
-                hint("Media types to include / to leave out, comma-separated (application/vnd.oci.image.config.v1+json;"
-                        + " a trailing * takes a prefix). An image's type is its config's.")));
+        // the two fields share the row evenly; their refusals go under both, where a long sentence has the full width
+        include.setPrefWidth(0);
+        exclude.setPrefWidth(0);
+        Ui.formRow(form, row++, "Artifact types", new VBox(4, new HBox(8, include, exclude),
+                error("syncIncludeTypesError", problems.get(Field.INCLUDE_TYPES)),
+                error("syncExcludeTypesError", problems.get(Field.EXCLUDE_TYPES)),
+                hint("To include / to leave out: media types, comma-separated, such as application/vnd.oci.image.config.v1+json"
+                        + " (an image's type is its config's); a trailing * takes a prefix.")));
         Ui.formRow(form, row++, "Every", new VBox(4, interval, error("syncIntervalError", problems.get(Field.INTERVAL)),
                 hint("30m, 12h, 1d: from 1m to 366d.")));
         if (rule.isWildcard()) {
@@ -125,16 +129,15 @@ public final class SyncPolicyDialog {
                     + " (nginx,alpine); empty for the repositories already cached under the rule.")));
         }
         Ui.formRow(form, row, null, referrers);
-        HBox.setHgrow(include.getParent(), Priority.ALWAYS);
-        HBox.setHgrow(exclude.getParent(), Priority.ALWAYS);
 
         Label error = error("syncPolicyError", problems.get(Field.FORM));
-        dialog.getDialogPane().setContent(new VBox(12, form, error));
+        ScrollPane content = new ScrollPane(new VBox(12, form, error));
+        content.setFitToWidth(true);
+        content.getStyleClass().add("edge-to-edge");
+        dialog.getDialogPane().setContent(content);
         dialog.getDialogPane().setPrefWidth(660);
         // A refusal adds lines under the fields: the window grows to show them, instead of squeezing the hints to "…".
-        problems.values().forEach(p -> p.addListener((o, was, now) -> javafx.application.Platform.runLater(() -> {
-            if (dialog.getDialogPane().getScene() != null) dialog.getDialogPane().getScene().getWindow().sizeToScene();
-        })));
+        problems.values().forEach(p -> p.addListener((o, was, now) -> Ui.growToFit(dialog)));
 
         ButtonType saveType = new ButtonType("Save", ButtonData.OK_DONE);
         dialog.getDialogPane().getButtonTypes().addAll(saveType, ButtonType.CANCEL);
