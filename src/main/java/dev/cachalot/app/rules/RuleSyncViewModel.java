@@ -69,6 +69,7 @@ public final class RuleSyncViewModel {
     private java.time.Instant startedAfter;
     private int lookedFor;
     private static final int PATIENCE = 30;
+    static final String ELSEWHERE = "Running in another process (the CLI, or an engine sharing this database).";
 
     public RuleSyncViewModel(AppContext context) {
         this.engine = context.engine();
@@ -224,7 +225,11 @@ public final class RuleSyncViewModel {
         CacheRule rule = selected.get();
         if (rule == null) return;
         async.run(() -> engine.cancelSync(rule.name()), asked -> {
-            if (asked) progressText.set("Stopping after the current step…");
+            if (asked) {
+                progressText.set("Stopping after the current step…");
+            } else if (ELSEWHERE.equals(progressText.get())) {
+                error.set("This run is not in this engine: stop it where it runs (Ctrl+C for the CLI).");
+            }
             look();
         }, e -> error.set(Messages.human(e)));
     }
@@ -312,6 +317,10 @@ public final class RuleSyncViewModel {
         } else if (!busy) {
             progressText.set("");
             progress.set(0);
+        } else if (!rule.name().equals(startedHere)) {
+            // recorded as running by another process sharing the database: its progress is known only there
+            progress.set(-1);
+            progressText.set(ELSEWHERE);
         }
     }
 

@@ -44,6 +44,9 @@ public final class RulesPage implements Page {
     private final VBox root;
     /** The rule last selected, kept across reloads. */
     private String selectedName;
+    private boolean active;
+    /** Whether the window showing the page is minimized: nobody sees the sync statuses then, so they are not polled. */
+    private final javafx.beans.value.ObservableValue<Boolean> iconified;
 
     public RulesPage(AppContext context) {
         this.context = context;
@@ -107,6 +110,16 @@ public final class RulesPage implements Page {
         notice.textProperty().bind(vm.noticeProperty());
         RuleSyncPane sync = new RuleSyncPane(syncVm, this::openSyncNow, this::editSyncPolicy);
         root = Ui.pageBox(Ui.title("Cache rules"), toolbar, error, table, sync.view(), notice);
+        iconified = root.sceneProperty().flatMap(javafx.scene.Scene::windowProperty)
+                .flatMap(w -> w instanceof javafx.stage.Stage s ? s.iconifiedProperty() : null).orElse(false);
+        iconified.addListener((o, was, now) -> {
+            if (!active) return;
+            if (now) {
+                syncVm.stop();
+            } else {
+                syncVm.start();
+            }
+        });
     }
 
     /**
@@ -233,12 +246,14 @@ public final class RulesPage implements Page {
 
     @Override
     public void activate() {
+        active = true;
         vm.activate();
-        syncVm.start();
+        if (!iconified.getValue()) syncVm.start();
     }
 
     @Override
     public void deactivate() {
+        active = false;
         vm.deactivate();
         syncVm.stop();
     }
