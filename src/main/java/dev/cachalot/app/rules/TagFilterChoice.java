@@ -3,7 +3,6 @@ package dev.cachalot.app.rules;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -13,27 +12,24 @@ import java.util.stream.Collectors;
  * engine checks every kind, and its refusal is the same sentence the CLI prints.
  */
 enum TagFilterChoice {
-    EVERY("Every tag", "", "", s -> s),
-    EXACT("Exact tags", "3.19,3.20", "Tag names, comma-separated.", s -> s),
-    PREFIX("Starting with", "3.", "Tags starting with this (3. takes 3.19 and 3.20); several, comma-separated.", s -> s + "*"),
-    SUFFIX("Ending with", "-alpine", "Tags ending with this; several, comma-separated.", s -> "*" + s),
-    CONTAINS("Containing", "alpine", "Tags containing this anywhere; several, comma-separated.", s -> "*" + s + "*"),
-    GLOB("Glob", "3.*,*-alpine", "* is any run of characters, ? one character; several, comma-separated.", s -> s),
-    REGEX("Regular expression", "^3\\.\\d+$", "A Java regular expression the whole tag matches.", s -> s),
-    SEMVER("Version range", ">=3.19 <4", "Tags that read as versions (3.19, v3.19.1) inside an npm-style range.", s -> s),
-    LATEST("Latest versions", "3", "How many of the highest release versions among the tags.", s -> s);
+    EVERY("Every tag", "", ""),
+    EXACT("Exact tags", "3.19,3.20", "Tag names, comma-separated."),
+    PREFIX("Starting with", "3.", "Tags starting with this (3. takes 3.19 and 3.20); several, comma-separated."),
+    SUFFIX("Ending with", "-alpine", "Tags ending with this; several, comma-separated."),
+    CONTAINS("Containing", "alpine", "Tags containing this anywhere; several, comma-separated."),
+    GLOB("Glob", "3.*,*-alpine", "* is any run of characters, ? one character; several, comma-separated."),
+    REGEX("Regular expression", "^3\\.\\d+$", "A Java regular expression the whole tag matches."),
+    SEMVER("Version range", ">=3.19 <4", "Tags that read as versions (3.19, v3.19.1) inside an npm-style range."),
+    LATEST("Latest versions", "3", "How many of the highest release versions among the tags.");
 
     private final String label;
     private final String example;
     private final String hint;
-    /** How one comma-separated item of the value becomes a glob; the whole value for the prefixed kinds. */
-    private final UnaryOperator<String> item;
 
-    TagFilterChoice(String label, String example, String hint, UnaryOperator<String> item) {
+    TagFilterChoice(String label, String example, String hint) {
         this.label = label;
         this.example = example;
         this.hint = hint;
-        this.item = item;
     }
 
     /** What the editor shows for a filter the engine holds: its kind and the value typed for it. */
@@ -68,7 +64,16 @@ enum TagFilterChoice {
             case EXACT, GLOB -> v;
             // an empty item stays empty, so the engine names it ("item 2 of the list is empty") rather than taking every tag
             case PREFIX, SUFFIX, CONTAINS -> Arrays.stream(v.split(",", -1)).map(String::strip)
-                    .map(s -> s.isEmpty() ? s : item.apply(s)).collect(Collectors.joining(","));
+                    .map(s -> s.isEmpty() ? s : glob(s)).collect(Collectors.joining(","));
+        };
+    }
+
+    /** One item of a starting-with, ending-with or containing value as a glob. */
+    private String glob(String item) {
+        return switch (this) {
+            case PREFIX -> item + "*";
+            case SUFFIX -> "*" + item;
+            default -> "*" + item + "*";
         };
     }
 
