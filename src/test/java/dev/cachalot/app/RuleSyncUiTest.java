@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.cachalot.app.rules.RulesPage;
+import dev.cachalot.app.rules.SyncNowDialog;
 import dev.cachalot.app.rules.SyncPolicyDialog;
 import dev.cachalot.app.shell.MainWindow;
 import dev.cachalot.engine.Engine;
@@ -42,7 +43,7 @@ import org.testfx.util.WaitForAsyncUtils;
 /**
  * A rule's sync on the Cache rules page, on the real engine in front of a real upstream (docker-registry, behind a
  * counting proxy that can slow one blob down): a person sets a rule active with a tag filter in the policy editor (a bad
- * filter gets the engine's own words), runs Sync now and reads how many tags were fetched; a run slowed by the upstream
+ * filter gets the engine's own words under the field), runs Sync now and reads how many tags were fetched; a run slowed by the upstream
  * shows its progress and stops on Cancel.
  */
 @ExtendWith(ApplicationExtension.class)
@@ -102,22 +103,24 @@ class RuleSyncUiTest {
         robot.clickOn("#editSyncPolicy");
         waitUntil(() -> robot.lookup("#" + SyncPolicyDialog.ID).tryQuery().isPresent());
         robot.clickOn("#syncActive");
-        robot.clickOn("#syncTags").write("re:(");
+        robot.clickOn("#syncTagKind").clickOn("Regular expression");
+        robot.clickOn("#syncTags").write("(");
         robot.clickOn("#saveSyncPolicy");
-        waitUntil(() -> !text(robot, "#syncPolicyError").isEmpty());
-        assertThat(text(robot, "#syncPolicyError"))
+        waitUntil(() -> !text(robot, "#syncTagsError").isEmpty());
+        assertThat(text(robot, "#syncTagsError"))
                 .isEqualTo("Sync tags: tag filter 're:(': not a valid regular expression: Unclosed group near index 1");
         assertThat(engine.rules()).filteredOn(r -> r.name().equals("syncui-app")).singleElement()
                 .satisfies(r -> assertThat(r.sync().isActive()).as("nothing saved").isFalse());
 
         TextField tags = robot.lookup("#syncTags").queryAs(TextField.class);
-        robot.clickOn(tags).press(KeyCode.CONTROL).type(KeyCode.A).release(KeyCode.CONTROL).write("3.*");
+        robot.clickOn("#syncTagKind").clickOn("Starting with");
+        robot.clickOn(tags).press(KeyCode.CONTROL).type(KeyCode.A).release(KeyCode.CONTROL).write("3.");
         robot.clickOn("#saveSyncPolicy");
         waitUntil(() -> robot.lookup("#" + SyncPolicyDialog.ID).tryQuery().isEmpty());
         waitUntil(() -> cell(table, "syncui-app", "Sync").startsWith("every 12h · ok "));
         shows(robot, "#ruleSyncPolicy", "Active every 12h: tags 3.*, platforms all.");
 
-        robot.clickOn("#syncNow");
+        syncNow(robot);
         waitUntil(() -> text(robot, "#ruleSyncLast").contains("2 tags in 1 repository: fetched 2, 0 unchanged"));
         assertThat(text(robot, "#ruleSyncLast")).startsWith("Last sync: ok ");
         assertThat(text(robot, "#ruleSyncNext")).startsWith("Next sync: ");
@@ -135,7 +138,7 @@ class RuleSyncUiTest {
         select(robot, table, "syncui-slow");
         shows(robot, "#ruleSyncPolicy", "Active every 6h: tags 3.*, platforms all.");
 
-        robot.clickOn("#syncNow");
+        syncNow(robot);
         Node run = robot.lookup("#ruleSyncRun").query();
         waitUntil(run::isVisible);
         await().atMost(Duration.ofSeconds(20)).until(() -> {
@@ -152,6 +155,14 @@ class RuleSyncUiTest {
         waitUntil(() -> !run.isVisible());
         assertThat(cell(table, "syncui-slow", "Sync")).startsWith("every 6h · cancelled ");
         assertThat(engine.tags("syncui-slow")).extracting(TagView::tag).doesNotContain("3.20");
+    }
+
+    /** Sync now… and, in its dialog, Sync now for every tag the policy selects. */
+    static void syncNow(FxRobot robot) {
+        robot.clickOn("#syncNow");
+        waitUntil(() -> robot.lookup("#" + SyncNowDialog.ID).tryQuery().isPresent());
+        robot.clickOn("#startSync");
+        waitUntil(() -> robot.lookup("#" + SyncNowDialog.ID).tryQuery().isEmpty());
     }
 
     private TableView<CacheRule> rulesPage(FxRobot robot) {
