@@ -42,8 +42,11 @@ public final class RuleSyncs implements AutoCloseable {
      * on its thread and not counted.
      */
     static final int MAX_BACKGROUND_RUNS = Integer.getInteger("cachalot.sync.maxConcurrentRuns", 2);
-    /** How often the scheduler looks for due rules; a rule's interval is at least a minute. */
-    private static final long TICK_SECONDS = 30;
+    /**
+     * How often the scheduler looks for due rules; a rule's interval is at least a minute. A property only so that a
+     * test of the whole process need not wait half a minute past a run's due time.
+     */
+    private static final long TICK_SECONDS = Math.max(1, Long.getLong("cachalot.sync.schedulerTickSeconds", 30));
 
     private final Supplier<RuleSet> rules;
     private final CacheFiller filler;
@@ -263,7 +266,7 @@ public final class RuleSyncs implements AutoCloseable {
     }
 
     /**
-     * The scheduler's look (every {@value #TICK_SECONDS} seconds once {@link #startScheduler} ran; tests call it): starts
+     * The scheduler's look (every 30 seconds unless configured once {@link #startScheduler} ran; tests call it): starts
      * the background run of each active rule that is due, not running, and whose turn this engine gets, while fewer
      * than {@link #MAX_BACKGROUND_RUNS} run. The rules and their last runs are read afresh, so a policy changed by
      * {@code rules update} anywhere is used at once.
@@ -306,7 +309,7 @@ public final class RuleSyncs implements AutoCloseable {
             } catch (RuntimeException e) {
                 log.warn("Sync scheduler: could not look for due rules: {}", e.getMessage());
             }
-        }, 5, TICK_SECONDS, TimeUnit.SECONDS);
+        }, Math.min(5, TICK_SECONDS), TICK_SECONDS, TimeUnit.SECONDS);
     }
 
     private synchronized ExecutorService runners() {
