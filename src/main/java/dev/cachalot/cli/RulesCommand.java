@@ -32,9 +32,17 @@ final class RulesCommand {
         String syncInterval;
         @Option(names = "--sync-repositories", paramLabel = "R1,R2", description = "Wildcard rules: repositories to sync, the part standing for '*' (empty: those cached).")
         String syncRepositories;
+        @Option(names = "--sync-referrers", paramLabel = "true|false", description = "Also sync the referrers (signatures, SBOMs) of what is synced (default: false).")
+        String syncReferrers;
+        @Option(names = "--sync-include-artifact-types", paramLabel = "T1,T2",
+                description = "Artifact types (media types) to sync, a trailing * takes a prefix (empty: every type).")
+        String syncIncludeArtifactTypes;
+        @Option(names = "--sync-exclude-artifact-types", paramLabel = "T1,T2", description = "Artifact types (media types) to leave out (empty: none).")
+        String syncExcludeArtifactTypes;
 
         SyncDraft draft() {
-            return new SyncDraft(sync, syncTags, syncPlatforms, syncInterval, syncRepositories, null, null, null);
+            return new SyncDraft(sync, syncTags, syncPlatforms, syncInterval, syncRepositories, syncReferrers,
+                    syncIncludeArtifactTypes, syncExcludeArtifactTypes);
         }
     }
 
@@ -72,7 +80,7 @@ final class RulesCommand {
         protected int run(EngineAdmin engine) throws Exception {
             var rules = engine.rules();
             if (json) {
-                printJson(rules.stream().map(RulesCommand::toMap).toList());
+                printJson(rules.stream().map(RulesCommand::toJson).toList());
                 return 0;
             }
             Table t = new Table("NAME", "SOURCE", "TARGET", "CREDENTIAL SET", "FRESHNESS", "CREATED", "SYNC");
@@ -96,7 +104,7 @@ final class RulesCommand {
         protected int run(EngineAdmin engine) throws Exception {
             CacheRule r = find(engine, name);
             if (json) {
-                printJson(toMap(r));
+                printJson(toJson(r));
                 return 0;
             }
             toMap(r).forEach((k, v) -> out().println(k + ": " + (v == null ? "-" : v)));
@@ -106,7 +114,9 @@ final class RulesCommand {
 
     @Command(name = "update", mixinStandardHelpOptions = true, description = "Change a rule's credential set or sync policy.",
             footer = {"", "Sync options not given keep their setting: '--sync active' switches a rule back on as it was set.",
-                    "A tag FILTER is a glob (3.*), a list (3.19,3.20), re:REGEX or semver:RANGE (semver:>=3.19 <4)."})
+                    "A tag FILTER is a glob (3.*), a list (3.19,3.20), re:REGEX or semver:RANGE (semver:>=3.19 <4).",
+                    "An artifact type is an image's config media type or an artifact's artifactType, e.g.",
+                    "application/vnd.oci.image.config.v1+json; it filters tags and, with --sync-referrers true, referrers."})
     static final class Update extends EngineCommand {
         @Parameters(paramLabel = "NAME")
         String name;
@@ -131,6 +141,11 @@ final class RulesCommand {
             if (change == null && !changesSync) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "give what to change: --credential-set, --remove-credential-set, or --sync and its options");
+            }
+            if (change != null && changesSync) {
+                // Checked before the credential set is written, so a refused sync option leaves the rule as it was.
+                CacheRule current = find(engine, name);
+                current.sync().with(syncChange, current.isWildcard());
             }
             CacheRule r = null;
             if (change != null) {
@@ -174,6 +189,16 @@ final class RulesCommand {
         m.put("creationDate", r.creationDate() == null ? null : r.creationDate().toString());
         m.put("provisioningState", r.provisioningState() == null ? null : r.provisioningState().name());
         m.put("sync", syncLine(r.sync()));
+        return m;
+    }
+
+    /**
+     * {@link #toMap} and the sync policy field by field, as the management API writes it ({@code referrers},
+     * {@code includeArtifactTypes}...), so scripts need not parse the sync line.
+     */
+    static Map<String, Object> toJson(CacheRule r) {
+        Map<String, Object> m = toMap(r);
+        m.put("syncPolicy", r.sync().draft());
         return m;
     }
 
