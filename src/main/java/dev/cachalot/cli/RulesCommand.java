@@ -115,8 +115,9 @@ final class RulesCommand {
     @Command(name = "update", mixinStandardHelpOptions = true, description = "Change a rule's credential set or sync policy.",
             footer = {"", "Sync options not given keep their setting: '--sync active' switches a rule back on as it was set.",
                     "A tag FILTER is a glob (3.*), a list (3.19,3.20), re:REGEX or semver:RANGE (semver:>=3.19 <4).",
-                    "An artifact type is an image's config media type or an artifact's artifactType, e.g.",
-                    "application/vnd.oci.image.config.v1+json; it filters tags and, with --sync-referrers true, referrers."})
+                    "An artifact type is a media type: an image's config type, such as",
+                    "application/vnd.oci.image.config.v1+json, or an artifact's artifactType.",
+                    "They filter the tags synced and, with --sync-referrers true, their referrers."})
     static final class Update extends EngineCommand {
         @Parameters(paramLabel = "NAME")
         String name;
@@ -202,7 +203,10 @@ final class RulesCommand {
         return m;
     }
 
-    /** {@code passive}, or {@code active every 12h, tags 3.*, platforms linux/amd64, repositories nginx,alpine}. */
+    /**
+     * {@code passive}, or {@code active every 12h, tags 3.*, platforms linux/amd64, repositories nginx,alpine, referrers,
+     * artifact types T1, not artifact types T2}: settings left at their default (no referrers, every type) unsaid.
+     */
     static String syncLine(SyncPolicy p) {
         StringBuilder b = new StringBuilder(p.mode().text());
         if (p.isActive()) b.append(" every ").append(SyncPolicy.intervalText(p.interval()));
