@@ -11,6 +11,7 @@ import dev.cachalot.rules.CacheRule;
 import dev.cachalot.sync.SyncStatus;
 import dev.cachalot.testing.DockerRegistryFixture;
 import dev.cachalot.testing.RegistryPusher;
+import dev.cachalot.testing.SignedImage;
 import dev.cachalot.testing.TestImage;
 import dev.cachalot.testing.TestImages;
 import java.nio.file.Path;

@@ -7,6 +7,7 @@ import dev.cachalot.engine.Engine;
 import dev.cachalot.rules.SyncPolicy;
 import dev.cachalot.testing.DockerRegistryFixture;
 import dev.cachalot.testing.RegistryPusher;
+import dev.cachalot.testing.SignedImage;
 import dev.cachalot.testing.TestBlob;
 import dev.cachalot.testing.TestImage;
 import dev.cachalot.testing.TestImages;
