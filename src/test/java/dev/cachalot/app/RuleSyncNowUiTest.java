@@ -1,38 +1,34 @@
 package dev.cachalot.app;
 
 import static dev.cachalot.app.AppHarness.waitUntil;
+import static dev.cachalot.app.RuleSyncPortal.cell;
+import static dev.cachalot.app.RuleSyncPortal.replace;
+import static dev.cachalot.app.RuleSyncPortal.select;
+import static dev.cachalot.app.RuleSyncPortal.shows;
+import static dev.cachalot.app.RuleSyncPortal.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.cachalot.app.common.Formats;
-import dev.cachalot.app.rules.RulesPage;
 import dev.cachalot.app.rules.SyncNowDialog;
 import dev.cachalot.app.rules.SyncPolicyDialog;
-import dev.cachalot.app.shell.MainWindow;
 import dev.cachalot.engine.Engine;
-import dev.cachalot.engine.RuleDraft;
 import dev.cachalot.engine.TagView;
 import dev.cachalot.rules.CacheRule;
 import dev.cachalot.rules.SyncDraft;
 import dev.cachalot.sync.SyncRequest;
 import dev.cachalot.testing.CountingProxy;
-import dev.cachalot.testing.DockerRegistryFixture;
 import dev.cachalot.testing.Fault;
-import dev.cachalot.testing.RegistryPusher;
 import dev.cachalot.testing.TestBlob;
 import dev.cachalot.testing.TestImage;
-import dev.cachalot.testing.TestImages;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import javafx.scene.Node;
-import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
-import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
-import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,51 +48,35 @@ import org.testfx.util.WaitForAsyncUtils;
  */
 @ExtendWith(ApplicationExtension.class)
 class RuleSyncNowUiTest {
-    private static final TestImages IMAGES = new TestImages(1931);
-    private static final TestImage V319 = IMAGES.ociImage();
-    private static final TestImage V320 = IMAGES.ociImage();
-    private static final TestImage V40 = IMAGES.ociImage();
+    private static final RuleSyncPortal PORTAL = new RuleSyncPortal(1931);
     private static final String RULE = "syncnow-app";
 
     @TempDir
     Path data;
-    private static DockerRegistryFixture upstream;
-    private CountingProxy front;
     private Engine engine;
-    private MainWindow window;
+    private CountingProxy front;
 
     @BeforeAll
     static void upstreamWithThreeTags() {
-        upstream = SharedRegistries.open();
-        RegistryPusher pusher = new RegistryPusher(upstream.url());
-        pusher.push("syncnow/app", "3.19", V319);
-        pusher.push("syncnow/app", "3.20", V320);
-        pusher.push("syncnow/app", "4.0", V40);
+        PORTAL.pushThreeTags("syncnow/app");
     }
 
     @Start
     void start(Stage stage) {
-        front = CountingProxy.start(upstream.url());
-        engine = TestEngine.open(data);
-        engine.addUpstream(front.hostPort(), front.url(), null);
-        engine.createRule(new RuleDraft(RULE, front.hostPort() + "/syncnow/app", "syncnow-app", null, null,
-                new SyncDraft("active", "3.*", null, "6h", null, null, null, null)));
-        // one run (of a tag outside the filter) before the window opens: the rule is not due, so the engine's scheduler
-        // leaves it alone and every run below is one the test starts
-        engine.syncRule(RULE, new SyncRequest("4.0", false), p -> { });
-        window = AppHarness.open(stage, engine);
+        PORTAL.start(stage, data, new RuleSyncPortal.Rule(RULE, "syncnow/app", new SyncDraft("active", "3.*", null, "6h", null, null, null, null)));
+        engine = PORTAL.engine;
+        front = PORTAL.front;
     }
 
     @AfterEach
     void stop() {
-        engine.close();
-        front.close();
+        PORTAL.stop();
     }
 
     @Test
     void artifactTypeFiltersAndATagFilterKindAreSavedAndABadTypeIsRefusedUnderItsField(FxRobot robot) {
-        TableView<CacheRule> table = rulesPage(robot);
-        select(robot, table);
+        TableView<CacheRule> table = PORTAL.rulesPage(robot);
+        select(robot, table, RULE);
         robot.clickOn("#editSyncPolicy");
         waitUntil(() -> robot.lookup("#" + SyncPolicyDialog.ID).tryQuery().isPresent());
         assertThat(robot.lookup("#syncTags").queryAs(TextField.class).getText()).as("3.* is the prefix 3.").isEqualTo("3.");
@@ -132,18 +112,18 @@ class RuleSyncNowUiTest {
 
     @Test
     void aDryRunPreviewsWithoutFetchingAndSyncNowOfOneTagCachesThatTagOnly(FxRobot robot) {
-        TableView<CacheRule> table = rulesPage(robot);
-        select(robot, table);
+        TableView<CacheRule> table = PORTAL.rulesPage(robot);
+        select(robot, table, RULE);
         front.resetCounts();
         robot.clickOn("#syncNow");
         waitUntil(() -> robot.lookup("#" + SyncNowDialog.ID).tryQuery().isPresent());
 
         robot.clickOn("#previewSync");
-        awaitText(robot, "#syncPreviewSummary", "Would fetch 2 of 2 tags in 1 repository: 2 manifests, "
-                + blobs(V319, V320) + " blobs, " + Formats.bytes(bytes(V319) + bytes(V320)) + ".");
+        shows(robot, "#syncPreviewSummary", "Would fetch 2 of 2 tags in 1 repository: 2 manifests, "
+                + blobs(PORTAL.v319, PORTAL.v320) + " blobs, " + Formats.bytes(bytes(PORTAL.v319) + bytes(PORTAL.v320)) + ".");
         assertThat(previewLines(robot)).containsExactly(
-                "would fetch  syncnow-app:3.19 — 1 manifest, " + blobs(V319) + " blobs, " + Formats.bytes(bytes(V319)),
-                "would fetch  syncnow-app:3.20 — 1 manifest, " + blobs(V320) + " blobs, " + Formats.bytes(bytes(V320)));
+                "would fetch  syncnow-app:3.19 — 1 manifest, " + blobs(PORTAL.v319) + " blobs, " + Formats.bytes(bytes(PORTAL.v319)),
+                "would fetch  syncnow-app:3.20 — 1 manifest, " + blobs(PORTAL.v320) + " blobs, " + Formats.bytes(bytes(PORTAL.v320)));
         assertThat(front.exchanges()).as("a preview downloads no blob").noneMatch(x -> x.path().contains("/blobs/"));
         assertThat(engine.tags("syncnow-app")).as("and stores nothing").extracting(TagView::tag).containsExactly("4.0");
 
@@ -155,8 +135,8 @@ class RuleSyncNowUiTest {
         replace(robot, "#syncNowTag", "3.20");
         assertThat(text(robot, "#syncNowTagError")).isEmpty();
         robot.clickOn("#previewSync");
-        awaitText(robot, "#syncPreviewSummary", "Would fetch 1 of 1 tag in 1 repository: 1 manifest, " + blobs(V320) + " blobs, "
-                + Formats.bytes(bytes(V320)) + ".");
+        shows(robot, "#syncPreviewSummary", "Would fetch 1 of 1 tag in 1 repository: 1 manifest, " + blobs(PORTAL.v320) + " blobs, "
+                + Formats.bytes(bytes(PORTAL.v320)) + ".");
         assertThat(front.exchanges()).noneMatch(x -> x.path().contains("/blobs/"));
 
         robot.clickOn("#startSync");
@@ -172,13 +152,13 @@ class RuleSyncNowUiTest {
     @Test
     void aRunStartedThroughTheEnginesApiShowsRunningThenFinishedWithoutLeavingThePage(FxRobot robot) {
         // every layer takes seconds to come: the run lasts long enough to be seen between two looks
-        for (TestImage image : List.of(V319, V320)) {
+        for (TestImage image : List.of(PORTAL.v319, PORTAL.v320)) {
             for (TestBlob layer : image.layers()) {
                 front.inject(Fault.delay(Duration.ofSeconds(3)).onlyFor("GET", "/v2/syncnow/app/blobs/" + layer.digest()), 1);
             }
         }
-        TableView<CacheRule> table = rulesPage(robot);
-        select(robot, table);
+        TableView<CacheRule> table = PORTAL.rulesPage(robot);
+        select(robot, table, RULE);
         waitUntil(() -> text(robot, "#ruleSyncLast").startsWith("Last sync: ok "));
         Node run = robot.lookup("#ruleSyncRun").query();
         assertThat(run.isVisible()).isFalse();
@@ -190,7 +170,7 @@ class RuleSyncNowUiTest {
             return run.isVisible() && text(robot, "#ruleSyncProgress").contains(" of 2 tags");
         });
         assertThat(text(robot, "#ruleSyncLast")).startsWith("Last sync: running since ");
-        assertThat(cell(table, "Sync")).startsWith("every 6h · syncing");
+        assertThat(cell(table, RULE, "Sync")).startsWith("every 6h · syncing");
         assertThat(robot.lookup("#syncNow").query().isDisabled()).as("one run at a time").isTrue();
 
         await().atMost(Duration.ofSeconds(60)).until(() -> {
@@ -198,11 +178,11 @@ class RuleSyncNowUiTest {
             return text(robot, "#ruleSyncLast").startsWith("Last sync: ok ") && !run.isVisible();
         });
         assertThat(text(robot, "#ruleSyncLast")).contains("2 tags in 1 repository: fetched 2, 0 unchanged");
-        assertThat(cell(table, "Sync")).startsWith("every 6h · ok ");
+        assertThat(cell(table, RULE, "Sync")).startsWith("every 6h · ok ");
     }
 
-    private CacheRule rule() {
-        return engine.rules().stream().filter(r -> r.name().equals(RULE)).findFirst().orElseThrow();
+    private static CacheRule rule() {
+        return PORTAL.rule(RULE);
     }
 
     private static int blobs(TestImage... images) {
@@ -214,49 +194,9 @@ class RuleSyncNowUiTest {
         return image.manifest().length + image.blobs().stream().mapToLong(TestBlob::size).sum();
     }
 
-    private TableView<CacheRule> rulesPage(FxRobot robot) {
-        robot.interact(() -> window.select("Cache rules"));
-        @SuppressWarnings("unchecked")
-        TableView<CacheRule> table = robot.lookup("#" + RulesPage.TABLE_ID).queryAs(TableView.class);
-        waitUntil(() -> table.getItems().size() == 1);
-        return table;
-    }
-
-    private static void select(FxRobot robot, TableView<CacheRule> table) {
-        robot.clickOn(robot.lookup(n -> n instanceof javafx.scene.control.TableCell<?, ?> c && RULE.equals(c.getText()))
-                .queryAs(Node.class));
-        waitUntil(() -> table.getSelectionModel().getSelectedItem() != null
-                && table.getSelectionModel().getSelectedItem().name().equals(RULE));
-    }
-
-    private static void replace(FxRobot robot, String id, String text) {
-        robot.clickOn(id).press(KeyCode.CONTROL).type(KeyCode.A).release(KeyCode.CONTROL).write(text);
-    }
-
     @SuppressWarnings("unchecked")
     private static List<String> previewLines(FxRobot robot) {
         return List.copyOf(robot.lookup("#syncPreviewTags").queryAs(ListView.class).getItems());
     }
 
-    /** Waits until the label says {@code expected}, naming what it said instead when it never does. */
-    private static void awaitText(FxRobot robot, String id, String expected) {
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            WaitForAsyncUtils.waitForFxEvents();
-            assertThat(text(robot, id)).isEqualTo(expected);
-        });
-    }
-
-    private static void shows(FxRobot robot, String id, String expected) {
-        awaitText(robot, id, expected);
-    }
-
-    private static String text(FxRobot robot, String id) {
-        return robot.lookup(id).queryAs(Label.class).getText();
-    }
-
-    private static String cell(TableView<CacheRule> table, String column) {
-        TableColumn<CacheRule, ?> c = table.getColumns().stream().filter(col -> col.getText().equals(column)).findFirst().orElseThrow();
-        return table.getItems().stream().filter(r -> r.name().equals(RULE)).findFirst()
-                .map(r -> String.valueOf(c.getCellData(r))).orElse("");
-    }
 }
