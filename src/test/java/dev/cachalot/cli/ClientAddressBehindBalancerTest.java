@@ -130,37 +130,58 @@ class ClientAddressBehindBalancerTest {
 
     /** A client whose every socket is bound to {@code local}, so the balancer sees it as that address. */
     private static OkHttpClient clientFrom(String local) throws IOException {
-        InetAddress address = InetAddress.getByName(local);
-        SocketFactory bound = new SocketFactory() {
-            @Override
-            public Socket createSocket() throws IOException {
-                Socket socket = new Socket();
-                socket.bind(new InetSocketAddress(address, 0));
-                return socket;
-            }
-
-            @Override
-            public Socket createSocket(String host, int port) throws IOException {
-                return new Socket(host, port, address, 0);
-            }
-
-            @Override
-            public Socket createSocket(String host, int port, InetAddress localAddress, int localPort) throws IOException {
-                return new Socket(host, port, localAddress, localPort);
-            }
-
-            @Override
-            public Socket createSocket(InetAddress host, int port) throws IOException {
-                return new Socket(host, port, address, 0);
-            }
-
-            @Override
-            public Socket createSocket(InetAddress host, int port, InetAddress localAddress, int localPort) throws IOException {
-                return new Socket(host, port, localAddress, localPort);
-            }
-        };
-        return new OkHttpClient.Builder().socketFactory(bound).retryOnConnectionFailure(false)
+        return new OkHttpClient.Builder().socketFactory(new BoundSockets(InetAddress.getByName(local))).retryOnConnectionFailure(false)
                 .connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(30)).build();
+    }
+
+    /**
+     * Sockets bound to one local address. OkHttp asks for unconnected ones ({@link #createSocket()}) and connects them
+     * itself; the connected forms, which SocketFactory requires, keep a local address a caller names.
+     */
+    private static final class BoundSockets extends SocketFactory {
+        private final InetAddress local;
+
+        BoundSockets(InetAddress local) {
+            this.local = local;
+        }
+
+        @Override
+        public Socket createSocket() throws IOException {
+            return connected(null, local, 0);
+        }
+
+        @Override
+        public Socket createSocket(String host, int port) throws IOException {
+            return connected(new InetSocketAddress(host, port), local, 0);
+        }
+
+        @Override
+        public Socket createSocket(InetAddress host, int port) throws IOException {
+            return createSocket(host.getHostAddress(), port);
+        }
+
+        @Override
+        public Socket createSocket(String host, int port, InetAddress localAddress, int localPort) throws IOException {
+            return connected(new InetSocketAddress(host, port), localAddress, localPort);
+        }
+
+        @Override
+        public Socket createSocket(InetAddress host, int port, InetAddress localAddress, int localPort) throws IOException {
+            return createSocket(host.getHostAddress(), port, localAddress, localPort);
+        }
+
+        /** A socket bound to {@code from}, connected to {@code to} unless that is null. */
+        private static Socket connected(InetSocketAddress to, InetAddress from, int fromPort) throws IOException {
+            Socket socket = new Socket();
+            try {
+                socket.bind(new InetSocketAddress(from, fromPort));
+                if (to != null) socket.connect(to);
+                return socket;
+            } catch (IOException e) {
+                socket.close();
+                throw e;
+            }
+        }
     }
 
     /** Sends {@code text} straight to the engine from a socket bound to {@code from}; what came back before it closed. */
