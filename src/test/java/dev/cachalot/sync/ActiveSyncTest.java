@@ -1,6 +1,7 @@
 package dev.cachalot.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cachalot.engine.Engine;
 import dev.cachalot.engine.ManifestView;
@@ -338,6 +339,9 @@ class ActiveSyncTest {
         assertThat(engine.manifest("fallback", signed.signature().digest())).isPresent();
         // the referrers setting found them through the referrers tag
         assertThat(upstream.countRequests("GET", referrersTagPath)).isPositive();
+        assertThatThrownBy(() -> new SyncRequest(signed.referrersTag(), false)).as("nor asked for by name")
+                .hasMessage("'" + signed.referrersTag() + "' is a referrers tag, not an image's: a rule syncs referrers with"
+                        + " their images when its sync referrers setting is on");
     }
 
     @Test
