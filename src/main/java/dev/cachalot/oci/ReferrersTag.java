@@ -14,6 +14,12 @@ public final class ReferrersTag {
     private ReferrersTag() {
     }
 
+    /** The tag under which a registry without the referrers API keeps {@code subject}'s referrers. */
+    public static String of(Digest subject) {
+        String hex = subject.hex();
+        return subject.algorithm() + "-" + (hex.length() > 64 ? hex.substring(0, 64) : hex);
+    }
+
     /** Whether {@code tag} has the schema's form (a user's tag of that form would be taken for one, as clients do). */
     public static boolean isReferrersTag(String tag) {
         return tag != null && TAG.matcher(tag).matches();
