@@ -3,6 +3,8 @@
 # PostgreSQL 15 (the shared metadata), N engines (`cachalot serve --config`, each with its own data folder) and
 # HAProxy (round robin over the engines, health-checked on /readyz), all on free loopback ports. Every engine signs its
 # tokens with one key file (token.key in the state folder), so a client signed in through one node is welcome on all.
+# HAProxy names each client to the engines in a PROXY protocol v2 header (send-proxy-v2), and the engines trust its
+# address (listen.trustedProxies), so their sign-in throttle, connection limits and access logs see the real clients.
 #
 #   scripts/cluster.sh up [--nodes N] [--auth none|required]
 #                                       # default 3 nodes, no sign-in; prints the balancer's HOST:PORT as its last line
@@ -196,7 +198,10 @@ EOF
         dir="$state/node-$i"
         mkdir -p "$dir/data"
         cat >"$dir/cachalot.yaml" <<EOF
-listen: $host:$port
+listen:
+  address: $host:$port
+  # HAProxy connects from $host and announces each client (send-proxy-v2); a header from anywhere else is refused.
+  trustedProxies: [$host/32]
 auth:
   mode: $auth
   tokenKeyFile: $state/token.key
@@ -260,9 +265,11 @@ backend engines
     stick store-response res.hdr(location) if { res.hdr(location) -m sub /blobs/uploads/ }
     option httpchk GET /readyz
     http-check expect status 200
+    # Each connection to an engine starts with a PROXY v2 header naming the client (the checks' too: HAProxy's default
+    # with send-proxy-v2); the engines trust $host for it (listen.trustedProxies).
 EOF
         for i in $(seq 1 "$nodes"); do
-            echo "    server node-$i $host:${ports[$((i - 1))]} check inter 1s fall 2 rise 1"
+            echo "    server node-$i $host:${ports[$((i - 1))]} send-proxy-v2 check inter 1s fall 2 rise 1"
         done
     } >"$state/haproxy.cfg.tmp"
     mkdir -p "$state/haproxy"

@@ -1,6 +1,9 @@
 package dev.cachalot.api;
 
 import dev.cachalot.security.Authority;
+import java.net.InetSocketAddress;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
 
 /**
@@ -42,7 +45,7 @@ public interface ManagementAccess {
                 return new Allowed(); // the listener checks credentials, and found the admin role
             }
             String caller = Request.getRemoteAddr(request);
-            if (caller != null && isLoopback(caller)) {
+            if (caller != null && isLoopback(caller) && isLoopback(tcpPeer(request))) {
                 return new Allowed();
             }
             return new Forbidden("the management API answers only callers on the engine's own machine while "
@@ -50,7 +53,25 @@ public interface ManagementAccess {
         };
     }
 
+    /**
+     * The address at the other end of the socket. Behind a balancer that announces its clients (PROXY protocol) the
+     * request's remote address is the announced one, and a client on the balancer's own machine is announced as
+     * 127.0.0.1: on this machine only if the balancer is too.
+     */
+    private static String tcpPeer(Request request) {
+        Connection connection = request.getConnectionMetaData().getConnection();
+        EndPoint endPoint = connection == null ? null : connection.getEndPoint();
+        while (endPoint instanceof EndPoint.Wrapper wrapper && wrapper.unwrap() != null && wrapper.unwrap() != endPoint) {
+            endPoint = wrapper.unwrap();
+        }
+        if (endPoint == null) return Request.getRemoteAddr(request);
+        return endPoint.getRemoteSocketAddress() instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress()
+                : null;
+    }
+
     private static boolean isLoopback(String address) {
+        if (address == null) return false;
         try {
             return java.net.InetAddress.getByName(address).isLoopbackAddress();
         } catch (java.net.UnknownHostException e) {

@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 /**
  * Garbage collection on request. With {@code --engine URL} the running engine collects (for a cluster: the node the
  * address reaches, for all of them, one node at a time); without it, the data folder is opened here as by the other
- * commands.
+ * commands, and a collection (not a dry run) is refused while an engine serves that folder: only that engine knows
+ * which blobs its clients are reading.
  */
 @Command(name = "gc", mixinStandardHelpOptions = true,
         description = "Delete the cached blobs no image refers to any more (kept: blobs stored within the grace period,"

@@ -32,9 +32,17 @@ final class RulesCommand {
         String syncInterval;
         @Option(names = "--sync-repositories", paramLabel = "R1,R2", description = "Wildcard rules: repositories to sync, the part standing for '*' (empty: those cached).")
         String syncRepositories;
+        @Option(names = "--sync-referrers", paramLabel = "true|false", description = "Also sync the referrers (signatures, SBOMs) of what is synced (default: false).")
+        String syncReferrers;
+        @Option(names = "--sync-include-artifact-types", paramLabel = "T1,T2",
+                description = "Artifact types (media types) to sync, a trailing * takes a prefix (empty: every type).")
+        String syncIncludeArtifactTypes;
+        @Option(names = "--sync-exclude-artifact-types", paramLabel = "T1,T2", description = "Artifact types (media types) to leave out (empty: none).")
+        String syncExcludeArtifactTypes;
 
         SyncDraft draft() {
-            return new SyncDraft(sync, syncTags, syncPlatforms, syncInterval, syncRepositories, null, null, null);
+            return new SyncDraft(sync, syncTags, syncPlatforms, syncInterval, syncRepositories, syncReferrers,
+                    syncIncludeArtifactTypes, syncExcludeArtifactTypes);
         }
     }
 
@@ -72,7 +80,7 @@ final class RulesCommand {
         protected int run(EngineAdmin engine) throws Exception {
             var rules = engine.rules();
             if (json) {
-                printJson(rules.stream().map(RulesCommand::toMap).toList());
+                printJson(rules.stream().map(RulesCommand::toJson).toList());
                 return 0;
             }
             Table t = new Table("NAME", "SOURCE", "TARGET", "CREDENTIAL SET", "FRESHNESS", "CREATED", "SYNC");
@@ -96,7 +104,7 @@ final class RulesCommand {
         protected int run(EngineAdmin engine) throws Exception {
             CacheRule r = find(engine, name);
             if (json) {
-                printJson(toMap(r));
+                printJson(toJson(r));
                 return 0;
             }
             toMap(r).forEach((k, v) -> out().println(k + ": " + (v == null ? "-" : v)));
@@ -106,7 +114,10 @@ final class RulesCommand {
 
     @Command(name = "update", mixinStandardHelpOptions = true, description = "Change a rule's credential set or sync policy.",
             footer = {"", "Sync options not given keep their setting: '--sync active' switches a rule back on as it was set.",
-                    "A tag FILTER is a glob (3.*), a list (3.19,3.20), re:REGEX or semver:RANGE (semver:>=3.19 <4)."})
+                    "A tag FILTER is a glob (3.*), a list (3.19,3.20), re:REGEX or semver:RANGE (semver:>=3.19 <4).",
+                    "An artifact type is a media type: an image's config type, such as",
+                    "application/vnd.oci.image.config.v1+json, or an artifact's artifactType.",
+                    "They filter the tags synced and, with --sync-referrers true, their referrers."})
     static final class Update extends EngineCommand {
         @Parameters(paramLabel = "NAME")
         String name;
@@ -131,6 +142,11 @@ final class RulesCommand {
             if (change == null && !changesSync) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "give what to change: --credential-set, --remove-credential-set, or --sync and its options");
+            }
+            if (change != null && changesSync) {
+                // Checked before the credential set is written, so a refused sync option leaves the rule as it was.
+                CacheRule current = find(engine, name);
+                current.sync().with(syncChange, current.isWildcard());
             }
             CacheRule r = null;
             if (change != null) {
@@ -177,7 +193,20 @@ final class RulesCommand {
         return m;
     }
 
-    /** {@code passive}, or {@code active every 12h, tags 3.*, platforms linux/amd64, repositories nginx,alpine}. */
+    /**
+     * {@link #toMap} and the sync policy field by field, as the management API writes it ({@code referrers},
+     * {@code includeArtifactTypes}...), so scripts need not parse the sync line.
+     */
+    static Map<String, Object> toJson(CacheRule r) {
+        Map<String, Object> m = toMap(r);
+        m.put("syncPolicy", r.sync().draft());
+        return m;
+    }
+
+    /**
+     * {@code passive}, or {@code active every 12h, tags 3.*, platforms linux/amd64, repositories nginx,alpine, referrers,
+     * artifact types T1, not artifact types T2}: settings left at their default (no referrers, every type) unsaid.
+     */
     static String syncLine(SyncPolicy p) {
         StringBuilder b = new StringBuilder(p.mode().text());
         if (p.isActive()) b.append(" every ").append(SyncPolicy.intervalText(p.interval()));

@@ -7,6 +7,7 @@ import dev.cachalot.engine.EngineOptions;
 import dev.cachalot.engine.EngineStatus;
 import dev.cachalot.engine.ServerConfig;
 import dev.cachalot.engine.ServingOptions;
+import dev.cachalot.security.TrustedProxies;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -47,7 +48,7 @@ final class ServeCommand implements Callable<Integer> {
             description = "One line per request on standard output (default: ${DEFAULT-VALUE}).")
     ServingOptions.AccessLog accessLog;
     @Option(names = "--config", paramLabel = "FILE",
-            description = "Server configuration (YAML: listen, tls, auth, storage, database); flags win over it. Secrets come from the environment: CACHALOT_S3_ACCESS_KEY_ID, CACHALOT_S3_SECRET_ACCESS_KEY, CACHALOT_DATABASE_PASSWORD (or their _FILE variants), CACHALOT_TOKEN_KEY_FILE (or auth.tokenKeyFile).")
+            description = "Server configuration (YAML: listen, tls, auth, storage, database; listen.trustedProxies names balancers sending the PROXY protocol); flags win over it. Secrets come from the environment: CACHALOT_S3_ACCESS_KEY_ID, CACHALOT_S3_SECRET_ACCESS_KEY, CACHALOT_DATABASE_PASSWORD (or their _FILE variants), CACHALOT_TOKEN_KEY_FILE (or auth.tokenKeyFile).")
     Path config;
 
     @CommandLine.Spec
@@ -63,6 +64,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         Path folder = top.data != null ? top.data : Engine.defaultDataFolder();
         EngineOptions options = EngineOptions.system();
+        TrustedProxies trustedProxies = TrustedProxies.NONE;
         if (config != null) {
             ServerConfig file;
             try {
@@ -73,6 +75,7 @@ final class ServeCommand implements Callable<Integer> {
             options = file.applyTo(options);
             // The command line wins over the file, setting by setting (a certificate and its key as one).
             if (listen == null) listen = file.listen();
+            trustedProxies = file.trustedProxies();
             if (tlsCert == null) {
                 tlsCert = file.tlsCert();
                 tlsKey = file.tlsKey();
@@ -94,7 +97,8 @@ final class ServeCommand implements Callable<Integer> {
             stopped.countDown();
         }, "cachalot-shutdown");
         try {
-            engine.startServer(listen, tlsCert, tlsKey, new ServingOptions(auth, allowAnonymous, metrics, accessLog));
+            engine.startServer(listen, tlsCert, tlsKey, new ServingOptions(auth, allowAnonymous, metrics, accessLog,
+                    trustedProxies));
         } catch (RuntimeException e) {
             engine.close();
             throw e;

@@ -579,7 +579,7 @@ public final class Engine implements EngineAdmin {
     @Override
     public GarbageCollectionReport collectGarbage(boolean dryRun) {
         GarbageCollector.Result result;
-        try {
+        try (ServingLock excluded = dryRun || parts.database.isShared() || server.holdsServingLock() ? null : servingLockToCollect()) {
             result = parts.janitor.collectNow(dryRun).orElseThrow(() -> new EngineException(
                     "another engine sharing this database is evicting or collecting garbage now; try again in a minute"));
         } catch (IOException e) {
@@ -587,6 +587,21 @@ public final class Engine implements EngineAdmin {
         }
         return new GarbageCollectionReport(dryRun, result.examined(), result.deleted(), result.bytesFreed(),
                 result.keptRecent(), result.keptBeingRead(), parts.janitor.grace().toString());
+    }
+
+    /**
+     * The data folder's serving lock, for a collection by an engine that does not serve it (a CLI process): an engine
+     * alone keeps the reads of its clients in memory (docs/decisions/0022-cluster-gc.md), so no other process may
+     * delete blobs while it serves, and none may start serving until the collection is over.
+     */
+    private ServingLock servingLockToCollect() {
+        try {
+            return ServingLock.acquire(parts.folder, "collecting garbage");
+        } catch (IOException e) {
+            throw new EngineException(e.getMessage() + "; only that engine knows which blobs its clients are reading now:"
+                    + " garbage collection runs there (daily, or `cachalot gc --engine URL` when it serves the management API),"
+                    + " or here once it has stopped", e);
+        }
     }
 
     /** The cache janitor (tests run its work directly). */

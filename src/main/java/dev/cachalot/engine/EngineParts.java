@@ -110,7 +110,9 @@ final class EngineParts implements AutoCloseable {
         this.database = sharedDatabase == null ? Database.open(folder) : Database.openShared(sharedDatabase);
         S3BlobStore bucket = null;
         this.fillLeases = database.isShared() ? new FillLeases(database) : null;
-        this.blobReads = new BlobReads(database);
+        // Only other engines' collectors need a read written to the database; an engine alone keeps its reads in memory
+        // (a database write per blob GET saved), and refuses a collection from another process while it serves.
+        this.blobReads = database.isShared() ? BlobReads.shared(database) : BlobReads.inThisProcess();
         try {
             if (s3Storage == null) {
                 FileBlobStore files = new FileBlobStore(folder);
@@ -153,7 +155,8 @@ final class EngineParts implements AutoCloseable {
             this.bundleImporter = new BundleImporter(name -> routing.forPull(name, null), index, blobs, new DiskRoom(folder.root()),
                     folder.tmp(), MAX_BLOB_BYTES, clock);
             this.syncs = new RuleSyncs(database, config::ruleSet, backend.filler(), index, fillLeases == null ? SyncTurns.SINGLE_NODE
-                    : rule -> fillLeases.tryRuleSync(rule).map(lease -> lease::close), new RateLimitPace(rateLimits, clock), clock);
+                    : SyncTurns.shared(rule -> fillLeases.tryRuleSync(rule).map(lease -> lease::close), fillLeases::isRuleSyncTaken),
+                    new RateLimitPace(rateLimits, clock), clock);
             CredentialSetTable credentialSetMetadata = new CredentialSetTable(database);
             this.importer = new RuleImporter(database, ruleStore, upstreamStore, credentialSetMetadata, this::localRepositoryUnder);
             this.exporter = new RuleExporter(ruleStore, upstreamStore, credentialSetMetadata);

@@ -2,6 +2,7 @@ package dev.cachalot.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.cachalot.security.TrustedProxies;
 import dev.cachalot.storage.PostgresSettings;
 import dev.cachalot.storage.S3Credentials;
 import dev.cachalot.storage.S3Settings;
@@ -11,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -20,7 +23,10 @@ import java.util.Set;
  * command line's flags win over the file:
  *
  * <pre>{@code
- * listen: 0.0.0.0:5000
+ * listen: 0.0.0.0:5000             # or, behind balancers that send the PROXY protocol (HAProxy send-proxy-v2):
+ * # listen:
+ * #   address: 0.0.0.0:5000
+ * #   trustedProxies: [10.0.0.5/32]  # their connections may announce the client's address; others may not
  * tls:                            # relative paths are taken from the file's folder
  *   cert: /etc/cachalot/tls/cert.pem
  *   key: /etc/cachalot/tls/key.pem
@@ -58,6 +64,7 @@ import java.util.Set;
 public final class ServerConfig {
 
     private static final Set<String> TOP_LEVEL = Set.of("listen", "tls", "auth", "storage", "database");
+    private static final Set<String> LISTEN = Set.of("address", "trustedProxies");
     private static final Set<String> TLS = Set.of("cert", "key");
     private static final Set<String> AUTH = Set.of("mode", "allowAnonymous", "tokenKeyFile");
     private static final Set<String> STORAGE = Set.of("type", "s3", "garbageGrace");
@@ -69,6 +76,7 @@ public final class ServerConfig {
             "tokenKey");
 
     private final String listen;
+    private final TrustedProxies trustedProxies;
     private final Path tlsCert;
     private final Path tlsKey;
     private final ServingOptions.Auth auth;
@@ -88,6 +96,7 @@ public final class ServerConfig {
 
     private ServerConfig(Builder b) {
         this.listen = b.listen;
+        this.trustedProxies = b.trustedProxies;
         this.tlsCert = b.tlsCert;
         this.tlsKey = b.tlsKey;
         this.auth = b.auth;
@@ -100,6 +109,7 @@ public final class ServerConfig {
 
     private static final class Builder {
         String listen;
+        TrustedProxies trustedProxies = TrustedProxies.NONE;
         Path tlsCert;
         Path tlsKey;
         ServingOptions.Auth auth;
@@ -139,7 +149,12 @@ public final class ServerConfig {
             throw new IllegalArgumentException("the configuration must be a YAML mapping (listen:, storage:, ...)");
         }
         requireKnown(root, "", TOP_LEVEL);
-        if (root.has("listen")) {
+        JsonNode listen = root.path("listen");
+        if (listen.isObject()) {
+            requireKnown(listen, "listen.", LISTEN);
+            if (listen.has("address")) b.listen = text(listen, "address", "listen.address");
+            if (listen.has("trustedProxies")) b.trustedProxies = trustedProxies(listen.get("trustedProxies"));
+        } else if (!listen.isMissingNode()) {
             b.listen = text(root, "listen", "listen");
         }
         JsonNode tls = root.path("tls");
@@ -214,6 +229,21 @@ public final class ServerConfig {
             return PostgresSettings.fromEnvironment(env::get).orElseThrow();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("database.postgresql: " + e.getMessage());
+        }
+    }
+
+    private static TrustedProxies trustedProxies(JsonNode list) {
+        String hint = "listen.trustedProxies must be a list of the balancers' addresses or ranges, such as [10.0.0.5/32]";
+        if (!list.isArray()) throw new IllegalArgumentException(hint);
+        List<String> entries = new ArrayList<>();
+        for (JsonNode entry : list) {
+            if (!entry.isTextual()) throw new IllegalArgumentException(hint + ", not " + entry);
+            entries.add(entry.asText());
+        }
+        try {
+            return TrustedProxies.parse(entries);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("listen.trustedProxies: " + e.getMessage());
         }
     }
 
@@ -318,6 +348,11 @@ public final class ServerConfig {
     /** Null when the file has no database section (the environment decides). */
     DatabaseChoice database() {
         return database;
+    }
+
+    /** The balancers that may announce their clients' addresses; {@link TrustedProxies#NONE} when the file names none. */
+    public TrustedProxies trustedProxies() {
+        return trustedProxies;
     }
 
     /** The address to listen on, or null when the file does not say. */

@@ -130,7 +130,7 @@ final class ServerLifecycle implements AutoCloseable {
                         ? RequestObserver.NONE
                         : (method, route, status, nanos) -> parts.metrics.requestCompleted(method, route.label(), status, nanos);
                 RegistryServer s = new RegistryServer(parts.backend, new ServerOptions(tls, observer, operations, authority,
-                        AccessLogFormat.valueOf(options.accessLog().name()), management));
+                        AccessLogFormat.valueOf(options.accessLog().name()), management, options.trustedProxies()));
                 s.start(address.host(), address.port());
                 server = s;
                 FileBlobStore.warmUpHashing();
@@ -139,6 +139,10 @@ final class ServerLifecycle implements AutoCloseable {
                         policy.checked() && !policy.anonymousPull()));
                 log.info("Cachalot registry serving on {}://{} (data folder {})", tls == null ? "http" : "https", bound,
                         parts.folder.root());
+                if (!options.trustedProxies().isEmpty()) {
+                    log.info("Client addresses announced by the balancers at {} (PROXY protocol) are taken as the clients'",
+                            options.trustedProxies());
+                }
                 if (authority != null) {
                     log.info("Sign-in required{}; tokens from {}://{}/cachalot/token",
                             policy.anonymousPull() ? " to push and delete (anonymous clients may pull)" : "",
@@ -188,6 +192,13 @@ final class ServerLifecycle implements AutoCloseable {
                 log.warn("Stopping the registry server failed: {}", e.getMessage());
             }
             server = null;
+        }
+    }
+
+    /** Whether this engine holds its data folder's serving lock (it served since it was opened). */
+    boolean holdsServingLock() {
+        synchronized (serverLock) {
+            return servingLock != null;
         }
     }
 

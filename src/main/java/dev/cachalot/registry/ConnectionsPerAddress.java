@@ -1,5 +1,6 @@
 package dev.cachalot.registry;
 
+import dev.cachalot.security.TrustedProxies;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -13,12 +14,17 @@ import org.slf4j.LoggerFactory;
  * Caps the connections one remote address holds open. Jetty's own {@code ConnectionLimit} counts all connections
  * together and stops accepting when they are used up, so one hostile client would lock everyone else out; counting
  * per address closes only that client's extra connections, right after accept and before anything is read.
+ *
+ * <p>Behind a balancer that announces its clients ({@link ProxyProtocol}) a connection is counted under the announced
+ * address once the header is read. The trusted balancers' own connections are not counted: each carries some client,
+ * and capping the balancer would cap all of its clients together, the very lock-out this class exists to prevent.
  */
 final class ConnectionsPerAddress implements Connection.Listener {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionsPerAddress.class);
 
     private final int limit;
+    private final TrustedProxies uncounted;
     private final ConcurrentHashMap<InetAddress, AtomicInteger> open = new ConcurrentHashMap<>();
     /**
      * The address of each counted connection, taken when it opened: a closed channel no longer knows its remote
@@ -27,7 +33,12 @@ final class ConnectionsPerAddress implements Connection.Listener {
     private final ConcurrentHashMap<Connection, InetAddress> counted = new ConcurrentHashMap<>();
 
     ConnectionsPerAddress(int limit) {
+        this(limit, TrustedProxies.NONE);
+    }
+
+    ConnectionsPerAddress(int limit, TrustedProxies uncounted) {
         this.limit = limit;
+        this.uncounted = uncounted;
     }
 
     @Override
@@ -35,6 +46,7 @@ final class ConnectionsPerAddress implements Connection.Listener {
         SocketAddress remote = connection.getEndPoint().getRemoteSocketAddress();
         if (!(remote instanceof InetSocketAddress inet) || inet.getAddress() == null) return;
         InetAddress address = inet.getAddress();
+        if (uncounted.contains(address)) return;
         int count = open.computeIfAbsent(address, a -> new AtomicInteger()).incrementAndGet();
         if (count > limit) {
             release(address);

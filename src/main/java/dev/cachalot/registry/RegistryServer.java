@@ -14,6 +14,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The registry's HTTP server: one listener (plain HTTP/1.1, or HTTPS with HTTP/2 through {@link TlsListener}) in front
+ * (behind balancers, reading the client's address from a PROXY protocol header: {@link ProxyProtocol}) in front
  * of, in order, the access checks of server mode ({@link AccessHandler}, when the options have an authority), the
  * operational endpoints ({@link OperationsHandler}) and a {@link RegistryHandler}.
  * Call {@link #start(String, int)} once; {@link #stop()} (or {@link #close()}) lets requests in flight finish
@@ -69,7 +70,12 @@ public final class RegistryServer implements AutoCloseable {
         ServerConnector http = options.tls() == null
                 ? new ServerConnector(jetty, 1, -1, new HttpConnectionFactory(newConfiguration()))
                 : TlsListener.connector(jetty, newConfiguration(), options.tls());
-        ConnectionsPerAddress counted = new ConnectionsPerAddress(limits.connectionsPerAddress());
+        if (!options.trustedProxies().isEmpty()) {
+            ProxyProtocol proxyProtocol = new ProxyProtocol(options.trustedProxies(), http.getDefaultProtocol());
+            http.addFirstConnectionFactory(proxyProtocol);
+            http.setDefaultProtocol(proxyProtocol.getProtocol());
+        }
+        ConnectionsPerAddress counted = new ConnectionsPerAddress(limits.connectionsPerAddress(), options.trustedProxies());
         http.addBean(counted);
         http.setHost(host);
         http.setPort(port);

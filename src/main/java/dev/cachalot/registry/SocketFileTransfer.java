@@ -13,6 +13,7 @@ import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
+import org.eclipse.jetty.server.ProxyConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Blocker;
@@ -59,6 +60,9 @@ final class SocketFileTransfer {
         }
         Connection connection = request.getConnectionMetaData().getConnection();
         EndPoint endPoint = connection == null ? null : connection.getEndPoint();
+        // Behind a balancer the socket's endpoint is wrapped only to carry the announced addresses: the bytes still go
+        // straight to the socket.
+        if (endPoint instanceof ProxyConnectionFactory.ProxyEndPoint announced) endPoint = announced.unwrap();
         // Exactly Jetty's plain socket endpoint: with TLS the connection's endpoint is a decrypting wrapper.
         if (endPoint == null || endPoint.getClass() != SocketChannelEndPoint.class || request.isSecure()) {
             return null;

@@ -1,5 +1,6 @@
 package dev.cachalot.rules;
 
+import dev.cachalot.oci.ReferrersTag;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -21,6 +22,9 @@ import java.util.regex.PatternSyntaxException;
  *   <li>{@code semver-latest:N}: the N highest release versions among the tags ({@code semver-latest:3}).</li>
  * </ul>
  * Tags never contain {@code ,}, {@code *}, {@code ?} or {@code :}, so the forms cannot be mistaken for one another.
+ *
+ * <p>No filter takes a referrers tag ({@code sha256-<64 hex>}, {@link ReferrersTag}): it holds the referrers of an image
+ * on a registry without the referrers API, not an image; referrers go with the images they refer to.
  */
 public sealed interface TagFilter permits TagFilter.Globs, TagFilter.Regex, TagFilter.Semver, TagFilter.LatestVersions {
 
@@ -55,8 +59,16 @@ public sealed interface TagFilter permits TagFilter.Globs, TagFilter.Regex, TagF
         return Globs.of(t);
     }
 
-    /** Whether one tag passes; for {@link LatestVersions}, which needs all the tags, whether it is a release version. */
-    boolean matches(String tag);
+    /**
+     * Whether one tag passes; for {@link LatestVersions}, which needs all the tags, whether it is a release version.
+     * Never a referrers tag.
+     */
+    default boolean matches(String tag) {
+        return !ReferrersTag.isReferrersTag(tag) && matchesName(tag);
+    }
+
+    /** Whether the written form matches the name, referrers tags not set apart: use {@link #matches}. */
+    boolean matchesName(String tag);
 
     /**
      * The tags of {@code tags} this filter takes, in the order given (duplicates once). Use this rather than
@@ -93,7 +105,7 @@ public sealed interface TagFilter permits TagFilter.Globs, TagFilter.Regex, TagF
         }
 
         @Override
-        public boolean matches(String tag) {
+        public boolean matchesName(String tag) {
             for (String glob : globs) {
                 if (globMatches(glob, tag)) return true;
             }
@@ -145,7 +157,7 @@ public sealed interface TagFilter permits TagFilter.Globs, TagFilter.Regex, TagF
         }
 
         @Override
-        public boolean matches(String tag) {
+        public boolean matchesName(String tag) {
             return pattern.matcher(tag).matches();
         }
 
@@ -168,7 +180,7 @@ public sealed interface TagFilter permits TagFilter.Globs, TagFilter.Regex, TagF
     /** Tags that read as versions inside a range. */
     record Semver(VersionRange range) implements TagFilter {
         @Override
-        public boolean matches(String tag) {
+        public boolean matchesName(String tag) {
             return SemanticVersion.parse(tag).map(range::contains).orElse(false);
         }
 
@@ -191,7 +203,7 @@ public sealed interface TagFilter permits TagFilter.Globs, TagFilter.Regex, TagF
         }
 
         @Override
-        public boolean matches(String tag) {
+        public boolean matchesName(String tag) {
             return SemanticVersion.parse(tag).filter(v -> !v.isPreRelease()).isPresent();
         }
 

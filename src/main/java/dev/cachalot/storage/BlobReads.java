@@ -22,12 +22,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The blobs this engine is serving right now, written where every engine's garbage collector looks: the
- * {@code blob_reads} table of the metadata database (shared by the engines of a cluster, the data folder's own for an
- * engine alone, which a CLI process opening the same folder sees too). The collector spares a blob that any engine
- * reads, even one no manifest references any more; a later collection deletes it once nobody does.
+ * The blobs this engine is serving right now. The collector spares a blob that any engine reads, even one no manifest
+ * references any more; a later collection deletes it once nobody does.
  *
- * <p>One row per engine and blob, however many clients of this engine read it: the first read inserts it, the last
+ * <p>Engines sharing a database ({@link #shared}) write their reads where every engine's collector looks: the
+ * {@code blob_reads} table. An engine alone ({@link #inThisProcess}) keeps them in memory only: its own collector is
+ * the only one that may delete while it serves (a {@code cachalot gc} of another process on its data folder is
+ * refused, see {@code engine.Engine#collectGarbage}), so a blob GET costs no database write.
+ *
+ * <p>In the database: one row per engine and blob, however many clients of this engine read it: the first read inserts it, the last
  * one deletes it. The row carries an expiry that this engine pushes forward every {@code lifetime / 4} for all its rows
  * at once (one UPDATE, whatever the number of reads), so the row of an engine that died goes stale within
  * {@code lifetime} and stops sparing its blob. Expiries are this engine's clock and the collector compares them with
@@ -50,18 +53,27 @@ public final class BlobReads implements AutoCloseable {
         void close();
     }
 
+    /** Null: the marks stay in this process. */
     private final Database database;
     private final String node = UUID.randomUUID().toString();
     private final Duration lifetime;
     private final Clock clock;
     /** Reads in progress on this engine, by blob. */
     private final ConcurrentHashMap<Digest, Integer> here = new ConcurrentHashMap<>();
+    /** Null in this process alone. */
     private final ScheduledExecutorService renewer;
 
-    public BlobReads(Database database) {
-        this(database, DEFAULT_LIFETIME, Clock.systemUTC());
+    /** Reads of an engine that shares {@code database} with others, in its {@code blob_reads} table. */
+    public static BlobReads shared(Database database) {
+        return new BlobReads(database, DEFAULT_LIFETIME, Clock.systemUTC());
     }
 
+    /** Reads of an engine alone on its data folder: in memory, seen by its own collector only. */
+    public static BlobReads inThisProcess() {
+        return new BlobReads(null, DEFAULT_LIFETIME, Clock.systemUTC());
+    }
+
+    /** @param database where other engines' collectors see the marks, or null to keep them in this process */
     public BlobReads(Database database, Duration lifetime, Clock clock) {
         if (lifetime.isNegative() || lifetime.isZero()) {
             throw new IllegalArgumentException("a read mark's lifetime must be positive");
@@ -69,6 +81,10 @@ public final class BlobReads implements AutoCloseable {
         this.database = database;
         this.lifetime = lifetime;
         this.clock = clock;
+        if (database == null) {
+            this.renewer = null;
+            return;
+        }
         this.renewer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "blob-read-marks");
             t.setDaemon(true);
@@ -123,6 +139,7 @@ public final class BlobReads implements AutoCloseable {
         for (Digest d : all) {
             if (here.containsKey(d)) result.add(d);
         }
+        if (database == null) return result;
         OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
         database.query(c -> {
             for (int from = 0; from < all.size(); from += IN_CHUNK) {
@@ -145,6 +162,7 @@ public final class BlobReads implements AutoCloseable {
 
     /** Deletes the rows that expired more than a lifetime ago (engines that died mid-read); returns how many. */
     public int pruneExpired() {
+        if (database == null) return 0;
         OffsetDateTime before = OffsetDateTime.ofInstant(clock.instant().minus(lifetime), ZoneOffset.UTC);
         return database.query(c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM blob_reads WHERE expires_at < ?")) {
@@ -161,6 +179,7 @@ public final class BlobReads implements AutoCloseable {
 
     /** Inserts (or refreshes) this engine's row of {@code digest}, or deletes it. */
     private void write(Digest digest, boolean reading) {
+        if (database == null) return;
         try {
             database.query(c -> {
                 if (reading) {
@@ -200,7 +219,7 @@ public final class BlobReads implements AutoCloseable {
 
     /** Pushes the expiry of all this engine's rows forward. */
     void renew() {
-        if (here.isEmpty()) return;
+        if (database == null || here.isEmpty()) return;
         try {
             database.query(c -> {
                 try (PreparedStatement ps = c.prepareStatement("UPDATE blob_reads SET expires_at = ? WHERE node = ?")) {
@@ -217,8 +236,9 @@ public final class BlobReads implements AutoCloseable {
     /** Stops renewing and removes this engine's rows (its reads are over once it closes). */
     @Override
     public void close() {
-        renewer.shutdownNow();
         here.clear();
+        if (database == null) return;
+        renewer.shutdownNow();
         try {
             database.query(c -> {
                 try (PreparedStatement ps = c.prepareStatement("DELETE FROM blob_reads WHERE node = ?")) {

@@ -201,6 +201,27 @@ public final class FillLeases implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether some node (this one included) holds the turn at syncing rule {@code ruleName} now: a look at
+     * {@code pg_locks}, which takes nothing, so a node starting a run at the same moment is not refused because of it.
+     * A node that died holds nothing once the server has seen its session end. Throws {@link StorageException} when
+     * the database cannot be reached.
+     */
+    public boolean isRuleSyncTaken(String ruleName) {
+        // Two-key advisory locks show as classid = key1, objid = key2 (as an unsigned 32-bit oid), objsubid = 2.
+        long objid = ruleName.hashCode() & 0xFFFF_FFFFL;
+        return database.query(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'"
+                    + " AND classid::bigint = 1398361665 AND objid::bigint = ? AND objsubid = 2 AND granted)")) {
+                ps.setLong(1, objid);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getBoolean(1);
+                }
+            }
+        });
+    }
+
     /** The advisory-lock key of a digest: its first 64 bits (a digest is already a uniform hash). */
     static long key(Digest digest) {
         return Long.parseUnsignedLong(digest.hex().substring(0, 16), 16);

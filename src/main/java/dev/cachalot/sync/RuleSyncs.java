@@ -42,8 +42,11 @@ public final class RuleSyncs implements AutoCloseable {
      * on its thread and not counted.
      */
     static final int MAX_BACKGROUND_RUNS = Integer.getInteger("cachalot.sync.maxConcurrentRuns", 2);
-    /** How often the scheduler looks for due rules; a rule's interval is at least a minute. */
-    private static final long TICK_SECONDS = 30;
+    /**
+     * How often the scheduler looks for due rules; a rule's interval is at least a minute. A property only so that a
+     * test of the whole process need not wait half a minute past a run's due time.
+     */
+    private static final long TICK_SECONDS = Math.max(1, Long.getLong("cachalot.sync.schedulerTickSeconds", 30));
 
     private final Supplier<RuleSet> rules;
     private final CacheFiller filler;
@@ -53,6 +56,8 @@ public final class RuleSyncs implements AutoCloseable {
     private final SyncTurns turns;
     private final SyncBandwidth bandwidth = new SyncBandwidth(SyncBandwidth.DEFAULT_BYTES_PER_SECOND);
     private final Clock clock;
+    /** This process, as recorded beside its runs while they go on. */
+    private final String self = RunOwner.current().text();
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     /** The last whole report of each rule's real runs in this engine (the portal's "what changed"). */
     private final Map<String, SyncReport> lastReports = new ConcurrentHashMap<>();
@@ -136,7 +141,7 @@ public final class RuleSyncs implements AutoCloseable {
             throw e;
         }
         // Due once more now that the turn is held: another engine may have run it between the look and the turn.
-        if (turn.isEmpty() || onlyIfDue && !isDue(rule, runs.all().get(rule.name()))) {
+        if (turn.isEmpty() || onlyIfDue && !isDue(rule, lastRuns().get(rule.name()))) {
             turn.ifPresent(SyncTurns.Turn::close);
             running.remove(rule.name(), mine);
             return false;
@@ -165,21 +170,21 @@ public final class RuleSyncs implements AutoCloseable {
     private SyncReport execute(CacheRule rule, SyncRequest request, Running mine, Consumer<SyncProgress> progress) {
         Instant started = clock.instant();
         try {
-            runs.started(rule.name(), started);
+            runs.started(rule.name(), started, self);
             SyncReport report = new SyncRun(rule, request, filler, catalog, pace, bandwidth, p -> {
                 mine.progress = p;
                 progress.accept(p);
             }, mine.cancel::get, clock).run();
             SyncStatus.Outcome outcome = report.cancelled() ? SyncStatus.Outcome.CANCELLED
                     : report.complete() ? SyncStatus.Outcome.SUCCEEDED : SyncStatus.Outcome.FAILED;
-            runs.finished(rule.name(), started, report.finishedAt(), outcome, report.summary());
+            runs.finished(rule.name(), started, report.finishedAt(), outcome, report.summary(), self);
             log.info("Sync of rule {}: {}", rule.name(), report.summary());
             lastReports.put(rule.name(), report);
             if (report.bytes() > 0) fetchedBytes.accept(report.bytes());
             return report;
         } catch (RuntimeException e) {
             try {
-                runs.finished(rule.name(), started, clock.instant(), SyncStatus.Outcome.FAILED, String.valueOf(e.getMessage()));
+                runs.finished(rule.name(), started, clock.instant(), SyncStatus.Outcome.FAILED, String.valueOf(e.getMessage()), self);
             } catch (RuntimeException again) {
                 e.addSuppressed(again);
             }
@@ -211,7 +216,7 @@ public final class RuleSyncs implements AutoCloseable {
 
     /** Each rule's sync status, by rule name, in the rules' order. */
     public Map<String, SyncStatus> statuses() {
-        Map<String, SyncRunStore.LastRun> last = runs.all();
+        Map<String, SyncRunStore.LastRun> last = lastRuns();
         Map<String, SyncStatus> statuses = new LinkedHashMap<>();
         for (CacheRule rule : rules.get().rules()) {
             SyncRunStore.LastRun run = last.get(rule.name());
@@ -222,6 +227,30 @@ public final class RuleSyncs implements AutoCloseable {
                     here == null ? null : here.progress));
         }
         return statuses;
+    }
+
+    /**
+     * Every rule's last run, a RUNNING one that no living engine carries on any more recorded as
+     * {@link SyncStatus.Outcome#INTERRUPTED} first: a process killed mid-run (or a machine that lost power) never
+     * records its end, and its run would otherwise show as going on for ever. A run of this engine is taken as it is;
+     * another's is gone when its turn is free (engines sharing a database) or its process has exited (an engine alone,
+     * and the CLI processes on its data folder). A run that ended (or began) between the look and the record is left as
+     * it is: the record applies only to the row as it was seen.
+     */
+    private Map<String, SyncRunStore.LastRun> lastRuns() {
+        Map<String, SyncRunStore.LastRun> last = runs.all();
+        boolean changed = false;
+        for (SyncRunStore.LastRun run : last.values()) {
+            if (run.outcome() != SyncStatus.Outcome.RUNNING || running.containsKey(run.ruleName())) continue;
+            if (turns.isHeld(run.ruleName(), run.runBy())) continue;
+            String summary = "the engine running it stopped during the run"
+                    + RunOwner.parse(run.runBy()).map(o -> " (pid " + o.pid() + ")").orElse("");
+            if (runs.interrupted(run, summary)) {
+                log.warn("Sync of rule {} started {} was interrupted: {}", run.ruleName(), run.startedAt(), summary);
+            }
+            changed = true; // recorded here, or the run ended (or another began) since the look: read again either way
+        }
+        return changed ? runs.all() : last;
     }
 
     /** When the scheduler runs an active rule next: an interval after its last start; at once when it never ran. */
@@ -237,7 +266,7 @@ public final class RuleSyncs implements AutoCloseable {
     }
 
     /**
-     * The scheduler's look (every {@value #TICK_SECONDS} seconds once {@link #startScheduler} ran; tests call it): starts
+     * The scheduler's look (every 30 seconds unless configured once {@link #startScheduler} ran; tests call it): starts
      * the background run of each active rule that is due, not running, and whose turn this engine gets, while fewer
      * than {@link #MAX_BACKGROUND_RUNS} run. The rules and their last runs are read afresh, so a policy changed by
      * {@code rules update} anywhere is used at once.
@@ -245,7 +274,7 @@ public final class RuleSyncs implements AutoCloseable {
      * @return the rules started
      */
     public List<String> startDueRuns() {
-        Map<String, SyncRunStore.LastRun> last = runs.all();
+        Map<String, SyncRunStore.LastRun> last = lastRuns();
         List<String> started = new ArrayList<>();
         for (CacheRule rule : rules.get().rules()) {
             if (background.get() >= MAX_BACKGROUND_RUNS) break;
@@ -268,6 +297,11 @@ public final class RuleSyncs implements AutoCloseable {
     /** Runs active rules on their schedule from now on (the serving engine's; one per data folder). Idempotent. */
     public synchronized void startScheduler() {
         if (ticker != null || closed) return;
+        try {
+            lastRuns(); // a run this data folder's engine left when it died shows as such from the start
+        } catch (RuntimeException e) {
+            log.warn("Sync: could not look for runs left by an engine that stopped: {}", e.getMessage());
+        }
         ticker = Executors.newSingleThreadScheduledExecutor(daemon("cachalot-sync-scheduler"));
         ticker.scheduleWithFixedDelay(() -> {
             try {
@@ -275,7 +309,7 @@ public final class RuleSyncs implements AutoCloseable {
             } catch (RuntimeException e) {
                 log.warn("Sync scheduler: could not look for due rules: {}", e.getMessage());
             }
-        }, 5, TICK_SECONDS, TimeUnit.SECONDS);
+        }, Math.min(5, TICK_SECONDS), TICK_SECONDS, TimeUnit.SECONDS);
     }
 
     private synchronized ExecutorService runners() {

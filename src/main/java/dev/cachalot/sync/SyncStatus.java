@@ -9,7 +9,8 @@ import java.time.Instant;
  * @param active          whether the rule's policy is active (scheduled)
  * @param lastStartedAt   null when it never ran
  * @param lastFinishedAt  null when it never finished (or runs now)
- * @param lastOutcome     {@link Outcome#RUNNING} while a run is going on anywhere; null when it never ran
+ * @param lastOutcome     {@link Outcome#RUNNING} while a run is going on anywhere, {@link Outcome#INTERRUPTED} once
+ *                        the engine running it is found gone; null when it never ran
  * @param lastSummary     the last run's {@link SyncReport#summary()}, or why it failed
  * @param nextRunAt       when the scheduler runs it next; null for a passive rule
  * @param running         the progress of a run in this engine, or null
@@ -23,6 +24,11 @@ public record SyncStatus(String ruleName, boolean active, Instant lastStartedAt,
         SUCCEEDED,
         /** Some tag or repository failed; see the summary. */
         FAILED,
-        CANCELLED
+        CANCELLED,
+        /**
+         * The engine running it stopped before the end (killed, or the machine lost power) and could not record how it
+         * ended; some tags may be cached. The schedule goes on from its start as after any run.
+         */
+        INTERRUPTED
     }
 }

@@ -3,6 +3,7 @@ package dev.cachalot.upstream;
 import dev.cachalot.BuildVersion;
 import dev.cachalot.oci.Digest;
 import dev.cachalot.oci.MediaTypes;
+import dev.cachalot.oci.ReferrersTag;
 import dev.cachalot.rules.AuthMode;
 import dev.cachalot.rules.Upstream;
 import java.io.IOException;
@@ -250,7 +251,7 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
         }
         // No referrers API (a 404 for the path): the referrers tag schema that OCI 1.1 gives such registries.
         try {
-            return java.util.Optional.of(fetchManifest(request, "sha256-" + subject.hex(), List.of(MediaTypes.OCI_INDEX)).body());
+            return java.util.Optional.of(fetchManifest(request, ReferrersTag.of(subject), List.of(MediaTypes.OCI_INDEX)).body());
         } catch (UpstreamException e) {
             if (e.kind() == UpstreamException.Kind.NOT_FOUND) return java.util.Optional.empty();
             throw e;

@@ -4,12 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cachalot.engine.Engine;
+import dev.cachalot.engine.ServingOptions;
+import dev.cachalot.security.TrustedProxies;
+import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -80,6 +86,29 @@ class ManagementAccessTest {
         engine.serveManagementApi(new ManagementApi(engine, ManagementAccess.loopbackOnly()));
         engine.startServer("127.0.0.1:0");
         assertThat(get("http://127.0.0.1:" + engine.port() + ManagementApi.PREFIX + "/rules").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void behindATrustedBalancerTheAnnouncedClientDecidesAndARemoteOneIsRefused() throws Exception {
+        engine = Engine.open(temp.resolve("data"));
+        engine.serveManagementApi(new ManagementApi(engine, ManagementAccess.loopbackOnly()));
+        engine.startServer("127.0.0.1:0", null, null, new ServingOptions(ServingOptions.Auth.NONE, false, null,
+                ServingOptions.AccessLog.OFF, TrustedProxies.parse(List.of("127.0.0.1/32"))));
+        // A balancer on this machine (127.0.0.1) announcing a client elsewhere: not a caller on the engine's machine.
+        assertThat(throughBalancer("192.0.2.5")).startsWith("HTTP/1.1 403");
+        // ... and one on this machine as well: still one.
+        assertThat(throughBalancer("127.0.0.1")).startsWith("HTTP/1.1 200");
+    }
+
+    /** GET /rules over a socket from 127.0.0.1 that starts with a PROXY v1 header announcing {@code client}. */
+    private String throughBalancer(String client) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", engine.port())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(("PROXY TCP4 " + client + " 127.0.0.1 40000 " + engine.port() + "\r\n"
+                    + "GET " + ManagementApi.PREFIX + "/rules HTTP/1.1\r\nHost: cache\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        }
     }
 
     private HttpResponse<String> get(String url) throws Exception {

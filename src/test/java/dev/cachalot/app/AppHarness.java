@@ -35,14 +35,18 @@ final class AppHarness {
         return window;
     }
 
+    /**
+     * Waits for what a person would wait for. The bound is generous on purpose: it is only reached when something is
+     * wrong, and a machine running two test JVMs beside the servers they start once needed over 10 s for one page.
+     */
     static void waitUntil(BooleanSupplier condition) {
         try {
-            WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> {
+            WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> {
                 WaitForAsyncUtils.waitForFxEvents();
                 return condition.getAsBoolean();
             });
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new AssertionError("condition not met within 10 s", e);
+            throw new AssertionError("condition not met within 30 s", e);
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cachalot.testing.RunsAlone;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * own process, all eight workloads, the reports) with tiny sizes. Asserts that everything was measured on both
  * sides, never how fast (speed belongs to the benchmark itself).
  */
+@RunsAlone
 class BenchSmokeTest {
 
     @Test

@@ -145,8 +145,11 @@ class CliTest {
 
         JsonNode rule = find(cli.run("rules", "list", "--json").succeeded().json(), "name", "web-nginx");
         assertThat(fieldNames(rule)).containsExactly("name", "sourceRepository", "targetRepository", "credentialSet", "freshness",
-                "creationDate", "provisioningState", "sync");
+                "creationDate", "provisioningState", "sync", "syncPolicy");
         assertThat(rule.get("sync").asText()).isEqualTo("passive, tags *, platforms all");
+        assertThat(fieldNames(rule.get("syncPolicy"))).containsExactly("mode", "tags", "platforms", "interval", "repositories",
+                "referrers", "includeArtifactTypes", "excludeArtifactTypes");
+        assertThat(rule.get("syncPolicy").get("referrers").asText()).isEqualTo("false");
         assertThat(rule.get("sourceRepository").asText()).isEqualTo(source);
         assertThat(rule.get("targetRepository").asText()).isEqualTo("web/nginx");
         assertThat(rule.get("credentialSet").isNull()).isTrue();

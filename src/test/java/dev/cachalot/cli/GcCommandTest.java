@@ -2,6 +2,7 @@ package dev.cachalot.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cachalot.engine.Engine;
 import dev.cachalot.oci.Digest;
 import dev.cachalot.storage.DataFolder;
 import dev.cachalot.storage.FileBlobStore;
@@ -47,5 +48,20 @@ class GcCommandTest {
         assertThat(run.json().path("dryRun").asBoolean()).isFalse();
         assertThat(store.contains(old)).isFalse();
         assertThat(store.contains(Digest.of("sha256", fresh))).isTrue();
+    }
+
+    @Test
+    void refusesToCollectWhileAnEngineServesTheFolderAndSaysWhere() {
+        Cli cli = new Cli(data);
+        try (Engine serving = Engine.open(data)) {
+            serving.startServer("127.0.0.1:0");
+
+            String refusal = cli.run("gc").failedWithOneLine();
+
+            assertThat(refusal).contains("is already serving the data folder", "only that engine knows which blobs its clients are reading now",
+                    "cachalot gc --engine URL");
+            cli.run("gc", "--dry-run").succeeded();
+        }
+        cli.run("gc").succeeded();
     }
 }

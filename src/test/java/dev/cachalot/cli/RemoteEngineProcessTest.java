@@ -201,6 +201,15 @@ class RemoteEngineProcessTest {
         assertThat(status.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(status.body()).get("ruleName").asText()).isEqualTo("team-cache");
         assertThat(remote.cancelSync("team-cache")).isFalse();
+        assertThat(cli("rules", "update", "team-cache", "--sync-referrers", "true", "--sync-exclude-artifact-types",
+                "application/vnd.example.*").succeeded().out()).endsWith(", referrers, not artifact types application/vnd.example.*\n");
+        assertThat(cli("rules", "update", "team-cache", "--sync-include-artifact-types", "sbom").failedWithOneLine())
+                .startsWith("cachalot: sync artifact types to include: 'sbom' is not a media type");
+        assertThat(remote.rules()).filteredOn(r -> r.name().equals("team-cache")).singleElement().satisfies(r -> {
+            assertThat(r.sync().referrers()).isTrue();
+            assertThat(r.sync().includeArtifactTypes()).isEmpty();
+            assertThat(r.sync().excludeArtifactTypes()).containsExactly("application/vnd.example.*");
+        });
     }
 
     @Test

@@ -7,9 +7,11 @@ import dev.cachalot.api.ManagementApi;
 import dev.cachalot.engine.Engine;
 import dev.cachalot.engine.RuleDraft;
 import dev.cachalot.engine.TagView;
+import dev.cachalot.rules.CacheRule;
 import dev.cachalot.sync.SyncStatus;
 import dev.cachalot.testing.DockerRegistryFixture;
 import dev.cachalot.testing.RegistryPusher;
+import dev.cachalot.testing.SignedImage;
 import dev.cachalot.testing.TestImage;
 import dev.cachalot.testing.TestImages;
 import java.nio.file.Path;
@@ -71,6 +73,46 @@ class RemoteRulesSyncCommandTest {
                 + " Fetched 1, 0 unchanged");
         assertThat(engine.tags("app")).extracting(TagView::tag).containsExactly("3.19");
         assertThat(engine.syncStatuses().get("app-sync").lastOutcome()).isEqualTo(SyncStatus.Outcome.SUCCEEDED);
+    }
+
+    @Test
+    void referrersAndArtifactTypesAreSetThroughTheApiAndCountedByARemoteDryRun() {
+        SignedImage signed = SignedImage.push(new RegistryPusher(upstream.url()), new TestImages(4344), "team/app", "5.0");
+        Cli.Run update = Cli.runRaw("--engine", url, "rules", "update", "app-sync", "--sync", "active", "--sync-tags", "5.0",
+                "--sync-referrers", "on", "--sync-include-artifact-types", TestImages.OCI_CONFIG + ",application/vnd.cachalot.*",
+                "--sync-exclude-artifact-types", SignedImage.SIGNATURE_TYPE).succeeded();
+
+        assertThat(update.out()).isEqualTo("Updated rule app-sync: sync active every 12h, tags 5.0, platforms all, referrers, artifact types "
+                + TestImages.OCI_CONFIG + ",application/vnd.cachalot.*, not artifact types " + SignedImage.SIGNATURE_TYPE + "\n");
+        assertThat(engine.rules()).singleElement().satisfies(r -> {
+            assertThat(r.sync().referrers()).isTrue();
+            assertThat(r.sync().includeArtifactTypes()).containsExactly(TestImages.OCI_CONFIG, "application/vnd.cachalot.*");
+            assertThat(r.sync().excludeArtifactTypes()).containsExactly(SignedImage.SIGNATURE_TYPE);
+        });
+        assertThat(Cli.runRaw("--engine", url, "rules", "list", "--json").succeeded().json().get(0).get("syncPolicy")
+                .get("excludeArtifactTypes").asText()).isEqualTo(SignedImage.SIGNATURE_TYPE);
+
+        long bytes = SignedImage.bytes(signed.image()) + SignedImage.bytes(signed.sbom());
+        assertThat(Cli.runRaw("--engine", url, "rules", "sync", "app-sync", "--dry-run").succeeded().out())
+                .endsWith("Would fetch 1, 0 unchanged; 2 manifests, " + (signed.image().blobs().size() + signed.sbom().blobs().size())
+                        + " blobs, " + bytes + " bytes (" + Table.bytes(bytes) + ")\n");
+        assertThat(engine.manifest("app", signed.sbom().digest())).isEmpty();
+    }
+
+    @Test
+    void aBadArtifactTypeIsRefusedByTheRemoteEngineAndNothingChanges() {
+        engine.createCredentialSet("app-login", upstream.hostPort(), "someone", "secret".toCharArray());
+        Cli.runRaw("--engine", url, "rules", "update", "app-sync", "--sync-exclude-artifact-types", SignedImage.SIGNATURE_TYPE).succeeded();
+        CacheRule before = engine.rules().get(0);
+
+        assertThat(Cli.runRaw("--engine", url, "rules", "update", "app-sync", "--sync", "active", "--sync-include-artifact-types",
+                "signature").failedWithOneLine()).startsWith("cachalot: sync artifact types to include: 'signature' is not a media type"
+                        + " such as application/vnd.oci.image.config.v1+json (a trailing * takes a prefix)");
+        assertThat(Cli.runRaw("--engine", url, "rules", "update", "app-sync", "--credential-set", "app-login", "--sync-referrers",
+                "sometimes").failedWithOneLine()).startsWith("cachalot: sync referrers 'sometimes': write true or false");
+
+        assertThat(engine.rules()).containsExactly(before);
+        assertThat(before.credentialSet()).isNull();
     }
 
     @Test

@@ -2,8 +2,12 @@ package dev.cachalot.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cachalot.engine.Engine;
+import dev.cachalot.rules.SyncPolicy;
 import dev.cachalot.testing.DockerRegistryFixture;
 import dev.cachalot.testing.RegistryPusher;
+import dev.cachalot.testing.SignedImage;
 import dev.cachalot.testing.TestBlob;
 import dev.cachalot.testing.TestImage;
 import dev.cachalot.testing.TestImages;
@@ -82,6 +86,79 @@ class RulesSyncCommandTest {
     }
 
     @Test
+    void referrersAndArtifactTypesAreSetShownAndReadBackByTheEngine() {
+        String config = TestImages.OCI_CONFIG;
+        Cli.Run update = cli.run("rules", "update", "app-sync", "--sync", "active", "--sync-referrers", "true",
+                "--sync-include-artifact-types", config + "," + TestImages.TEST_ARTIFACT_TYPE,
+                "--sync-exclude-artifact-types", "application/vnd.example.*").succeeded();
+
+        assertThat(update.out()).isEqualTo("Updated rule app-sync: sync active every 12h, tags *, platforms all, referrers, artifact types "
+                + config + "," + TestImages.TEST_ARTIFACT_TYPE + ", not artifact types application/vnd.example.*\n");
+        JsonNode json = cli.run("rules", "show", "app-sync", "--json").succeeded().json().get("syncPolicy");
+        assertThat(json.get("referrers").asText()).isEqualTo("true");
+        assertThat(json.get("includeArtifactTypes").asText()).isEqualTo(config + "," + TestImages.TEST_ARTIFACT_TYPE);
+        assertThat(json.get("excludeArtifactTypes").asText()).isEqualTo("application/vnd.example.*");
+        assertThat(engineSync("app-sync")).satisfies(p -> {
+            assertThat(p.referrers()).isTrue();
+            assertThat(p.includeArtifactTypes()).containsExactly(config, TestImages.TEST_ARTIFACT_TYPE);
+            assertThat(p.excludeArtifactTypes()).containsExactly("application/vnd.example.*");
+        });
+
+        assertThat(cli.run("rules", "update", "app-sync", "--sync-referrers", "off", "--sync-include-artifact-types", "").succeeded().out())
+                .isEqualTo("Updated rule app-sync: sync active every 12h, tags *, platforms all, not artifact types application/vnd.example.*\n");
+        assertThat(engineSync("app-sync")).satisfies(p -> {
+            assertThat(p.referrers()).isFalse();
+            assertThat(p.includeArtifactTypes()).isEmpty();
+            assertThat(p.excludeArtifactTypes()).containsExactly("application/vnd.example.*");
+        });
+    }
+
+    @Test
+    void aBadReferrersValueOrArtifactTypeIsRefusedWithTheEnginesWordsAndNothingChanges() {
+        cli.run("rules", "update", "app-sync", "--sync", "active", "--sync-include-artifact-types", TestImages.OCI_CONFIG).succeeded();
+        String before = cli.run("rules", "show", "app-sync", "--json").succeeded().out();
+
+        assertThat(cli.run("rules", "update", "app-sync", "--sync", "passive", "--sync-include-artifact-types", "sbom").failedWithOneLine())
+                .isEqualTo("cachalot: sync artifact types to include: 'sbom' is not a media type such as"
+                        + " application/vnd.oci.image.config.v1+json (a trailing * takes a prefix)");
+        assertThat(cli.run("rules", "update", "app-sync", "--sync-referrers", "maybe", "--sync-exclude-artifact-types",
+                TestImages.OCI_CONFIG).failedWithOneLine())
+                .isEqualTo("cachalot: sync referrers 'maybe': write true or false; artifact type '" + TestImages.OCI_CONFIG
+                        + "' is both included and excluded");
+        // With a credential set change too: the sync options are checked before anything is written.
+        assertThat(cli.run("rules", "update", "app-sync", "--remove-credential-set", "--sync-exclude-artifact-types", "a/b/c")
+                .failedWithOneLine()).startsWith("cachalot: sync artifact types to exclude: 'a/b/c' is not a media type");
+
+        assertThat(cli.run("rules", "show", "app-sync", "--json").succeeded().out()).isEqualTo(before);
+        assertThat(engineSync("app-sync").isActive()).isTrue();
+    }
+
+    @Test
+    void aDryRunWithReferrersOnCountsTheReferrersTheArtifactTypeFilterTakes() {
+        SignedImage signed = SignedImage.push(new RegistryPusher(upstream.url()), new TestImages(4244), "team/signed", "1.0");
+        cli.run("rules", "create", "--name", "signed-sync", "--source", upstream.hostPort() + "/team/signed", "--target", "signed",
+                "--sync", "active", "--sync-tags", "1.0", "--sync-referrers", "true", "--sync-exclude-artifact-types", SignedImage.SIGNATURE_TYPE).succeeded();
+        long bytes = SignedImage.bytes(signed.image()) + SignedImage.bytes(signed.sbom());
+        int blobs = signed.image().blobs().size() + signed.sbom().blobs().size();
+
+        assertThat(cli.run("rules", "sync", "signed-sync", "--dry-run").succeeded().out())
+                .endsWith("Dry run of rule signed-sync: 1 tags selected in 1 repository; Would fetch 1, 0 unchanged; 2 manifests, "
+                        + blobs + " blobs, " + bytes + " bytes (" + Table.bytes(bytes) + ")\n");
+        cli.run("rules", "update", "signed-sync", "--sync-referrers", "false").succeeded();
+        long imageBytes = SignedImage.bytes(signed.image());
+        assertThat(cli.run("rules", "sync", "signed-sync", "--dry-run").succeeded().out())
+                .endsWith("Would fetch 1, 0 unchanged; 1 manifests, " + signed.image().blobs().size() + " blobs, " + imageBytes
+                        + " bytes (" + Table.bytes(imageBytes) + ")\n");
+
+        cli.run("rules", "update", "signed-sync", "--sync-referrers", "true").succeeded();
+        assertThat(cli.run("rules", "sync", "signed-sync").succeeded().out()).contains("Fetched 1, 0 unchanged; 2 manifests");
+        try (Engine engine = Engine.open(temp.resolve("data"))) {
+            assertThat(engine.manifest("signed", signed.sbom().digest())).isPresent();
+            assertThat(engine.manifest("signed", signed.signature().digest())).isEmpty();
+        }
+    }
+
+    @Test
     void aDryRunPrintsWhatARunWouldFetchAndARunFetchesIt() {
         cli.run("rules", "update", "app-sync", "--sync", "active", "--sync-tags", "3.19,3.20", "--sync-platforms", "linux/amd64").succeeded();
         TestImage amd64 = V320.platformImage("amd64");
@@ -113,6 +190,13 @@ class RulesSyncCommandTest {
         assertThat(run.err().strip()).isEqualTo("cachalot: not every selected tag of rule app-sync is cached: app:9.9: the upstream has"
                 + " no such tag");
         assertThat(cli.run("rules", "sync", "no-such-rule").failedWithOneLine()).isEqualTo("cachalot: no cache rule named 'no-such-rule'");
+    }
+
+    /** The rule's sync policy as an engine on the data folder reads it. */
+    private SyncPolicy engineSync(String rule) {
+        try (Engine engine = Engine.open(temp.resolve("data"))) {
+            return engine.rules().stream().filter(r -> r.name().equals(rule)).findFirst().orElseThrow().sync();
+        }
     }
 
     private static long sum(TestImage image) {

@@ -9,6 +9,7 @@ import dev.cachalot.testing.CountingProxy;
 import dev.cachalot.testing.DockerRegistryFixture;
 import dev.cachalot.testing.Fault;
 import dev.cachalot.testing.RegistryPusher;
+import dev.cachalot.testing.RunsAlone;
 import dev.cachalot.testing.Skopeo;
 import dev.cachalot.testing.TestBlob;
 import dev.cachalot.testing.TestImage;
@@ -55,6 +56,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Garbage collection while another node serves is checked by {@link ClusterGcTest}, on a cluster with a short grace
  * period.
  */
+@RunsAlone
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterFillTest {

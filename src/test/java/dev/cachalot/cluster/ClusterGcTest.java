@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cachalot.testing.DockerRegistryFixture;
 import dev.cachalot.testing.RegistryPusher;
+import dev.cachalot.testing.RunsAlone;
 import dev.cachalot.testing.TestBlob;
 import dev.cachalot.testing.TestImage;
 import dev.cachalot.testing.TestImages;
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ended removes the layer from the bucket. An image that is still cached keeps all its blobs through every collection.
  * Costs about a minute (the cluster's start, 64 MiB pushed, stored and read back).
  */
+@RunsAlone
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClusterGcTest {
     private static final String MANIFEST_TYPES = "application/vnd.oci.image.manifest.v1+json";

@@ -1,15 +1,25 @@
 package dev.cachalot.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.cachalot.testing.DockerRegistryFixture;
 import dev.cachalot.testing.RegistryPusher;
+import dev.cachalot.testing.RunsAlone;
 import dev.cachalot.testing.Skopeo;
 import dev.cachalot.testing.TestImage;
 import dev.cachalot.testing.TestImages;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * PostgreSQL database behind HAProxy, managed and pulled from through the balancer like a single engine, and stopped
  * by PID with nothing left running. Costs about half a minute (four JVMs and PostgreSQL start).
  */
+@RunsAlone
 class ClusterScriptTest {
 
     @TempDir
@@ -63,6 +74,12 @@ class ClusterScriptTest {
                     .as("%s served some of the pulls (round robin)", node).contains("/v2/team/app/");
         }
 
+        // HAProxy names each client to the engines (send-proxy-v2, trusted by listen.trustedProxies): a client on
+        // another loopback address is logged as itself, not as the balancer.
+        assertThat(getFrom("127.0.0.2", balancer, "/v2/team/app/tags/list")).startsWith("HTTP/1.1 200");
+        await("the access log line").atMost(Duration.ofSeconds(30)).until(() -> cluster.nodeNames().stream().anyMatch(node ->
+                Pattern.compile("(?m)^\\S+Z 127\\.0\\.0\\.2 - GET /v2/team/app/tags/list 200 ").matcher(engineLog(node)).find()));
+
         // A rule made through node 1 is used by node 3 on its very next request.
         cluster.cli(cluster.address("node-1"), "rules", "create", "--name", "other-cache", "--source",
                 upstream.hostPort() + "/other/*", "--target", "other/*");
@@ -75,6 +92,27 @@ class ClusterScriptTest {
         assertThat(cluster.state()).doesNotExist();
         for (long pid : pids) {
             assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).as("process %d stopped", pid).isEmpty();
+        }
+    }
+
+    private String engineLog(String node) {
+        try {
+            return Files.readString(cluster.state().resolve(node).resolve("engine.log"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** One GET to {@code hostPort} from a socket bound to {@code from}; the whole answer. */
+    private static String getFrom(String from, String hostPort, String path) throws IOException {
+        int colon = hostPort.lastIndexOf(':');
+        try (Socket socket = new Socket()) {
+            socket.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
+            socket.connect(new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1))), 5_000);
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + hostPort + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
         }
     }
 }

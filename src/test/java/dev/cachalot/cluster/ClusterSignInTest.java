@@ -8,6 +8,7 @@ import dev.cachalot.testing.DockerRegistryFixture;
 import dev.cachalot.testing.PrivateContainerd;
 import dev.cachalot.testing.PrivateDaemons;
 import dev.cachalot.testing.RegistryPusher;
+import dev.cachalot.testing.RunsAlone;
 import dev.cachalot.testing.Skopeo;
 import dev.cachalot.testing.TestImage;
 import dev.cachalot.testing.TestImages;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * one node issued is good on the others; and a token revoked or a user removed through one node is refused by the
  * others on their very next request. Costs about a minute (four JVMs, PostgreSQL, containerd).
  */
+@RunsAlone
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClusterSignInTest {
     private static final String ALICE_PASSWORD = "alice-Cluster-41";

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cachalot.storage.PostgresSettings;
 import dev.cachalot.storage.S3Settings;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -211,5 +212,45 @@ class ServerConfigTest {
                 .hasMessageContaining("storage.garbageGrace must be an ISO-8601 duration");
         assertThatThrownBy(() -> load("storage:\n  type: s3\n  s3:\n    endpoint: http://127.0.0.1:9000\n    bucket: abc\n"
                 + "    localCopiesMiB: -1\n", KEY)).hasMessageContaining("storage.s3.localCopiesMiB");
+    }
+
+    @Test
+    void listenMayBeAMappingNamingTheBalancersThatMayAnnounceClients() throws Exception {
+        ServerConfig config = load("""
+                listen:
+                  address: 0.0.0.0:5000
+                  trustedProxies: [127.0.0.1/32, 10.0.0.0/8, "2001:db8::/32"]
+                """, Map.of());
+
+        assertThat(config.listen()).isEqualTo("0.0.0.0:5000");
+        assertThat(config.trustedProxies().contains(InetAddress.getByName("10.20.30.40"))).isTrue();
+        assertThat(config.trustedProxies().contains(InetAddress.getByName("127.0.0.1"))).isTrue();
+        assertThat(config.trustedProxies().contains(InetAddress.getByName("2001:db8::5"))).isTrue();
+        assertThat(config.trustedProxies().contains(InetAddress.getByName("127.0.0.2"))).isFalse();
+        assertThat(config.trustedProxies().contains(InetAddress.getByName("11.0.0.1"))).isFalse();
+    }
+
+    @Test
+    void withoutTrustedProxiesNobodyIsTrustedAndTheScalarListenStillReads() throws Exception {
+        ServerConfig scalar = load("listen: 127.0.0.1:5000\n", Map.of());
+        assertThat(scalar.listen()).isEqualTo("127.0.0.1:5000");
+        assertThat(scalar.trustedProxies().isEmpty()).isTrue();
+        assertThat(load("", Map.of()).trustedProxies().isEmpty()).isTrue();
+        assertThat(load("listen:\n  address: 127.0.0.1:5000\n", Map.of()).trustedProxies().isEmpty()).isTrue();
+    }
+
+    @Test
+    void aBadRangeIsOneErrorNamingTheSettingAndTheEntry() {
+        assertThatThrownBy(() -> load("listen:\n  trustedProxies: [10.0.0.0/8, 10.0.0.0/33]\n", Map.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cachalot.yaml")
+                .hasMessageContaining("listen.trustedProxies: '10.0.0.0/33': the prefix length must be a number from 0 to 32");
+        assertThatThrownBy(() -> load("listen:\n  trustedProxies: [balancer.example.lan]\n", Map.of()))
+                .hasMessageContaining("listen.trustedProxies: 'balancer.example.lan' is not an IP address or address range")
+                .hasMessageContaining("host names are not taken");
+        assertThatThrownBy(() -> load("listen:\n  trustedProxies: 10.0.0.0/8\n", Map.of()))
+                .hasMessageContaining("listen.trustedProxies must be a list");
+        assertThatThrownBy(() -> load("listen:\n  trustedProxy: [10.0.0.0/8]\n", Map.of()))
+                .hasMessageContaining("'listen.trustedProxy' is not a setting this version knows");
     }
 }

@@ -145,6 +145,39 @@ class SyncSchedulingTest {
         }
     }
 
+    @Test
+    void anotherEngineShowsARunAsInterruptedOnlyOnceItsEngineLeftTheDatabase() throws Exception {
+        PostgresSettings database = PostgresTestDatabases.migrated();
+        EngineOptions shared = EngineOptions.withVault(NO_PASSPHRASE).withSharedDatabase(database);
+        try (Engine a = engine(temp.resolve("alive-a"), shared); Engine b = engine(temp.resolve("alive-b"), shared)) {
+            a.createRule(new RuleDraft("left-app", upstream.hostPort() + "/team/app", "app", null, null, SyncDraft.mode("active")));
+            CountDownLatch inside = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            Future<?> run = side.submit(() -> a.syncRule("left-app", SyncRequest.ALL, p -> hold(inside, release)));
+            assertThat(inside.await(2, TimeUnit.MINUTES)).isTrue();
+
+            // Node B starting (its scheduler looks for runs left by dead engines) leaves a living node's run alone.
+            b.startServer("127.0.0.1:0");
+            assertThat(b.syncs().startDueRuns()).isEmpty();
+            assertThat(b.syncStatuses().get("left-app").lastOutcome()).isEqualTo(SyncStatus.Outcome.RUNNING);
+
+            // What the database sees when node A is killed: its session ends, and its turn with it. (Node A is this JVM,
+            // which lives on: across engines sharing a database, the turn decides, not the process.)
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(database.url(), database.user(), database.password());
+                 java.sql.Statement st = c.createStatement()) {
+                st.executeQuery("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                        + " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())").close();
+            }
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(b.syncStatuses().get("left-app").lastOutcome()).isEqualTo(SyncStatus.Outcome.INTERRUPTED));
+            assertThat(b.syncStatuses().get("left-app").lastSummary()).startsWith("the engine running it stopped during the run (pid ");
+            assertThat(b.syncs().startDueRuns()).as("the schedule goes on from the interrupted run's start").isEmpty();
+
+            release.countDown();
+            run.get(2, TimeUnit.MINUTES);
+        }
+    }
+
     /** A progress listener that holds the run at its first report until released. */
     private static void hold(CountDownLatch inside, CountDownLatch release) {
         if (inside.getCount() == 0) return;

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.cachalot.registry.ServerLimits;
 import dev.cachalot.testing.RegistryPusher;
 import dev.cachalot.testing.RegistryReader;
+import dev.cachalot.testing.RunsAlone;
 import dev.cachalot.testing.TestBlob;
 import dev.cachalot.testing.TestImage;
 import dev.cachalot.testing.TestImages;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (127.0.0.1), and they are cut off in bounded time. A short body window keeps the test short; the defaults differ
  * only in numbers.
  */
+@RunsAlone
 class SlowClientsTest {
 
     private static final String ACCEPT_ALL = TestImages.ACCEPT_ALL_MANIFESTS;

@@ -7,6 +7,7 @@ import dev.cachalot.engine.Engine;
 import dev.cachalot.engine.RuleDraft;
 import dev.cachalot.storage.DataFolder;
 import dev.cachalot.testing.RegistryReader;
+import dev.cachalot.testing.RunsAlone;
 import dev.cachalot.upstream.BlobPace;
 import dev.cachalot.upstream.UpstreamHttpSettings;
 import java.io.IOException;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * system properties the engine's upstream client reads; the JUnit timeouts only turn a hang (the bug) into a failure
  * and are far above what the limits allow.
  */
+@RunsAlone
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TricklingUpstreamTest {
 

@@ -13,6 +13,8 @@ class TagFilterTest {
     private static final List<String> TAGS = List.of("latest", "edge", "3.18", "3.18.4", "3.19", "3.19.0", "3.19.1", "v3.20.2",
             "3.20", "3.19-alpine", "4.0.0-rc.1", "4.0", "4.1.0", "10.0", "2", "3.19.1.2", "03.1");
 
+    private static final String REFERRERS_TAG = "sha256-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
     private static List<String> select(String filter) {
         return TagFilter.parse(filter).select(TAGS);
     }
@@ -87,6 +89,26 @@ class TagFilterTest {
     @Test
     void numbersCompareNumericallyNotAsText() {
         assertThat(select("semver:>=4")).containsExactly("4.0", "4.1.0", "10.0");
+    }
+
+    /** Registries without the referrers API hold each image's referrers under such a tag (OCI distribution spec 1.1). */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "*", "sha256-*", "re:.*", "re:sha256-[0-9a-f]+", "semver:*", "semver-latest:100",
+            REFERRERS_TAG, REFERRERS_TAG + ",latest", "sha512-*"})
+    void noFilterTakesAReferrersTag(String filter) {
+        List<String> tags = List.of(REFERRERS_TAG, "latest", "3.19", "sha512-" + "1".repeat(64), "sha256-abc");
+
+        assertThat(TagFilter.parse(filter).select(tags)).doesNotContain(REFERRERS_TAG, "sha512-" + "1".repeat(64));
+        assertThat(TagFilter.parse(filter).matches(REFERRERS_TAG)).isFalse();
+    }
+
+    @Test
+    void aReferrersTagIsOnlyTheSchemasExactForm() {
+        // one hex digit short, upper-case hex, another algorithm: ordinary tags a filter may take
+        List<String> lookAlikes = List.of("sha256-" + "a".repeat(63), "sha256-" + "A".repeat(64), "md5-" + "a".repeat(64), "sha256-abc");
+        assertThat(TagFilter.parse("*").select(lookAlikes)).isEqualTo(lookAlikes);
+        assertThat(TagFilter.parse("*").select(List.of(REFERRERS_TAG, "latest"))).containsExactly("latest");
     }
 
     @Test

@@ -93,6 +93,34 @@ class FillLeasesTest {
     }
 
     @Test
+    void everyNodeSeesWhetherSomeNodeHoldsARuleSyncTurnWithoutTakingIt() throws Exception {
+        // "mirror-a" hashes to a negative int, whose lock key shows in pg_locks as an unsigned oid; "app-sync" to a positive one.
+        for (String rule : new String[] {"app-sync", "mirror-a"}) {
+            assertThat(leasesB.isRuleSyncTaken(rule)).isFalse();
+            FillLeases.Lease turn = leasesA.tryRuleSync(rule).orElseThrow();
+
+            assertThat(leasesB.isRuleSyncTaken(rule)).as(rule + " held by node A, seen from B").isTrue();
+            assertThat(leasesA.isRuleSyncTaken(rule)).as(rule + " held by node A, seen from A").isTrue();
+            assertThat(leasesB.isRuleSyncTaken(rule + "-other")).isFalse();
+            assertThat(leasesB.tryRuleSync(rule)).as("the look took nothing: the turn is still A's alone").isEmpty();
+
+            turn.close();
+            assertThat(leasesB.isRuleSyncTaken(rule)).isFalse();
+        }
+        assertThat("mirror-a".hashCode()).isNegative();
+        assertThat("app-sync".hashCode()).isPositive();
+
+        leasesA.tryRuleSync("mirror-a").orElseThrow();
+        try (Connection admin = PostgresServer.shared().admin();
+             PreparedStatement ps = admin.prepareStatement("SELECT pg_terminate_backend(?)")) {
+            ps.setInt(1, leasesA.backendPid());
+            ps.executeQuery().close();
+        }
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> assertThat(leasesB.isRuleSyncTaken("mirror-a")).as("the turn of a node whose session ended").isFalse());
+    }
+
+    @Test
     void closingTheLeasesOfANodeFreesThemAll() {
         leasesA.tryAcquire(BLOB).orElseThrow();
         leasesA.tryAcquire(OTHER).orElseThrow();

@@ -1,6 +1,7 @@
 package dev.cachalot.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cachalot.engine.Engine;
 import dev.cachalot.engine.ManifestView;
@@ -14,6 +15,7 @@ import dev.cachalot.testing.CountingProxy;
 import dev.cachalot.testing.DockerRegistryFixture;
 import dev.cachalot.testing.Fault;
 import dev.cachalot.testing.RegistryPusher;
+import dev.cachalot.testing.SignedImage;
 import dev.cachalot.testing.TestBlob;
 import dev.cachalot.testing.TestImage;
 import dev.cachalot.testing.TestImages;
@@ -281,19 +283,10 @@ class ActiveSyncTest {
 
     @Test
     void referrersAreSyncedWhenTheRuleSaysSoWithTheArtifactTypeFilter() {
-        String signatureType = "application/vnd.example.signature.v1+json";
-        pusher.push("team/signed", "3.20", v320);
-        TestImage sbom = images.artifactFor(v320);
-        TestImage signature = images.artifactFor(v320, signatureType);
-        pusher.push("team/signed", null, sbom);
-        pusher.push("team/signed", null, signature);
-        // docker-registry has no referrers API: the OCI 1.1 fallback, an index under the tag sha256-<hex of the subject>
-        byte[] index = ("{\"schemaVersion\":2,\"mediaType\":\"" + TestImages.OCI_INDEX + "\",\"manifests\":["
-                + referrerEntry(sbom) + "," + referrerEntry(signature) + "]}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        TestImage referrers = new TestImage(TestImages.OCI_INDEX, index, dev.cachalot.testing.Sha256.of(index), null, List.of(),
-                List.of(), null, null, null);
-        pusher.pushManifest("team/signed", "sha256-" + v320.digest().substring("sha256:".length()), referrers);
-        engineWithRule("sync-signed", "signed", new SyncDraft("active", "3.20", null, null, null, "true", null, signatureType));
+        SignedImage signed = SignedImage.push(pusher, images, "team/signed", "3.20");
+        TestImage sbom = signed.sbom();
+        TestImage signature = signed.signature();
+        engineWithRule("sync-signed", "signed", new SyncDraft("active", "3.20", null, null, null, "true", null, SignedImage.SIGNATURE_TYPE));
 
         SyncReport report = engine.syncRule("sync-signed", SyncRequest.ALL, p -> { });
 
@@ -313,9 +306,42 @@ class ActiveSyncTest {
         assertThat(engine.manifest("signed", signature.digest())).isPresent();
     }
 
-    private static String referrerEntry(TestImage artifact) {
-        return "{\"mediaType\":\"" + artifact.mediaType() + "\",\"digest\":\"" + artifact.digest() + "\",\"size\":"
-                + artifact.manifestSize() + ",\"artifactType\":\"" + artifact.artifactType() + "\"}";
+    /**
+     * The upstream lists the referrers tag ({@code sha256-<hex>}) among its tags, as a registry without the referrers
+     * API does; a filter taking every tag still syncs only the image, and the referrers come through the setting alone.
+     */
+    @Test
+    void aReferrersTagIsNeverSyncedAsATagWithReferrersOffOrOn() {
+        SignedImage signed = SignedImage.push(pusher, images, "team/fallback", "1.0");
+        String referrersTagPath = "/v2/team/fallback/manifests/" + signed.referrersTag();
+        assertThat(upstream.reader().get("/v2/team/fallback/tags/list").text()).contains("\"1.0\"", "\"" + signed.referrersTag() + "\"");
+        engineWithRule("sync-fallback", "fallback", active("*", null));
+
+        SyncReport preview = engine.syncRule("sync-fallback", new SyncRequest(null, true), p -> { });
+        assertThat(tagNames(preview)).containsExactly("1.0");
+        assertThat(preview.tagsToFetch()).isEqualTo(1);
+
+        SyncReport off = engine.syncRule("sync-fallback", SyncRequest.ALL, p -> { });
+
+        assertThat(off.complete()).as(off.summary()).isTrue();
+        assertThat(tagNames(off)).containsExactly("1.0");
+        assertThat(cachedTags("fallback")).containsExactly("1.0");
+        assertThat(engine.manifest("fallback", signed.sbom().digest())).isEmpty();
+        assertThat(upstream.requestLog()).noneMatch(e -> !e.method().equals("PUT") && e.path().equals(referrersTagPath));
+
+        engine.updateRuleSync("sync-fallback", new SyncDraft(null, "re:.*", null, null, null, "true", null, null));
+        SyncReport on = engine.syncRule("sync-fallback", SyncRequest.ALL, p -> { });
+
+        assertThat(on.complete()).as(on.summary()).isTrue();
+        assertThat(tagNames(on)).containsExactly("1.0");
+        assertThat(cachedTags("fallback")).containsExactly("1.0");
+        assertThat(engine.manifest("fallback", signed.sbom().digest())).isPresent();
+        assertThat(engine.manifest("fallback", signed.signature().digest())).isPresent();
+        // the referrers setting found them through the referrers tag
+        assertThat(upstream.countRequests("GET", referrersTagPath)).isPositive();
+        assertThatThrownBy(() -> new SyncRequest(signed.referrersTag(), false)).as("nor asked for by name")
+                .hasMessage("'" + signed.referrersTag() + "' is a referrers tag, not an image's: a rule syncs referrers with"
+                        + " their images when its sync referrers setting is on");
     }
 
     @Test

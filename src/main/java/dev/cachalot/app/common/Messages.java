@@ -30,6 +30,20 @@ public final class Messages {
         return capitalize(message);
     }
 
+    /**
+     * The failure as separate sentences, for a form that shows each under its own field: a refused rule's problems one
+     * each (in the engine's words, capitalized), anything else as {@link #human} says it.
+     */
+    public static java.util.List<String> problems(Throwable error) {
+        Throwable t = error;
+        while ((t instanceof ExecutionException || t instanceof CompletionException || t instanceof UncheckedIOException)
+                && t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        if (t instanceof RuleValidationException rve) return rve.problems().stream().map(Messages::capitalize).toList();
+        return java.util.List.of(human(error));
+    }
+
     static String capitalize(String s) {
         return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }

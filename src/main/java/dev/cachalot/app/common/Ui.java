@@ -135,6 +135,22 @@ public final class Ui {
         notice.showInformation();
     }
 
+    /**
+     * Grows an open dialog's window to its content's new size (a refusal or a preview added lines), within the screen
+     * it is on: what does not fit then scrolls, if the dialog's content is in a scroll pane, instead of going off screen.
+     */
+    public static void growToFit(javafx.scene.control.Dialog<?> dialog) {
+        javafx.application.Platform.runLater(() -> {
+            if (dialog.getDialogPane().getScene() == null) return;
+            Window w = dialog.getDialogPane().getScene().getWindow();
+            w.sizeToScene();
+            javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getScreensForRectangle(w.getX(), w.getY(), w.getWidth(),
+                    w.getHeight()).stream().findFirst().orElse(javafx.stage.Screen.getPrimary()).getVisualBounds();
+            if (w.getHeight() > screen.getHeight()) w.setHeight(screen.getHeight());
+            if (w.getY() + w.getHeight() > screen.getMaxY()) w.setY(Math.max(screen.getMinY(), screen.getMaxY() - w.getHeight()));
+        });
+    }
+
     public static Optional<Window> windowOf(Node node) {
         return node.getScene() == null ? Optional.empty() : Optional.ofNullable(node.getScene().getWindow());
     }

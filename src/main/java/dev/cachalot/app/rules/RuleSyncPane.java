@@ -12,13 +12,14 @@ import org.kordamp.ikonli.materialdesign2.MaterialDesignC;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignS;
 
 /**
- * Under the rules table, the selected rule's sync: its policy, last and next run, Sync now, and while a run goes on its
- * progress (tags done of those selected, bytes fetched) with Cancel. Hidden while no rule is selected.
+ * Under the rules table, the selected rule's sync: its policy, last and next run, Sync now… (one tag or all, with a dry
+ * run's preview first if wished), and while a run goes on (started here or anywhere else) its progress (tags done of
+ * those selected, bytes fetched) with Cancel. Hidden while no rule is selected.
  */
 final class RuleSyncPane {
     private final VBox root;
 
-    RuleSyncPane(RuleSyncViewModel vm, Runnable editPolicy) {
+    RuleSyncPane(RuleSyncViewModel vm, Runnable syncNowDialog, Runnable editPolicy) {
         Label heading = new Label("Sync");
         heading.getStyleClass().add("title-4");
         Label policy = bound("ruleSyncPolicy", vm.policyProperty());
@@ -26,10 +27,10 @@ final class RuleSyncPane {
         Label next = bound("ruleSyncNext", vm.nextRunProperty());
         next.getStyleClass().add("text-muted");
 
-        Button syncNow = new Button("Sync now", Ui.icon(MaterialDesignS.SYNC));
+        Button syncNow = new Button("Sync now…", Ui.icon(MaterialDesignS.SYNC));
         syncNow.setId("syncNow");
         syncNow.setMinWidth(Region.USE_PREF_SIZE);
-        syncNow.setOnAction(e -> vm.syncNow());
+        syncNow.setOnAction(e -> syncNowDialog.run());
         syncNow.disableProperty().bind(vm.runningProperty());
         Button edit = new Button("Sync policy…", Ui.icon(MaterialDesignC.CALENDAR_SYNC));
         edit.setId("editSyncPolicy");

@@ -44,6 +44,9 @@ public final class RulesPage implements Page {
     private final VBox root;
     /** The rule last selected, kept across reloads. */
     private String selectedName;
+    private boolean active;
+    /** Whether the window showing the page is minimized: nobody sees the sync statuses then, so they are not polled. */
+    private final javafx.beans.value.ObservableValue<Boolean> iconified;
 
     public RulesPage(AppContext context) {
         this.context = context;
@@ -105,8 +108,18 @@ public final class RulesPage implements Page {
         Label notice = new Label();
         notice.getStyleClass().add("success");
         notice.textProperty().bind(vm.noticeProperty());
-        RuleSyncPane sync = new RuleSyncPane(syncVm, this::editSyncPolicy);
+        RuleSyncPane sync = new RuleSyncPane(syncVm, this::openSyncNow, this::editSyncPolicy);
         root = Ui.pageBox(Ui.title("Cache rules"), toolbar, error, table, sync.view(), notice);
+        iconified = root.sceneProperty().flatMap(javafx.scene.Scene::windowProperty)
+                .flatMap(w -> w instanceof javafx.stage.Stage s ? s.iconifiedProperty() : null).orElse(false);
+        iconified.addListener((o, was, now) -> {
+            if (!active) return;
+            if (now) {
+                syncVm.stop();
+            } else {
+                syncVm.start();
+            }
+        });
     }
 
     /**
@@ -126,6 +139,12 @@ public final class RulesPage implements Page {
             vm.announce("Sync policy of rule " + rule.name() + " saved.");
             vm.refresh();
         });
+    }
+
+    private void openSyncNow() {
+        CacheRule rule = table.getSelectionModel().getSelectedItem();
+        if (rule == null) return;
+        SyncNowDialog.show(Ui.windowOf(root).orElse(null), rule, syncVm);
     }
 
     private static Button button(String text, Ikon icon, String id, Runnable action) {
@@ -227,12 +246,14 @@ public final class RulesPage implements Page {
 
     @Override
     public void activate() {
+        active = true;
         vm.activate();
-        syncVm.look();
+        if (!iconified.getValue()) syncVm.start();
     }
 
     @Override
     public void deactivate() {
+        active = false;
         vm.deactivate();
         syncVm.stop();
     }

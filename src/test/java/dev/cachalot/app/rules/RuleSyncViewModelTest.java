@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cachalot.app.SharedRegistries;
 import dev.cachalot.app.common.AppContext;
 import dev.cachalot.app.common.Async;
+import dev.cachalot.app.common.Formats;
 import dev.cachalot.engine.Engine;
 import dev.cachalot.engine.RuleDraft;
 import dev.cachalot.rules.CacheRule;
@@ -15,6 +16,7 @@ import dev.cachalot.testing.DockerRegistryFixture;
 import dev.cachalot.testing.RegistryPusher;
 import dev.cachalot.testing.TestImages;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -73,7 +75,7 @@ class RuleSyncViewModelTest {
     @Test
     void aSavedPolicyIsShownAndARefusedOneComesBackInTheEnginesWords() {
         vm.selectedProperty().set(rule("syncvm-all"));
-        AtomicReference<String> refused = new AtomicReference<>();
+        AtomicReference<List<String>> refused = new AtomicReference<>();
 
         vm.savePolicy(rule("syncvm-all"), new SyncDraft("active", "semver:>=1 <2", "linux/arm64", "90m", "app", null, null, null),
                 saved -> { }, refused::set);
@@ -85,8 +87,8 @@ class RuleSyncViewModelTest {
 
         vm.savePolicy(rule("syncvm-app"), new SyncDraft("active", null, null, "30s", "app", null, null, null), saved -> { }, refused::set);
 
-        assertThat(refused.get()).isEqualTo("Sync interval '30s' is out of range: from 1m to 366d\n"
-                + "sync repositories are only for wildcard rules: a rule for one repository syncs that repository");
+        assertThat(refused.get()).containsExactly("Sync interval '30s' is out of range: from 1m to 366d",
+                "Sync repositories are only for wildcard rules: a rule for one repository syncs that repository");
         assertThat(rule("syncvm-app").sync().isActive()).as("nothing saved").isFalse();
     }
 
@@ -103,6 +105,31 @@ class RuleSyncViewModelTest {
                 .contains(" — 1 tags in 1 repository: fetched 1, 0 unchanged;");
         assertThat(vm.nextRunProperty().get()).startsWith("Next sync: ");
         assertThat(vm.detail(rule("syncvm-app"))).contains("Active every 6h: tags 1.*, platforms all.", "Last sync: 1 tags");
+        assertThat(vm.runningProperty().get()).isFalse();
+    }
+
+    @Test
+    void aRunWhoseEngineWasKilledShowsAsInterruptedWithItsStart() throws Exception {
+        // The run of a process that is gone for good: a real one, killed with SIGKILL.
+        Process gone = new ProcessBuilder("sleep", "60").start();
+        java.time.Instant goneStart = gone.info().startInstant().orElseThrow();
+        gone.destroyForcibly().waitFor();
+        java.time.Instant started = java.time.Instant.now().minusSeconds(90);
+        String h2 = "jdbc:h2:file:" + new DataFolder(data).database().resolve("cachalot").toString().replace('\\', '/') + ";AUTO_SERVER=TRUE";
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(h2, "cachalot", "");
+             java.sql.PreparedStatement ps = c.prepareStatement(
+                     "INSERT INTO rule_sync_runs (rule_name, started_at, outcome, run_by) VALUES ('syncvm-app', ?, 'RUNNING', ?)")) {
+            ps.setObject(1, java.time.OffsetDateTime.ofInstant(started, java.time.ZoneOffset.UTC));
+            ps.setString(2, "pid " + gone.pid() + " started " + goneStart);
+            ps.executeUpdate();
+        }
+
+        vm.look();
+        vm.selectedProperty().set(rule("syncvm-app"));
+
+        assertThat(vm.summary(rule("syncvm-app"))).isEqualTo("passive · interrupted");
+        assertThat(vm.lastRunProperty().get()).isEqualTo("Last sync: interrupted (started " + Formats.time(started)
+                + ") — the engine running it stopped during the run (pid " + gone.pid() + ")");
         assertThat(vm.runningProperty().get()).isFalse();
     }
 }

@@ -1,0 +1,152 @@
+package dev.cachalot.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cachalot.testing.CountingProxy;
+import dev.cachalot.testing.DockerRegistryFixture;
+import dev.cachalot.testing.Fault;
+import dev.cachalot.testing.Ports;
+import dev.cachalot.testing.Processes;
+import dev.cachalot.testing.RegistryPusher;
+import dev.cachalot.testing.TestImages;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A {@code cachalot serve} killed with SIGKILL in the middle of a rule's sync (its upstream holds a blob back) never
+ * records the run's end. The next engine on the data folder shows that run as INTERRUPTED through the management API,
+ * not as running for ever, and the rule's schedule goes on from that run's start: the scheduler runs it when due.
+ */
+class SyncInterruptedByKillTest {
+    /** Hang guards only: a JVM start on a loaded two-core machine can take a while. */
+    private static final Duration START_LIMIT = Duration.ofSeconds(90);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path temp;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private DockerRegistryFixture upstream;
+    private CountingProxy slowUpstream;
+    private Process serve;
+
+    @AfterEach
+    void stop() {
+        if (serve != null) Processes.stop(serve, Duration.ofSeconds(30));
+        if (slowUpstream != null) slowUpstream.close();
+        if (upstream != null) upstream.close();
+    }
+
+    @Test
+    void aRunWhoseEngineWasKilledShowsAsInterruptedAndTheScheduleGoesOn() throws Exception {
+        upstream = DockerRegistryFixture.start();
+        new RegistryPusher(upstream.url()).push("team/app", "1", new TestImages(2626).ociImage());
+        slowUpstream = CountingProxy.start(upstream.url());
+        slowUpstream.inject(Fault.delay(Duration.ofMinutes(3)).onlyFor("GET", ".*/blobs/.*"), 1);
+        Path data = temp.resolve("data");
+        Cli cli = new Cli(data);
+        cli.run("upstream", "add", "--login-server", slowUpstream.hostPort(), "--endpoint", slowUpstream.url()).succeeded();
+        cli.run("rules", "create", "--name", "app-sync", "--source", slowUpstream.hostPort() + "/team/app", "--target", "app")
+                .succeeded();
+
+        int first = Ports.free();
+        serve = startServe(data, first, "first");
+        HttpResponse<String> started = send(first, "POST", "/rules/app-sync/sync", "{}");
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            JsonNode status = status(first);
+            assertThat(status.path("lastOutcome").asText()).isEqualTo("RUNNING");
+            assertThat(status.path("running").isObject()).as("progress of the run in that engine").isTrue();
+        });
+        // H2 writes committed changes to its file within WRITE_DELAY (500 ms by default); a process killed sooner loses
+        // them, and then no run is recorded at all (nothing false is shown, but there is nothing to test either).
+        Thread.sleep(1_500);
+        long killedPid = serve.pid();
+        Instant killedRunStart = Instant.parse(status(first).path("lastStartedAt").asText());
+
+        serve.destroyForcibly(); // SIGKILL: nothing in the process runs any more, no shutdown hook, no last write
+        assertThat(serve.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(serve.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+
+        int second = Ports.free();
+        serve = startServe(data, second, "second");
+        JsonNode after = status(second);
+
+        assertThat(after.path("lastOutcome").asText()).as(after.toString()).isEqualTo("INTERRUPTED");
+        assertThat(after.path("lastSummary").asText()).isEqualTo("the engine running it stopped during the run (pid " + killedPid + ")");
+        assertThat(Instant.parse(after.path("lastStartedAt").asText())).isEqualTo(killedRunStart);
+        assertThat(after.path("lastFinishedAt").isNull()).as("its end is unknown").isTrue();
+        assertThat(after.path("running").isNull()).isTrue();
+
+        // Active every minute: due a minute after the interrupted run's start, and the scheduler alone runs it.
+        Cli.runRaw("--engine", "http://127.0.0.1:" + second, "rules", "update", "app-sync", "--sync", "active", "--sync-interval", "1m")
+                .succeeded();
+        assertThat(Instant.parse(status(second).path("nextRunAt").asText())).isEqualTo(killedRunStart.plus(Duration.ofMinutes(1)));
+        await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+            JsonNode status = status(second);
+            assertThat(status.path("lastOutcome").asText()).as(status.toString()).isEqualTo("SUCCEEDED");
+            assertThat(Instant.parse(status.path("lastStartedAt").asText())).isAfter(killedRunStart);
+        });
+    }
+
+    private JsonNode status(int port) throws IOException {
+        HttpResponse<String> response = send(port, "GET", "/rules/sync", null);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body()).path("app-sync");
+    }
+
+    private HttpResponse<String> send(int port, String method, String path, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/cachalot/api/v1" + path))
+                .timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) request.header("Content-Type", "application/json");
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code cachalot serve} in a child JVM, once it answers. */
+    private Process startServe(Path data, int port, String label) throws Exception {
+        Path out = temp.resolve("serve-" + label + ".log");
+        Process process = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-Dcachalot.sync.schedulerTickSeconds=1", "-cp", System.getProperty("java.class.path"), "dev.cachalot.Main", "--data", data.toString(),
+                "serve", "--listen", "127.0.0.1:" + port)).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        long deadline = System.nanoTime() + START_LIMIT.toNanos();
+        while (true) {
+            if (!process.isAlive()) {
+                throw new AssertionError("serve exited with " + process.exitValue() + "\n" + Files.readString(out));
+            }
+            try {
+                if (send(port, "GET", "/rules/sync", null).statusCode() == 200) return process;
+            } catch (UncheckedIOException e) {
+                if (!(e.getCause() instanceof ConnectException)) throw e;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                process.destroyForcibly();
+                throw new AssertionError("serve did not answer within " + START_LIMIT + "\n" + Files.readString(out));
+            }
+            Thread.sleep(200);
+        }
+    }
+}
