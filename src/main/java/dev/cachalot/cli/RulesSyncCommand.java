@@ -64,13 +64,7 @@ final class RulesSyncCommand extends EngineCommand {
 
     private void print(SyncReport r) {
         for (SyncedTag t : r.tags()) {
-            String what = switch (t.action()) {
-                case FETCHED -> "fetched";
-                case UNCHANGED -> "unchanged";
-                case WOULD_FETCH -> "would fetch";
-                case SKIPPED -> "skipped";
-                case FAILED -> "failed";
-            };
+            String what = t.action().word();
             String counts = t.manifests() + " manifests, " + t.blobs() + " blobs, " + t.bytes() + " bytes";
             out().println(String.format("%-12s %s:%s  %s%s", what, t.repository(), t.tag(),
                     t.action() == SyncedTag.Action.UNCHANGED ? (t.digest() == null ? "" : t.digest()) : counts,

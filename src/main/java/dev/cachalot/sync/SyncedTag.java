@@ -22,6 +22,11 @@ public record SyncedTag(String repository, String tag, String digest, Action act
         /** Left out by the rule's platform or artifact-type filter. */
         SKIPPED,
         /** Not cached: see {@link #detail}. */
-        FAILED
+        FAILED;
+
+        /** How the CLI and the portal name it to a person: "would fetch". */
+        public String word() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+        }
     }
 }

@@ -205,13 +205,7 @@ public final class RuleSyncViewModel {
 
     /** One selected tag of a dry run: "would fetch  app:3.19 — 1 manifest, 3 blobs, 2.0 KB". */
     static String previewLine(SyncedTag t) {
-        String what = switch (t.action()) {
-            case FETCHED -> "fetched";
-            case UNCHANGED -> "unchanged";
-            case WOULD_FETCH -> "would fetch";
-            case SKIPPED -> "skipped";
-            case FAILED -> "failed";
-        };
+        String what = t.action().word();
         String counts = t.action() == SyncedTag.Action.UNCHANGED || t.action() == SyncedTag.Action.FAILED ? ""
                 : " — " + count(t.manifests(), "manifest") + ", " + count(t.blobs(), "blob") + ", " + Formats.bytes(t.bytes());
         return what + "  " + t.repository() + ":" + t.tag() + counts + (t.detail() == null ? "" : " (" + t.detail() + ")");
