@@ -13,9 +13,6 @@ import dev.cachalot.testing.TestImages;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +37,7 @@ class ConfirmedWritesSurviveKillTest {
 
     @TempDir
     Path temp;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final ManagementApiCalls api = new ManagementApiCalls(Duration.ofSeconds(2), Duration.ofSeconds(30));
     private Process serve;
 
     @AfterEach
@@ -103,18 +100,7 @@ class ConfirmedWritesSurviveKillTest {
     }
 
     private HttpResponse<String> send(int port, String method, String path, String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/cachalot/api/v1" + path))
-                .timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) request.header("Content-Type", "application/json");
-        try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return api.send(port, method, path, body);
     }
 
     /** {@code cachalot serve} in a child JVM, once it answers. */
