@@ -213,8 +213,12 @@ final class EngineParts implements AutoCloseable {
         if (fillLeases != null) fillLeases.close();
         upstreamClient.close();
         recorder.close();
-        // The revalidation stamps that wait in memory reach the database before it closes.
-        index.close();
+        // The revalidation stamps that wait in memory reach the database before it closes; losing them costs a HEAD each.
+        try {
+            index.close();
+        } catch (RuntimeException e) {
+            log.warn("Tag revalidation stamps not stored at close: {}", e.getMessage());
+        }
         if (blobs instanceof S3BlobStore bucket) {
             bucket.close();
         }

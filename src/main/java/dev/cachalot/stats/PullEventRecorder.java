@@ -155,9 +155,9 @@ public final class PullEventRecorder implements AutoCloseable {
     }
 
     /**
-     * Waits until every request recorded before this call is stored, without waiting for the batch to gather: what a
-     * statistics query in this process must see. Open image pulls stay open (a reader polling the statistics must not
-     * cut a pull in two); they are stored once idle, as always.
+     * Waits until every request recorded before this call is stored (at most about {@link #GATHER} while a batch
+     * gathers): what a statistics query in this process must see. Open image pulls stay open (a reader polling the
+     * statistics must not cut a pull in two); they are stored once idle, as always.
      */
     public void storeQueued() {
         awaitMarker(false, false);
@@ -220,22 +220,25 @@ public final class PullEventRecorder implements AutoCloseable {
             queue.drainTo(batch, MAX_BATCH - 1);
             boolean stop = false;
             gather(batch);
+            List<Marker> reached = new ArrayList<>();
             for (Entry entry : batch) {
                 if (entry instanceof EventEntry e) {
                     imagePulls.add(e.event(), clock.instant());
                     if (e.event().kind() != PullEvent.Kind.HEAD) events.add(e.event());
                 } else if (entry instanceof Marker m) {
                     if (m.endPulls()) events.addAll(imagePulls.closeAll());
-                    store(events);
-                    events.clear();
-                    m.reached().complete(null);
+                    reached.add(m);
                     stop |= m.stop();
                 }
             }
             events.addAll(imagePulls.closeIdle(clock.instant()));
+            // One commit for the whole batch; a marker is reached once everything ahead of it is stored.
             store(events);
             events.clear();
             batch.clear();
+            for (Marker m : reached) {
+                m.reached().complete(null);
+            }
             if (stop) {
                 return;
             }
@@ -243,15 +246,23 @@ public final class PullEventRecorder implements AutoCloseable {
     }
 
     /**
-     * Adds to {@code batch} what arrives within {@link #GATHER}, until it is full or holds a marker (someone waits for
-     * it). An interrupt ends the gathering early; what was gathered is written.
+     * Adds to {@code batch} what arrives within {@link #GATHER}, until it is full or holds a marker that must not wait:
+     * a flush or the stop, or a {@link #storeQueued()} with no event ahead of it. A reader of the statistics otherwise
+     * waits for the batch like everyone (at most {@link #GATHER}): with a statistics view open under load, each of its
+     * queries would else be a commit of its own. An interrupt ends the gathering early; what was gathered is written.
      */
     private void gather(List<Entry> batch) {
         long deadline = System.nanoTime() + GATHER.toNanos();
         int seen = 0;
+        boolean anyEvent = false;
         while (batch.size() < MAX_BATCH) {
             for (; seen < batch.size(); seen++) {
-                if (batch.get(seen) instanceof Marker) return;
+                Entry entry = batch.get(seen);
+                if (entry instanceof EventEntry) {
+                    anyEvent = true;
+                } else if (entry instanceof Marker m && (m.endPulls() || m.stop() || !anyEvent)) {
+                    return;
+                }
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) return;
