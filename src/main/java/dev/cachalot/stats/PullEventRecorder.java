@@ -206,18 +206,16 @@ public final class PullEventRecorder implements AutoCloseable {
         List<PullEvent> events = new ArrayList<>(MAX_BATCH);
         while (true) {
             try {
+                // Null when an open image pull became idle: it is stored with the batch gathered from now on, for pulls
+                // end one by one (one per manifest GET by tag), and a commit for each was a file write for each.
                 Entry next = nextEntry();
-                if (next == null) {
-                    store(imagePulls.closeIdle(clock.instant()));
-                    continue;
-                }
-                batch.add(next);
+                if (next != null) batch.add(next);
             } catch (InterruptedException e) {
                 // Nobody but close() should stop us; keep draining unless closed.
                 if (closed) return;
                 continue;
             }
-            queue.drainTo(batch, MAX_BATCH - 1);
+            queue.drainTo(batch, MAX_BATCH - batch.size());
             boolean stop = false;
             gather(batch);
             List<Marker> reached = new ArrayList<>();
