@@ -86,35 +86,42 @@ final class ValidationStamps implements AutoCloseable {
         try {
             write();
         } catch (RuntimeException e) {
-            log.warn("Cannot store {} tag revalidation stamp(s), trying again: {}", pending.size(), e.getMessage());
-            if (!closed && !pending.isEmpty() && writeScheduled.compareAndSet(false, true)) {
-                WRITER.schedule(this::scheduledWrite, WRITE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
-            }
+            log.warn("Tag revalidation stamps not stored (those tags will be revalidated once more): {}", e.getMessage());
         }
     }
 
-    /** Writes every waiting stamp in one transaction. */
+    /**
+     * Writes every waiting stamp in one transaction. A batch the database refuses is dropped, not retried: a stamp only
+     * saves an upstream HEAD, and a store whose database was closed would otherwise retry for ever.
+     */
     void write() {
         synchronized (writing) {
             if (pending.isEmpty()) return;
             Map<Key, Instant> batch = new HashMap<>(pending);
-            db.inTransaction(c -> {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE tags SET validated_at = ?"
-                        + " WHERE repository = ? AND tag = ? AND (validated_at IS NULL OR validated_at < ?)")) {
-                    for (Map.Entry<Key, Instant> stamp : batch.entrySet()) {
-                        JdbcMetadataStore.setInstant(ps, 1, stamp.getValue());
-                        ps.setString(2, stamp.getKey().repository());
-                        ps.setString(3, stamp.getKey().tag());
-                        JdbcMetadataStore.setInstant(ps, 4, stamp.getValue());
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
-                return null;
-            });
-            // Only now, so a reader finds the stamp here or in its row, never in neither; a newer stamp stays.
-            batch.forEach(pending::remove);
+            try {
+                store(batch);
+            } finally {
+                // Only now, so a reader finds the stamp here or in its row, never in neither; a newer stamp stays.
+                batch.forEach(pending::remove);
+            }
         }
+    }
+
+    private void store(Map<Key, Instant> batch) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE tags SET validated_at = ?"
+                    + " WHERE repository = ? AND tag = ? AND (validated_at IS NULL OR validated_at < ?)")) {
+                for (Map.Entry<Key, Instant> stamp : batch.entrySet()) {
+                    JdbcMetadataStore.setInstant(ps, 1, stamp.getValue());
+                    ps.setString(2, stamp.getKey().repository());
+                    ps.setString(3, stamp.getKey().tag());
+                    JdbcMetadataStore.setInstant(ps, 4, stamp.getValue());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
     }
 
     /** Writes what waits; later stamps are written as they come. */
