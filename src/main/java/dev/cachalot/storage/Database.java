@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -70,12 +71,48 @@ public final class Database implements AutoCloseable {
     /** {@link java.io.File#lastModified()} is a bare {@code stat}, cheaper than the NIO file-attribute calls. */
     private final java.io.File configSignalFile;
 
+    /**
+     * Below this much free space on the volume of an embedded database, a write is refused before H2 tries it. With
+     * every commit written to the file as it happens (WRITE_DELAY=0), a write that fails for want of space makes H2
+     * close the whole database, and every request after it would fail until a restart; refused here, the write fails
+     * alone and reads go on (cached content is still served, decision 0030). Content stops earlier: {@code
+     * proxy.DiskRoom} keeps 1% of the volume (at most 256 MiB) free of blobs, so this room is left for the database.
+     */
+    static final long WRITE_ROOM = 4L * 1024 * 1024;
+
+    /** The volume of an embedded database's file; null on a shared database. */
+    private final FileStore volume;
+
     private Database(DataSource pool, Runnable closePool, Path configSignal, PostgresSettings shared) {
         this.pool = pool;
         this.closePool = closePool;
         this.shared = shared;
         this.configSignal = configSignal;
         this.configSignalFile = configSignal == null ? null : configSignal.toFile();
+        this.volume = configSignal == null ? null : fileStoreOf(configSignal.getParent());
+    }
+
+    private static FileStore fileStoreOf(Path folder) {
+        try {
+            return Files.getFileStore(folder);
+        } catch (IOException e) {
+            return null; // no check then: H2 reports a full volume itself
+        }
+    }
+
+    /** Refuses a write when the embedded database's volume is nearly full ({@link #WRITE_ROOM}). */
+    private void requireRoomToWrite() {
+        if (volume == null) return;
+        long usable;
+        try {
+            usable = volume.getUsableSpace();
+        } catch (IOException e) {
+            return;
+        }
+        if (usable < WRITE_ROOM) {
+            throw new StorageException("not enough disk space to write the metadata database: " + usable / 1024
+                    + " KiB free on its volume, " + WRITE_ROOM / (1024 * 1024) + " MiB needed; free some space (cachalot gc)");
+        }
     }
 
     /** Opens (creating if needed) the database of {@code folder} and brings its schema up to date. */
@@ -218,6 +255,7 @@ public final class Database implements AutoCloseable {
     public <T> T inTransaction(SqlWork<T> work) {
         // Work nested in an enclosing transaction that already bumped leaves the signal to that one's commit.
         boolean enclosingBumped = CONFIG_BUMPED.get();
+        requireRoomToWrite();
         try (Connection c = connection()) {
             c.setAutoCommit(false);
             try {
@@ -237,7 +275,7 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /** Runs {@code work} on an auto-commit connection. */
+    /** Runs {@code work} on an auto-commit connection: reads (writes go through {@link #inTransaction}). */
     public <T> T query(SqlWork<T> work) {
         boolean enclosingBumped = CONFIG_BUMPED.get();
         try (Connection c = connection()) {
