@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * batches. A batch's events and the pull counters they add to ({@link PullCounts}) are one transaction, and a batch
  * gathers for up to {@link #GATHER} unless it fills first: each commit is a file write (H2 writes a commit before it
  * returns), so the commits stay a few per second whatever the request rate. A process killed meanwhile loses what
- * was gathering: statistics only, docs/decisions/0030-durable-commits-durable.md. Listeners hear about an event
+ * was gathering: statistics only, docs/decisions/0030-durable-commits.md. Listeners hear about an event
  * after it is stored, so a view that refreshes on an event finds it in {@link PullStatistics} queries, and a reader
  * in this process calls {@link #storeQueued()} first to see every request made so far.
  *

@@ -128,7 +128,7 @@ public final class Database implements AutoCloseable {
         // WRITE_DELAY=0: every commit writes its changes to the file before it returns, so what an engine confirmed
         // (a pushed manifest's 201, a created rule) survives the process being killed right after. By default H2 writes
         // commits within 500 ms in the background and a SIGKILL in between lost them. The write reaches the OS, not
-        // the disk (no fsync): power loss may still take the last commits. docs/decisions/0030-durable-commits-durable.md
+        // the disk (no fsync): power loss may still take the last commits. docs/decisions/0030-durable-commits.md
         String url = "jdbc:h2:file:" + folder.database().resolve("cachalot").toString().replace('\\', '/')
                 + ";AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000;NON_KEYWORDS=VALUE;QUERY_CACHE_SIZE=64;WRITE_DELAY=0";
         JdbcConnectionPool pool = JdbcConnectionPool.create(url, "cachalot", "");

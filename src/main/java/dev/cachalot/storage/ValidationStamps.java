@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The tags' revalidation stamps ({@code validated_at}) on their way to the database. A warm tag GET under the
  * {@code revalidate} policy stamps its tag on every request; with each commit written to the file before it returns
- * (docs/decisions/0030-durable-commits-durable.md) one commit per request cost CPU and ~100 MiB of file for a minute.
+ * (docs/decisions/0030-durable-commits.md) one commit per request cost CPU and ~100 MiB of file for a minute.
  * Stamps are only an optimisation (a lost one costs one more upstream HEAD), so they are kept here and written
  * together, one transaction per {@link #WRITE_EVERY}, and at {@link #close()}.
  *

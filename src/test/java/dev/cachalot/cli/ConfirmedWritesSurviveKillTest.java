@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * What a {@code cachalot serve} confirmed with a 201 is there after the process is killed with SIGKILL right after the
  * answer (kill -9, the OOM killer, a crash): a pushed manifest under its tag and a rule created through the management
  * API. The engine gets no chance to write anything after the answer, so the metadata database must have put the commit
- * in its file before the answer went out (docs/decisions/0030-durable-commits-durable.md).
+ * in its file before the answer went out (docs/decisions/0030-durable-commits.md).
  */
 class ConfirmedWritesSurviveKillTest {
     /** Hang guards only: a JVM start on a loaded two-core machine can take a while. */

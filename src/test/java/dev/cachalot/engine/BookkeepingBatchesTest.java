@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Pull statistics and tag revalidation stamps are written in batches (a few commits a second, not one per request;
- * docs/decisions/0030-durable-commits-durable.md), yet this process reads them at once, and a clean close writes
+ * docs/decisions/0030-durable-commits.md), yet this process reads them at once, and a clean close writes
  * what waits. A real engine on its H2 data folder and a real upstream (docker-registry).
  */
 class BookkeepingBatchesTest {

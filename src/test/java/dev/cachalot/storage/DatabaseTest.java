@@ -165,7 +165,7 @@ class DatabaseTest {
             long before = fileWrites(db);
             insertPullEvents(db, 320);
             // One write for the transaction, perhaps one for the identity's progress; H2's default cache of 32 ids
-            // wrote it ten times more, each a commit of its own (docs/decisions/0030-durable-commits-durable.md).
+            // wrote it ten times more, each a commit of its own (docs/decisions/0030-durable-commits.md).
             assertThat(fileWrites(db) - before).isLessThanOrEqualTo(2);
         }
         try (Database db = Database.open(new DataFolder(root))) {
