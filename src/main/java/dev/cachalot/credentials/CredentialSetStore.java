@@ -103,7 +103,7 @@ public final class CredentialSetStore {
 
     /** Records health (status, not configuration: no config version bump). */
     public boolean updateHealth(String name, CredentialSet.Health health, String errorCode, String errorMessage, Instant checked) {
-        return database.query(c -> {
+        return database.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE credential_sets SET health = ?, error_code = ?, "
                     + "error_message = ?, last_checked = ? WHERE name = ?")) {
                 ps.setString(1, health.name());
@@ -118,7 +118,7 @@ public final class CredentialSetStore {
 
     /** Records Docker Hub's rate-limit headers as last seen (status: no config version bump). */
     public boolean updateRateLimit(String name, String limit, String remaining) {
-        return database.query(c -> {
+        return database.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE credential_sets SET ratelimit_limit = ?, ratelimit_remaining = ? WHERE name = ?")) {
                 ps.setString(1, truncate64(limit));

@@ -194,6 +194,7 @@ public final class Engine implements EngineAdmin {
     public java.util.Map<String, RuleState> ruleStates() {
         dev.cachalot.rules.RuleSet ruleSet = config.ruleSet();
         java.util.Map<String, dev.cachalot.stats.PullEvent> lastPull = new java.util.HashMap<>();
+        parts.recorder.storeQueued();
         for (dev.cachalot.stats.PullEvent e : parts.statistics.lastPullPerRepository()) {
             if (!dev.cachalot.oci.RepositoryName.isValid(e.repository())) continue;
             ruleSet.resolve(dev.cachalot.oci.RepositoryName.of(e.repository()), null).ifPresent(r -> lastPull.merge(
@@ -551,21 +552,25 @@ public final class Engine implements EngineAdmin {
 
     @Override
     public StatsTotals totals(Instant since) {
+        parts.recorder.storeQueued();
         return parts.statistics.totals(since);
     }
 
     @Override
     public List<RepositoryStats> repositoryStats(Instant since) {
+        parts.recorder.storeQueued();
         return parts.statistics.perRepository(since);
     }
 
     @Override
     public List<PullEvent> recentPulls(int limit) {
+        parts.recorder.storeQueued();
         return parts.statistics.recent(limit);
     }
 
     @Override
     public List<TimeBucket> pullsOverTime(Instant since, Duration bucket) {
+        parts.recorder.storeQueued();
         return parts.statistics.overTime(since, bucket);
     }
 

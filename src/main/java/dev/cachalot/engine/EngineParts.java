@@ -21,7 +21,6 @@ import dev.cachalot.rules.io.RuleImporter;
 import dev.cachalot.security.Accounts;
 import dev.cachalot.security.JdbcUserStore;
 import dev.cachalot.security.UserStore;
-import dev.cachalot.stats.PullCounts;
 import dev.cachalot.stats.PullEventRecorder;
 import dev.cachalot.stats.PullStatistics;
 import dev.cachalot.storage.BlobHousekeeping;
@@ -33,7 +32,6 @@ import dev.cachalot.storage.FileBlobStore;
 import dev.cachalot.storage.FillLeases;
 import dev.cachalot.storage.GarbageCollector;
 import dev.cachalot.storage.JdbcMetadataStore;
-import dev.cachalot.storage.MetadataStore;
 import dev.cachalot.storage.PostgresSettings;
 import dev.cachalot.storage.RepositoryKind;
 import dev.cachalot.storage.S3BlobStore;
@@ -69,7 +67,7 @@ final class EngineParts implements AutoCloseable {
     final BlobStore blobs;
     /** The same store as {@link #blobs}, for upkeep: listing and deleting (garbage collection), sweeping temp files. */
     final BlobHousekeeping blobHousekeeping;
-    final MetadataStore index;
+    final JdbcMetadataStore index;
     final RuleStore ruleStore;
     final UpstreamStore upstreamStore;
     final Vault vault;
@@ -136,7 +134,6 @@ final class EngineParts implements AutoCloseable {
             this.ruleService = new RuleService(database, ruleStore, upstreamStore, this::localRepositoryUnder, credentialService.lookup());
             this.settingsStore = new SettingsStore(database);
             this.recorder = new PullEventRecorder(database);
-            recorder.onBatch(new PullCounts(index));
             this.statistics = new PullStatistics(database);
             this.users = new JdbcUserStore(database);
             this.config = new ConfigWatcher(database, ruleService::ruleSet, () -> Accounts.load(users), database.isShared()
@@ -216,6 +213,12 @@ final class EngineParts implements AutoCloseable {
         if (fillLeases != null) fillLeases.close();
         upstreamClient.close();
         recorder.close();
+        // The revalidation stamps that wait in memory reach the database before it closes; losing them costs a HEAD each.
+        try {
+            index.close();
+        } catch (RuntimeException e) {
+            log.warn("Tag revalidation stamps not stored at close: {}", e.getMessage());
+        }
         if (blobs instanceof S3BlobStore bucket) {
             bucket.close();
         }

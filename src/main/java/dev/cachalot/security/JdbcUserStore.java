@@ -126,7 +126,7 @@ public final class JdbcUserStore implements UserStore {
 
     @Override
     public void markUsed(String tokenId, Instant when) {
-        database.query(c -> {
+        database.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE access_tokens SET last_used_at = ? WHERE token_id = ?")) {
                 ps.setObject(1, time(when));
                 ps.setString(2, tokenId);

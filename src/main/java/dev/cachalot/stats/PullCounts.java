@@ -3,42 +3,23 @@ package dev.cachalot.stats;
 import dev.cachalot.oci.Digest;
 import dev.cachalot.oci.RepositoryName;
 import dev.cachalot.storage.PullCount;
-import dev.cachalot.storage.PullCounters;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the pull counters of repositories, tags and manifests from the stored pull events, a batch at a time: one
- * update per distinct manifest per batch instead of three synchronous writes on every manifest GET. A pull is an
- * image pull that was served (cache, upstream, stale or local; see {@link ImagePulls}), counted for its repository,
- * the tag it named (if any) and the manifest that tag or digest resolved to; failed pulls are not counted.
+ * The pull counters of repositories, tags and manifests, from the stored pull events: the {@link PullEventRecorder}
+ * adds them in the transaction that stores a batch, one update per distinct manifest per batch instead of three
+ * synchronous writes on every manifest GET. A pull is an image pull that was served (cache, upstream, stale or local;
+ * see {@link ImagePulls}), counted for its repository, the tag it named (if any) and the manifest that tag or digest
+ * resolved to; failed pulls are not counted.
  */
-public final class PullCounts implements Consumer<List<PullEvent>> {
+final class PullCounts {
 
-    private static final Logger log = LoggerFactory.getLogger(PullCounts.class);
-
-    private final PullCounters index;
-
-    public PullCounts(PullCounters index) {
-        this.index = index;
-    }
-
-    @Override
-    public void accept(List<PullEvent> events) {
-        List<PullCount> counts = of(events);
-        if (counts.isEmpty()) return;
-        try {
-            index.recordPulls(counts);
-        } catch (RuntimeException e) {
-            log.warn("Cannot update the pull counters of {} manifest(s): {}", counts.size(), e.getMessage());
-        }
+    private PullCounts() {
     }
 
     /** The pulls among {@code events}, summed per repository, tag and digest. */

@@ -1,6 +1,8 @@
 package dev.cachalot.stats;
 
 import dev.cachalot.storage.Database;
+import dev.cachalot.storage.PullCount;
+import dev.cachalot.storage.PullCountUpdates;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -23,8 +25,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Stores pull events without slowing the serving path: {@link #record} only offers the event to a bounded queue
  * (dropping it, counted, when the queue is full); one daemon thread drains the queue and writes events in JDBC
- * batches, one transaction per batch. Listeners hear about an event after it is stored, so a view that refreshes
- * on an event finds it in {@link PullStatistics} queries.
+ * batches. A batch's events and the pull counters they add to ({@link PullCounts}) are one transaction, and a batch
+ * gathers for up to {@link #GATHER} unless it fills first: each commit is a file write (H2 writes a commit before it
+ * returns), so the commits stay a few per second whatever the request rate. A process killed meanwhile loses what
+ * was gathering: statistics only, docs/decisions/0030-durable-commits.md. Listeners hear about an event
+ * after it is stored, so a view that refreshes on an event finds it in {@link PullStatistics} queries, and a reader
+ * in this process calls {@link #storeQueued()} first to see every request made so far.
  *
  * <p>The writer also groups the requests into image pulls ({@link ImagePulls}): an image pull is stored, and heard of,
  * as a {@link PullEvent.Kind#IMAGE} event once it ends; {@link #flush()} and {@link #close()} end every open one.
@@ -36,19 +42,24 @@ public final class PullEventRecorder implements AutoCloseable {
 
     public static final int DEFAULT_CAPACITY = 10_000;
     private static final int MAX_BATCH = 1_000;
+    /** How long a batch that has not filled waits for more events before it is written. */
+    static final Duration GATHER = Duration.ofMillis(250);
     private static final long DROP_WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private static final String INSERT = "INSERT INTO pull_events (at, repository, reference, digest, kind, outcome, bytes, "
             + "upstream_bytes, duration_micros, client, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-    /** Queue entries: an event, or a marker that completes once everything ahead of it is written. */
+    /**
+     * Queue entries: an event, or a marker that completes once everything ahead of it is written (with
+     * {@code endPulls}, the open image pulls are ended and written too).
+     */
     private sealed interface Entry permits EventEntry, Marker {
     }
 
     private record EventEntry(PullEvent event) implements Entry {
     }
 
-    private record Marker(CompletableFuture<Void> reached, boolean stop) implements Entry {
+    private record Marker(CompletableFuture<Void> reached, boolean stop, boolean endPulls) implements Entry {
     }
 
     private final Database db;
@@ -135,9 +146,21 @@ public final class PullEventRecorder implements AutoCloseable {
         return () -> batchListeners.remove(listener);
     }
 
-    /** Waits until every event recorded before this call is stored and its listeners were called. */
+    /**
+     * Waits until every event recorded before this call is stored and its listeners were called, and ends the open
+     * image pulls (stored as such).
+     */
     public void flush() {
-        awaitMarker(false);
+        awaitMarker(false, true);
+    }
+
+    /**
+     * Waits until every request recorded before this call is stored (at most about {@link #GATHER} while a batch
+     * gathers): what a statistics query in this process must see. Open image pulls stay open (a reader polling the
+     * statistics must not cut a pull in two); they are stored once idle, as always.
+     */
+    public void storeQueued() {
+        awaitMarker(false, false);
     }
 
     /** Stores what is queued, then stops the writer thread. Later events are dropped. Idempotent. */
@@ -147,7 +170,7 @@ public final class PullEventRecorder implements AutoCloseable {
             return;
         }
         closed = true;
-        awaitMarker(true);
+        awaitMarker(true, true);
         try {
             writer.join(TimeUnit.SECONDS.toMillis(30));
         } catch (InterruptedException e) {
@@ -155,12 +178,12 @@ public final class PullEventRecorder implements AutoCloseable {
         }
     }
 
-    private void awaitMarker(boolean stop) {
+    private void awaitMarker(boolean stop, boolean endPulls) {
         // From a listener (the writer thread itself) waiting would deadlock; what it has seen is stored already.
         if (!writer.isAlive() || Thread.currentThread() == writer) {
             return;
         }
-        Marker marker = new Marker(new CompletableFuture<>(), stop);
+        Marker marker = new Marker(new CompletableFuture<>(), stop, endPulls);
         try {
             // May wait for room, never for long: the writer empties the queue in batches.
             queue.put(marker);
@@ -183,38 +206,72 @@ public final class PullEventRecorder implements AutoCloseable {
         List<PullEvent> events = new ArrayList<>(MAX_BATCH);
         while (true) {
             try {
+                // Null when an open image pull became idle: it is stored with the batch gathered from now on, for pulls
+                // end one by one (one per manifest GET by tag), and a commit for each was a file write for each.
                 Entry next = nextEntry();
-                if (next == null) {
-                    store(imagePulls.closeIdle(clock.instant()));
-                    continue;
-                }
-                batch.add(next);
+                if (next != null) batch.add(next);
             } catch (InterruptedException e) {
                 // Nobody but close() should stop us; keep draining unless closed.
                 if (closed) return;
                 continue;
             }
-            queue.drainTo(batch, MAX_BATCH - 1);
+            queue.drainTo(batch, MAX_BATCH - batch.size());
             boolean stop = false;
+            gather(batch);
+            List<Marker> reached = new ArrayList<>();
             for (Entry entry : batch) {
                 if (entry instanceof EventEntry e) {
                     imagePulls.add(e.event(), clock.instant());
                     if (e.event().kind() != PullEvent.Kind.HEAD) events.add(e.event());
                 } else if (entry instanceof Marker m) {
-                    events.addAll(imagePulls.closeAll());
-                    store(events);
-                    events.clear();
-                    m.reached().complete(null);
+                    if (m.endPulls()) events.addAll(imagePulls.closeAll());
+                    reached.add(m);
                     stop |= m.stop();
                 }
             }
             events.addAll(imagePulls.closeIdle(clock.instant()));
+            // One commit for the whole batch; a marker is reached once everything ahead of it is stored.
             store(events);
             events.clear();
             batch.clear();
+            for (Marker m : reached) {
+                m.reached().complete(null);
+            }
             if (stop) {
                 return;
             }
+        }
+    }
+
+    /**
+     * Adds to {@code batch} what arrives within {@link #GATHER}, until it is full or holds a marker that must not wait:
+     * a flush or the stop, or a {@link #storeQueued()} with no event ahead of it. A reader of the statistics otherwise
+     * waits for the batch like everyone (at most {@link #GATHER}): with a statistics view open under load, each of its
+     * queries would else be a commit of its own. An interrupt ends the gathering early; what was gathered is written.
+     */
+    private void gather(List<Entry> batch) {
+        long deadline = System.nanoTime() + GATHER.toNanos();
+        int seen = 0;
+        boolean anyEvent = false;
+        while (batch.size() < MAX_BATCH) {
+            for (; seen < batch.size(); seen++) {
+                Entry entry = batch.get(seen);
+                if (entry instanceof EventEntry) {
+                    anyEvent = true;
+                } else if (entry instanceof Marker m && (m.endPulls() || m.stop() || !anyEvent)) {
+                    return;
+                }
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return;
+            try {
+                Entry next = queue.poll(left, TimeUnit.NANOSECONDS);
+                if (next == null) return;
+                batch.add(next);
+            } catch (InterruptedException e) {
+                return;
+            }
+            queue.drainTo(batch, MAX_BATCH - batch.size());
         }
     }
 
@@ -230,21 +287,20 @@ public final class PullEventRecorder implements AutoCloseable {
         if (events.isEmpty()) {
             return;
         }
+        List<PullCount> counts = PullCounts.of(events);
         try {
-            db.inTransaction(c -> {
-                try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-                    for (PullEvent e : events) {
-                        bind(ps, e);
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
-                return null;
-            });
+            insert(events, counts);
         } catch (RuntimeException e) {
-            long total = failed.addAndGet(events.size());
-            log.warn("Cannot store {} pull event(s) ({} lost so far): {}", events.size(), total, e.getMessage());
-            return;
+            try {
+                if (counts.isEmpty()) throw e;
+                // The events matter more than the counters: without them, in a transaction of their own.
+                insert(events, List.of());
+                log.warn("Cannot update the pull counters of {} manifest(s): {}", counts.size(), e.getMessage());
+            } catch (RuntimeException again) {
+                long total = failed.addAndGet(events.size());
+                log.warn("Cannot store {} pull event(s) ({} lost so far): {}", events.size(), total, again.getMessage());
+                return;
+            }
         }
         List<PullEvent> stored = List.copyOf(events);
         for (Consumer<List<PullEvent>> listener : batchListeners) {
@@ -263,6 +319,20 @@ public final class PullEventRecorder implements AutoCloseable {
                 }
             }
         }
+    }
+
+    private void insert(List<PullEvent> events, List<PullCount> counts) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+                for (PullEvent e : events) {
+                    bind(ps, e);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            PullCountUpdates.apply(c, counts);
+            return null;
+        });
     }
 
     private static void bind(PreparedStatement ps, PullEvent e) throws SQLException {

@@ -206,7 +206,7 @@ public final class PullStatistics {
     public long prune(Instant before) {
         long total = 0;
         while (true) {
-            int n = db.query(c -> {
+            int n = db.inTransaction(c -> {
                 // A chunk chosen by a subquery: PostgreSQL has no DELETE ... FETCH FIRST (H2's shortcut).
                 try (PreparedStatement ps = c.prepareStatement("DELETE FROM pull_events WHERE id IN"
                         + " (SELECT id FROM pull_events WHERE at < ? FETCH FIRST " + PRUNE_CHUNK + " ROWS ONLY)")) {

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -70,12 +71,48 @@ public final class Database implements AutoCloseable {
     /** {@link java.io.File#lastModified()} is a bare {@code stat}, cheaper than the NIO file-attribute calls. */
     private final java.io.File configSignalFile;
 
+    /**
+     * Below this much free space on the volume of an embedded database, a write is refused before H2 tries it. With
+     * every commit written to the file as it happens (WRITE_DELAY=0), a write that fails for want of space makes H2
+     * close the whole database, and every request after it would fail until a restart; refused here, the write fails
+     * alone and reads go on (cached content is still served, decision 0030). Content stops earlier: {@code
+     * proxy.DiskRoom} keeps 1% of the volume (at most 256 MiB) free of blobs, so this room is left for the database.
+     */
+    static final long WRITE_ROOM = 4L * 1024 * 1024;
+
+    /** The volume of an embedded database's file; null on a shared database. */
+    private final FileStore volume;
+
     private Database(DataSource pool, Runnable closePool, Path configSignal, PostgresSettings shared) {
         this.pool = pool;
         this.closePool = closePool;
         this.shared = shared;
         this.configSignal = configSignal;
         this.configSignalFile = configSignal == null ? null : configSignal.toFile();
+        this.volume = configSignal == null ? null : fileStoreOf(configSignal.getParent());
+    }
+
+    private static FileStore fileStoreOf(Path folder) {
+        try {
+            return Files.getFileStore(folder);
+        } catch (IOException e) {
+            return null; // no check then: H2 reports a full volume itself
+        }
+    }
+
+    /** Refuses a write when the embedded database's volume is nearly full ({@link #WRITE_ROOM}). */
+    private void requireRoomToWrite() {
+        if (volume == null) return;
+        long usable;
+        try {
+            usable = volume.getUsableSpace();
+        } catch (IOException e) {
+            return;
+        }
+        if (usable < WRITE_ROOM) {
+            throw new StorageException("not enough disk space to write the metadata database: " + usable / 1024
+                    + " KiB free on its volume, " + WRITE_ROOM / (1024 * 1024) + " MiB needed; free some space (cachalot gc)");
+        }
     }
 
     /** Opens (creating if needed) the database of {@code folder} and brings its schema up to date. */
@@ -88,8 +125,12 @@ public final class Database implements AutoCloseable {
         // VALUE is a keyword in H2 2.x; NON_KEYWORDS lets the settings table keep its plain column name "value".
         // QUERY_CACHE_SIZE: parsed statements kept per session. H2's default of 8 is fewer than a pull uses, so every
         // statement was parsed again on every request (the largest source of garbage under manifest load, by JFR).
+        // WRITE_DELAY=0: every commit writes its changes to the file before it returns, so what an engine confirmed
+        // (a pushed manifest's 201, a created rule) survives the process being killed right after. By default H2 writes
+        // commits within 500 ms in the background and a SIGKILL in between lost them. The write reaches the OS, not
+        // the disk (no fsync): power loss may still take the last commits. docs/decisions/0030-durable-commits.md
         String url = "jdbc:h2:file:" + folder.database().resolve("cachalot").toString().replace('\\', '/')
-                + ";AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000;NON_KEYWORDS=VALUE;QUERY_CACHE_SIZE=64";
+                + ";AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000;NON_KEYWORDS=VALUE;QUERY_CACHE_SIZE=64;WRITE_DELAY=0";
         JdbcConnectionPool pool = JdbcConnectionPool.create(url, "cachalot", "");
         pool.setMaxConnections(16);
         Database db = new Database(pool, pool::dispose, folder.database().resolve("config.changed"), null);
@@ -100,7 +141,35 @@ public final class Database implements AutoCloseable {
             pool.dispose();
             throw e;
         }
+        db.cachePullEventIds();
         return db;
+    }
+
+    /** Pull event ids H2 hands out between two writes of the identity's progress. */
+    static final int PULL_EVENT_ID_CACHE = 1024;
+
+    /**
+     * H2 writes an identity column's progress every CACHE values (32 by default) as a commit of its own, outside the
+     * transaction that took the value: with {@code WRITE_DELAY=0} a file write. A warm tag GET stores two pull events
+     * (the request and, once it ends, the image pull), so batching the events' transactions still left a write every
+     * 16 requests. A larger cache leaves one per 1,024 events; a killed process skips the ids it had not used, which only
+     * leaves a gap. Storage tuning of H2, not schema: PostgreSQL's sequences have no such cost, and nothing reads it.
+     */
+    private void cachePullEventIds() {
+        try {
+            query(c -> {
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT IDENTITY_CACHE FROM INFORMATION_SCHEMA.COLUMNS"
+                        + " WHERE TABLE_SCHEMA = 'PUBLIC' AND TABLE_NAME = 'PULL_EVENTS' AND COLUMN_NAME = 'ID'")) {
+                    if (rs.next() && rs.getLong(1) >= PULL_EVENT_ID_CACHE) return null;
+                }
+                try (Statement s = c.createStatement()) {
+                    s.execute("ALTER TABLE pull_events ALTER COLUMN id SET CACHE " + PULL_EVENT_ID_CACHE);
+                }
+                return null;
+            });
+        } catch (StorageException e) {
+            log.warn("Pull event ids keep H2's default cache (a file write every 32 events): {}", e.getMessage());
+        }
     }
 
     /**
@@ -186,6 +255,7 @@ public final class Database implements AutoCloseable {
     public <T> T inTransaction(SqlWork<T> work) {
         // Work nested in an enclosing transaction that already bumped leaves the signal to that one's commit.
         boolean enclosingBumped = CONFIG_BUMPED.get();
+        requireRoomToWrite();
         try (Connection c = connection()) {
             c.setAutoCommit(false);
             try {
@@ -205,7 +275,7 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /** Runs {@code work} on an auto-commit connection. */
+    /** Runs {@code work} on an auto-commit connection: reads (writes go through {@link #inTransaction}). */
     public <T> T query(SqlWork<T> work) {
         boolean enclosingBumped = CONFIG_BUMPED.get();
         try (Connection c = connection()) {

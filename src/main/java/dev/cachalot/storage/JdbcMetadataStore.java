@@ -20,8 +20,10 @@ import java.util.Set;
 /**
  * {@link MetadataStore} in the metadata database (H2 or PostgreSQL, with the same SQL). Each method is one short statement or transaction; nothing is
  * cached in memory, so a CLI command and a running engine on the same data folder see each other's changes at once.
+ * The exception is bookkeeping: tag revalidation stamps wait in memory for up to half a second and are written
+ * together ({@link ValidationStamps}); {@link #close()} writes what waits, before the database closes.
  */
-public final class JdbcMetadataStore implements MetadataStore {
+public final class JdbcMetadataStore implements MetadataStore, AutoCloseable {
 
     /** SQLState of a unique-key violation: two writers inserted the same key at once. */
     private static final String DUPLICATE_KEY = "23505";
@@ -33,9 +35,17 @@ public final class JdbcMetadataStore implements MetadataStore {
             "repository, tag, digest, fetched_at, validated_at, last_pulled_at, pull_count";
 
     private final Database db;
+    private final ValidationStamps stamps;
 
     public JdbcMetadataStore(Database db) {
         this.db = db;
+        this.stamps = new ValidationStamps(db);
+    }
+
+    /** Writes the revalidation stamps that wait; call it before closing the database. */
+    @Override
+    public void close() {
+        stamps.close();
     }
 
     @Override
@@ -104,6 +114,7 @@ public final class JdbcMetadataStore implements MetadataStore {
                                  + " WHEN NOT MATCHED THEN INSERT (repository, tag, digest, fetched_at, validated_at)"
                                  + " VALUES (s.repository, s.tag, s.digest, ?, ?)")) {
                 for (RepositoryLoad r : repositories) {
+                    stamps.forget(r.name());
                     ensureRepository(c, r.name(), r.kind(), r.origin(), now);
                     for (ManifestLoad m : r.manifests()) {
                         manifests.setString(1, r.name().value());
@@ -148,6 +159,7 @@ public final class JdbcMetadataStore implements MetadataStore {
     public void putTag(RepositoryName repository, String tag, Digest digest, Instant at) {
         // Standard MERGE (H2 and PostgreSQL 15 both have it) updates only the columns it names, so the tag's pull
         // counters survive a re-point.
+        stamps.forget(repository, tag);
         upsert(c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "MERGE INTO tags t USING (VALUES (CAST(? AS VARCHAR(255)), CAST(? AS VARCHAR(128)), CAST(? AS VARCHAR(200)),"
@@ -168,27 +180,19 @@ public final class JdbcMetadataStore implements MetadataStore {
 
     @Override
     public void markValidated(RepositoryName repository, String tag, Instant at) {
-        db.query(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE tags SET validated_at = ? WHERE repository = ? AND tag = ?")) {
-                setInstant(ps, 1, at);
-                ps.setString(2, repository.value());
-                ps.setString(3, tag);
-                return ps.executeUpdate();
-            }
-        });
+        stamps.stamp(repository, tag, at);
     }
 
     @Override
     public Optional<TagRecord> tag(RepositoryName repository, String tag) {
         return queryFirst("SELECT " + TAG_COLUMNS + " FROM tags WHERE repository = ? AND tag = ?",
-                JdbcMetadataStore::tagRecord, repository.value(), tag);
+                JdbcMetadataStore::tagRecord, repository.value(), tag).map(stamps::overlay);
     }
 
     @Override
     public List<TagRecord> tags(RepositoryName repository) {
         return queryAll("SELECT " + TAG_COLUMNS + " FROM tags WHERE repository = ? ORDER BY tag",
-                JdbcMetadataStore::tagRecord, repository.value());
+                JdbcMetadataStore::tagRecord, repository.value()).stream().map(stamps::overlay).toList();
     }
 
     @Override
@@ -223,39 +227,10 @@ public final class JdbcMetadataStore implements MetadataStore {
     @Override
     public void recordPulls(List<PullCount> counts) {
         if (counts.isEmpty()) return;
-        // Events may be recorded slightly out of order; last_pulled_at never moves backwards.
-        String counted = "pull_count = pull_count + ?, "
-                + "last_pulled_at = CASE WHEN last_pulled_at IS NULL OR last_pulled_at < ? THEN ? ELSE last_pulled_at END";
         db.inTransaction(c -> {
-            try (PreparedStatement repositories = c.prepareStatement("UPDATE repositories SET " + counted + " WHERE name = ?");
-                 PreparedStatement tags = c.prepareStatement("UPDATE tags SET " + counted + " WHERE repository = ? AND tag = ?");
-                 PreparedStatement manifests = c.prepareStatement(
-                         "UPDATE manifests SET " + counted + " WHERE repository = ? AND digest = ?")) {
-                for (PullCount count : counts) {
-                    bindCount(repositories, count).setString(4, count.repository().value());
-                    repositories.addBatch();
-                    if (count.tagOrNull() != null) {
-                        bindCount(tags, count).setString(4, count.repository().value());
-                        tags.setString(5, count.tagOrNull());
-                        tags.addBatch();
-                    }
-                    bindCount(manifests, count).setString(4, count.repository().value());
-                    manifests.setString(5, count.digest().toString());
-                    manifests.addBatch();
-                }
-                repositories.executeBatch();
-                tags.executeBatch();
-                manifests.executeBatch();
-            }
+            PullCountUpdates.apply(c, counts);
             return null;
         });
-    }
-
-    private static PreparedStatement bindCount(PreparedStatement ps, PullCount count) throws SQLException {
-        ps.setInt(1, count.pulls());
-        setInstant(ps, 2, count.lastAt());
-        setInstant(ps, 3, count.lastAt());
-        return ps;
     }
 
     @Override
@@ -324,11 +299,13 @@ public final class JdbcMetadataStore implements MetadataStore {
 
     @Override
     public void deleteTag(RepositoryName repository, String tag) {
+        stamps.forget(repository, tag);
         update("DELETE FROM tags WHERE repository = ? AND tag = ?", repository.value(), tag);
     }
 
     @Override
     public boolean deleteManifest(RepositoryName repository, Digest digest) {
+        stamps.forget(repository);
         return db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM tags WHERE repository = ? AND digest = ?")) {
                 ps.setString(1, repository.value());
@@ -350,6 +327,7 @@ public final class JdbcMetadataStore implements MetadataStore {
 
     @Override
     public void deleteRepository(RepositoryName repository) {
+        stamps.forget(repository);
         db.inTransaction(c -> {
             for (String sql : List.of(
                     "DELETE FROM tags WHERE repository = ?",
@@ -385,6 +363,7 @@ public final class JdbcMetadataStore implements MetadataStore {
 
     @Override
     public void evictManifest(RepositoryName repository, Digest digest, Collection<Digest> unlinkBlobs) {
+        stamps.forget(repository);
         db.inTransaction(c -> {
             for (String sql : List.of(
                     "DELETE FROM tags WHERE repository = ? AND digest = ?",

@@ -377,6 +377,7 @@ final class Workloads {
                     Metric rate = results.metric(workload, "requests/s", "req/s", true);
                     Metric p50 = results.metric(workload, "p50", "ms", false);
                     Metric p99 = results.metric(workload, "p99", "ms", false);
+                    Metric cpu = results.metric(workload, "subject CPU per request", "µs", false);
                     rounds(workload, config.warmups(), (subject, recorded) -> {
                         ManifestLoad load = manifestLoad(subject, reference, method, clients);
                         if (load.errors() > 0) {
@@ -387,6 +388,7 @@ final class Workloads {
                             rate.add(subject.name(), load.count() / (load.nanos() / 1e9));
                             p50.add(subject.name(), load.histogram().getValueAtPercentile(50) / 1e3);
                             p99.add(subject.name(), load.histogram().getValueAtPercentile(99) / 1e3);
+                            if (load.count() > 0) cpu.add(subject.name(), load.subjectCpu().toNanos() / 1e3 / load.count());
                         }
                     });
                 }
@@ -516,13 +518,15 @@ final class Workloads {
         }
     }
 
-    private record ManifestLoad(long count, long errors, long nanos, Histogram histogram) {
+    /** {@code subjectCpu}: the subject's CPU time (all threads) while the clients ran. */
+    private record ManifestLoad(long count, long errors, long nanos, Histogram histogram, Duration subjectCpu) {
     }
 
     private ManifestLoad manifestLoad(Subject subject, String reference, String method, int clients) throws Exception {
         String path = "/v2/" + subject.repository(BenchUpstream.BIG) + "/manifests/" + reference;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.manifestMillis());
         AtomicLong errors = new AtomicLong();
+        Duration cpuBefore = subject.cpuTime();
         long start = System.nanoTime();
         List<Histogram> histograms = concurrently(clients, () -> {
             Histogram histogram = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
@@ -540,9 +544,10 @@ final class Workloads {
             return histogram;
         });
         long nanos = System.nanoTime() - start;
+        Duration cpu = subject.cpuTime().minus(cpuBefore);
         Histogram all = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
         histograms.forEach(all::add);
-        return new ManifestLoad(all.getTotalCount(), errors.get(), nanos, all);
+        return new ManifestLoad(all.getTotalCount(), errors.get(), nanos, all, cpu);
     }
 
     private HttpConnection.Response fetchBlob(Subject subject, TestBlob blob) throws IOException {

@@ -82,6 +82,7 @@ class RemoteEngineProcessTest {
     static Path temp;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final ManagementApiCalls api = new ManagementApiCalls(Duration.ofSeconds(5), Duration.ofSeconds(60));
     private final InputStream originalIn = System.in;
     private DockerRegistryFixture upstream;
     private Process serve;
@@ -615,16 +616,7 @@ class RemoteEngineProcessTest {
     }
 
     private HttpResponse<String> request(String method, String path, String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + "/cachalot/api/v1" + path)).timeout(Duration.ofSeconds(60))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return api.send(url, method, path, body);
     }
 
     private static JsonNode find(JsonNode array, String field, String value) {

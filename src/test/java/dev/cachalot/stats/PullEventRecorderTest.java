@@ -2,10 +2,14 @@ package dev.cachalot.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cachalot.oci.Digest;
+import dev.cachalot.oci.RepositoryName;
 import dev.cachalot.stats.PullEvent.Kind;
 import dev.cachalot.stats.PullEvent.Outcome;
 import dev.cachalot.storage.DataFolder;
 import dev.cachalot.storage.Database;
+import dev.cachalot.storage.JdbcMetadataStore;
+import dev.cachalot.storage.RepositoryKind;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -241,6 +245,42 @@ class PullEventRecorderTest {
             recorder.flush();
 
             assertThat(new PullStatistics(db).totals(null).pulls()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void storeQueuedStoresTheRequestsAtOnceAndLeavesTheImagePullOpen() {
+        try (PullEventRecorder recorder = new PullEventRecorder(db)) {
+            recorder.record(new PullEvent(T0, "library/nginx", "1.27", "sha256:" + "1".repeat(64), Kind.MANIFEST, Outcome.HIT,
+                    500, 0, 10, "127.0.0.1"));
+
+            recorder.storeQueued();
+
+            assertThat(storedEvents()).as("the manifest GET, not gathering any more").isEqualTo(1);
+            assertThat(new PullStatistics(db).totals(null).pulls()).as("the image pull is still open").isZero();
+            recorder.flush();
+            assertThat(new PullStatistics(db).totals(null).pulls()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theStoredImagePullsAddToThePullCountersOfTheirRepositoryTagAndManifest() {
+        JdbcMetadataStore index = new JdbcMetadataStore(db);
+        RepositoryName nginx = RepositoryName.of("library/nginx");
+        Digest digest = Digest.parse("sha256:" + "1".repeat(64));
+        index.putManifest(nginx, RepositoryKind.CACHED, null, digest, "application/vnd.oci.image.manifest.v1+json", 500, null, null);
+        index.putTag(nginx, "1.27", digest, T0);
+        try (PullEventRecorder recorder = new PullEventRecorder(db)) {
+            recorder.record(new PullEvent(T0, "library/nginx", "1.27", digest.toString(), Kind.MANIFEST, Outcome.HIT,
+                    500, 0, 10, "127.0.0.1"));
+
+            recorder.flush();
+
+            assertThat(index.tag(nginx, "1.27").orElseThrow().pullCount()).isEqualTo(1);
+            assertThat(index.manifest(nginx, digest).orElseThrow().pullCount()).isEqualTo(1);
+            assertThat(index.repository(nginx).orElseThrow().pullCount()).isEqualTo(1);
+        } finally {
+            index.close();
         }
     }
 }

@@ -158,4 +158,50 @@ class DatabaseTest {
             assertThat(db.configSignal()).as("signalled after the commit").isNotEqualTo(before);
         }
     }
+
+    @Test
+    void aBatchOfPullEventsIsOneFileWriteNotOnePer32Ids() {
+        try (Database db = Database.open(new DataFolder(root))) {
+            long before = fileWrites(db);
+            insertPullEvents(db, 320);
+            // One write for the transaction, perhaps one for the identity's progress; H2's default cache of 32 ids
+            // wrote it ten times more, each a commit of its own (docs/decisions/0030-durable-commits.md).
+            assertThat(fileWrites(db) - before).isLessThanOrEqualTo(2);
+        }
+        try (Database db = Database.open(new DataFolder(root))) {
+            insertPullEvents(db, 1);
+            long[] ids = db.query(c -> {
+                try (Statement s = c.createStatement();
+                     ResultSet rs = s.executeQuery("SELECT COUNT(DISTINCT id), COUNT(*) FROM pull_events")) {
+                    rs.next();
+                    return new long[]{rs.getLong(1), rs.getLong(2)};
+                }
+            });
+            assertThat(ids).as("ids stay unique across a reopening").containsExactly(321, 321);
+        }
+    }
+
+    private static long fileWrites(Database db) {
+        return db.query(c -> {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'info.FILE_WRITE'")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    private static void insertPullEvents(Database db, int count) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO pull_events (at, repository, reference, kind, outcome,"
+                    + " bytes, upstream_bytes, duration_micros) VALUES (CURRENT_TIMESTAMP, 'library/nginx', '1.27', 'MANIFEST',"
+                    + " 'HIT', 0, 0, 0)")) {
+                for (int i = 0; i < count; i++) {
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
+    }
 }

@@ -15,16 +15,68 @@ class JdbcMetadataStoreContractTest extends MetadataStoreContract {
     Path root;
 
     private Database db;
+    private JdbcMetadataStore store;
 
     @Override
     protected MetadataStore newStore() {
         db = Database.open(new DataFolder(root));
-        return new JdbcMetadataStore(db);
+        store = new JdbcMetadataStore(db);
+        return store;
     }
 
     @Override
     protected void closeStore() {
+        store.close();
         db.close();
+    }
+
+    @Test
+    void aRevalidationStampIsReadAtOnceAndWrittenByTheCloseAtTheLatest() {
+        putManifest(NGINX, digest(1), 500);
+        index.putTag(NGINX, "1.27", digest(1), T0);
+
+        index.markValidated(NGINX, "1.27", T0.plusSeconds(60));
+        index.markValidated(NGINX, "1.27", T0.plusSeconds(30)); // out of order: the later stamp stays
+
+        assertThat(index.tag(NGINX, "1.27").orElseThrow().validatedAt()).isEqualTo(T0.plusSeconds(60));
+        assertThat(index.tags(NGINX)).singleElement().satisfies(t -> assertThat(t.validatedAt()).isEqualTo(T0.plusSeconds(60)));
+        reopen();
+        assertThat(index.tag(NGINX, "1.27").orElseThrow().validatedAt()).isEqualTo(T0.plusSeconds(60));
+    }
+
+    @Test
+    void aWaitingStampNeitherBringsBackADeletedTagNorMovesARepointedOneBack() {
+        putManifest(NGINX, digest(1), 500);
+        putManifest(NGINX, digest(2), 500);
+        index.putTag(NGINX, "gone", digest(1), T0);
+        index.putTag(NGINX, "moved", digest(1), T0);
+        putManifest(OTHER, digest(3), 500);
+        index.putTag(OTHER, "evicted", digest(3), T0);
+
+        index.markValidated(NGINX, "gone", T0.plusSeconds(10));
+        index.markValidated(NGINX, "moved", T0.plusSeconds(10));
+        index.markValidated(OTHER, "evicted", T0.plusSeconds(10));
+        index.deleteTag(NGINX, "gone");
+        index.putTag(NGINX, "moved", digest(2), T0.plusSeconds(5));
+        index.deleteRepository(OTHER);
+        // Another process (a CLI on the same folder) deletes a tag behind this store's back.
+        index.markValidated(NGINX, "absent", T0.plusSeconds(10));
+        reopen();
+
+        assertThat(index.tags(NGINX)).singleElement().satisfies(t -> {
+            assertThat(t.tag()).isEqualTo("moved");
+            assertThat(t.digest()).isEqualTo(digest(2));
+            assertThat(t.validatedAt()).isEqualTo(T0.plusSeconds(5));
+        });
+        assertThat(index.tag(NGINX, "absent")).isEmpty();
+        assertThat(index.repository(OTHER)).isEmpty();
+        assertThat(index.tags(OTHER)).isEmpty();
+    }
+
+    /** Closes the store and the database, as the engine does, and opens them again. */
+    private void reopen() {
+        closeStore();
+        index = newStore();
     }
 
     @Test

@@ -6,16 +6,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PostgresMetadataStoreContractTest extends MetadataStoreContract {
 
     private Database db;
+    private JdbcMetadataStore store;
 
     @Override
     protected MetadataStore newStore() {
         db = Database.openShared(PostgresTestDatabases.migrated());
         assertThat(db.isShared()).isTrue();
-        return new JdbcMetadataStore(db);
+        store = new JdbcMetadataStore(db);
+        return store;
     }
 
     @Override
     protected void closeStore() {
+        store.close();
         db.close();
     }
 }
