@@ -54,7 +54,7 @@ public final class Database implements AutoCloseable {
      * plugins, the classpath scan, validation), measured on every engine start, while one query on its history
      * table tells whether it would do anything.
      */
-    static final List<Integer> SHIPPED_VERSIONS = List.of(1, 20, 40, 60, 61, 62, 67, 68);
+    static final List<Integer> SHIPPED_VERSIONS = List.of(1, 20, 40, 60, 61, 62, 67, 68, 69);
 
     /** The history table of the hand-written runner that came before Flyway: {@code (version, script, applied_at)}. */
     static final String LEGACY_HISTORY = "SCHEMA_VERSION";
@@ -141,35 +141,7 @@ public final class Database implements AutoCloseable {
             pool.dispose();
             throw e;
         }
-        db.cachePullEventIds();
         return db;
-    }
-
-    /** Pull event ids H2 hands out between two writes of the identity's progress. */
-    static final int PULL_EVENT_ID_CACHE = 1024;
-
-    /**
-     * H2 writes an identity column's progress every CACHE values (32 by default) as a commit of its own, outside the
-     * transaction that took the value: with {@code WRITE_DELAY=0} a file write. A warm tag GET stores two pull events
-     * (the request and, once it ends, the image pull), so batching the events' transactions still left a write every
-     * 16 requests. A larger cache leaves one per 1,024 events; a killed process skips the ids it had not used, which only
-     * leaves a gap. Storage tuning of H2, not schema: PostgreSQL's sequences have no such cost, and nothing reads it.
-     */
-    private void cachePullEventIds() {
-        try {
-            query(c -> {
-                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT IDENTITY_CACHE FROM INFORMATION_SCHEMA.COLUMNS"
-                        + " WHERE TABLE_SCHEMA = 'PUBLIC' AND TABLE_NAME = 'PULL_EVENTS' AND COLUMN_NAME = 'ID'")) {
-                    if (rs.next() && rs.getLong(1) >= PULL_EVENT_ID_CACHE) return null;
-                }
-                try (Statement s = c.createStatement()) {
-                    s.execute("ALTER TABLE pull_events ALTER COLUMN id SET CACHE " + PULL_EVENT_ID_CACHE);
-                }
-                return null;
-            });
-        } catch (StorageException e) {
-            log.warn("Pull event ids keep H2's default cache (a file write every 32 events): {}", e.getMessage());
-        }
     }
 
     /**
