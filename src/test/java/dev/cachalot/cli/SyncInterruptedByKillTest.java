@@ -13,14 +13,10 @@ import dev.cachalot.testing.Processes;
 import dev.cachalot.testing.RegistryPusher;
 import dev.cachalot.testing.TestImages;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ConnectException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -112,25 +108,6 @@ class SyncInterruptedByKillTest {
 
     /** {@code cachalot serve} in a child JVM, once it answers. */
     private Process startServe(Path data, int port, String label) throws Exception {
-        Path out = temp.resolve("serve-" + label + ".log");
-        Process process = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-Dcachalot.sync.schedulerTickSeconds=1", "-cp", System.getProperty("java.class.path"), "dev.cachalot.Main", "--data", data.toString(),
-                "serve", "--listen", "127.0.0.1:" + port)).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        long deadline = System.nanoTime() + START_LIMIT.toNanos();
-        while (true) {
-            if (!process.isAlive()) {
-                throw new AssertionError("serve exited with " + process.exitValue() + "\n" + Files.readString(out));
-            }
-            try {
-                if (send(port, "GET", "/rules/sync", null).statusCode() == 200) return process;
-            } catch (UncheckedIOException e) {
-                if (!(e.getCause() instanceof ConnectException)) throw e;
-            }
-            if (System.nanoTime() - deadline > 0) {
-                process.destroyForcibly();
-                throw new AssertionError("serve did not answer within " + START_LIMIT + "\n" + Files.readString(out));
-            }
-            Thread.sleep(200);
-        }
+        return api.startServe(data, port, temp.resolve("serve-" + label + ".log"), "/rules/sync", START_LIMIT, "-Dcachalot.sync.schedulerTickSeconds=1");
     }
 }
