@@ -317,6 +317,8 @@ down() {
             if kill -0 "$pid" 2>/dev/null; then
                 echo "cluster.sh: $name ($pid) did not stop in time; killing it" >&2
                 kill -KILL "$pid" 2>/dev/null || true
+                local gone=$((SECONDS + 5))
+                while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $gone ]; do sleep 0.1; done
             fi
         done <"$state/pids"
     fi
