@@ -194,8 +194,7 @@ public final class Engine implements EngineAdmin {
     public java.util.Map<String, RuleState> ruleStates() {
         dev.cachalot.rules.RuleSet ruleSet = config.ruleSet();
         java.util.Map<String, dev.cachalot.stats.PullEvent> lastPull = new java.util.HashMap<>();
-        parts.recorder.storeQueued();
-        for (dev.cachalot.stats.PullEvent e : parts.statistics.lastPullPerRepository()) {
+        for (dev.cachalot.stats.PullEvent e : statistics().lastPullPerRepository()) {
             if (!dev.cachalot.oci.RepositoryName.isValid(e.repository())) continue;
             ruleSet.resolve(dev.cachalot.oci.RepositoryName.of(e.repository()), null).ifPresent(r -> lastPull.merge(
                     r.rule().name(), e, (a, b) -> a.at().isAfter(b.at()) ? a : b));
@@ -550,28 +549,30 @@ public final class Engine implements EngineAdmin {
 
     // ------------------------------------------------------------------ statistics
 
+    /** The pull statistics, once every request made so far in this process is stored: a reader sees its own pulls. */
+    private dev.cachalot.stats.PullStatistics statistics() {
+        parts.recorder.storeQueued();
+        return parts.statistics;
+    }
+
     @Override
     public StatsTotals totals(Instant since) {
-        parts.recorder.storeQueued();
-        return parts.statistics.totals(since);
+        return statistics().totals(since);
     }
 
     @Override
     public List<RepositoryStats> repositoryStats(Instant since) {
-        parts.recorder.storeQueued();
-        return parts.statistics.perRepository(since);
+        return statistics().perRepository(since);
     }
 
     @Override
     public List<PullEvent> recentPulls(int limit) {
-        parts.recorder.storeQueued();
-        return parts.statistics.recent(limit);
+        return statistics().recent(limit);
     }
 
     @Override
     public List<TimeBucket> pullsOverTime(Instant since, Duration bucket) {
-        parts.recorder.storeQueued();
-        return parts.statistics.overTime(since, bucket);
+        return statistics().overTime(since, bucket);
     }
 
     @Override
