@@ -3,7 +3,7 @@
 # upstream of the integration tests), skopeo, containerd's ctr and podman (real clients; the Client setup snippets are
 # checked with each, and server mode's sign-in with all three), dockerd as a private daemon for the Docker snippet, prometheus (the real scraper of /metrics), umoci (a second reader of bundles), plus a JDK 17
 # and Maven if absent, and postgresql (the shared metadata database of several engines; tests run their own in a temp folder), and haproxy
-# (the load balancer in front of scripts/cluster.sh's engines).
+# (the load balancer in front of scripts/cluster.sh's engines), and procps (kill sends a child `serve` SIGINT as Ctrl-C does).
 # Idempotent, and silent when everything is already there.
 set -euo pipefail
 
@@ -17,6 +17,7 @@ packages=()
 [ -x /usr/bin/umoci ] || packages+=(umoci)
 [ -x /usr/sbin/dockerd ] || packages+=(docker.io)
 [ -x /usr/sbin/haproxy ] || packages+=(haproxy)
+[ -x /usr/bin/kill ] || packages+=(procps)
 command -v java >/dev/null 2>&1 || packages+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || packages+=(maven)
 

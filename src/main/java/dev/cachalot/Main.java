@@ -18,19 +18,27 @@ public final class Main {
     public static void main(String[] args) {
         if (args.length == 0) {
             DataFolder folder = DataFolder.defaultLocation();
-            CachalotApp.launchApp(args, new EngineProvider() {
-                @Override
-                public EngineApi open() {
-                    return Engine.open(folder);
-                }
-
-                @Override
-                public String dataFolder() {
-                    return folder.root().toString();
-                }
-            });
-            System.exit(0);
+            // SIGTERM (a logout, systemctl, kill) closes the app as its window's close does: the engine closes in the
+            // app's stop() before the JVM's shutdown closes the database.
+            try (StopSignals signals = StopSignals.install(CachalotApp::exit)) {
+                launch(args, folder);
+            }
+            System.exit(StopSignals.exitStatus(0));
         }
-        System.exit(CachalotCommand.run(args));
+        System.exit(StopSignals.exitStatus(CachalotCommand.run(args)));
+    }
+
+    private static void launch(String[] args, DataFolder folder) {
+        CachalotApp.launchApp(args, new EngineProvider() {
+            @Override
+            public EngineApi open() {
+                return Engine.open(folder);
+            }
+
+            @Override
+            public String dataFolder() {
+                return folder.root().toString();
+            }
+        });
     }
 }

@@ -28,6 +28,14 @@ public class CachalotApp extends Application {
         Application.launch(CachalotApp.class, args);
     }
 
+    /**
+     * Closes the app as closing its last window does (from any thread): {@link #stop()} closes the engine, then
+     * {@link #launchApp} returns.
+     */
+    public static void exit() {
+        Platform.exit();
+    }
+
     @Override
     public void start(Stage stage) {
         async = new FxAsync(3);

@@ -1,5 +1,6 @@
 package dev.cachalot.cli;
 
+import dev.cachalot.StopSignals;
 import dev.cachalot.api.ManagementAccess;
 import dev.cachalot.api.ManagementApi;
 import dev.cachalot.engine.Engine;
@@ -11,6 +12,7 @@ import dev.cachalot.security.TrustedProxies;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -88,30 +90,53 @@ final class ServeCommand implements Callable<Integer> {
         preload.setDaemon(true);
         preload.start();
         Engine engine = Engine.open(folder, options);
+        // SIGTERM and Ctrl-C only ask for the stop: this thread closes the engine while the database is still open, so
+        // what it writes as it closes is stored (StopSignals says why a shutdown hook could not). The hook stays for
+        // the exits no signal announces; it finds the engine closed already after a graceful stop.
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        EngineStop stop = new EngineStop(engine);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.close(true), "cachalot-shutdown"));
+        try (StopSignals signals = StopSignals.install(stopRequested::countDown)) {
+            serve(engine, stop, trustedProxies);
+            try {
+                stopRequested.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            stop.close(true);
+        }
+        return 0;
+    }
+
+    private void serve(Engine engine, EngineStop stop, TrustedProxies trustedProxies) {
         // With --auth required the listener admits only admins to the API (and marks them); without, loopback only.
         engine.serveManagementApi(new ManagementApi(engine, ManagementAccess.loopbackOnly()));
-        CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            log.info("Stopping Cachalot");
-            engine.close();
-            stopped.countDown();
-        }, "cachalot-shutdown");
         try {
             engine.startServer(listen, tlsCert, tlsKey, new ServingOptions(auth, allowAnonymous, metrics, accessLog,
                     trustedProxies));
         } catch (RuntimeException e) {
-            engine.close();
+            stop.close(false);
             throw e;
         }
-        Runtime.getRuntime().addShutdownHook(hook);
         EngineStatus status = engine.status();
         spec.commandLine().getOut().println("Cachalot serving on " + (tlsCert != null ? "https" : "http") + "://" + status.address() + " (data folder " + engine.dataFolderRoot() + ")");
         spec.commandLine().getOut().flush();
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    }
+
+    /** Closes the engine once, whichever comes first: the stop this command asked for, or the JVM's shutdown. */
+    private static final class EngineStop {
+        private final Engine engine;
+        private final AtomicBoolean closing = new AtomicBoolean();
+
+        EngineStop(Engine engine) {
+            this.engine = engine;
         }
-        return 0;
+
+        /** Returns at once when the engine is closing already (a shutdown hook must not wait on a stuck close). */
+        void close(boolean announce) {
+            if (!closing.compareAndSet(false, true)) return;
+            if (announce) log.info("Stopping Cachalot");
+            engine.close();
+        }
     }
 }

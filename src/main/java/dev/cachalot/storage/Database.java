@@ -121,7 +121,8 @@ public final class Database implements AutoCloseable {
         // AUTO_SERVER listens for other processes; never on anything but loopback.
         System.setProperty("h2.bindAddress", "127.0.0.1");
         // H2 refuses AUTO_SERVER together with DB_CLOSE_ON_EXIT=FALSE, so H2 keeps its own close-on-exit hook:
-        // work that runs in a JVM shutdown hook must not count on the database still being open.
+        // work that runs in a JVM shutdown hook must not count on the database still being open. Hence a stop signal
+        // closes the engine before the JVM's shutdown begins (dev.cachalot.StopSignals, decision 0032).
         // VALUE is a keyword in H2 2.x; NON_KEYWORDS lets the settings table keep its plain column name "value".
         // QUERY_CACHE_SIZE: parsed statements kept per session. H2's default of 8 is fewer than a pull uses, so every
         // statement was parsed again on every request (the largest source of garbage under manifest load, by JFR).
