@@ -4,8 +4,7 @@ import dev.cachalot.engine.EngineAdmin;
 import dev.cachalot.sync.SyncReport;
 import dev.cachalot.sync.SyncRequest;
 import dev.cachalot.sync.SyncedTag;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,9 +22,6 @@ final class RulesSyncCommand extends EngineCommand {
     /** As {@code bundle export} when it leaves tags out: the command ran, and not everything asked for is there. */
     static final int NOT_ALL_CACHED = 3;
 
-    /** How long Ctrl-C waits for the run to stop between steps and record itself as cancelled. */
-    private static final long STOP_WAIT_SECONDS = 10;
-
     @Parameters(paramLabel = "NAME")
     String name;
     @Option(names = "--tag", paramLabel = "T", description = "Sync only this tag (whether or not the rule's tag filter takes it).")
@@ -33,29 +29,29 @@ final class RulesSyncCommand extends EngineCommand {
     @Option(names = "--dry-run", description = "Fetch and store nothing: print what a run would fetch.")
     boolean dryRun;
 
+    /** Set by a stop signal; the run is then cancelled at its next step, however early the signal came. */
+    private volatile boolean stopRequested;
+
+    @Override
+    protected Runnable stopRequest(EngineAdmin engine) {
+        if (dryRun) return null; // stores nothing: the JVM's own Ctrl-C ends it at once
+        // Ctrl-C: the run stops between steps, so no tag is left pointing at content not yet stored, and records why
+        // before the engine closes and the process exits.
+        return () -> {
+            stopRequested = true;
+            engine.cancelSync(name);
+        };
+    }
+
     @Override
     protected int run(EngineAdmin engine) {
         RulesCommand.find(engine, name);
         SyncRequest request = new SyncRequest(tag, dryRun);
-        CountDownLatch done = new CountDownLatch(1);
-        // Ctrl-C: the run stops between steps, so no tag is left pointing at content not yet stored, and records why.
-        Thread stop = new Thread(() -> {
-            if (engine.cancelSync(name)) {
-                try {
-                    done.await(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }, "cachalot-sync-stop");
-        boolean hooked = !dryRun && addHook(stop);
-        SyncReport report;
-        try {
-            report = engine.syncRule(name, request, progress -> { });
-        } finally {
-            done.countDown();
-            if (hooked) removeHook(stop);
-        }
+        AtomicBoolean cancelled = new AtomicBoolean();
+        // A signal before the run had started cancelled nothing: the run's first step does.
+        SyncReport report = engine.syncRule(name, request, progress -> {
+            if (stopRequested && cancelled.compareAndSet(false, true)) engine.cancelSync(name);
+        });
         print(report);
         if (report.complete()) return 0;
         spec.commandLine().getErr().println("cachalot: " + failure(report));
@@ -86,22 +82,5 @@ final class RulesSyncCommand extends EngineCommand {
         String first = r.errors().isEmpty() ? "" : ": " + r.errors().get(0)
                 + (r.errors().size() > 1 ? " (and " + (r.errors().size() - 1) + " more)" : "");
         return "not every selected tag of rule " + r.ruleName() + " is cached" + first;
-    }
-
-    private static boolean addHook(Thread hook) {
-        try {
-            Runtime.getRuntime().addShutdownHook(hook);
-            return true;
-        } catch (IllegalStateException e) {
-            return false; // shutting down already
-        }
-    }
-
-    private static void removeHook(Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-            // shutting down: the hook runs, and finds no sync to cancel
-        }
     }
 }
