@@ -141,6 +141,7 @@ final class EngineParts implements AutoCloseable {
                     : new ConfigSignal(database.configSignalFile()));
             this.metrics = new EngineMetrics(this::downloadsInFlight, () -> this.index.cachedBytes());
             recorder.onEvent(metrics::pullRecorded);
+            metrics.countLostPullEvents(recorder::dropped, recorder::failed);
             ObservedUpstreamClient observedUpstream = new ObservedUpstreamClient(upstreamClient,
                     (loginServer, kind) -> metrics.upstreamFailed(loginServer, kind.name()));
             this.backend = new PullThroughBackend(config::ruleSet, blobs, index, observedUpstream, recorder::record, folder.root(),

@@ -2,6 +2,7 @@ package dev.cachalot.metrics;
 
 import dev.cachalot.stats.PullEvent;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -66,6 +67,20 @@ public final class EngineMetrics {
         GaugeWithCallback.builder().name("cachalot_cache_size_bytes")
                 .help("Bytes of content the cache holds").callback(c -> c.call(cacheBytes.getAsLong()))
                 .register(registry);
+    }
+
+    /**
+     * Counts the requests the pull statistics lost, read on each scrape: {@code dropped} when the recorder fell behind
+     * the requests (its queue was full), {@code refused} when the database refused a batch. Both stay 0 on a healthy
+     * engine; the pull counters above count only what was recorded.
+     */
+    public void countLostPullEvents(LongSupplier dropped, LongSupplier refused) {
+        CounterWithCallback.builder().name("cachalot_pull_events_lost_total")
+                .help("Requests the pull statistics lost: dropped (the recorder fell behind) or refused (by the database)")
+                .labelNames("reason").callback(c -> {
+                    c.call(dropped.getAsLong(), "dropped");
+                    c.call(refused.getAsLong(), "refused");
+                }).register(registry);
     }
 
     /**

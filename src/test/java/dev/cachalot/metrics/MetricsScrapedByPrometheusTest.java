@@ -92,6 +92,8 @@ class MetricsScrapedByPrometheusTest {
 
         assertThat(exposition).contains("cachalot_http_requests_total{method=\"GET\",route=\"manifests\",status=\"404\"}")
                 .contains("cachalot_upstream_errors_total{kind=\"not_found\",upstream=\"" + upstream.hostPort() + "\"} 1.0")
+                .contains("cachalot_pull_events_lost_total{reason=\"dropped\"} 0.0")
+                .contains("cachalot_pull_events_lost_total{reason=\"refused\"} 0.0")
                 .doesNotContain("secret-project").doesNotContain("v9-private").doesNotContain("no-such-tag");
     }
 

@@ -133,4 +133,64 @@ class ImagePullsTest {
 
         assertThat(pulls.closeAll()).singleElement().satisfies(p -> assertThat(p.outcome()).isEqualTo(Outcome.LOCAL));
     }
+
+    @Test
+    void aBlobBelongsToTheNewestPullStillOpenOnceANewerOneClosed() {
+        pulls.add(get("3.20", INDEX, Outcome.HIT, AMD64), T0);
+        pulls.add(get("3.19", OTHER, Outcome.HIT), T0.plusSeconds(1));
+        pulls.add(get(AMD64, AMD64, Outcome.HIT), T0.plusSeconds(4));
+
+        assertThat(pulls.closeIdle(T0.plusSeconds(6))).singleElement()
+                .satisfies(p -> assertThat(p.reference()).isEqualTo("3.19"));
+        pulls.add(blob(LAYER, Outcome.HIT), T0.plusSeconds(7));
+
+        assertThat(pulls.closeAll()).singleElement().satisfies(p -> {
+            assertThat(p.reference()).isEqualTo("3.20");
+            assertThat(p.bytes()).isEqualTo(30);
+        });
+    }
+
+    @Test
+    void aHeadThatTookAnotherRequestNoLongerTakesAGetOfItsTagButAnOlderOneStillDoes() {
+        add(head("3.20", INDEX, Outcome.HIT), head("3.20", INDEX, Outcome.HIT), get(INDEX, INDEX, Outcome.HIT));
+        add(get("3.20", INDEX, Outcome.HIT), get("3.20", INDEX, Outcome.HIT));
+
+        // The second HEAD took the GET by digest; the first takes the first GET of the tag; the second GET starts a pull.
+        assertThat(pulls.closeAll()).hasSize(3).extracting(PullEvent::bytes).containsExactlyInAnyOrder(20L, 20L, 10L);
+    }
+
+    @Test
+    void thousandsOfOpenPullsOfOneClientEachTakeTheirOwnRequests() {
+        int n = 20_000;
+        for (int i = 0; i < n; i++) {
+            String digest = "sha256:" + String.format("%064x", i);
+            pulls.add(get(digest, digest, Outcome.HIT), T0.plusMillis(i / 10));
+        }
+        for (int i = 0; i < n; i++) {
+            String digest = "sha256:" + String.format("%064x", i);
+            pulls.add(get(digest, digest, Outcome.HIT), T0.plusMillis(2_000 + i / 10));
+        }
+        assertThat(pulls.openCount()).isEqualTo(n);
+        assertThat(pulls.nextDeadline()).hasValue(T0.plusMillis(7_000));
+
+        List<PullEvent> idle = pulls.closeIdle(T0.plusMillis(7_000 + 999));
+        assertThat(idle).hasSize(10_000).allSatisfy(p -> assertThat(p.bytes()).isEqualTo(20));
+        assertThat(pulls.closeAll()).hasSize(10_000).allSatisfy(p -> assertThat(p.bytes()).isEqualTo(20));
+        assertThat(pulls.openCount()).isZero();
+        assertThat(pulls.nextDeadline()).isEmpty();
+    }
+
+    @Test
+    void aClosedPullLeavesNothingARequestCouldContinue() {
+        pulls.add(get("3.20", INDEX, Outcome.HIT, AMD64), T0);
+        pulls.add(head("3.21", OTHER, Outcome.HIT), T0);
+        assertThat(pulls.closeIdle(T0.plusSeconds(5))).hasSize(2);
+
+        pulls.add(blob(LAYER, Outcome.HIT), T0.plusSeconds(6));
+        pulls.add(get(AMD64, AMD64, Outcome.HIT), T0.plusSeconds(6));
+        pulls.add(get("3.21", OTHER, Outcome.HIT), T0.plusSeconds(6));
+
+        assertThat(pulls.closeAll()).extracting(PullEvent::reference).containsExactlyInAnyOrder(AMD64, "3.21");
+        assertThat(pulls.openCount()).isZero();
+    }
 }
