@@ -17,7 +17,7 @@ import sun.misc.SignalHandler;
  * every hook at once, in no order. Whatever an engine writes as it closes (the queued pull events, the open image
  * pulls, the revalidation stamps, a cancelled sync's outcome) raced the database's close, and mostly lost. With the
  * signal handled here, the JVM's shutdown has not begun: the command closes its engine on its own thread while the
- * database is open, and returns; {@code Main} then exits with {@link #exitStatus}. docs/decisions/0032-graceful-stop-stop.md
+ * database is open, and returns; {@code Main} then exits with {@link #exitStatus}. docs/decisions/0032-graceful-stop.md
  *
  * <p>How a command uses it: {@link #install} with what asks it to stop, which must return at once (count down the latch
  * the command waits on, cancel its run); close the returned handle once the engine is closed. Bounds, so a stop never

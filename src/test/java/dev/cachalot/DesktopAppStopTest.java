@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGTERM to the desktop app (a logout, {@code kill}, a service manager) closes it as closing its window does: its
  * engine stores the pulls it served before the process exits, with 143. The app runs in a child JVM on JavaFX's
  * headless Monocle platform, as the UI tests do; its registry listens on the address its settings hold
- * (docs/decisions/0032-graceful-stop-stop.md).
+ * (docs/decisions/0032-graceful-stop.md).
  */
 class DesktopAppStopTest {
     /** Hang guards only: a JVM start on a loaded two-core machine can take a while. */

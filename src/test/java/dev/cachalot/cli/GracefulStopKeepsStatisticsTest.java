@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * bookkeeping: the pull events still queued and the image pulls still open when the signal arrives are stored before
  * the process exits, and the next engine on the data folder counts every pull and every byte. The engine stores them as
  * it closes, so the embedded database must still be open then, while H2 closes itself in a JVM shutdown hook of its own
- * (docs/decisions/0032-graceful-stop-stop.md). Only a kill -9 may lose the last half second (decision 0030).
+ * (docs/decisions/0032-graceful-stop.md). Only a kill -9 may lose the last half second (decision 0030).
  */
 class GracefulStopKeepsStatisticsTest {
     /** Hang guards only: a JVM start on a loaded two-core machine can take a while. */

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Ctrl-C on {@code cachalot rules sync} stops the run at its next step: the step under way finishes (the blob it
  * fetches is stored without error), the run's outcome is stored as cancelled and its report printed, and only then
  * does the process exit, with 130. All of it writes to the database, which H2 closes in a JVM shutdown hook of its
- * own: the stop must be over before the JVM's shutdown begins (docs/decisions/0032-graceful-stop-stop.md).
+ * own: the stop must be over before the JVM's shutdown begins (docs/decisions/0032-graceful-stop.md).
  */
 class SyncStoppedByCtrlCTest {
     /** Hang guards only: a JVM start on a loaded two-core machine can take a while. */
