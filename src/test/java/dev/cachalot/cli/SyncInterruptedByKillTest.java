@@ -5,13 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.cachalot.testing.CountingProxy;
-import dev.cachalot.testing.DockerRegistryFixture;
-import dev.cachalot.testing.Fault;
 import dev.cachalot.testing.Ports;
 import dev.cachalot.testing.Processes;
-import dev.cachalot.testing.RegistryPusher;
-import dev.cachalot.testing.TestImages;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -35,28 +30,19 @@ class SyncInterruptedByKillTest {
     @TempDir
     Path temp;
     private final ManagementApiCalls api = new ManagementApiCalls(Duration.ofSeconds(2), Duration.ofSeconds(30));
-    private DockerRegistryFixture upstream;
-    private CountingProxy slowUpstream;
+    private SlowSyncUpstream upstream;
     private Process serve;
 
     @AfterEach
     void stop() {
         if (serve != null) Processes.stop(serve, Duration.ofSeconds(30));
-        if (slowUpstream != null) slowUpstream.close();
         if (upstream != null) upstream.close();
     }
 
     @Test
     void aRunWhoseEngineWasKilledShowsAsInterruptedAndTheScheduleGoesOn() throws Exception {
-        upstream = DockerRegistryFixture.start();
-        new RegistryPusher(upstream.url()).push("team/app", "1", new TestImages(2626).ociImage());
-        slowUpstream = CountingProxy.start(upstream.url());
-        slowUpstream.inject(Fault.delay(Duration.ofMinutes(3)).onlyFor("GET", ".*/blobs/.*"), 1);
         Path data = temp.resolve("data");
-        Cli cli = new Cli(data);
-        cli.run("upstream", "add", "--login-server", slowUpstream.hostPort(), "--endpoint", slowUpstream.url()).succeeded();
-        cli.run("rules", "create", "--name", "app-sync", "--source", slowUpstream.hostPort() + "/team/app", "--target", "app")
-                .succeeded();
+        upstream = SlowSyncUpstream.start(2626, Duration.ofMinutes(3), data);
 
         int first = Ports.free();
         serve = startServe(data, first, "first");

@@ -6,14 +6,10 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cachalot.testing.CountingProxy;
-import dev.cachalot.testing.DockerRegistryFixture;
-import dev.cachalot.testing.Fault;
 import dev.cachalot.testing.Ports;
 import dev.cachalot.testing.Processes;
-import dev.cachalot.testing.RegistryPusher;
 import dev.cachalot.testing.TestBlob;
 import dev.cachalot.testing.TestImage;
-import dev.cachalot.testing.TestImages;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,8 +35,7 @@ class SyncStoppedByCtrlCTest {
     @TempDir
     Path temp;
     private final ManagementApiCalls api = new ManagementApiCalls(Duration.ofSeconds(2), Duration.ofSeconds(30));
-    private DockerRegistryFixture upstream;
-    private CountingProxy slowUpstream;
+    private SlowSyncUpstream upstream;
     private Process sync;
     private Process serve;
 
@@ -48,24 +43,17 @@ class SyncStoppedByCtrlCTest {
     void stop() {
         if (sync != null) Processes.stop(sync, Duration.ofSeconds(30));
         if (serve != null) Processes.stop(serve, Duration.ofSeconds(30));
-        if (slowUpstream != null) slowUpstream.close();
         if (upstream != null) upstream.close();
     }
 
     @Test
     void ctrlCStopsTheRunAtItsNextStepAndItsOutcomeIsStoredBeforeTheProcessExits() throws Exception {
-        upstream = DockerRegistryFixture.start();
-        TestImage image = new TestImages(2727).ociImage();
-        new RegistryPusher(upstream.url()).push("team/app", "1", image);
-        slowUpstream = CountingProxy.start(upstream.url());
+        Path data = temp.resolve("data");
         // The first blob is held long enough for the signal to arrive while the run waits for it; the run sees the
         // cancel once that step is over (a step is never cut in half).
-        slowUpstream.inject(Fault.delay(Duration.ofSeconds(5)).onlyFor("GET", ".*/blobs/.*"), 1);
-        Path data = temp.resolve("data");
-        Cli cli = new Cli(data);
-        cli.run("upstream", "add", "--login-server", slowUpstream.hostPort(), "--endpoint", slowUpstream.url()).succeeded();
-        cli.run("rules", "create", "--name", "app-sync", "--source", slowUpstream.hostPort() + "/team/app", "--target", "app")
-                .succeeded();
+        upstream = SlowSyncUpstream.start(2727, Duration.ofSeconds(5), data);
+        TestImage image = upstream.image();
+        CountingProxy slowUpstream = upstream.proxy();
 
         Path out = temp.resolve("sync.out");
         Path err = temp.resolve("sync.err");
