@@ -105,12 +105,7 @@ class GracefulStopKeepsStatisticsTest {
             process.destroy();
             return;
         }
-        Path kill = Path.of("/usr/bin/kill");
-        assertThat(Files.isExecutable(kill)).as("/usr/bin/kill is missing: install the Debian package procps"
-                + " (./scripts/install-test-deps.sh)").isTrue();
-        Process sent = new ProcessBuilder(kill.toString(), "-s", signal, Long.toString(process.pid())).inheritIO().start();
-        assertThat(sent.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(sent.exitValue()).as("kill -s %s", signal).isZero();
+        Processes.signal(process, signal);
     }
 
     private static JsonNode json(HttpResponse<String> response) throws Exception {

@@ -66,7 +66,7 @@ class SyncStoppedByCtrlCTest {
                 || blobPaths.stream().mapToLong(p -> slowUpstream.count("GET", p)).sum() > 0);
         assertThat(sync.isAlive()).as("the sync is running: %s", Files.readString(err)).isTrue();
 
-        interrupt(sync);
+        Processes.signal(sync, "INT"); // as a terminal's Ctrl-C sends it
         assertThat(sync.waitFor(60, TimeUnit.SECONDS)).as("rules sync stops on Ctrl-C").isTrue();
         String printed = Files.readString(out);
         String complained = Files.readString(err);
@@ -85,15 +85,5 @@ class SyncStoppedByCtrlCTest {
                     .doesNotContain("already closed");
             softly.assertThat(status.path("lastOutcome").asText()).as("the run's outcome: %s", status).isEqualTo("CANCELLED");
         });
-    }
-
-    /** SIGINT, as a terminal's Ctrl-C sends it. */
-    private static void interrupt(Process process) throws Exception {
-        Path kill = Path.of("/usr/bin/kill");
-        assertThat(Files.isExecutable(kill)).as("/usr/bin/kill is missing: install the Debian package procps"
-                + " (./scripts/install-test-deps.sh)").isTrue();
-        Process sent = new ProcessBuilder(kill.toString(), "-s", "INT", Long.toString(process.pid())).inheritIO().start();
-        assertThat(sent.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(sent.exitValue()).as("kill -s INT").isZero();
     }
 }
