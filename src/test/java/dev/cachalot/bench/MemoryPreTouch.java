@@ -17,6 +17,11 @@ import java.util.concurrent.TimeUnit;
  * new 256 MiB file ran at 190–340 MB/s there, and at 1.0–2.7 GB/s once a process had touched 14 GiB and exited. A
  * desktop or a server that has been up a while is in the second state, so the benchmark measures in it, and reports
  * the new-file write speed before and after the touch so the reader sees which state the machine was in.
+ *
+ * <p>The touch does not last on this VM: its kernel hands freed pages back to the host (free page reporting), so
+ * once the gigabytes a run writes and deletes have used up what was touched, new page-cache pages pay the first touch
+ * again. The cold workload therefore touches again right before each running subject's cold fetch
+ * (bench/README.md, "Free page reporting").
  */
 final class MemoryPreTouch {
 
