@@ -36,6 +36,8 @@ final class InMemoryBackend implements RegistryBackend {
     private final Map<String, Referrers> referrers = new ConcurrentHashMap<>();
     volatile DistributionException nextFailure;
     volatile RuntimeException nextCrash;
+    /** When set, every call waits for it before it answers (holding its server thread). */
+    volatile java.util.concurrent.CountDownLatch hold;
 
     /**
      * Bumped by {@link #clear()}: a blob answered before the clear may report {@code served()} after it (the report comes
@@ -104,6 +106,15 @@ final class InMemoryBackend implements RegistryBackend {
     private void enter(RequestContext context) {
         calls.incrementAndGet();
         contexts.add(context);
+        java.util.concurrent.CountDownLatch gate = hold;
+        if (gate != null) {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while held", e);
+            }
+        }
         DistributionException failure = nextFailure;
         if (failure != null) {
             nextFailure = null;
