@@ -33,6 +33,8 @@ class BenchSmokeTest {
         // A registry failing cached pulls while the upstream hangs is a finding of workload 10, not a harness failure.
         assertThat(report.results().notes()).as("failures noted during the run")
                 .filteredOn(note -> !note.contains("failed cached digest requests")).isEmpty();
+        assertThat(report.results().methods()).as("the memory touched again before each running cold fetch")
+                .anyMatch(line -> line.contains("cold fetch") && line.contains("touched 16 MiB"));
         assertThat(report.results().metrics()).extracting(m -> m.workload().substring(0, m.workload().indexOf(' ')))
                 .contains("1", "2", "3", "4", "5", "6", "7", "8", "9", "10");
         assertThat(report.results().metrics()).allSatisfy(metric -> {

@@ -70,6 +70,7 @@ final class Report {
                     .append(" s): a VM's first touch of guest memory would otherwise slow every new page-cache page"
                             + " (bench/README.md). Everything below ran after it.\n\n");
         }
+        results.methods().forEach(line -> md.append(line.replace("\n", " ")).append("\n\n"));
 
         md.append("## Results (median, spread min–max; the ratio's spread is over rounds, each Cachalot's sample"
                 + " against the peer's of the same round)\n\n");
@@ -127,6 +128,7 @@ final class Report {
         }
         root.put("metrics", metrics);
         root.put("targets", checks);
+        root.put("methods", results.methods());
         root.put("notes", results.notes());
         return root;
     }

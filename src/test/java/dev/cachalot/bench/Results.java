@@ -10,6 +10,7 @@ import java.util.Optional;
 final class Results {
     private final Map<String, Metric> metrics = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
+    private final List<String> methods = new ArrayList<>();
     private MachineLimits limits;
 
     synchronized Metric metric(String workload, String name, String unit, boolean higherIsBetter) {
@@ -31,6 +32,15 @@ final class Results {
 
     synchronized List<String> notes() {
         return List.copyOf(notes);
+    }
+
+    /** How something was measured that the report's header does not say (not a caveat: see {@link #note}). */
+    synchronized void method(String text) {
+        methods.add(text);
+    }
+
+    synchronized List<String> methods() {
+        return List.copyOf(methods);
     }
 
     synchronized void limits(MachineLimits limits) {

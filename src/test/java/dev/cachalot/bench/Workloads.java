@@ -172,7 +172,7 @@ final class Workloads {
             }
         });
         if (touchedBeforeCold > 0) {
-            results.note(COLD_BLOB + ": right before each running subject's cold fetch, a child process touched "
+            results.method("Workload 2: right before each running subject's cold fetch, a child process touched "
                     + touchedBeforeCold + " MiB of memory again and exited (this VM hands freed pages back to its host;"
                     + " see bench/README.md, \"Free page reporting\")");
         }
