@@ -592,6 +592,11 @@ public final class RemoteEngine implements EngineAdmin {
      */
     @Override
     public BundleImportReport importBundle(InputStream archive, long size, BiConsumer<Long, Long> bytesAndTotal) {
+        // A caller the engine refuses (no admin role) hears it on a request without a body, before any upload: an
+        // upload's early refusal races the client still writing (the engine answers and closes at once, and the JDK's
+        // client then often reports the dropped connection instead of the answer), and a refused caller should not
+        // send gigabytes first.
+        exchange("GET", "/status", null, CALL_TIMEOUT);
         BundleUpload upload = new BundleUpload(archive, size, bytesAndTotal);
         HttpRequest.BodyPublisher stream = HttpRequest.BodyPublishers.ofInputStream(() -> upload);
         // Not Expect: 100-continue: the JDK 17 client then waits forever when the answer is a refusal instead of 100
