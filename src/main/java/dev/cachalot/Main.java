@@ -20,7 +20,8 @@ public final class Main {
             DataFolder folder = DataFolder.defaultLocation();
             // SIGTERM (a logout, systemctl, kill) closes the app as its window's close does: the engine closes in the
             // app's stop() before the JVM's shutdown closes the database.
-            try (StopSignals signals = StopSignals.install(CachalotApp::exit)) {
+            try (StopSignals signals = StopSignals.install(CachalotApp::exit);
+                 IdleHeapRelease heapRelease = IdleHeapRelease.start()) {
                 launch(args, folder);
             }
             System.exit(StopSignals.exitStatus(0));

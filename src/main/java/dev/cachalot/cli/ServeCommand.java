@@ -1,5 +1,6 @@
 package dev.cachalot.cli;
 
+import dev.cachalot.IdleHeapRelease;
 import dev.cachalot.StopSignals;
 import dev.cachalot.api.ManagementAccess;
 import dev.cachalot.api.ManagementApi;
@@ -96,7 +97,8 @@ final class ServeCommand implements Callable<Integer> {
         CountDownLatch stopRequested = new CountDownLatch(1);
         EngineStop stop = new EngineStop(engine);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.close(true), "cachalot-shutdown"));
-        try (StopSignals signals = StopSignals.install(stopRequested::countDown)) {
+        try (StopSignals signals = StopSignals.install(stopRequested::countDown);
+             IdleHeapRelease heapRelease = IdleHeapRelease.start()) {
             serve(engine, stop, trustedProxies);
             try {
                 stopRequested.await();

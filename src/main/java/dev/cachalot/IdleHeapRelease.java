@@ -1,0 +1,103 @@
+package dev.cachalot;
+
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gives the heap back once the process goes idle after work: one full collection when a look finds no collection
+ * since the one before, after collections had run again since the last release.
+ *
+ * <p>Why: the launcher runs the serial collector with a small initial heap (installer/launcher.args), which grows the
+ * heap only as far as the load needs, but shrinks it only in a full collection, and an idle engine runs none. After
+ * a burst of manifest requests and 32 streams the heap stayed at 59 MiB with 21 MiB live; this collection shrinks it
+ * to the live data plus 30% ({@code MaxHeapFreeRatio}) and unmaps the rest. Unlike G1's periodic collection it runs once per idle spell, not
+ * every interval while idle, so an idle desktop app does not wake to collect (docs/decisions/0035-serial-collector.md).
+ *
+ * <p>"No collection since the last look" means the process allocated less than its young generation in an interval:
+ * idle or nearly so, where a pause of a few tens of milliseconds delays little.
+ */
+public final class IdleHeapRelease implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(IdleHeapRelease.class);
+
+    /** How often it looks. */
+    static final Duration INTERVAL = Duration.ofSeconds(10);
+
+    private final LongSupplier collections;
+    private final Runnable collect;
+    private ScheduledExecutorService looks;
+    private long seen;
+    private boolean collectedSinceRelease;
+
+    IdleHeapRelease(LongSupplier collections, Runnable collect) {
+        this.collections = collections;
+        this.collect = collect;
+        this.seen = collections.getAsLong();
+    }
+
+    /** Looks every {@link #INTERVAL} from now on, on a daemon thread, until closed. */
+    public static IdleHeapRelease start() {
+        List<GarbageCollectorMXBean> collectors = ManagementFactory.getGarbageCollectorMXBeans();
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        IdleHeapRelease release = new IdleHeapRelease(() -> collections(collectors), () -> {
+            long before = memory.getHeapMemoryUsage().getCommitted();
+            System.gc();
+            if (log.isDebugEnabled()) {
+                log.debug("Idle: collected, heap committed {} -> {} MiB", before >> 20,
+                        memory.getHeapMemoryUsage().getCommitted() >> 20);
+            }
+        });
+        ScheduledExecutorService looks = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "idle-heap-release");
+            t.setDaemon(true);
+            return t;
+        });
+        long millis = INTERVAL.toMillis();
+        looks.scheduleWithFixedDelay(() -> {
+            try {
+                release.look();
+            } catch (RuntimeException e) {
+                log.warn("Idle heap release failed: {}", e.toString());
+            }
+        }, millis, millis, TimeUnit.MILLISECONDS);
+        release.looks = looks;
+        return release;
+    }
+
+    /** One look: collects when the process worked since the last release and then ran no collection; says whether. */
+    synchronized boolean look() {
+        long now = collections.getAsLong();
+        if (now != seen) {
+            seen = now;
+            collectedSinceRelease = true;
+            return false;
+        }
+        if (!collectedSinceRelease) return false;
+        collect.run();
+        seen = collections.getAsLong();
+        collectedSinceRelease = false;
+        return true;
+    }
+
+    private static long collections(List<GarbageCollectorMXBean> collectors) {
+        long total = 0;
+        for (GarbageCollectorMXBean collector : collectors) {
+            total += Math.max(0, collector.getCollectionCount());
+        }
+        return total;
+    }
+
+    @Override
+    public void close() {
+        if (looks != null) looks.shutdownNow();
+    }
+}
