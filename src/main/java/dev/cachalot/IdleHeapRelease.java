@@ -35,27 +35,22 @@ public final class IdleHeapRelease implements AutoCloseable {
     private final LongSupplier collections;
     private final Runnable collect;
     private ScheduledExecutorService looks;
-    private long seen;
+    /** The collection count at the last look; -1 before the first. */
+    private long seen = -1;
     private boolean collectedSinceRelease;
 
     IdleHeapRelease(LongSupplier collections, Runnable collect) {
         this.collections = collections;
         this.collect = collect;
-        this.seen = collections.getAsLong();
     }
 
-    /** Looks every {@link #INTERVAL} from now on, on a daemon thread, until closed. */
+    /**
+     * Looks every {@link #INTERVAL} from now on, on a daemon thread, until closed. The JVM's management beans are
+     * looked up there, at the first look: loading them took ~7 ms of a fresh {@code serve}'s path to ready.
+     */
     public static IdleHeapRelease start() {
-        List<GarbageCollectorMXBean> collectors = ManagementFactory.getGarbageCollectorMXBeans();
-        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-        IdleHeapRelease release = new IdleHeapRelease(() -> collections(collectors), () -> {
-            long before = memory.getHeapMemoryUsage().getCommitted();
-            System.gc();
-            if (log.isDebugEnabled()) {
-                log.debug("Idle: collected, heap committed {} -> {} MiB", before >> 20,
-                        memory.getHeapMemoryUsage().getCommitted() >> 20);
-            }
-        });
+        JvmCollections jvm = new JvmCollections();
+        IdleHeapRelease release = new IdleHeapRelease(jvm::count, jvm::collect);
         ScheduledExecutorService looks = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "idle-heap-release");
             t.setDaemon(true);
@@ -73,9 +68,16 @@ public final class IdleHeapRelease implements AutoCloseable {
         return release;
     }
 
-    /** One look: collects when the process worked since the last release and then ran no collection; says whether. */
+    /**
+     * One look: collects when the process worked since the last release and then ran no collection; says whether. The
+     * first look only takes the count (what ran before it was the start).
+     */
     synchronized boolean look() {
         long now = collections.getAsLong();
+        if (seen < 0) {
+            seen = now;
+            return false;
+        }
         if (now != seen) {
             seen = now;
             collectedSinceRelease = true;
@@ -86,6 +88,29 @@ public final class IdleHeapRelease implements AutoCloseable {
         seen = collections.getAsLong();
         collectedSinceRelease = false;
         return true;
+    }
+
+    /** The running JVM's collectors, looked up on first use. */
+    private static final class JvmCollections {
+        private List<GarbageCollectorMXBean> collectors;
+        private MemoryMXBean memory;
+
+        long count() {
+            if (collectors == null) {
+                collectors = ManagementFactory.getGarbageCollectorMXBeans();
+                memory = ManagementFactory.getMemoryMXBean();
+            }
+            return collections(collectors);
+        }
+
+        void collect() {
+            long before = memory.getHeapMemoryUsage().getCommitted();
+            System.gc();
+            if (log.isDebugEnabled()) {
+                log.debug("Idle: collected, heap committed {} -> {} MiB", before >> 20,
+                        memory.getHeapMemoryUsage().getCommitted() >> 20);
+            }
+        }
     }
 
     private static long collections(List<GarbageCollectorMXBean> collectors) {

@@ -1,7 +1,10 @@
 package dev.cachalot.cli;
 
+import dev.cachalot.api.ManagementAccess;
+import dev.cachalot.api.ManagementApi;
 import dev.cachalot.engine.Engine;
 import dev.cachalot.engine.RuleDraft;
+import dev.cachalot.engine.ServingOptions;
 import dev.cachalot.oci.Digest;
 import java.io.IOException;
 import java.net.URI;
@@ -59,8 +62,15 @@ final class SelfTestCommand implements Callable<Integer> {
 
             cache.addUpstream(upstreamAddress, "http://" + upstreamAddress, null);
             cache.createRule(new RuleDraft("selftest", upstreamAddress + "/*", "cache/*", null, null));
-            cache.startServer("127.0.0.1:0");
-            String base = "http://" + cache.status().address() + "/v2/cache/" + REPOSITORY;
+            // Started as `serve` starts its engine, and asked whether it is ready as a supervisor would: this is the
+            // class-data archive's training run, and what `serve` loads before its first pull then comes from the
+            // archive too (the management API's operations, the access decision, /readyz).
+            cache.serveManagementApi(new ManagementApi(cache, ManagementAccess.loopbackOnly()));
+            cache.startServer("127.0.0.1:0", null, null, new ServingOptions(null, false, null, ServingOptions.AccessLog.OFF));
+            String root = "http://" + cache.status().address();
+            HttpResponse<byte[]> ready = get(root + "/readyz", "*/*");
+            expect(ready.statusCode() == 200, "the cache was not ready: " + ready.statusCode());
+            String base = root + "/v2/cache/" + REPOSITORY;
 
             long coldNanos = pull(base, image, "upstream");
             long warmNanos = pull(base, image, "cache");
