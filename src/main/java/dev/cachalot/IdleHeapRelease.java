@@ -19,11 +19,13 @@ import org.slf4j.LoggerFactory;
  * <p>Why: the launcher runs the serial collector with a small initial heap (installer/launcher.args), which grows the
  * heap only as far as the load needs, but shrinks it only in a full collection, and an idle engine runs none. After
  * a burst of manifest requests and 32 streams the heap stayed at 59 MiB with 21 MiB live; this collection shrinks it
- * to the live data plus 30% ({@code MaxHeapFreeRatio}) and unmaps the rest. Unlike G1's periodic collection it runs once per idle spell, not
- * every interval while idle, so an idle desktop app does not wake to collect (docs/decisions/0035-serial-collector.md).
+ * to the live data plus 30% ({@code MaxHeapFreeRatio}) and unmaps the rest. Unlike G1's periodic collection it runs
+ * once per idle spell, not every interval while idle, so an idle desktop app does not wake to collect
+ * (docs/decisions/0035-serial-collector.md).
  *
  * <p>"No collection since the last look" means the process allocated less than its young generation in an interval:
- * idle or nearly so, where a pause of a few tens of milliseconds delays little.
+ * idle or nearly so, where a pause of a few tens of milliseconds delays little. A process that allocates that slowly
+ * without being idle (a few pulls a minute) gets one such collection after each of its young ones.
  */
 public final class IdleHeapRelease implements AutoCloseable {
 
@@ -37,7 +39,8 @@ public final class IdleHeapRelease implements AutoCloseable {
     private ScheduledExecutorService looks;
     /** The collection count at the last look; -1 before the first. */
     private long seen = -1;
-    private boolean collectedSinceRelease;
+    /** Collections ran since the last release: the process did some work. */
+    private boolean workedSinceRelease;
 
     IdleHeapRelease(LongSupplier collections, Runnable collect) {
         this.collections = collections;
@@ -80,13 +83,13 @@ public final class IdleHeapRelease implements AutoCloseable {
         }
         if (now != seen) {
             seen = now;
-            collectedSinceRelease = true;
+            workedSinceRelease = true;
             return false;
         }
-        if (!collectedSinceRelease) return false;
+        if (!workedSinceRelease) return false;
         collect.run();
         seen = collections.getAsLong();
-        collectedSinceRelease = false;
+        workedSinceRelease = false;
         return true;
     }
 
