@@ -262,9 +262,10 @@ class ActiveSyncTest {
             engine.addUpstream(front.hostPort(), front.url(), null);
             engine.createRule(new RuleDraft("sync-limited", front.hostPort() + "/team/limited", "limited", null, null,
                     active("3.19.1,3.20", null)));
-            // a window of 10 s: the pause is until it has passed since the header was seen, and loaded CI machines took
-            // over 1 s, then over 3 s, to fetch 3.19.1's content before the next call asked (no pause left to make)
-            front.inject(Fault.responseHeader("ratelimit-remaining", "0;w=10").onlyFor("HEAD", "/v2/team/limited/manifests/3.19.1"), 1);
+            // On the tag list's answer, so the first tag's call pauses whichever tag comes first: docker-registry lists
+            // tags in its folder's order, and with 3.20 first the header (then on 3.19.1's HEAD) came after the last
+            // call. A window of 10 s: the pause is until it has passed since the header was seen.
+            front.inject(Fault.responseHeader("ratelimit-remaining", "0;w=10").onlyFor("GET", "/v2/team/limited/tags/list.*"), 1);
             // three answers: the client's own retries, then the sync's back-off and second try
             front.inject(Fault.tooManyRequests(1).onlyFor("HEAD", "/v2/team/limited/manifests/3.20"), 3);
 
