@@ -119,9 +119,10 @@ final class ServerLifecycle implements AutoCloseable {
                     parts.janitor.start(); // one janitor per data folder: the serving process's
                     parts.syncs.startScheduler(); // and one sync scheduler (across a cluster, one node per rule's run)
                 }
-                // Before the server: the client's build (OkHttp, the TLS trust store) runs on another core while the server
-                // starts, so the first pull waits less for it. Fresh process with its CDS archive, 2 vCPUs: first cold blob
-                // 84-134 -> 63-109 ms to the first byte, start to ready unchanged (~580 ms).
+                // Before the server: the client's build (OkHttp) runs on another core while the server starts, so the first
+                // pull waits less for it. Fresh process with its CDS archive, 2 vCPUs: first cold blob 84-134 -> 63-109 ms
+                // to the first byte, start to ready unchanged (~580 ms). Its warm-up and TLS set-up wait until the server
+                // answers (below).
                 parts.upstreamClient.prepare();
                 EngineOperations operations = new EngineOperations(parts.database, parts.folder.tmp(), () -> shuttingDown,
                         parts.metrics);
@@ -137,6 +138,7 @@ final class ServerLifecycle implements AutoCloseable {
                 String bound = new ListenAddress(address.host(), s.port()).toString();
                 setStatus(new EngineStatus(EngineStatus.State.RUNNING, bound, null, tls != null,
                         policy.checked() && !policy.anonymousPull()));
+                parts.upstreamClient.serving(() -> parts.config.ruleSet().pullsOverHttps());
                 log.info("Cachalot registry serving on {}://{} (data folder {})", tls == null ? "http" : "https", bound,
                         parts.folder.root());
                 if (!options.trustedProxies().isEmpty()) {

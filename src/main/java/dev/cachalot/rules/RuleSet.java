@@ -57,6 +57,11 @@ public final class RuleSet {
         return catalog;
     }
 
+    /** True when some rule pulls from an upstream over https (every built-in registry does). */
+    public boolean pullsOverHttps() {
+        return upstreamByRule.values().stream().anyMatch(u -> "https".equalsIgnoreCase(u.endpoint().getScheme()));
+    }
+
     /**
      * Resolves a requested name: exact static target first, then the longest wildcard target prefix.
      * With {@code namespace} (containerd's {@code ?ns=docker.io}) the name is an upstream path on that registry and

@@ -3,13 +3,17 @@ package dev.cachalot.upstream;
 import dev.cachalot.oci.Digest;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.slf4j.LoggerFactory;
 
 /**
- * An upstream client built off the start-up path: building one loads the platform's TLS trust store, which costs
- * hundreds of milliseconds the registry need not wait for. {@link #prepare()} starts the build in the background,
- * then warms the client up ({@link OkHttpUpstreamClient#warmUp()}); the first call that needs the client waits for
- * the build only.
+ * An upstream client built off the start-up path: loading OkHttp's classes and the platform's TLS trust store costs
+ * hundreds of milliseconds the registry need not wait for. {@link #prepare()} starts the build in the background;
+ * the first call that needs the client waits for the build only. Once the server answers, {@link #serving} lets that
+ * thread warm the client up ({@link OkHttpUpstreamClient#warmUp()}) and, when some rule pulls over https, build its
+ * TLS client: work the first pull would otherwise do, kept out of the start itself (decision 0037). A cache whose
+ * upstreams all speak plain HTTP never loads a trust store.
  */
 public final class DeferredUpstreamClient implements UpstreamClient, AutoCloseable {
 
@@ -18,46 +22,76 @@ public final class DeferredUpstreamClient implements UpstreamClient, AutoCloseab
 
     private final Supplier<? extends UpstreamClient> factory;
     private volatile CompletableFuture<UpstreamClient> client;
+    /** Completed by {@link #serving} (with whether https is wanted), or cancelled by {@link #close}. */
+    private final CompletableFuture<BooleanSupplier> served = new CompletableFuture<>();
+    /** Done when the background thread is: built, and warmed up once served. Done at once without one. */
+    private volatile CompletableFuture<Void> prepared = CompletableFuture.completedFuture(null);
 
     public DeferredUpstreamClient(Supplier<? extends UpstreamClient> factory) {
         this.factory = factory;
     }
 
     /** Starts building the client on a background thread, if not yet started. */
-    public void prepare() {
-        future(true);
+    public synchronized void prepare() {
+        if (client != null) return;
+        CompletableFuture<UpstreamClient> target = new CompletableFuture<>();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        client = target;
+        prepared = done;
+        Thread t = new Thread(() -> {
+            try {
+                UpstreamClient built;
+                try {
+                    built = factory.get();
+                    target.complete(built);
+                } catch (RuntimeException | Error e) {
+                    target.completeExceptionally(e);
+                    return;
+                }
+                if (built instanceof OkHttpUpstreamClient okHttp) {
+                    BooleanSupplier httpsWanted = served.join();
+                    if (WARM_UP) okHttp.warmUp();
+                    prepareTls(okHttp, httpsWanted);
+                }
+            } catch (java.util.concurrent.CancellationException e) {
+                // closed before the server answered: nothing to warm
+            } finally {
+                done.complete(null);
+            }
+        }, "upstream-client-init");
+        t.setDaemon(true);
+        t.start();
     }
 
-    private synchronized CompletableFuture<UpstreamClient> future(boolean background) {
-        if (client == null) {
-            if (background) {
-                client = new CompletableFuture<>();
-                CompletableFuture<UpstreamClient> target = client;
-                Thread t = new Thread(() -> {
-                    UpstreamClient built;
-                    try {
-                        built = factory.get();
-                        target.complete(built);
-                    } catch (RuntimeException | Error e) {
-                        target.completeExceptionally(e);
-                        return;
-                    }
-                    // After the client is available, so a real request never waits for the warm-up.
-                    if (built instanceof OkHttpUpstreamClient okHttp && WARM_UP) {
-                        okHttp.warmUp();
-                    }
-                }, "upstream-client-init");
-                t.setDaemon(true);
-                t.start();
-            } else {
-                client = CompletableFuture.completedFuture(factory.get());
-            }
+    /**
+     * The server answers: the background thread may warm the client up now, and build the TLS client if
+     * {@code httpsWanted} (asked on that thread) says some rule's upstream speaks https. Later calls change nothing.
+     *
+     * @return done when that work is over (at once when {@link #prepare()} started no thread)
+     */
+    public CompletableFuture<Void> serving(BooleanSupplier httpsWanted) {
+        served.complete(httpsWanted);
+        return prepared;
+    }
+
+    private static void prepareTls(OkHttpUpstreamClient client, BooleanSupplier httpsWanted) {
+        try {
+            if (httpsWanted.getAsBoolean()) client.prepareTls();
+        } catch (RuntimeException e) {
+            // only saves time; the first https call builds it otherwise and reports what fails
+            LoggerFactory.getLogger(DeferredUpstreamClient.class).debug("upstream TLS client not prepared", e);
         }
-        return client;
     }
 
     private UpstreamClient get() {
-        return future(false).join();
+        CompletableFuture<UpstreamClient> c = client;
+        if (c == null) {
+            synchronized (this) {
+                if (client == null) client = CompletableFuture.completedFuture(factory.get());
+                c = client;
+            }
+        }
+        return c.join();
     }
 
     @Override
@@ -107,6 +141,7 @@ public final class DeferredUpstreamClient implements UpstreamClient, AutoCloseab
 
     @Override
     public void close() {
+        served.cancel(false);
         CompletableFuture<UpstreamClient> c;
         synchronized (this) {
             c = client;

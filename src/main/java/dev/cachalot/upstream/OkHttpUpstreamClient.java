@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import okhttp3.Call;
+import okhttp3.ConnectionSpec;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -34,8 +35,9 @@ import okhttp3.Response;
 import org.slf4j.LoggerFactory;
 
 /**
- * The upstream client on OkHttp. One {@link OkHttpClient} (connection pool, dispatcher) serves every upstream; an
- * upstream with its own CA certificate gets a derived client that shares them. The concerns are split the way
+ * The upstream client on OkHttp. One connection pool and one dispatcher serve every upstream, through three kinds
+ * of {@link OkHttpClient} that share them: a cleartext-only one for plain-HTTP upstreams, one with the platform's
+ * trust for https (built when something first needs it), and one per upstream CA certificate. The concerns are split the way
  * go-containerregistry's transport does it, one OkHttp piece each:
  * <ul>
  *   <li>{@link RetryInterceptor} — backoff on 5xx/429/connect failures, {@code Retry-After}, bounded;</li>
@@ -72,7 +74,19 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
 
     private final UpstreamCredentials credentials;
     private final UpstreamHttpSettings settings;
-    private final OkHttpClient shared;
+    /**
+     * OkHttp's own default: modern TLS for https, cleartext for http. The clients that speak TLS use it; the one
+     * for plain-HTTP upstreams speaks only cleartext, so OkHttp builds no TLS for it (reading the platform's trust
+     * store and making an SSL context cost ~0.1 s of a fresh process's first pull).
+     */
+    private static final List<ConnectionSpec> TLS_OR_CLEARTEXT = List.of(ConnectionSpec.MODERN_TLS, ConnectionSpec.CLEARTEXT);
+
+    /** For plain-HTTP upstreams; the other clients derive from it and share its pool and dispatcher. */
+    private final OkHttpClient cleartext;
+    /** The platform's trust, or a test's stand-in for it (null: the platform's). */
+    private final UpstreamTrust httpsTrust;
+    /** For https upstreams without a CA certificate of their own; built on first use. */
+    private volatile OkHttpClient tls;
     private final Map<String, OkHttpClient> byCaPem = new ConcurrentHashMap<>();
     private final UpstreamBreakers breakers;
     private final BlobWatchdog blobWatchdog;
@@ -100,7 +114,14 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
     }
 
     OkHttpUpstreamClient(UpstreamCredentials credentials, UpstreamHttpSettings settings, Clock clock, RateLimits rateLimits) {
+        this(credentials, settings, clock, rateLimits, null);
+    }
+
+    /** @param httpsTrust what https URLs without an upstream CA of their own are checked against; null: the platform's */
+    OkHttpUpstreamClient(UpstreamCredentials credentials, UpstreamHttpSettings settings, Clock clock, RateLimits rateLimits,
+            UpstreamTrust httpsTrust) {
         this.credentials = credentials;
+        this.httpsTrust = httpsTrust;
         this.settings = settings;
         this.clock = clock;
         this.breakers = new UpstreamBreakers(settings.breakerPause(), settings.maxWaitingPerUpstream(), System::nanoTime);
@@ -108,7 +129,8 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
         TokenCache tokens = new TokenCache(clock);
         UpstreamAuth auth = new UpstreamAuth(tokens,
                 new TokenIssuer(tokens, new RealmPolicy(), credentials, settings.manifestCallTimeout()), credentials);
-        this.shared = new OkHttpClient.Builder()
+        this.cleartext = new OkHttpClient.Builder()
+                .connectionSpecs(List.of(ConnectionSpec.CLEARTEXT))
                 .connectTimeout(settings.connectTimeout())
                 .readTimeout(settings.readTimeout())
                 .writeTimeout(settings.readTimeout())
@@ -353,8 +375,8 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
     @Override
     public void close() {
         blobWatchdog.close();
-        shared.dispatcher().executorService().shutdown();
-        shared.connectionPool().evictAll();
+        cleartext.dispatcher().executorService().shutdown();
+        cleartext.connectionPool().evictAll();
     }
 
     // --- plumbing ---
@@ -362,18 +384,42 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
     private UpstreamCall newCall(UpstreamRequest request) {
         Upstream upstream = request.upstream();
         HttpUrl endpoint = HttpUrl.get(upstream.endpoint());
-        return new UpstreamCall(upstream, endpoint, request.repository(), request.credentialSet(), clientFor(upstream));
+        return new UpstreamCall(upstream, endpoint, request.repository(), request.credentialSet(),
+                clientFor(upstream, endpoint), this::tlsClient);
     }
 
-    private OkHttpClient clientFor(Upstream upstream) {
+    private OkHttpClient clientFor(Upstream upstream, HttpUrl endpoint) {
         String pem = upstream.caCertPem();
         if (pem == null || pem.isBlank()) {
-            return shared;
+            return endpoint.isHttps() ? tlsClient() : cleartext;
         }
         return byCaPem.computeIfAbsent(pem, p -> {
             UpstreamTrust trust = UpstreamTrust.withExtraCaPem(p);
-            return shared.newBuilder().sslSocketFactory(trust.socketFactory(), trust.trustManager()).build();
+            return cleartext.newBuilder().connectionSpecs(TLS_OR_CLEARTEXT)
+                    .sslSocketFactory(trust.socketFactory(), trust.trustManager()).build();
         });
+    }
+
+    /** Builds the client for https upstreams now rather than at the first https call (reads the trust store). */
+    public void prepareTls() {
+        tlsClient();
+    }
+
+    private OkHttpClient tlsClient() {
+        OkHttpClient client = tls;
+        if (client == null) {
+            synchronized (this) {
+                client = tls;
+                if (client == null) {
+                    OkHttpClient.Builder builder = cleartext.newBuilder().connectionSpecs(TLS_OR_CLEARTEXT);
+                    if (httpsTrust != null) {
+                        builder.sslSocketFactory(httpsTrust.socketFactory(), httpsTrust.trustManager());
+                    }
+                    tls = client = builder.build();
+                }
+            }
+        }
+        return client;
     }
 
     private static HttpUrl.Builder v2(UpstreamCall call) {
@@ -414,12 +460,22 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
         Call http = null;
         Response response;
         try {
-            http = call.client.newCall(request);
-            if (deadline != null) {
-                http.timeout().timeout(deadline.toMillis(), TimeUnit.MILLISECONDS);
+            long started = System.nanoTime();
+            for (Request next = request; ; ) {
+                http = call.clientFor(next.url()).newCall(next);
+                if (deadline != null) {
+                    long left = deadline.toNanos() - (System.nanoTime() - started);
+                    if (left <= 0) throw new InterruptedIOException("timeout");
+                    http.timeout().timeout(left, TimeUnit.NANOSECONDS);
+                }
+                if (watch != null) watch.attach(http);
+                try {
+                    response = http.execute();
+                    break;
+                } catch (TlsHopNeeded hop) {
+                    next = hop.next; // a plain-HTTP upstream redirected to https: the same call, on the TLS client
+                }
             }
-            if (watch != null) watch.attach(http);
-            response = http.execute();
             if (watch != null) watch.answered();
         } catch (IOException e) {
             if (e instanceof InterruptedIOException || http.isCanceled()) {
@@ -525,12 +581,17 @@ public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable
         }
     }
 
-    /** Exposed for tests: the derived client for a CA PEM shares the pool and dispatcher of the shared one. */
+    /** Exposed for tests: the derived client for a CA PEM shares the pool and dispatcher of the cleartext one. */
     Optional<OkHttpClient> derivedClient(String pem) {
         return Optional.ofNullable(byCaPem.get(pem));
     }
 
+    /** Exposed for tests: the TLS client, if anything needed it yet. */
+    Optional<OkHttpClient> builtTlsClient() {
+        return Optional.ofNullable(tls);
+    }
+
     OkHttpClient sharedClient() {
-        return shared;
+        return cleartext;
     }
 }

@@ -79,8 +79,8 @@ final class RetryInterceptor implements Interceptor {
     }
 
     private static boolean retryable(IOException e) {
-        // Decided failures and certificate problems do not get better by asking again.
-        return !(e instanceof UpstreamFailure) && !(e instanceof SSLPeerUnverifiedException)
+        // Decided failures and certificate problems do not get better by asking again; a hop to TLS is not a failure.
+        return !(e instanceof UpstreamFailure) && !(e instanceof TlsHopNeeded) && !(e instanceof SSLPeerUnverifiedException)
                 && !(e instanceof SSLHandshakeException);
     }
 

@@ -12,12 +12,19 @@ import okhttp3.Response;
  * meant for, an https→http redirect is refused, and the number of hops is bounded. The cached-auth interceptor
  * sits after this one and adds credentials back only for hops to the upstream's own origin.
  *
+ * <p>A plain-HTTP upstream's client speaks only cleartext. When such an upstream redirects to https, the hop is
+ * handed back as {@link TlsHopNeeded} so the client runs it on its TLS client; the hops taken so far ride along
+ * as a tag, so the bound holds across the switch.
+ *
  * <p>Only calls of the upstream client (tagged with {@link UpstreamCall}) are followed; anything else, such as
  * a token request, gets its 3xx back unchanged.
  */
 final class ScopedRedirectInterceptor implements Interceptor {
 
     static final int MAX_HOPS = 5;
+
+    /** The hops a request's call took before it was handed to the TLS client. */
+    record HopsTaken(int count) {}
 
     @Override
     public Response intercept(Chain chain) throws IOException {
@@ -27,7 +34,9 @@ final class ScopedRedirectInterceptor implements Interceptor {
         if (call == null) {
             return response;
         }
-        for (int hops = 0; isRedirect(response.code()); hops++) {
+        HopsTaken before = request.tag(HopsTaken.class);
+        boolean chainSpeaksTls = request.url().isHttps() || call.clientSpeaksTls;
+        for (int hops = before == null ? 0 : before.count(); isRedirect(response.code()); hops++) {
             String location = response.header("Location");
             if (location == null) {
                 return response;
@@ -39,6 +48,9 @@ final class ScopedRedirectInterceptor implements Interceptor {
                         call.name() + ": more than " + MAX_HOPS + " redirects");
             }
             Request next = next(response.request(), from, location, call);
+            if (next.url().isHttps() && !chainSpeaksTls) {
+                throw new TlsHopNeeded(next.newBuilder().tag(HopsTaken.class, new HopsTaken(hops + 1)).build());
+            }
             response = chain.proceed(next);
         }
         return response;

@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import okhttp3.HttpUrl;
-import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 import okio.BufferedSource;
@@ -37,7 +36,7 @@ final class TokenIssuer {
     }
 
     /** Fetches a token for the call, caches it under the call's key and returns it. */
-    TokenCache.Token fetch(OkHttpClient client, UpstreamCall call, WwwAuthenticateChallenge challenge) throws IOException {
+    TokenCache.Token fetch(UpstreamCall call, WwwAuthenticateChallenge challenge) throws IOException {
         String realmText = challenge.param("realm").orElseThrow(() -> new UpstreamFailure(
                 UpstreamException.Kind.PROTOCOL, 401, call.name() + ": Bearer challenge without a realm"));
         HttpUrl realm = HttpUrl.parse(realmText);
@@ -69,7 +68,7 @@ final class TokenIssuer {
         }
 
         Instant asked = cache.now();
-        okhttp3.Call tokenCall = client.newCall(request.build());
+        okhttp3.Call tokenCall = call.clientFor(realm).newCall(request.build());
         tokenCall.timeout().timeout(callTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         try (Response response = tokenCall.execute()) {
             int code = response.code();

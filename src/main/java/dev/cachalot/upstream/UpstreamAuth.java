@@ -48,7 +48,7 @@ final class UpstreamAuth {
                 // We thought it valid (cached, or revoked mid-pull): forget it and get a fresh one, once.
                 tokens.invalidate(call.tokenKey(), refused.substring("Bearer ".length()));
             }
-            return Optional.of("Bearer " + issuer.fetch(call.client, call, challenge).value());
+            return Optional.of("Bearer " + issuer.fetch(call, challenge).value());
         }
         if (challenge.isBasic()) {
             if (call.credentialSet == null || (refused != null && refused.startsWith("Basic "))) {

@@ -1,6 +1,8 @@
 package dev.cachalot.upstream;
 
 import dev.cachalot.rules.Upstream;
+import java.util.function.Supplier;
+import okhttp3.ConnectionSpec;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 
@@ -22,6 +24,10 @@ final class UpstreamCall {
     final String credentialSet;
     /** The client for this upstream's trust settings; token requests go through it too. */
     final OkHttpClient client;
+    /** Whether {@link #client} speaks TLS; a plain-HTTP upstream's client does not. */
+    final boolean clientSpeaksTls;
+    /** The client for an https URL when {@link #client} does not speak TLS; built on first use. */
+    private final Supplier<OkHttpClient> tlsClient;
 
     /** Credentials were actually sent (Basic to the endpoint, or to the token realm). */
     volatile boolean credentialsSent;
@@ -29,11 +35,26 @@ final class UpstreamCall {
     volatile boolean realmRejected;
 
     UpstreamCall(Upstream upstream, HttpUrl endpoint, String repository, String credentialSet, OkHttpClient client) {
+        this(upstream, endpoint, repository, credentialSet, client, () -> client);
+    }
+
+    UpstreamCall(Upstream upstream, HttpUrl endpoint, String repository, String credentialSet, OkHttpClient client,
+            Supplier<OkHttpClient> tlsClient) {
         this.client = client;
+        this.clientSpeaksTls = client != null && client.connectionSpecs().stream().anyMatch(ConnectionSpec::isTls);
+        this.tlsClient = tlsClient;
         this.upstream = upstream;
         this.endpoint = endpoint;
         this.repository = repository;
         this.credentialSet = credentialSet;
+    }
+
+    /**
+     * The client for a request to {@code url}: this upstream's, except for an https URL (a token realm, a redirect's
+     * target) when the upstream's own client speaks only cleartext.
+     */
+    OkHttpClient clientFor(HttpUrl url) {
+        return url.isHttps() && !clientSpeaksTls ? tlsClient.get() : client;
     }
 
     /** The token scope this call needs: pull access to its repository; none for a login check ({@code /v2/}). */

@@ -176,4 +176,11 @@ class RuleSetTest {
         assertThat(rules.catalog()).isSameAs(CATALOG);
         assertThat(rules.resolve(RepositoryName.of("hello-world"), "")).map(Resolution::rule).isEqualTo(Optional.of(HELLO));
     }
+
+    @Test
+    void pullsOverHttpsWhenSomeRulesUpstreamSpeaksHttps() {
+        assertThat(new RuleSet(List.of(LOCAL), CATALOG).pullsOverHttps()).isFalse();
+        assertThat(new RuleSet(List.of(LOCAL, HELLO), CATALOG).pullsOverHttps()).isTrue();
+        assertThat(RuleSet.empty().pullsOverHttps()).isFalse();
+    }
 }

@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpsServer;
 import dev.cachalot.oci.MediaTypes;
 import dev.cachalot.rules.AuthMode;
 import dev.cachalot.rules.Upstream;
+import dev.cachalot.testing.LoopbackHttpServer;
 import java.io.FileInputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -20,6 +21,7 @@ import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
@@ -42,6 +44,8 @@ class OkHttpUpstreamClientTlsTest {
     static Path dir;
     static HttpsServer server;
     static String pem;
+    static final AtomicInteger storageLoops = new AtomicInteger();
+    static final List<String> tokenRequests = new CopyOnWriteArrayList<>();
 
     private final List<Duration> waits = new CopyOnWriteArrayList<>();
 
@@ -78,7 +82,29 @@ class OkHttpUpstreamClientTlsTest {
                 send(ex, 307, null, new byte[0]);
             }
         });
+        server.createContext("/storage/blob", ex -> {
+            try (ex) {
+                send(ex, 200, "application/octet-stream", "blob over tls");
+            }
+        });
+        server.createContext("/storage/loop", ex -> {
+            try (ex) {
+                storageLoops.incrementAndGet();
+                ex.getResponseHeaders().set("Location", "/storage/loop");
+                send(ex, 307, null, new byte[0]);
+            }
+        });
+        server.createContext("/token", ex -> {
+            try (ex) {
+                tokenRequests.add(ex.getRequestURI().getRawQuery());
+                send(ex, 200, "application/json", "{\"token\":\"from-tls-realm\"}");
+            }
+        });
         server.start();
+    }
+
+    private static String httpsBase() {
+        return "https://127.0.0.1:" + server.getAddress().getPort();
     }
 
     @AfterAll
@@ -98,6 +124,28 @@ class OkHttpUpstreamClientTlsTest {
     private OkHttpUpstreamClient client() {
         return new OkHttpUpstreamClient(UpstreamCredentials.NONE,
                 UpstreamHttpSettings.defaults().withRetryPolicy(RetryPolicy.defaults().withSleeper(waits::add)));
+    }
+
+    /** A client that trusts the test CA as if it were one of the platform's. */
+    private OkHttpUpstreamClient clientTrustingTheTestCaByDefault() {
+        var settings = UpstreamHttpSettings.defaults().withRetryPolicy(RetryPolicy.defaults().withSleeper(waits::add));
+        return new OkHttpUpstreamClient(UpstreamCredentials.NONE, settings, java.time.Clock.systemUTC(),
+                new RateLimits(java.time.Clock.systemUTC()), UpstreamTrust.withExtraCaPem(pem));
+    }
+
+    private static UpstreamRequest plainHttp(LoopbackHttpServer upstream) {
+        String authority = "127.0.0.1:" + upstream.port();
+        return new UpstreamRequest(new Upstream("plain", authority, URI.create(upstream.base()), AuthMode.BOTH, null, false),
+                REPO, null);
+    }
+
+    private static String read(UpstreamBlob blob) throws java.io.IOException {
+        var out = new java.io.ByteArrayOutputStream();
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(64);
+        for (int n; (n = blob.body().read(buffer.clear())) >= 0; ) {
+            out.write(buffer.array(), 0, n);
+        }
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     private static UpstreamRequest request(String caPem) {
@@ -140,5 +188,83 @@ class OkHttpUpstreamClientTlsTest {
                     });
         }
         assertThat(waits).isEmpty();
+    }
+
+    @Test
+    void aPlainHttpUpstreamNeedsNoTlsClientAndAnHttpsOneGetsIt() {
+        try (var upstream = new LoopbackHttpServer().route("/v2/" + REPO + "/manifests/v1",
+                ex -> send(ex, 200, MediaTypes.OCI_MANIFEST, MANIFEST)); var client = client()) {
+            assertThat(client.fetchManifest(plainHttp(upstream), "v1", MediaTypes.DEFAULT_ACCEPT).body()).isEqualTo(MANIFEST);
+            assertThat(client.builtTlsClient()).isEmpty();
+
+            assertThatThrownBy(() -> client.fetchManifest(request(null), "v1", MediaTypes.DEFAULT_ACCEPT))
+                    .hasMessageContaining("TLS failure"); // the platform does not know the test CA
+            assertThat(client.builtTlsClient()).get().satisfies(tls -> {
+                assertThat(tls.connectionPool()).isSameAs(client.sharedClient().connectionPool());
+                assertThat(tls.dispatcher()).isSameAs(client.sharedClient().dispatcher());
+            });
+        }
+    }
+
+    @Test
+    void aPlainHttpUpstreamMayRedirectABlobToHttpsStorage() throws Exception {
+        String digest = "sha256:" + "c".repeat(64);
+        try (var upstream = new LoopbackHttpServer().route("/v2/" + REPO + "/blobs/" + digest, ex -> {
+            ex.getResponseHeaders().set("Location", httpsBase() + "/storage/blob");
+            send(ex, 307, null, new byte[0]);
+        }); var client = clientTrustingTheTestCaByDefault();
+                UpstreamBlob blob = client.openBlob(plainHttp(upstream), dev.cachalot.oci.Digest.parse(digest))) {
+            assertThat(read(blob)).isEqualTo("blob over tls");
+        }
+    }
+
+    @Test
+    void aRedirectToHttpsIsCheckedAgainstThePlatformsTrust() {
+        String digest = "sha256:" + "d".repeat(64);
+        try (var upstream = new LoopbackHttpServer().route("/v2/" + REPO + "/blobs/" + digest, ex -> {
+            ex.getResponseHeaders().set("Location", httpsBase() + "/storage/blob");
+            send(ex, 307, null, new byte[0]);
+        }); var client = client()) {
+            assertThatThrownBy(() -> client.openBlob(plainHttp(upstream), dev.cachalot.oci.Digest.parse(digest)))
+                    .isInstanceOfSatisfying(UpstreamException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(UpstreamException.Kind.UNAVAILABLE);
+                        assertThat(e.getMessage()).contains("TLS failure");
+                    });
+        }
+        assertThat(waits).isEmpty();
+    }
+
+    @Test
+    void theRedirectBoundCountsTheHopsBeforeTheSwitchToTls() {
+        String digest = "sha256:" + "e".repeat(64);
+        storageLoops.set(0);
+        try (var upstream = new LoopbackHttpServer().route("/v2/" + REPO + "/blobs/" + digest, ex -> {
+            ex.getResponseHeaders().set("Location", httpsBase() + "/storage/loop");
+            send(ex, 307, null, new byte[0]);
+        }); var client = clientTrustingTheTestCaByDefault()) {
+            assertThatThrownBy(() -> client.openBlob(plainHttp(upstream), dev.cachalot.oci.Digest.parse(digest)))
+                    .isInstanceOfSatisfying(UpstreamException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(UpstreamException.Kind.PROTOCOL);
+                        assertThat(e.getMessage()).contains("more than " + ScopedRedirectInterceptor.MAX_HOPS + " redirects");
+                    });
+        }
+        // one hop to https, then four within it: five in all
+        assertThat(storageLoops).hasValue(ScopedRedirectInterceptor.MAX_HOPS);
+    }
+
+    @Test
+    void aPlainHttpUpstreamsTokenRealmMayBeHttps() {
+        try (var upstream = new LoopbackHttpServer().route("/v2/" + REPO + "/manifests/v1", ex -> {
+            if ("Bearer from-tls-realm".equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+                send(ex, 200, MediaTypes.OCI_MANIFEST, MANIFEST);
+            } else {
+                ex.getResponseHeaders().set("WWW-Authenticate",
+                        "Bearer realm=\"" + httpsBase() + "/token\",service=\"plain\"");
+                send(ex, 401, "application/json", "{\"errors\":[{\"code\":\"UNAUTHORIZED\"}]}");
+            }
+        }); var client = clientTrustingTheTestCaByDefault()) {
+            assertThat(client.fetchManifest(plainHttp(upstream), "v1", MediaTypes.DEFAULT_ACCEPT).body()).isEqualTo(MANIFEST);
+        }
+        assertThat(tokenRequests).anySatisfy(q -> assertThat(q).contains("service=plain"));
     }
 }
