@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * <p>Why: the launcher runs the serial collector with a small initial heap (installer/launcher.args), which grows the
  * heap only as far as the load needs, but shrinks it only in a full collection, and an idle engine runs none. After
  * a burst of manifest requests and 32 streams the heap stayed at 59 MiB with 21 MiB live; this collection shrinks it
- * to the live data plus 10% ({@code MaxHeapFreeRatio}) and unmaps the rest. Unlike G1's periodic collection it runs
+ * to the live data plus 30% ({@code MaxHeapFreeRatio}) and unmaps the rest. Unlike G1's periodic collection it runs
  * once per idle spell, not every interval while idle, so an idle desktop app does not wake to collect
  * (docs/decisions/0035-serial-collector.md).
  *

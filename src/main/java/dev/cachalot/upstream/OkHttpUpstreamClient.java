@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The upstream client on OkHttp. One connection pool and one dispatcher serve every upstream, through three kinds
  * of {@link OkHttpClient} that share them: a cleartext-only one for plain-HTTP upstreams, one with the platform's
- * trust for https (built when something first needs it), and one per upstream CA certificate. The concerns are split the way
- * go-containerregistry's transport does it, one OkHttp piece each:
+ * trust for https (built when something first needs it), and one per upstream CA certificate. The concerns are
+ * split the way go-containerregistry's transport does it, one OkHttp piece each:
  * <ul>
  *   <li>{@link RetryInterceptor} — backoff on 5xx/429/connect failures, {@code Retry-After}, bounded;</li>
  *   <li>{@link ScopedRedirectInterceptor} — follows redirects, drops {@code Authorization} across origins,
