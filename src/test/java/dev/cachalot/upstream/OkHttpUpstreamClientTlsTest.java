@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.cachalot.oci.Digest;
 import dev.cachalot.oci.MediaTypes;
 import dev.cachalot.rules.AuthMode;
 import dev.cachalot.rules.Upstream;
@@ -24,6 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -139,6 +141,21 @@ class OkHttpUpstreamClientTlsTest {
                 REPO, null);
     }
 
+    private static void assertUpstreamFailure(ThrowingCallable call, UpstreamException.Kind kind, String text) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(UpstreamException.class, e -> {
+            assertThat(e.kind()).isEqualTo(kind);
+            assertThat(e.getMessage()).contains(text);
+        });
+    }
+
+    /** A plain-HTTP upstream that redirects a GET of blob {@code digest} to {@code path} on the https server. */
+    private static LoopbackHttpServer redirectingToHttps(Digest digest, String path) {
+        return new LoopbackHttpServer().route("/v2/" + REPO + "/blobs/" + digest, ex -> {
+            ex.getResponseHeaders().set("Location", httpsBase() + path);
+            send(ex, 307, null, new byte[0]);
+        });
+    }
+
     private static String read(UpstreamBlob blob) throws java.io.IOException {
         var out = new java.io.ByteArrayOutputStream();
         java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(64);
@@ -169,11 +186,7 @@ class OkHttpUpstreamClientTlsTest {
     @Test
     void refusesAnUnknownCertificateWithoutRetrying() {
         try (var client = client()) {
-            assertThatThrownBy(() -> client.fetchManifest(request(null), "v1", MediaTypes.DEFAULT_ACCEPT))
-                    .isInstanceOfSatisfying(UpstreamException.class, e -> {
-                        assertThat(e.kind()).isEqualTo(UpstreamException.Kind.UNAVAILABLE);
-                        assertThat(e.getMessage()).contains("TLS");
-                    });
+            assertUpstreamFailure(() -> client.fetchManifest(request(null), "v1", MediaTypes.DEFAULT_ACCEPT), UpstreamException.Kind.UNAVAILABLE, "TLS");
         }
         assertThat(waits).isEmpty();
     }
@@ -181,11 +194,7 @@ class OkHttpUpstreamClientTlsTest {
     @Test
     void refusesABlobRedirectFromHttpsToHttp() {
         try (var client = client()) {
-            assertThatThrownBy(() -> client.openBlob(request(pem), dev.cachalot.oci.Digest.parse(BLOB_DIGEST)))
-                    .isInstanceOfSatisfying(UpstreamException.class, e -> {
-                        assertThat(e.kind()).isEqualTo(UpstreamException.Kind.PROTOCOL);
-                        assertThat(e.getMessage()).contains("https to http");
-                    });
+            assertUpstreamFailure(() -> client.openBlob(request(pem), dev.cachalot.oci.Digest.parse(BLOB_DIGEST)), UpstreamException.Kind.PROTOCOL, "https to http");
         }
         assertThat(waits).isEmpty();
     }
@@ -208,45 +217,28 @@ class OkHttpUpstreamClientTlsTest {
 
     @Test
     void aPlainHttpUpstreamMayRedirectABlobToHttpsStorage() throws Exception {
-        String digest = "sha256:" + "c".repeat(64);
-        try (var upstream = new LoopbackHttpServer().route("/v2/" + REPO + "/blobs/" + digest, ex -> {
-            ex.getResponseHeaders().set("Location", httpsBase() + "/storage/blob");
-            send(ex, 307, null, new byte[0]);
-        }); var client = clientTrustingTheTestCaByDefault();
-                UpstreamBlob blob = client.openBlob(plainHttp(upstream), dev.cachalot.oci.Digest.parse(digest))) {
+        Digest digest = Digest.parse("sha256:" + "c".repeat(64));
+        try (var upstream = redirectingToHttps(digest, "/storage/blob"); var client = clientTrustingTheTestCaByDefault();
+                UpstreamBlob blob = client.openBlob(plainHttp(upstream), digest)) {
             assertThat(read(blob)).isEqualTo("blob over tls");
         }
     }
 
     @Test
     void aRedirectToHttpsIsCheckedAgainstThePlatformsTrust() {
-        String digest = "sha256:" + "d".repeat(64);
-        try (var upstream = new LoopbackHttpServer().route("/v2/" + REPO + "/blobs/" + digest, ex -> {
-            ex.getResponseHeaders().set("Location", httpsBase() + "/storage/blob");
-            send(ex, 307, null, new byte[0]);
-        }); var client = client()) {
-            assertThatThrownBy(() -> client.openBlob(plainHttp(upstream), dev.cachalot.oci.Digest.parse(digest)))
-                    .isInstanceOfSatisfying(UpstreamException.class, e -> {
-                        assertThat(e.kind()).isEqualTo(UpstreamException.Kind.UNAVAILABLE);
-                        assertThat(e.getMessage()).contains("TLS failure");
-                    });
+        Digest digest = Digest.parse("sha256:" + "d".repeat(64));
+        try (var upstream = redirectingToHttps(digest, "/storage/blob"); var client = client()) {
+            assertUpstreamFailure(() -> client.openBlob(plainHttp(upstream), digest), UpstreamException.Kind.UNAVAILABLE, "TLS failure");
         }
         assertThat(waits).isEmpty();
     }
 
     @Test
     void theRedirectBoundCountsTheHopsBeforeTheSwitchToTls() {
-        String digest = "sha256:" + "e".repeat(64);
+        Digest digest = Digest.parse("sha256:" + "e".repeat(64));
         storageLoops.set(0);
-        try (var upstream = new LoopbackHttpServer().route("/v2/" + REPO + "/blobs/" + digest, ex -> {
-            ex.getResponseHeaders().set("Location", httpsBase() + "/storage/loop");
-            send(ex, 307, null, new byte[0]);
-        }); var client = clientTrustingTheTestCaByDefault()) {
-            assertThatThrownBy(() -> client.openBlob(plainHttp(upstream), dev.cachalot.oci.Digest.parse(digest)))
-                    .isInstanceOfSatisfying(UpstreamException.class, e -> {
-                        assertThat(e.kind()).isEqualTo(UpstreamException.Kind.PROTOCOL);
-                        assertThat(e.getMessage()).contains("more than " + ScopedRedirectInterceptor.MAX_HOPS + " redirects");
-                    });
+        try (var upstream = redirectingToHttps(digest, "/storage/loop"); var client = clientTrustingTheTestCaByDefault()) {
+            assertUpstreamFailure(() -> client.openBlob(plainHttp(upstream), digest), UpstreamException.Kind.PROTOCOL, "more than " + ScopedRedirectInterceptor.MAX_HOPS + " redirects");
         }
         // one hop to https, then four within it: five in all
         assertThat(storageLoops).hasValue(ScopedRedirectInterceptor.MAX_HOPS);
