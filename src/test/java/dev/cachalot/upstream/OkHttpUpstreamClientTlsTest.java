@@ -186,7 +186,8 @@ class OkHttpUpstreamClientTlsTest {
     @Test
     void refusesAnUnknownCertificateWithoutRetrying() {
         try (var client = client()) {
-            assertUpstreamFailure(() -> client.fetchManifest(request(null), "v1", MediaTypes.DEFAULT_ACCEPT), UpstreamException.Kind.UNAVAILABLE, "TLS");
+            assertUpstreamFailure(() -> client.fetchManifest(request(null), "v1", MediaTypes.DEFAULT_ACCEPT),
+                    UpstreamException.Kind.UNAVAILABLE, "TLS");
         }
         assertThat(waits).isEmpty();
     }
@@ -194,7 +195,8 @@ class OkHttpUpstreamClientTlsTest {
     @Test
     void refusesABlobRedirectFromHttpsToHttp() {
         try (var client = client()) {
-            assertUpstreamFailure(() -> client.openBlob(request(pem), dev.cachalot.oci.Digest.parse(BLOB_DIGEST)), UpstreamException.Kind.PROTOCOL, "https to http");
+            assertUpstreamFailure(() -> client.openBlob(request(pem), Digest.parse(BLOB_DIGEST)),
+                    UpstreamException.Kind.PROTOCOL, "https to http");
         }
         assertThat(waits).isEmpty();
     }
@@ -228,7 +230,8 @@ class OkHttpUpstreamClientTlsTest {
     void aRedirectToHttpsIsCheckedAgainstThePlatformsTrust() {
         Digest digest = Digest.parse("sha256:" + "d".repeat(64));
         try (var upstream = redirectingToHttps(digest, "/storage/blob"); var client = client()) {
-            assertUpstreamFailure(() -> client.openBlob(plainHttp(upstream), digest), UpstreamException.Kind.UNAVAILABLE, "TLS failure");
+            assertUpstreamFailure(() -> client.openBlob(plainHttp(upstream), digest),
+                    UpstreamException.Kind.UNAVAILABLE, "TLS failure");
         }
         assertThat(waits).isEmpty();
     }
@@ -238,7 +241,8 @@ class OkHttpUpstreamClientTlsTest {
         Digest digest = Digest.parse("sha256:" + "e".repeat(64));
         storageLoops.set(0);
         try (var upstream = redirectingToHttps(digest, "/storage/loop"); var client = clientTrustingTheTestCaByDefault()) {
-            assertUpstreamFailure(() -> client.openBlob(plainHttp(upstream), digest), UpstreamException.Kind.PROTOCOL, "more than " + ScopedRedirectInterceptor.MAX_HOPS + " redirects");
+            assertUpstreamFailure(() -> client.openBlob(plainHttp(upstream), digest),
+                    UpstreamException.Kind.PROTOCOL, "more than " + ScopedRedirectInterceptor.MAX_HOPS + " redirects");
         }
         // one hop to https, then four within it: five in all
         assertThat(storageLoops).hasValue(ScopedRedirectInterceptor.MAX_HOPS);
