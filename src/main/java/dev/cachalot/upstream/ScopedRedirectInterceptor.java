@@ -12,8 +12,9 @@ import okhttp3.Response;
  * meant for, an https→http redirect is refused, and the number of hops is bounded. The cached-auth interceptor
  * sits after this one and adds credentials back only for hops to the upstream's own origin.
  *
- * <p>A plain-HTTP upstream's client speaks only cleartext. When such an upstream redirects to https, the hop is
- * handed back as {@link TlsHopNeeded} so the client runs it on its TLS client; the hops taken so far ride along
+ * <p>A plain-HTTP upstream's client speaks only cleartext. When such an upstream redirects to https, the hop needs
+ * another client ({@link UpstreamCall#clientFor}) and is handed back as {@link TlsHopNeeded}, so the client runs it
+ * on its TLS client; the hops taken so far ride along
  * as a tag, so the bound holds across the switch.
  *
  * <p>Only calls of the upstream client (tagged with {@link UpstreamCall}) are followed; anything else, such as
@@ -35,7 +36,6 @@ final class ScopedRedirectInterceptor implements Interceptor {
             return response;
         }
         HopsTaken before = request.tag(HopsTaken.class);
-        boolean chainSpeaksTls = request.url().isHttps() || call.clientSpeaksTls;
         for (int hops = before == null ? 0 : before.count(); isRedirect(response.code()); hops++) {
             String location = response.header("Location");
             if (location == null) {
@@ -48,7 +48,8 @@ final class ScopedRedirectInterceptor implements Interceptor {
                         call.name() + ": more than " + MAX_HOPS + " redirects");
             }
             Request next = next(response.request(), from, location, call);
-            if (next.url().isHttps() && !chainSpeaksTls) {
+            // This chain runs on the client chosen for its first request; a hop that needs another goes back to the caller.
+            if (call.clientFor(next.url()) != call.clientFor(request.url())) {
                 throw new TlsHopNeeded(next.newBuilder().tag(HopsTaken.class, new HopsTaken(hops + 1)).build());
             }
             response = chain.proceed(next);

@@ -22,10 +22,10 @@ final class UpstreamCall {
     final String repository;
     /** Null for anonymous. */
     final String credentialSet;
-    /** The client for this upstream's trust settings; token requests go through it too. */
+    /** The client for this upstream's trust settings; requests to other URLs ask {@link #clientFor}. */
     final OkHttpClient client;
     /** Whether {@link #client} speaks TLS; a plain-HTTP upstream's client does not. */
-    final boolean clientSpeaksTls;
+    private final boolean clientSpeaksTls;
     /** The client for an https URL when {@link #client} does not speak TLS; built on first use. */
     private final Supplier<OkHttpClient> tlsClient;
 
