@@ -23,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * once per idle spell, not every interval while idle, so an idle desktop app does not wake to collect
  * (docs/decisions/0035-serial-collector.md).
  *
+ * <p>Right before it, the engine lets go of what it keeps for the next requests ({@link #beforeCollecting}): the
+ * downloads' spare buffers and the server's pooled ones (direct memory the collection frees) and the database's page
+ * cache, full after a burst. They took an idle engine from 161–164 MiB to 143–144 (docs/decisions/0038-idle-release.md).
+ *
  * <p>"No collection since the last look" means the process allocated less than its young generation in an interval:
  * idle or nearly so, where a pause of a few tens of milliseconds delays little. A process that allocates that slowly
  * without being idle (a few pulls a minute) gets one such collection after each of its young ones.
@@ -36,6 +40,8 @@ public final class IdleHeapRelease implements AutoCloseable {
 
     private final LongSupplier collections;
     private final Runnable collect;
+    /** Lets go of what the engine keeps for later (pooled buffers, page cache) for the collection to free. */
+    private volatile Runnable letGo = () -> { };
     private ScheduledExecutorService looks;
     /** The collection count at the last look; -1 before the first. */
     private long seen = -1;
@@ -72,6 +78,14 @@ public final class IdleHeapRelease implements AutoCloseable {
     }
 
     /**
+     * Runs {@code letGo} before each collection from now on, instead of what was set before (the engine of the process:
+     * the app may open another). It runs on this object's thread; a failure is logged, and the collection runs anyway.
+     */
+    public void beforeCollecting(Runnable letGo) {
+        this.letGo = letGo;
+    }
+
+    /**
      * One look: collects when the process worked since the last release and then ran no collection; says whether. The
      * first look only takes the count (what ran before it was the start).
      */
@@ -87,6 +101,11 @@ public final class IdleHeapRelease implements AutoCloseable {
             return false;
         }
         if (!workedSinceRelease) return false;
+        try {
+            letGo.run();
+        } catch (RuntimeException e) {
+            log.warn("Idle release: letting go of pooled memory failed: {}", e.toString());
+        }
         collect.run();
         seen = collections.getAsLong();
         workedSinceRelease = false;

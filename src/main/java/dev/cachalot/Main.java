@@ -22,18 +22,20 @@ public final class Main {
             // app's stop() before the JVM's shutdown closes the database.
             try (StopSignals signals = StopSignals.install(CachalotApp::exit);
                  IdleHeapRelease heapRelease = IdleHeapRelease.start()) {
-                launch(args, folder);
+                launch(args, folder, heapRelease);
             }
             System.exit(StopSignals.exitStatus(0));
         }
         System.exit(StopSignals.exitStatus(CachalotCommand.run(args)));
     }
 
-    private static void launch(String[] args, DataFolder folder) {
+    private static void launch(String[] args, DataFolder folder, IdleHeapRelease heapRelease) {
         CachalotApp.launchApp(args, new EngineProvider() {
             @Override
             public EngineApi open() {
-                return Engine.open(folder);
+                Engine engine = Engine.open(folder);
+                heapRelease.beforeCollecting(engine::releaseIdleMemory);
+                return engine;
             }
 
             @Override

@@ -2,6 +2,8 @@ package dev.cachalot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -49,5 +51,33 @@ class IdleHeapReleaseTest {
         assertThat(release.look()).isFalse();
         assertThat(release.look()).isTrue();
         assertThat(released).hasValue(2);
+    }
+
+    @Test
+    void whatTheEngineKeepsIsLetGoRightBeforeTheCollection() {
+        List<String> order = new ArrayList<>();
+        IdleHeapRelease withLetGo = new IdleHeapRelease(collections::get, () -> {
+            order.add("collect");
+            collections.incrementAndGet();
+        });
+        withLetGo.beforeCollecting(() -> order.add("first engine"));
+        withLetGo.beforeCollecting(() -> order.add("let go"));
+        withLetGo.look();
+        collections.incrementAndGet();
+        withLetGo.look();
+        assertThat(withLetGo.look()).isTrue();
+        assertThat(order).containsExactly("let go", "collect");
+    }
+
+    @Test
+    void aFailureToLetGoStillCollects() {
+        release.beforeCollecting(() -> {
+            throw new IllegalStateException("engine closed");
+        });
+        release.look();
+        collections.incrementAndGet();
+        release.look();
+        assertThat(release.look()).isTrue();
+        assertThat(released).hasValue(1);
     }
 }

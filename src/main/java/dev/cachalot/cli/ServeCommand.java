@@ -99,6 +99,7 @@ final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.close(true), "cachalot-shutdown"));
         try (StopSignals signals = StopSignals.install(stopRequested::countDown);
              IdleHeapRelease heapRelease = IdleHeapRelease.start()) {
+            heapRelease.beforeCollecting(engine::releaseIdleMemory);
             serve(engine, stop, trustedProxies);
             try {
                 stopRequested.await();

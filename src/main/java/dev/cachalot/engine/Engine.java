@@ -127,6 +127,17 @@ public final class Engine implements EngineAdmin {
 
     // ------------------------------------------------------------------ server
 
+    /**
+     * Lets go of memory kept for the next requests (the server's pooled buffers, the downloads' spare ones, the
+     * database's page cache), for the process's collection when it goes idle ({@code IdleHeapRelease}) to free. Safe
+     * while serving: a request or download that comes after allocates or reads anew.
+     */
+    public void releaseIdleMemory() {
+        server.releasePooledBuffers();
+        parts.backend.releaseSpareBuffers();
+        parts.database.releaseIdleCache();
+    }
+
     @Override
     public EngineStatus status() {
         return server.status();

@@ -179,6 +179,13 @@ final class ServerLifecycle implements AutoCloseable {
         }
     }
 
+    /** See {@link RegistryServer#releasePooledBuffers}; nothing when stopped. */
+    void releasePooledBuffers() {
+        synchronized (serverLock) {
+            if (server != null) server.releasePooledBuffers();
+        }
+    }
+
     void stop() {
         synchronized (serverLock) {
             stopServerLocked();

@@ -79,6 +79,12 @@ final class BlobFills implements AutoCloseable {
     private final ExecutorService downloads;
     private final ClusterFillLease leases;
     private volatile boolean closed;
+    /**
+     * {@link #CHUNK}-size buffers of downloads that ended, for the next download: a download's buffers are direct
+     * memory, which only a garbage collection gives back, and a busy cache would otherwise allocate (and zero) a new set
+     * per blob. Holds at most one download's set.
+     */
+    private final ArrayBlockingQueue<ByteBuffer> spare = new ArrayBlockingQueue<>(DEPTH);
 
     BlobFills(BlobStore store, UpstreamClient client, Path spaceProbe, long maxBlobBytes) {
         this(store, client, spaceProbe, maxBlobBytes, ClusterFillLease.SINGLE_NODE);
@@ -271,7 +277,7 @@ final class BlobFills implements AutoCloseable {
         Digest digest = fill.digest();
         UpstreamBlob blob = opened.blob();
         long length = opened.length();
-        Buffers buffers = new Buffers(length, inFlight.size() <= LARGE_FILLS ? CHUNK : SMALL_CHUNK);
+        Buffers buffers = new Buffers(length, inFlight.size() <= LARGE_FILLS ? CHUNK : SMALL_CHUNK, spare);
         try (ClusterFillLease.Lease lease = opened.lease(); BlobWriter writer = opened.writer()) {
             long total = 0;
             for (int resumes = 0; ; resumes++) {
@@ -311,7 +317,7 @@ final class BlobFills implements AutoCloseable {
         try (BlobStore.StoredCopy stored = copy) {
             long length = stored.length();
             long total;
-            Buffers buffers = new Buffers(length, inFlight.size() <= LARGE_FILLS ? CHUNK : SMALL_CHUNK);
+            Buffers buffers = new Buffers(length, inFlight.size() <= LARGE_FILLS ? CHUNK : SMALL_CHUNK, spare);
             try {
                 total = copy(stored.body(), stored.writer(), buffers, fill, length, digest, 0);
             } catch (ConnectionBroke broke) {
@@ -440,29 +446,39 @@ final class BlobFills implements AutoCloseable {
     }
 
     /**
-     * {@link #CHUNK}-size buffers of downloads that ended, for the next download: a download's buffers are direct
-     * memory, which only a garbage collection gives back, and a busy cache would otherwise allocate (and zero) a new set
-     * per blob. Holds at most one download's set.
+     * Lets go of the spare buffers (up to {@code DEPTH} × 2 MiB of direct memory), for an idle process's collection to
+     * free; the next download allocates its own.
      */
-    private static final ArrayBlockingQueue<ByteBuffer> SPARE = new ArrayBlockingQueue<>(DEPTH);
+    void releaseSpareBuffers() {
+        spare.clear();
+    }
+
+    /** Bytes of direct memory the spare buffers hold. */
+    long spareBufferBytes() {
+        long bytes = 0;
+        for (ByteBuffer buf : spare) bytes += buf.capacity();
+        return bytes;
+    }
 
     /** The few reusable buffers of one download (direct: the store writes them to its file without a copy). */
     private static final class Buffers {
         private final ArrayBlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(DEPTH);
+        private final ArrayBlockingQueue<ByteBuffer> spare;
         private final int size;
         private int allocated;
-        /** Set when the download ended: buffers the hasher hands back later go to {@link #SPARE} directly. */
+        /** Set when the download ended: buffers the hasher hands back later go to the spare ones directly. */
         private volatile boolean retired;
 
-        Buffers(long length, int chunk) {
+        Buffers(long length, int chunk, ArrayBlockingQueue<ByteBuffer> spare) {
             this.size = length >= 0 ? (int) Math.max(1, Math.min(chunk, length)) : chunk;
+            this.spare = spare;
         }
 
         ByteBuffer take(Digest digest) throws IOException {
             ByteBuffer buf = free.poll();
             if (buf == null && allocated < DEPTH) {
                 allocated++;
-                buf = size == CHUNK ? SPARE.poll() : null;
+                buf = size == CHUNK ? spare.poll() : null;
                 if (buf == null) buf = ByteBuffer.allocateDirect(size);
             }
             try {
@@ -493,7 +509,7 @@ final class BlobFills implements AutoCloseable {
         }
 
         private void spare(ByteBuffer buf) {
-            if (buf.capacity() == CHUNK) SPARE.offer(buf);
+            if (buf.capacity() == CHUNK) spare.offer(buf);
         }
     }
 

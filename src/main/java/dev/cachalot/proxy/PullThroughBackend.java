@@ -693,6 +693,11 @@ public final class PullThroughBackend implements RegistryBackend, AutoCloseable 
         return fills;
     }
 
+    /** Lets go of the buffers kept for the next download (the process is going idle); see BlobFills. */
+    public void releaseSpareBuffers() {
+        fills.releaseSpareBuffers();
+    }
+
     /** Downloads in flight (for tests and the status bar). */
     public int downloadsInFlight() {
         return fills.inFlightCount();

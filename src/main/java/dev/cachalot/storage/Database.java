@@ -80,6 +80,13 @@ public final class Database implements AutoCloseable {
      */
     static final long WRITE_ROOM = 4L * 1024 * 1024;
 
+    /**
+     * The embedded database's page cache, in KiB, as {@link #releaseIdleCache} sets it: what H2 gives a 256 MiB heap
+     * bound (the launcher's) by default. H2 keeps the setting in the database, so it is a constant, never a share of
+     * the heap of whichever process set it last.
+     */
+    static final int PAGE_CACHE_KIB = 16 * 1024;
+
     /** The volume of an embedded database's file; null on a shared database. */
     private final FileStore volume;
 
@@ -196,6 +203,21 @@ public final class Database implements AutoCloseable {
      */
     public boolean isShared() {
         return shared != null;
+    }
+
+    /**
+     * Empties the embedded database's page cache, for an idle process's collection to free: full after a burst of
+     * requests (16 MiB), it was most of the live heap of an idle engine. Setting H2's cache size clears the cache
+     * (H2 2.x, {@code FileStore.setCacheSize}); pages are read from the file again as they are needed. Nothing on a
+     * shared database: its cache is the server's.
+     */
+    public void releaseIdleCache() {
+        if (isShared()) return;
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+            s.execute("SET CACHE_SIZE " + PAGE_CACHE_KIB);
+        } catch (SQLException | IllegalStateException e) { // IllegalStateException: the database closed meanwhile
+            log.debug("Emptying the database's page cache failed: {}", e.getMessage());
+        }
     }
 
     /** A pooled connection in auto-commit mode; close it to return it. */

@@ -25,6 +25,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -46,6 +48,7 @@ final class Workloads {
     static final String START_RSS = "RSS right after start";
     static final Duration IDLE_WAIT = Duration.ofSeconds(45);
     static final String IDLE_RSS = "RSS " + IDLE_WAIT.toSeconds() + " s after the last stream (idle)";
+    static final String IDLE_HEAP = "Java heap committed " + IDLE_WAIT.toSeconds() + " s after the last stream (idle)";
     private static final int COLD_CLIENTS = 8;
     private static final Map<String, String> BLOB_HEADERS = Map.of();
     private static final Map<String, String> MANIFEST_HEADERS = Map.of("Accept", TestImages.ACCEPT_ALL_MANIFESTS);
@@ -445,8 +448,11 @@ final class Workloads {
             Thread.currentThread().interrupt();
             return;
         }
+        // Whether the heap itself was given back: Cachalot starts with 32 MiB committed (-Xms32m); the peer has no Java heap.
+        Metric idleHeap = results.metric(PEAK_RSS, IDLE_HEAP, "MiB", false);
         prime(PEAK_RSS, subject -> {
             idle.add(subject.name(), ProcessMemory.currentMib(subject.pid()));
+            if (subject instanceof CachalotSubject) idleHeap.add(subject.name(), ProcessMemory.heapCommittedMib(subject.pid()));
             return null;
         });
     }
@@ -708,6 +714,31 @@ final class Workloads {
         static double currentMib(long pid) throws IOException {
             return statusMib(pid, "VmRSS:");
         }
+
+        /**
+         * The Java heap a JVM has committed, from {@code jcmd PID GC.heap_info}: the sum of its generations' (or G1's
+         * one heap's) {@code total}, without metaspace.
+         */
+        static double heapCommittedMib(long pid) throws IOException, InterruptedException {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(pid), "GC.heap_info").redirectErrorStream(true).start();
+            String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (jcmd.waitFor() != 0) throw new IOException("jcmd " + pid + " GC.heap_info failed: " + out.strip());
+            return committedKib(out) / 1024.0;
+        }
+
+        static long committedKib(String heapInfo) throws IOException {
+            long kib = 0;
+            Matcher total = HEAP_TOTAL.matcher(heapInfo);
+            while (total.find()) {
+                kib += Long.parseLong(total.group(2));
+            }
+            if (kib == 0) throw new IOException("no heap sizes in GC.heap_info: " + heapInfo.strip());
+            return kib;
+        }
+
+        /** A generation's or heap's line ("def new generation   total 9920K, used ..."); metaspace's have no "total". */
+        private static final Pattern HEAP_TOTAL = Pattern.compile("(?m)^\\s*(\\S[^\\n]*?)\\s+total (\\d+)K");
 
         private static double statusMib(long pid, String field) throws IOException {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {

@@ -87,6 +87,32 @@ class PullThroughIntegrationTest {
         });
     }
 
+    /**
+     * What an idle process lets go of (pooled and spare buffers, the database's page cache) is only what the next
+     * requests would have reused: a pull right after is served as before, from the cache and from the upstream.
+     */
+    @Test
+    void anIdleReleaseLeavesTheCacheServingEverything() {
+        TestImage cached = images.ociImage();
+        pusher.push("idle-app", "v1", cached);
+        skopeo.copy(cacheHost + "/up/idle-app:v1", temp.resolve("idle-before"));
+
+        engine.releaseIdleMemory();
+
+        skopeo.copy(cacheHost + "/up/idle-app:v1", temp.resolve("idle-after"));
+        assertThat(Skopeo.read(temp.resolve("idle-after")).verified().manifestDigest()).isEqualTo(cached.digest());
+        TestImage fresh = images.ociImage();
+        pusher.push("idle-app", "v2", fresh);
+        RegistryReader.Fetched fetched = cache.manifest("up/idle-app", "v2", ACCEPT_ALL);
+        assertThat(fetched.headers().firstValue("X-Cachalot-Source")).hasValue("upstream");
+        for (TestBlob blob : fresh.blobs()) {
+            assertThat(cache.blob("up/idle-app", blob.digest()).digest()).isEqualTo(blob.digest());
+        }
+        engine.releaseIdleMemory();
+        engine.flushEvents();
+        assertThat(engine.repositories()).anySatisfy(r -> assertThat(r.name()).isEqualTo("up/idle-app"));
+    }
+
     @Test
     void pullsAnOciImageAndASecondPullIsServedFromTheCache() {
         TestImage image = images.ociImage();

@@ -2,6 +2,7 @@ package dev.cachalot.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.cachalot.oci.Digest;
 import dev.cachalot.oci.DistributionException;
@@ -25,6 +26,7 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -117,6 +119,22 @@ class BlobFillsTest {
             BlobFills.Joined j = fills.join(digest, REQUEST, p -> { });
             assertThat(readAll(j.fill().openStream())).isEqualTo(content);
             assertThat(Files.readAllBytes(store.find(digest).orElseThrow())).isEqualTo(content);
+        }
+    }
+
+    /** An idle process lets go of the buffers kept for the next download; the next one allocates its own. */
+    @Test
+    void spareBuffersAreLetGoAndTheNextDownloadAllocatesItsOwn() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            byte[] content = random(6 * 1024 * 1024 + i);
+            upstream.content = content;
+            BlobFills.Joined j = fills.join(sha256(content), REQUEST, p -> { });
+            assertThat(readAll(j.fill().openStream())).isEqualTo(content);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(fills.spareBufferBytes()).isPositive());
+
+            fills.releaseSpareBuffers();
+
+            assertThat(fills.spareBufferBytes()).isZero();
         }
     }
 

@@ -75,6 +75,24 @@ class RegistryServerTest {
         }
     }
 
+    /** What an idle process lets go of before its collection: the pool's buffers, not the server's ability to serve. */
+    @Test
+    void pooledBuffersAreLetGoAndTheServerServesOn() throws Exception {
+        try (RegistryServer server = new RegistryServer(new InMemoryBackend())) {
+            server.start("127.0.0.1", 0);
+            for (int i = 0; i < 3; i++) {
+                assertThat(RawHttp.get(server.port(), "/v2/").status()).isEqualTo(200);
+            }
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(server.pooledBufferBytes()).isPositive());
+
+            server.releasePooledBuffers();
+
+            assertThat(server.pooledBufferBytes()).isZero();
+            assertThat(RawHttp.get(server.port(), "/v2/").status()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(server.pooledBufferBytes()).isPositive());
+        }
+    }
+
     @Test
     void aPortInUseFailsWithAClearMessage() throws Exception {
         try (RegistryServer first = new RegistryServer(new InMemoryBackend());

@@ -86,6 +86,49 @@ class DatabaseTest {
         }
     }
 
+    /** An idle engine empties H2's page cache for its collection to free; what was in it is read from the file again. */
+    @Test
+    void anIdleReleaseEmptiesThePageCacheAndLosesNothing() {
+        try (Database db = Database.open(new DataFolder(root))) {
+            db.inTransaction(c -> {
+                try (Statement s = c.createStatement()) {
+                    s.execute("CREATE TABLE scratch AS SELECT x AS id, REPEAT('m', 1000) AS body FROM SYSTEM_RANGE(1, 6000)");
+                }
+                return null;
+            });
+            assertThat(scratchRows(db)).isEqualTo(6000);
+            assertThat(pageCacheMib(db)).as("pages read and written fill the cache").isGreaterThanOrEqualTo(4);
+
+            db.releaseIdleCache();
+
+            assertThat(pageCacheMib(db)).isZero();
+            assertThat(scratchRows(db)).isEqualTo(6000);
+            assertThat(pageCacheMib(db)).as("read again as needed").isPositive();
+        }
+    }
+
+    private static long scratchRows(Database db) {
+        return db.query(c -> {
+            try (Statement s = c.createStatement();
+                 ResultSet r = s.executeQuery("SELECT COUNT(*), SUM(LENGTH(body)) FROM scratch")) {
+                r.next();
+                assertThat(r.getLong(2)).isEqualTo(r.getLong(1) * 1000);
+                return r.getLong(1);
+            }
+        });
+    }
+
+    private static int pageCacheMib(Database db) {
+        return db.query(c -> {
+            try (Statement s = c.createStatement();
+                 ResultSet r = s.executeQuery("SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS"
+                         + " WHERE SETTING_NAME = 'info.CACHE_SIZE'")) {
+                r.next();
+                return Integer.parseInt(r.getString(1));
+            }
+        });
+    }
+
     @Test
     void theConfigSignalChangesOnlyAfterACommittedConfigurationChange() {
         try (Database db = Database.open(new DataFolder(root))) {
