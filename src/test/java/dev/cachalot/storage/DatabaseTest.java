@@ -65,18 +65,11 @@ class DatabaseTest {
         // A database that has a later area's migration (V99, unknown to this build) but not V20, as when areas land
         // out of order: V20 still runs, and the unknown V99 does not stop the open.
         try (Database db = Database.open(new DataFolder(root))) {
-            db.inTransaction(c -> {
-                try (Statement s = c.createStatement()) {
-                    s.execute("DROP INDEX ix_manifests_digest");
-                    s.execute("DROP INDEX ix_manifests_created");
-                    s.execute("DROP INDEX ix_pull_events_kind_at");
-                    s.execute("DELETE FROM \"flyway_schema_history\" WHERE \"version\" = '20'");
-                    s.execute("INSERT INTO \"flyway_schema_history\" (\"installed_rank\", \"version\", \"description\", \"type\","
+            execute(db, "DROP INDEX ix_manifests_digest", "DROP INDEX ix_manifests_created", "DROP INDEX ix_pull_events_kind_at",
+                    "DELETE FROM \"flyway_schema_history\" WHERE \"version\" = '20'",
+                    "INSERT INTO \"flyway_schema_history\" (\"installed_rank\", \"version\", \"description\", \"type\","
                             + " \"script\", \"checksum\", \"installed_by\", \"execution_time\", \"success\")"
                             + " VALUES (99, '99', 'later area', 'SQL', 'V99__later_area.sql', 0, 'cachalot', 0, TRUE)");
-                }
-                return null;
-            });
             assertThat(indexExists(db, "ix_manifests_digest")).isFalse();
         }
 
@@ -90,12 +83,7 @@ class DatabaseTest {
     @Test
     void anIdleReleaseEmptiesThePageCacheAndLosesNothing() {
         try (Database db = Database.open(new DataFolder(root))) {
-            db.inTransaction(c -> {
-                try (Statement s = c.createStatement()) {
-                    s.execute("CREATE TABLE scratch AS SELECT x AS id, REPEAT('m', 1000) AS body FROM SYSTEM_RANGE(1, 6000)");
-                }
-                return null;
-            });
+            execute(db, "CREATE TABLE scratch AS SELECT x AS id, REPEAT('m', 1000) AS body FROM SYSTEM_RANGE(1, 6000)");
             assertThat(scratchRows(db)).isEqualTo(6000);
             assertThat(pageCacheMib(db)).as("pages read and written fill the cache").isGreaterThanOrEqualTo(4);
 
@@ -105,6 +93,18 @@ class DatabaseTest {
             assertThat(scratchRows(db)).isEqualTo(6000);
             assertThat(pageCacheMib(db)).as("read again as needed").isPositive();
         }
+    }
+
+    /** Runs {@code sql} in one transaction. */
+    private static void execute(Database db, String... sql) {
+        db.inTransaction(c -> {
+            try (Statement s = c.createStatement()) {
+                for (String statement : sql) {
+                    s.execute(statement);
+                }
+            }
+            return null;
+        });
     }
 
     private static long scratchRows(Database db) {
