@@ -101,8 +101,8 @@ public final class RegistryServer implements AutoCloseable {
 
     /**
      * Drops the buffers the server's pool keeps for later requests; buffers in use stay with their requests and are not
-     * pooled again. An idle process calls it before it collects: the pool kept ~8 MiB of direct buffers 45 s after 32
-     * streams, which the collection then frees (docs/decisions/0038-idle-release.md).
+     * pooled again. An idle process calls it before it collects, which then frees them: Jetty keeps what requests
+     * released, up to an eighth of the heap bound of each kind, direct and heap (docs/decisions/0038-idle-release.md).
      */
     public synchronized void releasePooledBuffers() {
         if (server != null) server.getByteBufferPool().clear();

@@ -207,7 +207,8 @@ public final class Database implements AutoCloseable {
 
     /**
      * Empties the embedded database's page cache, for an idle process's collection to free: full after a burst of
-     * requests (16 MiB), it was most of the live heap of an idle engine. Setting H2's cache size clears the cache
+     * requests (H2 counted 15 of its 16 MiB), it held 6 of the 21 MiB an idle engine's heap kept live after its
+     * collection (docs/decisions/0038-idle-release.md). Setting H2's cache size clears the cache
      * (H2 2.x, {@code FileStore.setCacheSize}); pages are read from the file again as they are needed. Nothing on a
      * shared database: its cache is the server's.
      */
