@@ -38,11 +38,14 @@ class BenchSmokeTest {
         assertThat(report.results().metrics()).extracting(m -> m.workload().substring(0, m.workload().indexOf(' ')))
                 .contains("1", "2", "3", "4", "5", "6", "7", "8", "9", "10");
         assertThat(report.results().metrics()).allSatisfy(metric -> {
-            if (!metric.workload().equals(Workloads.METRICS_COST)) {
+            // Cachalot-only lines: the /metrics cost, and the Java heap (the peer is a Go process)
+            if (!metric.workload().equals(Workloads.METRICS_COST) && !metric.name().equals(Workloads.IDLE_HEAP)) {
                 assertThat(metric.summary("peer")).as("peer: " + metric.key()).isPresent();
             }
             assertThat(metric.summary("cachalot")).as("cachalot: " + metric.key()).isPresent();
         });
+        assertThat(report.results().find(Workloads.PEAK_RSS, Workloads.IDLE_HEAP).flatMap(m -> m.summary("cachalot")))
+                .as("Cachalot's heap at idle").hasValueSatisfying(heap -> assertThat(heap.median()).isPositive());
         assertThat(report.checks()).allSatisfy(check -> assertThat(check.passed()).as(check.target()).isNotNull());
 
         JsonNode json = new ObjectMapper().readTree(output.resolve("latest.json").toFile());
