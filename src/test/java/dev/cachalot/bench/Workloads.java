@@ -699,6 +699,9 @@ final class Workloads {
 
     /** Reads the process's peak resident set from {@code /proc} (Linux only). */
     static final class ProcessMemory {
+        /** A generation's or heap's line ("def new generation   total 9920K, used ..."); metaspace's have no "total". */
+        private static final Pattern HEAP_TOTAL = Pattern.compile("(?m)^\\s*\\S[^\\n]*?\\s+total (\\d+)K");
+
         private ProcessMemory() {
         }
 
@@ -731,14 +734,11 @@ final class Workloads {
             long kib = 0;
             Matcher total = HEAP_TOTAL.matcher(heapInfo);
             while (total.find()) {
-                kib += Long.parseLong(total.group(2));
+                kib += Long.parseLong(total.group(1));
             }
             if (kib == 0) throw new IOException("no heap sizes in GC.heap_info: " + heapInfo.strip());
             return kib;
         }
-
-        /** A generation's or heap's line ("def new generation   total 9920K, used ..."); metaspace's have no "total". */
-        private static final Pattern HEAP_TOTAL = Pattern.compile("(?m)^\\s*(\\S[^\\n]*?)\\s+total (\\d+)K");
 
         private static double statusMib(long pid, String field) throws IOException {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
