@@ -448,7 +448,7 @@ final class Workloads {
             Thread.currentThread().interrupt();
             return;
         }
-        // Whether the heap itself was given back: Cachalot starts with 32 MiB committed (-Xms32m); the peer has no Java heap.
+        // Whether the heap itself was given back: Cachalot starts with 24 MiB committed (-Xms24m); the peer has no Java heap.
         Metric idleHeap = results.metric(PEAK_RSS, IDLE_HEAP, "MiB", false);
         prime(PEAK_RSS, subject -> {
             idle.add(subject.name(), ProcessMemory.currentMib(subject.pid()));
