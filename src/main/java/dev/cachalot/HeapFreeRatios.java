@@ -30,7 +30,7 @@ final class HeapFreeRatios {
 
     /**
      * Runs {@code collection} with these bounds and then puts back the ones before, also when it throws. When they
-     * cannot be set (another JVM), the collection runs with the JVM's own.
+     * cannot be read or set (another JVM), the collection runs all the same, with the JVM's own.
      */
     void during(Runnable collection) {
         HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
@@ -45,9 +45,13 @@ final class HeapFreeRatios {
             return;
         }
         try {
-            // the JVM checks Min <= Max on each single change: lower Min first, and put Max back first
-            vm.setVMOption(MIN, Integer.toString(min));
-            vm.setVMOption(MAX, Integer.toString(max));
+            try {
+                // the JVM checks Min <= Max on each single change: lower Min first, and put Max back first
+                vm.setVMOption(MIN, Integer.toString(min));
+                vm.setVMOption(MAX, Integer.toString(max));
+            } catch (RuntimeException e) {
+                log.debug("Heap free ratios not set: {}", e.toString());
+            }
             collection.run();
         } finally {
             restore(vm, MAX, maxBefore);
