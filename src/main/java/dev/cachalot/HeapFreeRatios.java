@@ -7,32 +7,24 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The heap's free-space bounds that a full collection sizes the heap by ({@code MinHeapFreeRatio},
- * {@code MaxHeapFreeRatio}, manageable flags), set for one collection and then put back.
+ * {@code MaxHeapFreeRatio}, manageable flags), set to 0 for one collection and then put back.
  */
 final class HeapFreeRatios {
 
     private static final Logger log = LoggerFactory.getLogger(HeapFreeRatios.class);
     static final String MIN = "MinHeapFreeRatio";
     static final String MAX = "MaxHeapFreeRatio";
-
-    private final int min;
-    private final int max;
-
-    private HeapFreeRatios(int min, int max) {
-        this.min = min;
-        this.max = max;
-    }
-
     /** No headroom: the collection shrinks each generation to its live data, not below its size at the JVM's start. */
-    static HeapFreeRatios none() {
-        return new HeapFreeRatios(0, 0);
+    private static final String NONE = "0";
+
+    private HeapFreeRatios() {
     }
 
     /**
-     * Runs {@code collection} with these bounds and then puts back the ones before, also when it throws. When they
-     * cannot be read or set (another JVM), the collection runs all the same, with the JVM's own.
+     * Runs {@code collection} without headroom and then puts back the bounds from before, also when it throws. When
+     * they cannot be read or set (another JVM), the collection runs all the same, with the JVM's own.
      */
-    void during(Runnable collection) {
+    static void withoutHeadroom(Runnable collection) {
         HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
         String minBefore;
         String maxBefore;
@@ -47,8 +39,8 @@ final class HeapFreeRatios {
         try {
             try {
                 // the JVM checks Min <= Max on each single change: lower Min first, and put Max back first
-                vm.setVMOption(MIN, Integer.toString(min));
-                vm.setVMOption(MAX, Integer.toString(max));
+                vm.setVMOption(MIN, NONE);
+                vm.setVMOption(MAX, NONE);
             } catch (RuntimeException e) {
                 log.debug("Heap free ratios not set: {}", e.toString());
             }

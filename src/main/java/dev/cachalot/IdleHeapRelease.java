@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * <p>Why: the launcher runs the serial collector with a small initial heap (installer/launcher.args), which grows the
  * heap only as far as the load needs, but shrinks it only in a full collection, and an idle engine runs none. After
  * a burst of manifest requests and 32 streams the heap stayed at 59 MiB with 21 MiB live; this collection shrinks it
- * and unmaps the rest. It runs without headroom ({@link HeapFreeRatios#none}): each generation shrinks to its live
+ * and unmaps the rest. It runs without headroom ({@link HeapFreeRatios#withoutHeadroom}): each generation shrinks to its live
  * data, not below its size at the JVM's start, where the launcher's 30% left the heap at 31–35 MiB instead of 23–25
  * (docs/decisions/0039-idle-heap-without-headroom.md). Unlike G1's periodic collection it runs once per idle spell,
  * not every interval while idle, so an idle desktop app does not wake to collect
@@ -129,7 +129,7 @@ public final class IdleHeapRelease implements AutoCloseable {
 
         void collect() {
             long before = memory.getHeapMemoryUsage().getCommitted();
-            HeapFreeRatios.none().during(System::gc);
+            HeapFreeRatios.withoutHeadroom(System::gc);
             if (log.isDebugEnabled()) {
                 log.debug("Idle: collected, heap committed {} -> {} MiB", before >> 20,
                         memory.getHeapMemoryUsage().getCommitted() >> 20);

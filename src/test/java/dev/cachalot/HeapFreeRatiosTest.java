@@ -23,7 +23,7 @@ class HeapFreeRatiosTest {
         String max = flag(HeapFreeRatios.MAX);
         assertThat(max).as("this JVM's own bound, for the test to mean something").isNotEqualTo("0");
         List<String> during = new ArrayList<>();
-        HeapFreeRatios.none().during(() -> {
+        HeapFreeRatios.withoutHeadroom(() -> {
             during.add(flag(HeapFreeRatios.MIN));
             during.add(flag(HeapFreeRatios.MAX));
         });
@@ -36,7 +36,7 @@ class HeapFreeRatiosTest {
     void aFailingCollectionStillPutsTheRatiosBack() {
         String min = flag(HeapFreeRatios.MIN);
         String max = flag(HeapFreeRatios.MAX);
-        assertThatThrownBy(() -> HeapFreeRatios.none().during(() -> {
+        assertThatThrownBy(() -> HeapFreeRatios.withoutHeadroom(() -> {
             throw new IllegalStateException("collection failed");
         })).hasMessage("collection failed");
         assertThat(flag(HeapFreeRatios.MIN)).isEqualTo(min);
