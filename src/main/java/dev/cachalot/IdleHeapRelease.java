@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * heap only as far as the load needs, but shrinks it only in a full collection, and an idle engine runs none. After
  * a burst of manifest requests and 32 streams the heap stayed at 59 MiB with 21 MiB live; this collection shrinks it
  * and unmaps the rest. It runs without headroom ({@link HeapFreeRatios#withoutHeadroom}): each generation shrinks to its live
- * data, not below its size at the JVM's start, where the launcher's 30% left the heap at 31–35 MiB instead of 23–25
- * (docs/decisions/0039-idle-heap-without-headroom.md). Unlike G1's periodic collection it runs once per idle spell,
+ * data, though not below its size at the JVM's start, so with the launcher's 24 MiB initial heap an idle heap is 23–25
+ * MiB where the launcher's 30% headroom from 32 MiB left it at 31–35 (docs/decisions/0039-idle-heap-without-headroom.md). Unlike G1's periodic collection it runs once per idle spell,
  * not every interval while idle, so an idle desktop app does not wake to collect
  * (docs/decisions/0035-serial-collector.md).
  *

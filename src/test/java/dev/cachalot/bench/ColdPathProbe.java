@@ -37,8 +37,10 @@ import java.util.SplittableRandom;
  *
  * <pre>
  * mvn -q -o test-compile &amp;&amp; mvn -q -o dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=test
- * java -Xmx1g -cp target/classes:target/test-classes:$(cat /tmp/cp.txt) dev.cachalot.bench.ColdPathProbe [MiB] [runs]
+ * java -Xmx1g -cp target/classes:target/test-classes:$(cat /tmp/cp.txt) dev.cachalot.bench.ColdPathProbe [MiB] [runs] [pre-touch MiB]
  * </pre>
+ * Memory is pre-touched once the engine is ready and before the first fetch ({@link MemoryPreTouch}; default most of
+ * the free memory, 0 for none).
  * The seeded upstream storage is kept in {@code /tmp/cachalot-coldprobe-<MiB>} for the next invocation.
  */
 public final class ColdPathProbe {
@@ -48,6 +50,7 @@ public final class ColdPathProbe {
     public static void main(String[] args) throws Exception {
         int mib = args.length > 0 ? Integer.parseInt(args[0]) : 1024;
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        long preTouchMib = args.length > 2 ? Long.parseLong(args[2]) : -1;
         long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
         Path storage = Path.of(System.getProperty("java.io.tmpdir"), "cachalot-coldprobe-" + mib);
         String digest = seed(storage, mib);
@@ -64,6 +67,7 @@ public final class ColdPathProbe {
             }
             System.out.printf(Locale.ROOT, "engine ready %d ms after JVM start; load average %s%n",
                     System.currentTimeMillis() - jvmStart, loadAverage());
+            MemoryPreTouch.beforeProbe(preTouchMib);
             String path = "/v2/cached/" + REPOSITORY + "/blobs/" + digest;
             Path cachedFile = data.resolve("blobs").resolve("sha256").resolve(digest.substring(7, 9)).resolve(digest.substring(7));
             List<double[]> rows = new ArrayList<>();

@@ -23,9 +23,11 @@ import java.util.SplittableRandom;
  * docs/decisions/0040-the-cold-line-floor.md has the numbers it gave.
  *
  * <pre>
- * java -cp target/classes:target/test-classes dev.cachalot.bench.LoopbackSendProbe [MiB] [rounds]
+ * java -cp target/classes:target/test-classes dev.cachalot.bench.LoopbackSendProbe [MiB] [rounds] [pre-touch MiB]
  * </pre>
- * The file is {@code java.io.tmpdir/cachalot-sendprobe-<MiB>}, written once and kept for the next invocation.
+ * The file is {@code java.io.tmpdir/cachalot-sendprobe-<MiB>}, written once and kept for the next invocation. Memory is
+ * pre-touched before anything is written or measured ({@link MemoryPreTouch}; default most of the free memory, 0 for
+ * none).
  */
 public final class LoopbackSendProbe {
 
@@ -34,7 +36,9 @@ public final class LoopbackSendProbe {
     public static void main(String[] args) throws Exception {
         int mib = args.length > 0 ? Integer.parseInt(args[0]) : 1024;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+        long preTouchMib = args.length > 2 ? Long.parseLong(args[2]) : -1;
         long size = (long) mib << 20;
+        MemoryPreTouch.beforeProbe(preTouchMib);
         Path file = Path.of(System.getProperty("java.io.tmpdir"), "cachalot-sendprobe-" + mib);
         seed(file, size);
         ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();

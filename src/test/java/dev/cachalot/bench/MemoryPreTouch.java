@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -41,6 +42,16 @@ final class MemoryPreTouch {
         long available = meminfoKib("MemAvailable") / 1024;
         long total = meminfoKib("MemTotal") / 1024;
         return Math.max(0, Math.min(available - HEADROOM_MIB, total * 9 / 10));
+    }
+
+    /**
+     * For the hand-run probes ({@link ColdPathProbe}, {@link LoopbackSendProbe}): touches {@code mib} MiB, or
+     * {@link #defaultMib()} when negative, and says so, as the benchmark's report does.
+     */
+    static void beforeProbe(long mib) {
+        Touched touched = run(mib < 0 ? defaultMib() : mib);
+        System.out.printf(Locale.ROOT, "touched %d MiB of memory in a child process before measuring (%.1f s): a VM's "
+                + "first touch of guest memory would otherwise slow every new page%n", touched.mib(), touched.seconds());
     }
 
     /** Touches {@code mib} MiB in a child JVM (direct buffers, zeroed on allocation: every page written once). */
