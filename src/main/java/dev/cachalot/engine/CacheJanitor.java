@@ -114,6 +114,7 @@ final class CacheJanitor implements AutoCloseable {
         });
         scheduler.scheduleWithFixedDelay(() -> quietly("enforce the cache size bound", this::minutely), 1, 1, TimeUnit.MINUTES);
         scheduler.scheduleWithFixedDelay(() -> quietly("daily housekeeping", this::dailyHousekeeping), 10, 24 * 60, TimeUnit.MINUTES);
+        scheduler.scheduleWithFixedDelay(() -> quietly("delete old pull events", this::hourly), 60, 60, TimeUnit.MINUTES);
     }
 
     /** Asks for a bound check soon (after a large fill); several requests before it runs make one check. */
@@ -218,6 +219,21 @@ final class CacheJanitor implements AutoCloseable {
         return grace;
     }
 
+    /**
+     * Hourly: deletes the raw pull events the statistics no longer read (before their horizon, which the pull event
+     * writer moves as events come; decision 0041). Once for the cluster, by the node with the turn.
+     */
+    void hourly() {
+        synchronized (work) {
+            Optional<Turn> turn = turn();
+            if (turn.isEmpty()) return;
+            try (Turn held = turn.get()) {
+                long deleted = statistics.deletePastHorizon();
+                if (deleted > 0) log.info("Deleted {} pull event(s) past the statistics' horizon", deleted);
+            }
+        }
+    }
+
     /** Daily: garbage collection and pruning of old pull events. */
     void dailyHousekeeping() throws IOException {
         synchronized (work) {
@@ -227,7 +243,7 @@ final class CacheJanitor implements AutoCloseable {
                 collector.collect();
             }
             long pruned = statistics.pruneExpired();
-            if (pruned > 0) log.info("Pruned {} pull event(s) older than {}", pruned, PullStatistics.RETENTION);
+            if (pruned > 0) log.info("Pruned {} pull event(s) older than {} or past their bound", pruned, PullStatistics.RETENTION);
         }
     }
 

@@ -35,6 +35,12 @@ import org.slf4j.LoggerFactory;
  * <p>The writer also groups the requests into image pulls ({@link ImagePulls}): an image pull is stored, and heard of,
  * as a {@link PullEvent.Kind#IMAGE} event once it ends; {@link #flush()} and {@link #close()} end every open one.
  * Manifest HEADs only take part in that grouping; they are not stored.
+ *
+ * <p>In the same transaction the writer adds the batch to the hourly sums ({@link HourlySums}) and the last pull of
+ * each repository ({@link LastPulls}); every tenth of {@link RawPullEvents#DEFAULT_LIMIT} events it moves the raw
+ * events' horizon to about the newest {@link RawPullEvents#DEFAULT_LIMIT} ({@link RawPullEvents#advanceToLimit}), one
+ * index walk. It deletes nothing: deleting the rows it stores again, row by row on H2, halved the manifest GETs per
+ * second of a burst (docs/decisions/0041-pull-statistics-by-the-hour.md); the housekeeping deletes them hourly.
  */
 public final class PullEventRecorder implements AutoCloseable {
 
@@ -73,6 +79,10 @@ public final class PullEventRecorder implements AutoCloseable {
     private final Thread writer;
     private final Clock clock;
     private final ImagePulls imagePulls;
+    /** This recorder's rows of the hourly sums and last pulls (see {@link HourlySums}): one writer each. */
+    private final long writerId = new java.security.SecureRandom().nextLong();
+    private final int rawLimit;
+    private long storedSinceBound;
     private volatile boolean closed;
 
     public PullEventRecorder(Database db) {
@@ -89,6 +99,12 @@ public final class PullEventRecorder implements AutoCloseable {
      * @param pullIdle  how long an image pull stays open after its last request
      */
     PullEventRecorder(Database db, int capacity, Duration pullIdle, Clock clock) {
+        this(db, capacity, pullIdle, clock, RawPullEvents.DEFAULT_LIMIT);
+    }
+
+    /** @param rawLimit raw events the statistics read (about); the horizon moves every tenth of it */
+    PullEventRecorder(Database db, int capacity, Duration pullIdle, Clock clock, int rawLimit) {
+        this.rawLimit = rawLimit;
         this.clock = clock;
         this.imagePulls = new ImagePulls(pullIdle);
         if (capacity < 1) throw new IllegalArgumentException("capacity must be positive");
@@ -240,6 +256,18 @@ public final class PullEventRecorder implements AutoCloseable {
             if (stop) {
                 return;
             }
+            boundIfDue();
+        }
+    }
+
+    /** Moves the horizon once enough events were stored since the last time; after the waiting readers were let go. */
+    private void boundIfDue() {
+        if (storedSinceBound < Math.max(1, rawLimit / 10)) return;
+        storedSinceBound = 0;
+        try {
+            RawPullEvents.advanceToLimit(db, rawLimit);
+        } catch (RuntimeException e) {
+            log.warn("Cannot move the pull events' horizon: {}", e.getMessage());
         }
     }
 
@@ -283,10 +311,12 @@ public final class PullEventRecorder implements AutoCloseable {
         return queue.poll(Math.max(wait, 1), TimeUnit.MILLISECONDS);
     }
 
-    private void store(List<PullEvent> events) {
-        if (events.isEmpty()) {
+    private void store(List<PullEvent> recorded) {
+        if (recorded.isEmpty()) {
             return;
         }
+        List<PullEvent> events = new ArrayList<>(recorded.size());
+        for (PullEvent e : recorded) events.add(clipped(e));
         List<PullCount> counts = PullCounts.of(events);
         try {
             insert(events, counts);
@@ -302,7 +332,8 @@ public final class PullEventRecorder implements AutoCloseable {
                 return;
             }
         }
-        List<PullEvent> stored = List.copyOf(events);
+        storedSinceBound += events.size();
+        List<PullEvent> stored = List.copyOf(recorded);
         for (Consumer<List<PullEvent>> listener : batchListeners) {
             try {
                 listener.accept(stored);
@@ -310,7 +341,7 @@ public final class PullEventRecorder implements AutoCloseable {
                 log.warn("Pull event batch listener failed", ex);
             }
         }
-        for (PullEvent e : events) {
+        for (PullEvent e : recorded) {
             for (Consumer<PullEvent> listener : listeners) {
                 try {
                     listener.accept(e);
@@ -331,23 +362,31 @@ public final class PullEventRecorder implements AutoCloseable {
                 ps.executeBatch();
             }
             PullCountUpdates.apply(c, counts);
+            HourlySums.add(c, writerId, events);
+            LastPulls.update(c, writerId, events);
             return null;
         });
     }
 
+    /** {@code e} clipped to the column sizes: one overlong field must not cost the whole batch. */
+    private static PullEvent clipped(PullEvent e) {
+        return new PullEvent(e.at(), clip(e.repository() == null ? "" : e.repository(), 255),
+                clip(e.reference() == null ? "" : e.reference(), 200), clip(e.digest(), 200), e.kind(), e.outcome(),
+                e.bytes(), e.upstreamBytes(), e.durationMicros(), clip(e.client(), 64), clip(e.error(), 500));
+    }
+
     private static void bind(PreparedStatement ps, PullEvent e) throws SQLException {
         ps.setObject(1, OffsetDateTime.ofInstant(e.at(), ZoneOffset.UTC));
-        // Clip to the column sizes: one overlong field must not cost the whole batch.
-        ps.setString(2, clip(e.repository() == null ? "" : e.repository(), 255));
-        ps.setString(3, clip(e.reference() == null ? "" : e.reference(), 200));
-        ps.setString(4, clip(e.digest(), 200));
+        ps.setString(2, e.repository());
+        ps.setString(3, e.reference());
+        ps.setString(4, e.digest());
         ps.setString(5, e.kind().name());
         ps.setString(6, e.outcome().name());
         ps.setLong(7, e.bytes());
         ps.setLong(8, e.upstreamBytes());
         ps.setLong(9, e.durationMicros());
-        ps.setString(10, clip(e.client(), 64));
-        ps.setString(11, clip(e.error(), 500));
+        ps.setString(10, e.client());
+        ps.setString(11, e.error());
     }
 
     private static String clip(String s, int max) {

@@ -54,7 +54,7 @@ public final class Database implements AutoCloseable {
      * plugins, the classpath scan, validation), measured on every engine start, while one query on its history
      * table tells whether it would do anything.
      */
-    static final List<Integer> SHIPPED_VERSIONS = List.of(1, 20, 40, 60, 61, 62, 67, 68, 69);
+    static final List<Integer> SHIPPED_VERSIONS = List.of(1, 20, 40, 60, 61, 62, 67, 68, 69, 70);
 
     /** The history table of the hand-written runner that came before Flyway: {@code (version, script, applied_at)}. */
     static final String LEGACY_HISTORY = "SCHEMA_VERSION";

@@ -258,4 +258,34 @@ class CacheJanitorTest {
         random.nextBytes(b);
         return b;
     }
+
+    @Test
+    void theHourlyHousekeepingDeletesThePullEventsBeforeTheStatisticsHorizon() {
+        Instant horizon = Instant.now().minus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        db.inTransaction(c -> {
+            try (java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO pull_events (at, repository, reference,"
+                    + " kind, outcome, bytes, upstream_bytes, duration_micros) VALUES (?, 'a/b', 'latest', 'IMAGE', 'HIT', 0, 0, 1)");
+                 java.sql.PreparedStatement h = c.prepareStatement("UPDATE pull_event_horizon SET horizon = ?")) {
+                for (Instant at : new Instant[]{horizon.minusSeconds(60), horizon.minusSeconds(1), horizon, horizon.plusSeconds(5)}) {
+                    ps.setObject(1, java.time.OffsetDateTime.ofInstant(at, java.time.ZoneOffset.UTC));
+                    ps.executeUpdate();
+                }
+                h.setObject(1, java.time.OffsetDateTime.ofInstant(horizon, java.time.ZoneOffset.UTC));
+                h.executeUpdate();
+            }
+            return null;
+        });
+
+        janitor.hourly();
+
+        List<Instant> remaining = db.query(c -> {
+            List<Instant> left = new java.util.ArrayList<>();
+            try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT at FROM pull_events ORDER BY at");
+                 java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) left.add(rs.getObject(1, java.time.OffsetDateTime.class).toInstant());
+            }
+            return left;
+        });
+        assertThat(remaining).containsExactly(horizon, horizon.plusSeconds(5));
+    }
 }

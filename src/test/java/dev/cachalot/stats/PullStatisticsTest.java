@@ -233,4 +233,149 @@ class PullStatisticsTest {
         assertThat(stats.recent(10)).extracting(PullEvent::at).containsOnly(T0.minus(Duration.ofDays(10))).hasSize(2);
         assertThat(stats.prune(T0.minus(Duration.ofDays(20)))).isZero();
     }
+
+    /** The figures the statistics give for {@code since}, all in one value, so two answers compare at once. */
+    record Figures(StatsTotals totals, List<RepositoryStats> repositories, List<TimeBucket> hourly, List<TimeBucket> twoHourly) {
+    }
+
+    Figures figures(Instant since) {
+        Instant until = T0.plus(Duration.ofHours(2));
+        Instant chartFrom = since == null ? T0.minus(Duration.ofHours(6)) : since;
+        return new Figures(stats.totals(since), stats.perRepository(since),
+                stats.overTime(chartFrom, until, Duration.ofHours(1)), stats.overTime(chartFrom, until, Duration.ofHours(2)));
+    }
+
+    long rawEvents() {
+        return db.query(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM pull_events");
+                 java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    @Test
+    void theHourlySumsGiveTheFiguresTheRawEventsGave() {
+        cachedFrom("library/nginx", "nginx-rule", "docker.io/library/nginx");
+        Instant start = T0.minus(Duration.ofHours(4));
+        recordAll(
+                manifest(start.plusSeconds(10), "library/nginx", Outcome.MISS, 100, 100),
+                blob(start.plusSeconds(11), "library/nginx", Outcome.MISS, 10_000, 10_000),
+                manifest(start.plus(Duration.ofMinutes(70)), "library/nginx", Outcome.HIT, 100, 0),
+                blob(start.plus(Duration.ofMinutes(71)), "library/nginx", Outcome.HIT, 10_000, 0),
+                manifest(start.plus(Duration.ofMinutes(130)), "library/nginx", Outcome.STALE, 100, 0),
+                manifest(start.plus(Duration.ofMinutes(131)), "team/app", Outcome.LOCAL, 300, 0),
+                blob(start.plus(Duration.ofMinutes(132)), "team/app", Outcome.LOCAL, 3_000, 0),
+                manifest(start.plus(Duration.ofMinutes(250)), "library/nginx", Outcome.FAILED, 0, 0),
+                manifest(start.plus(Duration.ofMinutes(251)), "team/app", Outcome.HIT, 300, 0));
+        Figures all = figures(null);
+        Figures sinceTwoHours = figures(T0.minus(Duration.ofHours(2)));
+        assertThat(all.totals().pulls()).isEqualTo(6);
+        assertThat(all.totals().dockerHubPullsAvoided()).isEqualTo(2);
+        assertThat(sinceTwoHours.totals().pulls()).isEqualTo(4);
+        assertThat(all.hourly()).extracting(TimeBucket::hits).contains(1L, 1L);
+
+        // Every raw event is now past the horizon: the same questions go to the hourly sums.
+        RawPullEvents.deleteBefore(db, T0.plus(Duration.ofHours(1)), Long.MAX_VALUE);
+        assertThat(rawEvents()).isZero();
+
+        assertThat(figures(null)).isEqualTo(all);
+        assertThat(figures(T0.minus(Duration.ofHours(2)))).isEqualTo(sinceTwoHours);
+        // Past the horizon, since counts from the start of its hour.
+        assertThat(stats.totals(T0.minus(Duration.ofMinutes(119))).pulls()).isEqualTo(4);
+        assertThat(stats.totals(T0.minus(Duration.ofMinutes(121))).pulls()).isEqualTo(5);
+    }
+
+    @Test
+    void theStatisticsReadOnlyTheNewestRawEventsAndTheHousekeepingDeletesTheRest() {
+        recorder.close();
+        int limit = 10;
+        recorder = new PullEventRecorder(db, PullEventRecorder.DEFAULT_CAPACITY, ImagePulls.IDLE,
+                Clock.fixed(T0, ZoneOffset.UTC), limit);
+        Instant start = T0.minus(Duration.ofHours(5));
+        for (int i = 0; i < 30; i++) {
+            // Each flush stores the manifest GET and the image pull it was: one batch, one move of the horizon.
+            recordAll(manifest(start.plus(Duration.ofMinutes(10L * i)), "repo/" + (i % 3), Outcome.HIT, 100, 0));
+        }
+        recordAll(manifest(start.plus(Duration.ofMinutes(300)), "repo/0", Outcome.HIT, 100, 0));
+        // The writer moves the horizon after a flush returns; once closed, it has.
+        recorder.close();
+
+        assertThat(rawEvents()).isEqualTo(62);
+        // The time of the 11th newest event: the newest ten (five pulls and their GETs) and the one at its instant.
+        Instant horizon = RawPullEvents.horizon(db);
+        assertThat(horizon).isEqualTo(start.plus(Duration.ofMinutes(250)));
+        assertThat(stats.totals(null).pulls()).isEqualTo(31);
+        assertThat(stats.totals(null).bytesServed()).isEqualTo(3_100);
+        assertThat(stats.totals(horizon).pulls()).isEqualTo(6);
+        assertThat(stats.perRepository(null)).extracting(RepositoryStats::pulls).containsExactly(11L, 10L, 10L);
+        assertThat(stats.perRepository(null)).extracting(RepositoryStats::lastPull).containsExactlyInAnyOrder(
+                start.plus(Duration.ofMinutes(300)), start.plus(Duration.ofMinutes(280)), start.plus(Duration.ofMinutes(290)));
+        assertThat(stats.overTime(start, T0, Duration.ofHours(1))).extracting(TimeBucket::hits)
+                .containsExactly(6L, 6L, 6L, 6L, 6L);
+
+        // The hourly housekeeping deletes what lies before the horizon; the figures stay.
+        assertThat(stats.deletePastHorizon()).isEqualTo(50);
+        assertThat(rawEvents()).isEqualTo(12);
+        assertThat(stats.totals(null).pulls()).isEqualTo(31);
+        assertThat(stats.recent(4)).extracting(PullEvent::at).containsExactly(start.plus(Duration.ofMinutes(300)),
+                start.plus(Duration.ofMinutes(300)), start.plus(Duration.ofMinutes(290)), start.plus(Duration.ofMinutes(290)));
+        // The last pull of each repository outlives its raw events.
+        assertThat(stats.lastPullPerRepository()).extracting(PullEvent::repository, PullEvent::at).containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple("repo/0", start.plus(Duration.ofMinutes(300))),
+                org.assertj.core.groups.Tuple.tuple("repo/1", start.plus(Duration.ofMinutes(280))),
+                org.assertj.core.groups.Tuple.tuple("repo/2", start.plus(Duration.ofMinutes(290))));
+
+        // The daily housekeeping bounds them too, whatever the horizon was.
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE pull_event_horizon SET horizon = ?")) {
+                ps.setObject(1, OffsetDateTime.ofInstant(Instant.EPOCH, ZoneOffset.UTC));
+                ps.executeUpdate();
+            }
+            return null;
+        });
+        // Four kept, and the two at the same instant as the fourth (the manifest GET and its image pull).
+        long before = rawEvents();
+        assertThat(new PullStatistics(db, Clock.fixed(T0, ZoneOffset.UTC), 4).pruneExpired()).isEqualTo(before - 6);
+        assertThat(rawEvents()).isEqualTo(6);
+        assertThat(stats.totals(null).pulls()).isEqualTo(31);
+    }
+
+    @Test
+    void theLastPullOfARepositoryIsItsNewestImagePullWhicheverNodeStoredIt() {
+        PullEventRecorder other = new PullEventRecorder(db);
+        try {
+            recordAll(manifest(T0, "a/one", Outcome.HIT, 1, 0), manifest(T0.plusSeconds(5), "b/two", Outcome.MISS, 1, 1));
+            other.record(new PullEvent(T0.plusSeconds(60), "a/one", "latest", null, Kind.MANIFEST, Outcome.FAILED, 0, 0, 10,
+                    "10.0.0.2", "upstream unreachable"));
+            other.flush();
+            // Older than what the other node stored: does not replace it.
+            recordAll(manifest(T0.plusSeconds(30), "a/one", Outcome.HIT, 1, 0));
+
+            List<PullEvent> last = stats.lastPullPerRepository();
+
+            assertThat(last).extracting(PullEvent::repository, PullEvent::at, PullEvent::outcome, PullEvent::kind)
+                    .containsExactlyInAnyOrder(
+                            org.assertj.core.groups.Tuple.tuple("a/one", T0.plusSeconds(60), Outcome.FAILED, Kind.IMAGE),
+                            org.assertj.core.groups.Tuple.tuple("b/two", T0.plusSeconds(5), Outcome.MISS, Kind.IMAGE));
+            assertThat(last).filteredOn(e -> e.repository().equals("a/one")).extracting(PullEvent::error, PullEvent::client)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("upstream unreachable", "10.0.0.2"));
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
+    void pruneForgetsTheHourlySumsAndLastPullsOlderThanTheRetention() {
+        recordAll(
+                manifest(T0.minus(Duration.ofDays(100)), "old/repo", Outcome.MISS, 1, 1),
+                manifest(T0.minus(Duration.ofDays(10)), "a/b", Outcome.HIT, 1, 0));
+
+        stats.pruneExpired();
+
+        assertThat(stats.totals(null).pulls()).isEqualTo(1);
+        assertThat(stats.perRepository(null)).extracting(RepositoryStats::repository).containsExactly("a/b");
+        assertThat(stats.lastPullPerRepository()).extracting(PullEvent::repository).containsExactly("a/b");
+    }
 }
