@@ -66,7 +66,7 @@ FROM (SELECT CAST(FLOOR(EXTRACT(EPOCH FROM at) / 3600) AS BIGINT) AS h, reposito
 GROUP BY h, repository;
 
 -- A folder with more events than the bound answers from the sums at once rather than scanning them until the first
--- bound (10,000 events later, or the daily housekeeping): the horizon starts at the bound's cut, as the writer sets it.
+-- move of the horizon (50,000 events later, or the daily housekeeping): the horizon starts at the bound's cut, as the writer sets it.
 UPDATE pull_event_horizon SET horizon = COALESCE(
     (SELECT at FROM pull_events ORDER BY at DESC OFFSET 100000 ROWS FETCH FIRST 1 ROW ONLY), horizon);
 

@@ -295,7 +295,7 @@ class PullStatisticsTest {
                 Clock.fixed(T0, ZoneOffset.UTC), limit);
         Instant start = T0.minus(Duration.ofHours(5));
         for (int i = 0; i < 30; i++) {
-            // Each flush stores the manifest GET and the image pull it was: one batch, one move of the horizon.
+            // Each flush stores the manifest GET and the image pull it was: one batch; the horizon moves every third.
             recordAll(manifest(start.plus(Duration.ofMinutes(10L * i)), "repo/" + (i % 3), Outcome.HIT, 100, 0));
         }
         recordAll(manifest(start.plus(Duration.ofMinutes(300)), "repo/0", Outcome.HIT, 100, 0));
@@ -303,12 +303,13 @@ class PullStatisticsTest {
         recorder.close();
 
         assertThat(rawEvents()).isEqualTo(62);
-        // The time of the 11th newest event: the newest ten (five pulls and their GETs) and the one at its instant.
+        // Moved last with the 30th batch, to the time of the 11th newest event then: the newest ten (five pulls and their
+        // GETs) and the one at its instant.
         Instant horizon = RawPullEvents.horizon(db);
-        assertThat(horizon).isEqualTo(start.plus(Duration.ofMinutes(250)));
+        assertThat(horizon).isEqualTo(start.plus(Duration.ofMinutes(240)));
         assertThat(stats.totals(null).pulls()).isEqualTo(31);
         assertThat(stats.totals(null).bytesServed()).isEqualTo(3_100);
-        assertThat(stats.totals(horizon).pulls()).isEqualTo(6);
+        assertThat(stats.totals(horizon).pulls()).isEqualTo(7);
         assertThat(stats.perRepository(null)).extracting(RepositoryStats::pulls).containsExactly(11L, 10L, 10L);
         assertThat(stats.perRepository(null)).extracting(RepositoryStats::lastPull).containsExactlyInAnyOrder(
                 start.plus(Duration.ofMinutes(300)), start.plus(Duration.ofMinutes(280)), start.plus(Duration.ofMinutes(290)));
@@ -316,8 +317,8 @@ class PullStatisticsTest {
                 .containsExactly(6L, 6L, 6L, 6L, 6L);
 
         // The hourly housekeeping deletes what lies before the horizon; the figures stay.
-        assertThat(stats.deletePastHorizon()).isEqualTo(50);
-        assertThat(rawEvents()).isEqualTo(12);
+        assertThat(stats.deletePastHorizon()).isEqualTo(48);
+        assertThat(rawEvents()).isEqualTo(14);
         assertThat(stats.totals(null).pulls()).isEqualTo(31);
         assertThat(stats.recent(4)).extracting(PullEvent::at).containsExactly(start.plus(Duration.ofMinutes(300)),
                 start.plus(Duration.ofMinutes(300)), start.plus(Duration.ofMinutes(290)), start.plus(Duration.ofMinutes(290)));
