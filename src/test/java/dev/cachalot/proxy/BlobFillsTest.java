@@ -143,19 +143,26 @@ class BlobFillsTest {
         byte[] content = random(1024 * 1024);
         Digest claimed = sha256(random(10));
         upstream.content = content;
+        upstream.gate = new Semaphore(0);
 
         BlobFills.Joined j = fills.join(claimed, REQUEST, p -> { });
-        BlobStream stream = j.fill().openStream();
         ByteArrayOutputStream seen = new ByteArrayOutputStream();
-        assertThatThrownBy(() -> {
-            ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-            while (true) {
-                buf.clear();
-                int n = stream.read(buf);
-                if (n < 0) break;
-                seen.write(buf.array(), 0, n);
+        // The reader opens while the upstream is held (or, if it is slower than the fill, after it failed: refused).
+        Future<Void> read = clients.submit(() -> {
+            try (BlobStream stream = j.fill().openStream()) {
+                ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+                while (true) {
+                    buf.clear();
+                    int n = stream.read(buf);
+                    if (n < 0) return null;
+                    seen.write(buf.array(), 0, n);
+                }
             }
-        }).isInstanceOf(IOException.class).hasMessageContaining("digest mismatch");
+        });
+        upstream.gate.release(Integer.MAX_VALUE / 2);
+
+        assertThatThrownBy(() -> read.get(60, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(IOException.class).hasMessageContaining("digest mismatch");
         assertThat(seen.size()).isLessThan(content.length);
         assertThat(store.find(claimed)).isEmpty();
         try (var tmp = Files.list(folder.tmp())) {
@@ -182,19 +189,26 @@ class BlobFillsTest {
         byte[] content = random(1024 * 1024);
         Digest claimed = sha256(random(10));
         upstream.content = content;
+        upstream.gate = new Semaphore(0);
 
         BlobFills.Joined j = fills.join(claimed, REQUEST, p -> { });
-        MappableBlobStream stream = (MappableBlobStream) j.fill().openStream();
         ByteArrayOutputStream seen = new ByteArrayOutputStream();
-        assertThatThrownBy(() -> {
-            while (true) {
-                MappedByteBuffer window = stream.map(64 * 1024);
-                if (window == null) break;
-                byte[] bytes = new byte[window.remaining()];
-                window.get(bytes);
-                seen.write(bytes);
+        // The reader opens while the upstream is held (or, if it is slower than the fill, after it failed: refused).
+        Future<Void> read = clients.submit(() -> {
+            try (MappableBlobStream stream = (MappableBlobStream) j.fill().openStream()) {
+                while (true) {
+                    MappedByteBuffer window = stream.map(64 * 1024);
+                    if (window == null) return null;
+                    byte[] bytes = new byte[window.remaining()];
+                    window.get(bytes);
+                    seen.write(bytes);
+                }
             }
-        }).isInstanceOf(IOException.class).hasMessageContaining("digest mismatch");
+        });
+        upstream.gate.release(Integer.MAX_VALUE / 2);
+
+        assertThatThrownBy(() -> read.get(60, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(IOException.class).hasMessageContaining("digest mismatch");
         assertThat(seen.size()).isLessThan(content.length);
         assertThat(store.find(claimed)).isEmpty();
     }
