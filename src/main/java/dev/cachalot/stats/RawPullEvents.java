@@ -20,7 +20,7 @@ import java.util.List;
 final class RawPullEvents {
 
     /**
-     * Raw events kept (about 55 MB of H2 file): the recent requests the portal lists, and exact figures for as far back
+     * Raw events the statistics read (about 55 MB of H2 file's worth): the recent requests the portal lists, and exact figures for as far back
      * as they reach; at ~14 events per 10-layer image pull, some 7,000 pulls.
      */
     static final int DEFAULT_LIMIT = 100_000;
