@@ -3,10 +3,7 @@ package dev.cachalot.stats;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,19 +75,11 @@ final class HourlySums {
         ps.setLong(i++, s.bytesServed);
         ps.setLong(i++, s.bytesFromCache);
         ps.setLong(i++, s.upstreamBytes);
-        setInstant(ps, i++, s.lastPull);
-        if (update) setInstant(ps, i++, s.lastPull);
+        PullStatistics.setInstant(ps, i++, s.lastPull);
+        if (update) PullStatistics.setInstant(ps, i++, s.lastPull);
         ps.setLong(i++, key.hour());
         ps.setLong(i++, writer);
         ps.setString(i, key.repository());
-    }
-
-    static void setInstant(PreparedStatement ps, int index, Instant at) throws SQLException {
-        if (at == null) {
-            ps.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
-        } else {
-            ps.setObject(index, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
-        }
     }
 
     private record Key(long hour, String repository) {

@@ -37,7 +37,7 @@ final class LastPulls {
         try (PreparedStatement update = c.prepareStatement(UPDATE); PreparedStatement insert = c.prepareStatement(INSERT)) {
             for (PullEvent e : newest.values()) {
                 int i = bind(update, e, writer);
-                HourlySums.setInstant(update, i, e.at());
+                PullStatistics.setInstant(update, i, e.at());
                 update.addBatch();
                 i = bind(insert, e, writer);
                 insert.setString(i++, e.repository());
@@ -52,7 +52,7 @@ final class LastPulls {
 
     private static int bind(PreparedStatement ps, PullEvent e, long writer) throws SQLException {
         int i = 1;
-        HourlySums.setInstant(ps, i++, e.at());
+        PullStatistics.setInstant(ps, i++, e.at());
         ps.setString(i++, e.reference());
         ps.setString(i++, e.digest());
         ps.setString(i++, e.outcome().name());

@@ -297,7 +297,7 @@ public final class PullStatistics {
      * @return raw events deleted
      */
     public long prune(Instant before) {
-        long raw = RawPullEvents.deleteBefore(db, before, Long.MAX_VALUE);
+        long raw = RawPullEvents.deleteBefore(db, before);
         db.inTransaction(c -> {
             try (PreparedStatement hours = c.prepareStatement("DELETE FROM pull_hours WHERE epoch_hour < ?");
                  PreparedStatement last = c.prepareStatement("DELETE FROM last_pulls WHERE at < ?")) {
@@ -327,8 +327,13 @@ public final class PullStatistics {
         return RawPullEvents.deletePastHorizon(db);
     }
 
-    private static void setInstant(PreparedStatement ps, int index, Instant at) throws SQLException {
-        ps.setObject(index, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
+    /** Binds {@code at} in UTC, or a typed NULL (PostgreSQL needs the type). The stats package's one binding of a time. */
+    static void setInstant(PreparedStatement ps, int index, Instant at) throws SQLException {
+        if (at == null) {
+            ps.setNull(index, java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            ps.setObject(index, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
+        }
     }
 
     private static Instant getInstant(ResultSet rs, String column) throws SQLException {

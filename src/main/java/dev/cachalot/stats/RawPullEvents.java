@@ -46,8 +46,8 @@ final class RawPullEvents {
         db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE pull_event_horizon SET horizon = ? WHERE id = 1 AND horizon < ?")) {
-                HourlySums.setInstant(ps, 1, to);
-                HourlySums.setInstant(ps, 2, to);
+                PullStatistics.setInstant(ps, 1, to);
+                PullStatistics.setInstant(ps, 2, to);
                 ps.executeUpdate();
             }
             return null;
@@ -57,11 +57,9 @@ final class RawPullEvents {
     /**
      * Moves the horizon to the time of the newest event past {@code limit} (when there are more than that), so that
      * questions about spans before it are answered from the hourly sums and no raw question reads more than about
-     * {@code limit} events. Deletes nothing: that is {@link #deleteBefore}'s, off the writer's thread.
-     *
-     * @return the horizon now
+     * {@code limit} events. Deletes nothing: that is {@link #deletePastHorizon}'s, off the writer's thread.
      */
-    static Instant advanceToLimit(Database db, int limit) {
+    static void advanceToLimit(Database db, int limit) {
         Instant cut = db.query(c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT at FROM pull_events ORDER BY at DESC OFFSET ? ROWS FETCH FIRST 1 ROW ONLY")) {
@@ -72,26 +70,29 @@ final class RawPullEvents {
             }
         });
         if (cut != null) advance(db, cut);
-        return horizon(db);
     }
 
     /** Deletes the events before the horizon, in chunks. */
     static long deletePastHorizon(Database db) {
-        return deleteBefore(db, horizon(db), Long.MAX_VALUE);
+        return deleteOlderThan(db, horizon(db));
     }
 
-    /** Moves the horizon to {@code before}, then deletes up to {@code maxDelete} events older than it, in chunks. */
-    static long deleteBefore(Database db, Instant before, long maxDelete) {
+    /** Moves the horizon to {@code before}, then deletes the events older than it, in chunks. */
+    static long deleteBefore(Database db, Instant before) {
         advance(db, before);
+        return deleteOlderThan(db, before);
+    }
+
+    private static long deleteOlderThan(Database db, Instant before) {
         long total = 0;
-        while (total < maxDelete) {
+        while (true) {
             int n = db.inTransaction(c -> {
                 // The chunk's ids first, then each by its key. A DELETE ... WHERE id IN (SELECT ... FETCH FIRST n) ran
                 // the subquery again for every row H2 looked at: 10 minutes of CPU and counting on a million events.
                 List<Long> ids = new ArrayList<>(CHUNK);
                 try (PreparedStatement ps = c.prepareStatement(
                         "SELECT id FROM pull_events WHERE at < ? ORDER BY at FETCH FIRST " + CHUNK + " ROWS ONLY")) {
-                    HourlySums.setInstant(ps, 1, before);
+                    PullStatistics.setInstant(ps, 1, before);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) ids.add(rs.getLong(1));
                     }
@@ -107,8 +108,7 @@ final class RawPullEvents {
                 return ids.size();
             });
             total += n;
-            if (n < CHUNK) break;
+            if (n < CHUNK) return total;
         }
-        return total;
     }
 }

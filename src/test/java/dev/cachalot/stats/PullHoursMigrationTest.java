@@ -65,7 +65,7 @@ class PullHoursMigrationTest {
             assertThat(totals.pulls()).isEqualTo(4);
             assertThat(totals.bytesServed()).isEqualTo(5_500);
 
-            RawPullEvents.deleteBefore(db, T0.plusSeconds(1), Long.MAX_VALUE);
+            RawPullEvents.deleteBefore(db, T0.plusSeconds(1));
 
             assertThat(stats.totals(null)).isEqualTo(totals);
             assertThat(stats.perRepository(null)).isEqualTo(repositories);

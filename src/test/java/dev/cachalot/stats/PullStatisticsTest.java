@@ -277,7 +277,7 @@ class PullStatisticsTest {
         assertThat(all.hourly()).extracting(TimeBucket::hits).contains(1L, 1L);
 
         // Every raw event is now past the horizon: the same questions go to the hourly sums.
-        RawPullEvents.deleteBefore(db, T0.plus(Duration.ofHours(1)), Long.MAX_VALUE);
+        RawPullEvents.deleteBefore(db, T0.plus(Duration.ofHours(1)));
         assertThat(rawEvents()).isZero();
 
         assertThat(figures(null)).isEqualTo(all);
