@@ -24,6 +24,7 @@ import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
 import org.h2.jdbcx.JdbcConnectionPool;
+import org.h2.jdbcx.JdbcDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,12 +99,19 @@ public final class Database implements AutoCloseable {
      */
     static final long COMPACT_MIN_FILE_BYTES = 64L * 1024 * 1024;
 
+    /** The embedded database's JDBC URL; null on a shared database. */
+    private final String embeddedUrl;
+
+    /** The embedded database's user (its creator, an admin); no password: the file is the data folder's. */
+    private static final String USER = "cachalot";
+
     /** H2's base name in the database folder, and its file. */
     static final String NAME = "cachalot";
     static final String FILE_NAME = NAME + ".mv.db";
 
 
-    private Database(DataSource pool, Runnable closePool, Path configSignal, PostgresSettings shared) {
+    private Database(DataSource pool, Runnable closePool, Path configSignal, PostgresSettings shared, String embeddedUrl) {
+        this.embeddedUrl = embeddedUrl;
         this.pool = pool;
         this.closePool = closePool;
         this.shared = shared;
@@ -152,9 +160,9 @@ public final class Database implements AutoCloseable {
         // the disk (no fsync): power loss may still take the last commits. docs/decisions/0030-durable-commits.md
         String url = "jdbc:h2:file:" + folder.database().resolve(NAME).toString().replace('\\', '/')
                 + ";AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000;NON_KEYWORDS=VALUE;QUERY_CACHE_SIZE=64;WRITE_DELAY=0";
-        JdbcConnectionPool pool = JdbcConnectionPool.create(url, "cachalot", "");
+        JdbcConnectionPool pool = JdbcConnectionPool.create(url, USER, "");
         pool.setMaxConnections(16);
-        Database db = new Database(pool, pool::dispose, folder.database().resolve("config.changed"), null);
+        Database db = new Database(pool, pool::dispose, folder.database().resolve("config.changed"), null, url);
         db.createConfigSignal();
         try {
             db.migrate();
@@ -200,7 +208,7 @@ public final class Database implements AutoCloseable {
             throw new StorageException("cannot connect to the metadata database " + settings.url() + ": " + cause.getMessage(), e);
         }
         log.info("Metadata in the shared PostgreSQL database {} as {}", settings.url(), settings.user());
-        Database db = new Database(pool, pool::close, null, settings);
+        Database db = new Database(pool, pool::close, null, settings, null);
         try {
             db.migrate();
         } catch (RuntimeException e) {
@@ -471,13 +479,19 @@ public final class Database implements AutoCloseable {
         }
         Connection last;
         try {
-            last = h2.getConnection();
+            // Not a pooled one: closing a pooled connection rolls back first, and on the database SHUTDOWN COMPACT closed
+            // that fails and H2 writes the stack trace to a cachalot.trace.db in the data folder.
+            JdbcDataSource source = new JdbcDataSource();
+            source.setURL(embeddedUrl);
+            source.setUser(USER);
+            source.setPassword("");
+            last = source.getConnection();
         } catch (SQLException | RuntimeException e) {
             log.debug("No connection to compact the metadata database with: {}", e.getMessage());
             closePool.run();
             return;
         }
-        closePool.run(); // the idle connections close; this last one keeps the database open
+        closePool.run(); // the pool's connections close; this last one keeps the database open
         try (Connection c = last) {
             compactIfMostlyFree(c, compactMinFileBytes);
         } catch (SQLException | IOException | RuntimeException e) {
