@@ -109,7 +109,6 @@ public final class Database implements AutoCloseable {
     static final String NAME = "cachalot";
     static final String FILE_NAME = NAME + ".mv.db";
 
-
     private Database(DataSource pool, Runnable closePool, Path configSignal, PostgresSettings shared, String embeddedUrl) {
         this.embeddedUrl = embeddedUrl;
         this.pool = pool;
