@@ -471,8 +471,9 @@ public final class Database implements AutoCloseable {
 
     /** Closes, compacting an embedded database file of at least {@code compactMinFileBytes} that is mostly free. */
     void close(long compactMinFileBytes) {
-        if (!(pool instanceof JdbcConnectionPool h2) || h2.getActiveConnections() > 0) {
-            // Shared, or someone still works on it: nothing to compact now (the database closes with the last one).
+        if (!(pool instanceof JdbcConnectionPool h2) || h2.getActiveConnections() > 0
+                || databaseFile().toFile().length() < compactMinFileBytes) {
+            // Shared, someone still works on it (the database closes with the last one), or too small to bother.
             closePool.run();
             return;
         }
