@@ -336,7 +336,8 @@ public final class PullStatistics {
         }
     }
 
-    private static Instant getInstant(ResultSet rs, String column) throws SQLException {
+    /** Reads a time as {@link #setInstant} binds it; null stays null. The stats package's one reading of a time. */
+    static Instant getInstant(ResultSet rs, String column) throws SQLException {
         OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
         return t == null ? null : t.toInstant();
     }

@@ -6,7 +6,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,7 +36,7 @@ final class RawPullEvents {
     static Instant horizon(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT horizon FROM pull_event_horizon WHERE id = 1");
              ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? rs.getObject(1, OffsetDateTime.class).toInstant() : Instant.EPOCH;
+            return rs.next() ? PullStatistics.getInstant(rs, "horizon") : Instant.EPOCH;
         }
     }
 
@@ -65,7 +64,7 @@ final class RawPullEvents {
                     "SELECT at FROM pull_events ORDER BY at DESC OFFSET ? ROWS FETCH FIRST 1 ROW ONLY")) {
                 ps.setInt(1, limit);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getObject(1, OffsetDateTime.class).toInstant() : null;
+                    return rs.next() ? PullStatistics.getInstant(rs, "at") : null;
                 }
             }
         });
