@@ -493,7 +493,7 @@ public final class Database implements AutoCloseable {
         }
         closePool.run(); // the pool's connections close; this last one keeps the database open
         try (Connection c = last) {
-            compactIfMostlyFree(c, compactMinFileBytes);
+            compactIfMostlyFree(c);
         } catch (SQLException | IOException | RuntimeException e) {
             log.warn("Compacting the metadata database as it closed failed (nothing is lost; the file stays as large as"
                     + " it was): {}", e.getMessage());
@@ -508,9 +508,9 @@ public final class Database implements AutoCloseable {
      * in 3.5 s. Only when this connection opened the file itself and is its only session: through another process's
      * AUTO_SERVER, or beside another connection, it would shut a database down under someone.
      */
-    private void compactIfMostlyFree(Connection c, long minFileBytes) throws SQLException, IOException {
+    private void compactIfMostlyFree(Connection c) throws SQLException, IOException {
         StoreUse use = StoreUse.of(c);
-        if (use.fileBytes() < minFileBytes || use.liveBytes() * 2 > use.fileBytes()) return;
+        if (use.liveBytes() * 2 > use.fileBytes()) return; // close() checked the file's size
         if (!(c.unwrap(JdbcConnection.class).getSession() instanceof SessionLocal)) return;
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS")) {
             if (!rs.next() || rs.getLong(1) != 1) return;
