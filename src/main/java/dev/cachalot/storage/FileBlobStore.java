@@ -46,6 +46,9 @@ public final class FileBlobStore implements BlobStore, BlobHousekeeping {
 
     private static final Logger log = LoggerFactory.getLogger(FileBlobStore.class);
 
+    /** How long the warm-up's direct buffers wait after its small updates; see {@link #warmUpHashing()}. */
+    private static final long DIRECT_WARM_UP_DELAY_MILLIS = 2_000;
+
     /**
      * Threads that hash blobs while their download thread goes on reading: SHA-256 costs about as much CPU as
      * receiving and writing the bytes together (measured per GiB: 0.67 s hashing, 0.88 s receiving and writing), so
@@ -69,24 +72,38 @@ public final class FileBlobStore implements BlobStore, BlobHousekeeping {
      * process's first cold blob paid ~70 ms for its first 16 MiB (measured on 2 vCPUs). Small updates reach the
      * compile thresholds in a few milliseconds; direct buffers take the path downloads use. Runs on a hasher
      * thread, in the background.
+     *
+     * <p>The direct buffers wait {@link #DIRECT_WARM_UP_DELAY_MILLIS}: right after the server starts, the compiler
+     * is still busy with the start's own methods, so their 12 MiB ran at the interim compiled code's speed, 40-110 ms
+     * of CPU competing with the first requests; a little later the same work costs a few ms.
      */
     public static void warmUpHashing() {
         HASHERS.execute(() -> {
+            hashForWarmUp(20_000, 0);
             try {
-                MessageDigest digest = MessageDigest.getInstance("SHA-256");
-                byte[] block = new byte[64];
-                ByteBuffer direct = ByteBuffer.allocateDirect(4096);
-                for (int i = 0; i < 20_000; i++) {
-                    digest.update(block);
-                }
-                for (int i = 0; i < 3_000; i++) {
-                    digest.update(direct.clear());
-                }
-                digest.digest();
-            } catch (java.security.NoSuchAlgorithmException e) {
-                log.debug("no SHA-256 to warm up", e);
+                Thread.sleep(DIRECT_WARM_UP_DELAY_MILLIS);
+            } catch (InterruptedException e) {
+                return;
             }
+            hashForWarmUp(0, 3_000);
         });
+    }
+
+    private static void hashForWarmUp(int blocks, int pages) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            byte[] block = new byte[64];
+            ByteBuffer direct = ByteBuffer.allocateDirect(4096);
+            for (int i = 0; i < blocks; i++) {
+                digest.update(block);
+            }
+            for (int i = 0; i < pages; i++) {
+                digest.update(direct.clear());
+            }
+            digest.digest();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            log.debug("no SHA-256 to warm up", e);
+        }
     }
 
     /** The digest algorithms whose folders hold blobs; see {@link Digest}. */
