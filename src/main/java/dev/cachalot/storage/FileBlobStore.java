@@ -74,8 +74,9 @@ public final class FileBlobStore implements BlobStore, BlobHousekeeping {
      * thread, in the background.
      *
      * <p>The direct buffers wait {@link #DIRECT_WARM_UP_DELAY_MILLIS}: right after the server starts, the compiler
-     * is still busy with the start's own methods, so their 12 MiB ran at the interim compiled code's speed, 40-110 ms
-     * of CPU competing with the first requests; a little later the same work costs a few ms.
+     * is still busy with the start's own methods, so their 12 MiB ran at the interim compiled code's speed, 40-80 ms
+     * of CPU competing with the first requests; a little later the same work costs a few ms. A big blob hashed within
+     * that wait pays ~20-30 ms more on its first 16 MiB, once (decision 0043).
      */
     public static void warmUpHashing() {
         HASHERS.execute(() -> {
@@ -83,6 +84,7 @@ public final class FileBlobStore implements BlobStore, BlobHousekeeping {
             try {
                 Thread.sleep(DIRECT_WARM_UP_DELAY_MILLIS);
             } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 return;
             }
             hashForWarmUp(0, 3_000);
