@@ -80,32 +80,24 @@ public final class FileBlobStore implements BlobStore, BlobHousekeeping {
      */
     public static void warmUpHashing() {
         HASHERS.execute(() -> {
-            hashForWarmUp(20_000, 0);
             try {
+                MessageDigest digest = MessageDigest.getInstance("SHA-256");
+                byte[] block = new byte[64];
+                for (int i = 0; i < 20_000; i++) {
+                    digest.update(block);
+                }
                 Thread.sleep(DIRECT_WARM_UP_DELAY_MILLIS);
+                ByteBuffer direct = ByteBuffer.allocateDirect(4096);
+                for (int i = 0; i < 3_000; i++) {
+                    digest.update(direct.clear());
+                }
+                digest.digest();
+            } catch (NoSuchAlgorithmException e) {
+                log.debug("no SHA-256 to warm up", e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
             }
-            hashForWarmUp(0, 3_000);
         });
-    }
-
-    private static void hashForWarmUp(int blocks, int pages) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] block = new byte[64];
-            ByteBuffer direct = ByteBuffer.allocateDirect(4096);
-            for (int i = 0; i < blocks; i++) {
-                digest.update(block);
-            }
-            for (int i = 0; i < pages; i++) {
-                digest.update(direct.clear());
-            }
-            digest.digest();
-        } catch (java.security.NoSuchAlgorithmException e) {
-            log.debug("no SHA-256 to warm up", e);
-        }
     }
 
     /** The digest algorithms whose folders hold blobs; see {@link Digest}. */
