@@ -222,7 +222,7 @@ class ClusterFillTest {
 
     private String engineLog(String node) {
         try {
-            return Files.readString(cluster.state().resolve(node).resolve("engine.log"));
+            return cluster.log(node);
         } catch (IOException e) {
             throw new AssertionError("cannot read " + node + "'s engine.log", e);
         }

@@ -15,7 +15,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,7 +75,7 @@ class ClusterScriptTest {
             assertThat(Skopeo.read(copy).verified().manifestDigest()).isEqualTo(app.digest());
         }
         for (String node : cluster.nodeNames()) {
-            assertThat(Files.readString(cluster.state().resolve(node).resolve("engine.log")))
+            assertThat(cluster.log(node))
                     .as("%s served some of the pulls (round robin)", node).contains("/v2/team/app/");
         }
 
@@ -104,7 +103,7 @@ class ClusterScriptTest {
 
     private String engineLog(String node) {
         try {
-            return Files.readString(cluster.state().resolve(node).resolve("engine.log"));
+            return cluster.log(node);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
