@@ -68,6 +68,9 @@ public final class DistBuild {
                 "--runtime-image", runtime.toString(), "--dest", images.toString()));
         run(appImage);
         Path image = onlyChild(images);
+        if (os.equals("linux")) {
+            writeScriptLauncher(image);
+        }
         trainClassDataSharing(os, image);
         System.out.printf("app image   %s  %s%n", mib(sizeOf(image)), image);
 
@@ -98,6 +101,53 @@ public final class DistBuild {
                 System.out.printf("package     %s  %s%n", mib(Files.size(p)), p);
             }
         }
+    }
+
+    /**
+     * Replaces jpackage's native launcher {@code bin/cachalot} on Linux with a shell script that runs the image's own
+     * runtime with the same JVM options, class path and main class (read from the {@code lib/app/cachalot.cfg} that
+     * jpackage wrote from launcher.args). JDK 17's Linux launcher asks the package manager who owns it on every start
+     * ({@code rpm -qf}, then {@code dpkg -S}, which reads every installed package's file list, then {@code dpkg -L}
+     * when a package does) before it starts the JVM: 90-150 ms on each CLI command, each {@code serve} and each start of
+     * the app on a host with 920 packages, more on a desktop with thousands (docs/decisions/0044-the-linux-launcher.md).
+     * The .deb takes its launcher from the image. macOS and Windows keep jpackage's launchers, which ask no one.
+     */
+    private static void writeScriptLauncher(Path image) throws IOException {
+        List<String> config = Files.readAllLines(image.resolve("lib/app/cachalot.cfg"));
+        String classPath = configValue(config, "app.classpath=");
+        String mainClass = configValue(config, "app.mainclass=");
+        StringBuilder script = new StringBuilder();
+        script.append("#!/bin/sh\n")
+                .append("# Cachalot's launcher (written by installer/DistBuild.java in place of jpackage's, which queries the\n")
+                .append("# package manager on every start): the bundled runtime, with the options of installer/launcher.args.\n")
+                .append("self=$(readlink -f -- \"$0\") || exit 1\n")
+                .append("bin=${self%/*}\n")
+                .append("root=${bin%/*}\n")
+                .append("APPDIR=$root/lib/app\n")
+                .append("exec \"$root/lib/runtime/bin/java\"");
+        for (String line : config) {
+            if (line.startsWith("java-options=")) {
+                script.append(" \\\n    ").append(shellWord(line.substring("java-options=".length())));
+            }
+        }
+        script.append(" \\\n    -cp ").append(shellWord(classPath)).append(' ').append(shellWord(mainClass))
+                .append(" \"$@\"\n");
+        Path launcher = image.resolve("bin/cachalot");
+        Files.writeString(launcher, script);
+        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        System.out.println("launcher    " + launcher + " (shell script)");
+    }
+
+    private static String configValue(List<String> config, String key) {
+        return config.stream().filter(line -> line.startsWith(key)).map(line -> line.substring(key.length()))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no " + key + " in the launcher's cfg"));
+    }
+
+    /** A double-quoted word for sh, in which only jpackage's {@code $APPDIR} expands. */
+    static String shellWord(String value) {
+        String quoted = value.replace("\\", "\\\\").replace("\"", "\\\"").replace("`", "\\`")
+                .replace("$", "\\$").replace("\\$APPDIR", "$APPDIR");
+        return "\"" + quoted + "\"";
     }
 
     /**

@@ -35,7 +35,7 @@ fi
 install_missing() {
   local missing=() tool package
   for pair in fakeroot:fakeroot dpkg-deb:dpkg-dev curl:curl lintian:lintian skopeo:skopeo \
-      docker-registry:docker-registry; do
+      docker-registry:docker-registry strace:strace; do
     tool=${pair%%:*}
     package=${pair#*:}
     command -v "$tool" >/dev/null 2>&1 || missing+=("$package")
@@ -129,6 +129,8 @@ echo "== app image"
 check "app image launcher $image/bin/cachalot" test -x "$image/bin/cachalot"
 check "app image icon" test -f "$image/lib/cachalot.png"
 check "jar manifest Implementation-Version $build_version = POM version" test "$build_version" = "$pom_version"
+check "the jar registers no JCA provider (BouncyCastle is a library here; docs/decisions/0044-the-linux-launcher.md)" \
+  bash -c '! unzip -p target/cachalot.jar META-INF/services/java.security.Provider 2>/dev/null | grep -q .'
 
 echo "== .deb"
 if [ -z "$deb" ]; then
@@ -180,6 +182,11 @@ grep 'cachalot:' "$work/install.log" | sed 's/^/   postinst: /' || true
 check "dpkg: install ok installed" test "$(dpkg-query -W -f='${Status}' cachalot)" = "install ok installed"
 version_out=$(/usr/bin/cachalot --version 2>&1 || true)
 check "/usr/bin/cachalot --version: $version_out" test "$version_out" = "cachalot $pom_version"
+# The launcher starts the bundled JVM and nothing else (readlink finds its folder): jpackage's own Linux launcher ran
+# rpm and dpkg on every start (docs/decisions/0044-the-linux-launcher.md).
+strace -f -qq -e trace=execve -e signal=none -o "$work/launch.trace" /usr/bin/cachalot --version >/dev/null 2>&1 || true
+launched=$(grep -o 'execve("[^"]*"' "$work/launch.trace" | sed 's/^execve("//; s/"$//' | grep -v -e '^/usr/bin/cachalot$' -e '/readlink$' | sort -u | tr '\n' ' ')
+check "the launcher runs only the bundled runtime (ran: $launched)" test "$launched" = "/opt/cachalot/lib/runtime/bin/java "
 check "system user cachalot" bash -c 'getent passwd cachalot >/dev/null'
 check "/var/lib/cachalot owned by cachalot" test "$(stat -c %U /var/lib/cachalot 2>/dev/null)" = cachalot
 check "settings /etc/cachalot/cachalot.env" test -f /etc/cachalot/cachalot.env
