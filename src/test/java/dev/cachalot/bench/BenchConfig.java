@@ -74,6 +74,44 @@ record BenchConfig(int blobMib, int limitsMib, int rounds, int warmups, long man
         return List.copyOf(command);
     }
 
+    /**
+     * The launcher of an app image ({@code mvn -Pdist package} builds {@code target/dist/app-image/cachalot}):
+     * {@code bin/cachalot} with the image's bundled runtime and JVM options, as the .deb installs it.
+     */
+    static List<String> appImageLauncher(String image) {
+        Path root = Path.of(image).toAbsolutePath();
+        Path launcher = root.resolve("bin").resolve("cachalot");
+        if (!java.nio.file.Files.isExecutable(launcher) || !java.nio.file.Files.isExecutable(imageJava(root))) {
+            throw new IllegalArgumentException("--app-image " + image + ": no app image there (bin/cachalot and "
+                    + "lib/runtime/bin/java; mvn -Pdist package -DskipTests builds target/dist/app-image/cachalot)");
+        }
+        return List.of(launcher.toString());
+    }
+
+    /** The app image this configuration runs, when it runs one (its launcher alone, ending in bin/cachalot). */
+    java.util.Optional<Path> appImage() {
+        if (launcher.size() != 1) {
+            return java.util.Optional.empty();
+        }
+        Path bin = Path.of(launcher.get(0)).getParent();
+        return bin != null && bin.getFileName().toString().equals("bin") ? java.util.Optional.of(bin.getParent())
+                : java.util.Optional.empty();
+    }
+
+    static Path imageJava(Path image) {
+        return image.resolve("lib").resolve("runtime").resolve("bin").resolve("java");
+    }
+
+    /** How the report names the way Cachalot runs, ending before the subcommand. */
+    String launcherDescription() {
+        if (appImage().isPresent()) {
+            return "`" + launcher.get(0) + " serve` (the app image's launcher: its bundled runtime and JVM options, "
+                    + "with a static class-data archive written as the .deb's postinst writes it)";
+        }
+        return "`" + String.join(" ", launcher.subList(1, launcher.size()))
+                + " serve` (the packaged launcher's JVM options, on the JDK running the benchmark)";
+    }
+
     static List<String> productJvmOptions(Path launcherArgs, Path archive) {
         List<String> options = new ArrayList<>();
         try {
@@ -136,6 +174,7 @@ record BenchConfig(int blobMib, int limitsMib, int rounds, int warmups, long man
                 case "--full-manifests" -> fullManifests = Integer.parseInt(value);
                 case "--subjects" -> subjects = List.of(value.split(","));
                 case "--jar" -> launcher = jarLauncher(value);
+                case "--app-image" -> launcher = appImageLauncher(value);
                 case "--output" -> output = value.equals("none") ? null : Path.of(value);
                 case "--workloads" -> workloads = ints(value);
                 case "--hung-clients" -> hungClients = Integer.parseInt(value);
@@ -182,7 +221,8 @@ record BenchConfig(int blobMib, int limitsMib, int rounds, int warmups, long man
                 "  --rss-streams N        concurrent warm streams for peak RSS [32]",
                 "  --full-manifests N     cached manifests for the full start [10000]",
                 "  --subjects L           peer,cachalot [both]",
-                "  --jar PATH             Cachalot jar [target/cachalot.jar]",
+                "  --jar PATH             Cachalot jar [target/cachalot.jar], run as java <launcher.args> -jar",
+                "  --app-image DIR        run Cachalot by this app image's launcher instead (mvn -Pdist package)",
                 "  --output DIR|none      where latest.json/latest.md go [bench/results]",
                 "  --workloads L          which workloads, by number [1,2,3,4,5,6,7,8,9,10]",
                 "  --hung-clients N       tag pulls waiting on the hung upstream [300]",

@@ -51,4 +51,29 @@ class BenchConfigTest {
         assertThat(launcher).contains("-XX:SharedArchiveFile=" + Path.of("x.jsa").toAbsolutePath());
         assertThat(launcher).noneMatch(option -> option.contains("$APPDIR"));
     }
+
+    @Test
+    void anAppImageRunsByItsOwnLauncherAndTheReportSaysSo(@TempDir Path image) throws Exception {
+        for (Path executable : List.of(image.resolve("bin/cachalot"), image.resolve("lib/runtime/bin/java"))) {
+            Files.createDirectories(executable.getParent());
+            Files.writeString(executable, "#!/bin/sh\n");
+            assertThat(executable.toFile().setExecutable(true)).isTrue();
+        }
+
+        BenchConfig config = BenchConfig.parse("--app-image", image.toString());
+
+        assertThat(config.launcher()).containsExactly(image.resolve("bin/cachalot").toAbsolutePath().toString());
+        assertThat(config.appImage()).contains(image.toAbsolutePath());
+        assertThat(config.launcherDescription()).startsWith("`" + image.resolve("bin/cachalot").toAbsolutePath() + " serve`");
+        BenchConfig jar = BenchConfig.parse("--jar", "x.jar");
+        assertThat(jar.appImage()).isEmpty();
+        assertThat(jar.launcherDescription()).contains("-jar x.jar serve`");
+    }
+
+    @Test
+    void aFolderThatIsNoAppImageIsRefusedByName(@TempDir Path folder) {
+        assertThatThrownBy(() -> BenchConfig.parse("--app-image", folder.toString()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--app-image " + folder + ": no app image there");
+    }
 }

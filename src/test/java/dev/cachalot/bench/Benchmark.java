@@ -30,7 +30,8 @@ final class Benchmark {
                 }
                 if (config.runs("cachalot")) {
                     try {
-                        ClassDataSharing.train(config.launcher());
+                        config.appImage().ifPresentOrElse(ClassDataSharing::trainAppImage,
+                                () -> ClassDataSharing.train(config.launcher()));
                     } catch (RuntimeException e) {
                         results.note("cachalot runs without its class-data-sharing archive: " + firstLine(e));
                     }

@@ -21,6 +21,16 @@ final class ClassDataSharing {
     private ClassDataSharing() {
     }
 
+    /**
+     * Trains the app image's archive ({@code lib/app/cachalot.jsa}) with its own runtime, as the .deb's postinst does
+     * for {@code /opt/cachalot}: static, and tied to the image's path.
+     */
+    static void trainAppImage(Path image) {
+        Path app = image.resolve("lib").resolve("app");
+        train(List.of(BenchConfig.imageJava(image).toString(), OPTION + app.resolve("cachalot.jsa"), "-Xmx256m", "-cp",
+                app.resolve("cachalot.jar").toString(), "dev.cachalot.Main"));
+    }
+
     /** Trains the launcher's archive, if it names one; throws when the training run or the dump fails. */
     static void train(List<String> launcher) {
         Path archive = null;

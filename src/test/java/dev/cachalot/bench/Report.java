@@ -47,8 +47,7 @@ final class Report {
         md.append("- Machine: ").append(machine.summary()).append('\n');
         md.append("- Peer: ").append(machine.peerVersion()).append("; Cachalot commit ").append(machine.commit())
                 .append('\n');
-        md.append("- Cachalot runs as `").append(String.join(" ", config.launcher().subList(1, config.launcher().size())))
-                .append(" serve` (the packaged launcher's JVM options)\n");
+        md.append("- Cachalot runs as ").append(config.launcherDescription()).append('\n');
         md.append("- Sizes: blob ").append(config.blobMib()).append(" MiB, ").append(config.rounds())
                 .append(" rounds + ").append(config.warmups()).append(" warm-up, manifest cells ")
                 .append(config.manifestMillis()).append(" ms, ").append(config.rssStreams())
