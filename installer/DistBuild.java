@@ -67,7 +67,9 @@ public final class DistBuild {
                 "--app-version", version, "--input", input.toString(),
                 "--runtime-image", runtime.toString(), "--dest", images.toString()));
         run(appImage);
-        Path image = onlyChild(images);
+        // Its real path: the Linux launcher finds its folder with readlink -f, and a class-data archive serves only the
+        // class path it was trained with, spelled the same way.
+        Path image = onlyChild(images).toRealPath();
         if (os.equals("linux")) {
             writeScriptLauncher(image);
         }
@@ -144,7 +146,7 @@ public final class DistBuild {
     }
 
     /** A double-quoted word for sh, in which only jpackage's {@code $APPDIR} expands. */
-    static String shellWord(String value) {
+    private static String shellWord(String value) {
         String quoted = value.replace("\\", "\\\\").replace("\"", "\\\"").replace("`", "\\`")
                 .replace("$", "\\$").replace("\\$APPDIR", "$APPDIR");
         return "\"" + quoted + "\"";

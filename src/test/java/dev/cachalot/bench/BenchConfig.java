@@ -1,9 +1,11 @@
 package dev.cachalot.bench;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Sizes and repetitions of one run. Defaults are issue 6's (1 GiB blobs, 32 streams, 10,000 manifests); the
@@ -81,7 +83,7 @@ record BenchConfig(int blobMib, int limitsMib, int rounds, int warmups, long man
     static List<String> appImageLauncher(String image) {
         Path root = Path.of(image).toAbsolutePath();
         Path launcher = root.resolve("bin").resolve("cachalot");
-        if (!java.nio.file.Files.isExecutable(launcher) || !java.nio.file.Files.isExecutable(imageJava(root))) {
+        if (!Files.isExecutable(launcher) || !Files.isExecutable(imageJava(root))) {
             throw new IllegalArgumentException("--app-image " + image + ": no app image there (bin/cachalot and "
                     + "lib/runtime/bin/java; mvn -Pdist package -DskipTests builds target/dist/app-image/cachalot)");
         }
@@ -89,13 +91,13 @@ record BenchConfig(int blobMib, int limitsMib, int rounds, int warmups, long man
     }
 
     /** The app image this configuration runs, when it runs one (its launcher alone, ending in bin/cachalot). */
-    java.util.Optional<Path> appImage() {
+    Optional<Path> appImage() {
         if (launcher.size() != 1) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         Path bin = Path.of(launcher.get(0)).getParent();
-        return bin != null && bin.getFileName().toString().equals("bin") ? java.util.Optional.of(bin.getParent())
-                : java.util.Optional.empty();
+        return bin != null && bin.getFileName().toString().equals("bin") ? Optional.of(bin.getParent())
+                : Optional.empty();
     }
 
     static Path imageJava(Path image) {
@@ -115,7 +117,7 @@ record BenchConfig(int blobMib, int limitsMib, int rounds, int warmups, long man
     static List<String> productJvmOptions(Path launcherArgs, Path archive) {
         List<String> options = new ArrayList<>();
         try {
-            for (String line : java.nio.file.Files.readAllLines(launcherArgs)) {
+            for (String line : Files.readAllLines(launcherArgs)) {
                 String trimmed = line.trim();
                 if (!trimmed.startsWith("--java-options ")) {
                     continue;
