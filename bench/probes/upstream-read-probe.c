@@ -26,29 +26,12 @@
 #include "probe-clock.h"
 
 static double process_cpu_seconds(int pid) {
-    char path[64], line[2048];
-    snprintf(path, sizeof path, "/proc/%d/stat", pid);
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        perror(path);
+    unsigned long long ticks = process_ticks(pid);
+    if (ticks == 0) {
+        fprintf(stderr, "no process %d\n", pid);
         exit(1);
     }
-    size_t n = fread(line, 1, sizeof line - 1, f);
-    fclose(f);
-    line[n] = 0;
-    /* utime and stime are fields 14 and 15; the command name before them may hold spaces. */
-    char *rest = strrchr(line, ')') + 2;
-    unsigned long long utime = 0, stime = 0;
-    int field = 2;
-    for (char *tok = strtok(rest, " "); tok; tok = strtok(0, " ")) {
-        field++;
-        if (field == 14) utime = strtoull(tok, 0, 10);
-        if (field == 15) {
-            stime = strtoull(tok, 0, 10);
-            break;
-        }
-    }
-    return (utime + stime) / (double)sysconf(_SC_CLK_TCK);
+    return ticks / (double)sysconf(_SC_CLK_TCK);
 }
 
 int main(int argc, char **argv) {
