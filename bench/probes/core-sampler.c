@@ -19,7 +19,7 @@
 #define MAX_PROCESSES 64
 
 static int pids[MAX_PROCESSES];
-static char names[MAX_PROCESSES][16];
+static const char *names[MAX_PROCESSES];
 static unsigned long long last_ticks[MAX_PROCESSES];
 static int tracked = 0;
 
@@ -54,7 +54,7 @@ static void look_for_new_processes(void) {
         const char *name = known ? 0 : role(pid);
         if (!name) continue;
         pids[tracked] = pid;
-        snprintf(names[tracked], sizeof names[tracked], "%s", name);
+        names[tracked] = name;
         last_ticks[tracked] = process_ticks(pid);
         fprintf(stderr, "%d %s: %.200s\n", pid, name, cmdline);
         tracked++;
@@ -80,6 +80,10 @@ int main(int argc, char **argv) {
         return 2;
     }
     int period_ms = atoi(argv[1]);
+    if (period_ms < 10 || period_ms > 1000) {
+        fprintf(stderr, "PERIOD_MS must be 10 to 1000 (/proc counts in 10 ms ticks), not %s\n", argv[1]);
+        return 2;
+    }
     double hz = sysconf(_SC_CLK_TCK);
     unsigned long long last_busy = busy_ticks();
     double last_time = now();

@@ -40,6 +40,11 @@
 #include "probe-clock.h"
 
 #define CHUNK (2 << 20)
+/* The engine's first write (BlobFills.FIRST_CHUNK), which puts its later 2 MiB writes off 2 MiB boundaries. */
+#define ENGINE_FIRST_CHUNK (32 << 10)
+
+/* Where the reads of each page go, so that the compiler keeps them: they stand in for a hash reading the bytes. */
+static volatile unsigned long page_reads;
 
 static void die(const char *what) {
     perror(what);
@@ -62,20 +67,24 @@ static void serve(int listener, const char *src, long size, int rounds) {
     }
 }
 
+static void touch_pages(const char *bytes, long n) {
+    for (long i = 0; i < n; i += 4096) page_reads += bytes[i];
+}
+
 /* Returns the bytes received; hashes nothing, but reads back (or touches) what a hash would read. */
-static long receive(int s, int f, const char *mode, long size, char *buf, unsigned long *touched) {
+static long receive(int s, int f, const char *mode, long size, char *buf) {
     long got = 0;
     if (!strcmp(mode, "rw") || !strcmp(mode, "rw-engine")) {
         int engine = !strcmp(mode, "rw-engine");
         while (got < size) {
-            long n = 0, limit = engine && got == 0 ? 32 << 10 : CHUNK;
+            long n = 0, limit = engine && got == 0 ? ENGINE_FIRST_CHUNK : CHUNK;
             while (n < limit && got + n < size) {
                 ssize_t k = read(s, buf + n, limit - n);
                 if (k <= 0) die("read");
                 n += k;
             }
             if (pwrite(f, buf, n, got) != n) die("pwrite");
-            for (long i = 0; i < n; i += 4096) *touched += buf[i];
+            touch_pages(buf, n);
             got += n;
         }
         return got;
@@ -99,7 +108,7 @@ static long receive(int s, int f, const char *mode, long size, char *buf, unsign
             long want = got - hashed < CHUNK ? got - hashed : CHUNK;
             ssize_t n = pread(f, buf, want, hashed);
             if (n <= 0) die("pread");
-            for (long i = 0; i < n; i += 4096) *touched += buf[i];
+            touch_pages(buf, n);
             hashed += n;
         }
     }
@@ -115,6 +124,14 @@ int main(int argc, char **argv) {
     }
     const char *src = argv[1], *mode = argv[2], *dst = argv[3];
     int rounds = atoi(argv[4]);
+    if (strcmp(mode, "rw") && strcmp(mode, "rw-engine") && strcmp(mode, "splice") && strcmp(mode, "splice+pread")) {
+        fprintf(stderr, "unknown way %s: rw, rw-engine, splice or splice+pread\n", mode);
+        return 2;
+    }
+    if (rounds < 1) {
+        fprintf(stderr, "ROUNDS must be at least 1, not %s\n", argv[4]);
+        return 2;
+    }
     struct stat st;
     if (stat(src, &st) < 0) die(src);
     long size = st.st_size;
@@ -132,14 +149,13 @@ int main(int argc, char **argv) {
         _exit(0);
     }
     char *buf = aligned_alloc(4096, CHUNK);
-    unsigned long touched = 0;
     for (int r = 0; r < rounds; r++) {
         int s = socket(AF_INET, SOCK_STREAM, 0);
         if (connect(s, (void *)&addr, sizeof addr) < 0) die("connect");
         int f = open(dst, O_CREAT | O_TRUNC | O_RDWR, 0644);
         if (f < 0) die(dst);
         double c0 = cpu_seconds(), t0 = now();
-        long got = receive(s, f, mode, size, buf, &touched);
+        long got = receive(s, f, mode, size, buf);
         double c1 = cpu_seconds(), t1 = now();
         double gib = got / 1073741824.0;
         printf("%s round %d: %.3f CPU s per GiB, %.0f MiB/s\n", mode, r, (c1 - c0) / gib, got / 1048576.0 / (t1 - t0));
@@ -149,5 +165,5 @@ int main(int argc, char **argv) {
         unlink(dst);
     }
     waitpid(child, 0, 0);
-    return touched == 42 ? 1 : 0; /* keeps the touches */
+    return 0;
 }

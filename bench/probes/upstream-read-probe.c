@@ -43,6 +43,11 @@ int main(int argc, char **argv) {
     int rounds = atoi(argv[6]);
     const char *path = argv[2], *dst = argv[7];
     long chunk = atol(argv[4]) << 10;
+    if ((strcmp(argv[3], "blk") && strcmp(argv[3], "nb")) || chunk <= 0 || rounds < 1) {
+        fprintf(stderr, "reads are blk or nb, CHUNK_KIB and ROUNDS at least 1 (got %s, %s, %s)\n", argv[3], argv[4],
+                argv[6]);
+        return 2;
+    }
     char *buf = aligned_alloc(4096, chunk);
     for (int r = 0; r < rounds; r++) {
         int s = socket(AF_INET, SOCK_STREAM, 0);
